@@ -1,0 +1,11 @@
+.PHONY: start test bench worker lint
+start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
+	scripts/start
+test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
+	scripts/test
+bench:  ## executor vs. plain pandas/scikit-learn, side by side
+	scripts/bootstrap && .venv/bin/python bench/pipeline_vs_script.py
+worker: ## a CPU worker for the configured DATABASE_URL / REDIS_URL
+	.venv/bin/celery -A designer worker -Q cpu -c 2 -l INFO
+lint:
+	.venv/bin/ruff check designer modules tests bench && .venv/bin/lint-imports

@@ -1,0 +1,192 @@
+"""Executor vs. plain script, side by side, on the same data.
+
+Runs one pipeline (Dataset → Clean Missing Data → Normalize Data → Split Data → Two-Class Boosted
+Decision Tree + Train Model → Score Model → Evaluate Model) through Tessera's executor on real
+Celery workers (Redis broker, PostgreSQL state), and the same computation as a plain
+pandas/scikit-learn/LightGBM script in this process. Prints wall times and ratios:
+
+- cold: every node computed (cache emptied first) vs. the script;
+- re-run after changing the last node's parameter: only that node and its descendants re-run,
+  vs. the script, which has no cache and recomputes everything.
+
+Needs PostgreSQL and Redis on 127.0.0.1 (scripts/services starts them). Usage:
+    .venv/bin/python bench/pipeline_vs_script.py [--rows 200000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "tessera_bench"
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="designer.settings",
+    TESSERA_ENV="test",
+    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"),
+    REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+    TESSERA_DATA_DIR=tempfile.mkdtemp(prefix="tessera-bench-"),
+)
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = %s", (DB_NAME,)).fetchone():
+            conn.execute(f'create database "{DB_NAME}"')
+
+
+def make_data(rows: int):  # type: ignore[no-untyped-def]
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(n_samples=rows, n_features=20, n_informative=10, random_state=0)
+    df = pd.DataFrame(x, columns=[f"f{i}" for i in range(20)])
+    rng = np.random.default_rng(0)
+    for col in df.columns[:5]:
+        df.loc[rng.random(rows) < 0.02, col] = np.nan
+    df["label"] = np.where(y == 1, "yes", "no")
+    return df
+
+
+def pipeline_doc(dataset_id: int, append: bool = True) -> dict:  # type: ignore[type-arg]
+    from tests.support.pipelines import document
+
+    features = [f"f{i}" for i in range(20)]
+    return document(
+        [
+            ("data", "dataset", {"dataset": {"dataset_id": dataset_id}}),
+            ("clean", "clean_missing_data", {"columns": features, "cleaning_mode": "Replace with mean"}),
+            ("norm", "normalize_data", {"columns": features, "transformation_method": "ZScore"}),
+            ("split", "split_data", {"fraction_of_rows_in_first_output_dataset": 0.7, "random_seed": 0}),
+            ("learner", "two_class_boosted_decision_tree", {"number_of_trees_constructed": 100}),
+            ("train", "train_model", {"label_column": "label"}),
+            ("score", "score_model", {"append_score_columns_to_output": append}),
+            ("evaluate", "evaluate_model", {}),
+        ],
+        [
+            "data.dataset -> clean.dataset",
+            "clean.cleaned_dataset -> norm.dataset",
+            "norm.transformed_dataset -> split.dataset",
+            "learner.untrained_model -> train.untrained_model",
+            "split.results_dataset1 -> train.dataset",
+            "train.trained_model -> score.trained_model",
+            "split.results_dataset2 -> score.dataset",
+            "score.scored_dataset -> evaluate.scored_dataset",
+        ],
+    )
+
+
+def plain_script(df) -> float:  # type: ignore[no-untyped-def]
+    """The same computation, written directly (LightGBM on one thread, as the module trains: workers parallelize)."""
+    import lightgbm as lgb
+    from sklearn import metrics
+    from sklearn.model_selection import train_test_split
+
+    features = [f"f{i}" for i in range(20)]
+    df = df.copy()
+    df[features] = df[features].fillna(df[features].mean())
+    df[features] = (df[features] - df[features].mean()) / df[features].std(ddof=0)
+    train, test = train_test_split(df, train_size=0.7, random_state=0, shuffle=True)
+    model = lgb.LGBMClassifier(
+        num_leaves=20, min_child_samples=10, learning_rate=0.2, n_estimators=100, random_state=0, verbose=-1, n_jobs=1
+    )
+    model.fit(train[features], train["label"])
+    proba = model.predict_proba(test[features])[:, 1]
+    return float(metrics.roc_auc_score(test["label"] == "yes", proba))
+
+
+def timed(fn, *args):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - start, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from designer.datasets.services import create_dataset_from_frame
+    from designer.pipelines.services import create_pipeline, save_version
+    from designer.runs.models import CacheEntry, Run
+    from designer.runs.services import submit_run
+    from designer.workspaces.models import Membership, Workspace
+    from tests.support.processes import WorkerPool
+
+    call_command("migrate", verbosity=0)
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    workspace = Workspace.objects.create(name=f"bench {time.time():.0f}", created_by=user)
+    Membership.objects.create(workspace=workspace, user=user, role="owner")
+    df = make_data(args.rows)
+    dataset = create_dataset_from_frame(user, workspace, "synthetic", df)
+    pipeline = create_pipeline(user, workspace, "bench", document=pipeline_doc(dataset.pk))
+
+    pool = WorkerPool(size=2)
+    pool.ensure()
+
+    def run_pipeline() -> Run:
+        run = submit_run(user=user, pipeline=pipeline)
+        while True:
+            run.refresh_from_db()
+            if run.is_terminal:
+                if run.status != "completed":
+                    raise SystemExit(f"run {run.pk} {run.status}: {run.error}")
+                return run
+            time.sleep(0.02)
+
+    try:
+        run_pipeline()  # warm-up: worker imports, first-touch caches
+        cold, script = [], []
+        for _ in range(args.repeat):
+            CacheEntry.objects.filter(workspace=workspace).delete()
+            t, cold_run = timed(run_pipeline)
+            cold.append(t)
+            script.append(timed(plain_script, df)[0])
+        per_node = {
+            n.node_id: (n.finished_at - n.started_at).total_seconds() for n in cold_run.nodes.all() if n.started_at
+        }
+        rerun = []
+        for i in range(args.repeat):
+            # A new value each time: forget what the last two nodes computed, then flip Score Model's parameter.
+            CacheEntry.objects.filter(workspace=workspace, module_id__in=["score_model", "evaluate_model"]).delete()
+            save_version(user, pipeline, pipeline_doc(dataset.pk, append=i % 2 == 1), message="toggle append")
+            t, run = timed(run_pipeline)
+            rerun.append(t)
+        statuses = sorted({(n.node_id, n.status) for n in run.nodes.all()})
+    finally:
+        pool.stop()
+
+    med = statistics.median
+    print(f"\nrows: {args.rows:,}   features: 20   repeats: {args.repeat} (medians)   workers: 2 x solo")
+    print(f"{'':44}{'Tessera':>10}{'script':>10}{'ratio':>9}")
+    print(
+        f"{'cold run (every node computed)':44}{med(cold):>9.2f}s{med(script):>9.2f}s{med(cold) / med(script):>8.2f}x"
+    )
+    print(
+        f"{'re-run after changing the last node':44}{med(rerun):>9.2f}s{med(script):>9.2f}s"
+        f"{med(rerun) / med(script):>8.2f}x"
+    )
+    print("cold run, seconds per node (inside the worker):", ", ".join(f"{k}={v:.2f}" for k, v in per_node.items()))
+    print("re-run node statuses:", ", ".join(f"{n}={s}" for n, s in statuses))
+
+
+if __name__ == "__main__":
+    main()

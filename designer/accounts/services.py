@@ -1,0 +1,36 @@
+"""Sign-in: checking credentials, sessions for the browser, tokens for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
+
+BAD_CREDENTIALS = "Unable to sign in with that username and password."
+
+
+def check_credentials(request: HttpRequest | None, *, username: str, password: str) -> Any:
+    """The active user with these credentials, or a 400 that does not say which part was wrong."""
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        raise ValidationError({"detail": BAD_CREDENTIALS})
+    return user
+
+
+def sign_in(request: HttpRequest, *, username: str, password: str) -> Any:
+    user = check_credentials(request, username=username, password=password)
+    login(request, user)
+    return user
+
+
+def sign_out(request: HttpRequest) -> None:
+    logout(request)
+
+
+def token_for(user: Any) -> str:
+    """The user's API token, created on first use."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key

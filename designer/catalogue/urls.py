@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("modules/", views.ModuleListView.as_view(), name="module-list"),
+    path("modules/<str:module_id>/", views.ModuleDetailView.as_view(), name="module-detail"),
+    path("port-types/", views.PortTypeListView.as_view(), name="port-type-list"),
+]

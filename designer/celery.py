@@ -1,0 +1,20 @@
+"""The Celery app. Tasks are thin: they take ids and call a service (designer.runs.services)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
+
+app = Celery("tessera")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["designer.runs"])
+
+if app.conf.broker_url.startswith("sqla+"):
+    # Poll the embedded SQLite broker every 50 ms; kombu hands transport options to create_engine,
+    # so the interval must be set on the class (see shared/STACK-NOTES.md).
+    from kombu.transport import sqlalchemy as _sqla
+
+    _sqla.Transport.polling_interval = 0.05

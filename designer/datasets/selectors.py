@@ -1,0 +1,71 @@
+"""Reads for datasets: listings with the latest version, one version's table, pages and CSV chunks."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+from django.db import models
+from rest_framework.exceptions import NotFound
+
+from designer.artifacts import artifact_store
+from designer.engine.profile import page_table
+from modules.sdk import Table
+
+from .models import Dataset, DatasetVersion
+
+CSV_CHUNK_ROWS = 5000
+
+
+def with_latest(queryset: models.QuerySet[Dataset]) -> models.QuerySet[Dataset]:
+    """Annotates each dataset with its latest version's number, rows, columns and creation time."""
+    latest = DatasetVersion.objects.filter(dataset=models.OuterRef("pk")).order_by("-version")
+    return queryset.select_related("created_by").annotate(
+        latest_version=models.Subquery(latest.values("version")[:1]),
+        latest_rows=models.Subquery(latest.values("rows")[:1]),
+        latest_columns=models.Subquery(latest.values("columns")[:1]),
+        latest_created_at=models.Subquery(latest.values("created_at")[:1]),
+    )
+
+
+def dataset_detail(dataset: Dataset) -> Dataset:
+    """The dataset with its latest-version annotations and its versions (oldest first) prefetched."""
+    versions = models.Prefetch(
+        "versions", queryset=DatasetVersion.objects.select_related("created_by").order_by("version")
+    )
+    return with_latest(Dataset.objects.filter(pk=dataset.pk)).prefetch_related(versions).get()
+
+
+def versions_of(dataset: Dataset) -> models.QuerySet[DatasetVersion]:
+    return dataset.versions.select_related("created_by").order_by("version")
+
+
+def version_of(dataset: Dataset, number: int) -> DatasetVersion:
+    version = versions_of(dataset).filter(version=number).first()
+    if version is None:
+        raise NotFound(f"dataset '{dataset.name}' has no version {number}")
+    return version
+
+
+@functools.lru_cache(maxsize=4)
+def _frame(digest: str) -> pd.DataFrame:
+    """Recently read tables, so paging through a preview does not re-read Parquet each time."""
+    return Table.deserialize(artifact_store().get(digest)).df
+
+
+def frame_of(version: DatasetVersion) -> pd.DataFrame:
+    return _frame(version.digest)
+
+
+def preview(version: DatasetVersion, *, offset: int, limit: int) -> dict[str, Any]:
+    return page_table(frame_of(version), offset, limit)
+
+
+def csv_chunks(version: DatasetVersion, rows_per_chunk: int = CSV_CHUNK_ROWS) -> Iterator[str]:
+    """The version as CSV text, a few thousand rows at a time (header first)."""
+    df = frame_of(version)
+    yield df.iloc[0:0].to_csv(index=False)
+    for start in range(0, len(df), rows_per_chunk):
+        yield df.iloc[start : start + rows_per_chunk].to_csv(index=False, header=False)

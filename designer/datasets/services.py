@@ -1,0 +1,265 @@
+"""Writes for datasets: read an upload into a table, store it as Parquet, profile it, record the version.
+
+Order matters: the file is checked and parsed first, the Parquet bytes go to the content-addressed
+store next (an orphan blob after a failure is harmless), and the rows are written last in one
+transaction, so a failed upload leaves no Dataset or DatasetVersion behind.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+
+from designer.artifacts import artifact_store
+from designer.engine.profile import profile_table
+from designer.workspaces.models import Workspace
+from modules.sdk import DataTable, Table, TableSchema
+from modules.sdk.textdata import TextDataError, read_delimited
+
+from .models import Dataset, DatasetVersion
+from .samples import SAMPLES
+
+PARQUET_MAGIC = b"PAR1"
+PARQUET_SUFFIXES = (".parquet", ".pq")
+TAB_SUFFIXES = (".tsv", ".tab")
+SNIFFED_DELIMITERS = (",", "\t", ";", "|")
+
+
+class UploadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The file is larger than the upload limit."
+    default_code = "too_large"
+
+
+@dataclass(frozen=True)
+class ParsedUpload:
+    df: pd.DataFrame
+    source_name: str
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def unreadable(message: str) -> ValidationError:
+    """A 400 whose detail and ``fields.file`` both say what is wrong with the file."""
+    return ValidationError({"detail": f"The file cannot be read: {message}", "fields": {"file": [message]}})
+
+
+# -- reading uploads ------------------------------------------------------------------------------
+
+
+def read_upload(file: Any) -> ParsedUpload:
+    """A DataFrame from an uploaded CSV, TSV or Parquet file (Django ``UploadedFile`` or similar)."""
+    name = PurePath(str(getattr(file, "name", "") or "upload")).name
+    limit = int(settings.TESSERA_MAX_UPLOAD_BYTES)
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:  # checked before anything is read into memory
+        raise UploadTooLarge(
+            f"The file '{name}' is {_megabytes(size)} ({size} bytes); the upload limit is "
+            f"{_megabytes(limit)} ({limit} bytes)."
+        )
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise UploadTooLarge(
+            f"The file '{name}' is larger than the upload limit of {_megabytes(limit)} ({limit} bytes)."
+        )
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if name.lower().endswith(PARQUET_SUFFIXES) or data.startswith(PARQUET_MAGIC):
+        df = _read_parquet(data, name)
+    else:
+        try:
+            df = read_delimited(data, delimiter=_delimiter(name, data))
+        except TextDataError as exc:
+            raise unreadable(f"'{name}': {exc.message}") from None
+    return ParsedUpload(df=df, source_name=name)
+
+
+def _delimiter(name: str, data: bytes) -> str:
+    """Tab for .tsv; comma for .csv unless its header has no comma at all (a ';' export from a
+    European spreadsheet); otherwise whichever of , tab ; | is most frequent on the first line."""
+    lower = name.lower()
+    if lower.endswith(TAB_SUFFIXES):
+        return "\t"
+    first = data[:65536].split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    counts = {d: first.count(d) for d in SNIFFED_DELIMITERS}
+    if lower.endswith(".csv") and counts[","]:
+        return ","
+    best = max(SNIFFED_DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        arrow = pq.read_table(io.BytesIO(data))
+        df = arrow.to_pandas()
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise unreadable(f"'{name}' is not a valid Parquet file ({exc})") from None
+    if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
+        df = df.reset_index()  # an index saved by pandas is data the user wants to see
+    else:
+        df = df.reset_index(drop=True)
+    df.columns = [str(c) for c in df.columns]
+    duplicates = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if duplicates:
+        raise unreadable(f"'{name}' has more than one column named {', '.join(repr(d) for d in duplicates)}")
+    if df.shape[1] == 0:
+        raise unreadable(f"'{name}' has no columns")
+    if df.shape[0] == 0:
+        raise unreadable(f"'{name}' has columns but no rows")
+    return df
+
+
+# -- writing datasets -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    digest: str
+    schema: dict[str, Any]
+    profile: dict[str, Any]
+    rows: int
+    columns: int
+    size_bytes: int
+
+
+def store_table(df: pd.DataFrame) -> StoredTable:
+    """Parquet bytes in the artifact store, plus the schema and profile the version row keeps."""
+    blob = Table.serialize(DataTable(df))
+    digest = artifact_store().put(blob)
+    return StoredTable(
+        digest=digest,
+        schema=TableSchema.of(df).to_dict(),
+        profile=profile_table(df),
+        rows=int(df.shape[0]),
+        columns=int(df.shape[1]),
+        size_bytes=len(blob),
+    )
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["A dataset needs a name."]})
+    return name
+
+
+def _refuse_duplicate(workspace: Workspace, name: str, exclude: int | None = None) -> None:
+    clash = Dataset.objects.filter(workspace=workspace, name=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise _duplicate(name)
+
+
+def _duplicate(name: str) -> ValidationError:
+    return ValidationError({"name": [f"A dataset named '{name}' already exists in this workspace."]})
+
+
+def create_dataset(user: Any, workspace: Workspace, name: str, file: Any, description: str = "") -> Dataset:
+    """A new dataset whose version 1 is the uploaded file."""
+    name = _clean_name(name)
+    _refuse_duplicate(workspace, name)
+    parsed = read_upload(file)
+    return create_dataset_from_frame(
+        user, workspace, name, parsed.df, description=description, source_name=parsed.source_name
+    )
+
+
+def create_dataset_from_frame(
+    user: Any, workspace: Workspace, name: str, df: pd.DataFrame, *, description: str = "", source_name: str = ""
+) -> Dataset:
+    name = _clean_name(name)
+    stored = store_table(df)
+    try:
+        with transaction.atomic():
+            dataset = Dataset.objects.create(
+                workspace=workspace, name=name, description=description or "", created_by=user
+            )
+            _record_version(user, dataset, 1, stored, source_name)
+    except IntegrityError:
+        raise _duplicate(name) from None  # a concurrent upload took the name
+    return dataset
+
+
+def add_version(user: Any, dataset: Dataset, file: Any) -> DatasetVersion:
+    """The uploaded file as the dataset's next version."""
+    parsed = read_upload(file)
+    stored = store_table(parsed.df)
+    with transaction.atomic():
+        Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # serialize version numbers
+        latest = dataset.versions.aggregate(n=Max("version"))["n"] or 0
+        return _record_version(user, dataset, latest + 1, stored, parsed.source_name)
+
+
+def _record_version(user: Any, dataset: Dataset, number: int, stored: StoredTable, source_name: str) -> DatasetVersion:
+    return DatasetVersion.objects.create(
+        dataset=dataset,
+        version=number,
+        digest=stored.digest,
+        schema=stored.schema,
+        profile=stored.profile,
+        rows=stored.rows,
+        columns=stored.columns,
+        size_bytes=stored.size_bytes,
+        source_name=source_name[:255],
+        created_by=user,
+    )
+
+
+def update_dataset(dataset: Dataset, *, name: str | None = None, description: str | None = None) -> Dataset:
+    fields = []
+    if name is not None:
+        name = _clean_name(name)
+        _refuse_duplicate(dataset.workspace, name, exclude=dataset.pk)
+        dataset.name = name
+        fields.append("name")
+    if description is not None:
+        dataset.description = description
+        fields.append("description")
+    if fields:
+        try:
+            with transaction.atomic():
+                dataset.save(update_fields=fields)
+        except IntegrityError:
+            raise _duplicate(dataset.name) from None
+    return dataset
+
+
+def delete_dataset(dataset: Dataset) -> None:
+    """Removes the rows; the Parquet blobs stay (content-addressed, possibly shared with run outputs)."""
+    dataset.delete()
+
+
+def load_samples(user: Any, workspace: Workspace) -> list[Dataset]:
+    """Adds every bundled sample missing from the workspace (by name); returns the ones it created."""
+    created = []
+    for sample in SAMPLES:
+        if Dataset.objects.filter(workspace=workspace, name=sample.name).exists():
+            continue
+        created.append(
+            create_dataset_from_frame(
+                user,
+                workspace,
+                sample.name,
+                sample.build(),
+                description=sample.description,
+                source_name=f"sample:{sample.build.__name__}",
+            )
+        )
+    return created

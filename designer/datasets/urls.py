@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import figures_views, views
+
+urlpatterns = [
+    path("datasets/", views.DatasetListView.as_view(), name="dataset-list"),
+    path("datasets/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset-detail"),
+    path("datasets/<int:pk>/versions/", views.DatasetVersionListView.as_view(), name="dataset-versions"),
+    path(
+        "datasets/<int:pk>/versions/<int:number>/",
+        views.DatasetVersionDetailView.as_view(),
+        name="dataset-version-detail",
+    ),
+    path(
+        "datasets/<int:pk>/versions/<int:number>/preview/",
+        views.DatasetPreviewView.as_view(),
+        name="dataset-version-preview",
+    ),
+    path(
+        "datasets/<int:pk>/versions/<int:number>/download/",
+        views.DatasetDownloadView.as_view(),
+        name="dataset-version-download",
+    ),
+    path(
+        "datasets/<int:pk>/versions/<int:number>/figures/",
+        figures_views.DatasetColumnFigureView.as_view(),
+        name="dataset-version-figures",
+    ),
+]

@@ -1,0 +1,161 @@
+"""Dataset endpoints: viewers read and preview, editors upload, rename and delete; outsiders see nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from designer.workspaces.rest import WorkspaceScopedView
+
+from . import selectors, services
+from .models import Dataset
+from .serializers import (
+    DatasetCreateSerializer,
+    DatasetDetailSerializer,
+    DatasetSerializer,
+    DatasetUpdateSerializer,
+    DatasetVersionCreateSerializer,
+    DatasetVersionSerializer,
+    DatasetVersionSummarySerializer,
+    PreviewQuerySerializer,
+    PreviewSerializer,
+)
+
+UPLOAD_ERRORS = {
+    400: OpenApiResponse(description="The file cannot be read (the message names the line and column)."),
+    413: OpenApiResponse(description="The file is larger than TESSERA_MAX_UPLOAD_MB."),
+}
+
+
+class _WorkspaceField(serializers.Serializer):
+    workspace = serializers.IntegerField(min_value=1)
+
+
+class DatasetViewBase(WorkspaceScopedView):
+    queryset = Dataset.objects.all()
+    object_label = "dataset"
+
+
+class DatasetListView(DatasetViewBase):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("workspace", int, description="Only datasets of this workspace.")],
+        responses=DatasetSerializer(many=True),
+        summary="Datasets in your workspaces",
+    )
+    def get(self, request: Request) -> Response:
+        datasets = selectors.with_latest(self.filter_workspace(self.scoped_queryset())).order_by("name", "id")
+        return self.paginate(datasets, DatasetSerializer)
+
+    @extend_schema(
+        request={"multipart/form-data": DatasetCreateSerializer},
+        responses={201: DatasetDetailSerializer, **UPLOAD_ERRORS},
+        summary="Upload a CSV, TSV or Parquet file as a new dataset (editor)",
+    )
+    def post(self, request: Request) -> Response:
+        # Authorize before looking at the file: a viewer gets 403 whatever they send.
+        target = _WorkspaceField(data={"workspace": request.data.get("workspace")})
+        target.is_valid(raise_exception=True)
+        workspace = self.get_workspace(target.validated_data["workspace"])
+        data = DatasetCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dataset = services.create_dataset(
+            request.user,
+            workspace,
+            data.validated_data["name"],
+            data.validated_data["file"],
+            description=data.validated_data["description"],
+        )
+        return Response(DatasetDetailSerializer(selectors.dataset_detail(dataset)).data, status=status.HTTP_201_CREATED)
+
+
+class DatasetDetailView(DatasetViewBase):
+    @extend_schema(responses=DatasetDetailSerializer, summary="A dataset and its versions")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(DatasetDetailSerializer(selectors.dataset_detail(self.get_object(pk))).data)
+
+    @extend_schema(request=DatasetUpdateSerializer, responses=DatasetDetailSerializer, summary="Rename (editor)")
+    def patch(self, request: Request, pk: int) -> Response:
+        dataset = self.get_object(pk)
+        data = DatasetUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.update_dataset(dataset, **data.validated_data)
+        return Response(DatasetDetailSerializer(selectors.dataset_detail(dataset)).data)
+
+    @extend_schema(responses={204: None}, summary="Delete the dataset and all its versions (editor)")
+    def delete(self, request: Request, pk: int) -> Response:
+        services.delete_dataset(self.get_object(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DatasetVersionListView(DatasetViewBase):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=DatasetVersionSummarySerializer(many=True), summary="Versions, oldest first")
+    def get(self, request: Request, pk: int) -> Response:
+        return self.paginate(selectors.versions_of(self.get_object(pk)), DatasetVersionSummarySerializer)
+
+    @extend_schema(
+        request={"multipart/form-data": DatasetVersionCreateSerializer},
+        responses={201: DatasetVersionSerializer, **UPLOAD_ERRORS},
+        summary="Upload a new version (editor)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        dataset = self.get_object(pk)
+        data = DatasetVersionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.add_version(request.user, dataset, data.validated_data["file"])
+        return Response(DatasetVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class DatasetVersionDetailView(DatasetViewBase):
+    @extend_schema(responses=DatasetVersionSerializer, summary="One version: schema and column profile")
+    def get(self, request: Request, pk: int, number: int) -> Response:
+        version = selectors.version_of(self.get_object(pk), number)
+        return Response(DatasetVersionSerializer(version).data)
+
+
+class DatasetPreviewView(DatasetViewBase):
+    @extend_schema(parameters=[PreviewQuerySerializer], responses=PreviewSerializer, summary="A page of rows")
+    def get(self, request: Request, pk: int, number: int) -> Response:
+        version = selectors.version_of(self.get_object(pk), number)
+        query = PreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.preview(version, **query.validated_data))
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Lets clients ask for ``text/csv``; errors on this route still render as JSON text."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return json.dumps(data, default=str).encode()
+
+
+class DatasetDownloadView(DatasetViewBase):
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        summary="The version as CSV (streamed)",
+    )
+    def get(self, request: Request, pk: int, number: int) -> StreamingHttpResponse:
+        dataset = self.get_object(pk)
+        version = selectors.version_of(dataset, number)
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", dataset.name).strip("_") or "dataset"
+        response = StreamingHttpResponse(selectors.csv_chunks(version), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}-v{version.version}.csv"'
+        return response

@@ -1,0 +1,174 @@
+"""Executing one node: inputs from the store, the module's ``run``, checked outputs back to the store.
+
+Every failure leaves as ``NodeFailed`` carrying a ``Problem`` the UI can pin (a module's own
+``ModuleError`` keeps its param, column and port); only ``Cancelled`` passes through unchanged so
+the caller can tell a cancelled run from a failed one.
+"""
+
+from __future__ import annotations
+
+import traceback as tb
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from modules.sdk import (
+    PORT_TYPES,
+    Cancelled,
+    DataTable,
+    Metrics,
+    Module,
+    ModuleError,
+    Registry,
+    RunContext,
+    UnknownModule,
+    dtype_of,
+)
+
+from .graph import Node
+from .problems import Problem, node_label, sentence
+from .profile import json_safe
+from .store import ArtifactMissing, ArtifactStore
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    port: str
+    type: str  # PortType.name, what ``load_output`` needs to read it back
+    digest: str
+    size: int
+    summary: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class NodeFailed(Exception):
+    """A node could not produce its outputs; ``problem.code`` is "module_error" or "internal_error"."""
+
+    def __init__(self, problem: Problem, traceback: str = "") -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+        self.traceback = traceback
+
+
+def _internal(node: Node, message: str, *, port: str | None = None, trace: str = "") -> NodeFailed:
+    return NodeFailed(Problem("internal_error", sentence(message), node=node.id, port=port), trace)
+
+
+def execute_node(
+    node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, ctx: RunContext
+) -> dict[str, OutputRecord]:
+    """Run ``node`` on the artifacts named by ``inputs`` (input port -> digest); records of its outputs."""
+    try:
+        cls = registry.get(node.module, node.version)
+    except UnknownModule as exc:
+        raise _internal(node, f"Node '{node.id}' cannot run: {exc}") from exc
+    label = node_label(node.id, cls.name)
+    params = _parse_params(cls, node, label)
+    values = _load_inputs(cls, node, label, inputs, store)
+    ctx.check_cancelled()
+    outputs = _run(cls, node, label, values, params, ctx)
+    _check_outputs(cls, node, label, outputs)
+    return {port: _save(cls, node, label, port, outputs[port], store) for port in cls.outputs}
+
+
+def _parse_params(cls: type[Module], node: Node, label: str) -> BaseModel:
+    try:
+        return cls.parse_params(node.params)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        param = ".".join(str(x) for x in err["loc"]) or None
+        message = sentence(f"{label} failed: parameter '{param}' is invalid: {err['msg']}")
+        raise NodeFailed(Problem("module_error", message, node=node.id, param=param), tb.format_exc()) from exc
+
+
+def _load_inputs(
+    cls: type[Module], node: Node, label: str, inputs: dict[str, str], store: ArtifactStore
+) -> dict[str, Any]:
+    for port in inputs:
+        if port not in cls.inputs:
+            raise _internal(node, f"{label} has no input port '{port}'", port=port)
+    for port, spec in cls.inputs.items():
+        if port not in inputs and not spec.optional:
+            message = f"{label} failed: input '{spec.label}' is not connected."
+            raise NodeFailed(Problem("module_error", message, node=node.id, port=port))
+    values: dict[str, Any] = {}
+    for port, digest in inputs.items():
+        spec = cls.inputs[port]
+        try:
+            values[port] = spec.type.deserialize(store.get(digest))
+        except ArtifactMissing as exc:
+            raise _internal(
+                node, f"{label}: the artifact for input '{spec.label}' cannot be read: {exc}", port=port
+            ) from exc
+        except Exception as exc:
+            message = f"{label}: input '{spec.label}' is not a readable {spec.type.label}: {type(exc).__name__}: {exc}"
+            raise _internal(node, message, port=port, trace=tb.format_exc()) from exc
+    return values
+
+
+def _run(cls: type[Module], node: Node, label: str, values: dict[str, Any], params: BaseModel, ctx: RunContext) -> Any:
+    try:
+        return cls().run(values, params, ctx)
+    except Cancelled:
+        raise
+    except ModuleError as exc:
+        problem = Problem(
+            "module_error",
+            sentence(f"{label} failed: {exc.message}"),
+            node=node.id,
+            port=exc.port,
+            param=exc.param,
+            column=exc.column,
+        )
+        raise NodeFailed(problem, tb.format_exc()) from exc
+    except Exception as exc:
+        message = f"{label} failed with an internal error: {type(exc).__name__}: {exc}"
+        raise _internal(node, message, trace=tb.format_exc()) from exc
+
+
+def _check_outputs(cls: type[Module], node: Node, label: str, outputs: Any) -> None:
+    if not isinstance(outputs, dict):
+        raise _internal(node, f"{label} returned {type(outputs).__name__} instead of a dict of outputs")
+    for port in outputs:
+        if port not in cls.outputs:
+            raise _internal(node, f"{label} returned an output '{port}' it does not declare", port=port)
+    for port, spec in cls.outputs.items():
+        if port not in outputs:
+            raise _internal(node, f"{label} did not produce its output '{spec.label}'", port=port)
+        if not spec.type.check(outputs[port]):
+            found = type(outputs[port]).__name__
+            raise _internal(
+                node, f"{label}: output '{spec.label}' should be a {spec.type.label}, not {found}", port=port
+            )
+
+
+def _save(cls: type[Module], node: Node, label: str, port: str, value: Any, store: ArtifactStore) -> OutputRecord:
+    port_type = cls.outputs[port].type
+    try:
+        data = port_type.serialize(value)
+    except Exception as exc:
+        message = f"{label}: output '{cls.outputs[port].label}' cannot be saved: {type(exc).__name__}: {exc}"
+        raise _internal(node, message, port=port, trace=tb.format_exc()) from exc
+    digest = store.put(data)
+    return OutputRecord(port=port, type=port_type.name, digest=digest, size=len(data), summary=summarize(value))
+
+
+def summarize(value: Any) -> dict[str, Any]:
+    """What the run view shows without loading the artifact: table shape, metric values."""
+    if isinstance(value, DataTable):
+        df = value.df
+        columns = [{"name": str(name), "type": dtype_of(df.iloc[:, i])} for i, name in enumerate(df.columns)]
+        return {"rows": len(df), "columns": columns}
+    if isinstance(value, Metrics):
+        return {"values": json_safe(value.values)}
+    return {}
+
+
+def load_output(store: ArtifactStore, type_name: str, digest: str) -> Any:
+    """Read an artifact back as a value, given the ``PortType.name`` it was written with."""
+    if type_name not in PORT_TYPES:
+        raise ValueError(f"unknown port type '{type_name}' (known: {', '.join(sorted(PORT_TYPES))})")
+    return PORT_TYPES[type_name].deserialize(store.get(digest))

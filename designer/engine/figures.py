@@ -1,0 +1,573 @@
+"""Plotly figures for the inspector, built on the server and drawn as they are by plotly.js in the browser.
+
+Two families: the distribution of one table column, and the charts of an Evaluate Model output
+(ROC, precision-recall, confusion matrix, metrics by threshold; predicted against actual and
+residuals). Every figure leaves as a plain JSON dict (no NaN, no numpy, no base64 arrays) in one
+house look sized for a ~600x380 panel. Bins and counts are computed here with NumPy, so a column
+of a million rows travels as a few dozen numbers.
+
+Plain Python: no Django, and plotly is imported inside functions so importing the engine stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from modules.sdk import dtype_of
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
+
+Figure = dict[str, Any]
+
+PANEL_HEIGHT = 380
+FONT = '"Segoe UI", system-ui, -apple-system, Roboto, "Helvetica Neue", Arial, sans-serif'
+TEXT = "#242424"
+AXIS = "#8a8886"
+GRID = "#edebe9"
+ACCENT = "#1f62d0"  # the first (or only) series: the left input of Evaluate Model
+COMPARE = "#d9730d"  # the second series: the right input
+NEUTRAL = "#8a8886"  # reference lines (chance, y = x, zero)
+MUTED = "#b3b0ad"  # the "other" bar
+SERIES = (ACCENT, COMPARE, "#107c10", "#8764b8", "#c50f1f", "#038387")
+HEAT = ((0.0, "#f5f9fd"), (1.0, ACCENT))
+LABEL_CHARS = 40
+ANNOTATE_CELLS_UP_TO = 12  # classes; beyond that the numbers in the cells are unreadable
+
+_NUMERIC = ("integer", "number")
+_THRESHOLD_METRICS = ("Accuracy", "Precision", "Recall", "F1 Score")
+
+
+# -- one column ---------------------------------------------------------------------------------------
+
+
+def column_figure(df: pd.DataFrame, column: str, *, bins: int = 30, top: int = 20) -> Figure:
+    """The distribution of ``column``: a histogram of numbers or times, else a bar chart of the commonest values.
+
+    Missing values are left out and counted in the title; for text columns the values beyond the
+    ``top`` commonest are summed into one "other" bar. Raises ``KeyError`` naming the available
+    columns when ``column`` is not one of them.
+    """
+    if bins < 1 or top < 1:
+        raise ValueError(f"bins and top must be at least 1 (got bins={bins}, top={top})")
+    names = [str(c) for c in df.columns]
+    if column not in names:
+        raise KeyError(f"no column {column!r} (available: {', '.join(names) or 'none'})")
+    series = df.iloc[:, names.index(column)]
+    kind = dtype_of(series)
+    if kind in _NUMERIC:
+        return _numeric_histogram(series, column, bins, integer=kind == "integer")
+    if kind == "datetime":
+        return _datetime_histogram(series, column, bins)
+    return _top_values(series, column, top)
+
+
+def _numeric_histogram(series: pd.Series, column: str, bins: int, *, integer: bool) -> Figure:
+    import numpy as np
+
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    finite = values[np.isfinite(values)]
+    left_out = _counted([(int(np.isnan(values).sum()), "missing"), (int(np.isinf(values).sum()), "infinite")])
+    edges = histogram_edges(finite, bins, integer=integer)
+    counts = np.histogram(finite, bins=edges)[0] if finite.size else np.array([], dtype=int)
+    one_per_value = integer and edges.size > 1 and bool(np.all(np.diff(edges) == 1.0))
+    if one_per_value:  # a bar per whole number, labelled with the number itself
+        fig = _bars_over_bins(edges, counts, hover="%{x}", fill=0.8)
+        xaxis = {"title": {"text": column}, "dtick": 1 if edges.size <= 16 else None}
+    else:
+        fig = _bars_over_bins(edges, counts, hover="%{customdata[0]:.4~g} to %{customdata[1]:.4~g}")
+        xaxis = {"title": {"text": column}}
+    fig.update_layout(title=_title(column, left_out), xaxis=xaxis, yaxis={"title": {"text": "Rows"}})
+    return _plain(fig)
+
+
+def histogram_edges(values: np.ndarray, bins: int, *, integer: bool = False) -> np.ndarray:
+    """NumPy's ``bins`` equal-width edges; whole numbers spanning fewer than ``bins`` values get one bin each."""
+    import numpy as np
+
+    if not values.size:
+        return np.array([], dtype="float64")
+    low, high = float(values.min()), float(values.max())
+    if integer and high - low + 1 <= bins:
+        return np.arange(low - 0.5, high + 1.5, 1.0)
+    return np.histogram_bin_edges(values, bins=bins)
+
+
+def _datetime_histogram(series: pd.Series, column: str, bins: int) -> Figure:
+    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    present = series.dropna()
+    if getattr(present.dt, "tz", None) is not None:
+        present = present.dt.tz_convert("UTC").dt.tz_localize(None)
+    ns = present.to_numpy(dtype="datetime64[ns]").astype("int64").astype("float64")
+    edges = np.histogram_bin_edges(ns, bins=bins) if ns.size else np.array([], dtype="float64")
+    counts = np.histogram(ns, bins=edges)[0] if ns.size else np.array([], dtype=int)
+    starts = [pd.Timestamp(int(e)).isoformat() for e in edges[:-1]]
+    ends = [pd.Timestamp(int(e)).isoformat() for e in edges[1:]]
+    centers = [pd.Timestamp(int(c)).isoformat() for c in (edges[:-1] + edges[1:]) / 2]
+    fig = go.Figure(
+        go.Bar(
+            x=centers,
+            y=counts.tolist(),
+            width=(np.diff(edges) / 1e6).tolist(),  # a date axis measures widths in milliseconds
+            customdata=[[s, e] for s, e in zip(starts, ends, strict=True)],
+            marker={"color": ACCENT, "line": {"color": "white", "width": 0.5}},
+            hovertemplate="%{customdata[0]} to %{customdata[1]}<br>%{y:,} rows<extra></extra>",
+            name=column,
+        )
+    )
+    fig.update_layout(
+        title=_title(column, _counted([(len(series) - len(present), "missing")])),
+        xaxis={"title": {"text": column}, "type": "date"},
+        yaxis={"title": {"text": "Rows"}},
+    )
+    return _plain(fig)
+
+
+def _top_values(series: pd.Series, column: str, top: int) -> Figure:
+    import plotly.graph_objects as go
+
+    try:
+        counts = series.value_counts(dropna=True)
+    except TypeError:  # unhashable values (lists, dicts) are counted by their text
+        counts = series.dropna().astype(str).value_counts()
+    counts = counts[counts > 0]
+    shown, rest = counts.iloc[:top], counts.iloc[top:]
+    labels = [_label(v) for v in shown.index]
+    values = [int(c) for c in shown.tolist()]
+    colours = [ACCENT] * len(values)
+    if len(rest):
+        labels.append(f"other ({len(rest):,} values)")
+        values.append(int(rest.sum()))
+        colours.append(MUTED)
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker={"color": colours},
+            hovertemplate="%{y}<br>%{x:,} rows<extra></extra>",
+            name=column,
+        )
+    )
+    heading = f"{column}: top {len(shown)} of {len(counts):,} values" if len(rest) else column
+    fig.update_layout(
+        title=_title(heading, _counted([(int(series.isna().sum()), "missing")])),
+        xaxis={"title": {"text": "Rows"}},
+        yaxis={"type": "category", "autorange": "reversed", "tickfont": {"size": 11 if len(labels) > 12 else 12}},
+        bargap=0.2 if len(labels) > 5 else 0.45,  # a few categories make slimmer bars, not slabs
+    )
+    return _plain(fig)
+
+
+# -- Evaluate Model -----------------------------------------------------------------------------------
+
+
+def evaluation_figures(metrics_values: dict[str, Any], task: str, detail: dict[str, Any]) -> dict[str, Figure]:
+    """The charts of an Evaluate Model output, by name; a connected second input is drawn over the first.
+
+    Binary: ``roc``, ``precision_recall``, ``confusion_matrix``, ``threshold``. Regression:
+    ``predicted_vs_actual``, ``residuals``. Multiclass: ``confusion_matrix``. A chart whose data the
+    output does not hold is left out, so the result may be empty.
+    """
+    series = _series(metrics_values, detail)
+    if task == "binary":
+        charts = {
+            "roc": _roc(series),
+            "precision_recall": _precision_recall(series),
+            "confusion_matrix": _confusion(series, f"Confusion matrix at threshold {_threshold(metrics_values):g}"),
+            "threshold": _by_threshold(series, metrics_values),
+        }
+    elif task == "regression":
+        charts = {"predicted_vs_actual": _predicted_vs_actual(series), "residuals": _residuals(series)}
+    elif task == "multiclass":
+        charts = {"confusion_matrix": _confusion(series, "Confusion matrix")}
+    else:
+        charts = {}
+    return {name: _plain(fig) for name, fig in charts.items() if fig is not None}
+
+
+class _Series:
+    """One scored input of Evaluate Model as drawn: its legend name, colour, metrics and detail."""
+
+    def __init__(self, name: str, colour: str, values: dict[str, Any], detail: dict[str, Any]) -> None:
+        self.name, self.colour, self.values, self.detail = name, colour, values, detail
+
+
+def _series(values: dict[str, Any], detail: dict[str, Any]) -> list[_Series]:
+    compare = detail.get("compare")
+    if not isinstance(compare, dict):
+        return [_Series("scored dataset", ACCENT, values, detail)]
+    return [
+        _Series("left input", ACCENT, values, detail),
+        _Series("right input", COMPARE, compare.get("values") or {}, compare.get("detail") or {}),
+    ]
+
+
+def _threshold(values: dict[str, Any]) -> float:
+    threshold = values.get("Threshold")
+    return float(threshold) if isinstance(threshold, int | float) else 0.5
+
+
+def _roc(series: list[_Series]) -> go.Figure | None:
+    import plotly.graph_objects as go
+
+    drawn = [s for s in series if "roc_curve" in s.detail]
+    if not drawn:
+        return None
+    fig = go.Figure()
+    for s in drawn:
+        curve = s.detail["roc_curve"]
+        fig.add_trace(
+            go.Scatter(
+                x=curve["fpr"],
+                y=curve["tpr"],
+                customdata=curve.get("thresholds"),
+                mode="lines",
+                line={"color": s.colour, "width": 2},
+                name=s.name,
+                hovertemplate="false positive rate %{x:.3f}<br>true positive rate %{y:.3f}"
+                "<br>threshold %{customdata:.3f}<extra>" + s.name + "</extra>",
+            )
+        )
+    fig.add_trace(_reference_line([0, 1], [0, 1], "chance"))
+    auc = " vs ".join(f"{_number(s.values.get('AUC'))} ({s.name.split()[0]})" for s in drawn)
+    if len(series) == 1:
+        auc = _number(series[0].values.get("AUC"))
+    fig.update_layout(
+        title=f"ROC curve · AUC {auc}",
+        xaxis={"title": {"text": "False positive rate"}, "range": [-0.02, 1.02]},
+        yaxis={"title": {"text": "True positive rate"}, "range": [-0.02, 1.02]},
+        legend=_legend_inside("right", "bottom"),
+    )
+    return fig
+
+
+def _precision_recall(series: list[_Series]) -> go.Figure | None:
+    import plotly.graph_objects as go
+
+    drawn = [s for s in series if "precision_recall_curve" in s.detail]
+    if not drawn:
+        return None
+    fig = go.Figure()
+    for s in drawn:
+        curve = s.detail["precision_recall_curve"]
+        fig.add_trace(
+            go.Scatter(
+                x=curve["recall"],
+                y=curve["precision"],
+                mode="lines",
+                line={"color": s.colour, "width": 2},
+                name=s.name,
+                hovertemplate="recall %{x:.3f}<br>precision %{y:.3f}<extra>" + s.name + "</extra>",
+            )
+        )
+    base = _positive_rate(drawn[0].detail)
+    if base is not None:
+        fig.add_trace(_reference_line([0, 1], [base, base], f"all positive ({base:.2f})"))
+    fig.update_layout(
+        title="Precision-recall curve",
+        xaxis={"title": {"text": "Recall"}, "range": [-0.02, 1.02]},
+        yaxis={"title": {"text": "Precision"}, "range": [-0.02, 1.02]},
+        legend=_legend_inside("left", "bottom"),
+    )
+    return fig
+
+
+def _positive_rate(detail: dict[str, Any]) -> float | None:
+    """Share of actual positives (the precision of predicting every row positive), from the 2x2 matrix."""
+    matrix = (detail.get("confusion_matrix") or {}).get("matrix")
+    if not matrix or len(matrix) != 2:
+        return None
+    total = sum(sum(row) for row in matrix)
+    return sum(matrix[1]) / total if total else None
+
+
+def _confusion(series: list[_Series], title: str) -> go.Figure | None:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    drawn = [s for s in series if (s.detail.get("confusion_matrix") or {}).get("matrix")]
+    if not drawn:
+        return None
+    if len(drawn) == 1:
+        fig = go.Figure()
+    else:
+        fig = make_subplots(rows=1, cols=len(drawn), subplot_titles=[s.name for s in drawn], horizontal_spacing=0.16)
+        fig.update_annotations(font={"size": 12, "color": TEXT}, yshift=4)
+    for col, s in enumerate(drawn, start=1):
+        cm = s.detail["confusion_matrix"]
+        labels = [_label(v) for v in cm["labels"]]
+        matrix = [[int(v) for v in row] for row in cm["matrix"]]
+        shares = [[v / sum(row) if sum(row) else 0.0 for v in row] for row in matrix]
+        annotate = len(labels) <= ANNOTATE_CELLS_UP_TO
+        heat = go.Heatmap(
+            z=matrix,
+            x=labels,
+            y=labels,
+            customdata=shares,
+            colorscale=[list(stop) for stop in HEAT],
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            texttemplate="%{z:,}" if annotate else None,
+            textfont={"size": 14 if len(labels) <= 4 else 11},
+            name=s.name,
+            hovertemplate="actual %{y}<br>predicted %{x}<br>%{z:,} rows (%{customdata:.1%} of actual %{y})"
+            "<extra></extra>",
+        )
+        axes = {"row": 1, "col": col} if len(drawn) > 1 else {}
+        fig.add_trace(heat, **axes)
+        cells = {"type": "category", "showgrid": False, "showline": False, "ticks": ""}
+        fig.update_xaxes(title={"text": "Predicted"}, **cells, **axes)
+        fig.update_yaxes(title={"text": "Actual" if col == 1 else ""}, autorange="reversed", **cells, **axes)
+    fig.update_layout(title=title, margin={"t": 64} if len(drawn) > 1 else {})
+    return fig
+
+
+def _by_threshold(series: list[_Series], values: dict[str, Any]) -> go.Figure | None:
+    import plotly.graph_objects as go
+
+    table = series[0].detail.get("threshold_table")
+    if not table:
+        return None
+    thresholds = [row["threshold"] for row in table]
+    fig = go.Figure()
+    for metric, colour in zip(_THRESHOLD_METRICS, SERIES, strict=False):
+        fig.add_trace(
+            go.Scatter(
+                x=thresholds,
+                y=[row.get(metric) for row in table],
+                mode="lines",
+                line={"color": colour, "width": 2},
+                name=metric,
+                hovertemplate="threshold %{x:.2f}<br>" + metric + " %{y:.3f}<extra></extra>",
+            )
+        )
+    chosen = _threshold(values)
+    fig.add_vline(x=chosen, line={"color": NEUTRAL, "dash": "dash", "width": 1})
+    suffix = f" ({series[0].name})" if len(series) > 1 else ""
+    fig.update_layout(
+        title=f"Metrics by threshold{suffix} · chosen {chosen:g}",
+        xaxis={"title": {"text": "Threshold"}, "range": [0, 1]},
+        yaxis={"title": {"text": "Score"}, "range": [-0.02, 1.02]},
+        legend=_legend_inside("left", "bottom"),
+    )
+    return fig
+
+
+def _predicted_vs_actual(series: list[_Series]) -> go.Figure | None:
+    import plotly.graph_objects as go
+
+    drawn = [(s, _pairs(s.detail)) for s in series if (s.detail.get("sample") or {}).get("actual")]
+    if not drawn:
+        return None
+    fig = go.Figure()
+    for s, (actual, predicted) in drawn:
+        fig.add_trace(
+            go.Scatter(
+                x=actual,
+                y=predicted,
+                mode="markers",
+                marker={"color": s.colour, "size": 6, "opacity": 0.6},
+                name=s.name,
+                hovertemplate="actual %{x:.4~g}<br>predicted %{y:.4~g}<extra>" + s.name + "</extra>",
+            )
+        )
+    every = [v for _, (a, p) in drawn for v in (*a, *p)]
+    low, high = (min(every), max(every)) if every else (0.0, 1.0)
+    fig.add_trace(_reference_line([low, high], [low, high], "y = x"))
+    r2 = " vs ".join(_number(s.values.get("Coefficient of Determination")) for s, _ in drawn)
+    first = drawn[0][0].detail
+    note = ""
+    if first.get("rows") and len(drawn[0][1][0]) < first["rows"]:
+        note = f" ({len(drawn[0][1][0]):,} of {first['rows']:,} rows)"
+    fig.update_layout(
+        title=f"Predicted vs actual · R² {r2}{note}",
+        xaxis={"title": {"text": "Actual"}},
+        yaxis={"title": {"text": "Predicted"}},
+        legend=_legend_inside("left", "top"),
+    )
+    return fig
+
+
+def _residuals(series: list[_Series]) -> go.Figure | None:
+    import numpy as np
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    drawn = [(s, _pairs(s.detail)) for s in series if (s.detail.get("sample") or {}).get("actual")]
+    if not drawn:
+        return None
+    residuals = [np.asarray(a, dtype="float64") - np.asarray(p, dtype="float64") for _, (a, p) in drawn]
+    edges = histogram_edges(np.concatenate(residuals), 30)
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.72, 0.28], horizontal_spacing=0.03)
+    for (s, (_, predicted)), residual in zip(drawn, residuals, strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=predicted,
+                y=residual.tolist(),
+                mode="markers",
+                marker={"color": s.colour, "size": 6, "opacity": 0.6},
+                name=s.name,
+                legendgroup=s.name,
+                hovertemplate="predicted %{x:.4~g}<br>residual %{y:.4~g}<extra>" + s.name + "</extra>",
+            ),
+            row=1,
+            col=1,
+        )
+        counts = np.histogram(residual, bins=edges)[0] if edges.size else np.array([], dtype=int)
+        fig.add_trace(
+            go.Bar(
+                x=counts.tolist(),
+                y=((edges[:-1] + edges[1:]) / 2).tolist(),
+                width=np.diff(edges).tolist(),
+                orientation="h",
+                marker={"color": s.colour, "opacity": 0.6 if len(drawn) > 1 else 1.0},
+                name=s.name,
+                legendgroup=s.name,
+                showlegend=False,
+                customdata=np.column_stack([edges[:-1], edges[1:]]).tolist() if edges.size else [],
+                hovertemplate="residual %{customdata[0]:.4~g} to %{customdata[1]:.4~g}<br>%{x:,} rows"
+                "<extra>" + s.name + "</extra>",
+            ),
+            row=1,
+            col=2,
+        )
+    fig.add_hline(y=0, line={"color": NEUTRAL, "dash": "dash", "width": 1}, row=1, col=1)
+    fig.update_xaxes(title={"text": "Predicted"}, row=1, col=1)
+    fig.update_xaxes(title={"text": "Rows"}, row=1, col=2)
+    fig.update_yaxes(title={"text": "Residual"}, row=1, col=1)
+    fig.update_layout(
+        title="Residuals (actual − predicted)",
+        barmode="overlay",
+        bargap=0.04,
+        showlegend=len(drawn) > 1,
+        legend=_legend_inside("left", "top"),
+    )
+    return fig
+
+
+def _pairs(detail: dict[str, Any]) -> tuple[list[float], list[float]]:
+    """The sample's (actual, predicted) pairs where both are finite numbers."""
+    sample = detail.get("sample") or {}
+    pairs = [
+        (float(a), float(p))
+        for a, p in zip(sample.get("actual") or [], sample.get("predicted") or [], strict=False)
+        if _finite(a) and _finite(p)
+    ]
+    return [a for a, _ in pairs], [p for _, p in pairs]
+
+
+# -- the house look -----------------------------------------------------------------------------------
+
+
+def _template() -> go.layout.Template:
+    import plotly.graph_objects as go
+
+    axis = {
+        "gridcolor": GRID,
+        "linecolor": AXIS,
+        "showline": True,
+        "zeroline": False,
+        "ticks": "outside",
+        "tickcolor": AXIS,
+        "ticklen": 4,
+        "automargin": True,
+        "title": {"standoff": 8, "font": {"size": 12}},
+    }
+    return go.layout.Template(
+        layout={
+            "font": {"family": FONT, "size": 12, "color": TEXT},
+            "title": {"x": 0.01, "xanchor": "left", "font": {"size": 14}},
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
+            "colorway": list(SERIES),
+            "xaxis": axis,
+            "yaxis": axis,
+            "legend": {"bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11}},
+            "hoverlabel": {"font": {"family": FONT, "size": 12}},
+            "margin": {"l": 56, "r": 16, "t": 44, "b": 44, "pad": 0},
+        }
+    )
+
+
+def _plain(fig: go.Figure) -> Figure:
+    """The figure in the house look as plain JSON (NaN becomes null, arrays become lists)."""
+    import plotly.io as pio
+
+    fig.update_layout(template=_template(), autosize=True, height=PANEL_HEIGHT)
+    plain: Figure = json.loads(pio.to_json(fig, validate=False))
+    return plain
+
+
+def _bars_over_bins(edges: np.ndarray, counts: np.ndarray, *, hover: str, fill: float = 1.0) -> go.Figure:
+    """A histogram drawn as bars over precomputed bins (each bar spans ``fill`` of its bin, centred)."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    centers = ((edges[:-1] + edges[1:]) / 2).tolist() if edges.size else []
+    return go.Figure(
+        go.Bar(
+            x=centers,
+            y=[int(c) for c in counts],
+            width=(np.diff(edges) * fill).tolist() if edges.size else [],
+            customdata=np.column_stack([edges[:-1], edges[1:]]).tolist() if edges.size else [],
+            marker={"color": ACCENT, "line": {"color": "white", "width": 0.5}},
+            hovertemplate=hover + "<br>%{y:,} rows<extra></extra>",
+        )
+    )
+
+
+def _reference_line(x: Sequence[float], y: Sequence[float], name: str) -> go.Scatter:
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=list(x),
+        y=list(y),
+        mode="lines",
+        line={"color": NEUTRAL, "dash": "dash", "width": 1},
+        name=name,
+        hoverinfo="skip",
+    )
+
+
+def _legend_inside(x: str, y: str) -> dict[str, Any]:
+    return {
+        "x": 0.98 if x == "right" else 0.02,
+        "xanchor": x,
+        "y": 0.02 if y == "bottom" else 0.98,
+        "yanchor": y,
+        "bordercolor": GRID,
+        "borderwidth": 1,
+    }
+
+
+def _title(text: str, note: str) -> str:
+    return f"{text} ({note})" if note else text
+
+
+def _counted(parts: list[tuple[int, str]]) -> str:
+    """``"3 missing, 1 infinite left out"`` for the non-zero counts, ``""`` when all are zero."""
+    said = [f"{n:,} {what}" for n, what in parts if n]
+    return f"{', '.join(said)} left out" if said else ""
+
+
+def _label(value: Any) -> str:
+    text = "(none)" if value is None else str(value.item() if hasattr(value, "item") else value)
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, int | float) and math.isfinite(value) else "n/a"
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

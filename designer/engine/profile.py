@@ -1,0 +1,116 @@
+"""Table profiles and pages for the browser: per-column statistics and row windows, all JSON-safe.
+
+Everything here is vectorized (a profile of a million rows must stay well under a second per
+column), and every value leaves as plain JSON: NaN and infinities become ``null``, timestamps ISO
+strings, numpy scalars Python numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from modules.sdk import dtype_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_NUMERIC = ("integer", "number")
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as plain JSON: NaN/inf/NA/NaT -> None, numpy -> Python, times -> ISO strings."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return _json_safe_other(value)
+
+
+def _json_safe_other(value: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).isoformat()
+    if isinstance(value, np.timedelta64):
+        return None if np.isnat(value) else pd.Timedelta(value).isoformat()
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, pd.Timedelta):
+        return value.isoformat()
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return pd.Timedelta(value).isoformat()
+    if isinstance(value, Decimal):
+        return json_safe(float(value))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def profile_table(df: pd.DataFrame, *, top: int = 10, histogram_bins: int = 20) -> dict[str, Any]:
+    """Rows plus, per column: type, missing, distinct, and numeric statistics or the most common values."""
+    columns = [_profile_column(df.iloc[:, i], str(name), top, histogram_bins) for i, name in enumerate(df.columns)]
+    return {"rows": len(df), "columns": columns}
+
+
+def _profile_column(series: pd.Series, name: str, top: int, bins: int) -> dict[str, Any]:
+    dtype = dtype_of(series)
+    profile: dict[str, Any] = {"name": name, "type": dtype, "missing": int(series.isna().sum())}
+    if dtype in _NUMERIC:
+        profile["distinct"] = int(series.nunique(dropna=True))
+        profile.update(_numeric(series, bins))
+    else:
+        counts = _value_counts(series)
+        profile["distinct"] = len(counts)
+        profile["top"] = [{"value": json_safe(v), "count": int(c)} for v, c in counts.head(top).items()]
+    return profile
+
+
+def _numeric(series: pd.Series, bins: int) -> dict[str, Any]:
+    import numpy as np
+
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    finite = values[np.isfinite(values)]
+    if finite.size:
+        counts, edges = np.histogram(finite, bins=bins)
+        histogram = {"edges": json_safe(edges.tolist()), "counts": counts.tolist()}
+    else:
+        histogram = {"edges": [], "counts": []}
+    with np.errstate(all="ignore"):  # infinities make mean/std NaN; that is reported as None, not warned
+        stats = {"min": series.min(), "max": series.max(), "mean": series.mean(), "std": series.std()}
+    return {**{k: json_safe(v) for k, v in stats.items()}, "histogram": histogram}
+
+
+def _value_counts(series: pd.Series) -> pd.Series:
+    """Counts of non-missing values, most common first (unhashable values counted by their text)."""
+    try:
+        counts = series.value_counts(dropna=True)
+    except TypeError:
+        counts = series.dropna().astype(str).value_counts()
+    return counts[counts > 0]
+
+
+def page_table(df: pd.DataFrame, offset: int, limit: int) -> dict[str, Any]:
+    """Rows ``offset`` to ``offset + limit`` as JSON-safe lists, with the column names and types."""
+    if offset < 0 or limit < 0:
+        raise ValueError(f"offset and limit must not be negative (got offset={offset}, limit={limit})")
+    window = df.iloc[offset : offset + limit]
+    columns = [{"name": str(name), "type": dtype_of(df.iloc[:, i])} for i, name in enumerate(df.columns)]
+    values = [[json_safe(v) for v in window.iloc[:, i].tolist()] for i in range(window.shape[1])]
+    rows = [list(row) for row in zip(*values, strict=True)] if values else [[] for _ in range(len(window))]
+    return {"total": len(df), "offset": offset, "limit": limit, "columns": columns, "rows": rows}

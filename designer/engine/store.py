@@ -1,0 +1,196 @@
+"""The content-addressed artifact store: bytes in, sha256 digest out, on a local disk or any fsspec URL.
+
+Content addressing makes writes idempotent (a retried task writes the same file) and lets
+readers verify what they read; writes land under a temporary name first so a reader never sees
+half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+import uuid
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ArtifactMissing(KeyError):
+    """No artifact with this digest is in the store."""
+
+    def __init__(self, digest: str) -> None:
+        super().__init__(digest)
+        self.digest = digest
+
+    def __str__(self) -> str:
+        return f"artifact {self.digest} is not in the store"
+
+
+class ArtifactCorrupt(ArtifactMissing):
+    """The stored bytes no longer hash to their digest; treat it as missing and recompute."""
+
+    def __str__(self) -> str:
+        return f"artifact {self.digest} is corrupt (its bytes do not match its digest)"
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_digest(digest: str) -> str:
+    """``digest`` if it is a lowercase sha256 hex string; refuses anything that could walk paths."""
+    if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+        raise ValueError(f"not an artifact digest: {digest!r}")
+    return digest
+
+
+class ArtifactStore(ABC):
+    """Shared rules (digest checks, verification); subclasses only move bytes by relative key."""
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` under its digest; a no-op when a file of the right size is already there."""
+        digest = digest_of(data)
+        key = self._key(digest)
+        if not self._exists(key) or self._size(key) != len(data):
+            self._write(key, data)
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        """The bytes, verified. A corrupt artifact is removed so that recomputing it can put it back."""
+        key = self._key(check_digest(digest))
+        try:
+            data = self._read(key)
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+        if digest_of(data) != digest:
+            with contextlib.suppress(FileNotFoundError):
+                self._delete(key)
+            raise ArtifactCorrupt(digest)
+        return data
+
+    def exists(self, digest: str) -> bool:
+        return self._exists(self._key(check_digest(digest)))
+
+    def size(self, digest: str) -> int:
+        try:
+            return self._size(self._key(check_digest(digest)))
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+
+    def delete(self, digest: str) -> None:
+        """Remove the artifact; deleting one that is not there is not an error."""
+        with contextlib.suppress(FileNotFoundError):
+            self._delete(self._key(check_digest(digest)))
+
+    @staticmethod
+    def _key(digest: str) -> str:
+        return f"{digest[:2]}/{digest}"
+
+    @abstractmethod
+    def _exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def _read(self, key: str) -> bytes: ...
+
+    @abstractmethod
+    def _write(self, key: str, data: bytes) -> None: ...
+
+    @abstractmethod
+    def _size(self, key: str) -> int: ...
+
+    @abstractmethod
+    def _delete(self, key: str) -> None: ...
+
+
+class LocalArtifactStore(ArtifactStore):
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"LocalArtifactStore({str(self.root)!r})"
+
+    def _exists(self, key: str) -> bool:
+        return (self.root / key).is_file()
+
+    def _read(self, key: str) -> bytes:
+        return (self.root / key).read_bytes()
+
+    def _write(self, key: str, data: bytes) -> None:
+        target = self.root / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _size(self, key: str) -> int:
+        return (self.root / key).stat().st_size
+
+    def _delete(self, key: str) -> None:
+        (self.root / key).unlink()
+
+
+class FsspecArtifactStore(ArtifactStore):
+    """Any fsspec URL (``s3://bucket/prefix``, ``gs://…``, ``memory://…``); options go to the filesystem."""
+
+    def __init__(self, url: str, **storage_options: Any) -> None:
+        import fsspec
+
+        self.url = url
+        self.fs, root = fsspec.core.url_to_fs(url, **storage_options)
+        self.root = root.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"FsspecArtifactStore({self.url!r})"
+
+    def _path(self, key: str) -> str:
+        return f"{self.root}/{key}"
+
+    def _exists(self, key: str) -> bool:
+        return bool(self.fs.isfile(self._path(key)))
+
+    def _read(self, key: str) -> bytes:
+        data: bytes = self.fs.cat_file(self._path(key))
+        return data
+
+    def _write(self, key: str, data: bytes) -> None:
+        target = self._path(key)
+        folder = target.rsplit("/", 1)[0]
+        self.fs.makedirs(folder, exist_ok=True)
+        tmp = f"{folder}/.tmp-{uuid.uuid4().hex}"
+        self.fs.pipe_file(tmp, data)
+        try:
+            self.fs.mv(tmp, target)
+        except BaseException:
+            self.fs.rm_file(tmp)
+            raise
+
+    def _size(self, key: str) -> int:
+        return int(self.fs.size(self._path(key)))
+
+    def _delete(self, key: str) -> None:
+        self.fs.rm_file(self._path(key))
+
+
+def store_from_url(url: str) -> ArtifactStore:
+    """A plain path or ``file://`` URL gives a local store; any other URL goes through fsspec."""
+    if "://" not in url:
+        return LocalArtifactStore(Path(url))
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        host = "" if parsed.netloc in ("", "localhost") else parsed.netloc  # file://var/x means var/x
+        return LocalArtifactStore(Path(unquote(host + parsed.path)))
+    return FsspecArtifactStore(url)

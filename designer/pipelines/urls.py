@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("pipelines/", views.PipelineListView.as_view(), name="pipeline-list"),
+    path("pipelines/validate/", views.DocumentValidateView.as_view(), name="pipeline-document-validate"),
+    path("pipelines/json-schema/", views.PipelineJsonSchemaView.as_view(), name="pipeline-json-schema"),
+    path("pipelines/<int:pk>/", views.PipelineDetailView.as_view(), name="pipeline-detail"),
+    path("pipelines/<int:pk>/versions/", views.PipelineVersionListView.as_view(), name="pipeline-versions"),
+    path(
+        "pipelines/<int:pk>/versions/<int:number>/",
+        views.PipelineVersionDetailView.as_view(),
+        name="pipeline-version-detail",
+    ),
+    path("pipelines/<int:pk>/draft/", views.PipelineDraftView.as_view(), name="pipeline-draft"),
+    path("pipelines/<int:pk>/validate/", views.PipelineValidateView.as_view(), name="pipeline-validate"),
+]

@@ -1,0 +1,68 @@
+"""The RunContext a worker hands to a module: logs, throttled progress, cancellation, pinned datasets."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from modules.sdk import Cancelled, DatasetRef, DataTable, Table
+
+if TYPE_CHECKING:
+    from designer.engine.store import ArtifactStore
+    from designer.engine.validate import DatasetLookup
+
+
+class WorkerContext:
+    """Thread-safe: the heartbeat thread reads logs/progress and sets ``cancelled``."""
+
+    PROGRESS_INTERVAL = 0.25
+
+    def __init__(self, node_id: str, seed: int, datasets: DatasetLookup, store: ArtifactStore) -> None:
+        self.node_id = node_id
+        self.seed = seed
+        self._datasets = datasets
+        self._store = store
+        self._lock = threading.Lock()
+        self._pending_log: list[str] = []
+        self.progress_value = 0.0
+        self.progress_message = ""
+        self.progress_dirty = False
+        self._last_progress = 0.0
+        self.cancelled = threading.Event()
+
+    def log(self, message: str) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        with self._lock:
+            self._pending_log.append(f"[{stamp}] {message}")
+
+    def take_log(self) -> str:
+        with self._lock:
+            lines, self._pending_log = self._pending_log, []
+        return "".join(line + "\n" for line in lines)
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.progress_value = max(0.0, min(1.0, float(fraction)))
+            self.progress_message = message[:300]
+            if now - self._last_progress >= self.PROGRESS_INTERVAL or fraction >= 1.0:
+                self.progress_dirty = True
+                self._last_progress = now
+
+    def take_progress(self) -> tuple[float, str] | None:
+        with self._lock:
+            if not self.progress_dirty:
+                return None
+            self.progress_dirty = False
+            return self.progress_value, self.progress_message
+
+    def check_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled(f"run cancelled while node {self.node_id} was running")
+
+    def load_dataset(self, ref: DatasetRef) -> DataTable:
+        resolved = self._datasets.resolve(ref)
+        self.log(f"loading dataset {resolved.name or resolved.dataset_id} version {resolved.version}")
+        table: DataTable = Table.deserialize(self._store.get(resolved.digest))
+        return table

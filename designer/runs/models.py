@@ -1,0 +1,113 @@
+"""Run state. The database is the source of truth; events are a log of changes for live followers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Run(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    TERMINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="runs")
+    pipeline = models.ForeignKey("pipelines.Pipeline", on_delete=models.CASCADE, related_name="runs")
+    pipeline_version = models.ForeignKey(
+        "pipelines.PipelineVersion", on_delete=models.RESTRICT, related_name="runs"
+    )  # a version with runs cannot be deleted on its own, only with its pipeline
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    # Dataset versions resolved at submit time for references that asked for "latest".
+    dataset_pins = models.JSONField(default=dict, blank=True)
+    regenerate = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of pipeline {self.pipeline_id} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+
+class NodeRun(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"  # waiting for its inputs
+        QUEUED = "queued"
+        RUNNING = "running"
+        COMPLETED = "completed"
+        REUSED = "reused"  # outputs taken from the cache
+        FAILED = "failed"
+        SKIPPED = "skipped"  # an ancestor failed
+        CANCELLED = "cancelled"
+
+    DONE = (Status.COMPLETED, Status.REUSED)
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    TERMINAL = (Status.COMPLETED, Status.REUSED, Status.FAILED, Status.SKIPPED, Status.CANCELLED)
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="nodes")
+    node_id = models.CharField(max_length=64)
+    module_id = models.CharField(max_length=64)
+    module_version = models.PositiveIntegerField()
+    module_name = models.CharField(max_length=128)
+    queue = models.CharField(max_length=16, default="cpu")
+    cache_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reason = models.CharField(max_length=300, blank=True, default="")  # why it ran or was reused
+    attempt = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True, default="")
+    progress = models.FloatField(default=0.0)
+    progress_message = models.CharField(max_length=300, blank=True, default="")
+    error = models.JSONField(null=True, blank=True)
+    log = models.TextField(blank=True, default="")
+    outputs = models.JSONField(default=dict, blank=True)  # port -> {digest, type, size, summary}
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["run", "node_id"], name="noderun_unique_node")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} ({self.module_id}) in run {self.run_id}: {self.status}"
+
+
+class RunEvent(models.Model):
+    """Append-only log of what happened in a run; ``id`` is the sequence number clients resume from."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=32)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["run", "id"])]
+
+
+class CacheEntry(models.Model):
+    """Outputs of a node computation, by cache key, shared by the runs of one workspace."""
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    module_id = models.CharField(max_length=64)
+    outputs = models.JSONField()
+    run = models.ForeignKey(Run, on_delete=models.SET_NULL, null=True, related_name="+")
+    node_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="cache_unique_key")]

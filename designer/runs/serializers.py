@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .models import NodeRun, Run
+from .selectors import elapsed_seconds, key_metrics
+
+
+class SubmitRunSerializer(serializers.Serializer):
+    pipeline = serializers.IntegerField(help_text="Pipeline id.")
+    version = serializers.IntegerField(required=False, min_value=1, help_text="Version number; the head if omitted.")
+    regenerate = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        help_text="Node ids whose outputs must be recomputed even when cached.",
+    )
+
+
+class NodeRunSerializer(serializers.ModelSerializer):
+    node = serializers.CharField(source="node_id")
+
+    class Meta:
+        model = NodeRun
+        fields = [
+            "node",
+            "module_id",
+            "module_version",
+            "module_name",
+            "queue",
+            "status",
+            "reason",
+            "attempt",
+            "worker",
+            "progress",
+            "progress_message",
+            "error",
+            "outputs",
+            "cache_key",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="pipeline_version.number")
+    pipeline_name = serializers.CharField(source="pipeline.name")
+    created_by = serializers.CharField(source="created_by.username", default=None)
+    elapsed = serializers.SerializerMethodField()
+    metrics = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Run
+        fields = [
+            "id",
+            "workspace",
+            "pipeline",
+            "pipeline_name",
+            "version",
+            "status",
+            "error",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "elapsed",
+            "metrics",
+            "regenerate",
+        ]
+
+    def get_elapsed(self, run: Run) -> float | None:
+        return elapsed_seconds(run)
+
+    def get_metrics(self, run: Run) -> dict[str, Any]:
+        return key_metrics(run)
+
+
+class RunDetailSerializer(RunSerializer):
+    nodes = NodeRunSerializer(many=True, read_only=True)
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "nodes", "dataset_pins"]

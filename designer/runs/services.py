@@ -1,0 +1,461 @@
+"""Writes for runs: submit, advance (the scheduler), execute one node, cancel, reap nodes whose worker died.
+
+Every state change happens in a short transaction that locks the run row, so concurrent workers
+finishing sibling nodes cannot both dispatch (or both skip) the same child. Tasks are dispatched
+only after commit. Node tasks are idempotent: a duplicate or stale delivery finds the node no
+longer ``queued`` for its attempt and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from designer.api import Unprocessable
+from designer.artifacts import artifact_store
+from designer.datasets.lookup import WorkspaceDatasetLookup
+from designer.engine.execute import NodeFailed, execute_node
+from designer.engine.graph import Graph
+from designer.engine.plan import make_plan
+from designer.engine.validate import DatasetLookup, ResolvedDataset, dataset_refs, validate
+from designer.pipelines.mapper import graph_of
+from designer.pipelines.models import Pipeline, PipelineVersion
+from modules.sdk import Cancelled, DatasetRef, default_registry
+
+from .context import WorkerContext
+from .events import emit, node_payload
+from .models import CacheEntry, NodeRun, Run
+
+log = logging.getLogger(__name__)
+S = NodeRun.Status
+
+
+# --------------------------------------------------------------------------------------------
+# datasets pinned per run
+# --------------------------------------------------------------------------------------------
+class PinnedLookup:
+    """Resolves "latest" dataset references to the version that was latest when the run was submitted."""
+
+    def __init__(self, base: DatasetLookup, pins: dict[str, int]) -> None:
+        self.base = base
+        self.pins = pins
+
+    def resolve(self, ref: DatasetRef) -> ResolvedDataset:
+        if ref.version is None and str(ref.dataset_id) in self.pins:
+            ref = DatasetRef(dataset_id=ref.dataset_id, version=self.pins[str(ref.dataset_id)])
+        return self.base.resolve(ref)
+
+
+def graph_dataset_refs(graph: Graph) -> list[DatasetRef]:
+    """Every dataset reference in the graph's parameters (the engine finds them in one node's params)."""
+    registry = default_registry()
+    return [
+        ref
+        for node in graph.nodes.values()
+        for _name, ref in dataset_refs(registry.get(node.module, node.version).parse_params(node.params))
+    ]
+
+
+def run_lookup(run: Run) -> PinnedLookup:
+    return PinnedLookup(WorkspaceDatasetLookup(run.workspace), run.dataset_pins)
+
+
+# --------------------------------------------------------------------------------------------
+# submit
+# --------------------------------------------------------------------------------------------
+def submit_run(
+    *, user: Any, pipeline: Pipeline, version: PipelineVersion | None = None, regenerate: Iterable[str] = ()
+) -> Run:
+    """Validate and plan a pipeline version, reuse what the cache has, and queue what is ready."""
+    version = version or pipeline.versions.order_by("-number").first()
+    if version is None:
+        raise Unprocessable("The pipeline has no saved version to run.")
+    graph = graph_of(version)
+    if not graph.nodes:
+        raise Unprocessable("The pipeline is empty: add modules to the canvas before submitting.")
+    registry = default_registry()
+    lookup = WorkspaceDatasetLookup(pipeline.workspace)
+    result = validate(graph, registry, lookup)
+    if result.problems:
+        n = len(result.problems)
+        raise Unprocessable(
+            f"The pipeline has {n} problem{'s' if n != 1 else ''} to fix before it can run.",
+            problems=[p.to_dict() for p in result.problems],
+        )
+    regenerate = set(regenerate)
+    unknown = sorted(regenerate - set(graph.nodes))
+    if unknown:
+        raise Unprocessable(f"Cannot regenerate unknown node(s): {', '.join(unknown)}.")
+    regenerate |= {n.id for n in graph.nodes.values() if n.regenerate}
+    pins = {str(r.dataset_id): lookup.resolve(r).version for r in graph_dataset_refs(graph) if r.version is None}
+    plan = make_plan(graph, registry, PinnedLookup(lookup, pins))
+
+    with transaction.atomic():
+        run = Run.objects.create(
+            workspace=pipeline.workspace,
+            pipeline=pipeline,
+            pipeline_version=version,
+            created_by=user,
+            status=Run.Status.RUNNING,
+            dataset_pins=pins,
+            regenerate=sorted(regenerate),
+            started_at=timezone.now(),
+        )
+        cached = {
+            e.key: e for e in CacheEntry.objects.filter(workspace=pipeline.workspace, key__in=list(plan.keys.values()))
+        }
+        store = artifact_store()
+        emit(run, "run_started", status=run.status, version=version.number, nodes=len(plan.order))
+        for node_id in plan.order:
+            node = graph.nodes[node_id]
+            module = registry.get(node.module, node.version)
+            key = plan.keys[node_id]
+            entry = cached.get(key)
+            nr = NodeRun(
+                run=run,
+                node_id=node_id,
+                module_id=node.module,
+                module_version=node.version,
+                module_name=module.name,
+                queue=_queue_for(module.queue),
+                cache_key=key,
+            )
+            if node_id in regenerate:
+                nr.reason = "ran: regenerate output was requested"
+            elif entry and all(store.exists(o["digest"]) for o in entry.outputs.values()):
+                nr.status = S.REUSED
+                nr.outputs = entry.outputs
+                nr.progress = 1.0
+                nr.reason = f"reused: same module, parameters and inputs as node {entry.node_id} of run {entry.run_id}"
+                nr.finished_at = timezone.now()
+            else:
+                nr.reason = "ran: no cached output for these parameters and inputs"
+            nr.save()
+            if nr.status == S.REUSED:
+                emit(run, "node_reused", **node_payload(nr))
+        _advance_locked(run)
+    return run
+
+
+def _queue_for(wanted: str) -> str:
+    if wanted == "gpu" and settings.TESSERA_GPU_QUEUE_ENABLED:
+        return "gpu"
+    return "cpu"
+
+
+# --------------------------------------------------------------------------------------------
+# advance: the scheduler, called after every node change
+# --------------------------------------------------------------------------------------------
+def advance(run_id: int) -> None:
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(pk=run_id)
+        _advance_locked(run)
+
+
+def _advance_locked(run: Run) -> None:
+    """Skip what cannot run, queue what is ready, finish the run when nothing is left. Caller holds the lock."""
+    if run.is_terminal:
+        return
+    nodes = {n.node_id: n for n in run.nodes.all()}
+    graph = graph_of(run.pipeline_version)
+    failed = {nid for nid, n in nodes.items() if n.status in (S.FAILED, S.CANCELLED)}
+    if failed:
+        for nid in sorted(graph.descendants(failed)):
+            n = nodes[nid]
+            if n.status == S.PENDING:
+                n.status = S.SKIPPED
+                n.reason = "skipped: an upstream node failed"
+                n.finished_at = timezone.now()
+                n.save(update_fields=["status", "reason", "finished_at"])
+                emit(run, "node_skipped", **node_payload(n))
+    done = {nid for nid, n in nodes.items() if n.status in NodeRun.DONE}
+    to_dispatch: list[tuple[int, int, str]] = []
+    for nid in graph.topological_order():
+        n = nodes[nid]
+        if n.status == S.PENDING and graph.parents(nid) <= done:
+            n.status = S.QUEUED
+            n.attempt += 1
+            n.save(update_fields=["status", "attempt"])
+            emit(run, "node_queued", **node_payload(n))
+            to_dispatch.append((n.pk, n.attempt, n.queue))
+    if to_dispatch:
+        transaction.on_commit(lambda: _dispatch(to_dispatch))
+        return
+    if any(n.status in NodeRun.ACTIVE for n in nodes.values()):
+        return
+    if any(n.status == S.PENDING for n in nodes.values()):
+        return  # cannot happen on a valid DAG; left visible rather than guessed at
+    status = Run.Status.FAILED if failed else Run.Status.COMPLETED
+    first_error = next((n.error for n in nodes.values() if n.status == S.FAILED and n.error), None)
+    _finish_run(run, status, (first_error or {}).get("message", "") if status == Run.Status.FAILED else "")
+
+
+def _finish_run(run: Run, status: str, error: str = "") -> None:
+    run.status = status
+    run.error = error[:5000]
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    started = run.started_at or run.created_at
+    emit(run, "run_finished", status=status, error=run.error, elapsed=(run.finished_at - started).total_seconds())
+
+
+def _dispatch(items: list[tuple[int, int, str]]) -> None:
+    from .tasks import execute_node_task
+
+    for node_run_id, attempt, queue in items:
+        execute_node_task.apply_async(args=[node_run_id, attempt], queue=queue)
+
+
+# --------------------------------------------------------------------------------------------
+# execute one node (inside a Celery worker)
+# --------------------------------------------------------------------------------------------
+def _claim(node_run_id: int, attempt: int, worker: str) -> NodeRun | None:
+    with transaction.atomic():
+        run_id = NodeRun.objects.filter(pk=node_run_id).values_list("run_id", flat=True).first()
+        if run_id is None:
+            return None
+        run = Run.objects.select_for_update().get(pk=run_id)
+        nr = NodeRun.objects.get(pk=node_run_id)
+        if run.is_terminal or nr.status != S.QUEUED or nr.attempt != attempt:
+            return None  # duplicate, stale or cancelled delivery
+        now = timezone.now()
+        nr.status = S.RUNNING
+        nr.worker = worker[:200]
+        nr.started_at = now
+        nr.heartbeat_at = now
+        nr.progress = 0.0
+        nr.save(update_fields=["status", "worker", "started_at", "heartbeat_at", "progress"])
+        emit(run, "node_started", **node_payload(nr))
+        return nr
+
+
+def default_worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartbeat: bool = True) -> None:
+    """Run one node for one attempt; idempotent.
+
+    ``heartbeat=False`` is for in-process execution inside one open transaction (tests, scripts),
+    where a second connection could not see the node's row.
+    """
+    nr = _claim(node_run_id, attempt, worker or default_worker_name())
+    if nr is None:
+        return
+    run = nr.run
+    graph = graph_of(run.pipeline_version)
+    node = graph.nodes[nr.node_id]
+    parents = {n.node_id: n for n in run.nodes.filter(node_id__in=graph.parents(nr.node_id))}
+    inputs = {
+        port: parents[edge.source].outputs[edge.source_port]["digest"] for port, edge in graph.incoming(node.id).items()
+    }
+    store = artifact_store()
+    ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), store=store)
+    beats = _Heartbeat(nr.pk, attempt, run.pk, ctx, enabled=heartbeat)
+    beats.start()
+    ctx.log(f"attempt {attempt} on {nr.worker}: {nr.reason}")
+    try:
+        records = execute_node(node, default_registry(), inputs, store, ctx)
+    except Cancelled as exc:
+        beats.stop()
+        _finish_node(nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"})
+    except NodeFailed as exc:
+        beats.stop()
+        ctx.log(exc.traceback or "")
+        _finish_node(nr, attempt, S.FAILED, ctx, error={**exc.problem.to_dict()})
+    except Exception as exc:  # the engine wraps module errors; this is a bug in Tessera itself
+        beats.stop()
+        ctx.log(traceback.format_exc())
+        message = f"Node '{node.id}' ({nr.module_name}) failed inside Tessera: {type(exc).__name__}: {exc}"
+        _finish_node(nr, attempt, S.FAILED, ctx, error={"code": "internal_error", "message": message, "node": node.id})
+    else:
+        beats.stop()
+        outputs = {
+            port: {"digest": r.digest, "type": r.type, "size": r.size, "summary": r.summary}
+            for port, r in records.items()
+        }
+        _finish_node(nr, attempt, S.COMPLETED, ctx, outputs=outputs)
+    advance(run.pk)
+
+
+def _finish_node(
+    nr: NodeRun,
+    attempt: int,
+    status: str,
+    ctx: WorkerContext,
+    *,
+    outputs: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
+) -> None:
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(pk=nr.run_id)
+        now = timezone.now()
+        updated = NodeRun.objects.filter(pk=nr.pk, status=S.RUNNING, attempt=attempt).update(
+            status=status,
+            outputs=outputs or {},
+            error=error,
+            progress=1.0 if status == S.COMPLETED else F("progress"),
+            finished_at=now,
+            heartbeat_at=None,
+            log=Concat(F("log"), Value(ctx.take_log())),
+        )
+        if status == S.COMPLETED and outputs is not None:
+            CacheEntry.objects.get_or_create(
+                workspace_id=run.workspace_id,
+                key=nr.cache_key,
+                defaults={"outputs": outputs, "run": run, "node_id": nr.node_id, "module_id": nr.module_id},
+            )
+        if not updated:
+            return  # cancelled or handed to another attempt meanwhile; its outcome stands
+        nr.refresh_from_db()
+        kind = {S.COMPLETED: "node_finished", S.FAILED: "node_failed", S.CANCELLED: "node_cancelled"}[status]
+        elapsed = (now - nr.started_at).total_seconds() if nr.started_at else None
+        emit(run, kind, **node_payload(nr), elapsed=elapsed)
+
+
+class _Heartbeat(threading.Thread):
+    """Keeps a running node's heartbeat fresh, flushes its log and progress, and notices cancellation."""
+
+    def __init__(self, node_run_id: int, attempt: int, run_id: int, ctx: WorkerContext, enabled: bool = True) -> None:
+        super().__init__(name=f"heartbeat-{node_run_id}", daemon=True)
+        self.enabled = enabled
+        self.node_run_id = node_run_id
+        self.attempt = attempt
+        self.run_id = run_id
+        self.ctx = ctx
+        self._stop_event = threading.Event()
+        self.interval = min(float(settings.TESSERA_HEARTBEAT_SECONDS), 1.0)
+        self._beats = 0
+
+    def start(self) -> None:
+        if self.enabled:
+            super().start()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        if self.enabled:
+            self.join(timeout=10)
+
+    def run(self) -> None:
+        try:
+            while not self._stop_event.wait(self.interval):
+                self._beat()
+        finally:
+            connection.close()
+
+    def _beat(self) -> None:
+        try:
+            self._beats += 1
+            progress = self.ctx.take_progress()
+            fields: dict[str, Any] = {}
+            beat_every = max(1, round(float(settings.TESSERA_HEARTBEAT_SECONDS) / self.interval))
+            if self._beats % beat_every == 0:
+                fields["heartbeat_at"] = timezone.now()
+            if progress is not None:
+                fields["progress"], fields["progress_message"] = progress
+            if not fields:
+                return
+            with transaction.atomic():
+                updated = NodeRun.objects.filter(pk=self.node_run_id, status=S.RUNNING, attempt=self.attempt).update(
+                    **fields
+                )
+                if not updated:
+                    self.ctx.cancelled.set()  # cancelled, or taken over after we were presumed dead
+                    return
+                if progress is not None:
+                    emit(self.run_id, "node_progress", node=self._node_id(), progress=progress[0], message=progress[1])
+        except Exception:  # a missed beat is tolerated; many in a row make the node stale
+            log.warning("heartbeat for node run %s failed", self.node_run_id, exc_info=True)
+            close_old_connections()
+
+    def _node_id(self) -> str:
+        return NodeRun.objects.filter(pk=self.node_run_id).values_list("node_id", flat=True).first() or ""
+
+
+# --------------------------------------------------------------------------------------------
+# cancel
+# --------------------------------------------------------------------------------------------
+def cancel_run(run: Run) -> Run:
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(pk=run.pk)
+        if run.is_terminal:
+            return run
+        now = timezone.now()
+        for n in run.nodes.filter(status__in=[S.PENDING, S.QUEUED, S.RUNNING]):
+            n.status = S.CANCELLED
+            n.reason = "cancelled by user"
+            n.finished_at = now
+            n.heartbeat_at = None
+            n.save(update_fields=["status", "reason", "finished_at", "heartbeat_at"])
+            emit(run, "node_cancelled", **node_payload(n))
+        _finish_run(run, Run.Status.CANCELLED, "cancelled by user")
+    return run
+
+
+# --------------------------------------------------------------------------------------------
+# reaper: nothing stays "running" after its worker died
+# --------------------------------------------------------------------------------------------
+@dataclass
+class ReapReport:
+    retried: list[int]
+    failed: list[int]
+
+
+def reap_stale_nodes(now: Any = None) -> ReapReport:
+    """Retry (or fail, after TESSERA_MAX_ATTEMPTS) running nodes whose heartbeat is older than the limit.
+
+    Bound: a node whose worker dies is noticed within TESSERA_STALE_AFTER_SECONDS plus one reaper
+    interval (TESSERA_HEARTBEAT_SECONDS) by any live worker.
+    """
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=float(settings.TESSERA_STALE_AFTER_SECONDS))
+    report = ReapReport([], [])
+    stale = list(
+        NodeRun.objects.filter(status=S.RUNNING, heartbeat_at__lt=limit).values_list("pk", "run_id", "attempt")
+    )
+    for pk, run_id, attempt in stale:
+        with transaction.atomic():
+            run = Run.objects.select_for_update().get(pk=run_id)
+            nr = NodeRun.objects.get(pk=pk)
+            if nr.status != S.RUNNING or nr.attempt != attempt or (nr.heartbeat_at and nr.heartbeat_at >= limit):
+                continue
+            silent = (now - nr.heartbeat_at).total_seconds() if nr.heartbeat_at else 0.0
+            lost = f"worker {nr.worker} stopped responding (no heartbeat for {silent:.0f} s)"
+            if nr.attempt < settings.TESSERA_MAX_ATTEMPTS:
+                nr.status = S.QUEUED
+                nr.attempt += 1
+                nr.reason = f"retrying: {lost}"
+                nr.heartbeat_at = None
+                nr.log += f"{lost}; retrying as attempt {nr.attempt}\n"
+                nr.save(update_fields=["status", "attempt", "reason", "heartbeat_at", "log"])
+                emit(run, "node_retrying", **node_payload(nr))
+                item = [(nr.pk, nr.attempt, nr.queue)]
+                transaction.on_commit(lambda item=item: _dispatch(item))  # type: ignore[misc]
+                report.retried.append(nr.pk)
+            else:
+                nr.status = S.FAILED
+                nr.error = {
+                    "code": "worker_lost",
+                    "node": nr.node_id,
+                    "message": f"Node '{nr.node_id}' ({nr.module_name}) failed: {lost} after {nr.attempt} attempt(s).",
+                }
+                nr.finished_at = now
+                nr.heartbeat_at = None
+                nr.save(update_fields=["status", "error", "finished_at", "heartbeat_at"])
+                emit(run, "node_failed", **node_payload(nr))
+                _advance_locked(run)
+                report.failed.append(nr.pk)
+    return report

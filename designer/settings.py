@@ -1,0 +1,197 @@
+"""Django settings, read from the environment (see .env.example).
+
+TESSERA_ENV picks the shape: ``local`` (the README's start command: SQLite, no Redis, generated
+secret), ``test`` (the suite) or ``production`` (the default: refuses to start without real secrets).
+Each optional service switches on with one URL: DATABASE_URL, REDIS_URL, TESSERA_ARTIFACT_STORE.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from designer.conf import as_bool, as_list, env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TESSERA_ENV: str = env("TESSERA_ENV", "production")
+if TESSERA_ENV not in ("local", "test", "production"):
+    raise RuntimeError(f"TESSERA_ENV must be local, test or production, not {TESSERA_ENV!r}")
+PRODUCTION = TESSERA_ENV == "production"
+
+DATA_DIR = Path(env("TESSERA_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+if PRODUCTION:
+    SECRET_KEY: str = env("TESSERA_SECRET_KEY", required=True)
+    if len(SECRET_KEY) < 32:
+        raise RuntimeError("TESSERA_SECRET_KEY must be at least 32 characters in production")
+else:
+    SECRET_KEY = env("TESSERA_SECRET_KEY", "insecure-local-only-" + "x" * 40)
+
+DEBUG: bool = env("TESSERA_DEBUG", not PRODUCTION, cast=as_bool)
+ALLOWED_HOSTS: list[str] = env(
+    "TESSERA_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"], cast=as_list
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise RuntimeError("TESSERA_ALLOWED_HOSTS must list the host names the app is served on")
+CSRF_TRUSTED_ORIGINS: list[str] = env("TESSERA_CSRF_TRUSTED_ORIGINS", [], cast=as_list)
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "designer.accounts",
+    "designer.workspaces",
+    "designer.datasets",
+    "designer.catalogue",
+    "designer.pipelines",
+    "designer.runs",
+    "designer.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "designer.urls"
+ASGI_APPLICATION = "designer.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- database: SQLite by default, anything dj-database-url understands via DATABASE_URL ---------
+DATABASES = {
+    "default": dj_database_url.parse(env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tessera.sqlite3'}"), conn_max_age=0)
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Web server and worker write the same file: wait for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# The browser app (frontend/, built by Vite with base "/static/"); served only once it is built.
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.is_dir() else []
+# Outside production, serve straight from the finders so a fresh `npm run build` needs no collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Redis: broker and channel layer when REDIS_URL is set; embedded fallbacks otherwise ----------
+REDIS_URL: str | None = env("REDIS_URL", None)
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+else:
+    # The embedded default: a SQLite-backed broker crosses processes with no server to run.
+    CELERY_BROKER_URL = f"sqla+sqlite:///{DATA_DIR / 'broker.sqlite3'}"
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Without a cross-process channel layer the WebSocket consumer tails the RunEvent table instead.
+TESSERA_EVENTS_VIA_LAYER = bool(REDIS_URL)
+
+CELERY_TASK_DEFAULT_QUEUE = "cpu"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- execution -------------------------------------------------------------------------------
+TESSERA_ARTIFACT_STORE: str = env("TESSERA_ARTIFACT_STORE", str(DATA_DIR / "artifacts"))
+# A worker refreshes a running node's heartbeat every HEARTBEAT seconds; a node whose heartbeat is
+# older than STALE_AFTER is retried (up to MAX_ATTEMPTS in all) or failed by any live worker.
+TESSERA_HEARTBEAT_SECONDS: float = env("TESSERA_HEARTBEAT_SECONDS", 5.0, cast=float)
+TESSERA_STALE_AFTER_SECONDS: float = env("TESSERA_STALE_AFTER_SECONDS", 30.0, cast=float)
+TESSERA_MAX_ATTEMPTS: int = env("TESSERA_MAX_ATTEMPTS", 2, cast=int)
+TESSERA_GPU_QUEUE_ENABLED: bool = env("TESSERA_GPU_QUEUE_ENABLED", False, cast=as_bool)
+
+# --- uploads ---------------------------------------------------------------------------------
+TESSERA_MAX_UPLOAD_BYTES: int = env("TESSERA_MAX_UPLOAD_MB", 200, cast=int) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # JSON bodies (pipelines); files stream to disk
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- REST API --------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "designer.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tessera API",
+    "DESCRIPTION": "Build, run and inspect ML pipelines. Session auth for the browser, "
+    "`Authorization: Token <key>` for scripts (POST /api/auth/token/).",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "designer.runs.models.Run.Status",
+        "NodeRunStatusEnum": "designer.runs.models.NodeRun.Status",
+    },
+}
+
+LOGIN_URL = "/api/auth/login/"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("TESSERA_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

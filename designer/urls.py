@@ -1,0 +1,18 @@
+"""URL map: the REST API under /api/, its OpenAPI schema and docs, the WebSocket routes live in designer.asgi."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/auth/", include("designer.accounts.urls")),
+    path("api/", include("designer.workspaces.urls")),
+    path("api/", include("designer.datasets.urls")),
+    path("api/", include("designer.catalogue.urls")),
+    path("api/", include("designer.pipelines.urls")),
+    path("api/", include("designer.runs.urls")),
+    path("", include("designer.web.urls")),
+]

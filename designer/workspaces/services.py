@@ -1,0 +1,93 @@
+"""Writes for workspaces and memberships. A workspace always keeps at least one owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import ProtectedError
+from rest_framework.exceptions import ValidationError
+
+from designer.api import Conflict
+
+from .models import Membership, Workspace
+from .permissions import Role
+
+
+def create_workspace(*, user: Any, name: str) -> Workspace:
+    """A new workspace with ``user`` as its owner."""
+    with transaction.atomic():
+        workspace = Workspace.objects.create(name=name, created_by=user)
+        Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER.label)
+    return workspace
+
+
+def rename_workspace(*, workspace: Workspace, name: str) -> Workspace:
+    workspace.name = name
+    workspace.save(update_fields=["name"])
+    return workspace
+
+
+def delete_workspace(*, workspace: Workspace) -> None:
+    """Deletes the workspace and everything in it (datasets, pipelines, runs)."""
+    try:
+        with transaction.atomic():
+            workspace.delete()
+    except ProtectedError:
+        raise Conflict(
+            f"Workspace '{workspace.name}' cannot be deleted while records still point at objects inside it."
+        ) from None
+
+
+def find_user(identifier: str) -> Any:
+    """A user by exact username, else by email (case-insensitive); ``None`` when none or ambiguous."""
+    users = get_user_model().objects.filter(is_active=True)
+    user = users.filter(username=identifier).first()
+    if user is None and "@" in identifier:
+        matches = list(users.filter(email__iexact=identifier)[:2])
+        user = matches[0] if len(matches) == 1 else None
+    return user
+
+
+def add_member(*, workspace: Workspace, identifier: str, role: Role) -> Membership:
+    user = find_user(identifier.strip())
+    if user is None:
+        raise ValidationError({"user": [f"There is no user with the username or email '{identifier}'."]})
+    existing = Membership.objects.filter(workspace=workspace, user=user).first()
+    if existing is not None:
+        raise ValidationError(
+            {"user": [f"'{user.username}' is already a member ({existing.role}); change their role instead."]}
+        )
+    return Membership.objects.create(workspace=workspace, user=user, role=role.label)
+
+
+def _refuse_losing_last_owner(membership: Membership, action: str) -> None:
+    """Called inside a transaction: locks the owners so two concurrent demotions cannot both pass."""
+    if membership.role != Role.OWNER.label:
+        return
+    owners = list(
+        Membership.objects.select_for_update().filter(workspace_id=membership.workspace_id, role=Role.OWNER.label)
+    )
+    if len(owners) <= 1:
+        raise ValidationError(
+            {
+                "detail": f"'{membership.user.username}' is the last owner of this workspace and cannot be {action}; "
+                "make someone else an owner first."
+            }
+        )
+
+
+def change_role(*, membership: Membership, role: Role) -> Membership:
+    with transaction.atomic():
+        if role != Role.OWNER:
+            _refuse_losing_last_owner(membership, "demoted")
+        membership.role = role.label
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(*, membership: Membership) -> None:
+    with transaction.atomic():
+        _refuse_losing_last_owner(membership, "removed")
+        membership.delete()

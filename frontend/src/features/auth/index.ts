@@ -1,0 +1,3 @@
+export { LoginPage } from "./LoginPage";
+export { RequireAuth } from "./RequireAuth";
+export { useMe, useSignOut } from "./session";

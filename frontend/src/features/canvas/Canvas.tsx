@@ -1,0 +1,196 @@
+/**
+ * The React Flow surface: controlled by the graph store, drop target for the palette, keyboard
+ * shortcuts (delete, undo/redo, copy/paste, select all), zoom controls and a minimap.
+ */
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type FinalConnectionState,
+  type Node,
+  type XYPosition,
+} from "@xyflow/react";
+import { useCallback, useEffect, useRef, type DragEvent } from "react";
+import { statusStyle } from "../../app/status";
+import { toast } from "../../app/toasts";
+import { DND_MIME, readItem, type PaletteItem } from "../palette/dnd";
+import { useRunStatus } from "../runs/runStore";
+import { ConnectionLine } from "./ConnectionLine";
+import type { DesignerNode } from "./document";
+import { useGraph, type Clipboard } from "./graphStore";
+import { NODE_WIDTH } from "./ModuleNode";
+import { checkLive, isValidConnection } from "./rules";
+import { edgeTypes, nodeTypes } from "./types";
+
+interface CanvasProps {
+  readOnly: boolean;
+  onDropItem?(item: PaletteItem, position: XYPosition): void;
+}
+
+let clipboard: Clipboard | null = null;
+
+const DEFAULT_EDGE = { type: "status" } as const;
+const FIT_OPTIONS = { padding: 0.2, maxZoom: 1.1 } as const;
+const PRO_OPTIONS = { hideAttribution: false } as const;
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  const tag = target.tagName;
+  return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+}
+
+export function Canvas({ readOnly, onDropItem }: CanvasProps) {
+  const nodes = useGraph((s) => s.nodes);
+  const edges = useGraph((s) => s.edges);
+  const onNodesChange = useGraph((s) => s.onNodesChange);
+  const onEdgesChange = useGraph((s) => s.onEdgesChange);
+  const connect = useGraph((s) => s.connect);
+  const flow = useReactFlow();
+  const wrapper = useRef<HTMLDivElement>(null);
+  // Fit a pipeline that opens with nodes; an empty canvas keeps 100 % zoom while it is built.
+  const fitOnOpen = useRef(nodes.length > 0).current;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || document.querySelector(".modal-backdrop")) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const graph = useGraph.getState();
+      const key = e.key.toLowerCase();
+      if (!readOnly && (e.key === "Delete" || e.key === "Backspace")) {
+        e.preventDefault();
+        graph.removeSelected();
+      } else if (!readOnly && mod && key === "z" && !e.shiftKey) {
+        e.preventDefault();
+        graph.undo();
+      } else if (!readOnly && mod && (key === "y" || (key === "z" && e.shiftKey))) {
+        e.preventDefault();
+        graph.redo();
+      } else if (mod && key === "c") {
+        const copied = graph.copySelection();
+        if (copied) {
+          clipboard = copied;
+          toast.info(`Copied ${copied.nodes.length} module${copied.nodes.length === 1 ? "" : "s"}.`);
+        }
+      } else if (!readOnly && mod && key === "v" && clipboard) {
+        e.preventDefault();
+        graph.paste(clipboard);
+        clipboard = { nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })), edges: clipboard.edges };
+      } else if (mod && key === "a") {
+        e.preventDefault();
+        graph.selectAll();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [readOnly]);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (readOnly) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+  }, [readOnly]);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      if (readOnly || !onDropItem) return;
+      e.preventDefault();
+      const item = readItem(e.dataTransfer.getData(DND_MIME));
+      if (!item) return;
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      onDropItem(item, { x: Math.round(p.x - NODE_WIDTH / 2), y: Math.round(p.y - 30) });
+    },
+    [flow, onDropItem, readOnly],
+  );
+
+  const onConnectEnd = useCallback((_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromHandle || !state.toHandle || !state.fromNode || !state.toNode) return;
+    const forward = state.fromHandle.type === "source";
+    const check = checkLive({
+      source: forward ? state.fromNode.id : state.toNode.id,
+      sourceHandle: forward ? state.fromHandle.id : state.toHandle.id,
+      target: forward ? state.toNode.id : state.fromNode.id,
+      targetHandle: forward ? state.toHandle.id : state.fromHandle.id,
+    });
+    if (!check.ok) toast.error(`Not connected: ${check.reason}`);
+  }, []);
+
+  return (
+    <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<DesignerNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        defaultEdgeOptions={DEFAULT_EDGE}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={connect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        connectionLineComponent={ConnectionLine}
+        connectionRadius={28}
+        connectOnClick={false}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={false}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={["Meta", "Control"]}
+        selectionKeyCode="Shift"
+        onlyRenderVisibleElements
+        minZoom={0.1}
+        maxZoom={2}
+        snapToGrid
+        snapGrid={[8, 8]}
+        proOptions={PRO_OPTIONS}
+        fitView={fitOnOpen}
+        fitViewOptions={FIT_OPTIONS}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#c9d0db" />
+        <Controls showInteractive={false} position="bottom-left" />
+        <StatusMiniMap />
+      </ReactFlow>
+      {!nodes.length && (
+        <div className="canvas__empty">
+          {readOnly ? (
+            <p>This version of the pipeline has no modules.</p>
+          ) : (
+            <>
+              <div className="canvas__empty-title">Start building your pipeline</div>
+              <p>
+                Drag a dataset and modules from the library on the left onto the canvas, then connect an output port
+                (bottom of a module) to an input port (top of the next one).
+              </p>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The minimap colours nodes by run status; it re-renders when any status changes, which is cheap. */
+function StatusMiniMap() {
+  const statuses = useRunStatus((s) => s.nodes);
+  const colour = useCallback(
+    (node: Node) => {
+      const status = statuses[node.id]?.status;
+      return status ? resolveColour(statusStyle(status).colour) : "#cfd6e2";
+    },
+    [statuses],
+  );
+  return <MiniMap pannable zoomable nodeColor={colour} nodeStrokeWidth={0} nodeBorderRadius={6} maskColor="rgba(240, 243, 248, 0.7)" position="bottom-right" />;
+}
+
+const colourCache = new Map<string, string>();
+function resolveColour(cssVar: string): string {
+  const cached = colourCache.get(cssVar);
+  if (cached) return cached;
+  const name = cssVar.match(/var\((--[^)]+)\)/)?.[1];
+  const value = name ? getComputedStyle(document.documentElement).getPropertyValue(name).trim() : "";
+  const resolved = value || "#98a2b3";
+  colourCache.set(cssVar, resolved);
+  return resolved;
+}

@@ -1,0 +1,240 @@
+/**
+ * The designer: palette, canvas and panel for one pipeline. Loads the draft (or the newest
+ * version), keeps it autosaved and validated, submits runs and follows them live.
+ */
+import { useQueryClient } from "@tanstack/react-query";
+import { ReactFlowProvider, useReactFlow, type XYPosition } from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useNavigate, useParams } from "react-router";
+import { api, unwrap } from "../../api/client";
+import { ApiError, messageOf } from "../../api/errors";
+import { useDatasets, useModules, usePipeline, usePortTypes, useRuns } from "../../api/queries";
+import type { PipelineDocument } from "../../api/types";
+import { isFinal } from "../../app/status";
+import { ErrorState, Loading } from "../../app/States";
+import { toast } from "../../app/toasts";
+import { useCurrentWorkspace } from "../../app/workspaceStore";
+import { Palette, type PaletteItem } from "../palette";
+import { datasetParam, datasetParams, type JsonSchema } from "../params";
+import { attachRun, submitRun, useCancelRun } from "../runs/actions";
+import { RunDialogs } from "../runs/RunDialogs";
+import { useRunStatus } from "../runs/runStore";
+import { useRunSocket } from "../runs/useRunSocket";
+import { Canvas } from "./Canvas";
+import { useCatalogue } from "./catalogueStore";
+import { useGraph } from "./graphStore";
+import { NodePanel } from "./NodePanel";
+import { SaveVersionDialog, saveVersion, StaleVersionError } from "./SaveVersionDialog";
+import { useSession } from "./sessionStore";
+import { DesignerToolbar } from "./Toolbar";
+import { flushDraft, useDraftSync, useValidationSync } from "./useDraftSync";
+import { useValidation } from "./validationStore";
+import { NODE_WIDTH } from "./ModuleNode";
+import "./canvas.css";
+
+export function DesignerPage() {
+  const pipelineId = Number(useParams().pipelineId);
+  return (
+    <ReactFlowProvider>
+      <Designer key={pipelineId} pipelineId={pipelineId} />
+    </ReactFlowProvider>
+  );
+}
+
+/** Keep the catalogue store in step with the queries that feed it. */
+export function useCatalogueSync(workspace: number | undefined) {
+  const modules = useModules();
+  const portTypes = usePortTypes();
+  const datasets = useDatasets(workspace);
+  useEffect(() => {
+    if (modules.data) useCatalogue.getState().setModules(modules.data);
+  }, [modules.data]);
+  useEffect(() => {
+    if (portTypes.data) useCatalogue.getState().setPortTypes(portTypes.data);
+  }, [portTypes.data]);
+  useEffect(() => {
+    if (datasets.data) useCatalogue.getState().setDatasets(datasets.data);
+  }, [datasets.data]);
+  return { modules, portTypes, datasets };
+}
+
+function Designer({ pipelineId }: { pipelineId: number }) {
+  const pipeline = usePipeline(pipelineId);
+  const workspace = pipeline.data?.workspace;
+  const { modules, portTypes, datasets } = useCatalogueSync(workspace);
+  const setWorkspace = useCurrentWorkspace((s) => s.setCurrent);
+  const [loaded, setLoaded] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const runId = useRunStatus((s) => s.run?.id ?? null);
+  const runStatus = useRunStatus((s) => s.run?.status);
+  const latestRuns = useRuns({ pipeline: pipelineId }, 1);
+  const attachedLatest = useRef(false);
+
+  useEffect(() => {
+    if (workspace) setWorkspace(workspace);
+  }, [workspace, setWorkspace]);
+
+  // Load the draft once, before anything is autosaved.
+  useEffect(() => {
+    let cancelled = false;
+    useRunStatus.getState().clear();
+    useValidation.getState().reset();
+    unwrap(api.GET("/api/pipelines/{id}/draft/", { params: { path: { id: pipelineId } } }), "open the pipeline")
+      .then((draft) => {
+        if (cancelled) return;
+        useGraph.getState().load(draft.document as PipelineDocument);
+        useSession.getState().start(pipelineId, draft.base_version, draft.unsaved);
+        setLoaded(true);
+      })
+      .catch((e) => !cancelled && setLoadError(messageOf(e)));
+    return () => {
+      cancelled = true;
+      useRunStatus.getState().clear();
+    };
+  }, [pipelineId]);
+
+  // A run of this pipeline still going when the page opens: follow it.
+  useEffect(() => {
+    const latest = latestRuns.data?.[0];
+    if (attachedLatest.current || !latest || !loaded) return;
+    attachedLatest.current = true;
+    if (!isFinal(latest.status) && useRunStatus.getState().run === null) {
+      unwrap(api.GET("/api/runs/{id}/", { params: { path: { id: String(latest.id) } } }))
+        .then((run) => useRunStatus.getState().run === null && attachRun(run))
+        .catch(() => undefined);
+    }
+  }, [latestRuns.data, loaded]);
+
+  const editable = loaded && !loadError;
+  useDraftSync(pipelineId, editable);
+  useValidationSync(pipelineId, editable);
+  useRunSocket(runId !== null && runStatus !== undefined && !isFinal(runStatus) ? runId : null);
+
+  if (pipeline.isError) {
+    return <ErrorState title="This pipeline cannot be opened" message={messageOf(pipeline.error)} onRetry={() => pipeline.refetch()} />;
+  }
+  if (loadError) return <ErrorState title="This pipeline cannot be opened" message={loadError} />;
+  if (modules.isError || portTypes.isError) {
+    return <ErrorState title="The module catalogue could not be loaded" message={messageOf(modules.error ?? portTypes.error)} onRetry={() => { void modules.refetch(); void portTypes.refetch(); }} />;
+  }
+  if (!loaded || !pipeline.data || !modules.data || !portTypes.data) return <Loading label="Opening the pipeline…" />;
+
+  return (
+    <DesignerLayout
+      pipelineId={pipelineId}
+      name={pipeline.data.name}
+      workspace={pipeline.data.workspace}
+      modules={modules.data}
+      datasets={datasets.data ?? []}
+    />
+  );
+}
+
+interface LayoutProps {
+  pipelineId: number;
+  name: string;
+  workspace: number;
+  modules: NonNullable<ReturnType<typeof useModules>["data"]>;
+  datasets: NonNullable<ReturnType<typeof useDatasets>["data"]>;
+}
+
+function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: LayoutProps) {
+  const flow = useReactFlow();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const addNode = useGraph((s) => s.addNode);
+  const [saveOpen, setSaveOpen] = useState(false);
+  const [conflict, setConflict] = useState<StaleVersionError | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const cancel = useCancelRun();
+
+  const datasetModule = useMemo(() => {
+    const latest = new Map<string, (typeof modules)[number]>();
+    for (const m of modules) if (!latest.has(m.id) || (latest.get(m.id)?.version ?? 0) < m.version) latest.set(m.id, m);
+    return [...latest.values()].find((m) => datasetParam(m.params_schema as JsonSchema));
+  }, [modules]);
+
+  const place = useCallback(
+    (item: PaletteItem, position?: XYPosition) => {
+      let at = position;
+      if (!at) {
+        const box = document.querySelector(".canvas")?.getBoundingClientRect();
+        const centre = box ? { x: box.left + box.width / 2, y: box.top + box.height / 3 } : { x: 400, y: 200 };
+        const p = flow.screenToFlowPosition(centre);
+        const jitter = (useGraph.getState().nodes.length % 5) * 24;
+        at = { x: Math.round(p.x - NODE_WIDTH / 2 + jitter), y: Math.round(p.y + jitter) };
+      }
+      if (item.kind === "module") {
+        addNode({ id: item.module, version: item.version }, at);
+      } else if (datasetModule) {
+        const params = datasetParams(datasetModule.params_schema as JsonSchema, item.datasetId) ?? {};
+        addNode({ id: datasetModule.id, version: datasetModule.version }, at, params);
+      }
+    },
+    [addNode, datasetModule, flow],
+  );
+
+  const submit = useCallback(async () => {
+    const validation = useValidation.getState();
+    if (validation.problems.length) {
+      toast.error("Fix the problems marked on the canvas before submitting.");
+      return;
+    }
+    setSubmitting(true);
+    try {
+      await flushDraft();
+      const session = useSession.getState();
+      let version = session.baseVersion;
+      if (session.unsavedVersion || version === null) {
+        version = await saveVersion(pipelineId, "Submitted from the designer", version);
+        client.invalidateQueries({ queryKey: ["pipeline", pipelineId] });
+      }
+      const run = await submitRun(pipelineId, version);
+      client.invalidateQueries({ queryKey: ["runs"] });
+      toast.info(`Run #${run.id} submitted: ${run.nodes.filter((n) => n.status === "reused").length} of ${run.nodes.length} modules reused from earlier runs.`);
+    } catch (error) {
+      if (error instanceof StaleVersionError) {
+        setConflict(error);
+        setSaveOpen(true);
+      } else {
+        if (error instanceof ApiError && error.problems.length) useValidation.getState().setProblems(error.problems);
+        toast.error(messageOf(error));
+      }
+    } finally {
+      setSubmitting(false);
+    }
+  }, [client, pipelineId]);
+
+  return (
+    <div className="designer">
+      <DesignerToolbar
+        pipelineId={pipelineId}
+        name={name}
+        workspace={workspace}
+        submitting={submitting}
+        onSubmit={submit}
+        onSave={() => setSaveOpen(true)}
+        onCancelRun={(id) => cancel.mutate(id)}
+        onOpenRuns={() => navigate(`/pipelines/${pipelineId}/runs`)}
+      />
+      <div className="designer__body">
+        <Palette modules={modules} datasets={datasets} datasetModule={datasetModule} onAdd={(item) => place(item)} />
+        <main className="designer__canvas" aria-label="Canvas">
+          <Canvas readOnly={false} onDropItem={place} />
+        </main>
+        <NodePanel readOnly={false} />
+      </div>
+      {saveOpen && (
+        <SaveVersionDialog
+          pipelineId={pipelineId}
+          initialConflict={conflict}
+          onClose={() => {
+            setSaveOpen(false);
+            setConflict(null);
+          }}
+        />
+      )}
+      <RunDialogs />
+    </div>
+  );
+}

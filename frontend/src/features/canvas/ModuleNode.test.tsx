@@ -1,0 +1,82 @@
+import { act, render } from "@testing-library/react";
+import { ReactFlow, ReactFlowProvider } from "@xyflow/react";
+import { Profiler, type ComponentProps } from "react";
+import { beforeAll, describe, expect, it } from "vitest";
+import { modules, portTypes } from "../../test/fixtures";
+import { mockReactFlow } from "../../test/reactflow";
+import { useRunStatus } from "../runs/runStore";
+import { useCatalogue } from "./catalogueStore";
+import type { DesignerNode } from "./document";
+import { ModuleNode } from "./ModuleNode";
+import { nodeTypes } from "./types";
+
+/** Renders of each node card, counted by a Profiler around it (its own store updates included). */
+const renders = new Map<string, number>();
+const countingTypes = {
+  module: (props: ComponentProps<typeof ModuleNode>) => (
+    <Profiler id={props.id} onRender={(id) => renders.set(id, (renders.get(id) ?? 0) + 1)}>
+      <ModuleNode {...props} />
+    </Profiler>
+  ),
+};
+
+beforeAll(() => {
+  mockReactFlow();
+  useCatalogue.getState().setModules(modules);
+  useCatalogue.getState().setPortTypes(portTypes);
+});
+
+const node = (id: string, module: string, x = 0): DesignerNode => ({
+  id,
+  type: "module",
+  position: { x, y: 0 },
+  data: { module, version: 1, params: {}, regenerate: false, comment: "" },
+});
+
+function Flow({ nodes, types = nodeTypes }: { nodes: DesignerNode[]; types?: typeof nodeTypes }) {
+  return (
+    <ReactFlowProvider>
+      <div style={{ width: 1200, height: 800 }}>
+        <ReactFlow nodes={nodes} edges={[]} nodeTypes={types} />
+      </div>
+    </ReactFlowProvider>
+  );
+}
+
+describe("a module on the canvas", () => {
+  it("has one handle per port, named after it: inputs on top, outputs at the bottom, in declaration order", () => {
+    const { container } = render(<Flow nodes={[node("train", "train_model"), node("split", "split_data", 300)]} />);
+    const handles = (id: string, kind: string) =>
+      [...container.querySelectorAll(`.react-flow__node[data-id="${id}"] .react-flow__handle-${kind}`)].map((h) => ({
+        id: h.getAttribute("data-handleid"),
+        left: (h as HTMLElement).style.left,
+        tip: h.getAttribute("data-tip"),
+      }));
+    expect(handles("train", "top")).toEqual([
+      { id: "untrained_model", left: "25%", tip: "Untrained model · Untrained model" },
+      { id: "dataset", left: "75%", tip: "Dataset · Data table" },
+    ]);
+    expect(handles("train", "bottom")).toEqual([{ id: "trained_model", left: "50%", tip: "Trained model · Trained model" }]);
+    expect(handles("split", "bottom").map((h) => h.id)).toEqual(["results_dataset1", "results_dataset2"]);
+    const labels = [...container.querySelectorAll('.react-flow__node[data-id="train"] .mnode__portlabel')].map((l) => l.textContent);
+    expect(labels).toEqual(["Untrained model", "Dataset", "Trained model"]);
+  });
+
+  it("shows the status it is sent, and a status event re-renders only its node", () => {
+    const nodes = Array.from({ length: 30 }, (_, i) => node(`n${i}`, "split_data", i * 260));
+    useRunStatus.getState().attach({
+      run: { id: 1, pipeline: 1, version: 1, status: "running", error: "", elapsed: 0 },
+      nodes: nodes.map((n) => ({ node: n.id, status: "queued" as const })),
+      last_seq: 0,
+    });
+    const { container } = render(<Flow nodes={nodes} types={countingTypes} />);
+    const card = (id: string) => container.querySelector(`[data-testid="node"][data-node-id="${id}"]`);
+    expect(card("n3")?.getAttribute("data-status")).toBe("queued");
+
+    const before = new Map(renders);
+    act(() => useRunStatus.getState().apply({ seq: 1, type: "node_started", node: "n3", status: "running" }));
+    expect(card("n3")?.getAttribute("data-status")).toBe("running");
+    const rerendered = nodes.map((n) => n.id).filter((id) => renders.get(id) !== before.get(id));
+    expect(rerendered).toEqual(["n3"]);
+  });
+});

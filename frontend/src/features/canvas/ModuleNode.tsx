@@ -1,0 +1,197 @@
+/**
+ * A module on the canvas: inputs on top and outputs at the bottom, left to right in declaration
+ * order, one handle per port named after it. The border shows the run status; problems found by
+ * the validator are pinned on the card and on the ports at fault. Each node subscribes only to its
+ * own status and problems, so a status event re-renders one card.
+ */
+import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { memo, useMemo } from "react";
+import type { Module, Port, Problem } from "../../api/types";
+import { hasOutputs, statusStyle } from "../../app/status";
+import { categoryColour, initials } from "../palette/group";
+import { datasetIdOf, problemText, withoutNodePrefix, type JsonSchema } from "../params";
+import { useRunDialogs } from "../runs/dialogStore";
+import { useNodeRun, useRunStatus, type NodeRunState } from "../runs/runStore";
+import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
+import type { DesignerNode } from "./document";
+import { useNodeProblems } from "./validationStore";
+
+export const NODE_WIDTH = 232;
+
+function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
+  const module = useCatalogue((s) => s.modules.get(moduleKey(data.module, data.version)));
+  const datasetId = useMemo(
+    () => (module ? datasetIdOf(module.params_schema as JsonSchema, data.params) : undefined),
+    [module, data.params],
+  );
+  const datasetName = useCatalogue((s) => (datasetId !== undefined ? (s.datasets.get(datasetId)?.name ?? `Dataset #${datasetId}`) : undefined));
+  const run = useNodeRun(id);
+  const runId = useRunStatus((s) => s.run?.id);
+  const problems = useNodeProblems(id);
+  const status = run?.status;
+  const style = statusStyle(status);
+  const colour = module ? categoryColour(module.category) : "#98a2b3";
+  const title = datasetName ?? module?.name ?? `${data.module} v${data.version}`;
+  // A port is at fault when the problem is about the port itself (e.g. not connected), not a parameter.
+  const problemPorts = useMemo(() => new Set(problems.filter((p) => !p.param).map((p) => p.port).filter(Boolean)), [problems]);
+
+  const classes = ["mnode"];
+  if (selected) classes.push("mnode--selected");
+  if (status) classes.push(`mnode--${status}`);
+  if (problems.length) classes.push("mnode--problem");
+  if (!module) classes.push("mnode--unknown");
+
+  return (
+    <div
+      className={classes.join(" ")}
+      style={{ width: NODE_WIDTH, ["--node-accent" as string]: colour, ["--status-colour" as string]: status ? style.colour : undefined }}
+      data-testid="node"
+      data-node-id={id}
+      data-module={data.module}
+      data-status={status ?? "idle"}
+      data-problems={problems.length}
+    >
+      {module && <Ports module={module} kind="in" problemPorts={problemPorts} nodeId={id} run={run} runId={runId} />}
+      <div className="mnode__body">
+        <span className="mnode__icon" aria-hidden>
+          {datasetName ? "▦" : initials(module?.name ?? data.module)}
+        </span>
+        <div className="mnode__text">
+          <div className="mnode__title" title={title}>
+            {title}
+          </div>
+          <div className="mnode__sub">{datasetName ? (module?.name ?? "Dataset") : (module?.category ?? "Not in the catalogue")}</div>
+          {status === "running" && (
+            <div className="mnode__progress" role="progressbar" aria-valuenow={Math.round((run?.progress ?? 0) * 100)} title={run?.message || undefined}>
+              <span style={{ width: `${Math.max(4, Math.round((run?.progress ?? 0) * 100))}%` }} />
+            </div>
+          )}
+        </div>
+        {status && <StatusMark status={status} progress={run?.progress ?? 0} />}
+      </div>
+      {status === "failed" && run && runId !== undefined && <FailedLine nodeId={id} run={run} runId={runId} title={title} />}
+      {problems.length > 0 && <ProblemLine problems={problems} module={module} />}
+      {!module && <div className="mnode__problem">Module “{data.module}” v{data.version} is not in the catalogue.</div>}
+      {module && <Ports module={module} kind="out" problemPorts={problemPorts} nodeId={id} run={run} runId={runId} />}
+      {data.comment && (
+        <div className="mnode__comment" title={data.comment}>
+          {data.comment}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function StatusMark({ status, progress }: { status: string; progress: number }) {
+  const style = statusStyle(status);
+  if (status === "running") {
+    return (
+      <span className="mnode__status mnode__status--running" title={`Running ${Math.round(progress * 100)}%`}>
+        <span className="spinner spinner--sm" aria-hidden />
+        <span className="visually-hidden">{style.label}</span>
+      </span>
+    );
+  }
+  return (
+    <span className={`mnode__status mnode__status--${status}`} title={style.label} aria-label={style.label}>
+      {style.symbol}
+    </span>
+  );
+}
+
+function FailedLine({ nodeId, run, runId, title }: { nodeId: string; run: NodeRunState; runId: number; title: string }) {
+  const openLog = useRunDialogs((s) => s.openLog);
+  const message = run.error?.message ? withoutNodePrefix(run.error.message) : "This module failed.";
+  return (
+    <div className="mnode__error" title={message}>
+      <span className="mnode__error-text">{message}</span>
+      <button
+        type="button"
+        className="link-btn nodrag"
+        onClick={(e) => {
+          e.stopPropagation();
+          openLog({ runId, nodeId, title: `Log of ${title}` });
+        }}
+      >
+        View log
+      </button>
+    </div>
+  );
+}
+
+function ProblemLine({ problems, module }: { problems: readonly Problem[]; module: Module | undefined }) {
+  const first = problems[0] as Problem;
+  const schema = module?.params_schema as JsonSchema | undefined;
+  return (
+    <div className="mnode__problem" title={problems.map((p) => problemText(p, schema)).join("\n")} role="note">
+      <span aria-hidden>⚠</span> {problemText(first, schema)}
+      {problems.length > 1 && <span className="mnode__more"> +{problems.length - 1} more</span>}
+    </div>
+  );
+}
+
+interface PortsProps {
+  module: Module;
+  kind: "in" | "out";
+  problemPorts: Set<string | null>;
+  nodeId: string;
+  run: NodeRunState | undefined;
+  runId: number | undefined;
+}
+
+const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, runId }: PortsProps) {
+  const portTypes = useCatalogue((s) => s.portTypes);
+  const openInspector = useRunDialogs((s) => s.openInspector);
+  const ports: Port[] = kind === "in" ? module.inputs : module.outputs;
+  if (!ports.length) return null;
+  const inspectable = kind === "out" && runId !== undefined && hasOutputs(run?.status);
+  return (
+    <div className={`mnode__ports mnode__ports--${kind}`}>
+      {ports.map((p, i) => {
+        const left = `${((i + 0.5) / ports.length) * 100}%`;
+        const typeLabel = portTypeLabel(portTypes, p.type);
+        const tip = `${p.label} · ${typeLabel}${p.optional ? " (optional)" : ""}${inspectable ? " — click to inspect" : ""}`;
+        const classes = ["port", `port--${kind}`, `port-type--${p.type}`];
+        if (problemPorts.has(p.name)) classes.push("port--problem");
+        if (inspectable) classes.push("port--inspectable");
+        return (
+          <div key={p.name}>
+            <Handle
+              id={p.name}
+              type={kind === "in" ? "target" : "source"}
+              position={kind === "in" ? Position.Top : Position.Bottom}
+              className={classes.join(" ")}
+              style={{ left }}
+              data-port={p.name}
+              data-tip={tip}
+              aria-label={tip}
+              onClick={
+                inspectable
+                  ? (e) => {
+                      e.stopPropagation();
+                      openInspector({
+                        runId: runId as number,
+                        nodeId,
+                        port: p.name,
+                        portType: p.type,
+                        title: `${module.name} · ${p.label}`,
+                      });
+                    }
+                  : undefined
+              }
+            />
+            <span
+              className={`mnode__portlabel mnode__portlabel--${kind}${problemPorts.has(p.name) ? " mnode__portlabel--problem" : ""}`}
+              style={{ left, maxWidth: `calc(${100 / ports.length}% - 8px)` }}
+              title={tip}
+            >
+              {p.label}
+            </span>
+          </div>
+        );
+      })}
+    </div>
+  );
+});
+
+export const ModuleNode = memo(ModuleNodeView);

@@ -1,0 +1,381 @@
+/**
+ * The right-hand panel: the selected node's parameters (a form generated from its schema), its
+ * comment and cache setting, and its outputs and log once it has run. With nothing selected it
+ * shows the pipeline's problems; with several nodes selected, what can be done with them.
+ */
+import { useReactFlow } from "@xyflow/react";
+import { useCallback, useMemo, useState } from "react";
+import type { Module, Problem } from "../../api/types";
+import { formatDuration, hasOutputs } from "../../app/status";
+import { StatusPill } from "../../app/StatusPill";
+import { categoryColour, initials } from "../palette/group";
+import { ParamForm, problemText, withoutNodePrefix, type DatasetOption, type JsonSchema } from "../params";
+import { useRunDialogs } from "../runs/dialogStore";
+import { useNodeRun, useRunStatus } from "../runs/runStore";
+import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
+import type { ModuleNodeData } from "./document";
+import { useGraph } from "./graphStore";
+import { NO_PROBLEMS, useValidation } from "./validationStore";
+
+type Tab = "params" | "outputs";
+
+export function NodePanel({ readOnly }: { readOnly: boolean }) {
+  // A string, so that moving a node does not re-render the panel.
+  const ids = useGraph((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join(","));
+  const [tab, setTab] = useState<Tab>(readOnly ? "outputs" : "params");
+  const selected = ids ? ids.split(",") : [];
+  if (selected.length === 1) {
+    const id = selected[0] as string;
+    return <SingleNode key={id} id={id} readOnly={readOnly} tab={tab} setTab={setTab} />;
+  }
+  if (selected.length > 1) return <ManyNodes count={selected.length} readOnly={readOnly} />;
+  return <PipelineOverview readOnly={readOnly} />;
+}
+
+interface NodeRef {
+  id: string;
+  data: ModuleNodeData;
+}
+
+function SingleNode({ id, readOnly, tab, setTab }: { id: string; readOnly: boolean; tab: Tab; setTab(t: Tab): void }) {
+  const data = useGraph((s) => s.nodes.find((n) => n.id === id)?.data);
+  const module = useCatalogue((s) => (data ? s.modules.get(moduleKey(data.module, data.version)) : undefined));
+  const run = useNodeRun(id);
+  if (!data) return null;
+  const node: NodeRef = { id, data };
+  if (!module) {
+    return (
+      <aside className="panel" aria-label="Module">
+        <div className="panel__section">
+          <h2 className="panel__title">Unknown module</h2>
+          <p className="muted">
+            “{node.data.module}” version {node.data.version} is not in this server's catalogue. Delete the node or
+            install the module on the server.
+          </p>
+        </div>
+      </aside>
+    );
+  }
+  return (
+    <aside className="panel" aria-label={`${module.name} settings`} data-node-id={node.id}>
+      <header className="panel__head">
+        <span className="panel__icon" style={{ background: categoryColour(module.category) }} aria-hidden>
+          {initials(module.name)}
+        </span>
+        <div className="panel__head-text">
+          <h2 className="panel__title">{module.name}</h2>
+          <div className="panel__subtitle">
+            {module.category} · v{module.version}
+          </div>
+        </div>
+        {run && <StatusPill status={run.status} progress={run.progress} />}
+      </header>
+      <div className="tabs" role="tablist">
+        <button role="tab" aria-selected={tab === "params"} className="tab" onClick={() => setTab("params")}>
+          Parameters
+        </button>
+        <button role="tab" aria-selected={tab === "outputs"} className="tab" onClick={() => setTab("outputs")}>
+          Outputs + logs
+        </button>
+      </div>
+      <div className="panel__scroll">
+        {tab === "params" ? <ParamsTab node={node} module={module} readOnly={readOnly} /> : <OutputsTab node={node} module={module} />}
+      </div>
+    </aside>
+  );
+}
+
+function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; readOnly: boolean }) {
+  const update = useGraph((s) => s.updateNodeData);
+  const removeNodes = useGraph((s) => s.removeNodes);
+  const problems = useValidation((s) => s.byNode[node.id] ?? NO_PROBLEMS);
+  const schemas = useValidation((s) => s.schemas);
+  const edges = useGraph((s) => s.edges);
+  const datasets = useCatalogue((s) => s.datasets);
+  const [showDoc, setShowDoc] = useState(false);
+
+  const datasetOptions: DatasetOption[] = useMemo(
+    () =>
+      [...datasets.values()].map((d) => ({
+        id: d.id,
+        name: d.name,
+        detail: `${d.latest_version.rows.toLocaleString()} rows × ${d.latest_version.columns} columns`,
+      })),
+    [datasets],
+  );
+
+  const columnsFor = useCallback(
+    (port: string) => {
+      const edge = edges.find((e) => e.target === node.id && e.targetHandle === port);
+      if (!edge?.sourceHandle) return undefined;
+      return schemas[edge.source]?.[edge.sourceHandle]?.columns;
+    },
+    [edges, schemas, node.id],
+  );
+
+  const onChange = useCallback(
+    (name: string, value: unknown) => {
+      const params = { ...node.data.params };
+      if (value === undefined) delete params[name];
+      else params[name] = value;
+      update(node.id, { params }, `param:${name}`);
+    },
+    [node.id, node.data.params, update],
+  );
+
+  const portProblems = problems.filter((p) => p.port && !p.param);
+  const otherProblems = problems.filter((p) => !p.port && !p.param);
+
+  return (
+    <>
+      <div className="panel__section">
+        <p className={`panel__desc${showDoc ? " panel__desc--open" : ""}`}>{module.description}</p>
+        {module.description.length > 140 && (
+          <button className="link-btn" onClick={() => setShowDoc(!showDoc)}>
+            {showDoc ? "Show less" : "Show more"}
+          </button>
+        )}
+      </div>
+      {(portProblems.length > 0 || otherProblems.length > 0) && (
+        <div className="panel__section">
+          <ul className="problems" aria-label="Problems with this module">
+            {[...portProblems, ...otherProblems].map((p, i) => (
+              <li key={i} className="problem">
+                <span className="problem__icon" aria-hidden>
+                  ⚠
+                </span>
+                <span>{problemText(p, module.params_schema as JsonSchema)}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="panel__section">
+        <h3 className="panel__label">Parameters</h3>
+        <ParamForm
+          key={node.id}
+          schema={module.params_schema as JsonSchema}
+          values={node.data.params}
+          onChange={onChange}
+          columnsFor={columnsFor}
+          datasets={datasetOptions}
+          problems={problems}
+          readOnly={readOnly}
+        />
+      </div>
+      <div className="panel__section">
+        <h3 className="panel__label">Node</h3>
+        <div className="field">
+          <label className="field__label" htmlFor={`comment-${node.id}`}>
+            Comment
+          </label>
+          <textarea
+            id={`comment-${node.id}`}
+            className="input"
+            rows={2}
+            placeholder="Shown on the canvas under the module"
+            disabled={readOnly}
+            value={node.data.comment}
+            onChange={(e) => update(node.id, { comment: e.target.value }, "comment")}
+          />
+        </div>
+        <label className="check">
+          <input
+            type="checkbox"
+            disabled={readOnly}
+            checked={node.data.regenerate}
+            onChange={(e) => update(node.id, { regenerate: e.target.checked })}
+          />
+          <span>Regenerate output (run it again even when a cached result exists)</span>
+        </label>
+        <div className="panel__ports">
+          <PortList title="Inputs" ports={module.inputs} />
+          <PortList title="Outputs" ports={module.outputs} />
+        </div>
+        {!readOnly && (
+          <button className="btn btn--danger-ghost btn--sm" onClick={() => removeNodes([node.id])}>
+            Delete module
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
+
+function PortList({ title, ports }: { title: string; ports: Module["inputs"] }) {
+  const types = useCatalogue((s) => s.portTypes);
+  if (!ports.length) return null;
+  return (
+    <div className="portlist">
+      <div className="portlist__title">{title}</div>
+      {ports.map((p) => (
+        <div key={p.name} className="portlist__row">
+          <span className={`port-dot port-type--${p.type}`} aria-hidden />
+          <span className="portlist__name">{p.label}</span>
+          <span className="type-badge">{portTypeLabel(types, p.type)}</span>
+          {p.optional && <span className="muted"> optional</span>}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
+  const run = useNodeRun(node.id);
+  const runId = useRunStatus((s) => s.run?.id);
+  const types = useCatalogue((s) => s.portTypes);
+  const openInspector = useRunDialogs((s) => s.openInspector);
+  const openLog = useRunDialogs((s) => s.openLog);
+  if (!run || runId === undefined) {
+    return (
+      <div className="panel__section">
+        <p className="muted">
+          Nothing to show yet. Submit the pipeline: when this module has finished, its outputs can be inspected here
+          or by clicking its output ports on the canvas.
+        </p>
+      </div>
+    );
+  }
+  const ready = hasOutputs(run.status);
+  return (
+    <>
+      <div className="panel__section">
+        <dl className="facts">
+          <dt>Status</dt>
+          <dd>
+            <StatusPill status={run.status} progress={run.progress} />
+          </dd>
+          {run.elapsed !== null && (
+            <>
+              <dt>Duration</dt>
+              <dd>{formatDuration(run.elapsed)}</dd>
+            </>
+          )}
+          {run.reason && (
+            <>
+              <dt>Why</dt>
+              <dd>{run.reason.replace(/^(ran|reused): /, "")}</dd>
+            </>
+          )}
+          {run.message && (
+            <>
+              <dt>Progress</dt>
+              <dd>{run.message}</dd>
+            </>
+          )}
+        </dl>
+        {run.status === "failed" && (
+          <div className="callout callout--error" role="alert">
+            <div className="callout__title">This module failed</div>
+            <div>{run.error?.message ? withoutNodePrefix(run.error.message) : "No error message was recorded."}</div>
+          </div>
+        )}
+      </div>
+      <div className="panel__section">
+        <h3 className="panel__label">Outputs</h3>
+        <ul className="outputs">
+          {module.outputs.map((p) => (
+            <li key={p.name} className="outputs__row">
+              <span className={`port-dot port-type--${p.type}`} aria-hidden />
+              <span className="outputs__name">
+                {p.label}
+                <span className="type-badge">{portTypeLabel(types, p.type)}</span>
+              </span>
+              <button
+                className="btn btn--sm"
+                disabled={!ready}
+                title={ready ? "Open the output viewer" : "Available when the module has finished"}
+                onClick={() =>
+                  openInspector({ runId, nodeId: node.id, port: p.name, portType: p.type, title: `${module.name} · ${p.label}` })
+                }
+              >
+                Inspect
+              </button>
+              {ready && (
+                <a className="icon-btn" href={`/api/runs/${runId}/nodes/${node.id}/outputs/${p.name}/download/`} title="Download" aria-label={`Download ${p.label}`}>
+                  ⤓
+                </a>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <div className="panel__section">
+        <button className="btn btn--sm" onClick={() => openLog({ runId, nodeId: node.id, title: `Log of ${module.name}` })}>
+          View log
+        </button>
+      </div>
+    </>
+  );
+}
+
+function ManyNodes({ count, readOnly }: { count: number; readOnly: boolean }) {
+  const removeSelected = useGraph((s) => s.removeSelected);
+  return (
+    <aside className="panel" aria-label="Selection">
+      <div className="panel__section">
+        <h2 className="panel__title">{count} modules selected</h2>
+        <p className="muted">
+          Drag any of them to move them together. {readOnly ? "" : "Copy with Ctrl+C and paste with Ctrl+V; Delete removes them."}
+        </p>
+        {!readOnly && (
+          <button className="btn btn--danger-ghost btn--sm" onClick={removeSelected}>
+            Delete {count} modules
+          </button>
+        )}
+      </div>
+    </aside>
+  );
+}
+
+function PipelineOverview({ readOnly }: { readOnly: boolean }) {
+  const problems = useValidation((s) => s.problems);
+  const checked = useValidation((s) => s.checked);
+  const count = useGraph((s) => s.nodes.length);
+  const selectOnly = useGraph((s) => s.selectOnly);
+  const flow = useReactFlow();
+  const focus = (p: Problem) => {
+    if (!p.node) return;
+    selectOnly([p.node]);
+    flow.fitView({ nodes: [{ id: p.node }], duration: 300, maxZoom: 1.2, padding: 0.6 });
+  };
+  return (
+    <aside className="panel" aria-label="Pipeline">
+      <div className="panel__section">
+        <h2 className="panel__title">Pipeline</h2>
+        <p className="muted">
+          {count === 0
+            ? "Empty canvas: drag modules from the library to begin."
+            : readOnly
+              ? "Select a module to see its parameters, outputs and log."
+              : "Select a module to edit its parameters. Shift-drag to select several; Ctrl+Z undoes."}
+        </p>
+      </div>
+      {checked && count > 0 && !readOnly && (
+        <div className="panel__section">
+          <h3 className="panel__label">{problems.length ? `${problems.length} problem${problems.length === 1 ? "" : "s"} to fix` : "Checks"}</h3>
+          {problems.length === 0 ? (
+            <p className="ok-line">✓ The pipeline is complete and can be submitted.</p>
+          ) : (
+            <ul className="problems" aria-label="Problems">
+              {problems.map((p, i) => (
+                <li key={i} className="problem">
+                  <span className="problem__icon" aria-hidden>
+                    ⚠
+                  </span>
+                  {p.node ? (
+                    <button className="link-btn problem__text" onClick={() => focus(p)}>
+                      {p.message}
+                    </button>
+                  ) : (
+                    <span>{p.message}</span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,339 @@
+/**
+ * The pipeline being edited: nodes and edges in React Flow's shape, with an undo/redo history.
+ * Only the graph lives here; selection comes with the nodes, run statuses and validation problems
+ * have stores of their own, so a status update never re-renders the whole canvas.
+ *
+ * `revision` counts every change worth autosaving (moves included); `semanticRevision` counts the
+ * changes that can alter validation (not moves, not comments).
+ */
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type XYPosition,
+} from "@xyflow/react";
+import { create } from "zustand";
+import type { PipelineDocument } from "../../api/types";
+import {
+  edgeId,
+  fromDocument,
+  newNodeId,
+  toDocument,
+  type DesignerEdge,
+  type DesignerNode,
+  type ModuleNodeData,
+} from "./document";
+
+interface Snapshot {
+  nodes: DesignerNode[];
+  edges: DesignerEdge[];
+}
+
+export interface Clipboard {
+  nodes: DesignerNode[];
+  edges: DesignerEdge[];
+}
+
+const HISTORY_LIMIT = 100;
+const COALESCE_MS = 1200;
+
+export interface GraphState {
+  nodes: DesignerNode[];
+  edges: DesignerEdge[];
+  parameters: Record<string, unknown>;
+  past: Snapshot[];
+  future: Snapshot[];
+  revision: number;
+  semanticRevision: number;
+  /** The revision last loaded from the server: a higher one means unsaved local edits. */
+  loadedRevision: number;
+  readOnly: boolean;
+  dragging: boolean;
+  lastEdit: { key: string; at: number } | null;
+
+  load(doc: PipelineDocument, options?: { readOnly?: boolean }): void;
+  document(): PipelineDocument;
+  onNodesChange(changes: NodeChange<DesignerNode>[]): void;
+  onEdgesChange(changes: EdgeChange<DesignerEdge>[]): void;
+  connect(connection: Connection): void;
+  addNode(module: { id: string; version: number }, position: XYPosition, params?: Record<string, unknown>): string;
+  updateNodeData(id: string, patch: Partial<ModuleNodeData>, coalesceKey?: string): void;
+  removeSelected(): void;
+  removeNodes(ids: string[]): void;
+  removeEdge(id: string): void;
+  selectOnly(ids: string[]): void;
+  selectAll(): void;
+  copySelection(): Clipboard | null;
+  paste(clipboard: Clipboard, offset?: XYPosition): void;
+  undo(): void;
+  redo(): void;
+}
+
+/** Nodes as history keeps them: selection included (undo restores what was selected), no drag state. */
+const settled = (nodes: DesignerNode[]): DesignerNode[] => nodes.map((n) => (n.dragging ? { ...n, dragging: false } : n));
+const strip = (nodes: DesignerNode[]): DesignerNode[] =>
+  nodes.map((n) => (n.selected || n.dragging ? { ...n, selected: false, dragging: false } : n));
+const stripEdges = (edges: DesignerEdge[]): DesignerEdge[] =>
+  edges.map((e) => (e.selected ? { ...e, selected: false } : e));
+
+export const useGraph = create<GraphState>((set, get) => {
+  /** Record the current graph for undo, unless this edit continues the previous one (typing). */
+  function remember(coalesceKey?: string) {
+    const { nodes, edges, past, lastEdit } = get();
+    const now = Date.now();
+    if (coalesceKey && lastEdit && lastEdit.key === coalesceKey && now - lastEdit.at < COALESCE_MS) {
+      set({ lastEdit: { key: coalesceKey, at: now } });
+      return;
+    }
+    const snapshot = { nodes: settled(nodes), edges };
+    set({
+      past: [...past, snapshot].slice(-HISTORY_LIMIT),
+      future: [],
+      lastEdit: coalesceKey ? { key: coalesceKey, at: now } : null,
+    });
+  }
+
+  function changed(semantic: boolean) {
+    const { revision, semanticRevision } = get();
+    set({ revision: revision + 1, semanticRevision: semantic ? semanticRevision + 1 : semanticRevision });
+  }
+
+  return {
+    nodes: [],
+    edges: [],
+    parameters: {},
+    past: [],
+    future: [],
+    revision: 0,
+    semanticRevision: 0,
+    loadedRevision: 0,
+    readOnly: false,
+    dragging: false,
+    lastEdit: null,
+
+    load(doc, options = {}) {
+      const { nodes, edges } = fromDocument(doc);
+      const revision = get().revision + 1;
+      set({
+        nodes,
+        edges,
+        parameters: doc.parameters ?? {},
+        past: [],
+        future: [],
+        revision,
+        loadedRevision: revision,
+        semanticRevision: get().semanticRevision + 1,
+        readOnly: Boolean(options.readOnly),
+        dragging: false,
+        lastEdit: null,
+      });
+    },
+
+    document() {
+      const { nodes, edges, parameters } = get();
+      return toDocument(nodes, edges, parameters);
+    },
+
+    onNodesChange(changes) {
+      const { readOnly, dragging } = get();
+      let moved = false;
+      let dragEnded = false;
+      let removed = false;
+      const allowed = changes.filter((c) => {
+        if (c.type === "position") {
+          if (readOnly) return false;
+          if (c.dragging && !dragging) {
+            remember();
+            set({ dragging: true });
+          }
+          if (c.dragging === false) dragEnded = true;
+          moved = true;
+          return true;
+        }
+        if (c.type === "remove") {
+          if (readOnly) return false;
+          removed = true;
+          return true;
+        }
+        return c.type === "select" || c.type === "dimensions";
+      });
+      if (!allowed.length) return;
+      if (removed) remember();
+      set({ nodes: applyNodeChanges(allowed, get().nodes) });
+      if (removed) {
+        const ids = new Set(changes.flatMap((c) => (c.type === "remove" ? [c.id] : [])));
+        set({ edges: get().edges.filter((e) => !ids.has(e.source) && !ids.has(e.target)) });
+        changed(true);
+      }
+      if (dragEnded) {
+        set({ dragging: false });
+        changed(false);
+      } else if (moved && !get().dragging) {
+        changed(false); // moved with the keyboard
+      }
+    },
+
+    onEdgesChange(changes) {
+      const { readOnly } = get();
+      const allowed = changes.filter((c) => c.type === "select" || (c.type === "remove" && !readOnly));
+      if (!allowed.length) return;
+      const removed = allowed.some((c) => c.type === "remove");
+      if (removed) remember();
+      set({ edges: applyEdgeChanges(allowed, get().edges) });
+      if (removed) changed(true);
+    },
+
+    connect(connection) {
+      const { source, target, sourceHandle, targetHandle } = connection;
+      if (get().readOnly || !sourceHandle || !targetHandle) return;
+      remember();
+      const edge: DesignerEdge = {
+        id: edgeId(source, sourceHandle, target, targetHandle),
+        source,
+        target,
+        sourceHandle,
+        targetHandle,
+      };
+      set({ edges: [...get().edges.filter((e) => e.id !== edge.id), edge] });
+      changed(true);
+    },
+
+    addNode(module, position, params = {}) {
+      const { nodes } = get();
+      const id = newNodeId(module.id, new Set(nodes.map((n) => n.id)));
+      remember();
+      const node: DesignerNode = {
+        id,
+        type: "module",
+        position,
+        selected: true,
+        data: { module: module.id, version: module.version, params, regenerate: false, comment: "" },
+      };
+      set({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });
+      changed(true);
+      return id;
+    },
+
+    updateNodeData(id, patch, coalesceKey) {
+      if (get().readOnly) return;
+      remember(coalesceKey ? `${id}:${coalesceKey}` : undefined);
+      set({ nodes: get().nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)) });
+      const semantic = "params" in patch || "regenerate" in patch || "module" in patch;
+      changed(semantic);
+    },
+
+    removeSelected() {
+      const { nodes, edges } = get();
+      const nodeIds = nodes.filter((n) => n.selected).map((n) => n.id);
+      const edgeIds = new Set(edges.filter((e) => e.selected).map((e) => e.id));
+      if (!nodeIds.length && !edgeIds.size) return;
+      if (get().readOnly) return;
+      remember();
+      const gone = new Set(nodeIds);
+      set({
+        nodes: nodes.filter((n) => !gone.has(n.id)),
+        edges: edges.filter((e) => !edgeIds.has(e.id) && !gone.has(e.source) && !gone.has(e.target)),
+      });
+      changed(true);
+    },
+
+    removeNodes(ids) {
+      if (get().readOnly || !ids.length) return;
+      remember();
+      const gone = new Set(ids);
+      set({
+        nodes: get().nodes.filter((n) => !gone.has(n.id)),
+        edges: get().edges.filter((e) => !gone.has(e.source) && !gone.has(e.target)),
+      });
+      changed(true);
+    },
+
+    removeEdge(id) {
+      if (get().readOnly) return;
+      remember();
+      set({ edges: get().edges.filter((e) => e.id !== id) });
+      changed(true);
+    },
+
+    selectOnly(ids) {
+      const wanted = new Set(ids);
+      set({
+        nodes: get().nodes.map((n) => (Boolean(n.selected) === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) })),
+        edges: stripEdges(get().edges),
+      });
+    },
+
+    selectAll() {
+      set({ nodes: get().nodes.map((n) => (n.selected ? n : { ...n, selected: true })) });
+    },
+
+    copySelection() {
+      const { nodes, edges } = get();
+      const picked = nodes.filter((n) => n.selected);
+      if (!picked.length) return null;
+      const ids = new Set(picked.map((n) => n.id));
+      return {
+        nodes: structuredClone(strip(picked)),
+        edges: structuredClone(stripEdges(edges.filter((e) => ids.has(e.source) && ids.has(e.target)))),
+      };
+    },
+
+    paste(clipboard, offset = { x: 40, y: 40 }) {
+      if (get().readOnly || !clipboard.nodes.length) return;
+      remember();
+      const taken = new Set(get().nodes.map((n) => n.id));
+      const renamed = new Map<string, string>();
+      const fresh: DesignerNode[] = clipboard.nodes.map((n) => {
+        const id = newNodeId(n.data.module, taken);
+        taken.add(id);
+        renamed.set(n.id, id);
+        return {
+          ...structuredClone(n),
+          id,
+          selected: true,
+          position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
+        };
+      });
+      const freshEdges: DesignerEdge[] = clipboard.edges.map((e) => {
+        const source = renamed.get(e.source) as string;
+        const target = renamed.get(e.target) as string;
+        return { ...e, id: edgeId(source, e.sourceHandle ?? "", target, e.targetHandle ?? ""), source, target, selected: false };
+      });
+      set({
+        nodes: [...get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...fresh],
+        edges: [...stripEdges(get().edges), ...freshEdges],
+      });
+      changed(true);
+    },
+
+    undo() {
+      const { past, future, nodes, edges, readOnly } = get();
+      const previous = past[past.length - 1];
+      if (readOnly || !previous) return;
+      set({
+        past: past.slice(0, -1),
+        future: [{ nodes: settled(nodes), edges }, ...future],
+        nodes: previous.nodes,
+        edges: previous.edges,
+        lastEdit: null,
+      });
+      changed(true);
+    },
+
+    redo() {
+      const { past, future, nodes, edges, readOnly } = get();
+      const next = future[0];
+      if (readOnly || !next) return;
+      set({
+        past: [...past, { nodes: settled(nodes), edges }],
+        future: future.slice(1),
+        nodes: next.nodes,
+        edges: next.edges,
+        lastEdit: null,
+      });
+      changed(true);
+    },
+  };
+});

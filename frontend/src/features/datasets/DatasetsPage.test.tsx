@@ -1,0 +1,182 @@
+import { calls, callsTo, json, resetApi, route } from "../inspector/testing/fakeApi"; // first: replaces fetch
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { useCurrentWorkspace } from "../../app/workspaceStore";
+import { figure, PROFILE } from "../inspector/testing/fixtures";
+import { fakePlotly, renderWithProviders } from "../inspector/testing/render";
+
+const plotly = vi.hoisted(() => ({ drawn: [] as { layout: Record<string, unknown> }[] }));
+vi.mock("plotly.js-dist-min", () => ({
+  default: {
+    react: async (_el: HTMLElement, _data: unknown[], layout: Record<string, unknown>) => {
+      plotly.drawn.push({ layout });
+    },
+    purge: () => undefined,
+  },
+}));
+
+const { DatasetsPage } = await import("./DatasetsPage");
+
+const ME = {
+  id: 1,
+  username: "olivia",
+  workspaces: [
+    { id: 3, name: "Team", role: "editor" },
+    { id: 4, name: "Read only", role: "viewer" },
+  ],
+};
+
+function dataset(id: number, name: string, workspace = 3) {
+  return {
+    id,
+    workspace,
+    name,
+    description: "",
+    created_by: "olivia",
+    created_at: "2026-11-20T10:00:00Z",
+    latest_version: { version: 2, rows: 569, columns: 31, created_at: "2026-11-21T10:00:00Z" },
+  };
+}
+
+function versionSummary(version: number) {
+  return {
+    version,
+    rows: 569,
+    columns: 31,
+    size_bytes: 120_000,
+    source_name: "cancer.csv",
+    created_by: "olivia",
+    created_at: "2026-11-21T10:00:00Z",
+  };
+}
+
+function page(route_: string) {
+  return renderWithProviders(<DatasetsPage />, { route: route_, path: "/datasets/*" });
+}
+
+beforeEach(() => {
+  resetApi();
+  plotly.drawn.length = 0;
+  void fakePlotly;
+  useCurrentWorkspace.setState({ current: 3 });
+  route("GET", "/api/auth/me/", ME);
+  route("GET", "/api/datasets/", (url: URL) => ({
+    count: 2,
+    next: null,
+    previous: null,
+    results: url.searchParams.get("workspace") === "3" ? [dataset(11, "Breast cancer"), dataset(12, "Diabetes")] : [],
+  }));
+  route("GET", "/api/datasets/11/", { ...dataset(11, "Breast cancer"), versions: [versionSummary(1), versionSummary(2)] });
+  route("GET", /^\/api\/datasets\/11\/versions\/\d\/$/, (url: URL) => ({
+    ...versionSummary(Number(url.pathname.split("/")[5])),
+    dataset: 11,
+    digest: "abc",
+    schema: { columns: [], meta: {} },
+    profile: PROFILE,
+  }));
+  route("GET", /^\/api\/datasets\/11\/versions\/\d\/figures\/$/, (url: URL) => ({
+    figures: { column: figure(`${url.pathname.split("/")[5]}:${url.searchParams.get("column")}`) },
+  }));
+});
+
+describe("DatasetsPage", () => {
+  it("lists the current workspace's datasets", async () => {
+    page("/datasets");
+
+    const list = await screen.findByRole("complementary", { name: "Datasets" });
+    await within(list).findByText("Breast cancer");
+    expect(within(list).getAllByRole("link").map((a) => a.textContent)).toEqual([
+      expect.stringContaining("Breast cancer"),
+      expect.stringContaining("Diabetes"),
+    ]);
+    expect(within(list).getAllByRole("link")[0]).toHaveTextContent("569 rows × 31 cols · v2");
+    expect(callsTo("/api/datasets/")[0]!.url.searchParams.get("workspace")).toBe("3");
+    expect(screen.getByText("Pick a dataset")).toBeInTheDocument();
+  });
+
+  it("filters the list by name", async () => {
+    page("/datasets");
+    await screen.findByText("Diabetes");
+
+    await userEvent.type(screen.getByRole("searchbox", { name: "Filter datasets by name" }), "diab");
+
+    expect(screen.queryByText("Breast cancer")).not.toBeInTheDocument();
+    expect(screen.getByText("Diabetes")).toBeInTheDocument();
+  });
+
+  it("profiles the latest version and draws each picked column", async () => {
+    page("/datasets/11");
+
+    expect(await screen.findByRole("heading", { name: "Breast cancer" })).toBeInTheDocument();
+    expect(screen.getByRole("combobox", { name: "Version" })).toHaveValue("2");
+    expect(await screen.findByRole("rowheader", { name: "city" })).toBeInTheDocument();
+    await waitFor(() => expect(plotly.drawn.map((d) => (d.layout.title as { text: string }).text)).toEqual(["2:age"]));
+
+    await userEvent.click(screen.getByRole("button", { name: /income/ }));
+
+    await waitFor(() => expect(plotly.drawn).toHaveLength(2));
+    expect((plotly.drawn[1]!.layout.title as { text: string }).text).toBe("2:income");
+    expect(screen.getByRole("link", { name: "Download CSV" })).toHaveAttribute("href", "/api/datasets/11/versions/2/download/");
+  });
+
+  it("opens an older version from the address", async () => {
+    page("/datasets/11/versions/1");
+
+    expect(await screen.findByRole("combobox", { name: "Version" })).toHaveValue("1");
+    await waitFor(() => expect(callsTo("/api/datasets/11/versions/1/")).toHaveLength(1));
+    expect(callsTo("/api/datasets/11/versions/2/")).toHaveLength(0);
+  });
+
+  it("shows the server's reason, naming the line, when an upload is refused", async () => {
+    route("GET", "/api/auth/csrf/", { csrfToken: "t" });
+    route("POST", "/api/datasets/", () =>
+      json(
+        { detail: "Some fields are invalid.", fields: { file: ["'ragged.csv': line 3 has 2 fields; the header has 3"] } },
+        400,
+      ),
+    );
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    await userEvent.click(await screen.findByRole("button", { name: "Upload CSV" }));
+    const dialog = screen.getByRole("dialog", { name: "Upload a dataset to Team" });
+    const file = new File(["a,b,c\n1,2,3\n4,5\n"], "ragged.csv", { type: "text/csv" });
+    await userEvent.upload(within(dialog).getByLabelText("File"), file);
+    expect(within(dialog).getByLabelText("Name")).toHaveValue("ragged");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
+
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("The file was not accepted.");
+    expect(alert).toHaveTextContent("'ragged.csv': line 3 has 2 fields; the header has 3");
+    expect(alert).not.toHaveTextContent("Some fields are invalid.");
+    const [post] = calls.filter((c) => c.method === "POST");
+    expect(post!.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    expect(post!.body).toContain('name="workspace"\r\n\r\n3');
+    expect(post!.body).toMatch(/name="file"; filename="[^"]+"\r\nContent-Type: text\/csv\r\n\r\na,b,c\n1,2,3\n4,5\n/);
+  });
+
+  it("opens the new dataset after a successful upload", async () => {
+    route("POST", "/api/datasets/", () => json({ ...dataset(11, "Breast cancer"), versions: [versionSummary(1)] }, 201));
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    await userEvent.click(await screen.findByRole("button", { name: "Upload CSV" }));
+    await userEvent.upload(screen.getByLabelText("File"), new File(["a\n1\n"], "cancer.csv", { type: "text/csv" }));
+    await userEvent.clear(screen.getByLabelText("Name"));
+    await userEvent.type(screen.getByLabelText("Name"), "Breast cancer");
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
+
+    expect(await screen.findByRole("heading", { name: "Breast cancer" })).toBeInTheDocument();
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
+  it("lets viewers look but not upload", async () => {
+    useCurrentWorkspace.setState({ current: 4 });
+    page("/datasets");
+
+    expect(await screen.findByText("No datasets yet")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Upload CSV" })).toBeDisabled();
+    expect(screen.getByText("An editor can upload one.")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,68 @@
+/** Server state of the datasets page: one dataset with its versions, one version's profile, uploads. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, ensureCsrf, unwrap } from "../../api/client";
+import { keys } from "../../api/queries";
+import type { components } from "../../api/generated/schema";
+import type { TableProfile } from "../inspector/types";
+
+export type DatasetDetail = components["schemas"]["DatasetDetail"];
+export type DatasetVersion = Omit<components["schemas"]["DatasetVersion"], "profile"> & { profile: TableProfile };
+
+export const datasetKeys = {
+  detail: (id: number) => ["dataset", id] as const,
+  version: (id: number, version: number) => ["dataset-version", id, version] as const,
+};
+
+export function useDataset(id: number | undefined) {
+  return useQuery({
+    queryKey: datasetKeys.detail(id ?? 0),
+    enabled: id !== undefined,
+    queryFn: () => unwrap(api.GET("/api/datasets/{id}/", { params: { path: { id: id ?? 0 } } }), "open the dataset"),
+  });
+}
+
+export function useDatasetVersion(id: number, version: number | undefined) {
+  return useQuery({
+    queryKey: datasetKeys.version(id, version ?? 0),
+    enabled: version !== undefined,
+    staleTime: Infinity, // versions never change
+    queryFn: async () =>
+      (await unwrap(
+        api.GET("/api/datasets/{id}/versions/{number}/", { params: { path: { id, number: version ?? 0 } } }),
+        "load the version's profile",
+      )) as unknown as DatasetVersion,
+  });
+}
+
+export interface UploadInput {
+  workspace: number;
+  name: string;
+  description: string;
+  file: File;
+}
+
+export function useUploadDataset() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ workspace, name, description, file }: UploadInput) => {
+      await ensureCsrf();
+      const form = new FormData();
+      form.append("workspace", String(workspace));
+      form.append("name", name);
+      form.append("description", description);
+      form.append("file", file, file.name);
+      return unwrap(
+        api.POST("/api/datasets/", {
+          // The generated type says "file: string (binary)"; the browser sends the multipart form as is.
+          body: form as unknown as components["schemas"]["DatasetCreateRequest"],
+          bodySerializer: (body) => body as unknown as FormData,
+        }),
+        `upload “${file.name}”`,
+      );
+    },
+    onSuccess: (dataset) => {
+      void client.invalidateQueries({ queryKey: keys.datasets(dataset.workspace) });
+      client.setQueryData(datasetKeys.detail(dataset.id), dataset);
+    },
+  });
+}

@@ -1,0 +1,171 @@
+import { calls, callsTo, json, resetApi, route } from "./testing/fakeApi"; // first: replaces fetch before the client loads
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { figure, PROFILE, tablePage } from "./testing/fixtures";
+import { fakePlotly, renderWithProviders } from "./testing/render";
+
+const plotly = vi.hoisted(() => ({ current: null as null | ReturnType<typeof import("./testing/render").fakePlotly> }));
+vi.mock("plotly.js-dist-min", () => ({
+  default: {
+    react: (...args: Parameters<ReturnType<typeof fakePlotly>["react"]>) => plotly.current!.react(...args),
+    purge: () => undefined,
+    Plots: { resize: () => undefined },
+  },
+}));
+
+const { OutputInspector } = await import("./OutputInspector");
+
+const BASE = "/api/runs/7/nodes/score/outputs/scored_dataset/";
+
+beforeEach(() => {
+  resetApi();
+  plotly.current = fakePlotly();
+});
+
+function titles(): string[] {
+  return plotly.current!.drawn.map((d) => (d.layout.title as { text: string }).text);
+}
+
+describe("a table output", () => {
+  beforeEach(() => {
+    route("GET", BASE, (url: URL) => ({
+      node: "score",
+      port: "scored_dataset",
+      type: "table",
+      size: 1234,
+      table: tablePage(Number(url.searchParams.get("offset")), Number(url.searchParams.get("limit"))),
+      meta: {},
+    }));
+    route("GET", `${BASE}profile/`, PROFILE);
+    route("GET", `${BASE}figures/`, (url: URL) => ({ figures: { column: figure(`column ${url.searchParams.get("column")}`) } }));
+  });
+
+  it("pages through the rows", async () => {
+    renderWithProviders(<OutputInspector runId={7} nodeId="score" port="scored_dataset" portType="table" />);
+
+    expect(await screen.findByText("Rows 1–50 of 120")).toBeInTheDocument();
+    expect(screen.getByText("120 rows × 3 columns")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Next page" }));
+
+    expect(await screen.findByText("Rows 51–100 of 120")).toBeInTheDocument();
+    const firstCell = within(screen.getAllByRole("row")[1]!).getAllByRole("cell")[1];
+    expect(firstCell).toHaveTextContent("70");
+    expect(callsTo(BASE).map((c) => c.url.search)).toEqual(["?offset=0&limit=50", "?offset=50&limit=50"]);
+  });
+
+  it("links the download of the whole table as CSV", async () => {
+    renderWithProviders(<OutputInspector runId={7} nodeId="score" port="scored_dataset" portType="table" />);
+
+    expect(await screen.findByRole("link", { name: "Download CSV" })).toHaveAttribute("href", `${BASE}download/`);
+  });
+
+  it("shows column statistics and draws the picked column", async () => {
+    renderWithProviders(<OutputInspector runId={7} nodeId="score" port="scored_dataset" portType="table" />);
+    await userEvent.click(await screen.findByRole("tab", { name: "Column statistics" }));
+
+    // the first column is drawn at once
+    expect(await screen.findByRole("rowheader", { name: "income" })).toBeInTheDocument();
+    await waitFor(() => expect(titles()).toEqual(["column age"]));
+
+    // picking another draws that one
+    await userEvent.click(screen.getByRole("button", { name: /city/ }));
+    await waitFor(() => expect(titles()).toEqual(["column age", "column city"]));
+    expect(callsTo(`${BASE}figures/`).map((c) => c.url.searchParams.get("column"))).toEqual(["age", "city"]);
+    expect(callsTo(`${BASE}profile/`)).toHaveLength(1);
+  });
+
+  it("opens a column's statistics from its header in the grid", async () => {
+    renderWithProviders(<OutputInspector runId={7} nodeId="score" port="scored_dataset" portType="table" />);
+
+    await userEvent.click(await screen.findByRole("button", { name: /^income/ }));
+
+    expect(await screen.findByRole("tab", { name: "Column statistics" })).toHaveAttribute("aria-selected", "true");
+    await waitFor(() => expect(titles()).toEqual(["column income"]));
+  });
+
+  it("says why a column cannot be drawn", async () => {
+    route("GET", `${BASE}figures/`, json({ detail: "Some fields are invalid.", fields: { column: ["no column 'x'"] } }, 400));
+    renderWithProviders(<OutputInspector runId={7} nodeId="score" port="scored_dataset" portType="table" />);
+    await userEvent.click(await screen.findByRole("tab", { name: "Column statistics" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("column: no column 'x'");
+  });
+});
+
+describe("an evaluation output", () => {
+  const URL_ = "/api/runs/7/nodes/evaluate/outputs/evaluation_results/";
+
+  it("shows the metric values and one chart per figure", async () => {
+    route("GET", URL_, {
+      type: "metrics",
+      size: 10,
+      metrics: { task: "binary", values: { Accuracy: 0.96491, AUC: 0.99, Threshold: 0.5 }, detail: { rows: 171 } },
+    });
+    route("GET", `${URL_}figures/`, {
+      figures: { roc: figure("ROC", "scatter"), precision_recall: figure("PR", "scatter"), confusion_matrix: figure("CM", "heatmap") },
+    });
+
+    renderWithProviders(<OutputInspector runId={7} nodeId="evaluate" port="evaluation_results" portType="metrics" />);
+
+    expect(await screen.findByText("Two-class classification · 171 scored rows")).toBeInTheDocument();
+    const accuracy = screen.getByRole("rowheader", { name: "Accuracy" }).closest("tr")!;
+    expect(within(accuracy).getByRole("cell")).toHaveTextContent("0.9649");
+    expect(await screen.findByRole("region", { name: "ROC curve" })).toBeInTheDocument();
+    expect(screen.getByRole("region", { name: "Precision-recall curve" })).toBeInTheDocument();
+    expect(screen.getByRole("region", { name: "Confusion matrix" })).toBeInTheDocument();
+    await waitFor(() => expect(titles().sort()).toEqual(["CM", "PR", "ROC"]));
+    expect(callsTo(`${URL_}figures/`)[0]!.url.search).toBe("");
+  });
+
+  it("puts a compared model's values beside the first", async () => {
+    route("GET", URL_, {
+      type: "metrics",
+      size: 10,
+      metrics: {
+        task: "regression",
+        values: { "Mean Absolute Error": 41.2 },
+        detail: { rows: 133, compare: { values: { "Mean Absolute Error": 43.75 } } },
+      },
+    });
+    route("GET", `${URL_}figures/`, { figures: {} });
+
+    renderWithProviders(<OutputInspector runId={7} nodeId="evaluate" port="evaluation_results" portType="metrics" />);
+
+    const row = (await screen.findByRole("rowheader", { name: "Mean Absolute Error" })).closest("tr")!;
+    expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["41.2", "43.75"]);
+    expect(screen.getByRole("columnheader", { name: "Right input" })).toBeInTheDocument();
+  });
+});
+
+describe("a model output", () => {
+  it("summarises the model and links its download", async () => {
+    route("GET", "/api/runs/7/nodes/train/outputs/trained_model/", {
+      type: "trained_model",
+      size: 4096,
+      summary: {
+        task: "binary",
+        learner: "two_class_logistic_regression",
+        estimator: "Pipeline",
+        label_column: "diagnosis",
+        feature_columns: ["mean_radius", "mean_texture"],
+        classes: ["benign", "malignant"],
+        parameters: { memory: "None", verbose: "False" },
+      },
+    });
+
+    renderWithProviders(<OutputInspector runId={7} nodeId="train" port="trained_model" portType="trained_model" />);
+
+    expect(await screen.findByText("Two-class classification")).toBeInTheDocument();
+    expect(screen.getByText("diagnosis")).toBeInTheDocument();
+    expect(screen.getByText("benign, malignant")).toBeInTheDocument();
+    expect(screen.getByText("Features (2)")).toBeInTheDocument();
+    expect(screen.getByText("Parameters (2)")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Download" })).toHaveAttribute(
+      "href",
+      "/api/runs/7/nodes/train/outputs/trained_model/download/",
+    );
+    expect(calls.every((c) => !c.url.pathname.includes("figures"))).toBe(true);
+  });
+});

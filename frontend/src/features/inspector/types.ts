@@ -1,0 +1,71 @@
+/**
+ * Shapes of run outputs as the inspector reads them. The OpenAPI schema types these bodies as free-form
+ * objects (their contents depend on the port type), so they are written out here, field for field,
+ * from designer/runs/views.py and designer/engine/profile.py.
+ */
+
+export interface TableColumn {
+  name: string;
+  type: string;
+}
+
+/** GET …/outputs/{port}/?offset=&limit= (table) and GET /api/datasets/{id}/versions/{n}/preview/. */
+export interface TablePage {
+  total: number;
+  offset: number;
+  limit: number;
+  columns: TableColumn[];
+  rows: unknown[][];
+}
+
+export interface Histogram {
+  edges: (number | null)[];
+  counts: number[];
+}
+
+export interface TopValue {
+  value: unknown;
+  count: number;
+}
+
+/** One column of a profile: numbers carry min/max/mean/std and a histogram, the rest their commonest values. */
+export interface ColumnProfile {
+  name: string;
+  type: string;
+  missing: number;
+  distinct: number;
+  min?: number | string | null;
+  max?: number | string | null;
+  mean?: number | null;
+  std?: number | null;
+  histogram?: Histogram;
+  top?: TopValue[];
+}
+
+export interface TableProfile {
+  rows: number;
+  columns: ColumnProfile[];
+}
+
+export interface MetricsBody {
+  values: Record<string, number | string | null>;
+  task: string;
+  detail: Record<string, unknown>;
+}
+
+export interface OutputBody {
+  node: string;
+  port: string;
+  type: string;
+  size: number;
+  table?: TablePage;
+  meta?: Record<string, unknown>;
+  metrics?: MetricsBody;
+  summary?: Record<string, unknown>;
+}
+
+/** A Plotly figure as the server builds it (designer/engine/figures.py): plain JSON, drawn as is. */
+export interface FigureSpec {
+  data: Record<string, unknown>[];
+  layout: Record<string, unknown>;
+}

@@ -1,0 +1,3 @@
+export { Palette } from "./Palette";
+export { DND_MIME, readItem, type PaletteItem } from "./dnd";
+export { categoryColour, groupModules, initials } from "./group";

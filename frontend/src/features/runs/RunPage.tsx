@@ -1,0 +1,128 @@
+/**
+ * One run, read-only on the canvas: the version it ran, node statuses (live while it runs),
+ * outputs and logs one click away, and Clone to continue from it in a new draft.
+ */
+import { ReactFlowProvider } from "@xyflow/react";
+import { useEffect, useState } from "react";
+import { Link, useParams } from "react-router";
+import { messageOf } from "../../api/errors";
+import { usePipelineVersion, useRun } from "../../api/queries";
+import type { PipelineDocument } from "../../api/types";
+import { formatWhen, isFinal, statusStyle } from "../../app/status";
+import { ErrorState, Loading } from "../../app/States";
+import { useCurrentWorkspace } from "../../app/workspaceStore";
+import { Canvas, NodePanel, useCatalogueSync, useGraph, useValidation, useValidationSync } from "../canvas";
+import { attachRun, useCancelRun } from "./actions";
+import { useCloneRun } from "./clone";
+import { RunClock } from "./RunClock";
+import { RunDialogs } from "./RunDialogs";
+import { useRunStatus } from "./runStore";
+import { useRunSocket } from "./useRunSocket";
+import "../canvas/canvas.css";
+import "./runs.css";
+
+export function RunPage() {
+  const runId = Number(useParams().runId);
+  return (
+    <ReactFlowProvider>
+      <RunView key={runId} runId={runId} />
+    </ReactFlowProvider>
+  );
+}
+
+function RunView({ runId }: { runId: number }) {
+  const run = useRun(runId);
+  const version = usePipelineVersion(run.data?.pipeline, run.data?.version);
+  const { modules, portTypes } = useCatalogueSync(run.data?.workspace);
+  const setWorkspace = useCurrentWorkspace((s) => s.setCurrent);
+  const [ready, setReady] = useState(false);
+  const live = useRunStatus((s) => (s.run?.id === runId ? s.run : null));
+  const clone = useCloneRun();
+  const cancel = useCancelRun();
+
+  useEffect(() => {
+    if (run.data?.workspace) setWorkspace(run.data.workspace);
+  }, [run.data?.workspace, setWorkspace]);
+
+  useEffect(() => {
+    if (!version.data || !run.data || ready) return;
+    useValidation.getState().reset();
+    useGraph.getState().load(version.data.document as PipelineDocument, { readOnly: true });
+    attachRun(run.data);
+    setReady(true);
+  }, [version.data, run.data, ready]);
+
+  useEffect(() => () => useRunStatus.getState().clear(), []);
+  useValidationSync(run.data?.pipeline ?? 0, ready && run.data !== undefined);
+  useRunSocket(ready && live && !isFinal(live.status) ? runId : null);
+
+  if (run.isError) return <ErrorState title="This run cannot be opened" message={messageOf(run.error)} onRetry={() => run.refetch()} />;
+  if (version.isError) return <ErrorState title="The pipeline version of this run cannot be loaded" message={messageOf(version.error)} />;
+  if (!ready || !run.data || !modules.data || !portTypes.data) return <Loading label="Opening the run…" />;
+
+  const r = run.data;
+  const status = live?.status ?? r.status ?? "queued";
+  const metrics = Object.entries(r.metrics ?? {}).slice(0, 6);
+
+  return (
+    <div className="designer designer--readonly">
+      <div className="toolbar" role="toolbar" aria-label="Run">
+        <div className="toolbar__where">
+          <Link to={`/pipelines/${r.pipeline}/runs`} className="toolbar__crumb">
+            {r.pipeline_name}
+          </Link>
+          <span className="toolbar__sep" aria-hidden>
+            /
+          </span>
+          <span className="toolbar__title">
+            Run #{r.id} <span className="muted">· version {r.version} · {formatWhen(r.created_at)} by {r.created_by ?? "—"}</span>
+          </span>
+          <span className="readonly-badge">Read-only</span>
+        </div>
+        <span className="toolbar__spacer" />
+        <div className={`runchip runchip--${status}`} data-testid="run-chip" data-status={status}>
+          <span className={`pill__dot${isFinal(status) ? "" : " pill__dot--live"}`} aria-hidden />
+          <span className="runchip__status">{statusStyle(status).label}</span>
+          <RunClock />
+        </div>
+        {!isFinal(status) && (
+          <button className="btn btn--danger-ghost" onClick={() => cancel.mutate(r.id)}>
+            Cancel run
+          </button>
+        )}
+        <Link className="btn" to={`/pipelines/${r.pipeline}`}>
+          Open pipeline
+        </Link>
+        <button className="btn btn--primary" onClick={() => clone.mutate(r)} disabled={clone.isPending}>
+          Clone into new draft
+        </button>
+      </div>
+      {(metrics.length > 0 || (r.error && status === "failed")) && (
+        <div className="run-summary">
+          {r.error && status === "failed" && (
+            <span className="run-summary__error" role="alert">
+              {r.error}
+            </span>
+          )}
+          {metrics.length > 0 && (
+            <dl className="metrics-strip" aria-label="Key metrics">
+              {metrics.map(([k, v]) => (
+                <div key={k}>
+                  <dt>{k}</dt>
+                  <dd>{typeof v === "number" ? (Number.isInteger(v) ? v : v.toFixed(3)) : String(v)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </div>
+      )}
+      <div className="designer__body designer__body--no-palette">
+        <main className="designer__canvas" aria-label="Canvas">
+          <Canvas readOnly />
+        </main>
+        <NodePanel readOnly />
+      </div>
+      <RunDialogs />
+    </div>
+  );
+}

@@ -1,0 +1,175 @@
+/**
+ * Live state of the run shown on the canvas, fed by the WebSocket (snapshot, then events).
+ * Node states are keyed by node id and replaced one at a time, so a status event re-renders
+ * only the node it is about.
+ */
+import { create } from "zustand";
+import type { NodeStatus, RunStatus } from "../../api/types";
+
+export interface NodeRunState {
+  status: NodeStatus;
+  progress: number;
+  message: string;
+  reason: string;
+  error: { message?: string; code?: string; [key: string]: unknown } | null;
+  outputs: Record<string, unknown>;
+  startedAt: string | null;
+  finishedAt: string | null;
+  elapsed: number | null;
+  attempt: number;
+}
+
+export interface RunSummary {
+  id: number;
+  pipeline: number;
+  version: number;
+  status: RunStatus;
+  error: string;
+  /** Seconds elapsed at `measuredAt` (client clock, ms). */
+  elapsed: number | null;
+  measuredAt: number;
+}
+
+/** The WebSocket's messages (designer/runs/consumers.py); not part of the OpenAPI document. */
+export interface SnapshotNode {
+  node: string;
+  status: NodeStatus;
+  progress?: number;
+  progress_message?: string;
+  reason?: string;
+  error?: unknown;
+  outputs?: unknown;
+  attempt?: number;
+  started_at?: string | null;
+  finished_at?: string | null;
+}
+export interface RunSnapshot {
+  type: "snapshot";
+  run: { id: number; pipeline: number; version: number; status: RunStatus; error: string; elapsed: number | null };
+  nodes: SnapshotNode[];
+  last_seq: number;
+}
+export interface RunEvent {
+  seq: number;
+  type: string;
+  run?: number;
+  at?: string | null;
+  node?: string;
+  status?: string;
+  progress?: number;
+  message?: string;
+  reason?: string;
+  error?: unknown;
+  elapsed?: number;
+  attempt?: number;
+}
+
+interface RunState {
+  run: RunSummary | null;
+  nodes: Record<string, NodeRunState>;
+  lastSeq: number;
+  attach(snapshot: Omit<RunSnapshot, "type">): void;
+  apply(event: RunEvent): void;
+  clear(): void;
+}
+
+const EVENT_STATUS: Record<string, NodeStatus> = {
+  node_queued: "queued",
+  node_started: "running",
+  node_reused: "reused",
+  node_finished: "completed",
+  node_failed: "failed",
+  node_skipped: "skipped",
+  node_cancelled: "cancelled",
+  node_retrying: "queued",
+};
+
+function asError(value: unknown): NodeRunState["error"] {
+  if (!value) return null;
+  if (typeof value === "string") return { message: value };
+  if (typeof value === "object") return value as NodeRunState["error"];
+  return { message: String(value) };
+}
+
+function fromSnapshot(n: SnapshotNode): NodeRunState {
+  return {
+    status: n.status,
+    progress: n.progress ?? 0,
+    message: n.progress_message ?? "",
+    reason: n.reason ?? "",
+    error: asError(n.error),
+    outputs: (n.outputs && typeof n.outputs === "object" ? n.outputs : {}) as Record<string, unknown>,
+    startedAt: n.started_at ?? null,
+    finishedAt: n.finished_at ?? null,
+    elapsed: n.started_at && n.finished_at ? (Date.parse(n.finished_at) - Date.parse(n.started_at)) / 1000 : null,
+    attempt: n.attempt ?? 0,
+  };
+}
+
+export const useRunStatus = create<RunState>((set, get) => ({
+  run: null,
+  nodes: {},
+  lastSeq: 0,
+
+  attach(snapshot) {
+    const nodes: Record<string, NodeRunState> = {};
+    for (const n of snapshot.nodes) nodes[n.node] = fromSnapshot(n);
+    set({
+      run: { ...snapshot.run, measuredAt: Date.now() },
+      nodes,
+      lastSeq: snapshot.last_seq,
+    });
+  },
+
+  apply(event) {
+    const { run, nodes, lastSeq } = get();
+    if (!run || event.seq <= lastSeq) return;
+    if (event.run !== undefined && event.run !== run.id) return;
+    if (event.type === "run_started") {
+      set({ lastSeq: event.seq, run: { ...run, status: (event.status as RunStatus) ?? "running" } });
+      return;
+    }
+    if (event.type === "run_finished") {
+      set({
+        lastSeq: event.seq,
+        run: {
+          ...run,
+          status: (event.status as RunStatus) ?? run.status,
+          error: typeof event.error === "string" ? event.error : run.error,
+          elapsed: event.elapsed ?? run.elapsed,
+          measuredAt: Date.now(),
+        },
+      });
+      return;
+    }
+    const id = event.node;
+    if (!id) {
+      set({ lastSeq: event.seq });
+      return;
+    }
+    const before = nodes[id] ?? fromSnapshot({ node: id, status: "pending" });
+    const status = EVENT_STATUS[event.type] ?? (event.status as NodeStatus | undefined) ?? before.status;
+    const now = event.at ?? new Date().toISOString();
+    const next: NodeRunState = {
+      ...before,
+      status,
+      progress: event.type === "node_finished" || event.type === "node_reused" ? 1 : (event.progress ?? before.progress),
+      message: event.type === "node_progress" ? (event.message ?? "") : before.message,
+      reason: event.reason ?? before.reason,
+      error: event.error !== undefined ? asError(event.error) : before.error,
+      attempt: event.attempt ?? before.attempt,
+      startedAt: event.type === "node_started" ? now : before.startedAt,
+      finishedAt: ["node_finished", "node_failed", "node_cancelled", "node_reused"].includes(event.type) ? now : before.finishedAt,
+      elapsed: event.elapsed ?? before.elapsed,
+    };
+    set({ lastSeq: event.seq, nodes: { ...nodes, [id]: next } });
+  },
+
+  clear() {
+    set({ run: null, nodes: {}, lastSeq: 0 });
+  },
+}));
+
+export function useNodeRun(nodeId: string): NodeRunState | undefined {
+  return useRunStatus((s) => s.nodes[nodeId]);
+}

@@ -1,0 +1,1 @@
+"""The bundled module library, discovered by convention: every Module subclass with an ``id``."""

@@ -1,0 +1,1 @@
+"""Learner modules: each outputs an untrained model (an unfitted estimator), never fits it."""

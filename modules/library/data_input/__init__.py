@@ -1,0 +1,1 @@
+"""Modules that bring tables into a pipeline: registered datasets and data typed in by hand."""

@@ -1,0 +1,1 @@
+"""Modules that reshape or clean a table without learning a model."""

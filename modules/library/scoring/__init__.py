@@ -1,0 +1,1 @@
+"""Modules that score tables with a trained model and measure the scores."""

@@ -1,0 +1,126 @@
+"""Score Model: predict with a trained model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from modules.library._features import accepts_missing, check_no_missing_numbers, prepare_features
+from modules.sdk import (
+    DataTable,
+    FittedModel,
+    In,
+    Module,
+    Out,
+    ParamModel,
+    RunContext,
+    Table,
+    TableSchema,
+    TrainedModel,
+)
+
+SCORED_LABELS = "Scored Labels"
+SCORED_PROBABILITIES = "Scored Probabilities"
+#: A row is scored as the positive class when its probability is above this (as Azure's default).
+THRESHOLD = 0.5
+
+
+class ScoreModel(Module):
+    """Add predictions to a table: "Scored Labels" and, for two-class models, "Scored Probabilities".
+
+    (Multiclass models add one 'Scored Probabilities for Class "<value>"' column per class, as Azure.)
+
+    "Scored Probabilities" is the probability of the positive class, the second of the label's two
+    values in sorted order (``1`` of 0/1, ``True`` of false/true, ``>50K`` of ``<=50K``/``>50K``);
+    "Scored Labels" is the positive class when that probability is above 0.5. The output records
+    which column is the label and which are scores, so Evaluate Model needs no column settings.
+    A missing feature column is reported by name.
+    """
+
+    id = "score_model"
+    name = "Score Model"
+    category = "Model Scoring & Evaluation"
+
+    class Inputs:
+        trained_model = In(TrainedModel, "Trained model")
+        dataset = In(Table, "Dataset")
+
+    class Outputs:
+        scored_dataset = Out(Table, "Scored dataset")
+
+    class Params(ParamModel):
+        append_score_columns_to_output: bool = Field(
+            True,
+            title="Append score columns to output",
+            description="Keep the input columns next to the scores; unchecked, only the label and scores.",
+        )
+
+    def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        model: FittedModel = inputs["trained_model"]
+        table: DataTable = inputs["dataset"]
+        scored = score_table(model, table, append=params.append_score_columns_to_output)
+        ctx.log(f"scored {len(scored.df)} rows")
+        return {"scored_dataset": scored}
+
+    def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
+        # Which score columns appear (and the type of "Scored Labels") depends on the trained model,
+        # which the schema pass does not see.
+        return {"scored_dataset": None}
+
+
+def score_table(model: FittedModel, table: DataTable, *, append: bool = True) -> DataTable:
+    """``table`` scored by ``model``: the one scoring path, for Score Model and deployed endpoints."""
+    df = table.df
+    features = prepare_features(df, model.feature_types)
+    if not accepts_missing(model.estimator):
+        check_no_missing_numbers(features, model.feature_types, model.name or model.learner, "dataset")
+    scores: dict[str, Any] = {}
+    meta: dict[str, Any] = {"task": model.task}
+    if model.task == "regression":
+        scores[SCORED_LABELS] = np.asarray(model.estimator.predict(features), dtype="float64")
+        meta["score_columns"] = {"labels": SCORED_LABELS}
+    elif model.task == "multiclass":
+        known = [_python(c) for c in model.estimator.classes_]
+        scores[SCORED_LABELS] = _label_series([_python(v) for v in model.estimator.predict(features)], known, df.index)
+        probabilities = model.estimator.predict_proba(features)
+        for i, value in enumerate(known):
+            scores[f'{SCORED_PROBABILITIES} for Class "{value}"'] = np.asarray(probabilities[:, i], dtype="float64")
+        meta["score_columns"] = {"labels": SCORED_LABELS}
+    else:
+        positive = model.classes[-1]
+        known = [_python(c) for c in model.estimator.classes_]
+        probabilities = model.estimator.predict_proba(features)[:, known.index(positive)]
+        negative = next(c for c in model.classes if c != positive)
+        labels = [positive if p > THRESHOLD else negative for p in probabilities]
+        scores[SCORED_LABELS] = _label_series(labels, model.classes, df.index)
+        scores[SCORED_PROBABILITIES] = np.asarray(probabilities, dtype="float64")
+        meta["score_columns"] = {"labels": SCORED_LABELS, "probabilities": SCORED_PROBABILITIES}
+        meta["positive_class"] = positive
+    if append:
+        out = df.copy()
+    else:
+        out = df[[model.label_column]].copy() if model.label_column in df.columns else pd.DataFrame(index=df.index)
+    for name, values in scores.items():
+        out[name] = values
+    base = {k: v for k, v in table.meta.items() if k not in ("label_column", "score_columns", "positive_class")}
+    if model.label_column in out.columns:
+        meta["label_column"] = model.label_column
+    return DataTable(out, {**base, **meta})
+
+
+def _label_series(labels: list[Any], classes: list[Any], index: pd.Index) -> pd.Series:
+    if all(isinstance(c, bool) for c in classes):
+        return pd.Series(labels, index=index, dtype="boolean")
+    if all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
+        return pd.Series(labels, index=index, dtype="Int64")
+    if all(isinstance(c, float) for c in classes):
+        return pd.Series(labels, index=index, dtype="float64")
+    return pd.Series([str(v) for v in labels], index=index, dtype="str")
+
+
+def _python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,1 @@
+"""Modules that fit an untrained model to a labelled table."""

@@ -1,0 +1,152 @@
+"""Train Model: fit an untrained model to a labelled table."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from modules.library._features import accepts_missing, build_pipeline, check_no_missing_numbers, prepare_features
+from modules.sdk import (
+    DataTable,
+    FittedModel,
+    In,
+    Learner,
+    Module,
+    ModuleError,
+    Out,
+    ParamModel,
+    RunContext,
+    Table,
+    TrainedModel,
+    UntrainedModel,
+    column,
+)
+
+
+class TrainModel(Module):
+    """Fit the connected learner to the dataset: the label column is predicted from every other column.
+
+    Text, category and true/false columns are one-hot encoded (values never seen in training score
+    as "none of the known values"; a text column keeps its 100 most frequent values and lumps the
+    rest together, so an ID-like column does not fail training as it does in Azure). Problems are
+    reported before fitting, each naming its column: a label with missing values, a two-class
+    learner given a label without exactly two values, a regression learner given a text label,
+    missing numbers for learners that cannot use them.
+    """
+
+    id = "train_model"
+    name = "Train Model"
+    category = "Model Training"
+
+    class Inputs:
+        untrained_model = In(UntrainedModel, "Untrained model")
+        dataset = In(Table, "Dataset")
+
+    class Outputs:
+        trained_model = Out(TrainedModel, "Trained model")
+
+    class Params(ParamModel):
+        label_column: str = column(
+            "dataset", title="Label column", description="The column the model learns to predict."
+        )
+
+    def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        learner: Learner = inputs["untrained_model"]
+        table: DataTable = inputs["dataset"]
+        ctx.progress(0.0, "checking the training data")
+        label = params.label_column
+        schema = table.schema
+        if len(table.df) == 0:
+            raise ModuleError("the training dataset has no rows", port="dataset")
+        if label not in schema:
+            raise ModuleError(
+                f"label column {label!r} is not in the dataset (available: {', '.join(schema.names)})",
+                param="label_column",
+                column=label,
+            )
+        feature_types: dict[str, str] = {c.name: c.dtype for c in schema.columns if c.name != label}
+        if not feature_types:
+            raise ModuleError(
+                f"the dataset has no feature columns besides the label {label!r}", port="dataset", column=label
+            )
+        y, classes = _label_values(table.df[label], schema.get(label).dtype, learner, label)  # type: ignore[union-attr]
+        features = prepare_features(table.df, feature_types)
+        if not accepts_missing(learner.estimator):
+            check_no_missing_numbers(features, feature_types, learner.name or learner.learner, "dataset")
+        ctx.check_cancelled()
+        ctx.progress(0.1, f"fitting {learner.name or learner.learner} on {len(features)} rows")
+        pipeline = _fit(learner, feature_types, features, y, ctx)
+        ctx.progress(1.0, "trained")
+        model = FittedModel(
+            estimator=pipeline,
+            task=learner.task,
+            learner=learner.learner,
+            label_column=label,
+            feature_columns=list(feature_types),
+            feature_types=feature_types,
+            classes=classes,
+            name=learner.name,
+        )
+        return {"trained_model": model}
+
+
+def _fit(
+    learner: Learner, feature_types: dict[str, str], features: pd.DataFrame, y: np.ndarray, ctx: RunContext
+) -> Any:
+    from sklearn.base import clone
+    from sklearn.exceptions import ConvergenceWarning
+
+    pipeline = build_pipeline(feature_types, clone(learner.estimator))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        pipeline.fit(features, y)
+    for warning in caught:
+        if issubclass(warning.category, ConvergenceWarning):
+            ctx.log(f"the solver stopped at its iteration limit before reaching the tolerance: {warning.message}")
+    return pipeline
+
+
+def _label_values(series: pd.Series, dtype: str, learner: Learner, label: str) -> tuple[np.ndarray, list[Any]]:
+    missing = int(series.isna().sum())
+    if missing:
+        raise ModuleError(
+            f"label column {label!r} has {missing} missing values; remove those rows first "
+            "(Clean Missing Data, cleaning mode 'Remove entire row')",
+            param="label_column",
+            column=label,
+        )
+    if learner.task == "regression":
+        if dtype not in ("integer", "number"):
+            raise ModuleError(
+                f"label column {label!r} is {dtype}; a regression learner needs a numeric label",
+                param="label_column",
+                column=label,
+            )
+        return series.to_numpy(dtype="float64"), []
+    y = _plain_labels(series, dtype)
+    classes = sorted({_python(v) for v in y})
+    if learner.task == "binary" and len(classes) != 2:
+        raise ModuleError(
+            f"label column {label!r} has {len(classes)} {'class' if len(classes) == 1 else 'classes'}; "
+            "a two-class learner needs exactly 2",
+            param="label_column",
+            column=label,
+        )
+    return y, classes
+
+
+def _plain_labels(series: pd.Series, dtype: str) -> np.ndarray:
+    if dtype == "integer":
+        return series.to_numpy(dtype="int64")
+    if dtype == "boolean":
+        return series.to_numpy(dtype=bool)
+    if dtype == "number":
+        return series.to_numpy(dtype="float64")
+    return np.array([str(v) for v in series], dtype=object)
+
+
+def _python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value

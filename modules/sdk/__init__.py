@@ -1,0 +1,49 @@
+"""The module SDK: ports, parameters, values, the Module base class and the registry. No Django."""
+
+from .context import LocalContext, RunContext
+from .errors import Cancelled, InvalidModule, ModuleError, UnknownModule
+from .module import CATEGORIES, Module
+from .params import ColumnRule, ColumnSelection, DatasetRef, ParamModel, column, column_params, columns
+from .ports import PORT_TYPES, In, MetricsPort, Out, PortType, Table, TrainedModel, Transformation, UntrainedModel
+from .registry import Registry, check_module, default_registry, params_errors
+from .schema import Column, TableSchema, dtype_of
+from .values import DataTable, FittedModel, FittedTransform, Learner, Metrics
+
+__all__ = [
+    "CATEGORIES",
+    "PORT_TYPES",
+    "Cancelled",
+    "Column",
+    "ColumnRule",
+    "ColumnSelection",
+    "DataTable",
+    "DatasetRef",
+    "FittedModel",
+    "FittedTransform",
+    "In",
+    "InvalidModule",
+    "Learner",
+    "LocalContext",
+    "Metrics",
+    "MetricsPort",
+    "Module",
+    "ModuleError",
+    "Out",
+    "ParamModel",
+    "PortType",
+    "Registry",
+    "RunContext",
+    "Table",
+    "TableSchema",
+    "TrainedModel",
+    "Transformation",
+    "UnknownModule",
+    "UntrainedModel",
+    "check_module",
+    "column",
+    "column_params",
+    "columns",
+    "default_registry",
+    "dtype_of",
+    "params_errors",
+]

@@ -1,0 +1,113 @@
+"""The Module base class: declarative ports and parameters collected once, one pure ``run``."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from .context import RunContext
+from .params import ParamModel, column_params
+from .ports import In, Out
+from .schema import TableSchema
+from .values import DataTable
+
+CATEGORIES = (
+    "Data Input and Output",
+    "Data Transformation",
+    "Feature Selection",
+    "Statistical Functions",
+    "Machine Learning Algorithms",
+    "Model Training",
+    "Model Scoring & Evaluation",
+    "Python Language",
+    "R Language",
+    "Text Analytics",
+    "Computer Vision",
+    "Recommendation",
+    "Anomaly Detection",
+    "Web Service",
+    "Utilities",
+)
+
+
+class Module:
+    """Subclass, declare, implement ``run``. See ``modules/library`` for examples.
+
+    ``run(inputs, params, ctx)`` gets deserialized values keyed by input port name (optional ports
+    that are not connected are absent) and returns a dict keyed by output port name. It must be
+    pure: everything outside its arguments is reached through ``ctx``.
+    """
+
+    id: ClassVar[str]
+    version: ClassVar[int] = 1
+    name: ClassVar[str]
+    category: ClassVar[str]
+    description: ClassVar[str] = ""
+    queue: ClassVar[str] = "cpu"  # "gpu" for modules that want a GPU worker when one exists
+
+    class Inputs:
+        pass
+
+    class Outputs:
+        pass
+
+    class Params(ParamModel):
+        pass
+
+    inputs: ClassVar[dict[str, In]] = {}
+    outputs: ClassVar[dict[str, Out]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.inputs = _collect(cls.Inputs, In)
+        cls.outputs = _collect(cls.Outputs, Out)
+
+    # -- behaviour --------------------------------------------------------------------------
+    def run(self, inputs: dict[str, Any], params: Any, ctx: RunContext) -> dict[str, Any]:
+        raise NotImplementedError  # every concrete module overrides this; the registry checks it
+
+    def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Any) -> dict[str, TableSchema | None]:
+        """Output table schemas from input schemas, without running. ``None`` means unknown."""
+        return {}
+
+    @classmethod
+    def apply_transform(cls, spec: dict[str, Any], table: DataTable) -> DataTable:
+        """Apply a ``FittedTransform`` this module produced to new data (Apply Transformation, scoring)."""
+        raise NotImplementedError(f"{cls.__name__} produces no transformation")  # optional hook
+
+    @classmethod
+    def migrate_params(cls, from_version: int, params: dict[str, Any]) -> dict[str, Any]:
+        """Upgrade parameters saved by an older version of this module. Default: unchanged."""
+        return params
+
+    # -- description ------------------------------------------------------------------------
+    @classmethod
+    def parse_params(cls, raw: Mapping[str, Any] | None) -> ParamModel:
+        return cls.Params.model_validate(dict(raw or {}))
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """The catalogue entry the browser builds its palette, ports and forms from."""
+        return {
+            "id": cls.id,
+            "version": cls.version,
+            "name": cls.name,
+            "category": cls.category,
+            "description": inspect.cleandoc(cls.description or cls.__doc__ or ""),
+            "queue": cls.queue,
+            "inputs": [p.describe() for p in cls.inputs.values()],
+            "outputs": [p.describe() for p in cls.outputs.values()],
+            "params_schema": cls.Params.model_json_schema(),
+            "column_params": [{"param": n, "widget": w, "port": p} for n, w, p in column_params(cls.Params)],
+        }
+
+
+def _collect(holder: type, kind: type[In] | type[Out]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for attr, value in vars(holder).items():
+        if isinstance(value, kind):
+            value.name = attr
+            value.label = value.label or attr.replace("_", " ").capitalize()
+            found[attr] = value
+    return found

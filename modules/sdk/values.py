@@ -1,0 +1,78 @@
+"""The values that travel along edges. Plain containers; serialization lives on the port types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .schema import TableSchema
+
+Task = Literal["regression", "binary", "multiclass"]
+
+
+@dataclass
+class DataTable:
+    """A DataFrame plus its column roles.
+
+    ``meta`` is JSON-able and travels with the table (Parquet schema metadata). Keys in use:
+    ``label_column``; ``score_columns`` (``{"labels": ..., "probabilities": ...}``); ``task``.
+    """
+
+    df: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def schema(self) -> TableSchema:
+        from .schema import TableSchema
+
+        return TableSchema.of(self.df, self.meta)
+
+    def with_df(self, df: pd.DataFrame, **meta: Any) -> DataTable:
+        return DataTable(df, {**self.meta, **meta})
+
+
+@dataclass
+class Learner:
+    """An untrained model: an unfitted scikit-learn-compatible estimator and the task it solves."""
+
+    estimator: Any
+    task: Task
+    learner: str  # module id of the algorithm that made it, e.g. "two_class_logistic_regression"
+    name: str = ""
+
+
+@dataclass
+class FittedModel:
+    """A trained model: a fitted estimator (usually a sklearn Pipeline with its encoders) plus its contract."""
+
+    estimator: Any
+    task: Task
+    learner: str
+    label_column: str
+    feature_columns: list[str]
+    feature_types: dict[str, str] = field(default_factory=dict)
+    classes: list[Any] = field(default_factory=list)
+    name: str = ""
+
+
+@dataclass
+class FittedTransform:
+    """A fitted, data-only transformation (JSON spec, never code).
+
+    ``kind`` is the id of the module that knows how to apply it (``Module.apply_transform``).
+    """
+
+    kind: str
+    spec: dict[str, Any]
+
+
+@dataclass
+class Metrics:
+    """Scalar metrics plus JSON-able detail (curves, confusion matrices) for the inspector."""
+
+    values: dict[str, float | int | str | None]
+    task: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)

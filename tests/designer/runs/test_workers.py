@@ -1,0 +1,216 @@
+"""End to end on real processes: Celery workers on Redis + PostgreSQL, a Daphne server, a real WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+from typing import Any
+
+import httpx
+import numpy as np
+import pandas as pd
+import pytest
+import websockets
+from sklearn import metrics as skm
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline as SkPipeline
+from sklearn.preprocessing import StandardScaler
+
+from designer.pipelines.services import create_pipeline, save_version
+from tests.support.pipelines import document, train_score_evaluate
+
+from .conftest import node_status, upload_sample, wait_for_run
+
+pytestmark = [pytest.mark.workers, pytest.mark.django_db(transaction=True)]
+
+
+async def _follow(ws_url: str, token: str, run_id: int, timeout: float = 120) -> list[dict[str, Any]]:
+    """Connect, take the snapshot, collect events until the run finishes."""
+    messages: list[dict[str, Any]] = []
+    headers = {"Authorization": f"Token {token}"}
+    async with websockets.connect(
+        f"{ws_url}/ws/runs/{run_id}/", additional_headers=headers, origin=ws_url.replace("ws://", "http://")
+    ) as ws:
+        async with asyncio.timeout(timeout):
+            while True:
+                msg = json.loads(await ws.recv())
+                messages.append(msg)
+                if msg["type"] == "snapshot" and msg["run"]["status"] in ("completed", "failed", "cancelled"):
+                    return messages
+                if msg["type"] == "event" and msg["event"]["type"] == "run_finished":
+                    return messages
+
+
+def _submit(http: httpx.Client, pipeline_id: int, **body: Any) -> dict[str, Any]:
+    response = http.post("/api/runs/", json={"pipeline": pipeline_id, **body})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _table(http: httpx.Client, run_id: int, node: str, port: str) -> pd.DataFrame:
+    response = http.get(f"/api/runs/{run_id}/nodes/{node}/outputs/{port}/download/")
+    assert response.status_code == 200, response.text
+    return pd.read_csv(io.BytesIO(response.content))
+
+
+def test_train_score_evaluate_runs_on_workers_streams_events_and_reuses_the_cache(workers, server, http, ada, lab):
+    # given a real dataset and a train/score/evaluate pipeline
+    dataset = upload_sample(ada, lab)
+    pipeline = create_pipeline(ada, lab, "Breast cancer", document=train_score_evaluate(dataset.pk, "diagnosis"))
+
+    # when it is submitted and followed over a real WebSocket
+    run = _submit(http, pipeline.pk)
+    messages = asyncio.run(_follow(server.ws_url, http.token, run["id"]))
+    finished = wait_for_run(http, run["id"])
+
+    # then every node ran and finished, and the events told the story in order
+    assert finished["status"] == "completed", finished
+    assert node_status(finished) == dict.fromkeys(
+        ["data", "split", "learner", "train", "score", "evaluate"], "completed"
+    )
+    assert messages[0]["type"] == "snapshot"
+    events = [m["event"] for m in messages[1:]]
+    seqs = [e["seq"] for e in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    seen = {(e["type"], e.get("node")) for e in events} | {
+        (f"node_{n['status']}", n["node"]) for n in messages[0]["nodes"]
+    }
+    assert ("node_finished", "evaluate") in seen
+    assert events[-1]["type"] == "run_finished" and events[-1]["status"] == "completed"
+
+    # and the metrics equal the same model fitted directly with scikit-learn on the same split
+    train_df = _table(http, run["id"], "split", "results_dataset1")
+    test_df = _table(http, run["id"], "split", "results_dataset2")
+    features = [c for c in train_df.columns if c != "diagnosis"]
+    direct = SkPipeline(
+        [
+            ("features", ColumnTransformer([("num", "passthrough", features)])),
+            ("scale", StandardScaler()),
+            ("model", LogisticRegression(C=1.0, tol=1e-7, max_iter=10_000)),
+        ]
+    ).fit(train_df[features], train_df["diagnosis"])
+    positive = sorted(train_df["diagnosis"].unique())[1]
+    proba = direct.predict_proba(test_df[features])[:, list(direct.classes_).index(positive)]
+    predicted = np.where(proba >= 0.5, positive, sorted(train_df["diagnosis"].unique())[0])
+    got = http.get(f"/api/runs/{run['id']}/nodes/evaluate/outputs/evaluation_results/").json()["metrics"]["values"]
+    assert got["AUC"] == pytest.approx(skm.roc_auc_score(test_df["diagnosis"] == positive, proba), abs=1e-6)
+    assert got["Accuracy"] == pytest.approx(skm.accuracy_score(test_df["diagnosis"], predicted), abs=1e-9)
+
+    # when the unchanged pipeline is submitted again, every node is reused
+    again = wait_for_run(http, _submit(http, pipeline.pk)["id"])
+    assert again["status"] == "completed"
+    assert set(node_status(again).values()) == {"reused"}
+    assert all(n["reason"].startswith("reused:") for n in again["nodes"])
+
+    # when one parameter changes, that node and its descendants re-run, nothing else
+    doc = train_score_evaluate(dataset.pk, "diagnosis")
+    doc["nodes"][2]["params"]["l2_regularization_weight"] = 0.5  # the learner
+    save_version(ada, pipeline, doc, message="weaker regularization")
+    changed = wait_for_run(http, _submit(http, pipeline.pk)["id"])
+    assert node_status(changed) == {
+        "data": "reused",
+        "split": "reused",
+        "learner": "completed",
+        "train": "completed",
+        "score": "completed",
+        "evaluate": "completed",
+    }
+
+    # and the regenerate flag forces one node to run again although it is cached
+    forced = wait_for_run(http, _submit(http, pipeline.pk, regenerate=["split"])["id"])
+    assert node_status(forced)["split"] == "completed"
+    assert node_status(forced)["data"] == "reused"
+
+
+def test_independent_branches_run_in_parallel_on_different_workers(workers, server, http, ada, lab):
+    # given two 2-second branches that do not depend on each other
+    doc = document(
+        [("a", "test_sleep", {"seconds": 2.0, "tag": "a"}), ("b", "test_sleep", {"seconds": 2.0, "tag": "b"})], []
+    )
+    pipeline = create_pipeline(ada, lab, "Parallel", document=doc)
+
+    # when submitted
+    started = time.monotonic()
+    run = wait_for_run(http, _submit(http, pipeline.pk)["id"])
+    elapsed = time.monotonic() - started
+
+    # then both ran at the same time, each on its own worker
+    assert run["status"] == "completed"
+    assert elapsed < 3.8, f"branches ran one after the other ({elapsed:.1f} s)"
+    assert {n["worker"] for n in run["nodes"]} == {w.hostname for w in workers.workers}
+
+
+def test_failing_node_fails_the_run_and_skips_its_descendants(workers, server, http, ada, lab):
+    doc = document(
+        [
+            ("ok", "test_sleep", {"seconds": 0}),
+            ("bad", "test_fail", {"message": "no good"}),
+            ("after", "test_sleep", {"seconds": 0}),
+        ],
+        ["ok.result -> bad.dataset", "bad.result -> after.dataset"],
+    )
+    pipeline = create_pipeline(ada, lab, "Failing", document=doc)
+
+    run = wait_for_run(http, _submit(http, pipeline.pk)["id"])
+
+    assert run["status"] == "failed"
+    assert node_status(run) == {"ok": "completed", "bad": "failed", "after": "skipped"}
+    bad = next(n for n in run["nodes"] if n["node"] == "bad")
+    assert "Node 'bad'" in bad["error"]["message"] and "failing on purpose: no good" in bad["error"]["message"]
+    assert bad["error"]["param"] == "message"
+    assert "failing on purpose" in run["error"]
+    log = http.get(f"/api/runs/{run['id']}/nodes/bad/log/")
+    assert log.status_code == 200 and "attempt 1" in log.text
+
+
+def test_cancelling_a_run_stops_its_running_node(workers, server, http, ada, lab):
+    doc = document(
+        [("slow", "test_sleep", {"seconds": 60}), ("next", "test_sleep", {"seconds": 0})],
+        ["slow.result -> next.dataset"],
+    )
+    pipeline = create_pipeline(ada, lab, "Slow", document=doc)
+    run = _submit(http, pipeline.pk)
+    _wait_node(http, run["id"], "slow", "running")
+
+    response = http.post(f"/api/runs/{run['id']}/cancel/")
+
+    assert response.status_code == 200
+    done = wait_for_run(http, run["id"], timeout=10)
+    assert done["status"] == "cancelled"
+    assert node_status(done) == {"slow": "cancelled", "next": "cancelled"}
+
+
+def test_a_killed_worker_does_not_leave_the_run_running(workers, server, http, ada, lab, settings):
+    # given a node that takes a while
+    doc = document([("slow", "test_sleep", {"seconds": 5})], [])
+    pipeline = create_pipeline(ada, lab, "Crash", document=doc)
+    run = _submit(http, pipeline.pk)
+    node = _wait_node(http, run["id"], "slow", "running")
+
+    # when the worker running it is killed outright (SIGKILL: no cleanup, no acknowledgement)
+    victim = workers.by_hostname(node["worker"])
+    victim.kill()
+    killed_at = time.monotonic()
+
+    # then the surviving worker notices the silence and retries the node within the documented bound
+    bound = settings.TESSERA_STALE_AFTER_SECONDS + 2 * settings.TESSERA_HEARTBEAT_SECONDS + 5 + 10
+    done = wait_for_run(http, run["id"], timeout=bound)
+    assert time.monotonic() - killed_at < bound
+    slow = done["nodes"][0]
+    assert done["status"] == "completed"
+    assert slow["attempt"] == 2
+    assert slow["worker"] != victim.hostname
+    assert slow["reason"].startswith("retrying: worker " + victim.hostname)
+
+
+def _wait_node(http: httpx.Client, run_id: int, node: str, status: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for n in http.get(f"/api/runs/{run_id}/").json()["nodes"]:
+            if n["node"] == node and n["status"] == status:
+                return n
+        time.sleep(0.1)
+    raise TimeoutError(f"node {node} never became {status}")

@@ -1,0 +1,159 @@
+"""The local default of the README's start command: SQLite, no Redis, yet a separate worker and live events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from tests.support.pipelines import document
+from tests.support.processes import LOG_DIR, ROOT, free_port
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def local_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(
+        TESSERA_ENV="local",
+        TESSERA_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="designer.settings",
+        TESSERA_EXTRA_MODULES="tests.support.test_modules",  # a slow node, so the client watches it live
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_local_default_runs_pipelines_in_a_worker_process_and_streams_status(local_env, tmp_path):
+    # given a fresh local install: migrated, first user printed, samples loaded
+    _manage(local_env, "migrate", "--noinput")
+    printed = _manage(local_env, "bootstrap_local")
+    match = re.search(r"as (\S+) / (\S+)", printed)
+    assert match, printed
+    username, password = match.groups()
+    assert (tmp_path / "tessera.sqlite3").exists()
+    assert "redis" not in json.dumps(dict(local_env)).lower()
+
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    worker_log = open(LOG_DIR / "embedded-worker.log", "wb")  # noqa: SIM115
+    web_log = open(LOG_DIR / "embedded-web.log", "wb")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "designer",
+            "worker",
+            "-Q",
+            "cpu,gpu",
+            "--pool=solo",
+            "-n",
+            "local@test",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=local_env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    web = subprocess.Popen(
+        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "designer.asgi:application"],
+        cwd=ROOT,
+        env=local_env,
+        stdout=web_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        token = _token(base, username, password)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=30) as http:
+            workspace = http.get("/api/workspaces/").json()
+            workspace = (workspace.get("results") if isinstance(workspace, dict) else workspace)[0]
+            datasets = http.get("/api/datasets/", params={"workspace": workspace["id"]}).json()
+            datasets = datasets.get("results") if isinstance(datasets, dict) else datasets
+            iris = next(d for d in datasets if d["name"].lower().startswith("iris"))
+            doc = document(
+                [
+                    ("data", "dataset", {"dataset": {"dataset_id": iris["id"]}}),
+                    ("wait", "test_sleep", {"seconds": 2}),
+                    ("pick", "select_columns", {"columns": ["sepal_length_cm", "species"]}),
+                    ("norm", "normalize_data", {}),
+                ],
+                ["data.dataset -> wait.dataset", "wait.result -> pick.dataset", "pick.results_dataset -> norm.dataset"],
+            )
+            created = http.post("/api/pipelines/", json={"workspace": workspace["id"], "name": "Iris", "document": doc})
+            assert created.status_code == 201, created.text
+
+            # when a run is submitted
+            submitted = http.post("/api/runs/", json={"pipeline": created.json()["id"]})
+            assert submitted.status_code == 201, submitted.text
+            run_id = submitted.json()["id"]
+
+            # then its events reach a WebSocket client live, from the worker process, through SQLite
+            events = asyncio.run(_follow(f"ws://127.0.0.1:{port}", token, run_id))
+            types = [(e["type"], e.get("node")) for e in events]
+            assert ("node_progress", "wait") in types
+            assert ("node_started", "norm") in types and ("node_finished", "norm") in types
+            assert types[-1] == ("run_finished", None)
+            assert events[-1]["status"] == "completed"
+            run = http.get(f"/api/runs/{run_id}/").json()
+            assert {n["worker"] for n in run["nodes"]} == {"local@test"}
+    finally:
+        for proc in (web, worker):
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        worker_log.close()
+        web_log.close()
+
+
+def _token(base: str, username: str, password: str) -> str:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            response = httpx.post(f"{base}/api/auth/token/", json={"username": username, "password": password})
+            assert response.status_code == 200, response.text
+            return str(response.json()["token"])
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+async def _follow(ws_url: str, token: str, run_id: int) -> list[dict]:
+    events: list[dict] = []
+    async with websockets.connect(
+        f"{ws_url}/ws/runs/{run_id}/?token={token}", origin=ws_url.replace("ws://", "http://")
+    ) as ws:
+        async with asyncio.timeout(90):
+            while True:
+                msg = json.loads(await ws.recv())
+                if msg["type"] == "snapshot":
+                    assert msg["run"]["status"] not in ("completed", "failed"), "run finished before we could watch it"
+                    continue
+                events.append(msg["event"])
+                if msg["event"]["type"] == "run_finished":
+                    return events

@@ -1,0 +1,210 @@
+"""One contract suite over every registered module: a new module is covered the moment it exists.
+
+Each module needs an entry in CASES (inputs built from the shared small table, plus parameters);
+``test_every_registered_module_has_a_contract_case`` fails until it has one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pytest
+from jsonschema import Draft202012Validator
+
+from modules.library.scoring.score_model import score_table
+from modules.sdk import (
+    DataTable,
+    FittedModel,
+    FittedTransform,
+    Learner,
+    LocalContext,
+    Metrics,
+    Module,
+    Table,
+    TableSchema,
+    default_registry,
+)
+
+Inputs = Callable[[DataTable, Callable[..., dict[str, Any]]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    inputs: Inputs
+    params: dict[str, Any]
+
+
+def _no_inputs(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    return {}
+
+
+def _dataset(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    return {"dataset": table}
+
+
+def _dataset_with_gaps(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    df = table.df.copy()
+    df.loc[[1, 4, 9], "age"] = pd.NA
+    df.loc[[2, 4], "hours"] = float("nan")
+    return {"dataset": DataTable(df)}
+
+
+def _learner(run: Callable[..., dict[str, Any]]) -> Learner:
+    learner: Learner = run("two_class_logistic_regression", {}, l1_regularization_weight=0.0)["untrained_model"]
+    return learner
+
+
+def _training(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    return {"untrained_model": _learner(run), "dataset": table}
+
+
+def _scoring(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    model = run("train_model", _training(table, run), label_column="income")["trained_model"]
+    return {"trained_model": model, "dataset": table}
+
+
+def _evaluation(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    return {"scored_dataset": run("score_model", _scoring(table, run))["scored_dataset"]}
+
+
+CASES: dict[str, Case] = {
+    "dataset": Case(_no_inputs, {"dataset": {"dataset_id": 1}}),
+    "enter_data_manually": Case(_no_inputs, {"data": "name,score,passed\nann,1.5,true\nbob,?,false\n"}),
+    "select_columns": Case(_dataset, {"columns": ["hours", "age"]}),
+    "clean_missing_data": Case(_dataset_with_gaps, {"generate_missing_value_indicator_column": True}),
+    "normalize_data": Case(_dataset, {"transformation_method": "MinMax"}),
+    "split_data": Case(_dataset, {"stratified_split": True, "stratification_key_column": "income"}),
+    "linear_regression": Case(_no_inputs, {}),
+    "two_class_logistic_regression": Case(_no_inputs, {}),
+    "two_class_boosted_decision_tree": Case(_no_inputs, {"number_of_trees_constructed": 5}),
+    "train_model": Case(_training, {"label_column": "income"}),
+    "score_model": Case(_scoring, {}),
+    "evaluate_model": Case(_evaluation, {}),
+}
+
+MODULES = sorted(default_registry().latest(), key=lambda m: m.id)
+
+
+def _ids(module: type[Module]) -> str:
+    return module.id
+
+
+def test_every_registered_module_has_a_contract_case() -> None:
+    registered = {m.id for m in MODULES}
+
+    assert registered - set(CASES) == set(), "add a Case for each new module"
+    assert set(CASES) - registered == set(), "a Case names a module that is not registered"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_describe_is_json_and_params_schema_is_valid_json_schema(module: type[Module]) -> None:
+    described = json.loads(json.dumps(module.describe()))
+
+    Draft202012Validator.check_schema(described["params_schema"])
+    assert described["id"] == module.id
+    assert described["description"], "the palette shows the docstring"
+    assert [p["name"] for p in described["outputs"]] == list(module.outputs)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_every_parameter_has_a_title_and_a_description(module: type[Module]) -> None:
+    properties = module.Params.model_json_schema().get("properties", {})
+
+    untitled = [name for name, prop in properties.items() if not prop.get("title") or not prop.get("description")]
+
+    assert untitled == []
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_default_parameters_validate_when_nothing_is_required(module: type[Module]) -> None:
+    fields = module.Params.model_fields
+    if any(f.is_required() for f in fields.values()):
+        assert CASES[module.id].params, "a module with required parameters needs them in its Case"
+        return
+
+    params = module.Params()
+
+    Draft202012Validator(module.Params.model_json_schema()).validate(params.model_dump(mode="json"))
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_case_parameters_validate_against_the_published_schema(module: type[Module]) -> None:
+    params = module.parse_params(CASES[module.id].params)
+
+    Draft202012Validator(module.Params.model_json_schema()).validate(params.model_dump(mode="json"))
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_run_returns_every_output_with_its_declared_type(
+    module: type[Module], table: DataTable, run: Callable[..., dict[str, Any]], ctx: LocalContext
+) -> None:
+    case = CASES[module.id]
+    inputs = case.inputs(table, run)
+
+    outputs = module().run(inputs, module.parse_params(case.params), ctx)
+
+    assert set(outputs) == set(module.outputs)
+    for name, port in module.outputs.items():
+        assert port.type.check(outputs[name]), f"output {name!r} is not a {port.type.__name__}"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_outputs_survive_a_store_round_trip(
+    module: type[Module], table: DataTable, run: Callable[..., dict[str, Any]], ctx: LocalContext
+) -> None:
+    case = CASES[module.id]
+    outputs = module().run(case.inputs(table, run), module.parse_params(case.params), ctx)
+
+    for name, port in module.outputs.items():
+        back = port.type.deserialize(port.type.serialize(outputs[name]))
+
+        _assert_same_content(outputs[name], back, table)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_ids)
+def test_inferred_schemas_match_the_outputs(
+    module: type[Module], table: DataTable, run: Callable[..., dict[str, Any]], ctx: LocalContext
+) -> None:
+    case = CASES[module.id]
+    inputs = case.inputs(table, run)
+    params = module.parse_params(case.params)
+    schemas = {n: (v.schema if isinstance(v, DataTable) else None) for n, v in inputs.items()}
+
+    inferred = module().infer_schemas(schemas, params)
+    outputs = module().run(inputs, params, ctx)
+
+    assert set(inferred) <= {n for n, p in module.outputs.items() if issubclass(p.type, Table)}
+    for name, schema in inferred.items():
+        if schema is None:
+            continue  # unknown before running is allowed; a wrong guess is not
+        actual = TableSchema.of(outputs[name].df)
+        assert schema.names == actual.names
+        assert [c.dtype for c in schema.columns] == [c.dtype for c in actual.columns]
+
+
+def _assert_same_content(before: Any, after: Any, table: DataTable) -> None:
+    if isinstance(before, DataTable):
+        pd.testing.assert_frame_equal(after.df, before.df)
+        assert after.meta == before.meta
+    elif isinstance(before, FittedModel):
+        pd.testing.assert_frame_equal(score_table(after, table).df, score_table(before, table).df)
+        assert (after.task, after.label_column, after.feature_types, after.classes) == (
+            before.task,
+            before.label_column,
+            before.feature_types,
+            before.classes,
+        )
+    elif isinstance(before, Learner):
+        assert repr(after.estimator.get_params()) == repr(before.estimator.get_params())
+        assert (after.task, after.learner, after.name) == (before.task, before.learner, before.name)
+    elif isinstance(before, FittedTransform):
+        assert (after.kind, after.spec) == (before.kind, before.spec)
+    elif isinstance(before, Metrics):
+        assert (after.values, after.task) == (before.values, before.task)
+        assert after.detail == json.loads(json.dumps(before.detail))
+    else:
+        raise AssertionError(f"no round-trip comparison for {type(before).__name__}")

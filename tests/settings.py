@@ -1,0 +1,18 @@
+"""Settings for the test suite: real PostgreSQL and Redis (override with DATABASE_URL / REDIS_URL)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("TESSERA_ENV", "test")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tessera")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("TESSERA_EXTRA_MODULES", "tests.support.test_modules")
+os.environ.setdefault("TESSERA_HEARTBEAT_SECONDS", "1")
+os.environ.setdefault("TESSERA_STALE_AFTER_SECONDS", "4")
+os.environ.setdefault("TESSERA_DATA_DIR", tempfile.mkdtemp(prefix="tessera-test-"))
+
+from designer.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user factories
+STATIC_ROOT = DATA_DIR / "static"  # noqa: F405
+STATIC_ROOT.mkdir(exist_ok=True)

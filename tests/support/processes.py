@@ -1,0 +1,181 @@
+"""Real processes for the tests: Celery workers and a Daphne server, started on the test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+LOG_DIR = ROOT / "test-artifacts" / "logs"
+
+
+def service_env(**extra: str) -> dict[str, str]:
+    """Environment for a child process that must see the same database, Redis and artifacts as the test."""
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="designer.settings",
+        TESSERA_ENV="test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL=settings.REDIS_URL or "",
+        TESSERA_DATA_DIR=str(settings.DATA_DIR),
+        TESSERA_ARTIFACT_STORE=str(settings.TESSERA_ARTIFACT_STORE),
+        TESSERA_EXTRA_MODULES=os.environ.get("TESSERA_EXTRA_MODULES", ""),
+        TESSERA_HEARTBEAT_SECONDS=str(settings.TESSERA_HEARTBEAT_SECONDS),
+        TESSERA_STALE_AFTER_SECONDS=str(settings.TESSERA_STALE_AFTER_SECONDS),
+        TESSERA_MAX_ATTEMPTS=str(settings.TESSERA_MAX_ATTEMPTS),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+class Worker:
+    def __init__(self, name: str, queues: str = "cpu") -> None:
+        self.name = name
+        self.hostname = f"{name}@tessera-test"
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.log_path = LOG_DIR / f"worker-{name}.log"
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "designer",
+                "worker",
+                "-Q",
+                queues,
+                "--pool=solo",
+                "-c",
+                "1",
+                "-n",
+                self.hostname,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=service_env(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker {self.name} exited: {self.log_path.read_text()[-3000:]}")
+            if b" ready." in self.log_path.read_bytes():
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"worker {self.name} not ready after {timeout} s: {self.log_path.read_text()[-3000:]}")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker, as a crashed machine would: no cleanup, no ack."""
+        if self.alive:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.alive:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+
+class WorkerPool:
+    """Keeps N workers alive across tests; a test that kills one gets it replaced for the next."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.workers: list[Worker] = []
+        self._n = 0
+
+    def ensure(self) -> list[Worker]:
+        self.workers = [w for w in self.workers if w.alive]
+        fresh = []
+        while len(self.workers) < self.size:
+            self._n += 1
+            w = Worker(f"w{self._n}")
+            self.workers.append(w)
+            fresh.append(w)
+        for w in fresh:
+            w.wait_ready()
+        return self.workers
+
+    def by_hostname(self, hostname: str) -> Worker:
+        return next(w for w in self.workers if w.hostname == hostname)
+
+    def stop(self) -> None:
+        for w in self.workers:
+            w.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """Daphne serving the real ASGI app (HTTP + WebSocket) on a free port."""
+
+    def __init__(self, **env: str) -> None:
+        self.port = free_port()
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.log_path = LOG_DIR / f"daphne-{self.port}.log"
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port), "designer.asgi:application"],
+            cwd=ROOT,
+            env=service_env(**env),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"daphne exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError("daphne did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self._log.close()

@@ -1,0 +1,60 @@
+"""Modules that exist only for the test suite (loaded with TESSERA_EXTRA_MODULES=tests.support.test_modules)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import Field
+
+from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, Table
+
+
+class Sleep(Module):
+    """Pass a table through after sleeping; checks for cancellation and reports progress."""
+
+    id = "test_sleep"
+    name = "Sleep (test)"
+    category = "Utilities"
+
+    class Inputs:
+        dataset = In(Table, "Dataset", optional=True)
+
+    class Outputs:
+        result = Out(Table, "Result")
+
+    class Params(ParamModel):
+        seconds: float = Field(1.0, ge=0, le=600)
+        tag: str = ""
+
+    def run(self, inputs: dict[str, Any], params: Any, ctx: Any) -> dict[str, Any]:
+        import pandas as pd
+
+        end = time.monotonic() + params.seconds
+        while (left := end - time.monotonic()) > 0:
+            ctx.check_cancelled()
+            ctx.progress(1 - left / max(params.seconds, 1e-9), f"{left:.1f} s left")
+            time.sleep(min(0.1, left))
+        table = inputs.get("dataset") or DataTable(pd.DataFrame({"x": [1, 2, 3]}))
+        ctx.log(f"slept {params.seconds} s")
+        return {"result": DataTable(table.df.assign(slept_by=params.tag or "sleep"), table.meta)}
+
+
+class Fail(Module):
+    """Always fails with a message naming a parameter."""
+
+    id = "test_fail"
+    name = "Fail (test)"
+    category = "Utilities"
+
+    class Inputs:
+        dataset = In(Table, "Dataset", optional=True)
+
+    class Outputs:
+        result = Out(Table, "Result")
+
+    class Params(ParamModel):
+        message: str = "boom"
+
+    def run(self, inputs: dict[str, Any], params: Any, ctx: Any) -> dict[str, Any]:
+        raise ModuleError(f"failing on purpose: {params.message}", param="message")

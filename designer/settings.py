@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "designer.catalogue",
     "designer.pipelines",
     "designer.runs",
+    "designer.registry",
+    "designer.endpoints",
     "designer.web",
 ]
 
@@ -70,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "designer.urls"
+ROOT_URLCONF = env("TESSERA_ROOT_URLCONF", "designer.urls")  # scoring servers serve only their routes
 ASGI_APPLICATION = "designer.asgi.application"
 WSGI_APPLICATION = None
 
@@ -151,6 +153,13 @@ TESSERA_GPU_QUEUE_ENABLED: bool = env("TESSERA_GPU_QUEUE_ENABLED", False, cast=a
 
 # --- uploads ---------------------------------------------------------------------------------
 TESSERA_MAX_UPLOAD_BYTES: int = env("TESSERA_MAX_UPLOAD_MB", 200, cast=int) * 1024 * 1024
+
+# Scoring (real-time endpoints): request limits, how call records are written, who may scrape /metrics.
+TESSERA_SCORING_MAX_BODY_BYTES: int = env("TESSERA_SCORING_MAX_BODY_MB", 5, cast=int) * 1024 * 1024
+TESSERA_SCORING_MAX_ROWS: int = env("TESSERA_SCORING_MAX_ROWS", 10_000, cast=int)
+# Call records are buffered and written by a background thread every this many seconds (0: inline).
+TESSERA_CALL_FLUSH_SECONDS: float = env("TESSERA_CALL_FLUSH_SECONDS", 0.5, cast=float)
+TESSERA_METRICS_TOKEN: str = env("TESSERA_METRICS_TOKEN", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # JSON bodies (pipelines); files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

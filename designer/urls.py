@@ -14,5 +14,8 @@ urlpatterns = [
     path("api/", include("designer.catalogue.urls")),
     path("api/", include("designer.pipelines.urls")),
     path("api/", include("designer.runs.urls")),
+    path("api/", include("designer.endpoints.urls")),
+    path("api/", include("designer.registry.urls")),
+    path("", include("designer.endpoints.scoring_urls")),
     path("", include("designer.web.urls")),
 ]

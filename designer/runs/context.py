@@ -66,3 +66,6 @@ class WorkerContext:
         self.log(f"loading dataset {resolved.name or resolved.dataset_id} version {resolved.version}")
         table: DataTable = Table.deserialize(self._store.get(resolved.digest))
         return table
+
+    def load_artifact(self, digest: str) -> bytes:
+        return self._store.get(digest)

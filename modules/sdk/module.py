@@ -45,6 +45,11 @@ class Module:
     category: ClassVar[str]
     description: ClassVar[str] = ""
     queue: ClassVar[str] = "cpu"  # "gpu" for modules that want a GPU worker when one exists
+    #: What deriving an inference pipeline does with this node: "keep" it, "pass_through" (a
+    #: training-only row filter such as Split Data: its input flows straight on) or "drop" it.
+    inference: ClassVar[str] = "keep"
+    #: Modules that execute user-supplied code never run inside a scoring server.
+    runs_user_code: ClassVar[bool] = False
 
     class Inputs:
         pass
@@ -96,6 +101,7 @@ class Module:
             "category": cls.category,
             "description": inspect.cleandoc(cls.description or cls.__doc__ or ""),
             "queue": cls.queue,
+            "inference": cls.inference,
             "inputs": [p.describe() for p in cls.inputs.values()],
             "outputs": [p.describe() for p in cls.outputs.values()],
             "params_schema": cls.Params.model_json_schema(),

@@ -104,6 +104,8 @@ def _check_identity(cls: type[Module]) -> list[str]:
         p.append(f"category {getattr(cls, 'category', None)!r} is not one of {', '.join(CATEGORIES)}")
     if cls.queue not in ("cpu", "gpu"):
         p.append(f"queue {cls.queue!r} must be 'cpu' or 'gpu'")
+    if cls.inference not in ("keep", "pass_through", "drop"):
+        p.append(f"inference {cls.inference!r} must be 'keep', 'pass_through' or 'drop'")
     if cls.run is Module.run:
         p.append("does not implement run()")
     return p

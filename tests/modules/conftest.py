@@ -62,4 +62,5 @@ def run(ctx: LocalContext) -> Runner:
         cls = default_registry().get(module_id)
         return cls().run(dict(inputs or {}), cls.parse_params(params), ctx)
 
+    runner.ctx = ctx  # type: ignore[attr-defined]  # cases that need stored artifacts put them here
     return runner

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -28,63 +27,7 @@ from modules.sdk import (
     TableSchema,
     default_registry,
 )
-
-Inputs = Callable[[DataTable, Callable[..., dict[str, Any]]], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Case:
-    inputs: Inputs
-    params: dict[str, Any]
-
-
-def _no_inputs(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    return {}
-
-
-def _dataset(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    return {"dataset": table}
-
-
-def _dataset_with_gaps(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    df = table.df.copy()
-    df.loc[[1, 4, 9], "age"] = pd.NA
-    df.loc[[2, 4], "hours"] = float("nan")
-    return {"dataset": DataTable(df)}
-
-
-def _learner(run: Callable[..., dict[str, Any]]) -> Learner:
-    learner: Learner = run("two_class_logistic_regression", {}, l1_regularization_weight=0.0)["untrained_model"]
-    return learner
-
-
-def _training(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    return {"untrained_model": _learner(run), "dataset": table}
-
-
-def _scoring(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    model = run("train_model", _training(table, run), label_column="income")["trained_model"]
-    return {"trained_model": model, "dataset": table}
-
-
-def _evaluation(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    return {"scored_dataset": run("score_model", _scoring(table, run))["scored_dataset"]}
-
-
-CASES: dict[str, Case] = {
-    "dataset": Case(_no_inputs, {"dataset": {"dataset_id": 1}}),
-    "enter_data_manually": Case(_no_inputs, {"data": "name,score,passed\nann,1.5,true\nbob,?,false\n"}),
-    "select_columns": Case(_dataset, {"columns": ["hours", "age"]}),
-    "clean_missing_data": Case(_dataset_with_gaps, {"generate_missing_value_indicator_column": True}),
-    "normalize_data": Case(_dataset, {"transformation_method": "MinMax"}),
-    "split_data": Case(_dataset, {"stratified_split": True, "stratification_key_column": "income"}),
-    "linear_regression": Case(_no_inputs, {}),
-    "two_class_logistic_regression": Case(_no_inputs, {}),
-    "two_class_boosted_decision_tree": Case(_no_inputs, {"number_of_trees_constructed": 5}),
-    "train_model": Case(_training, {"label_column": "income"}),
-    "score_model": Case(_scoring, {}),
-    "evaluate_model": Case(_evaluation, {}),
-}
+from tests.modules.cases import CASES
 
 MODULES = sorted(default_registry().latest(), key=lambda m: m.id)
 

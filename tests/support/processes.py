@@ -139,13 +139,18 @@ def free_port() -> int:
 class Server:
     """Daphne serving the real ASGI app (HTTP + WebSocket) on a free port."""
 
+    name = "daphne"
+
+    def command(self) -> list[str]:
+        return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port), "designer.asgi:application"]
+
     def __init__(self, **env: str) -> None:
         self.port = free_port()
         LOG_DIR.mkdir(parents=True, exist_ok=True)
-        self.log_path = LOG_DIR / f"daphne-{self.port}.log"
+        self.log_path = LOG_DIR / f"{self.name}-{self.port}.log"
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port), "designer.asgi:application"],
+            self.command(),
             cwd=ROOT,
             env=service_env(**env),
             stdout=self._log,
@@ -155,13 +160,13 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"daphne exited: {self.log_path.read_text()[-3000:]}")
+                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-3000:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
             except OSError:
                 time.sleep(0.1)
-        raise TimeoutError("daphne did not start")
+        raise TimeoutError(f"{self.name} did not start")
 
     @property
     def url(self) -> str:
@@ -179,3 +184,17 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self._log.close()
+
+
+class ScoringServer(Server):
+    """A scoring server as ``scripts/score`` starts it: gunicorn, sync workers, only the scoring routes."""
+
+    name = "scoring"
+
+    def __init__(self, workers: int = 2, **env: str) -> None:
+        self.workers = workers
+        super().__init__(**env)
+
+    def command(self) -> list[str]:
+        bind = f"127.0.0.1:{self.port}"
+        return [str(BIN / "gunicorn"), "designer.scoring_wsgi:application", "-b", bind, "-w", str(self.workers)]

@@ -27,6 +27,7 @@ class SplitData(Module):
     id = "split_data"
     name = "Split Data"
     category = "Data Transformation"
+    inference = "pass_through"  # an inference pipeline scores every row it is sent
 
     class Inputs:
         dataset = In(Table, "Dataset")

@@ -1,0 +1,1 @@
+"""Real-time endpoints: deploy an inference pipeline, score it over REST with keys, monitor every call."""

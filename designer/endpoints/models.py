@@ -1,0 +1,67 @@
+"""Endpoints and their call records. An endpoint keeps its own copy of the document it serves."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+
+
+class Endpoint(models.Model):
+    class Status(models.TextChoices):
+        LIVE = "live"
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="endpoints")
+    # Names are in the scoring URL, so they are unique across the installation.
+    name = models.CharField(
+        max_length=63,
+        unique=True,
+        validators=[RegexValidator(NAME_PATTERN, "Use 2-63 lower-case letters, digits and hyphens.")],
+    )
+    description = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LIVE)
+    pipeline = models.ForeignKey(
+        "pipelines.Pipeline", on_delete=models.SET_NULL, null=True, blank=True, related_name="endpoints"
+    )
+    pipeline_version = models.ForeignKey(
+        "pipelines.PipelineVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="endpoints"
+    )
+    version_number = models.PositiveIntegerField()
+    # The served document and the artifacts it reads, pinned at deploy time: deleting or editing the
+    # pipeline later does not change what callers get.
+    document = models.JSONField()
+    artifacts = models.JSONField(default=list)
+    inputs = models.JSONField(default=list)  # [{name, columns: [{name, type}]}]
+    outputs = models.JSONField(default=list)  # [name]
+    example = models.JSONField(default=dict)
+    example_response = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=1)  # bumped on redeploy; scoring servers reload on change
+    primary_key = models.CharField(max_length=64)
+    secondary_key = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EndpointCall(models.Model):
+    """One scoring call: written in batches off the request path."""
+
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="calls")
+    at = models.DateTimeField()
+    latency_ms = models.FloatField()
+    status = models.PositiveSmallIntegerField()
+    rows = models.PositiveIntegerField(default=0)
+    error_kind = models.CharField(max_length=32, blank=True, default="")
+    format = models.CharField(max_length=16, default="azure")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "at"])]

@@ -1,0 +1,129 @@
+"""Reads over call records: totals, per-bucket traffic and latency percentiles, figures, Prometheus."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from .models import Endpoint, EndpointCall
+
+#: Latency histogram buckets (seconds) of the Prometheus exposition.
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+MAX_CALLS = 200_000
+
+
+def _bucket_seconds(minutes: int) -> int:
+    for limit, size in ((60, 60), (360, 300), (1440, 900)):
+        if minutes <= limit:
+            return size
+    return 3600
+
+
+def _percentiles(values: np.ndarray) -> dict[str, float | None]:
+    if values.size == 0:
+        return {"p50_ms": None, "p95_ms": None, "p99_ms": None}
+    p50, p95, p99 = np.percentile(values, [50, 95, 99])
+    return {"p50_ms": round(float(p50), 3), "p95_ms": round(float(p95), 3), "p99_ms": round(float(p99), 3)}
+
+
+def summary(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    since = now - timedelta(minutes=minutes)
+    calls = list(
+        EndpointCall.objects.filter(endpoint=endpoint, at__gte=since, at__lte=now)
+        .order_by("at")
+        .values_list("at", "latency_ms", "status", "rows")[:MAX_CALLS]
+    )
+    size = _bucket_seconds(minutes)
+    start = since.timestamp() // size * size
+    latency = np.array([c[1] for c in calls], dtype="float64")
+    stamps = np.array([c[0].timestamp() for c in calls], dtype="float64")
+    failed = np.array([c[2] >= 400 for c in calls], dtype=bool)
+    series = []
+    edges = np.arange(start, now.timestamp() + size, size)
+    which = np.searchsorted(edges, stamps, side="right") - 1 if calls else np.array([], dtype=int)
+    for i, left in enumerate(edges[:-1] if len(edges) > 1 else edges):
+        mask = which == i
+        series.append(
+            {
+                "t": datetime.fromtimestamp(left, tz=timezone.get_current_timezone()).isoformat(),
+                "requests": int(mask.sum()),
+                "errors": int((mask & failed).sum()),
+                **_percentiles(latency[mask]),
+            }
+        )
+    totals = {
+        "requests": len(calls),
+        "errors": int(failed.sum()),
+        "rows": int(sum(c[3] for c in calls)),
+        **_percentiles(latency),
+    }
+    recent = list(
+        EndpointCall.objects.filter(endpoint=endpoint)
+        .order_by("-at", "-id")
+        .values("at", "status", "latency_ms", "rows", "error_kind", "format")[:50]
+    )
+    return {
+        "window": {"minutes": minutes, "bucket_seconds": size, "since": since.isoformat(), "until": now.isoformat()},
+        "totals": totals,
+        "series": series,
+        "figures": figures(series),
+        "recent": recent,
+    }
+
+
+def figures(series: list[dict[str, Any]]) -> dict[str, Any]:
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    t = [s["t"] for s in series]
+    traffic = go.Figure()
+    traffic.add_bar(x=t, y=[s["requests"] - s["errors"] for s in series], name="succeeded", marker_color="#2f7d5b")
+    traffic.add_bar(x=t, y=[s["errors"] for s in series], name="errors", marker_color="#c0392b")
+    traffic.update_layout(barmode="stack", title="Requests", yaxis_title="calls", margin={"t": 40, "r": 10})
+    latency = go.Figure()
+    for key, label in (("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99")):
+        latency.add_scatter(x=t, y=[s[key] for s in series], name=label, mode="lines+markers", connectgaps=False)
+    latency.update_layout(title="Latency", yaxis_title="ms", margin={"t": 40, "r": 10})
+    return {
+        name: json.loads(pio.to_json(fig, validate=False)) for name, fig in (("traffic", traffic), ("latency", latency))
+    }
+
+
+class EndpointCollector:
+    """Prometheus metrics computed from the call records, so every scoring process is counted once."""
+
+    def collect(self) -> Any:
+        from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
+
+        requests = CounterMetricFamily(
+            "tessera_endpoint_requests", "Scoring calls by endpoint and HTTP status.", labels=["endpoint", "status"]
+        )
+        rows = CounterMetricFamily("tessera_endpoint_rows", "Rows scored by endpoint.", labels=["endpoint"])
+        counts = EndpointCall.objects.values("endpoint__name", "status").annotate(n=Count("id")).order_by()
+        for c in counts:
+            requests.add_metric([c["endpoint__name"], str(c["status"])], c["n"])
+        for r in EndpointCall.objects.values("endpoint__name").annotate(n=Sum("rows")).order_by():
+            rows.add_metric([r["endpoint__name"]], r["n"] or 0)
+        latency = HistogramMetricFamily(
+            "tessera_endpoint_latency_seconds", "Scoring latency by endpoint.", labels=["endpoint"]
+        )
+        aggregates: dict[str, Any] = {
+            f"le{i}": Count("id", filter=Q(latency_ms__lte=b * 1000)) for i, b in enumerate(BUCKETS)
+        }
+        per = (
+            EndpointCall.objects.values("endpoint__name")
+            .annotate(total=Count("id"), seconds=Sum("latency_ms"), **aggregates)
+            .order_by()
+        )
+        for p in per:
+            buckets = [(str(b), p[f"le{i}"]) for i, b in enumerate(BUCKETS)] + [("+Inf", p["total"])]
+            latency.add_metric([p["endpoint__name"]], buckets, (p["seconds"] or 0.0) / 1000.0)
+        yield requests
+        yield rows
+        yield latency

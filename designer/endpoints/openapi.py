@@ -1,0 +1,179 @@
+"""Each endpoint's own OpenAPI 3 document: its input columns and types, an example from the training data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Endpoint
+
+JSON_TYPES = {
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "string": {"type": "string"},
+    "category": {"type": "string"},
+    "datetime": {"type": "string", "format": "date-time"},
+}
+
+
+def _value_schema(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    return {"type": "string"}
+
+
+def _row_schema(columns: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [c["name"] for c in columns],
+        "properties": {c["name"]: {**JSON_TYPES[c["type"]], "nullable": True} for c in columns},
+    }
+
+
+def _output_schema(example_response: dict[str, Any]) -> dict[str, Any]:
+    results = example_response.get("Results") or {}
+    properties = {}
+    for name, rows in results.items():
+        first = rows[0] if rows else {}
+        properties[name] = {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {k: {**_value_schema(v), "nullable": True} for k, v in first.items()},
+            },
+        }
+    return {"type": "object", "properties": {"Results": {"type": "object", "properties": properties}}}
+
+
+def endpoint_openapi(endpoint: Endpoint, base_url: str) -> dict[str, Any]:
+    base = base_url.rstrip("/") + f"/endpoints/{endpoint.name}"
+    inputs = {i["name"]: {"type": "array", "items": _row_schema(i["columns"])} for i in endpoint.inputs}
+    request_schema = {
+        "type": "object",
+        "required": ["Inputs"],
+        "additionalProperties": False,
+        "properties": {
+            "Inputs": {
+                "type": "object",
+                "required": list(inputs),
+                "additionalProperties": False,
+                "properties": inputs,
+            },
+            "GlobalParameters": {"type": "object", "maxProperties": 0},
+        },
+        "example": endpoint.example,
+    }
+    output_schema = {**_output_schema(endpoint.example_response), "example": endpoint.example_response}
+    first_input = endpoint.inputs[0] if endpoint.inputs else {"columns": []}
+    mlflow_schema = {
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["dataframe_split"],
+                "properties": {
+                    "dataframe_split": {
+                        "type": "object",
+                        "required": ["columns", "data"],
+                        "properties": {
+                            "columns": {"type": "array", "items": {"type": "string"}},
+                            "data": {"type": "array", "items": {"type": "array", "items": {}}},
+                        },
+                    }
+                },
+            },
+            {
+                "type": "object",
+                "required": ["dataframe_records"],
+                "properties": {"dataframe_records": {"type": "array", "items": _row_schema(first_input["columns"])}},
+            },
+        ]
+    }
+    error = {
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "details": {"type": "array", "items": {"type": "object"}},
+                },
+            }
+        },
+    }
+    failures = {
+        str(code): {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code, text in (
+            (400, "The body or a value is invalid; the message names the input, row and column."),
+            (401, "The key is missing or wrong."),
+            (413, "The body or the number of rows is over the limit."),
+        )
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": f"{endpoint.name} (Tessera real-time endpoint)",
+            "version": str(endpoint.version_number),
+            "description": endpoint.description
+            or f"Scores rows with version {endpoint.version_number} of its pipeline.",
+        },
+        "servers": [{"url": base}],
+        "security": [{"Bearer": []}],
+        "paths": {
+            "/score": {
+                "post": {
+                    "operationId": "RunMLService",
+                    "summary": "Score rows (Azure ML designer request format)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ServiceInput"}}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "One object per input row under each output name.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ServiceOutput"}}},
+                        },
+                        **failures,
+                    },
+                }
+            },
+            "/invocations": {
+                "post": {
+                    "operationId": "Invocations",
+                    "summary": "Score rows (MLflow request formats: dataframe_split, dataframe_records, CSV)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": mlflow_schema},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": 'Scored rows under "predictions".',
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        **failures,
+                    },
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "Bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Either of the endpoint's two keys: 'Authorization: Bearer <key>'.",
+                }
+            },
+            "schemas": {"ServiceInput": request_schema, "ServiceOutput": output_schema, "Error": error},
+        },
+    }

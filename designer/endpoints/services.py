@@ -1,0 +1,149 @@
+"""Writes for endpoints: derive an inference pipeline from a run, deploy, redeploy, keys, delete."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from designer.api import Conflict, Unprocessable
+from designer.artifacts import artifact_store
+from designer.engine.execute import load_output
+from designer.engine.graph import Graph, parse_graph, to_document
+from designer.engine.inference import CannotDerive, OutputRef, derive_inference_pipeline
+from designer.engine.scoring import NotServable, ScoringPipeline
+from designer.engine.store import ArtifactMissing
+from designer.pipelines import services as pipelines
+from designer.pipelines.models import Pipeline, PipelineVersion
+from designer.runs.models import NodeRun, Run
+from designer.workspaces.models import Workspace
+from modules.sdk import default_registry
+
+from .models import Endpoint
+
+
+class CannotServe(Unprocessable):
+    """The run or pipeline cannot become an endpoint: 422, with the reasons in ``problems``."""
+
+    status_code = 422
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# -- Create inference pipeline ------------------------------------------------------------------
+
+
+def run_outputs(run: Run) -> dict[tuple[str, str], OutputRef]:
+    refs: dict[tuple[str, str], OutputRef] = {}
+    for node in run.nodes.filter(status__in=NodeRun.DONE):
+        for port, record in (node.outputs or {}).items():
+            refs[(node.node_id, port)] = OutputRef(record["digest"], record["type"])
+    return refs
+
+
+def create_inference_pipeline(user: Any, run: Run, name: str = "") -> tuple[Pipeline, list[str]]:
+    """A new pipeline whose version 1 is the inference pipeline derived from ``run``."""
+    if run.status != Run.Status.COMPLETED:
+        raise Conflict(f"Run {run.pk} is {run.status}; an inference pipeline is derived from a completed run.")
+    graph = parse_graph(run.pipeline_version.document)
+    store = artifact_store()
+    try:
+        derived = derive_inference_pipeline(
+            graph, default_registry(), run_outputs(run), lambda ref: load_output(store, ref.type, ref.digest)
+        )
+    except CannotDerive as exc:
+        raise CannotServe(str(exc), [p.to_dict() for p in exc.problems]) from None
+    title = name.strip() or f"{run.pipeline.name} - real-time inference"
+    description = f"Derived from run {run.pk} (version {run.pipeline_version.number} of '{run.pipeline.name}')."
+    pipeline = pipelines.create_pipeline(user, run.workspace, title[:200], description, to_document(derived.graph))
+    return pipeline, derived.notes
+
+
+# -- deploying ----------------------------------------------------------------------------------
+
+
+def _load(document: dict[str, Any]) -> tuple[Graph, ScoringPipeline]:
+    graph = parse_graph(document)
+    store = artifact_store()
+    try:
+        return graph, ScoringPipeline.load(graph, default_registry(), store.get)
+    except NotServable as exc:
+        raise CannotServe(f"This pipeline cannot be deployed: {exc}") from None
+    except ArtifactMissing as exc:
+        raise CannotServe(f"This pipeline cannot be deployed: an artifact it needs is gone ({exc}).") from None
+
+
+def _pin(endpoint: Endpoint, version: PipelineVersion) -> None:
+    graph, loaded = _load(version.document)
+    endpoint.pipeline = version.pipeline
+    endpoint.pipeline_version = version
+    endpoint.version_number = version.number
+    endpoint.document = version.document
+    endpoint.artifacts = sorted({str(n.params["artifact"]) for n in graph.nodes.values() if "artifact" in n.params})
+    endpoint.inputs = [i.to_json() for i in loaded.inputs]
+    endpoint.outputs = list(loaded.outputs)
+    endpoint.example = loaded.example_request()
+    endpoint.example_response = loaded.example_response()
+
+
+def _version(pipeline: Pipeline, number: int | None) -> PipelineVersion:
+    versions = pipeline.versions.order_by("-number")
+    version = versions.first() if number is None else versions.filter(number=number).first()
+    if version is None:
+        raise Unprocessable(
+            f"Pipeline '{pipeline.name}' has no version {number}." if number else "The pipeline has no saved version."
+        )
+    return version
+
+
+def create_endpoint(
+    *, workspace: Workspace, user: Any, name: str, pipeline: Pipeline, version: int | None = None, description: str = ""
+) -> Endpoint:
+    if pipeline.workspace_id != workspace.pk:
+        raise Unprocessable("The pipeline belongs to another workspace.", [{"field": "pipeline"}])
+    endpoint = Endpoint(
+        workspace=workspace,
+        name=name,
+        description=description,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        primary_key=new_key(),
+        secondary_key=new_key(),
+    )
+    _pin(endpoint, _version(pipeline, version))
+    try:
+        with transaction.atomic():
+            endpoint.save()
+    except IntegrityError:
+        raise Conflict(f"An endpoint named '{name}' already exists; choose another name.") from None
+    return endpoint
+
+
+def redeploy(endpoint: Endpoint, number: int) -> Endpoint:
+    """Serve another version of the same pipeline; scoring servers pick it up on their next call."""
+    if endpoint.pipeline is None:
+        raise Unprocessable("The endpoint's pipeline was deleted; deploy a new endpoint instead.")
+    _pin(endpoint, _version(endpoint.pipeline, number))
+    endpoint.revision += 1
+    endpoint.save()
+    return endpoint
+
+
+def update_endpoint(endpoint: Endpoint, *, description: str | None = None, pipeline_version: int | None = None) -> None:
+    if pipeline_version is not None:
+        redeploy(endpoint, pipeline_version)
+    if description is not None:
+        endpoint.description = description
+        endpoint.save(update_fields=["description", "updated_at"])
+
+
+def regenerate_key(endpoint: Endpoint, which: str) -> Endpoint:
+    setattr(endpoint, f"{which}_key", new_key())
+    endpoint.save(update_fields=[f"{which}_key", "updated_at"])
+    return endpoint
+
+
+def delete_endpoint(endpoint: Endpoint) -> None:
+    endpoint.delete()

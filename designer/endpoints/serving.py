@@ -1,0 +1,216 @@
+"""Scoring requests: key check, one loaded pipeline per endpoint revision and process, call records.
+
+Plain Django views (no DRF, no session, no CSRF: callers authenticate with an endpoint key). Every
+outcome, including refusals, is recorded; nothing a caller sends escapes as a 500 without a record.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from designer.artifacts import artifact_store
+from designer.engine.graph import parse_graph
+from designer.engine.scoring import (
+    Limits,
+    NotServable,
+    ScoringError,
+    ScoringPipeline,
+    parse_azure,
+    parse_csv,
+    parse_mlflow,
+    records,
+)
+from designer.engine.store import ArtifactMissing
+from modules.sdk import default_registry
+
+from .models import Endpoint, EndpointCall
+from .openapi import endpoint_openapi
+from .recorder import recorder
+
+log = logging.getLogger(__name__)
+CACHE_SIZE = 64
+
+
+class _Loaded:
+    """Loaded pipelines by (endpoint id, revision): loaded once per process, dropped least recently used."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[int, int], ScoringPipeline] = OrderedDict()
+
+    def get(self, endpoint_id: int, revision: int) -> ScoringPipeline:
+        key = (endpoint_id, revision)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        document = Endpoint.objects.values_list("document", flat=True).get(pk=endpoint_id)
+        pipeline = ScoringPipeline.load(parse_graph(document), default_registry(), artifact_store().get)
+        with self._lock:
+            self._items[key] = pipeline
+            while len(self._items) > CACHE_SIZE:
+                self._items.popitem(last=False)
+        return pipeline
+
+
+loaded = _Loaded()
+
+
+def _error(status: int, message: str, kind: str, details: list[dict[str, Any]] | None = None) -> ScoringError:
+    return ScoringError(status, message, details, kind=kind)
+
+
+def _caller_key(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise _error(401, "Send the endpoint key as 'Authorization: Bearer <key>'.", "unauthorized")
+    return key.strip()
+
+
+def _authorized(endpoint: dict[str, Any], key: str) -> bool:
+    ok_primary = hmac.compare_digest(key.encode(), endpoint["primary_key"].encode())
+    ok_secondary = hmac.compare_digest(key.encode(), endpoint["secondary_key"].encode())
+    return ok_primary or ok_secondary
+
+
+def _endpoint(name: str) -> dict[str, Any]:
+    found = (
+        Endpoint.objects.filter(name=name).values("id", "revision", "primary_key", "secondary_key", "status").first()
+    )
+    if found is None:
+        raise _error(404, f"No endpoint is named '{name}'.", "not_found")
+    return found
+
+
+def _body(request: HttpRequest) -> bytes:
+    limit = int(settings.TESSERA_SCORING_MAX_BODY_BYTES)
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > limit:
+        raise _error(413, f"The body is {int(declared)} bytes; the limit is {limit}.", "too_large")
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise _error(413, f"The body is larger than the limit of {limit} bytes.", "too_large") from None
+    if len(body) > limit:
+        raise _error(413, f"The body is {len(body)} bytes; the limit is {limit}.", "too_large")
+    return body
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise _error(400, "The body is not UTF-8 text.", "bad_body") from None
+    except json.JSONDecodeError as exc:
+        raise _error(
+            400, f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.", "bad_body"
+        ) from None
+
+
+def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[dict[str, Any], int]:
+    """The response body and the number of rows scored."""
+    try:
+        pipeline = loaded.get(endpoint["id"], endpoint["revision"])
+    except (NotServable, ArtifactMissing) as exc:
+        log.error("endpoint %s cannot load: %s", endpoint["id"], exc)
+        raise _error(503, "The endpoint cannot load its pipeline; redeploy it.", "unavailable") from None
+    limits = Limits(max_rows=int(settings.TESSERA_SCORING_MAX_ROWS))
+    body = _body(request)
+    content_type = (request.content_type or "").lower()
+    if style == "mlflow" and content_type in ("text/csv", "application/csv"):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _error(400, "The CSV body is not UTF-8 text.", "bad_body") from None
+        tables = parse_csv(text, pipeline.inputs, limits)
+    elif style == "mlflow":
+        tables = parse_mlflow(_json(body), pipeline.inputs, limits)
+    else:
+        tables = parse_azure(_json(body), pipeline.inputs, limits)
+    rows = sum(len(t.df) for t in tables.values())
+    results = pipeline.score(tables)
+    if style == "mlflow":
+        answer: Any = (
+            records(next(iter(results.values()))) if len(results) == 1 else {k: records(v) for k, v in results.items()}
+        )
+        return {"predictions": answer}, rows
+    return {"Results": {k: records(v) for k, v in results.items()}}, rows
+
+
+def _score(request: HttpRequest, name: str, style: str) -> JsonResponse:
+    started = time.perf_counter()
+    endpoint: dict[str, Any] | None = None
+    rows = 0
+    kind = ""
+    try:
+        if request.method != "POST":
+            raise _error(405, "Send scoring requests with POST.", "method")
+        endpoint = _endpoint(name)
+        key = _caller_key(request)
+        if not _authorized(endpoint, key):
+            raise _error(401, "The key is not valid for this endpoint.", "unauthorized")
+        payload, rows = _handle(request, endpoint, style)
+        status = 200
+    except ScoringError as exc:
+        payload, status, kind = exc.to_json(), exc.status, exc.kind
+    except Exception:
+        log.exception("scoring on endpoint %r failed", name)
+        payload, status, kind = _error(500, "Internal error while scoring.", "internal").to_json(), 500, "internal"
+    response = JsonResponse(payload, status=status)
+    if endpoint is not None:
+        latency = (time.perf_counter() - started) * 1000.0
+        call = EndpointCall(
+            endpoint_id=endpoint["id"],
+            at=timezone.now(),
+            latency_ms=latency,
+            status=status,
+            rows=rows,
+            error_kind=kind,
+            format=style,
+        )
+        recorder.record(call)
+    if status == 405:
+        response["Allow"] = "POST"
+    return response
+
+
+@csrf_exempt
+def score(request: HttpRequest, name: str) -> JsonResponse:
+    """Azure ML designer's contract: ``{"Inputs": {...}, "GlobalParameters": {}}`` -> ``{"Results": {...}}``."""
+    return _score(request, name, "azure")
+
+
+@csrf_exempt
+def invocations(request: HttpRequest, name: str) -> JsonResponse:
+    """MLflow's scoring contract: ``dataframe_split``, ``dataframe_records`` or CSV -> ``{"predictions": ...}``."""
+    return _score(request, name, "mlflow")
+
+
+def swagger(request: HttpRequest, name: str) -> JsonResponse:
+    """The endpoint's own OpenAPI document; it describes the key, so reading it needs one too."""
+    try:
+        endpoint = _endpoint(name)
+        if not _authorized(endpoint, _caller_key(request)):
+            raise _error(401, "The key is not valid for this endpoint.", "unauthorized")
+    except ScoringError as exc:
+        return JsonResponse(exc.to_json(), status=exc.status)
+    full = Endpoint.objects.get(pk=endpoint["id"])
+    return JsonResponse(endpoint_openapi(full, request.build_absolute_uri("/")))
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers: this scoring process answers."""
+    return JsonResponse({"status": "Healthy"})

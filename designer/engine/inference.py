@@ -1,0 +1,339 @@
+"""Deriving a real-time inference pipeline from a completed training run. Pure: no Django, no store writes.
+
+The rules, applied to the one node that scores a trained model (Score Model or any module with a
+trained-model input and a table input and output):
+
+- the trained model becomes a Saved Trained Model node pinned to the run's artifact;
+- on the data path into the scorer, each node that fitted a transformation (it has a table input
+  and both a table and a transformation output: Clean Missing Data, Normalize Data...) becomes
+  Saved Transformation + Apply Transformation, so new rows get the training-time statistics;
+- training-only row filters (``inference = "pass_through"``: Split Data...) are removed and their
+  input flows straight on;
+- each data source (Dataset, Enter Data Manually...) becomes a Web Service Input whose columns are
+  the source's columns minus the label, with a few example rows;
+- column selections on the path forget the label, which requests do not send;
+- a Web Service Output is added after the scorer; everything else (Train Model, learners, Evaluate
+  Model, other branches) is dropped.
+
+Every step is reported in ``notes`` so the user sees what the conversion did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from modules.sdk import (
+    ColumnSelection,
+    DataTable,
+    FittedModel,
+    Module,
+    Registry,
+    Table,
+    TrainedModel,
+    Transformation,
+    column_params,
+)
+
+from .graph import Edge, Graph, Node
+from .problems import Problem, node_label
+
+EXAMPLE_ROWS = 3
+
+
+@dataclass(frozen=True)
+class OutputRef:
+    """An output of a completed node: its artifact digest and port type name."""
+
+    digest: str
+    type: str
+
+
+class CannotDerive(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Derived:
+    graph: Graph
+    notes: list[str] = field(default_factory=list)
+    label_column: str = ""
+    model_digest: str = ""
+
+
+#: Reads a run output back as a value (a DataTable or FittedModel), given its reference.
+Loader = Callable[[OutputRef], Any]
+
+
+def derive_inference_pipeline(
+    graph: Graph, registry: Registry, outputs: Mapping[tuple[str, str], OutputRef], load: Loader
+) -> Derived:
+    return _Deriver(graph, registry, outputs, load).derive()
+
+
+def _is_scorer(cls: type[Module]) -> bool:
+    ins = [p.type for p in cls.inputs.values()]
+    return TrainedModel in ins and Table in ins and any(p.type is Table for p in cls.outputs.values())
+
+
+def _fits_transformation(cls: type[Module]) -> bool:
+    ins = [p for p in cls.inputs.values() if p.type is Table]
+    outs = {p.type for p in cls.outputs.values()}
+    return len(cls.inputs) == 1 and len(ins) == 1 and Table in outs and Transformation in outs
+
+
+def _plain(value: Any) -> Any:
+    """A cell as JSON: numpy scalars to Python, NaN/NA to None, timestamps to ISO text."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return value
+
+
+class _Deriver:
+    def __init__(
+        self, graph: Graph, registry: Registry, outputs: Mapping[tuple[str, str], OutputRef], load: Loader
+    ) -> None:
+        self.graph = graph
+        self.registry = registry
+        self.outputs = outputs
+        self.load = load
+        self.nodes: dict[str, Node] = {}
+        self.edges: list[Edge] = []
+        self.layout: dict[str, dict[str, Any]] = {}
+        self.notes: list[str] = []
+        self.built: dict[tuple[str, str], tuple[str, str]] = {}
+        self.label = ""
+        self.inputs_made = 0
+
+    # -- helpers -----------------------------------------------------------------------------
+    def cls(self, node_id: str) -> type[Module]:
+        node = self.graph.nodes[node_id]
+        return self.registry.get(node.module, node.version)
+
+    def name(self, node_id: str) -> str:
+        return node_label(node_id, self.cls(node_id).name)
+
+    def fail(self, code: str, message: str, node: str | None = None) -> CannotDerive:
+        return CannotDerive([Problem(code, message, node=node)])
+
+    def output(self, node_id: str, port: str) -> OutputRef:
+        ref = self.outputs.get((node_id, port))
+        if ref is None:
+            raise self.fail(
+                "missing_output",
+                f"{self.name(node_id)} has no output '{port}' in this run; run the pipeline to completion first.",
+                node_id,
+            )
+        return ref
+
+    def fresh_id(self, base: str) -> str:
+        candidate, i = base, 1
+        while candidate in self.nodes or candidate in self.graph.nodes:
+            i += 1
+            candidate = f"{base}_{i}"
+        return candidate
+
+    def place(self, new_id: str, near: str, dx: float = 0.0, dy: float = 0.0) -> None:
+        where = self.graph.layout.get(near, {})
+        self.layout[new_id] = {"x": float(where.get("x", 0.0)) + dx, "y": float(where.get("y", 0.0)) + dy}
+
+    def add(self, node: Node) -> None:
+        self.nodes[node.id] = node
+
+    def connect(self, source: tuple[str, str], target: str, port: str) -> None:
+        self.edges.append(Edge(source[0], source[1], target, port))
+
+    def constant(self, node_id: str, port: str) -> tuple[str, str]:
+        """A Saved Trained Model / Saved Transformation node holding ``node_id``'s output ``port``."""
+        ref = self.output(node_id, port)
+        if ref.type == TrainedModel.name:
+            module, out = "saved_trained_model", "trained_model"
+        elif ref.type == Transformation.name:
+            module, out = "saved_transformation", "transformation"
+        else:
+            raise self.fail(
+                "unsupported_input",
+                f"{self.name(node_id)} feeds the scoring path with a {ref.type}, which cannot be a fixed input.",
+                node_id,
+            )
+        new_id = self.fresh_id(f"{node_id}_saved")
+        cls = self.registry.get(module)
+        source = f"{self.name(node_id)}, output '{port}'"
+        self.add(Node(new_id, module, cls.version, {"artifact": ref.digest, "source": source[:300]}))
+        self.place(new_id, node_id)
+        return new_id, out
+
+    # -- the derivation ----------------------------------------------------------------------
+    def derive(self) -> Derived:
+        scorer = self.find_scorer()
+        scorer_cls = self.cls(scorer)
+        incoming = self.graph.incoming(scorer)
+        model_port = next(n for n, p in scorer_cls.inputs.items() if p.type is TrainedModel)
+        model_edge = incoming[model_port]
+        model_ref = self.output(model_edge.source, model_edge.source_port)
+        model = self.load(model_ref)
+        if not isinstance(model, FittedModel):
+            raise self.fail("not_a_model", f"{self.name(model_edge.source)} did not output a trained model.", scorer)
+        self.label = model.label_column
+
+        copy = self.graph.nodes[scorer]
+        self.add(Node(scorer, copy.module, copy.version, dict(copy.params)))
+        self.layout[scorer] = dict(self.graph.layout.get(scorer, {}))
+        saved = self.constant(model_edge.source, model_edge.source_port)
+        self.notes.append(
+            f"{self.name(model_edge.source)} replaced by a Saved Trained Model pinned to this run's model "
+            f"(label '{self.label}')."
+        )
+        self.connect(saved, scorer, model_port)
+        for port, edge in incoming.items():
+            if port == model_port:
+                continue
+            self.connect(self.rebuild(edge.source, edge.source_port), scorer, port)
+
+        scored_port = next(n for n, p in scorer_cls.outputs.items() if p.type is Table)
+        output_id = self.fresh_id("web_service_output")
+        self.add(Node(output_id, "web_service_output", self.registry.get("web_service_output").version, {}))
+        self.place(output_id, scorer, dy=140.0)
+        self.connect((scorer, scored_port), output_id, "dataset")
+        self.notes.append(f"Web Service Output added after {self.name(scorer)}.")
+
+        dropped = [n for n in self.graph.nodes if n not in self.nodes]
+        if dropped:
+            self.notes.append(
+                "Dropped (training and evaluation only): " + ", ".join(self.name(n) for n in dropped) + "."
+            )
+        graph = Graph(self.nodes, self.edges, dict(self.graph.parameters), self.layout)
+        return Derived(graph, self.notes, self.label, model_ref.digest)
+
+    def find_scorer(self) -> str:
+        scorers = [n for n in self.graph.nodes if n in self.registry_known() and _is_scorer(self.cls(n))]
+        fed = [n for n in scorers if any(p.type is TrainedModel for p in self.cls(n).inputs.values())]
+        fed = [n for n in fed if all(port in self.graph.incoming(n) for port in self.cls(n).inputs)]
+        if len(fed) == 1:
+            return fed[0]
+        if not fed:
+            trainers = [
+                n
+                for n in self.graph.nodes
+                if n in self.registry_known() and any(p.type is TrainedModel for p in self.cls(n).outputs.values())
+            ]
+            if trainers:
+                raise self.fail(
+                    "no_scorer",
+                    f"{self.name(trainers[0])} trains a model, but no Score Model uses it: add a Score Model fed by "
+                    "the trained model and the data to score, so Tessera knows which data path to serve.",
+                    trainers[0],
+                )
+            raise self.fail(
+                "no_trained_model",
+                "This pipeline trains no model (it has no Train Model node), so there is nothing to serve.",
+            )
+        names = ", ".join(self.name(n) for n in fed)
+        raise self.fail(
+            "several_candidates",
+            f"More than one node scores a trained model ({names}); an endpoint serves one. "
+            "Clone the pipeline, keep the Score Model to serve, and create the inference pipeline from a run of that.",
+            fed[1],
+        )
+
+    def registry_known(self) -> set[str]:
+        return {n for n, node in self.graph.nodes.items() if node.module in self.registry}
+
+    def rebuild(self, node_id: str, port: str) -> tuple[str, str]:
+        """The (node, port) in the new graph that gives what ``node_id``'s ``port`` gave in training."""
+        key = (node_id, port)
+        if key not in self.built:
+            self.built[key] = self._rebuild(node_id, port)
+        return self.built[key]
+
+    def _rebuild(self, node_id: str, port: str) -> tuple[str, str]:
+        cls = self.cls(node_id)
+        out_type = cls.outputs[port].type if port in cls.outputs else None
+        if out_type is not None and out_type is not Table:
+            return self.constant(node_id, port)  # models, transformations: fixed inputs
+        node = self.graph.nodes[node_id]
+        incoming = self.graph.incoming(node_id)
+        table_inputs = [n for n, p in cls.inputs.items() if p.type is Table]
+        if not cls.inputs:
+            return self.web_service_input(node_id, port)
+        if cls.inference == "pass_through" and len(table_inputs) == 1 and table_inputs[0] in incoming:
+            edge = incoming[table_inputs[0]]
+            self.notes.append(f"{self.name(node_id)} removed: scoring uses every row it is sent.")
+            return self.rebuild(edge.source, edge.source_port)
+        if _fits_transformation(cls) and table_inputs[0] in incoming:
+            transform_port = next(n for n, p in cls.outputs.items() if p.type is Transformation)
+            saved = self.constant(node_id, transform_port)
+            apply_id = self.fresh_id(f"{node_id}_apply")
+            params = {"absent_columns": [self.label]} if self.label else {}
+            self.add(Node(apply_id, "apply_transformation", self.registry.get("apply_transformation").version, params))
+            self.layout[apply_id] = dict(self.graph.layout.get(node_id, {}))
+            self.place(saved[0], node_id, dx=-220.0)
+            self.connect(saved, apply_id, "transformation")
+            edge = incoming[table_inputs[0]]
+            self.connect(self.rebuild(edge.source, edge.source_port), apply_id, "dataset")
+            self.notes.append(
+                f"{self.name(node_id)} replaced by Apply Transformation with the transformation it fitted in this run."
+            )
+            return apply_id, "transformed_dataset"
+        self.add(
+            Node(node_id, node.module, node.version, self.forget_label(node_id, cls, node.params), node.regenerate)
+        )
+        self.layout[node_id] = dict(self.graph.layout.get(node_id, {}))
+        for in_port, edge in incoming.items():
+            self.connect(self.rebuild(edge.source, edge.source_port), node_id, in_port)
+        return node_id, port
+
+    def forget_label(self, node_id: str, cls: type[Module], params: dict[str, Any]) -> dict[str, Any]:
+        """Column selections without the label: requests do not send it."""
+        out = dict(params)
+        for name, widget, _port in column_params(cls.Params):
+            if widget != "columns" or name not in out or not self.label:
+                continue
+            selection = ColumnSelection.model_validate(out[name])
+            if self.label not in selection.referenced_names():
+                continue
+            rules = [r.model_copy(update={"names": [n for n in r.names if n != self.label]}) for r in selection.rules]
+            cleaned = selection.model_copy(update={"rules": rules})
+            out[name] = cleaned.model_dump(mode="json")
+            self.notes.append(f"{self.name(node_id)} no longer selects the label '{self.label}'.")
+        return out
+
+    def web_service_input(self, node_id: str, port: str) -> tuple[str, str]:
+        table = self.load(self.output(node_id, port))
+        if not isinstance(table, DataTable):
+            raise self.fail("not_a_table", f"{self.name(node_id)} did not output a table in this run.", node_id)
+        df = table.df.drop(columns=[self.label]) if self.label in table.df.columns else table.df
+        schema = DataTable(df).schema
+        columns = [{"name": c.name, "type": c.dtype} for c in schema.columns]
+        example = [{str(k): _plain(v) for k, v in row.items()} for row in df.head(EXAMPLE_ROWS).to_dict("records")]
+        name = f"WebServiceInput{self.inputs_made}"
+        self.inputs_made += 1
+        new_id = self.fresh_id("web_service_input")
+        module = self.registry.get("web_service_input")
+        self.add(
+            Node(new_id, "web_service_input", module.version, {"name": name, "columns": columns, "example": example})
+        )
+        self.layout[new_id] = dict(self.graph.layout.get(node_id, {}))
+        without = f" minus the label '{self.label}'" if self.label in table.df.columns else ""
+        self.notes.append(
+            f"{self.name(node_id)} replaced by Web Service Input '{name}' ({len(columns)} columns: the training "
+            f"columns{without})."
+        )
+        return new_id, "request"

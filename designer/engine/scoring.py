@@ -1,0 +1,498 @@
+"""Scoring: an inference pipeline loaded once and run in-process per request. Pure: no Django.
+
+``ScoringPipeline.load`` checks the graph, runs every node that does not depend on a Web Service
+Input once (saved models, saved transformations and whatever is computed from them only), and keeps
+their outputs in memory. ``score`` then runs only the nodes downstream of the request's rows.
+
+Requests come in three shapes, all parsed here into one table per Web Service Input and checked
+against its declared columns: Azure ML designer's ``{"Inputs": {name: [rows]}, "GlobalParameters":
+{}}``, MLflow's ``dataframe_split`` / ``dataframe_records`` and CSV text. Every refusal is a
+``ScoringError`` with a 4xx status naming the input, row and column at fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from modules.sdk import Cancelled, DataTable, Module, Registry, UnknownModule
+
+from .execute import NodeFailed, _check_outputs, _parse_params, _run
+from .graph import Graph, Node
+from .problems import node_label
+
+INPUT_MODULE = "web_service_input"
+OUTPUT_MODULE = "web_service_output"
+
+
+class ScoringError(Exception):
+    """A request the endpoint refuses: ``status`` is 4xx, ``details`` name where the fault is."""
+
+    def __init__(self, status: int, message: str, details: list[dict[str, Any]] | None = None, kind: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details or []
+        self.kind = kind or ("bad_request" if status < 500 else "internal")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": {"code": self.status, "message": self.message, "details": self.details}}
+
+
+class NotServable(Exception):
+    """The pipeline cannot be deployed: what is wrong, for the deploy dialog."""
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    node: str
+    columns: list[dict[str, str]]
+    example: list[dict[str, Any]]
+
+    @property
+    def names(self) -> list[str]:
+        return [c["name"] for c in self.columns]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "columns": self.columns}
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_rows: int = 10_000
+
+
+@dataclass
+class _Ctx:
+    """The RunContext a scoring request runs with: no datasets, no progress, no cancellation."""
+
+    node_id: str = ""
+    seed: int = 0
+    logs: list[str] = field(default_factory=list)
+
+    def log(self, message: str) -> None:
+        return None  # per-request logs would cost more than they tell; call records hold the outcome
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        return None
+
+    def check_cancelled(self) -> None:
+        return None
+
+    def load_dataset(self, ref: Any) -> DataTable:
+        raise Cancelled("a scoring pipeline reads no registered dataset")
+
+    def load_artifact(self, digest: str) -> bytes:
+        raise Cancelled("artifacts are loaded when the pipeline loads, not per request")
+
+
+class _LoadCtx(_Ctx):
+    def __init__(self, read: Callable[[str], bytes]) -> None:
+        super().__init__()
+        self._read = read
+
+    def load_artifact(self, digest: str) -> bytes:
+        return self._read(digest)
+
+
+class ScoringPipeline:
+    def __init__(
+        self,
+        graph: Graph,
+        registry: Registry,
+        inputs: list[InputSpec],
+        outputs: dict[str, str],
+        constants: dict[tuple[str, str], Any],
+        steps: list[tuple[Node, type[Module], Any]],
+    ) -> None:
+        self.graph = graph
+        self.registry = registry
+        self.inputs = inputs
+        self.outputs = outputs  # name -> node id of the Web Service Output
+        self._constants = constants
+        self._steps = steps
+        self._incoming = {n: graph.incoming(n) for n in graph.nodes}
+
+    # -- loading -----------------------------------------------------------------------------
+    @classmethod
+    def load(cls, graph: Graph, registry: Registry, read_artifact: Callable[[str], bytes]) -> ScoringPipeline:
+        classes = _classes(graph, registry)
+        inputs, outputs = _ports(graph, classes)
+        order = graph.topological_order()
+        needed = _ancestors(graph, set(outputs.values())) | set(outputs.values())
+        live = graph.descendants(i.node for i in inputs) | {i.node for i in inputs}
+        constants: dict[tuple[str, str], Any] = {}
+        steps: list[tuple[Node, type[Module], Any]] = []
+        ctx = _LoadCtx(read_artifact)
+        for node_id in order:
+            if node_id not in needed or node_id in {i.node for i in inputs}:
+                continue
+            node = graph.nodes[node_id]
+            klass = classes[node_id]
+            label = node_label(node_id, klass.name)
+            try:
+                params = _parse_params(klass, node, label)
+            except NodeFailed as exc:
+                raise NotServable(exc.problem.message) from None
+            missing = [p for p, spec in klass.inputs.items() if not spec.optional and p not in graph.incoming(node_id)]
+            if missing:
+                raise NotServable(f"{label}: input '{klass.inputs[missing[0]].label}' is not connected.")
+            if node_id in live:
+                steps.append((node, klass, params))
+                continue
+            values = {p: constants[(e.source, e.source_port)] for p, e in graph.incoming(node_id).items()}
+            try:
+                produced = _run(klass, node, label, values, params, ctx)
+                _check_outputs(klass, node, label, produced)
+            except NodeFailed as exc:
+                raise NotServable(exc.problem.message) from None
+            for port, value in produced.items():
+                constants[(node_id, port)] = value
+        return cls(graph, registry, inputs, outputs, constants, steps)
+
+    # -- scoring -----------------------------------------------------------------------------
+    def score(self, tables: Mapping[str, DataTable]) -> dict[str, DataTable]:
+        """Results per Web Service Output name, for one table per Web Service Input name."""
+        values = dict(self._constants)
+        for spec in self.inputs:
+            values[(spec.node, "request")] = tables[spec.name]
+        ctx = _Ctx()
+        for node, klass, params in self._steps:
+            label = node_label(node.id, klass.name)
+            args = {p: values[(e.source, e.source_port)] for p, e in self._incoming[node.id].items()}
+            ctx.node_id = node.id
+            try:
+                produced = _run(klass, node, label, args, params, ctx)
+                _check_outputs(klass, node, label, produced)
+            except NodeFailed as exc:
+                problem = exc.problem
+                detail = {k: v for k, v in problem.to_dict().items() if v and k != "code"}
+                status = 400 if problem.code == "module_error" else 500
+                kind = "module_error" if status == 400 else "internal"
+                raise ScoringError(status, "Module Executing Error", [detail], kind=kind) from None
+            for port, value in produced.items():
+                values[(node.id, port)] = value
+        results: dict[str, DataTable] = {}
+        for name, node_id in self.outputs.items():
+            edge = self._incoming[node_id]["dataset"]
+            results[name] = values[(edge.source, edge.source_port)]
+        return results
+
+    def example_request(self) -> dict[str, Any]:
+        return {"Inputs": {i.name: i.example for i in self.inputs}, "GlobalParameters": {}}
+
+    def example_response(self) -> dict[str, Any]:
+        """What the example request answers (used by the OpenAPI document); empty when it cannot run."""
+        try:
+            tables = parse_azure(self.example_request(), self.inputs, Limits())
+            return {"Results": {k: records(v) for k, v in self.score(tables).items()}}
+        except ScoringError:
+            return {}
+
+
+def _classes(graph: Graph, registry: Registry) -> dict[str, type[Module]]:
+    classes: dict[str, type[Module]] = {}
+    for node in graph.nodes.values():
+        try:
+            classes[node.id] = registry.get(node.module, node.version)
+        except UnknownModule as exc:
+            raise NotServable(f"Node '{node.id}': {exc}.") from None
+        if classes[node.id].runs_user_code:
+            name = node_label(node.id, classes[node.id].name)
+            raise NotServable(f"{name} runs user code, which a scoring server never runs in-process.")
+    return classes
+
+
+def _ports(graph: Graph, classes: dict[str, type[Module]]) -> tuple[list[InputSpec], dict[str, str]]:
+    input_nodes = [n for n in graph.nodes.values() if n.module == INPUT_MODULE]
+    output_nodes = [n for n in graph.nodes.values() if n.module == OUTPUT_MODULE]
+    if not input_nodes or not output_nodes:
+        raise NotServable(
+            "A real-time inference pipeline needs at least one Web Service Input and one Web Service Output; "
+            "create one from a completed training run, or add them from the palette."
+        )
+    inputs = [_input_spec(n, classes[n.id]) for n in input_nodes]
+    names = [i.name for i in inputs]
+    if len(set(names)) != len(names):
+        raise NotServable("Two Web Service Inputs share a name; names must be unique.")
+    outputs: dict[str, str] = {}
+    for n in output_nodes:
+        name = str(classes[n.id].parse_params(n.params).name)  # type: ignore[attr-defined]
+        if name in outputs:
+            raise NotServable(f"Two Web Service Outputs are named '{name}'; names must be unique.")
+        if "dataset" not in graph.incoming(n.id):
+            raise NotServable(f"Web Service Output '{name}' ({n.id}) is not connected.")
+        outputs[name] = n.id
+    return inputs, outputs
+
+
+def _ancestors(graph: Graph, targets: set[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(targets)
+    while todo:
+        for parent in graph.parents(todo.pop()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def _input_spec(node: Node, klass: type[Module]) -> InputSpec:
+    params: Any = klass.parse_params(node.params)
+    if not params.columns:
+        raise NotServable(f"Web Service Input '{params.name}' ({node.id}) declares no columns; set its columns.")
+    columns = [{"name": c.name, "type": c.type} for c in params.columns]
+    return InputSpec(params.name, node.id, columns, list(params.example))
+
+
+# -- request bodies ----------------------------------------------------------------------------
+
+
+def parse_azure(body: Any, inputs: list[InputSpec], limits: Limits) -> dict[str, DataTable]:
+    """``{"Inputs": {name: [ {column: value} ]}, "GlobalParameters": {}}`` -> a table per input."""
+    if not isinstance(body, dict):
+        raise ScoringError(400, 'The body must be a JSON object with "Inputs".', kind="bad_body")
+    unknown_top = sorted(set(body) - {"Inputs", "GlobalParameters"})
+    if unknown_top:
+        raise ScoringError(
+            400, f'Unknown field \'{unknown_top[0]}\'; the body has "Inputs" and "GlobalParameters".', kind="bad_body"
+        )
+    given = body.get("Inputs")
+    if not isinstance(given, dict):
+        raise ScoringError(400, '"Inputs" must be an object mapping input names to lists of rows.', kind="bad_body")
+    globals_ = body.get("GlobalParameters", {})
+    if globals_ not in ({}, None):
+        raise ScoringError(400, 'This endpoint takes no global parameters; send "GlobalParameters": {}.')
+    names = [i.name for i in inputs]
+    unknown = [k for k in given if k not in names]
+    if unknown:
+        raise ScoringError(
+            400,
+            f"Unknown input '{unknown[0]}'; this endpoint's inputs are: {', '.join(names)}.",
+            [{"input": unknown[0]}],
+            kind="unknown_input",
+        )
+    missing = [n for n in names if n not in given]
+    if missing:
+        raise ScoringError(400, f"Input '{missing[0]}' is missing.", [{"input": missing[0]}], kind="missing_input")
+    total = sum(len(v) for v in given.values() if isinstance(v, list))
+    if total > limits.max_rows:
+        raise ScoringError(
+            413, f"Too many rows: {total}; the limit is {limits.max_rows} per request.", kind="too_large"
+        )
+    return {spec.name: rows_table(given[spec.name], spec) for spec in inputs}
+
+
+def parse_mlflow(body: Any, inputs: list[InputSpec], limits: Limits) -> dict[str, DataTable]:
+    """MLflow's ``{"dataframe_split": {"columns", "data"}}`` or ``{"dataframe_records": [...]}``."""
+    spec = _single_input(inputs)
+    if not isinstance(body, dict) or not ({"dataframe_split", "dataframe_records"} & set(body)):
+        raise ScoringError(
+            400, 'The body must hold "dataframe_split" or "dataframe_records" (or be CSV).', kind="bad_body"
+        )
+    extra = sorted(set(body) - {"dataframe_split", "dataframe_records", "params"})
+    if extra or len({"dataframe_split", "dataframe_records"} & set(body)) != 1:
+        raise ScoringError(400, 'Send exactly one of "dataframe_split" and "dataframe_records".', kind="bad_body")
+    if "dataframe_records" in body:
+        rows = body["dataframe_records"]
+    else:
+        split = body["dataframe_split"]
+        if not isinstance(split, dict) or not isinstance(split.get("columns"), list):
+            raise ScoringError(400, '"dataframe_split" needs "columns" and "data".', kind="bad_body")
+        data = split.get("data")
+        if not isinstance(data, list):
+            raise ScoringError(400, '"dataframe_split"."data" must be a list of rows.', kind="bad_body")
+        columns = split["columns"]
+        rows = []
+        for i, values in enumerate(data):
+            if not isinstance(values, list) or len(values) != len(columns):
+                raise ScoringError(
+                    400, f'Row {i} of "data" must be a list of {len(columns)} values.', [{"row": i}], kind="bad_row"
+                )
+            rows.append(dict(zip(columns, values, strict=True)))
+    if isinstance(rows, list) and len(rows) > limits.max_rows:
+        raise ScoringError(
+            413, f"Too many rows: {len(rows)}; the limit is {limits.max_rows} per request.", kind="too_large"
+        )
+    return {spec.name: rows_table(rows, spec)}
+
+
+def parse_csv(text: str, inputs: list[InputSpec], limits: Limits) -> dict[str, DataTable]:
+    """CSV with a header row; empty cells are missing values; values are read as the column types."""
+    spec = _single_input(inputs)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ScoringError(400, "The CSV body is empty; send a header row and rows.", kind="bad_body") from None
+    except csv.Error as exc:
+        raise ScoringError(400, f"The CSV body cannot be read: {exc}.", kind="bad_body") from None
+    types = {c["name"]: c["type"] for c in spec.columns}
+    rows: list[dict[str, Any]] = []
+    try:
+        for i, values in enumerate(reader):
+            if len(rows) >= limits.max_rows:
+                raise ScoringError(413, f"Too many rows; the limit is {limits.max_rows} per request.", kind="too_large")
+            if len(values) != len(header):
+                raise ScoringError(
+                    400, f"Row {i} has {len(values)} values for {len(header)} columns.", [{"row": i}], kind="bad_row"
+                )
+            rows.append(
+                {h: _from_text(v, types.get(h, "string"), i, h, spec.name) for h, v in zip(header, values, strict=True)}
+            )
+    except csv.Error as exc:
+        raise ScoringError(400, f"The CSV body cannot be read: {exc}.", kind="bad_body") from None
+    return {spec.name: rows_table(rows, spec)}
+
+
+def _single_input(inputs: list[InputSpec]) -> InputSpec:
+    if len(inputs) != 1:
+        names = ", ".join(i.name for i in inputs)
+        raise ScoringError(
+            400, f"This endpoint has several inputs ({names}); use the Azure body at /score.", kind="bad_body"
+        )
+    return inputs[0]
+
+
+def _from_text(value: str, kind: str, row: int, column: str, input_name: str) -> Any:
+    if value == "":
+        return None
+    try:
+        if kind == "integer":
+            number = float(value)
+            if not number.is_integer():
+                raise ValueError
+            return int(number)
+        if kind == "number":
+            return float(value)
+        if kind == "boolean":
+            lowered = value.strip().lower()
+            if lowered not in ("true", "false", "1", "0"):
+                raise ValueError
+            return lowered in ("true", "1")
+    except ValueError:
+        raise _type_error(input_name, row, column, kind, value) from None
+    return value
+
+
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "string": "text",
+    "category": "text",
+    "datetime": "an ISO 8601 date-time text",
+}
+
+
+def _type_error(input_name: str, row: int, column: str, kind: str, value: Any) -> ScoringError:
+    shown = repr(value) if not isinstance(value, str) else f"'{value[:60]}'"
+    return ScoringError(
+        400,
+        f"Input '{input_name}', row {row}, column '{column}': expected {_TYPE_WORDS[kind]}, got {shown}.",
+        [{"input": input_name, "row": row, "column": column, "expected": kind}],
+        kind="bad_value",
+    )
+
+
+def _check_value(value: Any, kind: str, input_name: str, row: int, column: str) -> Any:
+    if value is None:
+        return None
+    ok: bool
+    if kind == "integer":
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and math.isfinite(value) and value.is_integer()
+        )
+        value = int(value) if ok else value
+    elif kind == "number":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(float(value))
+    elif kind == "boolean":
+        ok = isinstance(value, bool)
+    elif kind == "datetime":
+        ok = isinstance(value, str) and _is_iso(value)
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        raise _type_error(input_name, row, column, kind, value)
+    return value
+
+
+def _is_iso(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def rows_table(rows: Any, spec: InputSpec) -> DataTable:
+    """Rows as a typed table; every row must carry exactly the input's columns."""
+    from modules.library.web_service.web_service_input import InputColumn, rows_to_frame
+
+    if not isinstance(rows, list):
+        raise ScoringError(400, f"Input '{spec.name}' must be a list of rows.", [{"input": spec.name}], kind="bad_body")
+    if not rows:
+        raise ScoringError(400, f"Input '{spec.name}' has no rows.", [{"input": spec.name}], kind="bad_body")
+    wanted = spec.names
+    wanted_set = set(wanted)
+    types = {c["name"]: c["type"] for c in spec.columns}
+    clean: list[dict[str, Any]] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise ScoringError(
+                400,
+                f"Input '{spec.name}', row {i}: a row must be an object of column names to values.",
+                [{"input": spec.name, "row": i}],
+                kind="bad_row",
+            )
+        if row.keys() != wanted_set:
+            missing = [c for c in wanted if c not in row]
+            extra = [str(c) for c in row if c not in wanted_set]
+            if missing:
+                message = f"Input '{spec.name}', row {i}: column '{missing[0]}' is missing"
+                detail: dict[str, Any] = {"input": spec.name, "row": i, "column": missing[0], "problem": "missing"}
+                if len(missing) > 1:
+                    message += f" ({len(missing)} columns are missing: {', '.join(missing[:10])})"
+            else:
+                message = f"Input '{spec.name}', row {i}: column '{extra[0]}' is not an input of this endpoint"
+                detail = {"input": spec.name, "row": i, "column": extra[0], "problem": "extra"}
+            raise ScoringError(400, message + ".", [detail], kind="bad_columns")
+        clean.append({c: _check_value(row[c], types[c], spec.name, i, c) for c in wanted})
+    columns = [InputColumn.model_validate(c) for c in spec.columns]
+    return DataTable(rows_to_frame(clean, columns), {})
+
+
+# -- responses ---------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value.__class__.__name__ in ("NAType", "NaTType"):
+        return None
+    return value
+
+
+def records(table: DataTable) -> list[dict[str, Any]]:
+    df = table.df
+    columns = [str(c) for c in df.columns]
+    return [{c: _cell(v) for c, v in zip(columns, row, strict=True)} for row in df.itertuples(index=False, name=None)]
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    value = fn()
+    return value, (time.perf_counter() - start) * 1000.0

@@ -1,0 +1,30 @@
+"""Registered models: a name, versions counted per name and workspace, tags and lineage to a run."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class RegisteredModel(models.Model):
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="models")
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField()
+    description = models.TextField(blank=True, default="")
+    tags = models.JSONField(default=dict, blank=True)
+    run = models.ForeignKey("runs.Run", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    node_id = models.CharField(max_length=64)
+    artifact = models.CharField(max_length=64)  # digest of the trained model
+    task = models.CharField(max_length=32, blank=True, default="")
+    label_column = models.CharField(max_length=256, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name", "version"], name="registeredmodel_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

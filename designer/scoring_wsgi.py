@@ -1,0 +1,14 @@
+"""WSGI entry point of a scoring server: only the scoring routes, no sessions, no admin, no SPA.
+
+Run several of these (``scripts/score``) behind a load balancer; each loads an endpoint's pipeline
+once, on its first call, and reloads it when the endpoint is redeployed.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
+os.environ.setdefault("TESSERA_ROOT_URLCONF", "designer.endpoints.scoring_urls")
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = get_wsgi_application()

@@ -1,0 +1,43 @@
+"""Contract cases for the modules of real-time inference pipelines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from modules.sdk import DataTable, TrainedModel, Transformation
+
+from ._helpers import Case, _dataset, _no_inputs, _scoring
+
+COLUMNS = [{"name": "age", "type": "integer"}, {"name": "hours", "type": "number"}, {"name": "job", "type": "string"}]
+EXAMPLE = [{"age": 39, "hours": 40.0, "job": "clerk"}, {"age": None, "hours": 12.5, "job": None}]
+
+
+def _transformation(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    fitted = run("normalize_data", {"dataset": table}, transformation_method="MinMax")
+    return {"transformation": fitted["transformation"], "dataset": DataTable(table.df.drop(columns=["income"]))}
+
+
+MODEL_DIGEST = "0" * 64
+TRANSFORM_DIGEST = "1" * 64
+
+
+def _stored_model(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    model = _scoring(table, run)["trained_model"]
+    run.ctx.artifacts[MODEL_DIGEST] = TrainedModel.serialize(model)  # type: ignore[attr-defined]
+    return {}
+
+
+def _stored_transformation(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    fitted = _transformation(table, run)["transformation"]
+    run.ctx.artifacts[TRANSFORM_DIGEST] = Transformation.serialize(fitted)  # type: ignore[attr-defined]
+    return {}
+
+
+CASES: dict[str, Case] = {
+    "web_service_input": Case(_no_inputs, {"columns": COLUMNS, "example": EXAMPLE}),
+    "web_service_output": Case(_dataset, {}),
+    "apply_transformation": Case(_transformation, {"absent_columns": ["income"]}),
+    "saved_trained_model": Case(_stored_model, {"artifact": MODEL_DIGEST}),
+    "saved_transformation": Case(_stored_transformation, {"artifact": TRANSFORM_DIGEST}),
+}

@@ -160,6 +160,9 @@ TESSERA_SCORING_MAX_ROWS: int = env("TESSERA_SCORING_MAX_ROWS", 10_000, cast=int
 # Call records are buffered and written by a background thread every this many seconds (0: inline).
 TESSERA_CALL_FLUSH_SECONDS: float = env("TESSERA_CALL_FLUSH_SECONDS", 0.5, cast=float)
 TESSERA_METRICS_TOKEN: str = env("TESSERA_METRICS_TOKEN", "")
+# Drift: the first rows of each successful call are kept (0: none), up to this many calls per endpoint.
+TESSERA_CAPTURE_ROWS_PER_CALL: int = env("TESSERA_CAPTURE_ROWS_PER_CALL", 100, cast=int)
+TESSERA_CAPTURE_MAX_SAMPLES: int = env("TESSERA_CAPTURE_MAX_SAMPLES", 2000, cast=int)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # JSON bodies (pipelines); files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -65,3 +65,16 @@ class EndpointCall(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["endpoint", "at"])]
+
+
+class EndpointSample(models.Model):
+    """Request rows kept for drift analysis: the first rows of a successful call, size-capped."""
+
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="samples")
+    at = models.DateTimeField()
+    input = models.CharField(max_length=64)
+    rows = models.JSONField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "at"])]

@@ -10,11 +10,12 @@ import numpy as np
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from .models import Endpoint, EndpointCall
+from .models import Endpoint, EndpointCall, EndpointSample
 
 #: Latency histogram buckets (seconds) of the Prometheus exposition.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 MAX_CALLS = 200_000
+MAX_SAMPLES = 200  # newest sampled calls a drift report reads (up to 100 rows each)
 
 
 def _bucket_seconds(minutes: int) -> int:
@@ -127,3 +128,65 @@ class EndpointCollector:
         yield requests
         yield rows
         yield latency
+
+
+def drift(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> dict[str, Any]:
+    """Per input: drift of the rows sampled from recent calls against the training baseline."""
+    import pandas as pd
+
+    from designer.artifacts import artifact_store
+    from designer.engine.drift import dataset_drift
+    from designer.engine.graph import parse_graph
+    from modules.sdk import Table
+
+    now = now or timezone.now()
+    since = now - timedelta(minutes=minutes)
+    baselines = {
+        str(n.params.get("name", "WebServiceInput0")): str(n.params.get("baseline", ""))
+        for n in parse_graph(endpoint.document).nodes.values()
+        if n.module == "web_service_input"
+    }
+    out: dict[str, Any] = {"window": {"minutes": minutes, "since": since.isoformat(), "until": now.isoformat()}}
+    inputs = []
+    for spec in endpoint.inputs:
+        name = spec["name"]
+        digest = baselines.get(name, "")
+        rows: list[dict[str, Any]] = []
+        samples = EndpointSample.objects.filter(endpoint=endpoint, input=name, at__gte=since, at__lte=now)
+        for chunk in samples.order_by("-at").values_list("rows", flat=True)[:MAX_SAMPLES]:
+            rows.extend(chunk)
+        entry: dict[str, Any] = {"name": name}
+        if not digest:
+            entry.update(error="This input has no training baseline (it was not derived from a training run).")
+        else:
+            baseline = Table.deserialize(artifact_store().get(digest)).df
+            recent = pd.DataFrame(rows, columns=[c["name"] for c in spec["columns"]])
+            entry.update(dataset_drift(spec["columns"], baseline, recent))
+            entry["figure"] = drift_figure(entry["features"])
+        inputs.append(entry)
+    out["inputs"] = inputs
+    return out
+
+
+def drift_figure(features: list[dict[str, Any]]) -> dict[str, Any]:
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    measured = [f for f in features if f["distance"] is not None]
+    fig = go.Figure()
+    fig.add_bar(
+        x=[f["distance"] for f in measured],
+        y=[f["column"] for f in measured],
+        orientation="h",
+        marker_color=["#c0392b" if f["drifted"] else "#2f7d5b" for f in measured],
+        hovertext=[f"{f['test']}: p = {f['p_value']:.3g}" for f in measured],
+    )
+    fig.update_layout(
+        title="Drift by feature (red: drifted)",
+        xaxis_title="normalised Wasserstein / Jensen-Shannon distance",
+        yaxis={"autorange": "reversed"},
+        height=max(260, 22 * len(measured) + 100),
+        margin={"t": 40, "r": 10},
+    )
+    plain: dict[str, Any] = json.loads(pio.to_json(fig, validate=False))
+    return plain

@@ -1,4 +1,4 @@
-"""Call records written off the request path: buffered in memory, flushed in batches by one thread.
+"""Call records and sampled request rows, written off the request path in batches by one thread.
 
 A scoring call only appends to a list; a daemon thread writes the batch every
 ``TESSERA_CALL_FLUSH_SECONDS`` with one ``bulk_create``. A failed write keeps the batch for the next
@@ -46,14 +46,17 @@ class CallRecorder:
             return len(self._buffer)
 
     def flush(self) -> int:
-        from .models import EndpointCall
-
         with self._lock:
             batch, self._buffer = self._buffer, []
         if not batch:
             return 0
         try:
-            EndpointCall.objects.bulk_create(batch, batch_size=500)
+            by_model: dict[type, list[Any]] = {}
+            for item in batch:
+                by_model.setdefault(type(item), []).append(item)
+            for model, items in by_model.items():
+                model.objects.bulk_create(items, batch_size=500)
+            _prune_samples({s.endpoint_id for s in by_model.get(_sample_model(), [])})
         except Exception:
             log.exception("writing %d endpoint call records failed; keeping them for the next try", len(batch))
             with self._lock:
@@ -80,3 +83,21 @@ class CallRecorder:
 
 recorder = CallRecorder()
 atexit.register(recorder.flush)
+
+
+def _sample_model() -> type:
+    from .models import EndpointSample
+
+    return EndpointSample
+
+
+def _prune_samples(endpoint_ids: set[int]) -> None:
+    """Keep the newest ``TESSERA_CAPTURE_MAX_SAMPLES`` samples per endpoint."""
+    model = _sample_model()
+    keep = int(settings.TESSERA_CAPTURE_MAX_SAMPLES)
+    for endpoint_id in endpoint_ids:
+        cutoff = list(
+            model.objects.filter(endpoint_id=endpoint_id).order_by("-id").values_list("id", flat=True)[keep : keep + 1]
+        )
+        if cutoff:
+            model.objects.filter(endpoint_id=endpoint_id, id__lte=cutoff[0]).delete()

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from designer.api import Conflict, Unprocessable
 from designer.artifacts import artifact_store
 from designer.engine.execute import load_output
-from designer.engine.graph import Graph, parse_graph, to_document
+from designer.engine.graph import Graph, Node, parse_graph, to_document
 from designer.engine.inference import CannotDerive, OutputRef, derive_inference_pipeline
 from designer.engine.scoring import NotServable, ScoringPipeline
 from designer.engine.store import ArtifactMissing
@@ -18,9 +18,12 @@ from designer.pipelines import services as pipelines
 from designer.pipelines.models import Pipeline, PipelineVersion
 from designer.runs.models import NodeRun, Run
 from designer.workspaces.models import Workspace
-from modules.sdk import default_registry
+from modules.sdk import DataTable, Table, default_registry
 
 from .models import Endpoint
+
+#: Training rows kept per Web Service Input as the baseline drift is measured against.
+BASELINE_ROWS = 5000
 
 
 class CannotServe(Unprocessable):
@@ -56,10 +59,24 @@ def create_inference_pipeline(user: Any, run: Run, name: str = "") -> tuple[Pipe
         )
     except CannotDerive as exc:
         raise CannotServe(str(exc), [p.to_dict() for p in exc.problems]) from None
+    graph = _with_baselines(derived.graph, derived.sources)
     title = name.strip() or f"{run.pipeline.name} - real-time inference"
     description = f"Derived from run {run.pk} (version {run.pipeline_version.number} of '{run.pipeline.name}')."
-    pipeline = pipelines.create_pipeline(user, run.workspace, title[:200], description, to_document(derived.graph))
+    pipeline = pipelines.create_pipeline(user, run.workspace, title[:200], description, to_document(graph))
     return pipeline, derived.notes
+
+
+def _with_baselines(graph: Graph, sources: dict[str, DataTable]) -> Graph:
+    """Store a sample of each input's training rows and point its Web Service Input at it."""
+    store = artifact_store()
+    nodes = dict(graph.nodes)
+    for node_id, table in sources.items():
+        df = table.df
+        sample = df.sample(n=BASELINE_ROWS, random_state=0) if len(df) > BASELINE_ROWS else df
+        digest = store.put(Table.serialize(DataTable(sample.reset_index(drop=True), {})))
+        node = nodes[node_id]
+        nodes[node_id] = Node(node.id, node.module, node.version, {**node.params, "baseline": digest}, node.regenerate)
+    return Graph(nodes, graph.edges, graph.parameters, graph.layout)
 
 
 # -- deploying ----------------------------------------------------------------------------------

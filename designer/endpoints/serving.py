@@ -33,9 +33,9 @@ from designer.engine.scoring import (
     records,
 )
 from designer.engine.store import ArtifactMissing
-from modules.sdk import default_registry
+from modules.sdk import DataTable, default_registry
 
-from .models import Endpoint, EndpointCall
+from .models import Endpoint, EndpointCall, EndpointSample
 from .openapi import endpoint_openapi
 from .recorder import recorder
 
@@ -120,6 +120,17 @@ def _json(body: bytes) -> Any:
         ) from None
 
 
+def _capture(endpoint_id: int, tables: dict[str, Any]) -> None:
+    """Keep the first rows of each input for drift analysis (written with the call records)."""
+    keep = int(settings.TESSERA_CAPTURE_ROWS_PER_CALL)
+    if keep <= 0:
+        return
+    now = timezone.now()
+    for name, table in tables.items():
+        rows = records(DataTable(table.df.head(keep)))
+        recorder.record(EndpointSample(endpoint_id=endpoint_id, at=now, input=name, rows=rows))
+
+
 def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[dict[str, Any], int]:
     """The response body and the number of rows scored."""
     try:
@@ -142,6 +153,7 @@ def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple
         tables = parse_azure(_json(body), pipeline.inputs, limits)
     rows = sum(len(t.df) for t in tables.values())
     results = pipeline.score(tables)
+    _capture(endpoint["id"], tables)
     if style == "mlflow":
         answer: Any = (
             records(next(iter(results.values()))) if len(results) == 1 else {k: records(v) for k, v in results.items()}

@@ -9,4 +9,5 @@ urlpatterns = [
     path("endpoints/<int:pk>/regenerate-key/", views.RegenerateKeyView.as_view(), name="endpoint-regenerate-key"),
     path("endpoints/<int:pk>/openapi/", views.EndpointOpenApiView.as_view(), name="endpoint-openapi"),
     path("endpoints/<int:pk>/monitoring/", views.EndpointMonitoringView.as_view(), name="endpoint-monitoring"),
+    path("endpoints/<int:pk>/drift/", views.EndpointDriftView.as_view(), name="endpoint-drift"),
 ]

@@ -159,6 +159,20 @@ class EndpointMonitoringView(EndpointViewBase):
         return Response(monitoring.summary(endpoint, int(raw)))
 
 
+class EndpointDriftView(EndpointViewBase):
+    @extend_schema(
+        parameters=[OpenApiParameter("minutes", int, description="Window of recent calls, 5 to 43200 (default 1440).")],
+        responses=OpenApiTypes.OBJECT,
+        summary="Per-feature drift of recent inputs against the training data, with a figure",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        endpoint = self.get_object(pk)
+        raw = request.query_params.get("minutes", "1440")
+        if not raw.isdigit() or not 5 <= int(raw) <= 43200:
+            raise ValidationError({"minutes": ["Give a whole number of minutes from 5 to 43200."]})
+        return Response(monitoring.drift(endpoint, int(raw)))
+
+
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus text exposition: a staff user's token or session, or ``TESSERA_METRICS_TOKEN``."""
     from prometheus_client import CollectorRegistry, generate_latest

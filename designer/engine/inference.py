@@ -63,6 +63,8 @@ class Derived:
     notes: list[str] = field(default_factory=list)
     label_column: str = ""
     model_digest: str = ""
+    #: The training rows (minus the label) behind each Web Service Input, by node id: drift baselines.
+    sources: dict[str, DataTable] = field(default_factory=dict)
 
 
 #: Reads a run output back as a value (a DataTable or FittedModel), given its reference.
@@ -121,6 +123,7 @@ class _Deriver:
         self.built: dict[tuple[str, str], tuple[str, str]] = {}
         self.label = ""
         self.inputs_made = 0
+        self.sources: dict[str, DataTable] = {}
 
     # -- helpers -----------------------------------------------------------------------------
     def cls(self, node_id: str) -> type[Module]:
@@ -220,7 +223,7 @@ class _Deriver:
                 "Dropped (training and evaluation only): " + ", ".join(self.name(n) for n in dropped) + "."
             )
         graph = Graph(self.nodes, self.edges, dict(self.graph.parameters), self.layout)
-        return Derived(graph, self.notes, self.label, model_ref.digest)
+        return Derived(graph, self.notes, self.label, model_ref.digest, self.sources)
 
     def find_scorer(self) -> str:
         scorers = [n for n in self.graph.nodes if n in self.registry_known() and _is_scorer(self.cls(n))]
@@ -331,6 +334,7 @@ class _Deriver:
             Node(new_id, "web_service_input", module.version, {"name": name, "columns": columns, "example": example})
         )
         self.layout[new_id] = dict(self.graph.layout.get(node_id, {}))
+        self.sources[new_id] = DataTable(df, {})
         without = f" minus the label '{self.label}'" if self.label in table.df.columns else ""
         self.notes.append(
             f"{self.name(node_id)} replaced by Web Service Input '{name}' ({len(columns)} columns: the training "

@@ -55,6 +55,7 @@ class InputSpec:
     node: str
     columns: list[dict[str, str]]
     example: list[dict[str, Any]]
+    baseline: str = ""  # digest of a sample of the training rows, for drift
 
     @property
     def names(self) -> list[str]:
@@ -249,7 +250,7 @@ def _input_spec(node: Node, klass: type[Module]) -> InputSpec:
     if not params.columns:
         raise NotServable(f"Web Service Input '{params.name}' ({node.id}) declares no columns; set its columns.")
     columns = [{"name": c.name, "type": c.type} for c in params.columns]
-    return InputSpec(params.name, node.id, columns, list(params.example))
+    return InputSpec(params.name, node.id, columns, list(params.example), params.baseline)
 
 
 # -- request bodies ----------------------------------------------------------------------------

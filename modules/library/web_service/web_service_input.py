@@ -73,6 +73,13 @@ class WebServiceInput(Module):
             description="Rows shown in the endpoint's documentation and Test tab.",
         )
 
+        baseline: str = Field(
+            "",
+            pattern=r"^([0-9a-f]{64})?$",
+            title="Baseline sample",
+            description="Digest of a sample of the training rows; endpoint drift is measured against it.",
+        )
+
         @field_validator("columns")
         @classmethod
         def _unique(cls, value: list[InputColumn]) -> list[InputColumn]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from designer.artifacts import artifact_store
 from designer.engine.execute import load_output
@@ -30,3 +31,22 @@ def trained_run(owner: Any, workspace: Workspace) -> Run:
 def trained_model(run: Run) -> Any:
     record = run.nodes.get(node_id="train").outputs["trained_model"]
     return load_output(artifact_store(), record["type"], record["digest"])
+
+
+def derive(client: APIClient, run: Run) -> dict[str, Any]:
+    response = client.post(f"/api/runs/{run.pk}/inference-pipeline/", {}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def deploy(client: APIClient, workspace: Workspace, pipeline_id: int, name: str = "cancer") -> dict[str, Any]:
+    body = {"workspace": workspace.pk, "name": name, "pipeline": pipeline_id}
+    response = client.post("/api/endpoints/", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+@pytest.fixture
+def live(as_editor: APIClient, workspace: Workspace, trained_run: Run) -> dict[str, Any]:
+    derived = derive(as_editor, trained_run)
+    return deploy(as_editor, workspace, derived["pipeline"]["id"])

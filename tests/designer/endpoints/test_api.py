@@ -16,31 +16,11 @@ from designer.datasets.models import Dataset
 from designer.endpoints.models import Endpoint, EndpointCall
 from designer.registry.models import RegisteredModel
 from designer.runs.models import Run
-from designer.workspaces.models import Workspace
 from modules.library._features import prepare_features
 
-from .conftest import LABEL, trained_model
+from .conftest import LABEL, derive, trained_model
 
 pytestmark = pytest.mark.django_db
-
-
-def derive(client: APIClient, run: Run) -> dict[str, Any]:
-    response = client.post(f"/api/runs/{run.pk}/inference-pipeline/", {}, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-def deploy(client: APIClient, workspace: Workspace, pipeline_id: int, name: str = "cancer") -> dict[str, Any]:
-    body = {"workspace": workspace.pk, "name": name, "pipeline": pipeline_id}
-    response = client.post("/api/endpoints/", body, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-@pytest.fixture
-def live(as_editor: APIClient, workspace: Workspace, trained_run: Run) -> dict[str, Any]:
-    derived = derive(as_editor, trained_run)
-    return deploy(as_editor, workspace, derived["pipeline"]["id"])
 
 
 def rows_of(dataset: Dataset, start: int, stop: int) -> pd.DataFrame:

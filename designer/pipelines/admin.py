@@ -6,7 +6,7 @@ from .models import Pipeline, PipelineVersion
 class PipelineVersionInline(admin.TabularInline):
     model = PipelineVersion
     extra = 0
-    fields = ["number", "message", "author", "created_at", "base_number"]
+    fields = ["number", "message", "author", "created_at", "base_number", "restored_from"]
     readonly_fields = fields
     can_delete = False
 

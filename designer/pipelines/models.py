@@ -42,6 +42,7 @@ class PipelineVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     base_number = models.PositiveIntegerField(null=True, blank=True)  # the version the author started from
+    restored_from = models.PositiveIntegerField(null=True, blank=True)  # set when this version restores an older one
 
     class Meta:
         ordering = ["pipeline_id", "number"]

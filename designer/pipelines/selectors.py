@@ -7,6 +7,9 @@ from typing import Any
 from django.db import models
 from rest_framework.exceptions import NotFound
 
+from designer.engine.diff import diff, to_json
+
+from .mapper import graph_of
 from .models import Pipeline, PipelineVersion
 
 
@@ -59,4 +62,16 @@ def draft_of(pipeline: Pipeline) -> dict[str, Any]:
         "updated_at": None,
         "updated_by": None,
         "unsaved": False,
+    }
+
+
+def version_diff(pipeline: Pipeline, from_number: int, to_number: int | None = None) -> dict[str, Any]:
+    """What changed from one saved version to another (default: to the head), as the diff's JSON form."""
+    old = version_of(pipeline, from_number)
+    new = head_of(pipeline) if to_number is None else version_of(pipeline, to_number)
+    return {
+        "pipeline": pipeline.pk,
+        "from_version": old.number,
+        "to_version": new.number,
+        "diff": to_json(diff(graph_of(old), graph_of(new))),
     }

@@ -30,6 +30,9 @@ class PipelineVersionSummarySerializer(serializers.Serializer):
     author = serializers.CharField(source="author.username", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
     base_number = serializers.IntegerField(allow_null=True, help_text="The version this one was edited from.")
+    restored_from = serializers.IntegerField(
+        allow_null=True, help_text="Set when this version restores an older one: that version's number."
+    )
 
 
 class PipelineVersionSerializer(PipelineVersionSummarySerializer):
@@ -112,3 +115,131 @@ class ValidateDocumentInputSerializer(StrictSerializer):
 
 class WorkspaceRefSerializer(serializers.Serializer):
     workspace = serializers.IntegerField(min_value=1)
+
+
+class RestoreVersionSerializer(StrictSerializer):
+    message = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500, help_text='Default: "Restored version N".'
+    )
+    base_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="The head version you saw; a restore based on an older version is refused with 409.",
+    )
+
+
+class VersionDiffQuerySerializer(serializers.Serializer):
+    """``?from=N&to=M``; ``from`` is a Python keyword, so the fields are added in ``get_fields``."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.IntegerField(min_value=1, help_text="The older version's number.")
+        fields["to"] = serializers.IntegerField(
+            required=False, min_value=1, help_text="The newer version's number. Default: the newest version."
+        )
+        return fields
+
+
+# -- the diff's JSON form (designer.engine.diff.to_json), described for the OpenAPI schema ----------
+
+
+class DiffValueChangeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    change = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    old = serializers.JSONField(required=False, help_text="Absent when the value was added.")
+    new = serializers.JSONField(required=False, help_text="Absent when the value was removed.")
+
+
+class DiffSwapSerializer(serializers.Serializer):
+    old = serializers.JSONField()
+    new = serializers.JSONField()
+
+
+class DiffNodeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    module = serializers.CharField()
+    version = serializers.IntegerField()
+    params = serializers.DictField(child=serializers.JSONField())
+    regenerate = serializers.BooleanField()
+
+
+class DiffEdgeEndSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    port = serializers.CharField()
+
+
+class DiffEdgeSerializer(serializers.Serializer):
+    source = DiffEdgeEndSerializer()
+    target = DiffEdgeEndSerializer()
+
+
+class DiffNodeAddedSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position in the new version's node list.")
+    node = DiffNodeSerializer()
+
+
+class DiffEdgeAddedSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position in the new version's edge list.")
+    edge = DiffEdgeSerializer()
+
+
+class DiffNodeChangeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    module = DiffSwapSerializer(allow_null=True, help_text="Module id, when it changed.")
+    version = DiffSwapSerializer(allow_null=True, help_text="Module version, when it changed.")
+    regenerate = DiffSwapSerializer(allow_null=True, help_text='The "regenerate output" flag, when it changed.')
+    params = DiffValueChangeSerializer(many=True)
+
+
+class DiffSemanticSerializer(serializers.Serializer):
+    nodes_added = DiffNodeAddedSerializer(many=True)
+    nodes_removed = DiffNodeSerializer(many=True)
+    nodes_changed = DiffNodeChangeSerializer(many=True)
+    edges_added = DiffEdgeAddedSerializer(many=True)
+    edges_removed = DiffEdgeSerializer(many=True)
+    parameters = DiffValueChangeSerializer(many=True, help_text="Pipeline parameters.")
+
+
+class DiffLayoutChangeSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    old = serializers.DictField(child=serializers.JSONField(), allow_null=True)
+    new = serializers.DictField(child=serializers.JSONField(), allow_null=True)
+
+
+class DiffLayoutSerializer(serializers.Serializer):
+    nodes = DiffLayoutChangeSerializer(many=True, help_text="Canvas entries (position, comment, colour).")
+    node_order = serializers.ListField(
+        child=serializers.CharField(), allow_null=True, help_text="The new node order, when only reordering gives it."
+    )
+    edge_order = serializers.ListField(
+        child=serializers.IntegerField(), allow_null=True, help_text="New edge i is edge edge_order[i] after the adds."
+    )
+
+
+class DiffSummarySerializer(serializers.Serializer):
+    nodes_added = serializers.IntegerField()
+    nodes_removed = serializers.IntegerField()
+    nodes_changed = serializers.IntegerField()
+    edges_added = serializers.IntegerField()
+    edges_removed = serializers.IntegerField()
+    parameters_changed = serializers.IntegerField()
+    layout_changed = serializers.IntegerField()
+    semantic = serializers.BooleanField(help_text="Whether a run would compute anything differently.")
+    layout_only = serializers.BooleanField(help_text="Only the canvas changed (moved, recoloured, reordered).")
+    empty = serializers.BooleanField()
+
+
+class PipelineDiffSerializer(serializers.Serializer):
+    format = serializers.IntegerField()
+    summary = DiffSummarySerializer()
+    semantic = DiffSemanticSerializer()
+    layout = DiffLayoutSerializer(help_text="Changes that do not alter what the pipeline computes.")
+
+
+class PipelineVersionDiffSerializer(serializers.Serializer):
+    pipeline = serializers.IntegerField()
+    from_version = serializers.IntegerField()
+    to_version = serializers.IntegerField()
+    diff = PipelineDiffSerializer()

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils import timezone
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 
 from designer.api import Conflict, Unprocessable
 from designer.datasets.lookup import WorkspaceDatasetLookup
@@ -40,6 +40,7 @@ def version_payload(version: PipelineVersion) -> dict[str, Any]:
         "author": version.author.username if version.author else None,
         "created_at": version.created_at.isoformat().replace("+00:00", "Z"),
         "base_number": version.base_number,
+        "restored_from": version.restored_from,
     }
 
 
@@ -107,12 +108,43 @@ def save_version(
 ) -> SavedVersion:
     """Saves ``document`` as the next version; 409 when ``base_version`` is given and is not the head."""
     graph = parse_document(document)
+    version = _append_version(user, pipeline, graph, message, base_version)
+    return SavedVersion(version=version, validation=validate_graph(pipeline.workspace, graph))
+
+
+def restore_version(
+    user: Any, pipeline: Pipeline, number: int, message: str = "", base_version: int | None = None
+) -> SavedVersion:
+    """Saves version ``number``'s document as the new head: history only grows, nothing is rewritten.
+
+    Like a save, it names the version it was based on (``base_version``, else the head it replaced)
+    and is refused with 409 when ``base_version`` is not the head any more."""
+    source = PipelineVersion.objects.filter(pipeline=pipeline, number=number).first()
+    if source is None:
+        raise NotFound(f"pipeline '{pipeline.name}' has no version {number}")
+    graph = parse_document(source.document)  # upgrades a document saved by an older Tessera
+    version = _append_version(
+        user, pipeline, graph, message or f"Restored version {number}", base_version, restored_from=number
+    )
+    return SavedVersion(version=version, validation=validate_graph(pipeline.workspace, graph))
+
+
+def _append_version(
+    user: Any,
+    pipeline: Pipeline,
+    graph: Graph,
+    message: str,
+    base_version: int | None,
+    restored_from: int | None = None,
+) -> PipelineVersion:
     with transaction.atomic():
         locked = Pipeline.objects.select_for_update().get(pk=pipeline.pk)  # one save at a time
         head = PipelineVersion.objects.filter(pipeline=locked).select_related("author").order_by("-number").first()
         head_number = head.number if head else 0
         if base_version is not None and head is not None and base_version != head_number:
             raise StaleBaseVersion(base_version, head)
+        if base_version is None and restored_from is not None and head is not None:
+            base_version = head_number  # a restore always replaces the head it saw
         version = PipelineVersion.objects.create(
             pipeline=locked,
             number=head_number + 1,
@@ -120,16 +152,18 @@ def save_version(
             message=message or "",
             author=user,
             base_number=base_version,
+            restored_from=restored_from,
         )
         fields = ["updated_at"]
         if locked.draft is not None and locked.draft_updated_by_id == getattr(user, "pk", None):
-            # The author's own autosave is now saved; a teammate's draft is kept (it is now stale).
+            # The author's own autosave is now saved (or replaced by a restore); a teammate's draft is
+            # kept (it is now stale).
             locked.draft, locked.draft_updated_at, locked.draft_base_version = None, None, None
             locked.draft_updated_by = None
             fields += ["draft", "draft_updated_at", "draft_base_version", "draft_updated_by"]
         locked.save(update_fields=fields)
     pipeline.refresh_from_db()
-    return SavedVersion(version=version, validation=validate_graph(pipeline.workspace, graph))
+    return version
 
 
 def save_draft(user: Any, pipeline: Pipeline, document: Any, base_version: int | None = None) -> Pipeline:

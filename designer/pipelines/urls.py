@@ -13,6 +13,12 @@ urlpatterns = [
         views.PipelineVersionDetailView.as_view(),
         name="pipeline-version-detail",
     ),
+    path(
+        "pipelines/<int:pk>/versions/<int:number>/restore/",
+        views.PipelineVersionRestoreView.as_view(),
+        name="pipeline-version-restore",
+    ),
+    path("pipelines/<int:pk>/diff/", views.PipelineDiffView.as_view(), name="pipeline-diff"),
     path("pipelines/<int:pk>/draft/", views.PipelineDraftView.as_view(), name="pipeline-draft"),
     path("pipelines/<int:pk>/validate/", views.PipelineValidateView.as_view(), name="pipeline-validate"),
 ]

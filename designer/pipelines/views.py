@@ -24,12 +24,15 @@ from .serializers import (
     PipelineSerializer,
     PipelineUpdateSerializer,
     PipelineVersionCreateSerializer,
+    PipelineVersionDiffSerializer,
     PipelineVersionSerializer,
     PipelineVersionSummarySerializer,
+    RestoreVersionSerializer,
     SavedVersionSerializer,
     ValidateDocumentInputSerializer,
     ValidateInputSerializer,
     ValidationResultSerializer,
+    VersionDiffQuerySerializer,
     WorkspaceRefSerializer,
 )
 
@@ -128,6 +131,41 @@ class PipelineVersionDetailView(PipelineViewBase):
     def get(self, request: Request, pk: int, number: int) -> Response:
         version = selectors.version_of(self.get_object(pk), number)
         return Response(PipelineVersionSerializer(version).data)
+
+
+class PipelineVersionRestoreView(PipelineViewBase):
+    @extend_schema(
+        request=RestoreVersionSerializer,
+        responses={
+            201: SavedVersionSerializer,
+            404: OpenApiResponse(description="No such pipeline in your workspaces, or no such version (named)."),
+            409: STALE,
+        },
+        summary="Make an older version's document the new head version (editor); history is kept",
+    )
+    def post(self, request: Request, pk: int, number: int) -> Response:
+        pipeline = self.get_object(pk)
+        data = RestoreVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = services.restore_version(request.user, pipeline, number, **data.validated_data)
+        out = {**PipelineVersionSerializer(saved.version).data, "validation": saved.validation.to_dict()}
+        return Response(out, status=status.HTTP_201_CREATED)
+
+
+class PipelineDiffView(PipelineViewBase):
+    @extend_schema(
+        parameters=[VersionDiffQuerySerializer],
+        responses={
+            200: PipelineVersionDiffSerializer,
+            404: OpenApiResponse(description="No such pipeline in your workspaces, or no such version (named)."),
+        },
+        summary="What changed between two saved versions: semantic changes apart from layout-only ones",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        pipeline = self.get_object(pk)
+        query = VersionDiffQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.version_diff(pipeline, query.validated_data["from"], query.validated_data.get("to")))
 
 
 class PipelineDraftView(PipelineViewBase):

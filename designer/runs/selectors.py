@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import Max, QuerySet
 
+from designer.artifacts import artifact_store
+from designer.engine.diff import diff, to_json
+from designer.engine.store import ArtifactMissing
+from designer.pipelines.mapper import graph_of
 from designer.workspaces.models import Membership
+from modules.sdk import PORT_TYPES
 
 from .models import NodeRun, Run, RunEvent
 
@@ -83,3 +89,74 @@ def key_metrics(run: Run, limit: int = 6) -> dict[str, Any]:
                     if isinstance(value, int | float) and len(found) < limit:
                         found[name] = value
     return found
+
+
+# -- comparing two runs ---------------------------------------------------------------------------
+
+
+def metrics_outputs(run: Run) -> list[tuple[NodeRun, str, dict[str, Any]]]:
+    """Every metrics output of the run (Evaluate Model's results) as (node, port, metric values), in node order.
+
+    The values come from the output's summary, written when the node finished; an older row without
+    one is read from the artifact store, and skipped if the artifact is gone."""
+    found = []
+    for node in run.nodes.all().order_by("id"):
+        for port, out in (node.outputs or {}).items():
+            if out.get("type") != "metrics":
+                continue
+            values = (out.get("summary") or {}).get("values")
+            if values is None:
+                values = _stored_metric_values(out)
+            if values is not None:
+                found.append((node, port, dict(values)))
+    return found
+
+
+def _stored_metric_values(out: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        value = PORT_TYPES["metrics"].deserialize(artifact_store().get(out["digest"]))
+    except (ArtifactMissing, KeyError):
+        return None
+    return json.loads(json.dumps(value.values, default=str))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def metric_differences(a: Run, b: Run) -> list[dict[str, Any]]:
+    """One row per (node, port, metric) found in either run: both values and ``b - a`` where both are numbers.
+
+    Rows follow run a's nodes, then those only run b has, and metric names alphabetically (the stored
+    JSON keeps no order); a side without the metric is null."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for side, run in (("a", a), ("b", b)):
+        for node, port, values in metrics_outputs(run):
+            for name, value in sorted(values.items()):
+                key = (node.node_id, port, name)
+                row = rows.setdefault(
+                    key,
+                    {
+                        "node": node.node_id,
+                        "port": port,
+                        "module": node.module_id,
+                        "metric": name,
+                        "a": None,
+                        "b": None,
+                    },
+                )
+                row[side] = value
+    nodes = list(dict.fromkeys((node, port) for node, port, _ in rows))
+    ordered = sorted(rows.values(), key=lambda r: (nodes.index((r["node"], r["port"])), r["metric"]))
+    for row in ordered:
+        row["delta"] = row["b"] - row["a"] if _is_number(row["a"]) and _is_number(row["b"]) else None
+    return ordered
+
+
+def compare_runs(a: Run, b: Run) -> dict[str, Any]:
+    """Two runs side by side: their pipeline versions, the design diff from a's version to b's, their metrics."""
+    return {
+        "same_pipeline": a.pipeline_id == b.pipeline_id,
+        "diff": to_json(diff(graph_of(a.pipeline_version), graph_of(b.pipeline_version))),
+        "metrics": metric_differences(a, b),
+    }

@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from designer.pipelines.serializers import PipelineDiffSerializer, PipelineVersionSerializer
+
 from .models import NodeRun, Run
 from .selectors import elapsed_seconds, key_metrics
 
@@ -82,3 +84,31 @@ class RunDetailSerializer(RunSerializer):
 
     class Meta(RunSerializer.Meta):
         fields = [*RunSerializer.Meta.fields, "nodes", "dataset_pins"]
+
+
+class CompareQuerySerializer(serializers.Serializer):
+    a = serializers.IntegerField(min_value=1, help_text="The first run (the 'before' side of the diff).")
+    b = serializers.IntegerField(min_value=1, help_text="The second run (the 'after' side).")
+
+
+class ComparedRunSerializer(serializers.Serializer):
+    run = RunSerializer()
+    version = PipelineVersionSerializer(help_text="The pipeline version the run executed, with its document.")
+
+
+class MetricDifferenceSerializer(serializers.Serializer):
+    node = serializers.CharField(help_text="The node that produced the metrics (an Evaluate Model node).")
+    port = serializers.CharField()
+    module = serializers.CharField()
+    metric = serializers.CharField()
+    a = serializers.JSONField(allow_null=True, help_text="The value in run a; null when run a has no such metric.")
+    b = serializers.JSONField(allow_null=True, help_text="The value in run b; null when run b has no such metric.")
+    delta = serializers.FloatField(allow_null=True, help_text="b - a when both are numbers.")
+
+
+class RunComparisonSerializer(serializers.Serializer):
+    a = ComparedRunSerializer()
+    b = ComparedRunSerializer()
+    same_pipeline = serializers.BooleanField()
+    diff = PipelineDiffSerializer(help_text="The design change from run a's pipeline version to run b's.")
+    metrics = MetricDifferenceSerializer(many=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -20,14 +20,21 @@ from designer.artifacts import artifact_store
 from designer.engine.profile import page_table, profile_table
 from designer.engine.store import ArtifactMissing
 from designer.pipelines.models import Pipeline
+from designer.pipelines.serializers import PipelineVersionSerializer
 from designer.workspaces.permissions import Role, workspace_for
 from modules.sdk import PORT_TYPES, DataTable
 
 from . import services
 from .events import serialize_event
 from .models import NodeRun, RunEvent
-from .selectors import runs_for_user
-from .serializers import RunDetailSerializer, RunSerializer, SubmitRunSerializer
+from .selectors import compare_runs, runs_for_user
+from .serializers import (
+    CompareQuerySerializer,
+    RunComparisonSerializer,
+    RunDetailSerializer,
+    RunSerializer,
+    SubmitRunSerializer,
+)
 
 MAX_PAGE = 1000
 
@@ -106,6 +113,32 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             raise ValidationError({"after": "must be a non-negative integer"})
         events = RunEvent.objects.filter(run=run, id__gt=int(after)).order_by("id")[:1000]
         return Response({"events": [serialize_event(e) for e in events]})
+
+    @extend_schema(
+        parameters=[CompareQuerySerializer],
+        responses={
+            200: RunComparisonSerializer,
+            400: OpenApiResponse(description="a or b is missing or not a run id."),
+            404: OpenApiResponse(description="A run that does not exist in your workspaces (named)."),
+        },
+        summary="Compare two runs: their pipeline versions, the design diff and each metric's difference",
+    )
+    @action(detail=False, methods=["get"])
+    def compare(self, request: Request) -> Response:
+        query = CompareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        runs = []
+        for side in ("a", "b"):
+            run = runs_for_user(request.user).filter(pk=query.validated_data[side]).first()
+            if run is None:
+                raise NotFound(f"run {query.validated_data[side]} does not exist")
+            runs.append(run)
+        a, b = runs
+        sides = {
+            name: {"run": RunSerializer(run).data, "version": PipelineVersionSerializer(run.pipeline_version).data}
+            for name, run in (("a", a), ("b", b))
+        }
+        return Response({**sides, **compare_runs(a, b)})
 
     # -- nodes -------------------------------------------------------------------------------
     def _node(self, pk: str, node_id: str) -> NodeRun:

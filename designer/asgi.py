@@ -13,11 +13,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from designer.accounts.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
-from designer.runs.routing import websocket_urlpatterns  # noqa: E402
+from designer.collab.routing import websocket_urlpatterns as collab_routes  # noqa: E402
+from designer.runs.routing import websocket_urlpatterns as run_routes  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(run_routes + collab_routes))),
     }
 )

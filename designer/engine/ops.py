@@ -1,0 +1,165 @@
+"""Edit operations on a pipeline document, for live co-editing. Pure: no Django.
+
+Each op changes one small thing (a node, one parameter, one edge, a position), so two people editing
+different nodes never conflict: the server applies ops in the order it receives them and gives each a
+sequence number, every client applies them in that order, and everyone ends with the same document.
+Two edits of the same parameter resolve the same way everywhere: the later sequence number wins, and
+clients show who overwrote what. An op that no longer fits (its node was removed meanwhile) is refused
+with a message that says so, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from .graph import parse_graph, to_document
+from .problems import GraphFormatError
+
+MAX_OP_BYTES = 256 * 1024
+
+OP_KINDS = ("add_node", "remove_node", "set_param", "set_params", "move_node", "set_comment", "add_edge", "remove_edge")
+
+
+class OpError(ValueError):
+    """The op is malformed or does not fit the document; the message says which and why."""
+
+
+def _node(doc: dict[str, Any], node_id: Any) -> dict[str, Any]:
+    if not isinstance(node_id, str):
+        raise OpError("'node' must be a node id")
+    for node in doc["nodes"]:
+        if node["id"] == node_id:
+            return node
+    raise OpError(f"node '{node_id}' is not in the pipeline (it may have been removed by someone else)")
+
+
+def _end(raw: Any, field: str) -> dict[str, str]:
+    if not isinstance(raw, dict) or set(raw) != {"node", "port"}:
+        raise OpError(f"'{field}' must be {{'node': ..., 'port': ...}}")
+    if not all(isinstance(raw[k], str) for k in ("node", "port")):
+        raise OpError(f"'{field}' node and port must be text")
+    return {"node": raw["node"], "port": raw["port"]}
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise OpError(f"'{name}' must be a number")
+    return float(value)
+
+
+def _add_node(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    raw = op.get("node")
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        raise OpError("'node' must be a node object with an 'id'")
+    if any(n["id"] == raw["id"] for n in doc["nodes"]):
+        raise OpError(f"node '{raw['id']}' already exists")
+    doc["nodes"].append(raw)
+    if "position" in op:
+        pos = op["position"]
+        if not isinstance(pos, dict):
+            raise OpError("'position' must be {'x': ..., 'y': ...}")
+        doc["layout"][raw["id"]] = {"x": _number(pos.get("x"), "x"), "y": _number(pos.get("y"), "y")}
+
+
+def _remove_node(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    node = _node(doc, op.get("node"))
+    doc["nodes"].remove(node)
+    doc["edges"] = [e for e in doc["edges"] if node["id"] not in (e["source"]["node"], e["target"]["node"])]
+    doc["layout"].pop(node["id"], None)
+
+
+def _set_param(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    node = _node(doc, op.get("node"))
+    param = op.get("param")
+    if not isinstance(param, str) or not param:
+        raise OpError("'param' must be a parameter name")
+    params = dict(node.get("params") or {})
+    if op.get("reset", False):
+        params.pop(param, None)  # back to the module's default
+    else:
+        params[param] = op.get("value")
+    node["params"] = params
+
+
+def _set_params(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    node = _node(doc, op.get("node"))
+    if not isinstance(op.get("params"), dict):
+        raise OpError("'params' must be an object")
+    node["params"] = op["params"]
+
+
+def _layout_entry(doc: dict[str, Any], op: dict[str, Any], **values: Any) -> None:
+    node = _node(doc, op.get("node"))
+    entry = dict(doc["layout"].get(node["id"], {}))
+    entry.update(values)
+    doc["layout"][node["id"]] = entry
+
+
+def _move_node(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    _layout_entry(doc, op, x=_number(op.get("x"), "x"), y=_number(op.get("y"), "y"))
+
+
+def _set_comment(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    if not isinstance(op.get("comment"), str):
+        raise OpError("'comment' must be text")
+    _layout_entry(doc, op, comment=op["comment"])
+
+
+def _add_edge(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    source, target = _end(op.get("source"), "source"), _end(op.get("target"), "target")
+    _node(doc, source["node"])
+    _node(doc, target["node"])
+    # An input port takes one edge: connecting to an occupied port replaces what was there.
+    doc["edges"] = [e for e in doc["edges"] if e["target"] != target]
+    doc["edges"].append({"source": source, "target": target})
+
+
+def _remove_edge(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    source, target = _end(op.get("source"), "source"), _end(op.get("target"), "target")
+    edge = {"source": source, "target": target}
+    if edge not in doc["edges"]:
+        raise OpError(f"no edge {source['node']}.{source['port']} -> {target['node']}.{target['port']}")
+    doc["edges"].remove(edge)
+
+
+_APPLY = {
+    "add_node": _add_node,
+    "remove_node": _remove_node,
+    "set_param": _set_param,
+    "set_params": _set_params,
+    "move_node": _move_node,
+    "set_comment": _set_comment,
+    "add_edge": _add_edge,
+    "remove_edge": _remove_edge,
+}
+
+
+def apply_op(document: dict[str, Any], op: Any) -> dict[str, Any]:
+    """The document after ``op``; ``OpError`` when the op is malformed or no longer applies."""
+    if not isinstance(op, dict) or op.get("kind") not in OP_KINDS:
+        raise OpError(f"an op needs a 'kind', one of: {', '.join(OP_KINDS)}")
+    if len(json.dumps(op, default=str)) > MAX_OP_BYTES:
+        raise OpError(f"an op may be at most {MAX_OP_BYTES // 1024} KB")
+    doc = copy.deepcopy(document)
+    doc.setdefault("nodes", [])
+    doc.setdefault("edges", [])
+    doc.setdefault("layout", {})
+    _APPLY[op["kind"]](doc, op)
+    try:
+        return to_document(parse_graph(doc))  # still a well-formed pipeline (canonical form)
+    except GraphFormatError as exc:
+        raise OpError(f"the op would make the pipeline malformed: {exc.problems[0].message}") from None
+
+
+def touched(op: dict[str, Any]) -> tuple[str, ...]:
+    """What an op writes, for showing who overwrote what: ("param", node, name), ("node", id)..."""
+    kind = op.get("kind")
+    if kind == "set_param":
+        return ("param", str(op.get("node")), str(op.get("param")))
+    if kind in ("set_params", "remove_node", "move_node", "set_comment"):
+        return (kind, str(op.get("node")))
+    if kind == "add_node":
+        return ("add_node", str((op.get("node") or {}).get("id")))
+    return (str(kind), json.dumps(op.get("target"), sort_keys=True))

@@ -24,8 +24,12 @@ class EvaluateModel(Module):
     Two-class: Accuracy, Precision, Recall, F1 Score and AUC at threshold 0.5, with the ROC and
     precision-recall curves, the confusion matrix, and the same metrics at thresholds 0 to 1 in
     steps of 0.05 for the threshold slider. Multiclass: overall accuracy, micro/macro-averaged
-    precision and recall, confusion matrix. The label and score columns are read from the scored
-    table's roles, so no column has to be chosen; rows with a missing label are left out (logged).
+    precision and recall, confusion matrix. Quantile regression (Fast Forest Quantile Regression):
+    the quantile (pinball) loss of each quantile and their average. Clustering (Assign Data to
+    Clusters, Train Clustering Model): per cluster and combined, the number of points, the average
+    and maximal distance to the cluster's center and the average distance to the other centers; no
+    label is needed. The label and score columns are read from the scored table's roles, so no
+    column has to be chosen; rows with a missing label are left out (logged).
     """
 
     id = "evaluate_model"
@@ -65,7 +69,9 @@ def evaluate(table: DataTable, port: str, ctx: RunContext) -> Metrics:
     if SCORED_PROBABILITIES in df.columns:
         scores.setdefault("probabilities", SCORED_PROBABILITIES)
     task = meta.get("task") or ("binary" if "probabilities" in scores else "regression")
-    for role in ("labels", "probabilities") if task == "binary" else ("labels",):
+    if task == "clustering":
+        return _clustering(df, scores, port)
+    for role in _required_roles(task, scores):
         if scores.get(role) not in df.columns:
             raise ModuleError(
                 f"the {port.replace('_', ' ')} has no {scores.get(role)!r} column; connect the output of Score Model",
@@ -90,19 +96,33 @@ def evaluate(table: DataTable, port: str, ctx: RunContext) -> Metrics:
         return _regression(known, label, scores["labels"], port)
     if task == "binary":
         return _binary(known, label, scores, meta.get("positive_class"))
+    if task == "quantile_regression":
+        return _quantile_regression(known, label, scores, port)
     return _multiclass(known, label, scores["labels"])
+
+
+def _required_roles(task: str, scores: dict[str, str]) -> list[str]:
+    if task == "binary":
+        return ["labels", "probabilities"]
+    if task == "quantile_regression":
+        return [role for role in scores if role.startswith("quantile:")]
+    return ["labels"]
 
 
 # -- regression ---------------------------------------------------------------------------------------
 
 
-def _regression(df: pd.DataFrame, label: str, scored: str, port: str) -> Metrics:
+def _numeric_label(df: pd.DataFrame, label: str, port: str) -> np.ndarray:
     try:
-        y = pd.to_numeric(df[label]).to_numpy(dtype="float64", na_value=np.nan)
+        return np.asarray(pd.to_numeric(df[label]).to_numpy(dtype="float64", na_value=np.nan))
     except (TypeError, ValueError):
         raise ModuleError(
             f"label column {label!r} is not numeric; a regression needs numeric labels", port=port, column=label
         ) from None
+
+
+def _regression(df: pd.DataFrame, label: str, scored: str, port: str) -> Metrics:
+    y = _numeric_label(df, label, port)
     p = df[scored].to_numpy(dtype="float64", na_value=np.nan)
     error = y - p
     spread = y - y.mean()
@@ -121,6 +141,63 @@ def _regression(df: pd.DataFrame, label: str, scored: str, port: str) -> Metrics
 
 def _ratio(top: float, bottom: float) -> float | None:
     return None if bottom == 0 else float(top / bottom)
+
+
+# -- quantile regression ---------------------------------------------------------------------------
+
+
+def _quantile_regression(df: pd.DataFrame, label: str, scores: dict[str, str], port: str) -> Metrics:
+    y = _numeric_label(df, label, port)
+    values: dict[str, float | int | str | None] = {}
+    for role, column in scores.items():
+        if not role.startswith("quantile:"):
+            continue
+        level = float(role.split(":", 1)[1])
+        error = y - df[column].to_numpy(dtype="float64", na_value=np.nan)
+        values[f"Quantile Loss:{level:g}"] = float(np.mean(np.maximum(level * error, (level - 1) * error)))
+    losses = [v for v in values.values() if isinstance(v, float)]
+    values["Average Quantile Loss"] = float(np.mean(losses)) if losses else None
+    return Metrics(values=values, task="quantile_regression", detail={"rows": len(y)})
+
+
+# -- clustering -------------------------------------------------------------------------------------
+
+
+def _clustering(df: pd.DataFrame, scores: dict[str, str], port: str) -> Metrics:
+    distance_roles = sorted((r for r in scores if r.startswith("distance:")), key=lambda r: int(r.split(":")[1]))
+    needed = [scores.get("assignments", "Assignments"), *(scores[r] for r in distance_roles)]
+    absent = next((c for c in needed if c not in df.columns), None)
+    if absent is not None or not distance_roles:
+        raise ModuleError(
+            f"the {port.replace('_', ' ')} has no {absent or 'DistancesToClusterCenter'!r} column; "
+            "connect the output of Assign Data to Clusters",
+            port=port,
+            column=absent,
+        )
+    if len(df) == 0:
+        raise ModuleError(f"the {port.replace('_', ' ')} has no rows", port=port)
+    assigned = df[needed[0]].to_numpy(dtype="int64")
+    distances = df[needed[1:]].to_numpy(dtype="float64")
+    own = distances[np.arange(len(df)), assigned]
+    others = (distances.sum(axis=1) - own) / (distances.shape[1] - 1) if distances.shape[1] > 1 else None
+    rows = [_cluster_row("Combined Evaluation", np.ones(len(df), dtype=bool), own, others)]
+    for k in range(distances.shape[1]):
+        rows.append(_cluster_row(f"Evaluation For Cluster No.{k}", assigned == k, own, others))
+    values = {name: value for name, value in rows[0].items() if name != "Result Description"}
+    return Metrics(values=values, task="clustering", detail={"rows": len(df), "clusters": rows})
+
+
+def _cluster_row(
+    description: str, members: np.ndarray, own: np.ndarray, others: np.ndarray | None
+) -> dict[str, float | int | str | None]:
+    count = int(members.sum())
+    return {
+        "Result Description": description,
+        "Average Distance to Cluster Center": float(own[members].mean()) if count else None,
+        "Average Distance to Other Center": float(others[members].mean()) if count and others is not None else None,
+        "Number of Points": count,
+        "Maximal Distance to Cluster Center": float(own[members].max()) if count else None,
+    }
 
 
 # -- two-class ----------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import pandas as pd
 from pydantic import Field
 
 from modules.library._features import accepts_missing, check_no_missing_numbers, prepare_features
+from modules.library._learners import CLUSTERING, quantile_column, quantiles_of
+from modules.library.scoring.assign_data_to_clusters import assign_table
 from modules.sdk import (
     DataTable,
     FittedModel,
@@ -32,7 +34,10 @@ THRESHOLD = 0.5
 class ScoreModel(Module):
     """Add predictions to a table: "Scored Labels" and, for two-class models, "Scored Probabilities".
 
-    (Multiclass models add one 'Scored Probabilities for Class "<value>"' column per class, as Azure.)
+    (Multiclass models add one 'Scored Probabilities for Class "<value>"' column per class, as Azure,
+    except One-vs-One models, which vote and so write "Scored Labels" only. Quantile models, from Fast
+    Forest Quantile Regression, write one "Quantile:<level>" column per quantile instead of "Scored
+    Labels". A clustering model is scored as Assign Data to Clusters would.)
 
     "Scored Probabilities" is the probability of the positive class, the second of the label's two
     values in sorted order (``1`` of 0/1, ``True`` of false/true, ``>50K`` of ``<=50K``/``>50K``);
@@ -74,21 +79,30 @@ class ScoreModel(Module):
 
 def score_table(model: FittedModel, table: DataTable, *, append: bool = True) -> DataTable:
     """``table`` scored by ``model``: the one scoring path, for Score Model and deployed endpoints."""
+    if model.task == CLUSTERING:
+        return assign_table(model, table, append=append)
     df = table.df
     features = prepare_features(df, model.feature_types)
     if not accepts_missing(model.estimator):
         check_no_missing_numbers(features, model.feature_types, model.name or model.learner, "dataset")
     scores: dict[str, Any] = {}
     meta: dict[str, Any] = {"task": model.task}
-    if model.task == "regression":
+    quantiles = quantiles_of(model.estimator) if model.task == "regression" else None
+    if quantiles is not None:
+        predicted = np.asarray(model.estimator.transform(features), dtype="float64")
+        roles = {f"quantile:{q:g}": quantile_column(q) for q in quantiles}
+        scores.update({column: predicted[:, i] for i, column in enumerate(roles.values())})
+        meta.update(task="quantile_regression", score_columns=roles)
+    elif model.task == "regression":
         scores[SCORED_LABELS] = np.asarray(model.estimator.predict(features), dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS}
     elif model.task == "multiclass":
         known = [_python(c) for c in model.estimator.classes_]
         scores[SCORED_LABELS] = _label_series([_python(v) for v in model.estimator.predict(features)], known, df.index)
-        probabilities = model.estimator.predict_proba(features)
-        for i, value in enumerate(known):
-            scores[f'{SCORED_PROBABILITIES} for Class "{value}"'] = np.asarray(probabilities[:, i], dtype="float64")
+        if hasattr(model.estimator, "predict_proba"):  # One-vs-One votes and has none
+            probabilities = model.estimator.predict_proba(features)
+            for i, value in enumerate(known):
+                scores[f'{SCORED_PROBABILITIES} for Class "{value}"'] = np.asarray(probabilities[:, i], dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS}
     else:
         positive = model.classes[-1]

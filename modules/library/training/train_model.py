@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from modules.library._features import accepts_missing, build_pipeline, check_no_missing_numbers, prepare_features
+from modules.library._learners import SUPERVISED, needs_non_negative_label, refuse_parameter_range
 from modules.sdk import (
     DataTable,
     FittedModel,
@@ -33,8 +34,10 @@ class TrainModel(Module):
     as "none of the known values"; a text column keeps its 100 most frequent values and lumps the
     rest together, so an ID-like column does not fail training as it does in Azure). Problems are
     reported before fitting, each naming its column: a label with missing values, a two-class
-    learner given a label without exactly two values, a regression learner given a text label,
-    missing numbers for learners that cannot use them.
+    learner given a label without exactly two values, a classifier given a single class, a
+    regression learner given a text label, a negative count for Poisson Regression, missing numbers
+    for learners that cannot use them. A learner in Parameter Range mode is refused (it is for Tune
+    Model Hyperparameters), and so is a clustering learner (it is for Train Clustering Model).
     """
 
     id = "train_model"
@@ -56,6 +59,7 @@ class TrainModel(Module):
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         learner: Learner = inputs["untrained_model"]
         table: DataTable = inputs["dataset"]
+        _check_learner(learner)
         ctx.progress(0.0, "checking the training data")
         label = params.label_column
         schema = table.schema
@@ -93,6 +97,15 @@ class TrainModel(Module):
         return {"trained_model": model}
 
 
+def _check_learner(learner: Learner) -> None:
+    refuse_parameter_range(learner, "untrained_model", "Train Model")
+    if learner.task not in SUPERVISED:
+        raise ModuleError(
+            f"{learner.name or learner.learner} is a {learner.task} learner; train it with Train Clustering Model",
+            port="untrained_model",
+        )
+
+
 def _fit(
     learner: Learner, feature_types: dict[str, str], features: pd.DataFrame, y: np.ndarray, ctx: RunContext
 ) -> Any:
@@ -119,13 +132,7 @@ def _label_values(series: pd.Series, dtype: str, learner: Learner, label: str) -
             column=label,
         )
     if learner.task == "regression":
-        if dtype not in ("integer", "number"):
-            raise ModuleError(
-                f"label column {label!r} is {dtype}; a regression learner needs a numeric label",
-                param="label_column",
-                column=label,
-            )
-        return series.to_numpy(dtype="float64"), []
+        return _regression_label(series, dtype, learner, label), []
     y = _plain_labels(series, dtype)
     classes = sorted({_python(v) for v in y})
     if learner.task == "binary" and len(classes) != 2:
@@ -135,7 +142,32 @@ def _label_values(series: pd.Series, dtype: str, learner: Learner, label: str) -
             param="label_column",
             column=label,
         )
+    if len(classes) < 2:
+        raise ModuleError(
+            f"label column {label!r} has only 1 class; a classifier needs at least 2",
+            param="label_column",
+            column=label,
+        )
     return y, classes
+
+
+def _regression_label(series: pd.Series, dtype: str, learner: Learner, label: str) -> np.ndarray:
+    if dtype not in ("integer", "number"):
+        raise ModuleError(
+            f"label column {label!r} is {dtype}; a regression learner needs a numeric label",
+            param="label_column",
+            column=label,
+        )
+    y = series.to_numpy(dtype="float64")
+    negative = int((y < 0).sum())
+    if negative and needs_non_negative_label(learner.estimator):
+        raise ModuleError(
+            f"label column {label!r} has {negative} negative values; "
+            f"{learner.name or learner.learner} models counts, which are 0 or more",
+            param="label_column",
+            column=label,
+        )
+    return y
 
 
 def _plain_labels(series: pd.Series, dtype: str) -> np.ndarray:

@@ -13,7 +13,10 @@ from modules.sdk.textdata import TextDataError, read_delimited
 
 
 class EnterDataManually(Module):
-    """Type or paste CSV or TSV text; column types are inferred (integer, number, true/false, text).
+    """Type or paste CSV, TSV or ARFF text; column types are inferred (integer, number, true/false, text).
+
+    ARFF takes numeric, nominal and date attributes (nominal values become text); as in Azure, ARFF
+    string attributes are not read.
 
     Better than Azure: a malformed row is reported with its line number and field counts, and the
     output's columns are known as soon as the text is typed, so downstream column pickers list them
@@ -29,8 +32,10 @@ class EnterDataManually(Module):
         dataset = Out(Table, "Dataset")
 
     class Params(ParamModel):
-        data_format: Literal["CSV", "TSV"] = Field(
-            "CSV", title="DataFormat", description="CSV: comma-separated values; TSV: tab-separated values."
+        data_format: Literal["CSV", "TSV", "ARFF"] = Field(
+            "CSV",
+            title="DataFormat",
+            description="CSV: comma-separated values; TSV: tab-separated values; ARFF: Weka's attribute format.",
         )
         has_header: bool = Field(
             True,
@@ -54,8 +59,29 @@ class EnterDataManually(Module):
 
 
 def _parse(params: EnterDataManually.Params) -> pd.DataFrame:
+    if params.data_format == "ARFF":
+        return _arff(params.data)
     delimiter = "\t" if params.data_format == "TSV" else ","
     try:
         return read_delimited(params.data, delimiter=delimiter, has_header=params.has_header)
     except TextDataError as exc:
         raise ModuleError(exc.message, param="data", column=exc.column) from None
+
+
+def _arff(text: str) -> pd.DataFrame:
+    import io
+
+    from scipy.io import arff
+
+    try:
+        data, meta = arff.loadarff(io.StringIO(text))
+    except (ValueError, NotImplementedError, arff.ArffError, arff.ParseArffError) as exc:
+        raise ModuleError(f"the ARFF text cannot be read: {exc}", param="data") from None
+    df = pd.DataFrame(data)
+    for name, kind in zip(meta.names(), meta.types(), strict=True):
+        if kind == "nominal":
+            values = [None if v in (b"?", "?") else (v.decode() if isinstance(v, bytes) else v) for v in df[name]]
+            df[name] = pd.Series(values, dtype="str")
+        elif kind == "numeric" and df[name].dropna().apply(float.is_integer).all() and df[name].notna().any():
+            df[name] = df[name].astype("Int64")
+    return df.reset_index(drop=True)

@@ -1,0 +1,163 @@
+"""Import Data: a table from an HTTP URL, a server path or object-store URL, or a SQL query."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import Field
+
+from modules.sdk import DataTable, Module, ModuleError, Out, ParamModel, RunContext, Table
+from modules.sdk.textdata import TextDataError, read_delimited
+
+from . import _sources
+
+HTTP_TIMEOUT = 60
+
+
+class ImportData(Module):
+    """Read a table from outside Tessera: an HTTP(S) URL, a file on the server or in an object store
+    (CSV, TSV or Parquet; ``folder/*.csv`` patterns concatenate files with the same columns), or the
+    rows of a SQL query on a database connection the operator configured.
+
+    Better than Azure: database credentials are never typed into the pipeline (it names a connection
+    the operator set up), queries run in a read-only transaction, server paths are confined to the
+    directories the operator allows, and a failure names the parameter at fault. Imports are cached
+    like any node: tick "Regenerate output" on the node to fetch fresh data.
+    """
+
+    id = "import_data"
+    name = "Import Data"
+    category = "Data Input and Output"
+
+    class Outputs:
+        dataset = Out(Table, "Results dataset")
+
+    class Params(ParamModel):
+        data_source: Literal["URL via HTTP", "Path or object-store URL", "SQL query"] = Field(
+            "URL via HTTP", title="Data source", description="Where the rows come from."
+        )
+        url: str = Field("", max_length=2000, title="URL", description="An http:// or https:// address of a file.")
+        path: str = Field(
+            "",
+            max_length=2000,
+            title="Path",
+            description="A server path inside the allowed directories, a pattern such as /data/2024/*.csv, or an "
+            "object-store URL (s3://bucket/key.parquet).",
+        )
+        file_format: Literal["Auto", "CSV", "TSV", "Parquet"] = Field(
+            "Auto", title="File format", description="Auto decides from the file extension."
+        )
+        has_header: bool = Field(True, title="Has header row", description="CSV/TSV: the first line names the columns.")
+        connection: str = Field(
+            "", max_length=200, title="Connection", description="A database connection the operator configured."
+        )
+        query: str = Field("", max_length=100_000, title="Query", description="A SQL SELECT statement.")
+
+    def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        if params.data_source == "URL via HTTP":
+            df = _from_http(params)
+        elif params.data_source == "SQL query":
+            df = _from_sql(params)
+        else:
+            df = _from_path(params)
+        ctx.log(f"imported {len(df)} rows and {len(df.columns)} columns from {params.data_source.lower()}")
+        return {"dataset": DataTable(df.reset_index(drop=True))}
+
+
+def parse_bytes(data: bytes, fmt: str, has_header: bool, param: str) -> pd.DataFrame:
+    if fmt == "Parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return pq.read_table(io.BytesIO(data)).to_pandas()
+        except Exception as exc:
+            raise ModuleError(f"the file is not readable Parquet: {exc}", param=param) from None
+    try:
+        return read_delimited(data, delimiter="\t" if fmt == "TSV" else ",", has_header=has_header)
+    except TextDataError as exc:
+        raise ModuleError(f"the file cannot be read as {fmt}: {exc.message}", param=param, column=exc.column) from None
+
+
+def _from_http(params: ImportData.Params) -> pd.DataFrame:
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlparse
+
+    if urlparse(params.url).scheme not in ("http", "https"):
+        raise ModuleError("enter an http:// or https:// URL", param="url")
+    limit = _sources.max_bytes()
+    request = urllib.request.Request(params.url, headers={"User-Agent": "Tessera Import Data"})
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 - scheme checked above
+            data = response.read(limit + 1)
+    except urllib.error.HTTPError as exc:
+        raise ModuleError(f"the server answered {exc.code} {exc.reason} for {params.url}", param="url") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise ModuleError(f"{params.url} cannot be reached: {getattr(exc, 'reason', exc)}", param="url") from None
+    if len(data) > limit:
+        raise ModuleError(f"the file is larger than the {limit // (1024 * 1024)} MB import limit", param="url")
+    return parse_bytes(data, _sources.file_format(params.url, params.file_format), params.has_header, "url")
+
+
+def _from_path(params: ImportData.Params) -> pd.DataFrame:
+    import fsspec
+
+    if not params.path:
+        raise ModuleError("enter a path or object-store URL", param="path")
+    fmt = _sources.file_format(params.path.replace("*", "x"), params.file_format)
+    location = str(_sources.local_path(params.path, "path")) if _sources.is_local(params.path) else params.path
+    try:
+        files = fsspec.open_files(location, mode="rb")
+    except (ImportError, ValueError) as exc:
+        raise ModuleError(f"'{params.path}' cannot be opened: {exc}", param="path") from None
+    if not files:
+        raise ModuleError(f"no file matches '{params.path}'", param="path")
+    frames = []
+    limit = _sources.max_bytes()
+    for handle in files:
+        try:
+            with handle as f:
+                data = f.read(limit + 1)
+        except FileNotFoundError:
+            raise ModuleError(f"'{handle.path}' does not exist", param="path") from None
+        if len(data) > limit:
+            raise ModuleError(
+                f"'{handle.path}' is larger than the {limit // (1024 * 1024)} MB import limit", param="path"
+            )
+        frames.append(parse_bytes(data, fmt, params.has_header, "path"))
+    first = list(frames[0].columns)
+    for handle, frame in zip(files, frames, strict=True):
+        if list(frame.columns) != first:
+            raise ModuleError(f"'{handle.path}' has other columns than the first file", param="path")
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _from_sql(params: ImportData.Params) -> pd.DataFrame:
+    import sqlalchemy as sa
+
+    if not params.query.strip():
+        raise ModuleError("enter a SQL query", param="query")
+    url = _sources.connection_url(params.connection)
+    try:
+        engine = sa.create_engine(url)
+    except Exception as exc:
+        raise ModuleError(f"connection '{params.connection}' is misconfigured: {exc}", param="connection") from None
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            df = pd.read_sql_query(sa.text(params.query), conn)
+            conn.rollback()
+    except sa.exc.OperationalError as exc:
+        raise ModuleError(f"connection '{params.connection}' failed: {exc.orig}", param="connection") from None
+    except sa.exc.DBAPIError as exc:
+        raise ModuleError(f"the query failed: {exc.orig}", param="query") from None
+    except pd.errors.DatabaseError as exc:  # pandas wraps what the driver raised
+        cause = exc.__cause__
+        detail = getattr(cause, "orig", None) or cause or exc
+        raise ModuleError(f"the query failed: {detail}", param="query") from None
+    finally:
+        engine.dispose()
+    return df

@@ -14,8 +14,19 @@ from typing import Any, ClassVar
 
 from .values import DataTable, FittedModel, FittedTransform, Learner, Metrics
 
-# skops refuses unknown types unless trusted; we trust only these library prefixes.
-TRUSTED_PREFIXES = ("sklearn.", "lightgbm.", "numpy.", "scipy.", "builtins.", "collections.", "_thread.", "functools.")
+# skops refuses unknown types unless trusted; we trust only these library prefixes (and our own
+# estimators in modules.estimators, whose state is arrays and plain values).
+TRUSTED_PREFIXES = (
+    "sklearn.",
+    "lightgbm.",
+    "numpy.",
+    "scipy.",
+    "builtins.",
+    "collections.",
+    "_thread.",
+    "functools.",
+    "modules.estimators.",
+)
 
 
 class PortType:

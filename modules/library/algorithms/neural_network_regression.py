@@ -1,0 +1,28 @@
+"""Neural Network Regression: an untrained PyTorch neural network."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from modules.library._learners import make_learner
+from modules.sdk import Module, Out, RunContext, UntrainedModel
+
+from ._neural import DOC, NeuralParams, regressor
+
+
+class NeuralNetworkRegression(Module):
+    __doc__ = inspect.cleandoc("""A neural network predicting a number.""" + DOC)
+
+    id = "neural_network_regression"
+    name = "Neural Network Regression"
+    category = "Machine Learning Algorithms"
+
+    class Outputs:
+        untrained_model = Out(UntrainedModel, "Untrained model")
+
+    class Params(NeuralParams):
+        pass
+
+    def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        return {"untrained_model": make_learner(self, params, "regression", regressor)}

@@ -78,6 +78,8 @@ def derive_inference_pipeline(
 
 
 def _is_scorer(cls: type[Module]) -> bool:
+    if cls.inference == "drop":
+        return False  # e.g. Permutation Feature Importance: reads a model and a table, serves nothing
     ins = [p.type for p in cls.inputs.values()]
     return TrainedModel in ins and Table in ins and any(p.type is Table for p in cls.outputs.values())
 
@@ -124,6 +126,7 @@ class _Deriver:
         self.label = ""
         self.inputs_made = 0
         self.sources: dict[str, DataTable] = {}
+        self.replaced: set[str] = set()  # training nodes whose role a new node took over (noted already)
 
     # -- helpers -----------------------------------------------------------------------------
     def cls(self, node_id: str) -> type[Module]:
@@ -176,6 +179,7 @@ class _Deriver:
                 f"{self.name(node_id)} feeds the scoring path with a {ref.type}, which cannot be a fixed input.",
                 node_id,
             )
+        self.replaced.add(node_id)
         new_id = self.fresh_id(f"{node_id}_saved")
         cls = self.registry.get(module)
         source = f"{self.name(node_id)}, output '{port}'"
@@ -217,7 +221,7 @@ class _Deriver:
         self.connect((scorer, scored_port), output_id, "dataset")
         self.notes.append(f"Web Service Output added after {self.name(scorer)}.")
 
-        dropped = [n for n in self.graph.nodes if n not in self.nodes]
+        dropped = [n for n in self.graph.nodes if n not in self.nodes and n not in self.replaced]
         if dropped:
             self.notes.append(
                 "Dropped (training and evaluation only): " + ", ".join(self.name(n) for n in dropped) + "."
@@ -279,6 +283,7 @@ class _Deriver:
         if cls.inference == "pass_through" and len(table_inputs) == 1 and table_inputs[0] in incoming:
             edge = incoming[table_inputs[0]]
             self.notes.append(f"{self.name(node_id)} removed: scoring uses every row it is sent.")
+            self.replaced.add(node_id)
             return self.rebuild(edge.source, edge.source_port)
         if _fits_transformation(cls) and table_inputs[0] in incoming:
             transform_port = next(n for n, p in cls.outputs.items() if p.type is Transformation)
@@ -326,6 +331,7 @@ class _Deriver:
         schema = DataTable(df).schema
         columns = [{"name": c.name, "type": c.dtype} for c in schema.columns]
         example = [{str(k): _plain(v) for k, v in row.items()} for row in df.head(EXAMPLE_ROWS).to_dict("records")]
+        self.replaced.add(node_id)
         name = f"WebServiceInput{self.inputs_made}"
         self.inputs_made += 1
         new_id = self.fresh_id("web_service_input")

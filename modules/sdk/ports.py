@@ -197,8 +197,41 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+class CsvFile(PortType):
+    """A table written out as a UTF-8 CSV file (header row, comma-separated, RFC 4180 quoting).
+
+    Not a subtype of ``Table``: the stored bytes are CSV text, not Parquet, so it connects only to
+    inputs that read CSV. In memory it is a ``DataTable``; reading it back types the columns with
+    the same rules as an upload (``read_delimited``), and the table's column roles are not kept.
+    """
+
+    name = "csv_file"
+    label = "CSV file"
+    value_type = DataTable
+    media_type = "text/csv"
+
+    @classmethod
+    def serialize(cls, value: DataTable) -> bytes:
+        return value.df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> DataTable:
+        import csv
+
+        import pandas as pd
+
+        from .textdata import read_delimited
+
+        text = data.decode("utf-8")
+        records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
+        if len(records) <= 1:  # a header alone (or nothing): an empty table with text columns
+            header = records[0] if records else []
+            return DataTable(pd.DataFrame({name: pd.Series([], dtype="str") for name in header}))
+        return DataTable(read_delimited(text))
+
+
 PORT_TYPES: dict[str, type[PortType]] = {
-    t.name: t for t in (Table, UntrainedModel, TrainedModel, Transformation, MetricsPort)
+    t.name: t for t in (Table, UntrainedModel, TrainedModel, Transformation, MetricsPort, CsvFile)
 }
 
 

@@ -113,6 +113,9 @@ def test_the_derived_pipeline_replaces_training_with_fixed_artifacts_and_web_ser
     assert model.params["artifact"] == outputs["train"]["trained_model"].digest
     assert derived.label_column == LABEL
     assert any("Split Data" in note for note in derived.notes)
+    dropped = next(note for note in derived.notes if note.startswith("Dropped"))
+    assert "'learner'" in dropped and "'evaluate'" in dropped
+    assert "'data'" not in dropped and "'split'" not in dropped and "'train'" not in dropped
     # the derived document is a valid pipeline on its own
     assert validate(derived.graph, default_registry()).problems == []
 
@@ -224,3 +227,19 @@ def test_a_pipeline_without_web_service_ports_is_not_servable(trained: Any) -> N
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+
+
+def test_a_module_that_reads_a_model_but_serves_nothing_is_not_a_second_candidate(trained: Any) -> None:
+    graph, store, _ = trained
+    doc = training_document()
+    doc["nodes"].append({"id": "pfi", "module": "permutation_feature_importance", "version": 1, "params": {}})
+    doc["edges"] += document(
+        [], ["train.trained_model -> pfi.trained_model", "split.results_dataset2 -> pfi.test_data"]
+    )["edges"]
+    graph2 = parse_graph(doc)
+    outputs2 = run_all(graph2, store, LocalContext(datasets={1: DataTable(cancer())}))
+
+    derived = derive(graph2, store, outputs2)
+
+    assert "pfi" not in derived.graph.nodes
+    assert any("'pfi'" in note for note in derived.notes if note.startswith("Dropped"))

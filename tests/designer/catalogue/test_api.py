@@ -24,8 +24,8 @@ def test_one_module_with_its_versions(as_viewer: Any) -> None:
     body = response.json()
     expected = default_registry().get("split_data").describe()
     assert {k: body[k] for k in expected} == expected
-    assert body["versions"] == [1]
-    assert body["latest_version"] == 1
+    assert body["versions"] == [1, 2]  # version 2 added the expression split modes
+    assert body["latest_version"] == 2
     assert [p["name"] for p in body["outputs"]] == ["results_dataset1", "results_dataset2"]
 
 

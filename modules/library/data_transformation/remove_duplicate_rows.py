@@ -1,0 +1,78 @@
+"""Remove Duplicate Rows: keep one row per combination of key values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
+
+from modules.sdk import (
+    ColumnSelection,
+    DataTable,
+    In,
+    Module,
+    ModuleError,
+    Out,
+    ParamModel,
+    RunContext,
+    Table,
+    TableSchema,
+)
+from modules.sdk import columns as column_selection
+
+
+class RemoveDuplicateRows(Module):
+    """Drop rows whose key columns repeat an earlier (or, unchecked, a later) row's values.
+
+    The key is the selected columns (all columns by default). A row with a missing value in any key
+    column is never a duplicate and is always kept, as in Azure. Rows keep their input order, and
+    the log says how many were removed.
+    """
+
+    id = "remove_duplicate_rows"
+    name = "Remove Duplicate Rows"
+    category = "Data Transformation"
+
+    class Inputs:
+        dataset = In(Table, "Dataset")
+
+    class Outputs:
+        results_dataset = Out(Table, "Results dataset")
+
+    class Params(ParamModel):
+        key_column_selection_filter_expression: ColumnSelection = column_selection(
+            "dataset",
+            default={"start": "all"},
+            title="Key column selection filter expression",
+            description="The columns whose values identify a row; all columns by default.",
+        )
+        retain_first_duplicate_row: bool = Field(
+            True,
+            title="Retain first duplicate row",
+            description="Keep the first row of each duplicate group; unchecked, keep the last.",
+        )
+
+    def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        table: DataTable = inputs["dataset"]
+        keys = _keys(table.schema, params)
+        df = table.df
+        repeated = df.duplicated(subset=keys, keep="first" if params.retain_first_duplicate_row else "last")
+        incomplete = df[keys].isna().any(axis=1)
+        drop = (repeated & ~incomplete).to_numpy()
+        ctx.log(f"{int(drop.sum())} duplicate rows removed on {', '.join(keys)}")
+        return {"results_dataset": DataTable(df[~drop].reset_index(drop=True), dict(table.meta))}
+
+    def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
+        schema = inputs.get("dataset")
+        if schema is not None:
+            _keys(schema, params)
+        return {"results_dataset": schema}
+
+
+def _keys(schema: TableSchema, params: RemoveDuplicateRows.Params) -> list[str]:
+    param = "key_column_selection_filter_expression"
+    names = params.key_column_selection_filter_expression.resolve(schema, param=param)
+    if not names:
+        raise ModuleError("no key columns are selected", param=param)
+    return names

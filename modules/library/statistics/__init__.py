@@ -1,0 +1,1 @@
+"""Modules that describe a table with statistics (summaries, correlations, principal components); no learners."""

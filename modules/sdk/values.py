@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
     from .schema import TableSchema
 
-Task = Literal["regression", "binary", "multiclass", "clustering", "quantile_regression"]
+Task = Literal["regression", "binary", "multiclass", "clustering", "quantile_regression", "anomaly"]
 
 
 @dataclass

@@ -28,7 +28,9 @@ class EvaluateModel(Module):
     the quantile (pinball) loss of each quantile and their average. Clustering (Assign Data to
     Clusters, Train Clustering Model): per cluster and combined, the number of points, the average
     and maximal distance to the cluster's center and the average distance to the other centers; no
-    label is needed. The label and score columns are read from the scored table's roles, so no
+    label is needed. Anomaly detection (Score Model on a model from Train Anomaly Detection Model,
+    with a label column kept): as two-class, the anomaly score as the probability of the positive
+    class, which marks anomalies. The label and score columns are read from the scored table's roles, so no
     column has to be chosen; rows with a missing label are left out (logged).
     """
 
@@ -69,6 +71,8 @@ def evaluate(table: DataTable, port: str, ctx: RunContext) -> Metrics:
     if SCORED_PROBABILITIES in df.columns:
         scores.setdefault("probabilities", SCORED_PROBABILITIES)
     task = meta.get("task") or ("binary" if "probabilities" in scores else "regression")
+    if task == "anomaly":  # an anomaly detector's score and 1/0 labels are measured as a two-class model's
+        task = "binary"
     if task == "clustering":
         return _clustering(df, scores, port)
     for role in _required_roles(task, scores):

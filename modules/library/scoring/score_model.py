@@ -10,7 +10,9 @@ import pandas as pd
 from pydantic import Field
 
 from modules.library._features import accepts_missing, check_no_missing_numbers, prepare_features
-from modules.library._learners import CLUSTERING, quantile_column, quantiles_of
+from modules.library._learners import CLUSTERING, final_step, quantile_column, quantiles_of
+from modules.library.algorithms.one_class_svm import outlier_probabilities
+from modules.library.algorithms.pca_based_anomaly_detection import reconstruction_scores
 from modules.library.scoring.assign_data_to_clusters import assign_table
 from modules.sdk import (
     DataTable,
@@ -44,6 +46,10 @@ class ScoreModel(Module):
     "Scored Labels" is the positive class when that probability is above 0.5. The output records
     which column is the label and which are scores, so Evaluate Model needs no column settings.
     A missing feature column is reported by name.
+
+    An anomaly detection model (from Train Anomaly Detection Model) writes "Scored Probabilities",
+    its 0-1 anomaly score, and "Scored Labels", 1 (anomaly) when that score is above 0.5, else 0;
+    Evaluate Model measures it as a two-class model whose positive class marks anomalies.
     """
 
     id = "score_model"
@@ -96,6 +102,10 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
     elif model.task == "regression":
         scores[SCORED_LABELS] = np.asarray(model.estimator.predict(features), dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS}
+    elif model.task == "anomaly":
+        scores.update(_anomaly_scores(model, features))
+        meta["score_columns"] = {"labels": SCORED_LABELS, "probabilities": SCORED_PROBABILITIES}
+        meta["positive_class"] = model.classes[-1] if model.classes else 1
     elif model.task == "multiclass":
         known = [_python(c) for c in model.estimator.classes_]
         scores[SCORED_LABELS] = _label_series([_python(v) for v in model.estimator.predict(features)], known, df.index)
@@ -124,6 +134,16 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
     if model.label_column in out.columns:
         meta["label_column"] = model.label_column
     return DataTable(out, {**base, **meta})
+
+
+def _anomaly_scores(model: FittedModel, features: pd.DataFrame) -> dict[str, Any]:
+    """Azure's two anomaly columns: the 0-1 score and 1/0 for above/not above 0.5."""
+    if hasattr(final_step(model.estimator), "components_"):
+        probabilities = reconstruction_scores(model.estimator, features)  # PCA-Based Anomaly Detection
+    else:
+        probabilities = outlier_probabilities(model.estimator, features)  # One-Class SVM
+    labels = pd.Series((probabilities > THRESHOLD).astype("int64"), index=features.index, dtype="Int64")
+    return {SCORED_LABELS: labels, SCORED_PROBABILITIES: probabilities}
 
 
 def _label_series(labels: list[Any], classes: list[Any], index: pd.Index) -> pd.Series:

@@ -100,8 +100,10 @@ class TrainModel(Module):
 def _check_learner(learner: Learner) -> None:
     refuse_parameter_range(learner, "untrained_model", "Train Model")
     if learner.task not in SUPERVISED:
+        trainer = "Train Anomaly Detection Model" if learner.task == "anomaly" else "Train Clustering Model"
+        article = "an" if learner.task[:1] in "aeiou" else "a"
         raise ModuleError(
-            f"{learner.name or learner.learner} is a {learner.task} learner; train it with Train Clustering Model",
+            f"{learner.name or learner.learner} is {article} {learner.task} learner; train it with {trainer}",
             port="untrained_model",
         )
 

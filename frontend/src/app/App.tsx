@@ -5,6 +5,8 @@ import { BrowserRouter, Navigate, Route, Routes, useParams } from "react-router"
 import { ApiError } from "../api/errors";
 import { LoginPage, RequireAuth, useMe } from "../features/auth";
 import { DesignerPage } from "../features/canvas";
+import { EndpointPage, EndpointsPage } from "../features/endpoints";
+import { ModelsPage } from "../features/models";
 import { PipelineRunsPage, RunPage, WorkspaceRunsPage } from "../features/runs";
 import { WorkspaceHome } from "../features/workspace";
 import { ErrorBoundary } from "./ErrorBoundary";
@@ -40,6 +42,9 @@ export function App() {
               <Route index element={<HomeRedirect />} />
               <Route path="/w/:workspaceId" element={<WorkspaceHome />} />
               <Route path="/w/:workspaceId/runs" element={<WorkspaceRunsPage />} />
+              <Route path="/w/:workspaceId/endpoints" element={<EndpointsPage />} />
+              <Route path="/w/:workspaceId/models" element={<ModelsPage />} />
+              <Route path="/w/:workspaceId/endpoints/:endpointId" element={<EndpointPage />} />
               <Route path="/pipelines/:pipelineId" element={<DesignerPage />} />
               <Route path="/pipelines/:pipelineId/runs" element={<PipelineRunsPage />} />
               <Route path="/runs/:runId" element={<RunPage />} />

@@ -49,6 +49,8 @@ export function Shell() {
           </NavLink>
           <NavLink to="/datasets">Datasets</NavLink>
           <NavLink to={active ? `/w/${active.id}/runs` : "/"}>Runs</NavLink>
+          <NavLink to={active ? `/w/${active.id}/endpoints` : "/"}>Endpoints</NavLink>
+          <NavLink to={active ? `/w/${active.id}/models` : "/"}>Models</NavLink>
         </nav>
         <span className="topbar__spacer" />
         <a className="topbar__link" href="/api/docs/" target="_blank" rel="noreferrer">

@@ -221,6 +221,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/endpoints/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Endpoints in your workspaces */
+        get: operations["endpoints_list"];
+        put?: never;
+        /** Deploy a pipeline version as a real-time endpoint (editor) */
+        post: operations["endpoints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/endpoints/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint (keys only for editors and owners) */
+        get: operations["endpoints_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete the endpoint and its call records (editor) */
+        delete: operations["endpoints_destroy"];
+        options?: never;
+        head?: never;
+        /** Change the description or serve another version of the pipeline (editor) */
+        patch: operations["endpoints_partial_update"];
+        trace?: never;
+    };
+    "/api/endpoints/{id}/drift/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-feature drift of recent inputs against the training data, with a figure */
+        get: operations["endpoints_drift_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/endpoints/{id}/monitoring/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requests, errors and latency percentiles over time, with figures and the latest calls */
+        get: operations["endpoints_monitoring_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/endpoints/{id}/openapi/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's own OpenAPI document */
+        get: operations["endpoints_openapi_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/endpoints/{id}/regenerate-key/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace one key (editor) */
+        post: operations["endpoints_regenerate_key_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registered models, by name then newest version */
+        get: operations["models_list"];
+        put?: never;
+        /** Register a run's trained model; the same name again is a new version (editor) */
+        post: operations["models_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A registered model version */
+        get: operations["models_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete a model version, unless a live endpoint serves it (editor) */
+        delete: operations["models_destroy"];
+        options?: never;
+        head?: never;
+        /** Edit tags (editor) */
+        patch: operations["models_partial_update"];
+        trace?: never;
+    };
     "/api/modules/": {
         parameters: {
             query?: never;
@@ -292,6 +434,40 @@ export interface paths {
         patch: operations["pipelines_partial_update"];
         trace?: never;
     };
+    "/api/pipelines/{id}/clone/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy a version into a new pipeline, here or in another workspace where you are an editor */
+        post: operations["pipelines_clone_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/diff/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed between two saved versions: semantic changes apart from layout-only ones */
+        get: operations["pipelines_diff_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pipelines/{id}/draft/": {
         parameters: {
             query?: never;
@@ -306,6 +482,23 @@ export interface paths {
         post?: never;
         /** Discard the draft (editor) */
         delete: operations["pipelines_draft_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a version as a JSON file to import elsewhere */
+        get: operations["pipelines_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -357,6 +550,40 @@ export interface paths {
         get: operations["pipelines_versions_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/versions/{number}/restore/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make an older version's document the new head version (editor); history is kept */
+        post: operations["pipelines_versions_restore_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import an exported pipeline into a workspace (editor); parameter problems are listed, not refused */
+        post: operations["pipelines_import_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -478,6 +705,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{id}/inference-pipeline/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a real-time inference pipeline from a completed training run (editor) */
+        post: operations["runs_inference_pipeline_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{id}/nodes/{node_id}/log/": {
         parameters: {
             query?: never;
@@ -559,6 +803,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/compare/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compare two runs: their pipeline versions, the design diff and each metric's difference */
+        get: operations["runs_compare_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/": {
         parameters: {
             query?: never;
@@ -593,6 +854,23 @@ export interface paths {
         head?: never;
         /** Rename (owner) */
         patch: operations["workspaces_partial_update"];
+        trace?: never;
+    };
+    "/api/workspaces/{id}/activity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What happened in the workspace, newest first (viewer) */
+        get: operations["workspaces_activity_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/workspaces/{id}/members/": {
@@ -635,6 +913,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivityEvent: {
+            id: number;
+            workspace: number;
+            /** @description Username of who acted; null when Tessera did (a run ending). */
+            readonly actor: string | null;
+            verb: components["schemas"]["VerbEnum"];
+            object_type: components["schemas"]["ObjectTypeEnum"];
+            /** @description The object's id (a user id for members); it may have been deleted since. */
+            object_id: number | null;
+            /** @description The object's name when it happened. */
+            object_name: string;
+            /** @description E.g. {version}, {role}, {status}. */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** @description One readable line, e.g. "olivia saved pipeline 'Churn' (version 3)". */
+            readonly summary: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Call: {
+            /** Format: date-time */
+            at: string;
+            status: number;
+            /** Format: double */
+            latency_ms: number;
+            rows: number;
+            error_kind: string;
+            format: string;
+        };
+        CannotDerive: {
+            detail: string;
+            problems: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * @description * `added` - added
+         *     * `removed` - removed
+         *     * `changed` - changed
+         * @enum {string}
+         */
+        ChangeEnum: "added" | "removed" | "changed";
         ColumnFigures: {
             /** @description {"column": a Plotly figure ({data, layout})} */
             figures: {
@@ -652,6 +973,11 @@ export interface components {
         ColumnSchema: {
             name: string;
             type: components["schemas"]["TypeEnum"];
+        };
+        ComparedRun: {
+            run: components["schemas"]["Run"];
+            /** @description The pipeline version the run executed, with its document. */
+            version: components["schemas"]["PipelineVersion"];
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         CredentialsRequest: {
@@ -733,6 +1059,99 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        DerivedInferencePipeline: {
+            pipeline: components["schemas"]["PipelineDetail"];
+            notes: string[];
+        };
+        DiffEdge: {
+            source: components["schemas"]["DiffEdgeEnd"];
+            target: components["schemas"]["DiffEdgeEnd"];
+        };
+        DiffEdgeAdded: {
+            /** @description Position in the new version's edge list. */
+            index: number;
+            edge: components["schemas"]["DiffEdge"];
+        };
+        DiffEdgeEnd: {
+            node: string;
+            port: string;
+        };
+        DiffLayout: {
+            /** @description Canvas entries (position, comment, colour). */
+            nodes: components["schemas"]["DiffLayoutChange"][];
+            /** @description The new node order, when only reordering gives it. */
+            node_order: string[] | null;
+            /** @description New edge i is edge edge_order[i] after the adds. */
+            edge_order: number[] | null;
+        };
+        DiffLayoutChange: {
+            node: string;
+            old: {
+                [key: string]: unknown;
+            } | null;
+            new: {
+                [key: string]: unknown;
+            } | null;
+        };
+        DiffNode: {
+            id: string;
+            module: string;
+            version: number;
+            params: {
+                [key: string]: unknown;
+            };
+            regenerate: boolean;
+        };
+        DiffNodeAdded: {
+            /** @description Position in the new version's node list. */
+            index: number;
+            node: components["schemas"]["DiffNode"];
+        };
+        DiffNodeChange: {
+            id: string;
+            /** @description Module id, when it changed. */
+            module: components["schemas"]["DiffSwap"] | null;
+            /** @description Module version, when it changed. */
+            version: components["schemas"]["DiffSwap"] | null;
+            /** @description The "regenerate output" flag, when it changed. */
+            regenerate: components["schemas"]["DiffSwap"] | null;
+            params: components["schemas"]["DiffValueChange"][];
+        };
+        DiffSemantic: {
+            nodes_added: components["schemas"]["DiffNodeAdded"][];
+            nodes_removed: components["schemas"]["DiffNode"][];
+            nodes_changed: components["schemas"]["DiffNodeChange"][];
+            edges_added: components["schemas"]["DiffEdgeAdded"][];
+            edges_removed: components["schemas"]["DiffEdge"][];
+            /** @description Pipeline parameters. */
+            parameters: components["schemas"]["DiffValueChange"][];
+        };
+        DiffSummary: {
+            nodes_added: number;
+            nodes_removed: number;
+            nodes_changed: number;
+            edges_added: number;
+            edges_removed: number;
+            parameters_changed: number;
+            layout_changed: number;
+            /** @description Whether a run would compute anything differently. */
+            semantic: boolean;
+            /** @description Only the canvas changed (moved, recoloured, reordered). */
+            layout_only: boolean;
+            empty: boolean;
+        };
+        DiffSwap: {
+            old: unknown;
+            new: unknown;
+        };
+        DiffValueChange: {
+            name: string;
+            change: components["schemas"]["ChangeEnum"];
+            /** @description Absent when the value was added. */
+            old?: unknown;
+            /** @description Absent when the value was removed. */
+            new?: unknown;
+        };
         Draft: {
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
@@ -748,6 +1167,83 @@ export interface components {
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
             base_version?: number | null;
+        };
+        Endpoint: {
+            readonly id: number;
+            workspace: number;
+            name: string;
+            description?: string;
+            status?: components["schemas"]["EndpointStatusEnum"];
+            pipeline?: number | null;
+            readonly pipeline_name: string | null;
+            pipeline_version: number;
+            /** Format: int64 */
+            revision?: number;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly scoring_url: string;
+            readonly invocations_url: string;
+            readonly swagger_url: string;
+            inputs: components["schemas"]["EndpointInput"][];
+            outputs: string[];
+            example: unknown;
+            readonly keys: components["schemas"]["Keys"] | null;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        EndpointCreateRequest: {
+            workspace: number;
+            name: string;
+            /** @default  */
+            description: string;
+            pipeline: number;
+            version?: number | null;
+        };
+        EndpointInput: {
+            name: string;
+            columns: components["schemas"]["InputColumn"][];
+        };
+        /**
+         * @description * `live` - Live
+         * @enum {string}
+         */
+        EndpointStatusEnum: "live";
+        ExportSource: {
+            pipeline: number;
+            version: number;
+        };
+        ExportedModule: {
+            id: string;
+            version: number;
+            /** @description Null when the module is not installed on this server. */
+            name: string | null;
+        };
+        ImportRefused: {
+            detail: string;
+            problems: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        InferencePipelineRequest: {
+            /** @default  */
+            name: string;
+        };
+        InputColumn: {
+            name: string;
+            type: string;
+        };
+        /**
+         * @description * `primary` - primary
+         *     * `secondary` - secondary
+         * @enum {string}
+         */
+        KeyEnum: "primary" | "secondary";
+        Keys: {
+            primary: string;
+            secondary: string;
         };
         /** @description Read from the ``latest_*`` annotations of ``selectors.with_latest``. */
         LatestVersion: {
@@ -785,6 +1281,22 @@ export interface components {
             user: string;
             role: components["schemas"]["RoleEnum"];
         };
+        MetricDifference: {
+            /** @description The node that produced the metrics (an Evaluate Model node). */
+            node: string;
+            port: string;
+            module: string;
+            metric: string;
+            /** @description The value in run a; null when run a has no such metric. */
+            a: unknown;
+            /** @description The value in run b; null when run b has no such metric. */
+            b: unknown;
+            /**
+             * Format: double
+             * @description b - a when both are numbers.
+             */
+            delta: number | null;
+        };
         Module: {
             id: string;
             version: number;
@@ -813,10 +1325,39 @@ export interface components {
             versions: number[];
             latest_version: number;
         };
+        Monitoring: {
+            window: {
+                [key: string]: unknown;
+            };
+            totals: components["schemas"]["Totals"];
+            series: components["schemas"]["Point"][];
+            figures: {
+                [key: string]: unknown;
+            };
+            recent: components["schemas"]["Call"][];
+        };
         MyWorkspace: {
             id: number;
             name: string;
             role: components["schemas"]["RoleEnum"];
+        };
+        NewPipeline: {
+            id: number;
+            workspace: number;
+            name: string;
+            description: string;
+            created_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Number of the newest saved version. */
+            head_version: number;
+            /** @description Whether there are autosaved, unsaved changes. */
+            readonly has_draft: boolean;
+            head: components["schemas"]["PipelineVersion"];
+            /** @description What validation found in the new pipeline against its workspace (e.g. datasets to re-point). */
+            validation: components["schemas"]["ValidationResult"];
         };
         NodeRun: {
             node: string;
@@ -853,6 +1394,15 @@ export interface components {
          * @enum {string}
          */
         NodeRunStatusEnum: "pending" | "queued" | "running" | "completed" | "reused" | "failed" | "skipped" | "cancelled";
+        /**
+         * @description * `pipeline` - Pipeline
+         *     * `run` - Run
+         *     * `dataset` - Dataset
+         *     * `endpoint` - Endpoint
+         *     * `member` - Member
+         * @enum {string}
+         */
+        ObjectTypeEnum: "pipeline" | "run" | "dataset" | "endpoint" | "member";
         OutputFigures: {
             /** @description Plotly figures ({data, layout}) by name: 'column' for a table; 'roc', 'precision_recall', 'confusion_matrix', 'threshold', 'predicted_vs_actual' or 'residuals' for an evaluation. */
             figures: {
@@ -860,6 +1410,21 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+        };
+        PaginatedActivityEventList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["ActivityEvent"][];
         };
         PaginatedDatasetList: {
             /** @example 123 */
@@ -890,6 +1455,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["DatasetVersionSummary"][];
+        };
+        PaginatedEndpointList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Endpoint"][];
         };
         PaginatedMemberList: {
             /** @example 123 */
@@ -936,6 +1516,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["PipelineVersionSummary"][];
         };
+        PaginatedRegisteredModelList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["RegisteredModel"][];
+        };
         PaginatedRunList: {
             /** @example 123 */
             count: number;
@@ -972,8 +1567,20 @@ export interface components {
             description?: string;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PatchedEndpointUpdateRequest: {
+            description?: string;
+            pipeline_version?: number;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PatchedMemberUpdateRequest: {
             role?: components["schemas"]["RoleEnum"];
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PatchedModelUpdateRequest: {
+            tags?: {
+                [key: string]: string;
+            };
+            description?: string;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PatchedPipelineUpdateRequest: {
@@ -1000,6 +1607,15 @@ export interface components {
             readonly has_draft: boolean;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PipelineCloneRequest: {
+            /** @description Where the copy goes (you must be an editor there). Default: the same. */
+            workspace?: number;
+            /** @description Default: "<name> (copy)". */
+            name?: string;
+            /** @description Version to copy. Default: the newest. */
+            version?: number;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PipelineCreateRequest: {
             workspace: number;
             name: string;
@@ -1024,6 +1640,51 @@ export interface components {
             readonly has_draft: boolean;
             head: components["schemas"]["PipelineVersion"];
         };
+        PipelineDiff: {
+            format: number;
+            summary: components["schemas"]["DiffSummary"];
+            semantic: components["schemas"]["DiffSemantic"];
+            /** @description Changes that do not alter what the pipeline computes. */
+            layout: components["schemas"]["DiffLayout"];
+        };
+        PipelineExport: {
+            /** @description Always "tessera.pipeline". */
+            format: string;
+            /** @description Version of this file format. */
+            format_version: number;
+            /** @description Tessera's pipeline document schema version. */
+            schema_version: number;
+            name: string;
+            description: string;
+            /** Format: date-time */
+            exported_at: string;
+            source: components["schemas"]["ExportSource"];
+            /** @description Each module and module version the document uses. */
+            modules: components["schemas"]["ExportedModule"][];
+            /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
+            document: unknown;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PipelineImportJsonRequest: {
+            /** @description Where to import (you must be an editor there). */
+            workspace: number;
+            /** @description Default: the name in the file. */
+            name?: string;
+            /** @description The content of an export file, or a bare pipeline document. */
+            file: unknown;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PipelineImportUploadRequest: {
+            /** @description Where to import (you must be an editor there). */
+            workspace: number;
+            /** @description Default: the name in the file. */
+            name?: string;
+            /**
+             * Format: binary
+             * @description An export file (.tessera.json) or a bare pipeline document, at most 2 MB.
+             */
+            file: string;
+        };
         PipelineVersion: {
             number: number;
             message: string;
@@ -1032,6 +1693,8 @@ export interface components {
             created_at: string;
             /** @description The version this one was edited from. */
             base_number: number | null;
+            /** @description Set when this version restores an older one: that version's number. */
+            restored_from: number | null;
             pipeline: number;
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
@@ -1045,6 +1708,12 @@ export interface components {
             /** @description The version you started editing from; a save based on an older version is refused with 409. */
             base_version?: number | null;
         };
+        PipelineVersionDiff: {
+            pipeline: number;
+            from_version: number;
+            to_version: number;
+            diff: components["schemas"]["PipelineDiff"];
+        };
         PipelineVersionSummary: {
             number: number;
             message: string;
@@ -1053,6 +1722,20 @@ export interface components {
             created_at: string;
             /** @description The version this one was edited from. */
             base_number: number | null;
+            /** @description Set when this version restores an older one: that version's number. */
+            restored_from: number | null;
+        };
+        Point: {
+            /** Format: date-time */
+            t: string;
+            requests: number;
+            errors: number;
+            /** Format: double */
+            p50_ms: number | null;
+            /** Format: double */
+            p95_ms: number | null;
+            /** Format: double */
+            p99_ms: number | null;
         };
         Port: {
             name: string;
@@ -1093,6 +1776,52 @@ export interface components {
          * @enum {string}
          */
         QueueEnum: "cpu" | "gpu";
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        RegenerateKeyRequest: {
+            key: components["schemas"]["KeyEnum"];
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        RegisterModelRequest: {
+            workspace: number;
+            name: string;
+            run: number;
+            node: string;
+            /** @default  */
+            port: string;
+            tags?: {
+                [key: string]: string;
+            };
+            /** @default  */
+            description: string;
+        };
+        RegisteredModel: {
+            readonly id: number;
+            workspace: number;
+            name: string;
+            /** Format: int64 */
+            version: number;
+            description?: string;
+            tags?: unknown;
+            run?: number | null;
+            node: string;
+            artifact: string;
+            task?: string;
+            label_column?: string;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly in_use_by: string[];
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        RestoreVersionRequest: {
+            /**
+             * @description Default: "Restored version N".
+             * @default
+             */
+            message: string;
+            /** @description The head version you saw; a restore based on an older version is refused with 409. */
+            base_version?: number | null;
+        };
         /**
          * @description * `owner` - owner
          *     * `editor` - editor
@@ -1121,6 +1850,14 @@ export interface components {
                 [key: string]: unknown;
             };
             regenerate?: unknown;
+        };
+        RunComparison: {
+            a: components["schemas"]["ComparedRun"];
+            b: components["schemas"]["ComparedRun"];
+            same_pipeline: boolean;
+            /** @description The design change from run a's pipeline version to run b's. */
+            diff: components["schemas"]["PipelineDiff"];
+            metrics: components["schemas"]["MetricDifference"][];
         };
         RunDetail: {
             readonly id: number;
@@ -1163,6 +1900,8 @@ export interface components {
             created_at: string;
             /** @description The version this one was edited from. */
             base_number: number | null;
+            /** @description Set when this version restores an older one: that version's number. */
+            restored_from: number | null;
             pipeline: number;
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
@@ -1190,6 +1929,17 @@ export interface components {
         Token: {
             /** @description Send as `Authorization: Token <token>`. */
             token: string;
+        };
+        Totals: {
+            requests: number;
+            errors: number;
+            rows: number;
+            /** Format: double */
+            p50_ms: number | null;
+            /** Format: double */
+            p95_ms: number | null;
+            /** Format: double */
+            p99_ms: number | null;
         };
         /**
          * @description * `integer` - integer
@@ -1223,6 +1973,24 @@ export interface components {
                 };
             };
         };
+        /**
+         * @description * `created` - Created
+         *     * `saved` - Saved
+         *     * `restored` - Restored
+         *     * `cloned` - Cloned
+         *     * `imported` - Imported
+         *     * `deleted` - Deleted
+         *     * `submitted` - Submitted
+         *     * `finished` - Finished
+         *     * `uploaded` - Uploaded
+         *     * `deployed` - Deployed
+         *     * `redeployed` - Redeployed
+         *     * `member_added` - Member Added
+         *     * `role_changed` - Role Changed
+         *     * `member_removed` - Member Removed
+         * @enum {string}
+         */
+        VerbEnum: "created" | "saved" | "restored" | "cloned" | "imported" | "deleted" | "submitted" | "finished" | "uploaded" | "deployed" | "redeployed" | "member_added" | "role_changed" | "member_removed";
         /**
          * @description * `column` - column
          *     * `columns` - columns
@@ -1673,6 +2441,385 @@ export interface operations {
             };
         };
     };
+    endpoints_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Only endpoints of this workspace. */
+                workspace?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedEndpointList"];
+                };
+            };
+        };
+    };
+    endpoints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointCreateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EndpointCreateRequest"];
+                "multipart/form-data": components["schemas"]["EndpointCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Endpoint"];
+                };
+            };
+            /** @description The name is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The inference pipeline cannot be derived or deployed; the problems say why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannotDerive"];
+                };
+            };
+        };
+    };
+    endpoints_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Endpoint"];
+                };
+            };
+        };
+    };
+    endpoints_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    endpoints_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedEndpointUpdateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedEndpointUpdateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedEndpointUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Endpoint"];
+                };
+            };
+            /** @description The inference pipeline cannot be derived or deployed; the problems say why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannotDerive"];
+                };
+            };
+        };
+    };
+    endpoints_drift_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Window of recent calls, 5 to 43200 (default 1440). */
+                minutes?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    endpoints_monitoring_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Window length, 5 to 10080 (default 60). */
+                minutes?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Monitoring"];
+                };
+            };
+        };
+    };
+    endpoints_openapi_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    endpoints_regenerate_key_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegenerateKeyRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RegenerateKeyRequest"];
+                "multipart/form-data": components["schemas"]["RegenerateKeyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Keys"];
+                };
+            };
+        };
+    };
+    models_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description Only versions of this name. */
+                name?: string;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Only models of this workspace. */
+                workspace?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRegisteredModelList"];
+                };
+            };
+        };
+    };
+    models_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterModelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RegisterModelRequest"];
+                "multipart/form-data": components["schemas"]["RegisterModelRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredModel"];
+                };
+            };
+            /** @description No trained model there. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    models_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredModel"];
+                };
+            };
+        };
+    };
+    models_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A live endpoint serves this model. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    models_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedModelUpdateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedModelUpdateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedModelUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredModel"];
+                };
+            };
+        };
+    };
     modules_list: {
         parameters: {
             query?: never;
@@ -1844,6 +2991,73 @@ export interface operations {
             };
         };
     };
+    pipelines_clone_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PipelineCloneRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PipelineCloneRequest"];
+                "multipart/form-data": components["schemas"]["PipelineCloneRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewPipeline"];
+                };
+            };
+            /** @description No such pipeline or version. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pipelines_diff_retrieve: {
+        parameters: {
+            query: {
+                /** @description The older version's number. */
+                from: number;
+                /** @description The newer version's number. Default: the newest version. */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineVersionDiff"];
+                };
+            };
+            /** @description No such pipeline in your workspaces, or no such version (named). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     pipelines_draft_retrieve: {
         parameters: {
             query?: never;
@@ -1918,6 +3132,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    pipelines_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Version to export. Default: the newest. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineExport"];
+                };
             };
         };
     };
@@ -2047,6 +3285,90 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PipelineVersion"];
                 };
+            };
+        };
+    };
+    pipelines_versions_restore_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RestoreVersionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RestoreVersionRequest"];
+                "multipart/form-data": components["schemas"]["RestoreVersionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedVersion"];
+                };
+            };
+            /** @description No such pipeline in your workspaces, or no such version (named). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description base_version is not the newest version; the newest is attached. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaleVersion"];
+                };
+            };
+        };
+    };
+    pipelines_import_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PipelineImportUploadRequest"];
+                "application/json": components["schemas"]["PipelineImportJsonRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewPipeline"];
+                };
+            };
+            /** @description Not valid JSON, too deeply nested, not a pipeline, or it needs modules (or module versions) this server does not have: every problem is listed with its node and parameter; nothing was created. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRefused"];
+                };
+            };
+            /** @description The file is larger than 2 MB; nothing was read. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2248,6 +3570,49 @@ export interface operations {
             };
         };
     };
+    runs_inference_pipeline_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InferencePipelineRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["InferencePipelineRequest"];
+                "multipart/form-data": components["schemas"]["InferencePipelineRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DerivedInferencePipeline"];
+                };
+            };
+            /** @description The run is not completed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The inference pipeline cannot be derived or deployed; the problems say why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannotDerive"];
+                };
+            };
+        };
+    };
     runs_nodes_log_retrieve: {
         parameters: {
             query?: never;
@@ -2393,6 +3758,44 @@ export interface operations {
             };
         };
     };
+    runs_compare_retrieve: {
+        parameters: {
+            query: {
+                /** @description The first run (the 'before' side of the diff). */
+                a: number;
+                /** @description The second run (the 'after' side). */
+                b: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunComparison"];
+                };
+            };
+            /** @description a or b is missing or not a run id. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A run that does not exist in your workspaces (named). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     workspaces_list: {
         parameters: {
             query?: {
@@ -2506,6 +3909,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Workspace"];
+                };
+            };
+        };
+    };
+    workspaces_activity_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description Only events about this object id. */
+                object_id?: number;
+                /**
+                 * @description Only events about this kind of object.
+                 *
+                 *     * `pipeline` - Pipeline
+                 *     * `run` - Run
+                 *     * `dataset` - Dataset
+                 *     * `endpoint` - Endpoint
+                 *     * `member` - Member
+                 */
+                object_type?: "pipeline" | "run" | "dataset" | "endpoint" | "member";
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedActivityEventList"];
                 };
             };
         };

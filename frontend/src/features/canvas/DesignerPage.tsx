@@ -18,6 +18,7 @@ import { Palette, type PaletteItem } from "../palette";
 import { datasetParam, datasetParams, type JsonSchema } from "../params";
 import { attachRun, submitRun, useCancelRun } from "../runs/actions";
 import { RunDialogs } from "../runs/RunDialogs";
+import { InferenceNotes } from "../runs/inference";
 import { useRunStatus } from "../runs/runStore";
 import { useRunSocket } from "../runs/useRunSocket";
 import { Canvas } from "./Canvas";
@@ -217,6 +218,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
         onCancelRun={(id) => cancel.mutate(id)}
         onOpenRuns={() => navigate(`/pipelines/${pipelineId}/runs`)}
       />
+      <InferenceNotes />
       <div className="designer__body">
         <Palette modules={modules} datasets={datasets} datasetModule={datasetModule} onAdd={(item) => place(item)} />
         <main className="designer__canvas" aria-label="Canvas">

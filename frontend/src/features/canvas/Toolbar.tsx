@@ -8,6 +8,7 @@ import { Link } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { useMe } from "../auth";
+import { DeployButton, WEB_SERVICE_INPUT, WEB_SERVICE_OUTPUT } from "../endpoints";
 import { isFinal, statusStyle } from "../../app/status";
 import { toast } from "../../app/toasts";
 import { RunClock } from "../runs/RunClock";
@@ -41,6 +42,12 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
   const validating = useValidation((s) => s.pending);
   const validationError = useValidation((s) => s.error);
   const run = useRunStatus((s) => s.run);
+  const role = me?.workspaces.find((w) => w.id === workspace)?.role;
+  const servable = useGraph(
+    (s) => s.nodes.some((n) => n.data.module === WEB_SERVICE_INPUT) && s.nodes.some((n) => n.data.module === WEB_SERVICE_OUTPUT),
+  );
+  const baseVersion = useSession((s) => s.baseVersion);
+  const unsavedVersion = useSession((s) => s.unsavedVersion);
   const running = run !== null && !isFinal(run.status);
 
   let blocked: string | null = null;
@@ -112,6 +119,15 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
       <button className="btn" onClick={onSave} disabled={empty}>
         Save version
       </button>
+      <DeployButton
+        servable={servable}
+        canEdit={role === "owner" || role === "editor"}
+        pipelineId={pipelineId}
+        pipelineName={name}
+        workspace={workspace}
+        version={baseVersion}
+        unsaved={unsavedVersion}
+      />
       <button
         className="btn btn--primary"
         onClick={onSubmit}

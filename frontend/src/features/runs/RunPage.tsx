@@ -12,8 +12,10 @@ import { formatWhen, isFinal, statusStyle } from "../../app/status";
 import { ErrorState, Loading } from "../../app/States";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { Canvas, NodePanel, useCatalogueSync, useGraph, useValidation, useValidationSync } from "../canvas";
+import { useRole } from "../endpoints";
 import { attachRun, useCancelRun } from "./actions";
 import { useCloneRun } from "./clone";
+import { CreateInferenceButton } from "./inference";
 import { RunClock } from "./RunClock";
 import { RunDialogs } from "./RunDialogs";
 import { useRunStatus } from "./runStore";
@@ -39,6 +41,7 @@ function RunView({ runId }: { runId: number }) {
   const live = useRunStatus((s) => (s.run?.id === runId ? s.run : null));
   const clone = useCloneRun();
   const cancel = useCancelRun();
+  const { canEdit } = useRole(run.data?.workspace);
 
   useEffect(() => {
     if (run.data?.workspace) setWorkspace(run.data.workspace);
@@ -93,6 +96,9 @@ function RunView({ runId }: { runId: number }) {
         <Link className="btn" to={`/pipelines/${r.pipeline}`}>
           Open pipeline
         </Link>
+        {status === "completed" && canEdit && (
+          <CreateInferenceButton runId={r.id} onSelectNode={(node) => useGraph.getState().selectOnly([node])} />
+        )}
         <button className="btn btn--primary" onClick={() => clone.mutate(r)} disabled={clone.isPending}>
           Clone into new draft
         </button>

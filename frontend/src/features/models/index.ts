@@ -1,0 +1,2 @@
+/** The model registry page. */
+export { ModelsPage, useModels } from "./ModelsPage";

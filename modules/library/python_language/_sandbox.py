@@ -1,0 +1,311 @@
+"""Parent side of the user-code sandbox: start a limited child, stream its output, kill it, read back data only.
+
+The child is a fresh ``python -I`` of this interpreter in its own session (process group), with an
+environment built from nothing, a fresh temporary directory as cwd, HOME and TMPDIR, and rlimits
+set before ``exec``: address space (memory), CPU seconds, file size, no core dumps, and a cap on
+new processes. Where the kernel allows unprivileged user namespaces the child also gets its own
+user and network namespaces: no network at all (so no database or Redis over TCP), and no ptrace
+or ``/proc/<pid>/environ`` access to the trusted worker that started it.
+
+Nothing the child writes is trusted: files are opened without following links, size-checked, and
+parsed as JSON or Parquet only. Nothing is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import json
+import os
+import queue
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from modules.sdk import ModuleError, RunContext
+
+RUNNER = Path(__file__).with_name("_runner.py")
+MB = 1024 * 1024
+#: Log volume kept from one child; the rest is read (so the child never blocks) and dropped.
+MAX_LOG_LINES = 5000
+MAX_LINE_CHARS = 2000
+#: Extra processes and threads the child may start (bounds a fork bomb where the kernel enforces it).
+EXTRA_TASKS = 128
+STATUS_MAX_BYTES = 1 * MB
+POLL_S = 0.05
+
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_s: float
+    memory_mb: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the child ended. ``returncode`` is negative for a signal, as ``subprocess`` reports it."""
+
+    returncode: int
+    timed_out: bool
+    isolated: bool
+    elapsed_s: float
+
+
+class Sandbox:
+    """A fresh temporary directory for one child: ``io/`` for the exchange files, ``work/`` as its cwd.
+
+    Use as a context manager; the whole tree is removed on exit, whatever the child left there.
+    """
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="tessera-python-"))
+        self.io = self.root / "io"
+        self.work = self.root / "work"
+        self.io.mkdir(mode=0o700)
+        self.work.mkdir(mode=0o700)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.root, onerror=_make_removable)
+
+    def run(self, job: dict[str, Any], limits: Limits, ctx: RunContext) -> Outcome:
+        """Run the child runner on ``job`` until it exits, times out or the run is cancelled (then re-raise)."""
+        job_path = self.io / "job.json"
+        job_path.write_text(json.dumps(job), encoding="utf-8")
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", "-u", str(RUNNER), str(job_path)],
+            cwd=self.work,
+            env=child_environment(self.work),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, killed as one
+            preexec_fn=_limiter(limits, _tasks_of_this_user() + EXTRA_TASKS),
+        )
+        isolated = _in_own_network_namespace(proc.pid)
+        ctx.log(
+            "sandbox: separate user and network namespaces (no network)"
+            if isolated
+            else "sandbox: no namespace isolation on this host (user namespaces unavailable); limits still apply"
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+        stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]  # stdout=PIPE above
+        reader = threading.Thread(target=_read_lines, args=(stdout, lines), daemon=True)
+        reader.start()
+        log = _Log(ctx)
+        timed_out = False
+        try:
+            while not _has_exited(proc.pid):
+                if time.monotonic() - started >= limits.timeout_s:
+                    timed_out = True
+                    break
+                ctx.check_cancelled()
+                log.drain(lines, wait=POLL_S)
+        finally:
+            # Kill the whole group before reaping, so the group id cannot have been reused;
+            # this also ends any background process the script left behind.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            reader.join(timeout=2)
+            log.drain(lines, wait=0)
+            stdout.close()
+        return Outcome(proc.returncode, timed_out, isolated, time.monotonic() - started)
+
+
+def child_environment(home: Path) -> dict[str, str]:
+    """The child's whole environment, built from nothing: no secrets, no settings, no service URLs."""
+    bindir = os.path.dirname(sys.executable)
+    return {
+        "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "TMPDIR": str(home),
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(home),
+        # One thread per numeric library: predictable memory (thread stacks count against the
+        # address-space limit) and CPU time that matches wall time.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        # Arrow's own allocators reserve address space up front; the system one respects the limit.
+        "ARROW_DEFAULT_MEMORY_POOL": "system",
+    }
+
+
+def _limiter(limits: Limits, max_tasks: int) -> Callable[[], None]:
+    memory = limits.memory_mb * MB
+    cpu = int(limits.timeout_s) + 2
+    file_size = max(2 * memory, 64 * MB)
+    uid, gid = os.getuid(), os.getgid()
+    # Loaded here, in the parent: the child must not call into the dynamic loader between fork and
+    # exec, where a lock held by another of the worker's threads at fork time would never be released.
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def apply() -> None:  # runs in the child between fork and exec
+        os.umask(0o077)
+        _enter_namespaces(libc, uid, gid)
+        _lower(resource.RLIMIT_AS, memory, memory)
+        _lower(resource.RLIMIT_CPU, cpu, cpu + 3)
+        _lower(resource.RLIMIT_FSIZE, file_size, file_size)
+        _lower(resource.RLIMIT_CORE, 0, 0)
+        _lower(resource.RLIMIT_NPROC, max_tasks, max_tasks)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker; harmless if unsupported
+
+    return apply
+
+
+def _lower(kind: int, soft: int, hard: int) -> None:
+    """Set a limit, never above the one the worker already runs under (raising it would fail)."""
+    _, current = resource.getrlimit(kind)
+    if current != resource.RLIM_INFINITY:
+        hard = min(hard, current)
+    resource.setrlimit(kind, (min(soft, hard), hard))
+
+
+def _enter_namespaces(libc: ctypes.CDLL, uid: int, gid: int) -> None:
+    """New user + network namespaces, mapping our own ids so files stay ours. Best effort: absent on some hosts."""
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+        return
+    for path, text in (
+        ("/proc/self/setgroups", "deny"),
+        ("/proc/self/uid_map", f"{uid} {uid} 1"),
+        ("/proc/self/gid_map", f"{gid} {gid} 1"),
+    ):
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, text.encode())
+            finally:
+                os.close(fd)
+
+
+def _in_own_network_namespace(pid: int) -> bool:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")
+    except OSError:
+        return False
+
+
+def _tasks_of_this_user() -> int:
+    """Processes and threads this user runs now (RLIMIT_NPROC counts them all, not just the child's)."""
+    uid, count = os.getuid(), 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if entry.stat().st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+    return count
+
+
+def _has_exited(pid: int) -> bool:
+    """Whether the child has exited, without reaping it (WNOWAIT), so its group id stays reserved."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _read_lines(stream: IO[bytes], lines: queue.Queue[str | None]) -> None:
+    for raw in iter(lambda: stream.readline(MAX_LINE_CHARS * 4), b""):
+        lines.put(raw.decode("utf-8", "replace").rstrip("\r\n"))
+    lines.put(None)
+
+
+class _Log:
+    """Passes the child's output to ``ctx.log`` from the calling thread, up to a cap."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.count = 0
+
+    def drain(self, lines: queue.Queue[str | None], wait: float) -> None:
+        try:
+            line = lines.get(timeout=wait) if wait else lines.get_nowait()
+            while True:
+                if line is not None:
+                    self._emit(line)
+                line = lines.get_nowait()
+        except queue.Empty:
+            return
+
+    def _emit(self, line: str) -> None:
+        self.count += 1
+        if self.count <= MAX_LOG_LINES:
+            self.ctx.log(line[:MAX_LINE_CHARS] + (" [line cut]" if len(line) > MAX_LINE_CHARS else ""))
+        elif self.count == MAX_LOG_LINES + 1:
+            self.ctx.log(f"[more than {MAX_LOG_LINES} lines of output; the rest is not kept]")
+
+
+def read_child_file(path: Path, max_bytes: int, what: str) -> bytes:
+    """A file the child wrote, refusing links (it could point at a file only the worker may read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ModuleError(f"the script's process did not return {what}") from None
+    except OSError:
+        raise ModuleError(f"the script's process returned {what} as a link, which is refused") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not _is_plain_file(st.st_mode) or st.st_nlink != 1:
+            raise ModuleError(f"the script's process returned {what} as something other than a plain file")
+        if st.st_size > max_bytes:
+            raise ModuleError(f"{what} is larger than {max_bytes // MB} MB")
+        return fh.read(max_bytes + 1)
+
+
+def read_status(path: Path) -> dict[str, Any] | None:
+    """The child's status.json as a dict, or ``None`` when it is missing or not a JSON object."""
+    try:
+        raw = read_child_file(path, STATUS_MAX_BYTES, "a status")
+        status = json.loads(raw)
+    except (ModuleError, ValueError):
+        return None
+    return status if isinstance(status, dict) else None
+
+
+def read_table_file(path: Path, max_bytes: int, what: str) -> Any:
+    """A Parquet file the child wrote, as a pandas DataFrame; anything else is refused by name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = read_child_file(path, max_bytes, what)
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(raw))
+        claimed = sum(parquet.metadata.row_group(i).total_byte_size for i in range(parquet.metadata.num_row_groups))
+        if claimed > max_bytes:
+            raise ModuleError(f"{what} is larger than {max_bytes // MB} MB once decoded")
+        return parquet.read().to_pandas()
+    except (pa.ArrowException, OSError, ValueError, TypeError, KeyError) as exc:
+        raise ModuleError(f"the script's process returned {what} that is not a readable table: {exc}") from None
+
+
+def _is_plain_file(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def _make_removable(func: Callable[..., Any], path: str, _exc: Any) -> None:
+    """rmtree's error hook: the script may have made its files read-only; give them back and retry once."""
+    with contextlib.suppress(OSError):
+        os.chmod(os.path.dirname(path), 0o700)
+        os.chmod(path, 0o700)
+        func(path)

@@ -1,0 +1,28 @@
+"""Contract cases for the Python Language modules (user code in a limited child process)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from modules.sdk import DataTable
+
+from ._helpers import Case
+
+TWO_OUTPUTS = """\
+import pandas as pd
+
+def azureml_main(dataframe1 = None, dataframe2 = None):
+    return dataframe1, dataframe2.head(5)
+"""
+
+
+def _two_tables(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    return {"dataset1": table, "dataset2": table}
+
+
+CASES: dict[str, Case] = {
+    "execute_python_script": Case(
+        _two_tables, {"python_script": TWO_OUTPUTS, "timeout_seconds": 60, "memory_limit_mb": 1024}
+    ),
+}

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "designer.runs",
     "designer.registry",
     "designer.endpoints",
+    "designer.activity",
     "designer.collab",
     "designer.web",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("designer.runs.urls")),
     path("api/", include("designer.endpoints.urls")),
     path("api/", include("designer.registry.urls")),
+    path("api/", include("designer.activity.urls")),
     path("", include("designer.endpoints.scoring_urls")),
     path("", include("designer.web.urls")),
 ]

@@ -19,6 +19,7 @@ from django.db.models import Max
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 
+from designer.activity import services as activity
 from designer.artifacts import artifact_store
 from designer.engine.profile import profile_table
 from designer.workspaces.models import Workspace
@@ -192,6 +193,15 @@ def create_dataset_from_frame(
                 workspace=workspace, name=name, description=description or "", created_by=user
             )
             _record_version(user, dataset, 1, stored, source_name)
+            activity.record(
+                workspace=workspace,
+                actor=user,
+                verb="uploaded",
+                object_type="dataset",
+                object_id=dataset.pk,
+                object_name=name,
+                detail={"version": 1},
+            )
     except IntegrityError:
         raise _duplicate(name) from None  # a concurrent upload took the name
     return dataset
@@ -204,7 +214,17 @@ def add_version(user: Any, dataset: Dataset, file: Any) -> DatasetVersion:
     with transaction.atomic():
         Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # serialize version numbers
         latest = dataset.versions.aggregate(n=Max("version"))["n"] or 0
-        return _record_version(user, dataset, latest + 1, stored, parsed.source_name)
+        version = _record_version(user, dataset, latest + 1, stored, parsed.source_name)
+        activity.record(
+            workspace=dataset.workspace_id,
+            actor=user,
+            verb="uploaded",
+            object_type="dataset",
+            object_id=dataset.pk,
+            object_name=dataset.name,
+            detail={"version": version.version},
+        )
+        return version
 
 
 def _record_version(user: Any, dataset: Dataset, number: int, stored: StoredTable, source_name: str) -> DatasetVersion:
@@ -243,7 +263,16 @@ def update_dataset(dataset: Dataset, *, name: str | None = None, description: st
 
 def delete_dataset(dataset: Dataset) -> None:
     """Removes the rows; the Parquet blobs stay (content-addressed, possibly shared with run outputs)."""
+    dataset_id = dataset.pk
     dataset.delete()
+    activity.record(
+        workspace=dataset.workspace_id,
+        actor=None,
+        verb="deleted",
+        object_type="dataset",
+        object_id=dataset_id,
+        object_name=dataset.name,
+    )
 
 
 def load_samples(user: Any, workspace: Workspace) -> list[Dataset]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from designer.activity import services as activity
 from designer.api import Conflict, Unprocessable
 from designer.artifacts import artifact_store
 from designer.engine.execute import load_output
@@ -133,24 +134,44 @@ def create_endpoint(
     try:
         with transaction.atomic():
             endpoint.save()
+            activity.record(
+                workspace=workspace,
+                actor=user,
+                verb="deployed",
+                object_type="endpoint",
+                object_id=endpoint.pk,
+                object_name=name,
+                detail={"version": endpoint.version_number, "pipeline": pipeline.pk},
+            )
     except IntegrityError:
         raise Conflict(f"An endpoint named '{name}' already exists; choose another name.") from None
     return endpoint
 
 
-def redeploy(endpoint: Endpoint, number: int) -> Endpoint:
+def redeploy(endpoint: Endpoint, number: int, user: Any = None) -> Endpoint:
     """Serve another version of the same pipeline; scoring servers pick it up on their next call."""
     if endpoint.pipeline is None:
         raise Unprocessable("The endpoint's pipeline was deleted; deploy a new endpoint instead.")
     _pin(endpoint, _version(endpoint.pipeline, number))
     endpoint.revision += 1
     endpoint.save()
+    activity.record(
+        workspace=endpoint.workspace_id,
+        actor=user,
+        verb="redeployed",
+        object_type="endpoint",
+        object_id=endpoint.pk,
+        object_name=endpoint.name,
+        detail={"version": number, "revision": endpoint.revision},
+    )
     return endpoint
 
 
-def update_endpoint(endpoint: Endpoint, *, description: str | None = None, pipeline_version: int | None = None) -> None:
+def update_endpoint(
+    endpoint: Endpoint, *, user: Any = None, description: str | None = None, pipeline_version: int | None = None
+) -> None:
     if pipeline_version is not None:
-        redeploy(endpoint, pipeline_version)
+        redeploy(endpoint, pipeline_version, user)
     if description is not None:
         endpoint.description = description
         endpoint.save(update_fields=["description", "updated_at"])
@@ -162,5 +183,14 @@ def regenerate_key(endpoint: Endpoint, which: str) -> Endpoint:
     return endpoint
 
 
-def delete_endpoint(endpoint: Endpoint) -> None:
+def delete_endpoint(endpoint: Endpoint, user: Any = None) -> None:
+    endpoint_id = endpoint.pk
     endpoint.delete()
+    activity.record(
+        workspace=endpoint.workspace_id,
+        actor=user,
+        verb="deleted",
+        object_type="endpoint",
+        object_id=endpoint_id,
+        object_name=endpoint.name,
+    )

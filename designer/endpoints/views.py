@@ -120,12 +120,12 @@ class EndpointDetailView(EndpointViewBase):
         endpoint = self.get_object(pk)
         body = EndpointUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.update_endpoint(endpoint, **body.validated_data)
+        services.update_endpoint(endpoint, user=request.user, **body.validated_data)
         return Response(EndpointSerializer(endpoint, context={"request": request}).data)
 
     @extend_schema(responses={204: None}, summary="Delete the endpoint and its call records (editor)")
     def delete(self, request: Request, pk: int) -> Response:
-        services.delete_endpoint(self.get_object(pk))
+        services.delete_endpoint(self.get_object(pk), request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -243,3 +243,65 @@ class PipelineVersionDiffSerializer(serializers.Serializer):
     from_version = serializers.IntegerField()
     to_version = serializers.IntegerField()
     diff = PipelineDiffSerializer()
+
+
+# -- clone, export, import ------------------------------------------------------------------------
+
+
+class NewPipelineSerializer(PipelineDetailSerializer):
+    validation = ValidationResultSerializer(
+        help_text="What validation found in the new pipeline against its workspace (e.g. datasets to re-point)."
+    )
+
+
+class PipelineCloneSerializer(StrictSerializer):
+    workspace = serializers.IntegerField(
+        required=False, min_value=1, help_text="Where the copy goes (you must be an editor there). Default: the same."
+    )
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text='Default: "<name> (copy)".'
+    )
+    version = serializers.IntegerField(required=False, min_value=1, help_text="Version to copy. Default: the newest.")
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, help_text="Version to export. Default: the newest.")
+
+
+class ExportedModuleSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    version = serializers.IntegerField()
+    name = serializers.CharField(allow_null=True, help_text="Null when the module is not installed on this server.")
+
+
+class ExportSourceSerializer(serializers.Serializer):
+    pipeline = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+
+class PipelineExportSerializer(serializers.Serializer):
+    format = serializers.CharField(help_text='Always "tessera.pipeline".')
+    format_version = serializers.IntegerField(help_text="Version of this file format.")
+    schema_version = serializers.IntegerField(help_text="Tessera's pipeline document schema version.")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    exported_at = serializers.DateTimeField()
+    source = ExportSourceSerializer()
+    modules = ExportedModuleSerializer(many=True, help_text="Each module and module version the document uses.")
+    document = serializers.JSONField(help_text=DOCUMENT_HELP)
+
+
+class PipelineImportUploadSerializer(StrictSerializer):
+    workspace = serializers.IntegerField(min_value=1, help_text="Where to import (you must be an editor there).")
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Default: the name in the file."
+    )
+    file = serializers.FileField(help_text="An export file (.tessera.json) or a bare pipeline document, at most 2 MB.")
+
+
+class PipelineImportJsonSerializer(StrictSerializer):
+    workspace = serializers.IntegerField(min_value=1, help_text="Where to import (you must be an editor there).")
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Default: the name in the file."
+    )
+    file = serializers.JSONField(help_text="The content of an export file, or a bare pipeline document.")

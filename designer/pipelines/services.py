@@ -3,6 +3,13 @@
 Format problems (the document is not a pipeline) block a save with 400 and every problem listed.
 Semantic problems (unknown module, missing input, bad column...) do not: a half-built pipeline can
 be saved, and the problems come back with the saved version for the canvas to show.
+
+Imports are stricter: a file that needs a module (or module version) this server does not have is
+refused with every problem listed, since nobody here could fix it on the canvas; other semantic
+problems (a parameter out of range, a dataset that is not in this workspace) are saved and listed,
+like a save.
+
+Every write records one activity event inside its transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from django.db.models import Max, ProtectedError
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 
+from designer.activity.services import ObjectType, Verb, record
 from designer.api import Conflict, Unprocessable
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.graph import Graph, parse_graph, to_document
@@ -23,7 +31,11 @@ from designer.engine.validate import ValidationResult, validate
 from designer.workspaces.models import Workspace
 from modules.sdk import default_registry
 
+from . import exchange
 from .models import Pipeline, PipelineVersion
+
+#: Problems that refuse an import: nothing on this server could run or fix such a node.
+REFUSED_ON_IMPORT = frozenset({"unknown_module", "unknown_version"})
 
 
 def empty_document() -> dict[str, Any]:
@@ -65,6 +77,14 @@ class SavedVersion:
     validation: ValidationResult
 
 
+@dataclass(frozen=True)
+class NewPipeline:
+    """A pipeline made from another one or from a file, with what validation found in it."""
+
+    pipeline: Pipeline
+    validation: ValidationResult
+
+
 def parse_document(document: Any) -> Graph:
     """The graph, or 400 listing every format problem with its JSON path."""
     try:
@@ -91,16 +111,110 @@ def create_pipeline(
     user: Any, workspace: Workspace, name: str, description: str = "", document: Any = None
 ) -> Pipeline:
     """A new pipeline whose version 1 is ``document`` (an empty canvas when ``None``)."""
-    name = _clean_name(name)
     graph = parse_document(empty_document() if document is None else document)
+    return _create(user, workspace, name, description, graph, "Created", Verb.CREATED)
+
+
+def _create(
+    user: Any,
+    workspace: Workspace,
+    name: str,
+    description: str,
+    graph: Graph,
+    message: str,
+    verb: str,
+    detail: dict[str, Any] | None = None,
+) -> Pipeline:
+    name = _clean_name(name)
     with transaction.atomic():
         pipeline = Pipeline.objects.create(
             workspace=workspace, name=name, description=description or "", created_by=user
         )
         PipelineVersion.objects.create(
-            pipeline=pipeline, number=1, document=to_document(graph), message="Created", author=user
+            pipeline=pipeline, number=1, document=to_document(graph), message=message[:500], author=user
         )
+        _record(pipeline, user, verb, version=1, **(detail or {}))
     return pipeline
+
+
+def _record(pipeline: Pipeline, user: Any, verb: str, **detail: Any) -> None:
+    record(
+        workspace=pipeline.workspace_id,
+        actor=user,
+        verb=verb,
+        object_type=ObjectType.PIPELINE,
+        object_id=pipeline.pk,
+        object_name=pipeline.name,
+        detail=detail,
+    )
+
+
+# -- clone, export, import ------------------------------------------------------------------------
+
+
+def clone_pipeline(
+    user: Any, source: Pipeline, workspace: Workspace, *, name: str = "", version: int | None = None
+) -> NewPipeline:
+    """A new pipeline in ``workspace`` whose version 1 is ``source``'s head (or version ``version``).
+
+    Version 1's message says where the copy came from. Dataset references are copied as they are:
+    in another workspace they do not resolve, and the validation result says so."""
+    versions = PipelineVersion.objects.filter(pipeline=source)
+    chosen = versions.order_by("-number").first() if version is None else versions.filter(number=version).first()
+    if chosen is None:
+        raise NotFound(f"pipeline '{source.name}' has no version {version}")
+    graph = parse_document(chosen.document)
+    title = (name or "").strip() or f"{source.name} (copy)"[:200]
+    where = "" if workspace.pk == source.workspace_id else f" in workspace '{source.workspace.name}'"
+    message = f"Cloned from '{source.name}' version {chosen.number} (pipeline {source.pk}{where})"
+    origin = {"pipeline": source.pk, "name": source.name, "version": chosen.number, "workspace": source.workspace_id}
+    pipeline = _create(user, workspace, title, source.description, graph, message, Verb.CLONED, {"source": origin})
+    return NewPipeline(pipeline=pipeline, validation=validate_graph(workspace, graph))
+
+
+def export_pipeline(pipeline: Pipeline, version: int | None = None) -> dict[str, Any]:
+    """The export file of the head version (or version ``version``): see ``exchange``."""
+    versions = PipelineVersion.objects.filter(pipeline=pipeline)
+    chosen = versions.order_by("-number").first() if version is None else versions.filter(number=version).first()
+    if chosen is None:
+        raise NotFound(f"pipeline '{pipeline.name}' has no version {version}")
+    return exchange.export_file(
+        name=pipeline.name,
+        description=pipeline.description,
+        document=chosen.document,
+        pipeline_id=pipeline.pk,
+        version=chosen.number,
+        registry=default_registry(),
+    )
+
+
+def import_pipeline(user: Any, workspace: Workspace, content: Any, *, name: str = "") -> NewPipeline:
+    """A new pipeline from an export file's content (or a bare document), checked by the engine first.
+
+    Refused (400, nothing created) when the file is malformed or needs modules this server lacks;
+    otherwise saved, with the remaining problems (parameters, datasets, wiring) in the result."""
+    incoming = exchange.read_import(content)
+    graph = parse_document(incoming.document)
+    validation = validate_graph(workspace, graph)
+    blocking = [p for p in validation.problems if p.code in REFUSED_ON_IMPORT]
+    if blocking:
+        n = len(blocking)
+        raise Unprocessable(
+            f"The file uses {n} module{'s' if n != 1 else ''} or module version{'s' if n != 1 else ''} "
+            "that this server does not have; nothing was imported.",
+            problems=[p.to_dict() for p in validation.problems],
+        )
+    title = (name or "").strip() or incoming.name or "Imported pipeline"
+    message = "Imported from a file"
+    if incoming.name:
+        message += f": '{incoming.name}'"
+    if "version" in incoming.source:
+        message += f" version {incoming.source['version']}"
+    if incoming.exported_at:
+        message += f", exported {incoming.exported_at}"
+    detail = {"problems": len(validation.problems)}
+    pipeline = _create(user, workspace, title[:200], incoming.description, graph, message, Verb.IMPORTED, detail)
+    return NewPipeline(pipeline=pipeline, validation=validation)
 
 
 def save_version(
@@ -108,7 +222,7 @@ def save_version(
 ) -> SavedVersion:
     """Saves ``document`` as the next version; 409 when ``base_version`` is given and is not the head."""
     graph = parse_document(document)
-    version = _append_version(user, pipeline, graph, message, base_version)
+    version = _append_version(user, pipeline, graph, message, base_version, verb=Verb.SAVED)
     return SavedVersion(version=version, validation=validate_graph(pipeline.workspace, graph))
 
 
@@ -124,7 +238,13 @@ def restore_version(
         raise NotFound(f"pipeline '{pipeline.name}' has no version {number}")
     graph = parse_document(source.document)  # upgrades a document saved by an older Tessera
     version = _append_version(
-        user, pipeline, graph, message or f"Restored version {number}", base_version, restored_from=number
+        user,
+        pipeline,
+        graph,
+        message or f"Restored version {number}",
+        base_version,
+        restored_from=number,
+        verb=Verb.RESTORED,
     )
     return SavedVersion(version=version, validation=validate_graph(pipeline.workspace, graph))
 
@@ -136,6 +256,8 @@ def _append_version(
     message: str,
     base_version: int | None,
     restored_from: int | None = None,
+    *,
+    verb: str,
 ) -> PipelineVersion:
     with transaction.atomic():
         locked = Pipeline.objects.select_for_update().get(pk=pipeline.pk)  # one save at a time
@@ -162,6 +284,8 @@ def _append_version(
             locked.draft_updated_by = None
             fields += ["draft", "draft_updated_at", "draft_base_version", "draft_updated_by"]
         locked.save(update_fields=fields)
+        detail = {"version": version.number} | ({"restored_from": restored_from} if restored_from else {})
+        _record(locked, user, verb, **detail)
     pipeline.refresh_from_db()
     return version
 
@@ -202,10 +326,19 @@ def update_pipeline(pipeline: Pipeline, *, name: str | None = None, description:
     return pipeline
 
 
-def delete_pipeline(pipeline: Pipeline) -> None:
+def delete_pipeline(pipeline: Pipeline, user: Any = None) -> None:
+    pipeline_id = pipeline.pk
     try:
         with transaction.atomic():
             pipeline.delete()
+            record(
+                workspace=pipeline.workspace_id,
+                actor=user,
+                verb=Verb.DELETED,
+                object_type=ObjectType.PIPELINE,
+                object_id=pipeline_id,
+                object_name=pipeline.name,
+            )
     except ProtectedError:
         raise Conflict(
             f"Pipeline '{pipeline.name}' cannot be deleted while records still point at its versions."

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,13 +17,19 @@ from designer.engine.graph import PIPELINE_JSON_SCHEMA
 from designer.workspaces.permissions import Role
 from designer.workspaces.rest import WorkspaceScopedView
 
-from . import selectors, services
+from . import exchange, selectors, services
 from .models import Pipeline
 from .serializers import (
     DraftInputSerializer,
     DraftSerializer,
+    ExportQuerySerializer,
+    NewPipelineSerializer,
+    PipelineCloneSerializer,
     PipelineCreateSerializer,
     PipelineDetailSerializer,
+    PipelineExportSerializer,
+    PipelineImportJsonSerializer,
+    PipelineImportUploadSerializer,
     PipelineSerializer,
     PipelineUpdateSerializer,
     PipelineVersionCreateSerializer,
@@ -103,7 +112,7 @@ class PipelineDetailView(PipelineViewBase):
 
     @extend_schema(responses={204: None}, summary="Delete the pipeline and its versions (editor)")
     def delete(self, request: Request, pk: int) -> Response:
-        services.delete_pipeline(self.get_object(pk))
+        services.delete_pipeline(self.get_object(pk), request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -236,3 +245,107 @@ class PipelineJsonSchemaView(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(PIPELINE_JSON_SCHEMA)
+
+
+# -- clone, export, import ------------------------------------------------------------------------
+
+TOO_LARGE = OpenApiResponse(description="The file is larger than 2 MB; nothing was read.")
+IMPORT_REFUSED = OpenApiResponse(
+    response=inline_serializer(
+        "ImportRefused",
+        {"detail": serializers.CharField(), "problems": serializers.ListField(child=serializers.DictField())},
+    ),
+    description="Not valid JSON, too deeply nested, not a pipeline, or it needs modules (or module versions) "
+    "this server does not have: every problem is listed with its node and parameter; nothing was created.",
+)
+
+
+def _new_pipeline(created: services.NewPipeline) -> dict[str, Any]:
+    detail = PipelineDetailSerializer(selectors.pipeline_detail(created.pipeline)).data
+    return {**detail, "validation": created.validation.to_dict()}
+
+
+class PipelineCloneView(PipelineViewBase):
+    @extend_schema(
+        request=PipelineCloneSerializer,
+        responses={201: NewPipelineSerializer, 404: OpenApiResponse(description="No such pipeline or version.")},
+        summary="Copy a version into a new pipeline, here or in another workspace where you are an editor",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        source = self.get_object(pk, Role.VIEWER)  # reading the source is enough
+        data = PipelineCloneSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        workspace = self.get_workspace(data.validated_data.get("workspace", source.workspace_id), Role.EDITOR)
+        created = services.clone_pipeline(
+            request.user,
+            source,
+            workspace,
+            name=data.validated_data.get("name", ""),
+            version=data.validated_data.get("version"),
+        )
+        return Response(_new_pipeline(created), status=status.HTTP_201_CREATED)
+
+
+class PipelineExportView(PipelineViewBase):
+    @extend_schema(
+        parameters=[ExportQuerySerializer],
+        responses={(200, "application/json"): PipelineExportSerializer},
+        summary="Download a version as a JSON file to import elsewhere",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        pipeline = self.get_object(pk)
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        content = services.export_pipeline(pipeline, query.validated_data.get("version"))
+        body = json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+        response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
+        filename = exchange.filename_for(pipeline.name, content["source"]["version"])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ImportJSONParser(BaseParser):
+    """JSON bodies of an import, read with the import's limits (size, nesting, strict JSON)."""
+
+    media_type = "application/json"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        limit = exchange.MAX_IMPORT_BYTES  # the body is the file plus a few bytes of envelope
+        raw = stream.read(limit + 1) if stream is not None else b""
+        return exchange.loads(raw, limit=limit) if raw else {}
+
+
+class PipelineImportView(PipelineViewBase):
+    parser_classes = [ImportJSONParser, MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": PipelineImportUploadSerializer,
+            "application/json": PipelineImportJsonSerializer,
+        },
+        responses={201: NewPipelineSerializer, 400: IMPORT_REFUSED, 413: TOO_LARGE},
+        summary="Import an exported pipeline into a workspace (editor); parameter problems are listed, not refused",
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > exchange.MAX_IMPORT_BYTES + exchange.ENVELOPE_BYTES:
+            raise exchange.too_large(length)  # before reading a byte of it
+        target = WorkspaceRefSerializer(data={"workspace": request.data.get("workspace")})
+        target.is_valid(raise_exception=True)
+        workspace = self.get_workspace(target.validated_data["workspace"], Role.EDITOR)
+        if request.content_type.startswith("multipart/"):
+            upload = PipelineImportUploadSerializer(data=request.data)
+            upload.is_valid(raise_exception=True)
+            file = upload.validated_data["file"]
+            if file.size > exchange.MAX_IMPORT_BYTES:
+                raise exchange.too_large(file.size)
+            content, name = exchange.loads(file.read()), upload.validated_data.get("name", "")
+        else:
+            body = PipelineImportJsonSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            content, name = body.validated_data["file"], body.validated_data.get("name", "")
+        created = services.import_pipeline(request.user, workspace, content, name=name)
+        return Response(_new_pipeline(created), status=status.HTTP_201_CREATED)

@@ -24,6 +24,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from designer.activity import services as activity
 from designer.api import Unprocessable
 from designer.artifacts import artifact_store
 from designer.datasets.lookup import WorkspaceDatasetLookup
@@ -119,6 +120,15 @@ def submit_run(
         }
         store = artifact_store()
         emit(run, "run_started", status=run.status, version=version.number, nodes=len(plan.order))
+        activity.record(
+            workspace=run.workspace_id,
+            actor=user,
+            verb="submitted",
+            object_type="run",
+            object_id=run.pk,
+            object_name=pipeline.name,
+            detail={"version": version.number, "pipeline": pipeline.pk},
+        )
         for node_id in plan.order:
             node = graph.nodes[node_id]
             module = registry.get(node.module, node.version)
@@ -210,6 +220,15 @@ def _finish_run(run: Run, status: str, error: str = "") -> None:
     run.save(update_fields=["status", "error", "finished_at"])
     started = run.started_at or run.created_at
     emit(run, "run_finished", status=status, error=run.error, elapsed=(run.finished_at - started).total_seconds())
+    activity.record(
+        workspace=run.workspace_id,
+        actor=None,
+        verb="finished",
+        object_type="run",
+        object_id=run.pk,
+        object_name=run.pipeline.name,
+        detail={"status": status, "pipeline": run.pipeline_id},
+    )
 
 
 def _dispatch(items: list[tuple[int, int, str]]) -> None:

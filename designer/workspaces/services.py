@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from rest_framework.exceptions import ValidationError
 
+from designer.activity.services import ObjectType, Verb, record
 from designer.api import Conflict
 
 from .models import Membership, Workspace
@@ -50,7 +51,20 @@ def find_user(identifier: str) -> Any:
     return user
 
 
-def add_member(*, workspace: Workspace, identifier: str, role: Role) -> Membership:
+def _record_member(membership: Membership, actor: Any, verb: str, **detail: Any) -> None:
+    record(
+        workspace=membership.workspace_id,
+        actor=actor,
+        verb=verb,
+        object_type=ObjectType.MEMBER,
+        object_id=membership.user_id,
+        object_name=membership.user.get_username(),
+        detail=detail,
+    )
+
+
+def add_member(*, workspace: Workspace, identifier: str, role: Role, actor: Any = None) -> Membership:
+    """Adds an existing active user, found by username or email; ``actor`` is who added them (for the feed)."""
     user = find_user(identifier.strip())
     if user is None:
         raise ValidationError({"user": [f"There is no user with the username or email '{identifier}'."]})
@@ -59,7 +73,10 @@ def add_member(*, workspace: Workspace, identifier: str, role: Role) -> Membersh
         raise ValidationError(
             {"user": [f"'{user.username}' is already a member ({existing.role}); change their role instead."]}
         )
-    return Membership.objects.create(workspace=workspace, user=user, role=role.label)
+    with transaction.atomic():
+        membership = Membership.objects.create(workspace=workspace, user=user, role=role.label)
+        _record_member(membership, actor, Verb.MEMBER_ADDED, role=role.label)
+    return membership
 
 
 def _refuse_losing_last_owner(membership: Membership, action: str) -> None:
@@ -78,16 +95,22 @@ def _refuse_losing_last_owner(membership: Membership, action: str) -> None:
         )
 
 
-def change_role(*, membership: Membership, role: Role) -> Membership:
+def change_role(*, membership: Membership, role: Role, actor: Any = None) -> Membership:
     with transaction.atomic():
         if role != Role.OWNER:
             _refuse_losing_last_owner(membership, "demoted")
+        previous = membership.role
+        if previous == role.label:
+            return membership  # nothing changed: nothing to record
         membership.role = role.label
         membership.save(update_fields=["role"])
+        _record_member(membership, actor, Verb.ROLE_CHANGED, role=role.label, previous_role=previous)
     return membership
 
 
-def remove_member(*, membership: Membership) -> None:
+def remove_member(*, membership: Membership, actor: Any = None) -> None:
+    """Removes a member; when ``actor`` is that member, they left."""
     with transaction.atomic():
         _refuse_losing_last_owner(membership, "removed")
         membership.delete()
+        _record_member(membership, actor, Verb.MEMBER_REMOVED, role=membership.role)

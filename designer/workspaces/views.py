@@ -82,7 +82,10 @@ class MemberListView(WorkspaceScopedView):
         data = MemberCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = services.add_member(
-            workspace=workspace, identifier=data.validated_data["user"], role=Role.parse(data.validated_data["role"])
+            workspace=workspace,
+            identifier=data.validated_data["user"],
+            role=Role.parse(data.validated_data["role"]),
+            actor=request.user,
         )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
@@ -105,10 +108,10 @@ class MemberDetailView(WorkspaceScopedView):
         member = self._membership(pk, user_id)
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.change_role(membership=member, role=Role.parse(data.validated_data["role"]))
+        services.change_role(membership=member, role=Role.parse(data.validated_data["role"]), actor=request.user)
         return Response(MemberSerializer(member).data)
 
     @extend_schema(responses={204: None}, summary="Remove a member (owner), or leave the workspace yourself")
     def delete(self, request: Request, pk: int, user_id: int) -> Response:
-        services.remove_member(membership=self._membership(pk, user_id, leaving=True))
+        services.remove_member(membership=self._membership(pk, user_id, leaving=True), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

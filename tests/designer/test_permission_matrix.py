@@ -1,0 +1,543 @@
+"""Every route x five callers: who may do what, and that a refused write changes nothing.
+
+Routes are discovered from the URL configuration (recursively) and cross-checked against the OpenAPI
+schema, so a new route fails here until it is given a row in MATRIX (or a reason in NOT_IN_MATRIX).
+
+Outcome classes:
+- allowed: anything but 401/403/404/405 and 5xx (a 400 from validation is fine);
+- forbidden: 403 naming the role needed (a member whose role is too low);
+- invisible: 404 (not a member: existence is never revealed);
+- unauthenticated: 401/403 "credentials were not provided" (anonymous).
+
+The world (a workspace with a dataset, a pipeline with two versions, a completed run, a deployed
+endpoint and a registered model) is built once for the module and committed; each case runs in a
+transaction that is rolled back, so an allowed DELETE does not disturb the next case.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from designer.datasets import services as dataset_services
+from designer.endpoints import services as endpoint_services
+from designer.pipelines import services as pipeline_services
+from designer.registry import services as registry_services
+from designer.runs import services as run_services
+from designer.workspaces.models import Membership, Workspace
+from designer.workspaces.permissions import Role
+from designer.workspaces.services import create_workspace
+from tests.designer.factories import IRIS_CSV, PASSWORD
+from tests.designer.runs.conftest import drain, upload_sample
+from tests.support.pipelines import train_score_evaluate
+
+MARKER = "hush"  # in every world object's name: an outsider's or anonymous response must never contain it
+CALLERS = ("owner", "editor", "viewer", "outsider", "anonymous")
+CALLER_ROLE = {"owner": Role.OWNER, "editor": Role.EDITOR, "viewer": Role.VIEWER}
+SIGNED_IN = "signed in"  # any authenticated user; lists and creation are scoped inside the view
+PUBLIC = "public"  # anyone, anonymous included
+
+
+# -- the world --------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    workspace: int
+    other_workspace: int
+    dataset: int
+    column: str
+    pipeline: int
+    run: int
+    inference_pipeline: int
+    endpoint: int
+    endpoint_name: str
+    endpoint_key: str
+    example: Any
+    model: int
+    extra_member: int
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+def _build_world() -> World:
+    users = get_user_model().objects
+    people = {name: users.create_user(f"mx_{name}", f"mx_{name}@example.com", PASSWORD) for name in CALLERS[:4]}
+    extra = users.create_user("mx_extra", "mx_extra@example.com", PASSWORD)
+    users.create_user("mx_newbie", "mx_newbie@example.com", PASSWORD)
+    owner = people["owner"]
+    team = create_workspace(user=owner, name=f"Team {MARKER}")
+    for name, role in (("editor", "editor"), ("viewer", "viewer")):
+        Membership.objects.create(workspace=team, user=people[name], role=role)
+    Membership.objects.create(workspace=team, user=extra, role="viewer")
+    elsewhere = create_workspace(user=people["outsider"], name="Elsewhere")
+
+    dataset = upload_sample(owner, team)
+    dataset_services.update_dataset(dataset, name=f"Cancer {MARKER}")
+    doc = train_score_evaluate(dataset.pk, "diagnosis")
+    pipeline = pipeline_services.create_pipeline(owner, team, f"Pipeline {MARKER}", document=doc)
+    pipeline_services.save_version(owner, pipeline, doc, "second")
+    run = drain(run_services.submit_run(user=owner, pipeline=pipeline))
+    assert run.status == "completed", run.error
+    inference, _ = endpoint_services.create_inference_pipeline(owner, run, f"Inference {MARKER}")
+    endpoint = endpoint_services.create_endpoint(
+        workspace=team, user=owner, name=f"{MARKER}-endpoint", pipeline=inference
+    )
+    model = registry_services.register_model(owner, run, "train", f"{MARKER}-model")
+    return World(
+        users=people,
+        workspace=team.pk,
+        other_workspace=elsewhere.pk,
+        dataset=dataset.pk,
+        column="diagnosis",
+        pipeline=pipeline.pk,
+        run=run.pk,
+        inference_pipeline=inference.pk,
+        endpoint=endpoint.pk,
+        endpoint_name=endpoint.name,
+        endpoint_key=endpoint.primary_key,
+        example=endpoint.example,
+        model=model.pk,
+        extra_member=extra.pk,
+        tokens={name: Token.objects.create(user=user).key for name, user in people.items()},
+    )
+
+
+def _tear_down(world: World) -> None:
+    from designer.endpoints.models import Endpoint
+
+    Endpoint.objects.filter(workspace_id__in=[world.workspace, world.other_workspace]).delete()
+    Workspace.objects.filter(pk__in=[world.workspace, world.other_workspace]).delete()
+    get_user_model().objects.filter(username__startswith="mx_").delete()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """Built once and committed (the WebSocket consumer reads it from another connection); removed after."""
+    with django_db_blocker.unblock():
+        # Nodes are executed in-process by ``drain``; nothing must be sent to a broker meanwhile.
+        with mock.patch("designer.runs.services._dispatch"):
+            built = _build_world()
+        try:
+            yield built
+        finally:
+            _tear_down(built)
+
+
+def _client(world: World, caller: str) -> APIClient:
+    client = APIClient()
+    if caller != "anonymous":
+        client.force_authenticate(world.users[caller])
+    return client
+
+
+def _fingerprint() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every designer model, users and tokens: a refused write must leave all of it as it was."""
+    models = [m for m in apps.get_models() if m.__module__.startswith("designer.")]
+    models += [get_user_model(), Token]
+    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
+
+
+# -- the matrix -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    template: str  # as the OpenAPI schema writes it
+    rule: Any  # Role (minimum role in the object's workspace), SIGNED_IN or PUBLIC
+    ids: dict[str, str] = field(default_factory=dict)  # template parameter -> World attribute
+    query: Callable[[World], dict[str, Any]] | None = None
+    body: Callable[[World], dict[str, Any]] | None = None
+    multipart: bool = False
+
+    def path(self, w: World) -> str:
+        values = {k: getattr(w, v) if hasattr(w, v) else v for k, v in self.ids.items()}
+        return self.template.format(**values)
+
+
+def _csv(w: World) -> SimpleUploadedFile:
+    return SimpleUploadedFile("mx.csv", IRIS_CSV.encode(), content_type="text/csv")
+
+
+def _doc(w: World) -> dict[str, Any]:
+    return pipeline_services.empty_document()
+
+
+V, E, OWN = Role.VIEWER, Role.EDITOR, Role.OWNER
+WS = {"id": "workspace"}
+DS = {"id": "dataset", "number": "1"}
+PL = {"id": "pipeline"}
+RUN = {"id": "run"}
+OUT = {"id": "run", "node_id": "split", "port": "results_dataset1"}
+EP = {"id": "endpoint"}
+CREDENTIALS = {"username": "mx_outsider", "password": PASSWORD}  # logging in reveals only their own
+
+MATRIX = [
+    # accounts
+    Case("GET", "/api/auth/csrf/", PUBLIC),
+    Case("POST", "/api/auth/login/", PUBLIC, body=lambda w: CREDENTIALS),
+    Case("POST", "/api/auth/logout/", PUBLIC),
+    Case("GET", "/api/auth/me/", SIGNED_IN),
+    Case("POST", "/api/auth/token/", PUBLIC, body=lambda w: CREDENTIALS),
+    # workspaces and members
+    Case("GET", "/api/workspaces/", SIGNED_IN),
+    Case("POST", "/api/workspaces/", SIGNED_IN, body=lambda w: {"name": "mx new"}),
+    Case("GET", "/api/workspaces/{id}/", V, WS),
+    Case("PATCH", "/api/workspaces/{id}/", OWN, WS, body=lambda w: {"name": "mx renamed"}),
+    Case("DELETE", "/api/workspaces/{id}/", OWN, WS),
+    Case("GET", "/api/workspaces/{id}/members/", V, WS),
+    Case("POST", "/api/workspaces/{id}/members/", OWN, WS, body=lambda w: {"user": "mx_newbie", "role": "viewer"}),
+    Case("PATCH", "/api/workspaces/{id}/members/{user_id}/", OWN, {**WS, "user_id": "extra_member"},
+         body=lambda w: {"role": "editor"}),
+    Case("DELETE", "/api/workspaces/{id}/members/{user_id}/", OWN, {**WS, "user_id": "extra_member"}),
+    Case("GET", "/api/workspaces/{id}/activity/", V, WS),
+    # datasets
+    Case("GET", "/api/datasets/", SIGNED_IN),
+    Case("POST", "/api/datasets/", E, multipart=True,
+         body=lambda w: {"workspace": w.workspace, "name": "mx upload", "file": _csv(w)}),
+    Case("GET", "/api/datasets/{id}/", V, {"id": "dataset"}),
+    Case("PATCH", "/api/datasets/{id}/", E, {"id": "dataset"}, body=lambda w: {"description": "mx"}),
+    Case("DELETE", "/api/datasets/{id}/", E, {"id": "dataset"}),
+    Case("GET", "/api/datasets/{id}/versions/", V, {"id": "dataset"}),
+    Case("POST", "/api/datasets/{id}/versions/", E, {"id": "dataset"}, multipart=True,
+         body=lambda w: {"file": _csv(w)}),
+    Case("GET", "/api/datasets/{id}/versions/{number}/", V, DS),
+    Case("GET", "/api/datasets/{id}/versions/{number}/preview/", V, DS),
+    Case("GET", "/api/datasets/{id}/versions/{number}/download/", V, DS),
+    Case("GET", "/api/datasets/{id}/versions/{number}/figures/", V, DS, query=lambda w: {"column": w.column}),
+    # catalogue
+    Case("GET", "/api/modules/", SIGNED_IN),
+    Case("GET", "/api/modules/{module_id}/", SIGNED_IN, {"module_id": "split_data"}),
+    Case("GET", "/api/port-types/", SIGNED_IN),
+    # pipelines
+    Case("GET", "/api/pipelines/", SIGNED_IN),
+    Case("POST", "/api/pipelines/", E, body=lambda w: {"workspace": w.workspace, "name": "mx new"}),
+    Case("GET", "/api/pipelines/json-schema/", SIGNED_IN),
+    Case("POST", "/api/pipelines/validate/", V, body=lambda w: {"workspace": w.workspace, "document": _doc(w)}),
+    Case("POST", "/api/pipelines/import/", E, body=lambda w: {"workspace": w.workspace, "file": _doc(w)}),
+    Case("GET", "/api/pipelines/{id}/", V, PL),
+    Case("PATCH", "/api/pipelines/{id}/", E, PL, body=lambda w: {"description": "mx"}),
+    Case("DELETE", "/api/pipelines/{id}/", E, PL),
+    Case("GET", "/api/pipelines/{id}/versions/", V, PL),
+    Case("POST", "/api/pipelines/{id}/versions/", E, PL, body=lambda w: {"document": _doc(w)}),
+    Case("GET", "/api/pipelines/{id}/versions/{number}/", V, {**PL, "number": "1"}),
+    Case("POST", "/api/pipelines/{id}/versions/{number}/restore/", E, {**PL, "number": "1"}, body=lambda w: {}),
+    Case("GET", "/api/pipelines/{id}/diff/", V, PL, query=lambda w: {"from": 1}),
+    Case("GET", "/api/pipelines/{id}/draft/", V, PL),
+    Case("PUT", "/api/pipelines/{id}/draft/", E, PL, body=lambda w: {"document": _doc(w)}),
+    Case("DELETE", "/api/pipelines/{id}/draft/", E, PL),
+    Case("POST", "/api/pipelines/{id}/validate/", V, PL, body=lambda w: {}),
+    Case("POST", "/api/pipelines/{id}/clone/", E, PL, body=lambda w: {}),
+    Case("GET", "/api/pipelines/{id}/export/", V, PL),
+    # runs
+    Case("GET", "/api/runs/", SIGNED_IN),
+    Case("POST", "/api/runs/", E, body=lambda w: {"pipeline": w.pipeline}),
+    Case("GET", "/api/runs/compare/", V, query=lambda w: {"a": w.run, "b": w.run}),
+    Case("GET", "/api/runs/{id}/", V, RUN),
+    Case("POST", "/api/runs/{id}/cancel/", E, RUN),
+    Case("GET", "/api/runs/{id}/events/", V, RUN),
+    Case("GET", "/api/runs/{id}/nodes/{node_id}/log/", V, {**RUN, "node_id": "train"}),
+    Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/", V, OUT),
+    Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/profile/", V, OUT),
+    Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/download/", V, OUT),
+    Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/figures/", V, OUT, query=lambda w: {"column": w.column}),
+    Case("POST", "/api/runs/{id}/inference-pipeline/", E, RUN, body=lambda w: {}),
+    # endpoints
+    Case("GET", "/api/endpoints/", SIGNED_IN),
+    Case("POST", "/api/endpoints/", E,
+         body=lambda w: {"workspace": w.workspace, "name": "mx-new", "pipeline": w.inference_pipeline}),
+    Case("GET", "/api/endpoints/{id}/", V, EP),
+    Case("PATCH", "/api/endpoints/{id}/", E, EP, body=lambda w: {"description": "mx"}),
+    Case("DELETE", "/api/endpoints/{id}/", E, EP),
+    Case("POST", "/api/endpoints/{id}/regenerate-key/", E, EP, body=lambda w: {"key": "secondary"}),
+    Case("GET", "/api/endpoints/{id}/openapi/", V, EP),
+    Case("GET", "/api/endpoints/{id}/monitoring/", V, EP),
+    Case("GET", "/api/endpoints/{id}/drift/", V, EP),
+    # model registry
+    Case("GET", "/api/models/", SIGNED_IN),
+    Case("POST", "/api/models/", E,
+         body=lambda w: {"workspace": w.workspace, "run": w.run, "node": "train", "name": "mx-model"}),
+    Case("GET", "/api/models/{id}/", V, {"id": "model"}),
+    Case("PATCH", "/api/models/{id}/", E, {"id": "model"}, body=lambda w: {"description": "mx"}),
+    Case("DELETE", "/api/models/{id}/", E, {"id": "model"}),
+]  # fmt: skip
+
+#: Routes outside the role matrix, by URL name (or namespace), each with the reason and its own check below.
+NOT_IN_MATRIX = {
+    "admin": "Django admin: staff-only pages behind their own login, not part of the REST API",
+    "schema": "public: the OpenAPI document describes routes and holds no workspace data",
+    "api-docs": "public: the Swagger UI page for the schema",
+    "home": "public: the browser app's HTML shell; its data comes from the API",
+    "spa": "public: client-side routes of the browser app (the same HTML shell)",
+    "scoring-health": "public: liveness probe of scoring servers, no data",
+    "metrics": "operators only: a staff user or TESSERA_METRICS_TOKEN, never a workspace role",
+    "endpoint-score": "key-governed: the endpoint's key, not a workspace role",
+    "endpoint-invocations": "key-governed: the endpoint's key, not a workspace role",
+    "endpoint-swagger": "key-governed: the endpoint's key, not a workspace role",
+}
+
+
+def expected(rule: Any, caller: str) -> str:
+    if rule == PUBLIC:
+        return "allowed"
+    if caller == "anonymous":
+        return "unauthenticated"
+    if rule == SIGNED_IN:
+        return "allowed"
+    if caller == "outsider":
+        return "invisible"
+    return "allowed" if CALLER_ROLE[caller] >= rule else "forbidden"
+
+
+def _outcome_ok(outcome: str, response: Any) -> bool:
+    status = response.status_code
+    if outcome == "allowed":
+        return status < 500 and status not in (401, 403, 404, 405)
+    detail = (
+        response.json().get("detail", "") if response.get("Content-Type", "").startswith("application/json") else ""
+    )
+    if outcome == "forbidden":
+        return status == 403 and "role" in detail
+    if outcome == "invisible":
+        return status == 404
+    return status in (401, 403) and "credentials were not provided" in detail
+
+
+def _send(client: APIClient, case: Case, w: World) -> Any:
+    path = case.path(w)
+    query = case.query(w) if case.query else {}
+    if case.method == "GET":
+        return client.get(path, query)
+    body = case.body(w) if case.body else None
+    call = getattr(client, case.method.lower())
+    if query:
+        path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    if case.multipart:
+        return call(path, body, format="multipart")
+    return call(path, body, format="json") if body is not None else call(path)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("case", MATRIX, ids=[f"{c.method} {c.template}" for c in MATRIX])
+def test_route_answers_each_caller_as_the_matrix_says(world: World, db: Any, case: Case, caller: str) -> None:
+    outcome = expected(case.rule, caller)
+    before = _fingerprint() if outcome != "allowed" and case.method != "GET" else None
+
+    response = _send(_client(world, caller), case, world)
+
+    assert _outcome_ok(outcome, response), (
+        f"{case.method} {case.path(world)} as {caller}: expected {outcome}, got {response.status_code} "
+        f"{response.content[:300]!r}"
+    )
+    if caller in ("outsider", "anonymous"):
+        assert MARKER.encode() not in response.content.lower(), f"{caller} saw the world's objects"
+    if before is not None:
+        assert _fingerprint() == before, f"a refused {case.method} {case.template} changed the database"
+
+
+# -- completeness: the URL configuration and the schema ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str
+    methods: tuple[str, ...]
+    name: str
+
+
+_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def _template(raw: str) -> str:
+    path = "/" + raw.replace("^", "").replace("$", "").replace("\\", "")
+    path = _PARAM.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", path)
+    return path.replace("{pk}", "{id}")
+
+
+def _methods(callback: Any) -> tuple[str, ...]:
+    actions = getattr(callback, "actions", None)
+    if actions:  # a viewset route (HEAD follows GET, OPTIONS is metadata: neither is a separate permission)
+        return tuple(sorted(m.upper() for m in actions if m in ("get", "post", "put", "patch", "delete")))
+    view = getattr(callback, "view_class", None)
+    if view is not None:
+        return tuple(sorted(m.upper() for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)))
+    return ("*",)  # a plain function view
+
+
+def discover(patterns: Any = None, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            yield from discover(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            yield Route(_template(prefix + str(p.pattern)), _methods(p.callback), namespace or p.name or "")
+
+
+def _covered() -> set[tuple[str, str]]:
+    return {(c.method, c.template) for c in MATRIX}
+
+
+def test_every_route_in_the_url_configuration_is_in_the_matrix_or_listed_with_a_reason() -> None:
+    routes = list(discover())
+    missing = sorted(
+        f"{m} {r.template} ({r.name or 'unnamed'})"
+        for r in routes
+        if r.name not in NOT_IN_MATRIX
+        for m in r.methods
+        if (m, r.template) not in _covered()
+    )
+    assert missing == [], "routes with no row in MATRIX and no reason in NOT_IN_MATRIX"
+    assert {r.name for r in routes} >= set(NOT_IN_MATRIX), "a reason for a route that no longer exists"
+
+
+def test_the_matrix_names_only_routes_that_exist() -> None:
+    existing = {(m, r.template) for r in discover() for m in r.methods}
+    assert sorted(_covered() - existing) == []
+    assert len(_covered()) == len(MATRIX), "a route is listed twice"
+
+
+def test_every_operation_in_the_openapi_schema_is_in_the_matrix(world: World, db: Any) -> None:
+    schema = _client(world, "viewer").get("/api/schema/?format=json").json()
+    operations = {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    assert sorted(operations - _covered()) == []
+    assert sorted(_covered() - operations) == [], "a matrix route is missing from the schema"
+
+
+# -- the routes outside the matrix -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/schema/?format=json", "/api/docs/", "/", "/pipelines/1", "/healthz"])
+def test_public_pages_answer_anonymous_callers(world: World, db: Any, path: str) -> None:
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert MARKER.encode() not in response.content.lower()
+
+
+def test_the_admin_needs_a_staff_login(world: World, db: Any) -> None:
+    client = Client()
+    client.force_login(world.users["owner"])  # owner of a workspace, not staff
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_metrics_refuse_a_session_user_who_is_not_staff(world: World, db: Any) -> None:
+    client = Client()
+    client.force_login(world.users["owner"])
+    assert client.get("/metrics").status_code == 401
+
+
+@pytest.mark.parametrize(("suffix", "method"), [("score", "post"), ("invocations", "post"), ("swagger.json", "get")])
+def test_scoring_routes_are_governed_by_the_endpoint_key_not_by_roles(
+    world: World, db: Any, suffix: str, method: str
+) -> None:
+    url = f"/endpoints/{world.endpoint_name}/{suffix}"
+    client = Client()
+    client.force_login(world.users["owner"])  # the workspace owner's session is not a key
+    body = {"content_type": "application/json", "data": world.example} if method == "post" else {}
+
+    without_key = getattr(client, method)(url, **body)
+    with_key = getattr(Client(), method)(url, HTTP_AUTHORIZATION=f"Bearer {world.endpoint_key}", **body)
+
+    assert without_key.status_code == 401
+    assert with_key.status_code not in (401, 403), with_key.content[:300]  # the key, and only the key, opens it
+
+
+# -- WebSocket routes -------------------------------------------------------------------------------
+
+
+def _served_websocket_routes() -> list[str]:
+    """The routes of the URLRouter that designer.asgi really serves (found through its middleware)."""
+    from designer.asgi import application
+
+    app: Any = application.application_mapping["websocket"]
+    for _ in range(10):
+        if hasattr(app, "routes"):
+            return sorted(str(r.pattern) for r in app.routes)
+        app = getattr(app, "application", None) or getattr(app, "inner", None)
+    raise AssertionError("no URLRouter found behind the websocket middleware")
+
+
+def _declared_websocket_routes() -> list[str]:
+    found = []
+    for app in settings.INSTALLED_APPS:
+        if not app.startswith("designer."):
+            continue
+        try:
+            routing = importlib.import_module(f"{app}.routing")
+        except ModuleNotFoundError:
+            continue
+        found += [str(p.pattern) for p in getattr(routing, "websocket_urlpatterns", [])]
+    return sorted(found)
+
+
+#: Each WebSocket route, and the URL to subscribe to the world's object: any member may follow it.
+WEBSOCKET_MATRIX: dict[str, Callable[[World], str]] = {
+    "ws/runs/<int:run_id>/": lambda w: f"/ws/runs/{w.run}/",
+    "ws/pipelines/<int:pipeline_id>/": lambda w: f"/ws/pipelines/{w.pipeline}/",
+}
+
+
+def test_every_websocket_route_is_in_the_websocket_matrix() -> None:
+    assert _served_websocket_routes() == sorted(WEBSOCKET_MATRIX)
+    assert _declared_websocket_routes() == sorted(WEBSOCKET_MATRIX)
+
+
+def _socket(world: World, route: str, caller: str, query: str = "") -> WebsocketCommunicator:
+    from designer.asgi import application
+
+    headers = [(b"origin", b"http://127.0.0.1")]
+    if caller != "anonymous":
+        headers.append((b"authorization", f"Token {world.tokens[caller]}".encode()))
+    return WebsocketCommunicator(application, WEBSOCKET_MATRIX[route](world) + query, headers=headers)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("route", sorted(WEBSOCKET_MATRIX))
+async def test_subscriptions_follow_the_workspace_roles(world: World, db: Any, route: str, caller: str) -> None:
+    ws = _socket(world, route, caller)
+
+    connected, code = await ws.connect()
+
+    if caller in CALLER_ROLE:
+        assert connected, f"{caller} was refused {route} with {code}"
+        first = await ws.receive_json_from(timeout=5)
+        assert first["type"] == "snapshot"
+        await ws.disconnect()
+    else:
+        assert (connected, code) == (False, 4404 if caller == "outsider" else 4401)
+
+
+@pytest.mark.parametrize("route", sorted(WEBSOCKET_MATRIX))
+async def test_a_forged_subscription_to_another_workspaces_object_is_refused(world: World, db: Any, route: str) -> None:
+    """The outsider owns a workspace and holds a valid token; naming the team's object gets 4404 and no data."""
+    members = await database_sync_to_async(
+        lambda: set(Membership.objects.filter(workspace_id=world.workspace).values_list("user_id", flat=True))
+    )()
+    assert world.users["outsider"].pk not in members
+    ws = _socket(world, route, "outsider", f"?token={world.tokens['outsider']}")
+
+    connected, code = await ws.connect()
+
+    assert (connected, code) == (False, 4404)

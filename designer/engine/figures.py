@@ -571,3 +571,137 @@ def _number(value: Any) -> str:
 
 def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# -- figures of special tables: sweeps, feature scores, cluster assignments -----------------------
+
+ASSIGNMENTS = "Assignments"
+
+
+def table_figures(df: pd.DataFrame, meta: dict[str, Any]) -> dict[str, Figure]:
+    """The charts a table of a known kind has beyond per-column ones (empty for an ordinary table)."""
+    figures: dict[str, Figure] = {}
+    sweep = meta.get("sweep")
+    if isinstance(sweep, dict) and sweep.get("metric") in df.columns:
+        figures.update(sweep_figures(df, sweep))
+    if list(df.columns[:2]) == ["Feature", "Score"]:
+        figures["feature_scores"] = feature_score_figure(df)
+    if ASSIGNMENTS in df.columns:
+        projection = cluster_projection(df)
+        if projection is not None:
+            figures["clusters"] = projection
+    return figures
+
+
+def sweep_figures(df: pd.DataFrame, sweep: dict[str, Any]) -> dict[str, Figure]:
+    """The ranking metric per trial with the best so far, and against each swept parameter."""
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    metric = str(sweep["metric"])
+    higher = bool(sweep.get("higher_is_better", True))
+    trial_column = str(sweep.get("trial_column", "Trial"))
+    best = sweep.get("best_trial")
+    ordered = df.sort_values(trial_column) if trial_column in df.columns else df
+    trials = ordered[trial_column].tolist() if trial_column in ordered.columns else list(range(1, len(df) + 1))
+    values = pd.to_numeric(ordered[metric], errors="coerce")
+    running = values.cummax() if higher else values.cummin()
+    note = "" if higher else " (lower is better)"
+    figures: dict[str, Figure] = {}
+    by_trial = go.Figure()
+    colours = [ACCENT if t == best else MUTED for t in trials]
+    by_trial.add_scatter(x=trials, y=values.tolist(), mode="markers", name=metric, marker={"color": colours, "size": 9})
+    by_trial.add_scatter(
+        x=trials, y=running.tolist(), mode="lines", name="best so far", line={"shape": "hv", "color": ACCENT}
+    )
+    by_trial.update_layout(
+        title=f"{metric} by trial{note}",
+        xaxis_title="trial",
+        yaxis_title=metric,
+        legend=_legend_inside("right", "bottom"),
+    )
+    figures["sweep_by_trial"] = _plain(by_trial)
+    for parameter in sweep.get("parameters", []):
+        if parameter not in df.columns:
+            continue
+        fig = go.Figure()
+        x = ordered[parameter]
+        categorical = not pd.api.types.is_numeric_dtype(x) or pd.api.types.is_bool_dtype(x)
+        fig.add_scatter(
+            x=[str(v) for v in x] if categorical else x.tolist(),
+            y=values.tolist(),
+            mode="markers",
+            marker={"color": colours, "size": 9},
+            name=metric,
+            hovertext=[f"trial {t}" for t in trials],
+        )
+        fig.update_layout(
+            title=f"{metric} by {parameter}{note}", xaxis_title=parameter, yaxis_title=metric, showlegend=False
+        )
+        if categorical:
+            fig.update_xaxes(type="category")
+        figures[f"sweep_{_key(str(parameter))}"] = _plain(fig)
+    return figures
+
+
+def feature_score_figure(df: pd.DataFrame, top: int = 40) -> Figure:
+    """Horizontal bars of feature scores, best at the top (the table is already ordered best first)."""
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    shown = df.head(top)
+    selected = shown["Selected"].tolist() if "Selected" in shown.columns else [True] * len(shown)
+    fig = go.Figure()
+    fig.add_bar(
+        x=pd.to_numeric(shown["Score"], errors="coerce").tolist(),
+        y=[_label(f) for f in shown["Feature"]],
+        orientation="h",
+        marker_color=[ACCENT if s else MUTED for s in selected],
+    )
+    more = f" (best {top} of {len(df)})" if len(df) > top else ""
+    fig.update_layout(
+        title=f"Feature scores{more}", xaxis_title="score", yaxis={"autorange": "reversed"}, showlegend=False
+    )
+    plain = _plain(fig)
+    plain["layout"]["height"] = max(PANEL_HEIGHT, 24 * len(shown) + 90)
+    return plain
+
+
+def cluster_projection(df: pd.DataFrame, max_points: int = 5000) -> Figure | None:
+    """The rows projected on their first two principal components, coloured by assigned cluster."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    features = df.drop(
+        columns=[c for c in df.columns if c == ASSIGNMENTS or str(c).startswith("DistancesToClusterCenter")]
+    )
+    numeric = features.select_dtypes("number")
+    if numeric.shape[1] < 2 or len(df) < 3:
+        return None
+    sample = numeric.head(max_points).to_numpy(dtype="float64")
+    sample = np.where(np.isnan(sample), np.nanmean(sample, axis=0), sample)
+    centred = sample - sample.mean(axis=0)
+    scale = centred.std(axis=0)
+    centred = centred / np.where(scale > 0, scale, 1.0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    points = centred @ vt[:2].T
+    clusters = df[ASSIGNMENTS].head(max_points).tolist()
+    fig = go.Figure()
+    for i, cluster in enumerate(sorted(set(clusters), key=str)):
+        mask = np.array([c == cluster for c in clusters])
+        fig.add_scatter(
+            x=points[mask, 0].tolist(),
+            y=points[mask, 1].tolist(),
+            mode="markers",
+            name=f"cluster {cluster} ({int(mask.sum())})",
+            marker={"color": SERIES[i % len(SERIES)], "size": 6, "opacity": 0.75},
+        )
+    shown = f" ({max_points} of {len(df)} rows)" if len(df) > max_points else ""
+    fig.update_layout(
+        title=f"Clusters on the first two principal components{shown}", xaxis_title="PC1", yaxis_title="PC2"
+    )
+    return _plain(fig)
+
+
+def _key(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text.lower()).strip("_")

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designer.artifacts import artifact_store
-from designer.engine.figures import column_figure, evaluation_figures
+from designer.engine.figures import column_figure, evaluation_figures, table_figures
 from designer.engine.store import ArtifactMissing
 from modules.sdk import PORT_TYPES, DataTable, Metrics
 
@@ -41,7 +41,8 @@ class OutputFiguresSerializer(serializers.Serializer):
     figures = serializers.DictField(
         child=serializers.DictField(),
         help_text="Plotly figures ({data, layout}) by name: 'column' for a table; 'roc', 'precision_recall', "
-        "'confusion_matrix', 'threshold', 'predicted_vs_actual' or 'residuals' for an evaluation.",
+        "'confusion_matrix', 'threshold', 'predicted_vs_actual' or 'residuals' for an evaluation; without a "
+        "column, 'sweep_by_trial' and 'sweep_<parameter>' for a sweep, 'feature_scores', or 'clusters'.",
     )
 
 
@@ -76,6 +77,9 @@ class RunOutputFiguresView(APIView):
             raise ValidationError({"port": [f"output '{port}' is a {kind}; figures exist for tables and metrics"]})
         column = query.validated_data.get("column")
         if not column:
+            special = table_figures(value.df, value.meta)
+            if special:  # a sweep, feature scores or cluster assignments: their own charts
+                return Response({"figures": special})
             available = ", ".join(str(c) for c in value.df.columns) or "none"
             raise ValidationError({"column": [f"name the column to draw with ?column= (available: {available})"]})
         try:

@@ -38,7 +38,31 @@ describe("a table output", () => {
       meta: {},
     }));
     route("GET", `${BASE}profile/`, PROFILE);
-    route("GET", `${BASE}figures/`, (url: URL) => ({ figures: { column: figure(`column ${url.searchParams.get("column")}`) } }));
+    route("GET", `${BASE}figures/`, (url: URL) =>
+      url.searchParams.get("column")
+        ? { figures: { column: figure(`column ${url.searchParams.get("column")}`) } }
+        : json({ detail: "Some fields are invalid.", fields: { column: ["name the column"] } }, 400),
+    );
+  });
+
+  it("offers no Charts tab for an ordinary table", async () => {
+    renderWithProviders(<OutputInspector runId={7} nodeId="score" port="scored_dataset" portType="table" />);
+
+    expect(await screen.findByText("Rows 1–50 of 120")).toBeInTheDocument();
+    await waitFor(() => expect(callsTo(`${BASE}figures/`)).toHaveLength(1));
+    expect(screen.queryByRole("tab", { name: "Charts" })).not.toBeInTheDocument();
+  });
+
+  it("draws the charts of a sweep table in a Charts tab", async () => {
+    route("GET", `${BASE}figures/`, (url: URL) =>
+      url.searchParams.get("column") ? { figures: {} } : { figures: { sweep_by_trial: figure("AUC by trial", "scatter") } },
+    );
+    renderWithProviders(<OutputInspector runId={7} nodeId="score" port="scored_dataset" portType="table" />);
+
+    await userEvent.click(await screen.findByRole("tab", { name: "Charts" }));
+
+    expect(await screen.findByRole("region", { name: "Sweep: metric by trial" })).toBeInTheDocument();
+    await waitFor(() => expect(titles()).toEqual(["AUC by trial"]));
   });
 
   it("pages through the rows", async () => {
@@ -72,7 +96,7 @@ describe("a table output", () => {
     // picking another draws that one
     await userEvent.click(screen.getByRole("button", { name: /city/ }));
     await waitFor(() => expect(titles()).toEqual(["column age", "column city"]));
-    expect(callsTo(`${BASE}figures/`).map((c) => c.url.searchParams.get("column"))).toEqual(["age", "city"]);
+    expect(callsTo(`${BASE}figures/`).map((c) => c.url.searchParams.get("column"))).toEqual([null, "age", "city"]);
     expect(callsTo(`${BASE}profile/`)).toHaveLength(1);
   });
 
@@ -86,7 +110,7 @@ describe("a table output", () => {
   });
 
   it("says why a column cannot be drawn", async () => {
-    route("GET", `${BASE}figures/`, json({ detail: "Some fields are invalid.", fields: { column: ["no column 'x'"] } }, 400));
+    route("GET", `${BASE}figures/`, () => json({ detail: "Some fields are invalid.", fields: { column: ["no column 'x'"] } }, 400));
     renderWithProviders(<OutputInspector runId={7} nodeId="score" port="scored_dataset" portType="table" />);
     await userEvent.click(await screen.findByRole("tab", { name: "Column statistics" }));
 

@@ -10,7 +10,7 @@ import { DataGrid, Pager } from "./DataGrid";
 import { formatBytes, formatCount, formatNumber, formatStat } from "./format";
 import { ChartPlaceholder, FigureSlot } from "./FigureSlot";
 import { PlotlyFigure } from "./PlotlyFigure";
-import { type OutputRef, outputUrl, useOutput, useOutputFigures, useOutputProfile } from "./queries";
+import { type OutputRef, outputUrl, useOutput, useOutputFigures, useOutputProfile, useTableCharts } from "./queries";
 import type { FigureSpec, MetricsBody } from "./types";
 import "./inspector.css";
 
@@ -44,7 +44,7 @@ function DownloadLink({ output, label }: { output: OutputRef; label: string }) {
 
 // -- tables ------------------------------------------------------------------------------------------
 
-type TableTab = "rows" | "columns";
+type TableTab = "rows" | "columns" | "charts";
 
 function TableOutput({ output }: { output: OutputRef }) {
   const [tab, setTab] = useState<TableTab>("rows");
@@ -53,6 +53,8 @@ function TableOutput({ output }: { output: OutputRef }) {
   const [column, setColumn] = useState<string | null | undefined>(undefined);
   const page = useOutput(output, offset, limit);
   const profile = useOutputProfile(output, tab === "columns");
+  const charts = useTableCharts(output);
+  const chartNames = Object.keys(charts.data ?? {});
   const table = page.data?.table;
 
   if (page.isPending) return <Loading label="Loading rows…" />;
@@ -79,11 +81,24 @@ function TableOutput({ output }: { output: OutputRef }) {
           <button role="tab" aria-selected={tab === "columns"} className="tab" onClick={() => setTab("columns")}>
             Column statistics
           </button>
+          {chartNames.length > 0 && (
+            <button role="tab" aria-selected={tab === "charts"} className="tab" onClick={() => setTab("charts")}>
+              Charts
+            </button>
+          )}
         </div>
         <span className="inspector__spacer" />
         <DownloadLink output={output} label="Download CSV" />
       </div>
-      {tab === "rows" ? (
+      {tab === "charts" && charts.data ? (
+        <div role="tabpanel" aria-label="Charts" className="chart-grid">
+          {chartNames.map((name) => (
+            <section key={name} className="card chart-card" aria-label={CHART_LABELS[name] ?? name}>
+              <PlotlyFigure figure={charts.data[name] as FigureSpec} label={CHART_LABELS[name] ?? name} />
+            </section>
+          ))}
+        </div>
+      ) : tab === "rows" ? (
         <div role="tabpanel" aria-label="Rows">
           <DataGrid page={table} stale={page.isPlaceholderData} selected={column} onSelectColumn={pick} />
           <Pager
@@ -131,6 +146,9 @@ const CHART_LABELS: Record<string, string> = {
   threshold: "Metrics by threshold",
   predicted_vs_actual: "Predicted vs actual",
   residuals: "Residuals",
+  sweep_by_trial: "Sweep: metric by trial",
+  feature_scores: "Feature scores",
+  clusters: "Clusters",
 };
 
 const TASKS: Record<string, string> = {

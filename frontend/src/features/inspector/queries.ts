@@ -77,6 +77,21 @@ export function useOutputFigures(o: OutputRef, column: string | null, enabled = 
   });
 }
 
+/** The charts a table of a known kind has (a sweep, feature scores, clusters); empty for an ordinary table. */
+export function useTableCharts(o: OutputRef) {
+  return useQuery({
+    queryKey: inspectorKeys.figures(o, null),
+    staleTime: Infinity,
+    queryFn: async () => {
+      const { data, response } = await api.GET("/api/runs/{id}/nodes/{node_id}/outputs/{port}/figures/", {
+        params: { path: { id: o.runId, node_id: o.nodeId, port: o.port }, query: {} },
+      });
+      if (response.status === 400 || !data) return {} as Record<string, FigureSpec>; // an ordinary table
+      return data.figures as unknown as Record<string, FigureSpec>;
+    },
+  });
+}
+
 export function useDatasetFigure(datasetId: number, version: number, column: string | null) {
   return useQuery({
     queryKey: inspectorKeys.datasetFigure(datasetId, version, column ?? ""),

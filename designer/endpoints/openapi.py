@@ -50,6 +50,27 @@ def _output_schema(example_response: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": {"Results": {"type": "object", "properties": properties}}}
 
 
+def _ordered(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """``row`` with the input columns first, in their order (PostgreSQL's jsonb does not keep key order)."""
+    first = {n: row[n] for n in names if n in row}
+    return {**first, **{k: v for k, v in row.items() if k not in first}}
+
+
+def ordered_example(endpoint: Endpoint) -> dict[str, Any]:
+    columns = {i["name"]: [c["name"] for c in i["columns"]] for i in endpoint.inputs}
+    given = (endpoint.example or {}).get("Inputs", {})
+    inputs = {name: [_ordered(r, columns.get(name, [])) for r in rows] for name, rows in given.items()}
+    return {"Inputs": inputs, "GlobalParameters": {}}
+
+
+def ordered_example_response(endpoint: Endpoint) -> dict[str, Any]:
+    names = [c["name"] for i in endpoint.inputs for c in i["columns"]]
+    results = (endpoint.example_response or {}).get("Results")
+    if not results:
+        return {}
+    return {"Results": {k: [_ordered(r, names) for r in rows] for k, rows in results.items()}}
+
+
 def endpoint_openapi(endpoint: Endpoint, base_url: str) -> dict[str, Any]:
     base = base_url.rstrip("/") + f"/endpoints/{endpoint.name}"
     inputs = {i["name"]: {"type": "array", "items": _row_schema(i["columns"])} for i in endpoint.inputs}
@@ -66,9 +87,10 @@ def endpoint_openapi(endpoint: Endpoint, base_url: str) -> dict[str, Any]:
             },
             "GlobalParameters": {"type": "object", "maxProperties": 0},
         },
-        "example": endpoint.example,
+        "example": ordered_example(endpoint),
     }
-    output_schema = {**_output_schema(endpoint.example_response), "example": endpoint.example_response}
+    example_response = ordered_example_response(endpoint)
+    output_schema = {**_output_schema(example_response), "example": example_response}
     first_input = endpoint.inputs[0] if endpoint.inputs else {"columns": []}
     mlflow_schema = {
         "oneOf": [

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -8,6 +10,7 @@ from designer.workspaces.permissions import Role, role_of
 from designer.workspaces.rest import StrictSerializer
 
 from .models import NAME_PATTERN, Endpoint
+from .openapi import ordered_example
 
 
 class InputColumnSerializer(serializers.Serializer):
@@ -34,7 +37,7 @@ class EndpointSerializer(serializers.ModelSerializer):
     swagger_url = serializers.SerializerMethodField()
     inputs = EndpointInputSerializer(many=True)
     outputs = serializers.ListField(child=serializers.CharField())
-    example = serializers.JSONField()
+    example = serializers.SerializerMethodField()
     keys = serializers.SerializerMethodField()
 
     class Meta:
@@ -65,6 +68,10 @@ class EndpointSerializer(serializers.ModelSerializer):
         path = reverse(name, kwargs={"name": obj.name})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(serializers.JSONField())
+    def get_example(self, obj: Endpoint) -> dict[str, Any]:
+        return ordered_example(obj)
 
     def get_pipeline_name(self, obj: Endpoint) -> str | None:
         return obj.pipeline.name if obj.pipeline is not None else None

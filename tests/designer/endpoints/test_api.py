@@ -83,6 +83,8 @@ def test_deploying_gives_two_keys_urls_and_an_example_from_the_training_data(liv
     assert live["inputs"][0]["name"] == "WebServiceInput0"
     assert live["outputs"] == ["WebServiceOutput0"]
     assert len(live["example"]["Inputs"]["WebServiceInput0"]) == 3
+    columns = [c["name"] for c in live["inputs"][0]["columns"]]
+    assert list(live["example"]["Inputs"]["WebServiceInput0"][0]) == columns  # in table order, not jsonb's
     assert live["keys"]["primary"] != live["keys"]["secondary"]
     seen_by_viewer = as_viewer.get(f"/api/endpoints/{live['id']}/").json()
     assert seen_by_viewer["keys"] is None

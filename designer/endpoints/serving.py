@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -31,6 +31,7 @@ from designer.engine.scoring import (
     parse_csv,
     parse_mlflow,
     records,
+    records_json,
 )
 from designer.engine.store import ArtifactMissing
 from modules.sdk import DataTable, default_registry
@@ -131,8 +132,8 @@ def _capture(endpoint_id: int, tables: dict[str, Any]) -> None:
         recorder.record(EndpointSample(endpoint_id=endpoint_id, at=now, input=name, rows=rows))
 
 
-def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[dict[str, Any], int]:
-    """The response body and the number of rows scored."""
+def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[str, int]:
+    """The response body (JSON text) and the number of rows scored."""
     try:
         pipeline = loaded.get(endpoint["id"], endpoint["revision"])
     except (NotServable, ArtifactMissing) as exc:
@@ -154,15 +155,14 @@ def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple
     rows = sum(len(t.df) for t in tables.values())
     results = pipeline.score(tables)
     _capture(endpoint["id"], tables)
+    outputs = ",".join(f"{json.dumps(k)}:{records_json(v)}" for k, v in results.items())
     if style == "mlflow":
-        answer: Any = (
-            records(next(iter(results.values()))) if len(results) == 1 else {k: records(v) for k, v in results.items()}
-        )
-        return {"predictions": answer}, rows
-    return {"Results": {k: records(v) for k, v in results.items()}}, rows
+        answer = records_json(next(iter(results.values()))) if len(results) == 1 else "{" + outputs + "}"
+        return '{"predictions":' + answer + "}", rows
+    return '{"Results":{' + outputs + "}}", rows
 
 
-def _score(request: HttpRequest, name: str, style: str) -> JsonResponse:
+def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
     started = time.perf_counter()
     endpoint: dict[str, Any] | None = None
     rows = 0
@@ -174,14 +174,15 @@ def _score(request: HttpRequest, name: str, style: str) -> JsonResponse:
         key = _caller_key(request)
         if not _authorized(endpoint, key):
             raise _error(401, "The key is not valid for this endpoint.", "unauthorized")
-        payload, rows = _handle(request, endpoint, style)
+        body, rows = _handle(request, endpoint, style)
         status = 200
     except ScoringError as exc:
-        payload, status, kind = exc.to_json(), exc.status, exc.kind
+        body, status, kind = json.dumps(exc.to_json()), exc.status, exc.kind
     except Exception:
         log.exception("scoring on endpoint %r failed", name)
-        payload, status, kind = _error(500, "Internal error while scoring.", "internal").to_json(), 500, "internal"
-    response = JsonResponse(payload, status=status)
+        failure = _error(500, "Internal error while scoring.", "internal").to_json()
+        body, status, kind = json.dumps(failure), 500, "internal"
+    response = HttpResponse(body, status=status, content_type="application/json")
     if endpoint is not None:
         latency = (time.perf_counter() - started) * 1000.0
         call = EndpointCall(
@@ -200,13 +201,13 @@ def _score(request: HttpRequest, name: str, style: str) -> JsonResponse:
 
 
 @csrf_exempt
-def score(request: HttpRequest, name: str) -> JsonResponse:
+def score(request: HttpRequest, name: str) -> HttpResponse:
     """Azure ML designer's contract: ``{"Inputs": {...}, "GlobalParameters": {}}`` -> ``{"Results": {...}}``."""
     return _score(request, name, "azure")
 
 
 @csrf_exempt
-def invocations(request: HttpRequest, name: str) -> JsonResponse:
+def invocations(request: HttpRequest, name: str) -> HttpResponse:
     """MLflow's scoring contract: ``dataframe_split``, ``dataframe_records`` or CSV -> ``{"predictions": ...}``."""
     return _score(request, name, "mlflow")
 

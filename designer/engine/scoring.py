@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -493,7 +492,14 @@ def records(table: DataTable) -> list[dict[str, Any]]:
     return [{c: _cell(v) for c, v in zip(columns, row, strict=True)} for row in df.itertuples(index=False, name=None)]
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    value = fn()
-    return value, (time.perf_counter() - start) * 1000.0
+def records_json(table: DataTable) -> str:
+    """The rows as a JSON array of objects, written by pandas in C (missing values as null, dates ISO 8601).
+
+    The scoring hot path: several times faster than building Python dicts for ``json.dumps``. Numbers keep
+    15 significant digits.
+    """
+    df = table.df
+    if not all(isinstance(c, str) for c in df.columns):
+        df = df.rename(columns=str)
+    text: str = df.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
+    return text

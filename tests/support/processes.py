@@ -197,4 +197,16 @@ class ScoringServer(Server):
 
     def command(self) -> list[str]:
         bind = f"127.0.0.1:{self.port}"
-        return [str(BIN / "gunicorn"), "designer.scoring_wsgi:application", "-b", bind, "-w", str(self.workers)]
+        return [
+            str(BIN / "gunicorn"),
+            "designer.scoring_wsgi:application",
+            "-b",
+            bind,
+            "-w",
+            str(self.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "2",
+            "--no-control-socket",
+        ]

@@ -113,11 +113,16 @@ class WebServiceInput(Module):
 
 def rows_to_frame(rows: list[dict[str, Any]], columns: list[InputColumn]) -> pd.DataFrame:
     """Rows already checked against ``columns`` as a frame with one nullable dtype per column type."""
-    data = {c.name: pd.Series([row.get(c.name) for row in rows], dtype="object") for c in columns}
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    import numpy as np
+
+    index = pd.RangeIndex(len(rows))
+    data: dict[str, Any] = {}
     for c in columns:
-        if c.type == "datetime":
-            frame[c.name] = pd.to_datetime(frame[c.name], errors="raise")
+        values = [row.get(c.name) for row in rows]
+        if c.type == "number":  # the common case, built straight as float64 (None -> NaN)
+            data[c.name] = pd.Series(np.array(values, dtype="float64"), index=index)
+        elif c.type == "datetime":
+            data[c.name] = pd.to_datetime(pd.Series(values, index=index, dtype="object"), errors="raise")
         else:
-            frame[c.name] = frame[c.name].astype(PANDAS_DTYPES[c.type])  # type: ignore[call-overload]
-    return frame
+            data[c.name] = pd.Series(pd.array(values, dtype=PANDAS_DTYPES[c.type]), index=index)  # type: ignore[call-overload]
+    return pd.DataFrame(data, index=index)

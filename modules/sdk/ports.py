@@ -12,7 +12,18 @@ import zipfile
 from dataclasses import asdict
 from typing import Any, ClassVar
 
-from .values import DataTable, FittedModel, FittedTransform, Learner, Metrics
+from .values import (
+    DataTable,
+    FittedImageModel,
+    FittedModel,
+    FittedTransform,
+    ImageFile,
+    ImageModelSpec,
+    ImageSet,
+    ImageTransform,
+    Learner,
+    Metrics,
+)
 
 # skops refuses unknown types unless trusted; we trust only these library prefixes (and our own
 # estimators in modules.estimators, whose state is arrays and plain values).
@@ -230,8 +241,267 @@ class CsvFile(PortType):
         return DataTable(read_delimited(text))
 
 
+# -- images ---------------------------------------------------------------------------------------
+# An image directory travels as a zip: ``manifest.json`` (classes, pending transform steps, one record
+# per image) and the encoded files under ``images/``. Reading one back trusts nothing in it: member
+# names must be plain relative paths, links are refused, every file must be a PNG or JPEG named so,
+# and the number of files and their total size are bounded before anything is decompressed.
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+#: Bounds on an image archive (an image directory artifact, or a zip Convert to Image Directory reads).
+MAX_IMAGE_FILES = 100_000
+MAX_IMAGE_BYTES = 1024 * 1024 * 1024  # total, uncompressed
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+IMAGE_FORMAT = "tessera.image_directory"
+ARCHITECTURES = ("resnet", "densenet")
+
+
+def image_format(data: bytes) -> str | None:
+    """``"png"`` or ``"jpeg"`` from the file's first bytes (its signature), else ``None``."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    return None
+
+
+def unsafe_member_name(name: str) -> str | None:
+    """Why an archive member name is not a plain relative path (``None`` when it is)."""
+    if not name or "\x00" in name:
+        return "an empty name"
+    if "\\" in name:
+        return "a backslash"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "an absolute path"
+    parts = name.rstrip("/").split("/")
+    if any(part in ("..", ".", "") for part in parts):
+        return "'..', '.' or an empty folder name"
+    return None
+
+
+def is_link(info: zipfile.ZipInfo) -> bool:
+    """Whether a zip member is a symbolic link (Unix mode bits in the external attributes)."""
+    return (info.external_attr >> 16) & 0o170000 == 0o120000
+
+
+def checked_members(
+    zf: zipfile.ZipFile, *, max_files: int | None = None, max_bytes: int | None = None
+) -> list[zipfile.ZipInfo]:
+    """The archive's file members, after refusing links, unsafe names and too many or too large files.
+
+    Sizes come from the central directory; reading a member never yields more than its declared size,
+    so bounding the declared sizes bounds what is decompressed (a zip bomb is refused before reading).
+    """
+    limit_files = MAX_IMAGE_FILES if max_files is None else max_files
+    limit_bytes = MAX_IMAGE_BYTES if max_bytes is None else max_bytes
+    infos = zf.infolist()
+    if len(infos) > limit_files + 1:
+        raise ValueError(f"the archive holds {len(infos)} entries; at most {limit_files} files are allowed")
+    files: list[zipfile.ZipInfo] = []
+    total = 0
+    for info in infos:
+        why = unsafe_member_name(info.filename)
+        if why:
+            raise ValueError(f"the archive member {info.filename!r} is refused: its name has {why}")
+        if is_link(info):
+            raise ValueError(f"the archive member {info.filename!r} is a symbolic link; links are refused")
+        if info.is_dir():
+            continue
+        total += info.file_size
+        if total > limit_bytes:
+            raise ValueError(f"the archive's files add up to more than {limit_bytes // (1024 * 1024)} MiB")
+        files.append(info)
+    if len(files) > limit_files:
+        raise ValueError(f"the archive holds {len(files)} files; at most {limit_files} are allowed")
+    return files
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with zf.open(info) as fh:
+        data = fh.read(info.file_size + 1)
+    if len(data) != info.file_size:
+        raise ValueError(f"the archive member {info.filename!r} is not the size it declares")
+    return data
+
+
+def _steps(raw: Any, what: str) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or not all(isinstance(s, dict) and isinstance(s.get("op"), str) for s in raw):
+        raise ValueError(f"{what} must be a list of steps, each an object with an 'op'")
+    return raw
+
+
+class ImageDirectory(PortType):
+    name = "image_directory"
+    label = "Image directory"
+    value_type = ImageSet
+    media_type = "application/zip"
+
+    @classmethod
+    def serialize(cls, value: ImageSet) -> bytes:
+        manifest = {
+            "format": IMAGE_FORMAT,
+            "version": 1,
+            "classes": list(value.classes),
+            "transform": value.transform,
+            "images": [{"path": f.path, "label": f.label} for f in value.images],
+        }
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:  # PNG and JPEG are compressed already
+            zf.writestr("manifest.json", json.dumps(manifest, sort_keys=True))
+            for f in value.images:
+                zf.writestr("images/" + f.path, f.data)
+        return buf.getvalue()
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> ImageSet:
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise ValueError("an image directory must be a zip archive") from None
+        with zf:
+            members = {info.filename: info for info in checked_members(zf)}
+            if "manifest.json" not in members or members["manifest.json"].file_size > MAX_MANIFEST_BYTES:
+                raise ValueError("the image directory has no manifest.json (or an oversized one)")
+            manifest = json.loads(read_member(zf, members.pop("manifest.json")))
+            if not isinstance(manifest, dict) or manifest.get("format") != IMAGE_FORMAT:
+                raise ValueError("manifest.json does not describe a Tessera image directory")
+            return _image_set(zf, members, manifest)
+
+
+def _image_set(zf: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], manifest: dict[str, Any]) -> ImageSet:
+    classes = manifest.get("classes", [])
+    records = manifest.get("images", [])
+    if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
+        raise ValueError("manifest.json: 'classes' must be a list of names")
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValueError("manifest.json: 'images' must be a list of records")
+    for name in members:
+        if not name.startswith("images/") or not name.lower().endswith(IMAGE_SUFFIXES):
+            raise ValueError(f"the archive member {name!r} is not a PNG or JPEG image under images/")
+    listed = ["images/" + str(r.get("path", "")) for r in records]
+    if sorted(listed) != sorted(members) or len(set(listed)) != len(listed):
+        raise ValueError("manifest.json does not list exactly the images in the archive")
+    known = set(classes)
+    images: list[ImageFile] = []
+    for record, name in zip(records, listed, strict=True):
+        label = record.get("label")
+        if label is not None and label not in known:
+            raise ValueError(f"image {record['path']!r} has the class {label!r}, which is not among the classes")
+        blob = read_member(zf, members[name])
+        if image_format(blob) is None:
+            raise ValueError(f"the archive member {name!r} is not a PNG or JPEG image")
+        images.append(ImageFile(path=str(record["path"]), label=label, data=blob))
+    return ImageSet(images=images, classes=classes, transform=_steps(manifest.get("transform", []), "transform"))
+
+
+class ImageTransformation(PortType):
+    name = "image_transformation"
+    label = "Image transformation"
+    value_type = ImageTransform
+    media_type = "application/json"
+
+    @classmethod
+    def serialize(cls, value: ImageTransform) -> bytes:
+        return json.dumps({"steps": value.steps}, sort_keys=True).encode()
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> ImageTransform:
+        raw = json.loads(data)
+        if not isinstance(raw, dict):
+            raise ValueError("an image transformation must be a JSON object with 'steps'")
+        return ImageTransform(steps=_steps(raw.get("steps"), "steps"))
+
+
+def _architecture(meta: dict[str, Any]) -> None:
+    if meta.get("architecture") not in ARCHITECTURES or not isinstance(meta.get("config"), dict):
+        raise ValueError(f"an image model's architecture must be one of {', '.join(ARCHITECTURES)}")
+
+
+class UntrainedImageModel(PortType):
+    """An untrained image classifier (DenseNet, ResNet): the architecture only; Train PyTorch Model fits it."""
+
+    name = "untrained_image_model"
+    label = "Untrained image model"
+    value_type = ImageModelSpec
+    media_type = "application/json"
+
+    @classmethod
+    def serialize(cls, value: ImageModelSpec) -> bytes:
+        return json.dumps(asdict(value), sort_keys=True).encode()
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> ImageModelSpec:
+        raw = json.loads(data)
+        if not isinstance(raw, dict):
+            raise ValueError("an untrained image model must be a JSON object")
+        _architecture(raw)
+        return ImageModelSpec(
+            architecture=raw["architecture"],
+            model_name=str(raw.get("model_name", "")),
+            config=raw["config"],
+            name=str(raw.get("name", "")),
+        )
+
+
+class TrainedImageModel(PortType):
+    """A trained image classifier: ``meta.json`` plus its weights as plain numpy arrays (``weights.npz``).
+
+    The weights are loaded with ``allow_pickle=False``: nothing but numbers is ever read back.
+    """
+
+    name = "trained_image_model"
+    label = "Trained image model"
+    value_type = FittedImageModel
+    media_type = "application/zip"
+
+    @classmethod
+    def serialize(cls, value: FittedImageModel) -> bytes:
+        import numpy as np
+
+        meta = {k: v for k, v in asdict(value).items() if k != "weights"}
+        weights = io.BytesIO()
+        arrays: dict[str, Any] = {k: np.asarray(v) for k, v in value.weights.items()}
+        np.savez(weights, allow_pickle=False, **arrays)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("meta.json", json.dumps(meta, sort_keys=True, default=_jsonable))
+            zf.writestr("weights.npz", weights.getvalue())
+        return buf.getvalue()
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> FittedImageModel:
+        import numpy as np
+
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = {i.filename: i for i in checked_members(zf, max_files=2)}
+            if set(members) != {"meta.json", "weights.npz"}:
+                raise ValueError("a trained image model holds exactly meta.json and weights.npz")
+            meta = json.loads(read_member(zf, members["meta.json"]))
+            blob = read_member(zf, members["weights.npz"])
+        if not isinstance(meta, dict):
+            raise ValueError("meta.json of a trained image model must be a JSON object")
+        _architecture(meta)
+        with zipfile.ZipFile(io.BytesIO(blob)) as inner:
+            checked_members(inner)  # the .npz is itself a zip: bound what its arrays decompress to
+        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+            weights = {name: npz[name] for name in npz.files}
+        return FittedImageModel(weights=weights, **meta)
+
+
 PORT_TYPES: dict[str, type[PortType]] = {
-    t.name: t for t in (Table, UntrainedModel, TrainedModel, Transformation, MetricsPort, CsvFile)
+    t.name: t
+    for t in (
+        Table,
+        UntrainedModel,
+        TrainedModel,
+        Transformation,
+        MetricsPort,
+        CsvFile,
+        ImageDirectory,
+        ImageTransformation,
+        UntrainedImageModel,
+        TrainedImageModel,
+    )
 }
 
 

@@ -76,3 +76,63 @@ class Metrics:
     values: dict[str, float | int | str | None]
     task: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImageFile:
+    """One image of an image directory: its relative POSIX path, its class (``None`` if unlabelled), its bytes.
+
+    ``data`` is an encoded PNG or JPEG file; nothing is decoded until a module reads the pixels.
+    """
+
+    path: str
+    label: str | None
+    data: bytes
+
+
+@dataclass
+class ImageSet:
+    """An image directory (Azure's ImageDirectory): images with their classes, plus pending transform steps.
+
+    ``classes`` lists every class in order (empty for an unlabelled directory). ``transform`` holds the
+    steps (JSON, as made by Init Image Transformation) that are applied each time the pixels are read:
+    the ones with a random draw, kept so that training sees a fresh draw every epoch.
+    """
+
+    images: list[ImageFile]
+    classes: list[str] = field(default_factory=list)
+    transform: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ImageTransform:
+    """An image transformation (Init Image Transformation): an ordered list of JSON steps, never code."""
+
+    steps: list[dict[str, Any]]
+
+
+@dataclass
+class ImageModelSpec:
+    """An untrained image classifier: the architecture and its JSON configuration, no weights yet."""
+
+    architecture: str  # "resnet" or "densenet"
+    model_name: str  # Azure's choice, e.g. "resnet18"
+    config: dict[str, Any]
+    name: str = ""
+
+
+@dataclass
+class FittedImageModel:
+    """A trained image classifier: its architecture, its weights as numpy arrays (a state dict) and its classes.
+
+    ``training`` is JSON for the inspector: the per-epoch curve (loss and accuracy) and how training ended.
+    """
+
+    architecture: str
+    model_name: str
+    config: dict[str, Any]
+    classes: list[str]
+    weights: dict[str, Any]  # parameter name -> numpy array
+    image_size: list[int] = field(default_factory=list)  # [height, width] of the training images
+    training: dict[str, Any] = field(default_factory=dict)
+    name: str = ""

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
@@ -27,6 +28,7 @@ from modules.sdk import (
     TableSchema,
     default_registry,
 )
+from modules.sdk.values import FittedImageModel, ImageModelSpec, ImageSet, ImageTransform
 from tests.modules.cases import CASES
 
 MODULES = sorted(default_registry().latest(), key=lambda m: m.id)
@@ -149,5 +151,24 @@ def _assert_same_content(before: Any, after: Any, table: DataTable) -> None:
     elif isinstance(before, Metrics):
         assert (after.values, after.task) == (before.values, before.task)
         assert after.detail == json.loads(json.dumps(before.detail))
+    elif isinstance(before, ImageSet | ImageTransform | ImageModelSpec | FittedImageModel):
+        _assert_same_images(before, after)
     else:
         raise AssertionError(f"no round-trip comparison for {type(before).__name__}")
+
+
+def _assert_same_images(before: Any, after: Any) -> None:
+    """Image directories, image transformations and image models: same content, weights bit for bit."""
+    if isinstance(before, ImageSet):
+        assert (after.classes, after.transform) == (before.classes, before.transform)
+        assert [(f.path, f.label, f.data) for f in after.images] == [(f.path, f.label, f.data) for f in before.images]
+    elif isinstance(before, ImageTransform | ImageModelSpec):
+        assert after == before
+    else:
+        fields = ("architecture", "model_name", "config", "classes", "image_size", "name")
+        assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
+        assert after.training == json.loads(json.dumps(before.training))
+        assert list(after.weights) == list(before.weights)
+        for name, array in before.weights.items():
+            assert after.weights[name].dtype == array.dtype
+            np.testing.assert_array_equal(after.weights[name], array)

@@ -1,0 +1,1 @@
+"""Computer Vision modules: image directories, transforms, ResNet/DenseNet trained from scratch; nothing downloaded."""

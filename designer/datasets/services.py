@@ -27,7 +27,7 @@ from modules.sdk import DataTable, Table, TableSchema
 from modules.sdk.textdata import TextDataError, read_delimited
 
 from .models import Dataset, DatasetVersion
-from .samples import SAMPLES
+from .samples import SAMPLES, Sample, sample_named
 
 PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -279,16 +279,32 @@ def load_samples(user: Any, workspace: Workspace) -> list[Dataset]:
     """Adds every bundled sample missing from the workspace (by name); returns the ones it created."""
     created = []
     for sample in SAMPLES:
-        if Dataset.objects.filter(workspace=workspace, name=sample.name).exists():
-            continue
-        created.append(
-            create_dataset_from_frame(
-                user,
-                workspace,
-                sample.name,
-                sample.build(),
-                description=sample.description,
-                source_name=f"sample:{sample.build.__name__}",
-            )
-        )
+        if not Dataset.objects.filter(workspace=workspace, name=sample.name).exists():
+            created.append(_create_sample(user, workspace, sample))
     return created
+
+
+def load_sample(user: Any, workspace: Workspace, name: str) -> Dataset:
+    """The workspace's dataset called ``name``, first loading the bundled sample of that name if missing.
+
+    A dataset already there under that name is used as it is (the user may have added versions).
+    ``KeyError`` when no bundled sample has that name."""
+    sample = sample_named(name)
+    existing = Dataset.objects.filter(workspace=workspace, name=sample.name).first()
+    if existing is not None:
+        return existing
+    try:
+        return _create_sample(user, workspace, sample)
+    except ValidationError:  # a concurrent load took the name: use that one
+        return Dataset.objects.get(workspace=workspace, name=sample.name)
+
+
+def _create_sample(user: Any, workspace: Workspace, sample: Sample) -> Dataset:
+    return create_dataset_from_frame(
+        user,
+        workspace,
+        sample.name,
+        sample.build(),
+        description=sample.description,
+        source_name=f"sample:{sample.build.__name__}",
+    )

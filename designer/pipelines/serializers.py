@@ -305,3 +305,30 @@ class PipelineImportJsonSerializer(StrictSerializer):
         required=False, allow_blank=True, max_length=200, help_text="Default: the name in the file."
     )
     file = serializers.JSONField(help_text="The content of an export file, or a bare pipeline document.")
+
+
+# -- sample pipelines -----------------------------------------------------------------------------
+
+
+class SamplePipelineSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    task = serializers.CharField(
+        help_text="regression, binary_classification, multiclass_classification, clustering, "
+        "text_classification, image_classification or recommendation."
+    )
+    mirrors = serializers.CharField(help_text="The Azure ML designer sample this one follows.")
+    datasets = serializers.ListField(
+        child=serializers.CharField(), help_text="Names of the sample datasets it reads; opening it loads any missing."
+    )
+
+
+class SampleOpenSerializer(StrictSerializer):
+    workspace = serializers.IntegerField(min_value=1, help_text="Where to open the copy (you must be an editor there).")
+
+
+class OpenedSampleSerializer(NewPipelineSerializer):
+    datasets_added = serializers.ListField(
+        child=serializers.CharField(), help_text="Sample datasets this loaded into the workspace (it lacked them)."
+    )

@@ -24,4 +24,6 @@ urlpatterns = [
     path("pipelines/<int:pk>/validate/", views.PipelineValidateView.as_view(), name="pipeline-validate"),
     path("pipelines/<int:pk>/clone/", views.PipelineCloneView.as_view(), name="pipeline-clone"),
     path("pipelines/<int:pk>/export/", views.PipelineExportView.as_view(), name="pipeline-export"),
+    path("sample-pipelines/", views.SamplePipelineListView.as_view(), name="sample-pipeline-list"),
+    path("sample-pipelines/<slug:slug>/open/", views.SamplePipelineOpenView.as_view(), name="sample-pipeline-open"),
 ]

@@ -17,13 +17,14 @@ from designer.engine.graph import PIPELINE_JSON_SCHEMA
 from designer.workspaces.permissions import Role
 from designer.workspaces.rest import WorkspaceScopedView
 
-from . import exchange, selectors, services
+from . import exchange, samples, selectors, services
 from .models import Pipeline
 from .serializers import (
     DraftInputSerializer,
     DraftSerializer,
     ExportQuerySerializer,
     NewPipelineSerializer,
+    OpenedSampleSerializer,
     PipelineCloneSerializer,
     PipelineCreateSerializer,
     PipelineDetailSerializer,
@@ -37,6 +38,8 @@ from .serializers import (
     PipelineVersionSerializer,
     PipelineVersionSummarySerializer,
     RestoreVersionSerializer,
+    SampleOpenSerializer,
+    SamplePipelineSerializer,
     SavedVersionSerializer,
     ValidateDocumentInputSerializer,
     ValidateInputSerializer,
@@ -349,3 +352,34 @@ class PipelineImportView(PipelineViewBase):
             content, name = body.validated_data["file"], body.validated_data.get("name", "")
         created = services.import_pipeline(request.user, workspace, content, name=name)
         return Response(_new_pipeline(created), status=status.HTTP_201_CREATED)
+
+
+# -- sample pipelines -----------------------------------------------------------------------------
+
+
+class SamplePipelineListView(APIView):
+    @extend_schema(
+        responses=SamplePipelineSerializer(many=True),
+        summary="Sample pipelines to open as editable copies (any signed-in user)",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(SamplePipelineSerializer(samples.available(), many=True).data)
+
+
+class SamplePipelineOpenView(PipelineViewBase):
+    @extend_schema(
+        request=SampleOpenSerializer,
+        responses={
+            201: OpenedSampleSerializer,
+            404: OpenApiResponse(description="No such sample pipeline (named), or no such workspace of yours."),
+        },
+        summary="Open a sample as a new pipeline in a workspace (editor), loading the sample datasets it lacks",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        data = SampleOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        workspace = self.get_workspace(data.validated_data["workspace"], Role.EDITOR)
+        opened = samples.open_sample(request.user, workspace, slug)
+        created = services.NewPipeline(pipeline=opened.pipeline, validation=opened.validation)
+        out = {**_new_pipeline(created), "datasets_added": opened.datasets_added}
+        return Response(out, status=status.HTTP_201_CREATED)

@@ -246,6 +246,14 @@ MATRIX = [
     Case("POST", "/api/pipelines/{id}/validate/", V, PL, body=lambda w: {}),
     Case("POST", "/api/pipelines/{id}/clone/", E, PL, body=lambda w: {}),
     Case("GET", "/api/pipelines/{id}/export/", V, PL),
+    Case("GET", "/api/sample-pipelines/", SIGNED_IN),
+    Case(
+        "POST",
+        "/api/sample-pipelines/{slug}/open/",
+        E,
+        {"slug": "multiclass-penguins"},
+        body=lambda w: {"workspace": w.workspace},
+    ),
     # runs
     Case("GET", "/api/runs/", SIGNED_IN),
     Case("POST", "/api/runs/", E, body=lambda w: {"pipeline": w.pipeline}),

@@ -122,3 +122,14 @@ def account(transactional_db: Any) -> Account:
     data = sample.build().to_csv(index=False).encode()
     dataset = create_dataset(user, workspace, BREAST_CANCER, SimpleUploadedFile("breast-cancer.csv", data, "text/csv"))
     return Account("grace", PASSWORD, workspace, user, dataset.pk)
+
+
+@pytest.fixture
+def teammate(account: Account) -> Account:
+    """Hopper, an editor in Grace's workspace 'Lab' (for co-editing), committed for the server to see."""
+    user = get_user_model().objects.create(username="hopper", email="hopper@example.com")
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(PASSWORD, hasher.salt())
+    user.save(update_fields=["password"])
+    Membership.objects.create(workspace=account.workspace, user=user, role="editor")
+    return Account("hopper", PASSWORD, account.workspace, user, account.dataset_id)

@@ -9,6 +9,10 @@ import { EndpointPage, EndpointsPage } from "../features/endpoints";
 import { ModelsPage } from "../features/models";
 import { PipelineRunsPage, RunPage, WorkspaceRunsPage } from "../features/runs";
 import { WorkspaceHome } from "../features/workspace";
+import { ActivityPage } from "../features/activity";
+import { RunComparePage } from "../features/runs/compare";
+import { ComparePage, VersionPage } from "../features/versions";
+import { SamplesPage } from "../features/samples";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { DatasetsPage } from "./optional";
 import { Shell } from "./Shell";
@@ -47,6 +51,11 @@ export function App() {
               <Route path="/w/:workspaceId/endpoints/:endpointId" element={<EndpointPage />} />
               <Route path="/pipelines/:pipelineId" element={<DesignerPage />} />
               <Route path="/pipelines/:pipelineId/runs" element={<PipelineRunsPage />} />
+              <Route path="/pipelines/:pipelineId/versions/:number" element={<VersionPage />} />
+              <Route path="/pipelines/:pipelineId/compare" element={<ComparePage />} />
+              <Route path="/runs/compare" element={<RunComparePage />} />
+              <Route path="/w/:workspaceId/activity" element={<ActivityPage />} />
+              <Route path="/w/:workspaceId/samples" element={<SamplesPage />} />
               <Route path="/runs/:runId" element={<RunPage />} />
               <Route path="/datasets/*" element={<DatasetsRoute />} />
               <Route path="*" element={<NotFound />} />

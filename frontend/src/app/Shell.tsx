@@ -51,6 +51,8 @@ export function Shell() {
           <NavLink to={active ? `/w/${active.id}/runs` : "/"}>Runs</NavLink>
           <NavLink to={active ? `/w/${active.id}/endpoints` : "/"}>Endpoints</NavLink>
           <NavLink to={active ? `/w/${active.id}/models` : "/"}>Models</NavLink>
+          <NavLink to={active ? `/w/${active.id}/activity` : "/"}>Activity</NavLink>
+          <NavLink to={active ? `/w/${active.id}/samples` : "/"}>Samples</NavLink>
         </nav>
         <span className="topbar__spacer" />
         <a className="topbar__link" href="/api/docs/" target="_blank" rel="noreferrer">

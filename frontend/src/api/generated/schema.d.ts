@@ -820,6 +820,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sample-pipelines/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sample pipelines to open as editable copies (any signed-in user) */
+        get: operations["sample_pipelines_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sample-pipelines/{slug}/open/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a sample as a new pipeline in a workspace (editor), loading the sample datasets it lacks */
+        post: operations["sample_pipelines_open_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/": {
         parameters: {
             query?: never;
@@ -1189,7 +1223,7 @@ export interface components {
             readonly swagger_url: string;
             inputs: components["schemas"]["EndpointInput"][];
             outputs: string[];
-            example: unknown;
+            readonly example: unknown;
             readonly keys: components["schemas"]["Keys"] | null;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
@@ -1403,8 +1437,28 @@ export interface components {
          * @enum {string}
          */
         ObjectTypeEnum: "pipeline" | "run" | "dataset" | "endpoint" | "member";
+        OpenedSample: {
+            id: number;
+            workspace: number;
+            name: string;
+            description: string;
+            created_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Number of the newest saved version. */
+            head_version: number;
+            /** @description Whether there are autosaved, unsaved changes. */
+            readonly has_draft: boolean;
+            head: components["schemas"]["PipelineVersion"];
+            /** @description What validation found in the new pipeline against its workspace (e.g. datasets to re-point). */
+            validation: components["schemas"]["ValidationResult"];
+            /** @description Sample datasets this loaded into the workspace (it lacked them). */
+            datasets_added: string[];
+        };
         OutputFigures: {
-            /** @description Plotly figures ({data, layout}) by name: 'column' for a table; 'roc', 'precision_recall', 'confusion_matrix', 'threshold', 'predicted_vs_actual' or 'residuals' for an evaluation. */
+            /** @description Plotly figures ({data, layout}) by name: 'column' for a table; 'roc', 'precision_recall', 'confusion_matrix', 'threshold', 'predicted_vs_actual' or 'residuals' for an evaluation; without a column, 'sweep_by_trial' and 'sweep_<parameter>' for a sweep, 'feature_scores', or 'clusters'. */
             figures: {
                 [key: string]: {
                     [key: string]: unknown;
@@ -1892,6 +1946,22 @@ export interface components {
          * @enum {string}
          */
         RunStatusEnum: "queued" | "running" | "completed" | "failed" | "cancelled";
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        SampleOpenRequest: {
+            /** @description Where to open the copy (you must be an editor there). */
+            workspace: number;
+        };
+        SamplePipeline: {
+            slug: string;
+            name: string;
+            description: string;
+            /** @description regression, binary_classification, multiclass_classification, clustering, text_classification, image_classification or recommendation. */
+            task: string;
+            /** @description The Azure ML designer sample this one follows. */
+            mirrors: string;
+            /** @description Names of the sample datasets it reads; opening it loads any missing. */
+            datasets: string[];
+        };
         SavedVersion: {
             number: number;
             message: string;
@@ -3788,6 +3858,59 @@ export interface operations {
                 content?: never;
             };
             /** @description A run that does not exist in your workspaces (named). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    sample_pipelines_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SamplePipeline"][];
+                };
+            };
+        };
+    };
+    sample_pipelines_open_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleOpenRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SampleOpenRequest"];
+                "multipart/form-data": components["schemas"]["SampleOpenRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedSample"];
+                };
+            };
+            /** @description No such sample pipeline (named), or no such workspace of yours. */
             404: {
                 headers: {
                     [name: string]: unknown;

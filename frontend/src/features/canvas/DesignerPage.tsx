@@ -14,6 +14,7 @@ import { isFinal } from "../../app/status";
 import { ErrorState, Loading } from "../../app/States";
 import { toast } from "../../app/toasts";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
+import { usePipelineCollab } from "../collab";
 import { Palette, type PaletteItem } from "../palette";
 import { datasetParam, datasetParams, type JsonSchema } from "../params";
 import { attachRun, submitRun, useCancelRun } from "../runs/actions";
@@ -32,6 +33,7 @@ import { flushDraft, useDraftSync, useValidationSync } from "./useDraftSync";
 import { useValidation } from "./validationStore";
 import { NODE_WIDTH } from "./ModuleNode";
 import "./canvas.css";
+import { VersionsPanelHost } from "../versions";
 
 export function DesignerPage() {
   const pipelineId = Number(useParams().pipelineId);
@@ -107,7 +109,9 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   }, [latestRuns.data, loaded]);
 
   const editable = loaded && !loadError;
-  useDraftSync(pipelineId, editable);
+  // Live co-editing keeps the shared draft from ops; the page saves the draft itself only without it.
+  const collab = usePipelineCollab(pipelineId, editable);
+  useDraftSync(pipelineId, editable && collab === "off");
   useValidationSync(pipelineId, editable);
   useRunSocket(runId !== null && runStatus !== undefined && !isFinal(runStatus) ? runId : null);
 
@@ -119,6 +123,7 @@ function Designer({ pipelineId }: { pipelineId: number }) {
     return <ErrorState title="The module catalogue could not be loaded" message={messageOf(modules.error ?? portTypes.error)} onRetry={() => { void modules.refetch(); void portTypes.refetch(); }} />;
   }
   if (!loaded || !pipeline.data || !modules.data || !portTypes.data) return <Loading label="Opening the pipeline…" />;
+  if (collab === "idle" || collab === "connecting") return <Loading label="Joining the pipeline…" />;
 
   return (
     <DesignerLayout
@@ -144,6 +149,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
   const navigate = useNavigate();
   const client = useQueryClient();
   const addNode = useGraph((s) => s.addNode);
+  const readOnly = useGraph((s) => s.readOnly); // a viewer in live co-editing
   const [saveOpen, setSaveOpen] = useState(false);
   const [conflict, setConflict] = useState<StaleVersionError | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -157,6 +163,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
 
   const place = useCallback(
     (item: PaletteItem, position?: XYPosition) => {
+      if (useGraph.getState().readOnly) return;
       let at = position;
       if (!at) {
         const box = document.querySelector(".canvas")?.getBoundingClientRect();
@@ -222,9 +229,9 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
       <div className="designer__body">
         <Palette modules={modules} datasets={datasets} datasetModule={datasetModule} onAdd={(item) => place(item)} />
         <main className="designer__canvas" aria-label="Canvas">
-          <Canvas readOnly={false} onDropItem={place} />
+          <Canvas readOnly={readOnly} onDropItem={place} />
         </main>
-        <NodePanel readOnly={false} />
+        <NodePanel readOnly={readOnly} />
       </div>
       {saveOpen && (
         <SaveVersionDialog
@@ -237,6 +244,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
         />
       )}
       <RunDialogs />
+      <VersionsPanelHost pipelineId={pipelineId} workspace={workspace} />
     </div>
   );
 }

@@ -13,6 +13,7 @@ import { useGraph } from "./graphStore";
 import { useSession } from "./sessionStore";
 import { flushDraft } from "./useDraftSync";
 import { useValidation } from "./validationStore";
+import { VersionCompare } from "../versions/DiffView";
 
 export class StaleVersionError extends Error {
   readonly current: PipelineVersion;
@@ -59,6 +60,7 @@ export function SaveVersionDialog({ pipelineId, onClose, initialConflict = null 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<StaleVersionError | null>(initialConflict);
+  const [reviewing, setReviewing] = useState(false);
 
   async function save(baseVersion: number | null) {
     setBusy(true);
@@ -92,8 +94,14 @@ export function SaveVersionDialog({ pipelineId, onClose, initialConflict = null 
       <Modal
         title="Someone saved a newer version"
         onClose={onClose}
+        size={reviewing ? "xl" : "md"}
         footer={
           <>
+            {base !== null && (
+              <button className="btn" onClick={() => setReviewing((r) => !r)} aria-pressed={reviewing}>
+                {reviewing ? "Hide differences" : "Review differences"}
+              </button>
+            )}
             <button className="btn" onClick={loadTheirs} disabled={busy}>
               Load version {v.number} (discard mine)
             </button>
@@ -110,6 +118,7 @@ export function SaveVersionDialog({ pipelineId, onClose, initialConflict = null 
         <p className="muted">
           Saving yours on top keeps their version in the history; loading theirs replaces what is on your canvas.
         </p>
+        {reviewing && base !== null && <div className="dialog-compare"><VersionCompare pipelineId={pipelineId} from={base} to={v.number} /></div>}
         {error && <p className="form-error">{error}</p>}
       </Modal>
     );

@@ -11,11 +11,14 @@ import { useMe } from "../auth";
 import { DeployButton, WEB_SERVICE_INPUT, WEB_SERVICE_OUTPUT } from "../endpoints";
 import { isFinal, statusStyle } from "../../app/status";
 import { toast } from "../../app/toasts";
+import { Presence } from "../collab";
 import { RunClock } from "../runs/RunClock";
 import { useRunStatus } from "../runs/runStore";
 import { useGraph } from "./graphStore";
 import { useSession } from "./sessionStore";
 import { useValidation } from "./validationStore";
+import { DesignerShareButtons } from "../pipelines-io";
+import { VersionsButton } from "../versions";
 
 interface Props {
   pipelineId: number;
@@ -77,6 +80,7 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
         </button>
       </div>
       <span className="toolbar__spacer" />
+      <Presence />
       {run && (
         <div className={`runchip runchip--${run.status}`} data-testid="run-chip" data-run-id={run.id} data-status={run.status}>
           <span className={`pill__dot${running ? " pill__dot--live" : ""}`} aria-hidden />
@@ -113,6 +117,8 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
           <span className="checks__ok">✓ Ready to submit</span>
         ) : null}
       </div>
+      <VersionsButton />
+      <DesignerShareButtons pipelineId={pipelineId} name={name} workspace={workspace} version={unsavedVersion ? null : baseVersion} />
       <button className="btn" onClick={onOpenRuns}>
         Runs
       </button>

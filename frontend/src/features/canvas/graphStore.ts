@@ -5,6 +5,9 @@
  *
  * `revision` counts every change worth autosaving (moves included); `semanticRevision` counts the
  * changes that can alter validation (not moves, not comments).
+ *
+ * `revision` counts the user's own edits only: a teammate's edit (live co-editing) comes in through
+ * `applyRemote`, which leaves it alone, so whoever subscribes to `revision` sees exactly the local edits.
  */
 import {
   applyEdgeChanges,
@@ -26,7 +29,7 @@ import {
   type ModuleNodeData,
 } from "./document";
 
-interface Snapshot {
+export interface Snapshot {
   nodes: DesignerNode[];
   edges: DesignerEdge[];
 }
@@ -69,6 +72,8 @@ export interface GraphState {
   paste(clipboard: Clipboard, offset?: XYPosition): void;
   undo(): void;
   redo(): void;
+  /** A teammate's edit: the canvas becomes `current` and every undo step is rewritten by `history`, so undo only takes back your own edits. */
+  applyRemote(current: Snapshot, history: (step: Snapshot) => Snapshot, semantic: boolean): void;
 }
 
 /** Nodes as history keeps them: selection included (undo restores what was selected), no drag state. */
@@ -334,6 +339,17 @@ export const useGraph = create<GraphState>((set, get) => {
         lastEdit: null,
       });
       changed(true);
+    },
+
+    applyRemote(current, history, semantic) {
+      const { past, future, semanticRevision } = get();
+      set({
+        nodes: current.nodes,
+        edges: current.edges,
+        past: past.map(history),
+        future: future.map(history),
+        semanticRevision: semantic ? semanticRevision + 1 : semanticRevision,
+      });
     },
   };
 });

@@ -4,6 +4,7 @@ import { messageOf } from "../../api/errors";
 import { usePipeline, useRuns } from "../../api/queries";
 import { ErrorState, Loading } from "../../app/States";
 import { RunsTable } from "./RunsTable";
+import { CompareRunsBar } from "./compare";
 import "./runs.css";
 
 export function PipelineRunsPage() {
@@ -29,7 +30,10 @@ export function PipelineRunsPage() {
         ) : runs.isError ? (
           <ErrorState title="Runs could not be loaded" message={messageOf(runs.error)} onRetry={() => runs.refetch()} />
         ) : (
+          <>
+          <CompareRunsBar runs={runs.data} />
           <RunsTable runs={runs.data} emptyText="This pipeline has not been run yet. Open it in the designer and press Submit." />
+          </>
         )}
       </div>
     </div>

@@ -14,6 +14,7 @@ import { EmptyState, ErrorState, Loading } from "../../app/States";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { useMe } from "../auth";
 import { RunsTable } from "../runs";
+import { ImportButton, PipelineRowActions } from "../pipelines-io";
 import "./workspace.css";
 
 export function WorkspaceHome() {
@@ -48,11 +49,14 @@ export function WorkspaceHome() {
           <div className="page__crumbs">Workspace · your role: {membership.role}</div>
           <h1 className="page__title">{membership.name}</h1>
         </div>
-        {canEdit && (
-          <button className="btn btn--primary" onClick={() => setCreating(true)}>
-            + New pipeline
-          </button>
-        )}
+        <div className="page__actions">
+          <ImportButton workspace={workspaceId} canEdit={canEdit} />
+          {canEdit && (
+            <button className="btn btn--primary" onClick={() => setCreating(true)}>
+              + New pipeline
+            </button>
+          )}
+        </div>
       </div>
 
       <div className="home-grid">
@@ -92,6 +96,7 @@ export function WorkspaceHome() {
                       </span>
                     </span>
                   </Link>
+                  <PipelineRowActions pipeline={p} />
                   <Link to={`/pipelines/${p.id}/runs`} className="link-btn pipeline-row__runs">
                     Runs
                   </Link>

@@ -1,6 +1,7 @@
 """Parent side of the user-code sandbox: start a limited child, stream its output, kill it, read back data only.
 
-The child is a fresh ``python -I`` of this interpreter in its own session (process group), with an
+The child is a fresh ``python -I`` of this interpreter (or another language's interpreter, such as
+``Rscript`` for Execute R Script) in its own session (process group), with an
 environment built from nothing, a fresh temporary directory as cwd, HOME and TMPDIR, and rlimits
 set before ``exec``: address space (memory), CPU seconds, file size, no core dumps, and a cap on
 new processes. Where the kernel allows unprivileged user namespaces the child also gets its own
@@ -8,7 +9,7 @@ user and network namespaces: no network at all (so no database or Redis over TCP
 or ``/proc/<pid>/environ`` access to the trusted worker that started it.
 
 Nothing the child writes is trusted: files are opened without following links, size-checked, and
-parsed as JSON or Parquet only. Nothing is ever unpickled.
+parsed as JSON, Parquet or CSV only. Nothing is ever unpickled.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -71,8 +72,8 @@ class Sandbox:
     Use as a context manager; the whole tree is removed on exit, whatever the child left there.
     """
 
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="tessera-python-"))
+    def __init__(self, prefix: str = "tessera-python-") -> None:
+        self.root = Path(tempfile.mkdtemp(prefix=prefix))
         self.io = self.root / "io"
         self.work = self.root / "work"
         self.io.mkdir(mode=0o700)
@@ -84,13 +85,21 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.root, onerror=_make_removable)
 
-    def run(self, job: dict[str, Any], limits: Limits, ctx: RunContext) -> Outcome:
-        """Run the child runner on ``job`` until it exits, times out or the run is cancelled (then re-raise)."""
+    def run(
+        self, job: dict[str, Any], limits: Limits, ctx: RunContext, command: Sequence[str] | None = None
+    ) -> Outcome:
+        """Run the child on ``job`` until it exits, times out or the run is cancelled (then re-raise).
+
+        ``job`` is written to ``io/job.json``; by default the child is the Python runner reading it.
+        ``command`` replaces that child (another language's interpreter, say) and gets the same
+        limits, environment, namespaces, log streaming and clean-up.
+        """
         job_path = self.io / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
+        argv = [sys.executable, "-I", "-B", "-u", str(RUNNER), str(job_path)] if command is None else list(command)
         started = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-u", str(RUNNER), str(job_path)],
+            argv,
             cwd=self.work,
             env=child_environment(self.work),
             stdin=subprocess.DEVNULL,

@@ -173,7 +173,8 @@ def _top_values(series: pd.Series, column: str, top: int) -> Figure:
 def evaluation_figures(metrics_values: dict[str, Any], task: str, detail: dict[str, Any]) -> dict[str, Figure]:
     """The charts of an Evaluate Model output, by name; a connected second input is drawn over the first.
 
-    Binary: ``roc``, ``precision_recall``, ``confusion_matrix``, ``threshold``. Regression:
+    Binary: ``roc``, ``precision_recall``, ``confusion_matrix``, ``threshold`` (with a slider that shows
+    every metric and count at the threshold it points at), ``lift``. Regression:
     ``predicted_vs_actual``, ``residuals``. Multiclass: ``confusion_matrix``. A chart whose data the
     output does not hold is left out, so the result may be empty.
     """
@@ -184,6 +185,7 @@ def evaluation_figures(metrics_values: dict[str, Any], task: str, detail: dict[s
             "precision_recall": _precision_recall(series),
             "confusion_matrix": _confusion(series, f"Confusion matrix at threshold {_threshold(metrics_values):g}"),
             "threshold": _by_threshold(series, metrics_values),
+            "lift": _lift(series),
         }
     elif task == "regression":
         charts = {"predicted_vs_actual": _predicted_vs_actual(series), "residuals": _residuals(series)}
@@ -354,11 +356,87 @@ def _by_threshold(series: list[_Series], values: dict[str, Any]) -> go.Figure | 
     chosen = _threshold(values)
     fig.add_vline(x=chosen, line={"color": NEUTRAL, "dash": "dash", "width": 1})
     suffix = f" ({series[0].name})" if len(series) > 1 else ""
+    nearest = min(range(len(thresholds)), key=lambda i: abs(thresholds[i] - chosen))
     fig.update_layout(
-        title=f"Metrics by threshold{suffix} · chosen {chosen:g}",
+        title=_at(table[nearest], suffix),
         xaxis={"title": {"text": "Threshold"}, "range": [0, 1]},
         yaxis={"title": {"text": "Score"}, "range": [-0.02, 1.02]},
         legend=_legend_inside("left", "bottom"),
+        # The slider moves the line and recomputes the title from the table: every metric and count there.
+        sliders=[
+            {
+                "active": nearest,
+                "currentvalue": {"prefix": "threshold ", "font": {"size": 11}},
+                "pad": {"t": 36},
+                "len": 1.0,
+                "steps": [
+                    {
+                        "label": f"{t:.2f}",
+                        "method": "relayout",
+                        "args": [{"shapes[0].x0": t, "shapes[0].x1": t, "title.text": _at(row, suffix)}],
+                    }
+                    for t, row in zip(thresholds, table, strict=True)
+                ],
+            }
+        ],
+        margin={"b": 110},
+    )
+    return fig
+
+
+def _at(row: dict[str, Any], suffix: str) -> str:
+    """The metrics and counts of one threshold-table row, as a chart title."""
+    metrics = " · ".join(f"{m} {_number(row.get(m))}" for m in _THRESHOLD_METRICS if row.get(m) is not None)
+    counts = [row.get(k) for k in ("True Positives", "False Positives", "True Negatives", "False Negatives")]
+    tally = (
+        f"<br><sup>TP {counts[0]} · FP {counts[1]} · TN {counts[2]} · FN {counts[3]}</sup>"
+        if None not in counts
+        else ""
+    )
+    return f"At threshold {row['threshold']:.2f}{suffix}: {metrics}{tally}"
+
+
+def _lift(series: list[_Series]) -> go.Figure | None:
+    """Lift against the share of rows targeted (highest scores first), from the ROC curve and base rate."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    drawn = 0
+    for s in series:
+        curve, base = s.detail.get("roc_curve"), _positive_rate(s.detail)
+        if not curve or not base:
+            continue
+        points = []
+        for fpr, tpr in zip(curve["fpr"], curve["tpr"], strict=True):
+            targeted = tpr * base + fpr * (1 - base)
+            if targeted > 0:
+                points.append((targeted, tpr / targeted))
+        if not points:
+            continue
+        drawn += 1
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in points],
+                y=[p[1] for p in points],
+                mode="lines",
+                line={"color": s.colour, "width": 2},
+                name=s.name,
+                hovertemplate="%{x:.0%} of rows targeted<br>lift %{y:.2f}<extra></extra>",
+            )
+        )
+    if not drawn:
+        return None
+    fig.add_trace(_reference_line([0, 1], [1, 1], "no model (lift 1)"))
+    fig.update_layout(
+        title="Lift",
+        xaxis={
+            "title": {"text": "Share of rows targeted (highest scores first)"},
+            "range": [0, 1],
+            "tickformat": ".0%",
+        },
+        yaxis={"title": {"text": "Lift over the base rate"}},
+        legend=_legend_inside("right", "top"),
+        showlegend=drawn > 1,
     )
     return fig
 
@@ -705,3 +783,36 @@ def cluster_projection(df: pd.DataFrame, max_points: int = 5000) -> Figure | Non
 
 def _key(text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in text.lower()).strip("_")
+
+
+def training_figure(training: dict[str, Any]) -> Figure | None:
+    """Loss and accuracy per epoch of a trained network (training and validation), best epoch marked."""
+    from plotly.subplots import make_subplots
+
+    curve = training.get("curve") or []
+    if not curve:
+        return None
+    epochs = [p["epoch"] for p in curve]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    for column, key in ((1, "loss"), (2, "accuracy")):
+        for part, colour in (("train", ACCENT), ("validation", COMPARE)):
+            name = f"{part}_{key}"
+            if name in curve[0]:
+                fig.add_scatter(
+                    x=epochs,
+                    y=[p.get(name) for p in curve],
+                    mode="lines+markers",
+                    name=part,
+                    line={"color": colour},
+                    legendgroup=part,
+                    showlegend=column == 1,
+                    row=1,
+                    col=column,
+                )
+    best = training.get("best_epoch")
+    if best:
+        fig.add_vline(x=best, line={"color": NEUTRAL, "dash": "dash", "width": 1})
+    stop = " · stopped early" if training.get("stopped_early") else ""
+    fig.update_layout(title=f"Training curve{f' · best epoch {best}' if best else ''}{stop}")
+    fig.update_xaxes(title_text="epoch")
+    return _plain(fig)

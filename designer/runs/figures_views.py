@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designer.artifacts import artifact_store
-from designer.engine.figures import column_figure, evaluation_figures, table_figures
+from designer.engine.figures import column_figure, evaluation_figures, table_figures, training_figure
 from designer.engine.store import ArtifactMissing
 from modules.sdk import PORT_TYPES, DataTable, Metrics
 
@@ -72,6 +72,10 @@ class RunOutputFiguresView(APIView):
         out_type, value = _load_output(request.user, pk, node_id, port)
         if isinstance(value, Metrics):
             return Response({"figures": evaluation_figures(value.values, value.task, value.detail)})
+        training = getattr(value, "training", None)
+        if isinstance(training, dict):  # a trained network: its loss and accuracy per epoch
+            figure = training_figure(training)
+            return Response({"figures": {"training": figure} if figure else {}})
         if not isinstance(value, DataTable):
             kind = PORT_TYPES[out_type].label.lower()
             raise ValidationError({"port": [f"output '{port}' is a {kind}; figures exist for tables and metrics"]})

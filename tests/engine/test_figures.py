@@ -212,10 +212,41 @@ def test_bins_and_top_must_be_positive(option: dict[str, int]) -> None:
 # -- two-class evaluation -----------------------------------------------------------------------------
 
 
-def test_a_two_class_evaluation_has_roc_precision_recall_confusion_and_threshold_charts(binary: Metrics) -> None:
+def test_the_threshold_slider_shows_every_metric_and_count_at_each_threshold(binary: Metrics) -> None:
+    chart = figures_of(binary)["threshold"]
+
+    [slider] = chart["layout"]["sliders"]
+    table = binary.detail["threshold_table"]
+    assert len(slider["steps"]) == len(table)
+    at_07 = next(step for step in slider["steps"] if step["label"] == "0.70")
+    row = next(r for r in table if r["threshold"] == 0.7)
+    moved = at_07["args"][0]
+    assert moved["shapes[0].x0"] == moved["shapes[0].x1"] == 0.7
+    assert f"TP {row['True Positives']} · FP {row['False Positives']}" in moved["title.text"]
+    assert f"Accuracy {row['Accuracy']:.3f}" in moved["title.text"]
+    assert slider["steps"][slider["active"]]["label"] == "0.50"  # starts at the chosen threshold
+
+
+def test_lift_is_the_true_positive_rate_over_the_share_of_rows_targeted(binary: Metrics) -> None:
+    lift = trace(figures_of(binary)["lift"], "scored dataset")
+
+    [[tn, fp], [fn, tp]] = binary.detail["confusion_matrix"]["matrix"]
+    base = (fn + tp) / (tn + fp + fn + tp)
+    roc = binary.detail["roc_curve"]
+    expected = [
+        (t * base + f * (1 - base), t / (t * base + f * (1 - base)))
+        for f, t in zip(roc["fpr"], roc["tpr"], strict=True)
+        if t * base + f * (1 - base) > 0
+    ]
+    assert lift["x"] == pytest.approx([e[0] for e in expected])
+    assert lift["y"] == pytest.approx([e[1] for e in expected])
+    assert lift["y"][0] == pytest.approx(1 / base)  # the top-scored rows are all positives here
+
+
+def test_a_two_class_evaluation_has_roc_precision_recall_confusion_threshold_and_lift_charts(binary: Metrics) -> None:
     figures = figures_of(binary)
 
-    assert list(figures) == ["roc", "precision_recall", "confusion_matrix", "threshold"]
+    assert list(figures) == ["roc", "precision_recall", "confusion_matrix", "threshold", "lift"]
     for figure in figures.values():
         assert_plain_json(figure)
     assert {t["type"] for name in ("roc", "precision_recall", "threshold") for t in figures[name]["data"]} == {

@@ -77,3 +77,22 @@ def test_cluster_assignments_are_projected_and_coloured_by_cluster():
 
 def test_an_ordinary_table_has_no_special_figures():
     assert table_figures(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), {}) == {}
+
+
+def test_a_training_curve_draws_loss_and_accuracy_per_epoch_and_marks_the_best():
+    from designer.engine.figures import training_figure
+
+    curve = [
+        {"epoch": 1, "train_loss": 1.1, "train_accuracy": 0.4, "validation_loss": 1.0, "validation_accuracy": 0.5},
+        {"epoch": 2, "train_loss": 0.7, "train_accuracy": 0.7, "validation_loss": 0.8, "validation_accuracy": 0.75},
+        {"epoch": 3, "train_loss": 0.5, "train_accuracy": 0.8, "validation_loss": 0.9, "validation_accuracy": 0.7},
+    ]
+
+    figure = training_figure({"curve": curve, "best_epoch": 2, "stopped_early": True})
+
+    assert figure is not None
+    lines = {(t["name"], t["xaxis"]): t["y"] for t in figure["data"]}
+    assert lines[("train", "x")] == [1.1, 0.7, 0.5]
+    assert lines[("validation", "x2")] == [0.5, 0.75, 0.7]
+    assert figure["layout"]["title"]["text"] == "Training curve · best epoch 2 · stopped early"
+    assert training_figure({"curve": []}) is None

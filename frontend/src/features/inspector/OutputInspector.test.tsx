@@ -190,6 +190,26 @@ describe("a model output", () => {
       "href",
       "/api/runs/7/nodes/train/outputs/trained_model/download/",
     );
-    expect(calls.every((c) => !c.url.pathname.includes("figures"))).toBe(true);
+    // a tabular model has no charts: the one figures request answers 400 and nothing is drawn
+    await waitFor(() => expect(calls.filter((c) => c.url.pathname.includes("figures"))).toHaveLength(1));
+    expect(screen.queryByRole("region", { name: "Training curve" })).not.toBeInTheDocument();
+  });
+
+  it("draws a trained network's training curve", async () => {
+    route("GET", "/api/runs/7/nodes/train/outputs/trained_image_model/", {
+      type: "trained_image_model",
+      size: 4096,
+      summary: { task: "multiclass" },
+    });
+    route("GET", "/api/runs/7/nodes/train/outputs/trained_image_model/figures/", {
+      figures: { training: figure("Training curve · best epoch 3", "scatter") },
+    });
+
+    renderWithProviders(
+      <OutputInspector runId={7} nodeId="train" port="trained_image_model" portType="trained_image_model" />,
+    );
+
+    expect(await screen.findByRole("region", { name: "Training curve" })).toBeInTheDocument();
+    await waitFor(() => expect(titles()).toEqual(["Training curve · best epoch 3"]));
   });
 });

@@ -149,6 +149,8 @@ const CHART_LABELS: Record<string, string> = {
   sweep_by_trial: "Sweep: metric by trial",
   feature_scores: "Feature scores",
   clusters: "Clusters",
+  lift: "Lift",
+  training: "Training curve",
 };
 
 const TASKS: Record<string, string> = {
@@ -273,6 +275,7 @@ const SUMMARY_LABELS: [string, string][] = [
 
 function ModelOutput({ output, portType }: { output: OutputRef; portType: string }) {
   const body = useOutput(output);
+  const charts = useTableCharts(output); // a trained network's training curve; other models have none
   if (body.isPending) return <Loading label="Loading the summary…" />;
   if (body.isError) {
     return <ErrorState title="The summary could not be loaded" message={messageOf(body.error)} onRetry={() => void body.refetch()} />;
@@ -291,6 +294,11 @@ function ModelOutput({ output, portType }: { output: OutputRef; portType: string
         <span className="inspector__spacer" />
         <DownloadLink output={output} label="Download" />
       </div>
+      {charts.data?.training && (
+        <section className="card chart-card" aria-label="Training curve">
+          <PlotlyFigure figure={charts.data.training as FigureSpec} label="Training curve" />
+        </section>
+      )}
       <section className="card summary-card" aria-label="Summary">
         <dl className="summary">
           {SUMMARY_LABELS.filter(([k]) => summary[k] !== undefined && summary[k] !== "").map(([k, label]) => (

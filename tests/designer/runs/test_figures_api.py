@@ -51,10 +51,10 @@ def test_a_viewer_gets_the_charts_of_a_two_class_evaluation(as_viewer: Any, bina
     # when its figures are asked for
     response = as_viewer.get(figures_url(binary_run, "evaluate", "evaluation_results"))
 
-    # then there are the four two-class charts, drawn from that same output
+    # then there are the five two-class charts, drawn from that same output
     assert response.status_code == 200, response.content
     figures = response.json()["figures"]
-    assert list(figures) == ["roc", "precision_recall", "confusion_matrix", "threshold"]
+    assert list(figures) == ["roc", "precision_recall", "confusion_matrix", "threshold", "lift"]
     roc = next(t for t in figures["roc"]["data"] if t["name"] == "scored dataset")
     assert (roc["x"], roc["y"]) == (detail["roc_curve"]["fpr"], detail["roc_curve"]["tpr"])
     assert f"AUC {output['metrics']['values']['AUC']:.3f}" in figures["roc"]["layout"]["title"]["text"]

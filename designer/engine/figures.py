@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -783,6 +784,35 @@ def cluster_projection(df: pd.DataFrame, max_points: int = 5000) -> Figure | Non
 
 def _key(text: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in text.lower()).strip("_")
+
+
+_EPOCH_LINE = re.compile(r"^\s*(?:\[[^\]]*\]\s*)?epoch (\d+)/\d+:\s*(.+?)\s*$")  # "[12:00:01] " from the worker
+_EPOCH_VALUE = re.compile(r"([a-z][a-z ]*?)\s+(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|inf|-inf)$")
+
+
+def curve_from_log(text: str) -> list[dict[str, Any]]:
+    """The per-epoch points of a training log, as ``training_figure`` draws them.
+
+    Reads the lines ``epoch 3/12: train loss 0.4123, train accuracy 0.8500, ...`` that Train PyTorch
+    Model logs after every epoch, bare or behind the worker's ``[HH:MM:SS]`` stamp; every other line
+    (batch losses, warnings) is ignored. A value that
+    is not finite is kept as ``None``; a later line for the same epoch replaces an earlier one.
+    """
+    points: dict[int, dict[str, Any]] = {}
+    for line in (text or "").splitlines():
+        match = _EPOCH_LINE.match(line)
+        if match is None:
+            continue
+        point: dict[str, Any] = {"epoch": int(match.group(1))}
+        for part in match.group(2).split(","):
+            value = _EPOCH_VALUE.match(part.strip())
+            if value is None:
+                continue
+            number = float(value.group(2))
+            point[value.group(1).strip().replace(" ", "_")] = number if math.isfinite(number) else None
+        if len(point) > 1:
+            points[point["epoch"]] = point
+    return [points[epoch] for epoch in sorted(points)]
 
 
 def training_figure(training: dict[str, Any]) -> Figure | None:

@@ -1,4 +1,5 @@
-"""Plotly figures of a run's node outputs: the charts of a metrics output, the distribution of one table column.
+"""Plotly figures of a run's node outputs: the charts of a metrics output, the distribution of one table column;
+and the training curve of a node while it trains, read from its log.
 
 Read access as for the rest of a run: any member of its workspace; everyone else gets 404. The
 figures themselves are built by ``designer.engine.figures``; this view only finds the output,
@@ -17,7 +18,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designer.artifacts import artifact_store
-from designer.engine.figures import column_figure, evaluation_figures, table_figures, training_figure
+from designer.engine.figures import (
+    column_figure,
+    curve_from_log,
+    evaluation_figures,
+    table_figures,
+    training_figure,
+)
 from designer.engine.store import ArtifactMissing
 from modules.sdk import PORT_TYPES, DataTable, Metrics
 
@@ -93,15 +100,50 @@ class RunOutputFiguresView(APIView):
         return Response({"figures": {"column": figure}})
 
 
-def _load_output(user: Any, run_id: int, node_id: str, port: str) -> tuple[str, Any]:
-    """The output's port type name and value, or 404 naming what is missing (a run outside the caller's
-    workspaces is missing too)."""
+class TrainingCurveSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=NodeRun.Status.choices, help_text="The node's status now.")
+    figures = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="'training': the Plotly figure of loss and accuracy per epoch read from the node's log so far; "
+        "empty until the first epoch has been logged.",
+    )
+
+
+class NodeTrainingCurveView(APIView):
+    @extend_schema(
+        operation_id="runs_nodes_training_curve_retrieve",
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The run."),
+            OpenApiParameter("node_id", str, OpenApiParameter.PATH, description="The node's id in the pipeline."),
+        ],
+        responses={
+            200: TrainingCurveSerializer,
+            404: OpenApiResponse(description="No such run in your workspaces, or node."),
+        },
+        summary="The training curve of a node so far, read from its log (to poll while it trains)",
+        tags=["runs"],
+    )
+    def get(self, request: Request, pk: int, node_id: str) -> Response:
+        node = _load_node(request.user, pk, node_id)
+        figure = training_figure({"curve": curve_from_log(node.log)})
+        return Response({"status": node.status, "figures": {"training": figure} if figure else {}})
+
+
+def _load_node(user: Any, run_id: int, node_id: str) -> NodeRun:
+    """The node of a run in the caller's workspaces, or 404 naming what is missing."""
     run = runs_for_user(user).filter(pk=run_id).first()
     if run is None:
         raise NotFound(f"run {run_id} does not exist")
     node = NodeRun.objects.filter(run=run, node_id=node_id).first()
     if node is None:
         raise NotFound(f"run {run_id} has no node '{node_id}'")
+    return node
+
+
+def _load_output(user: Any, run_id: int, node_id: str, port: str) -> tuple[str, Any]:
+    """The output's port type name and value, or 404 naming what is missing (a run outside the caller's
+    workspaces is missing too)."""
+    node = _load_node(user, run_id, node_id)
     out = (node.outputs or {}).get(port)
     if out is None:
         available = ", ".join(sorted(node.outputs or {})) or "none yet"

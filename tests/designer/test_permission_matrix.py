@@ -266,6 +266,7 @@ MATRIX = [
     Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/profile/", V, OUT),
     Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/download/", V, OUT),
     Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/figures/", V, OUT, query=lambda w: {"column": w.column}),
+    Case("GET", "/api/runs/{id}/nodes/{node_id}/training-curve/", V, {**RUN, "node_id": "train"}),
     Case("POST", "/api/runs/{id}/inference-pipeline/", E, RUN, body=lambda w: {}),
     # endpoints
     Case("GET", "/api/endpoints/", SIGNED_IN),

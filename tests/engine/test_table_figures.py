@@ -96,3 +96,31 @@ def test_a_training_curve_draws_loss_and_accuracy_per_epoch_and_marks_the_best()
     assert lines[("validation", "x2")] == [0.5, 0.75, 0.7]
     assert figure["layout"]["title"]["text"] == "Training curve · best epoch 2 · stopped early"
     assert training_figure({"curve": []}) is None
+
+
+def test_a_training_log_gives_the_curve_of_its_epoch_lines_only():
+    from designer.engine.figures import curve_from_log, training_figure
+
+    log = "\n".join(
+        [
+            "training on cpu",
+            "epoch 1, batch 10: loss 1.2000",
+            "epoch 1/12: train loss 1.1000, train accuracy 0.4000, validation loss 1.0000, validation accuracy 0.5000",
+            "epoch 2, batch 10: loss 0.9000",
+            "[12:00:05] epoch 2/12: train loss 0.7000, train accuracy 0.7000, "
+            "validation loss 0.8000, validation accuracy 0.7500",
+            "stopped early: no better validation accuracy for 3 epochs",
+        ]
+    )
+
+    curve = curve_from_log(log)
+
+    assert curve == [
+        {"epoch": 1, "train_loss": 1.1, "train_accuracy": 0.4, "validation_loss": 1.0, "validation_accuracy": 0.5},
+        {"epoch": 2, "train_loss": 0.7, "train_accuracy": 0.7, "validation_loss": 0.8, "validation_accuracy": 0.75},
+    ]
+    figure = training_figure({"curve": curve})
+    assert figure is not None
+    assert {(t["name"], t["xaxis"]): t["x"] for t in figure["data"]}[("validation", "x2")] == [1, 2]
+    assert curve_from_log("") == []
+    assert curve_from_log("epoch 1, batch 5: loss 0.3000\nno epochs yet") == []

@@ -803,6 +803,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{id}/nodes/{node_id}/training-curve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The training curve of a node so far, read from its log (to poll while it trains) */
+        get: operations["runs_nodes_training_curve_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/compare/": {
         parameters: {
             query?: never;
@@ -2010,6 +2027,27 @@ export interface components {
             p95_ms: number | null;
             /** Format: double */
             p99_ms: number | null;
+        };
+        TrainingCurve: {
+            /**
+             * @description The node's status now.
+             *
+             *     * `pending` - Pending
+             *     * `queued` - Queued
+             *     * `running` - Running
+             *     * `completed` - Completed
+             *     * `reused` - Reused
+             *     * `failed` - Failed
+             *     * `skipped` - Skipped
+             *     * `cancelled` - Cancelled
+             */
+            status: components["schemas"]["NodeRunStatusEnum"];
+            /** @description 'training': the Plotly figure of loss and accuracy per epoch read from the node's log so far; empty until the first epoch has been logged. */
+            figures: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
         };
         /**
          * @description * `integer` - integer
@@ -3825,6 +3863,37 @@ export interface operations {
                         [key: string]: unknown;
                     };
                 };
+            };
+        };
+    };
+    runs_nodes_training_curve_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run. */
+                id: number;
+                /** @description The node's id in the pipeline. */
+                node_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingCurve"];
+                };
+            };
+            /** @description No such run in your workspaces, or node. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -15,6 +15,7 @@ import { useNodeRun, useRunStatus } from "../runs/runStore";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { ModuleNodeData } from "./document";
 import { useGraph } from "./graphStore";
+import { TRAINING_MODULES, TrainingCurve } from "./TrainingCurve";
 import { NO_PROBLEMS, useValidation } from "./validationStore";
 
 type Tab = "params" | "outputs";
@@ -271,6 +272,7 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
           </div>
         )}
       </div>
+      {TRAINING_MODULES.has(module.id) && <TrainingCurve runId={runId} nodeId={node.id} status={run.status} />}
       <div className="panel__section">
         <h3 className="panel__label">Outputs</h3>
         <ul className="outputs">

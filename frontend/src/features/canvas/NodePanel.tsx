@@ -12,6 +12,7 @@ import { categoryColour, initials } from "../palette/group";
 import { ParamForm, problemText, withoutNodePrefix, type DatasetOption, type JsonSchema } from "../params";
 import { useRunDialogs } from "../runs/dialogStore";
 import { useNodeRun, useRunStatus } from "../runs/runStore";
+import { ModuleDoc } from "./ModuleDoc";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { ModuleNodeData } from "./document";
 import { useGraph } from "./graphStore";
@@ -130,7 +131,7 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
   return (
     <>
       <div className="panel__section">
-        <p className={`panel__desc${showDoc ? " panel__desc--open" : ""}`}>{module.description}</p>
+        <ModuleDoc className={`panel__desc${showDoc ? " panel__desc--open" : ""}`} text={module.description} />
         {module.description.length > 140 && (
           <button className="link-btn" onClick={() => setShowDoc(!showDoc)}>
             {showDoc ? "Show less" : "Show more"}

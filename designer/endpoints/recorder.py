@@ -51,6 +51,8 @@ class CallRecorder:
         if not batch:
             return 0
         try:
+            # Items may defer their conversion (``to_model``) so the request path only appends.
+            batch = [item.to_model() if hasattr(item, "to_model") else item for item in batch]
             by_model: dict[type, list[Any]] = {}
             for item in batch:
                 by_model.setdefault(type(item), []).append(item)

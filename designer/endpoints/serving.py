@@ -121,15 +121,25 @@ def _json(body: bytes) -> Any:
         ) from None
 
 
+class _PendingSample:
+    """The first rows of one input, kept as a frame: turned into JSON rows by the recorder's thread,
+    not on the request path."""
+
+    def __init__(self, endpoint_id: int, name: str, frame: Any) -> None:
+        self.endpoint_id, self.name, self.frame, self.at = endpoint_id, name, frame, timezone.now()
+
+    def to_model(self) -> EndpointSample:
+        rows = records(DataTable(self.frame))
+        return EndpointSample(endpoint_id=self.endpoint_id, at=self.at, input=self.name, rows=rows)
+
+
 def _capture(endpoint_id: int, tables: dict[str, Any]) -> None:
     """Keep the first rows of each input for drift analysis (written with the call records)."""
     keep = int(settings.TESSERA_CAPTURE_ROWS_PER_CALL)
     if keep <= 0:
         return
-    now = timezone.now()
     for name, table in tables.items():
-        rows = records(DataTable(table.df.head(keep)))
-        recorder.record(EndpointSample(endpoint_id=endpoint_id, at=now, input=name, rows=rows))
+        recorder.record(_PendingSample(endpoint_id, name, table.df.head(keep)))
 
 
 def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[str, int]:

@@ -446,6 +446,66 @@ def test_every_grid_point_builds_the_learner_in_single_parameter_mode(run: Runne
     assert all(cls.parse_params(point).create_trainer_mode == "Single Parameter" for point in learner.estimator)
 
 
+#: Learners with one mode only, as in Azure: K-Means and the anomaly detectors are Single Parameter
+#: there too; the one-vs-all/one-vs-one wrappers have no settings of their own (sweep the binary
+#: learner they wrap); Create Python Model's settings live in the user's script.
+SINGLE_MODE_ONLY = {
+    "k_means_clustering",
+    "one_class_svm",
+    "pca_based_anomaly_detection",
+    "one_vs_all_multiclass",
+    "one_vs_one_multiclass",
+    "create_python_model",
+}
+
+
+def test_every_other_learner_has_both_trainer_modes() -> None:
+    from modules.library._learners import LearnerParams
+    from modules.sdk import UntrainedModel as Untrained
+    from modules.sdk import default_registry
+
+    registry = default_registry()
+    learners = {
+        module.id
+        for module in registry.latest()
+        if any(issubclass(out.type, Untrained) for out in module.outputs.values())
+    }
+    with_ranges = {m for m in learners if issubclass(registry.get(m).Params, LearnerParams)}
+
+    assert learners - SINGLE_MODE_ONLY == with_ranges
+    assert {"two_class_boosted_decision_tree", "two_class_logistic_regression", "linear_regression"} <= with_ranges
+
+
+def test_two_class_boosted_tree_and_logistic_regression_sweep_their_ranges(run: Runner) -> None:
+    boosted = _learner(
+        run,
+        "two_class_boosted_decision_tree",
+        create_trainer_mode="Parameter Range",
+        range_for_maximum_number_of_leaves_per_tree=[4, 16],
+        range_for_learning_rate=[0.1],
+        range_for_number_of_trees_constructed=[5, 10],
+        range_for_minimum_number_of_samples_per_leaf_node=[10],
+    )
+    logistic = _learner(run, "two_class_logistic_regression", create_trainer_mode="Parameter Range")
+
+    built = [run(boosted.learner, {}, **point)["untrained_model"].estimator for point in boosted.estimator]
+    assert sorted((m.num_leaves, m.n_estimators) for m in built) == [(4, 5), (4, 10), (16, 5), (16, 10)]
+    assert all(m.n_jobs == 1 and m.learning_rate == 0.1 for m in built)
+    assert len(logistic.estimator) == 2 * 4 * 3  # tolerance x L1 x L2 defaults; memory size has no range
+
+
+def test_linear_regression_sweeps_gradient_descent_and_only_the_l2_weight_of_least_squares(run: Runner) -> None:
+    gradient = _learner(
+        run, "linear_regression", create_trainer_mode="Parameter Range", solution_method="Online Gradient Descent"
+    )
+    least_squares = _learner(run, "linear_regression", create_trainer_mode="Parameter Range")
+
+    assert len(gradient.estimator) == 4 * 3 * 3
+    assert len(least_squares.estimator) == 4  # learning rate and epochs do not change a least-squares fit
+    fitted = [run("linear_regression", {}, **point)["untrained_model"].estimator for point in least_squares.estimator]
+    assert [type(m.named_steps["model"]).__name__ for m in fitted] == ["LinearRegression", "Ridge", "Ridge", "Ridge"]
+
+
 # -- store round trip -----------------------------------------------------------------------------------
 
 TRAINED = [

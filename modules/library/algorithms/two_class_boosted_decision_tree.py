@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from modules.library._learners import make_learner
+from modules.sdk import Module, Out, RunContext, UntrainedModel
 
-from modules.sdk import Learner, Module, Out, ParamModel, RunContext, UntrainedModel
+from ._boosting import BoostingParams, boosting_settings
 
 
 class TwoClassBoostedDecisionTree(Module):
@@ -24,37 +25,14 @@ class TwoClassBoostedDecisionTree(Module):
     class Outputs:
         untrained_model = Out(UntrainedModel, "Untrained model")
 
-    class Params(ParamModel):
-        maximum_number_of_leaves_per_tree: int = Field(
-            20, ge=2, le=131_072, title="Maximum number of leaves per tree", description="Leaves each tree may grow."
-        )
-        minimum_number_of_samples_per_leaf_node: int = Field(
-            10,
-            ge=1,
-            title="Minimum number of samples per leaf node",
-            description="Rows a leaf must hold for a split to be made.",
-        )
-        learning_rate: float = Field(
-            0.2, gt=0.0, le=1.0, title="Learning rate", description="Shrinkage applied to each tree (0 to 1)."
-        )
-        number_of_trees_constructed: int = Field(
-            100, ge=1, le=100_000, title="Number of trees constructed", description="Boosting rounds."
-        )
-        random_number_seed: int = Field(0, ge=0, title="Random number seed", description="Seed for LightGBM.")
+    class Params(BoostingParams):
+        pass
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
-        return {"untrained_model": Learner(build_estimator(params), task="binary", learner=self.id, name=self.name)}
+        return {"untrained_model": make_learner(self, params, "binary", build_estimator)}
 
 
 def build_estimator(params: TwoClassBoostedDecisionTree.Params) -> Any:
     from lightgbm import LGBMClassifier
 
-    return LGBMClassifier(
-        num_leaves=params.maximum_number_of_leaves_per_tree,
-        min_child_samples=params.minimum_number_of_samples_per_leaf_node,
-        learning_rate=params.learning_rate,
-        n_estimators=params.number_of_trees_constructed,
-        random_state=params.random_number_seed,
-        n_jobs=1,
-        verbose=-1,
-    )
+    return LGBMClassifier(**boosting_settings(params))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from modules.sdk import Learner, Module, Out, ParamModel, RunContext, UntrainedModel
+from modules.library._learners import LearnerParams, make_learner, value_range
+from modules.sdk import Module, Out, RunContext, UntrainedModel
+
+Tolerance = Annotated[float, Field(gt=0.0, le=1.0)]
+Weight = Annotated[float, Field(ge=0.0)]
+Memory = Annotated[int, Field(ge=1)]
 
 
 class TwoClassLogisticRegression(Module):
@@ -24,7 +29,8 @@ class TwoClassLogisticRegression(Module):
     weights penalize every feature alike and the solvers converge; at most 1000 (L-BFGS) or 2000
     (SAGA) iterations, and Train Model logs a note when that limit stops the solver first.
     scikit-learn's L-BFGS keeps a fixed history of 10 corrections, so "Memory size for L-BFGS"
-    is accepted for compatibility with Azure pipelines but does not change the result.
+    is accepted for compatibility with Azure pipelines but does not change the result (so it has no
+    range to sweep: every value would give the same model).
     """
 
     id = "two_class_logistic_regression"
@@ -34,28 +40,32 @@ class TwoClassLogisticRegression(Module):
     class Outputs:
         untrained_model = Out(UntrainedModel, "Untrained model")
 
-    class Params(ParamModel):
-        optimization_tolerance: float = Field(
-            1e-7, gt=0.0, le=1.0, title="Optimization tolerance", description="Stop when improvement is below this."
+    class Params(LearnerParams):
+        optimization_tolerance: Tolerance = Field(
+            1e-7, title="Optimization tolerance", description="Stop when improvement is below this."
         )
-        l1_regularization_weight: float = Field(
-            1.0, ge=0.0, title="L1 regularization weight", description="Weight of the L1 (lasso) penalty."
+        l1_regularization_weight: Weight = Field(
+            1.0, title="L1 regularization weight", description="Weight of the L1 (lasso) penalty."
         )
-        l2_regularization_weight: float = Field(
-            1.0, ge=0.0, title="L2 regularization weight", description="Weight of the L2 (ridge) penalty."
+        l2_regularization_weight: Weight = Field(
+            1.0, title="L2 regularization weight", description="Weight of the L2 (ridge) penalty."
         )
-        memory_size_for_lbfgs: int = Field(
+        memory_size_for_lbfgs: Memory = Field(
             20,
-            ge=1,
             title="Memory size for L-BFGS",
             description="Kept for Azure compatibility; scikit-learn's L-BFGS uses a fixed memory of 10.",
         )
         random_number_seed: int = Field(
             0, ge=0, title="Random number seed", description="Seed for the SAGA solver's example order."
         )
+        range_for_optimization_tolerance: list[Tolerance] = value_range("optimization_tolerance", [1e-4, 1e-7])
+        range_for_l1_regularization_weight: list[Weight] = value_range(
+            "l1_regularization_weight", [0.0, 0.01, 0.1, 1.0]
+        )
+        range_for_l2_regularization_weight: list[Weight] = value_range("l2_regularization_weight", [0.01, 0.1, 1.0])
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
-        return {"untrained_model": Learner(build_estimator(params), task="binary", learner=self.id, name=self.name)}
+        return {"untrained_model": make_learner(self, params, "binary", build_estimator)}
 
 
 def build_estimator(params: TwoClassLogisticRegression.Params) -> Any:

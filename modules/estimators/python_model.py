@@ -9,6 +9,12 @@ that unpickles, trains or predicts there and returns predictions as Parquet and 
 So the fitted estimator saves through skops like any scikit-learn model (this module is on the
 trusted list; its state is text, numbers and arrays).
 
+``wants_raw_features`` tells Train Model to hand over the feature columns as they are (their own
+names, order and pandas types, see ``modules.library._features``) instead of one-hot encoding them;
+Parquet keeps names and types (pandas' own metadata) on the way to the child. A model trained
+before that kept its encoding step in front and still gets the array it was trained on, named
+Col1, Col2, ... as then.
+
 Unlike Azure, which pickles the model in the designer's own process, Tessera keeps the pickle
 out of the trusted worker entirely. The cost: every ``predict`` call starts a process (about a
 second), which is fine for batch scoring and slow for real-time endpoints.
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -34,6 +40,8 @@ class PythonModel(BaseEstimator):
     """The shared part of :class:`PythonClassifier` and :class:`PythonRegressor`."""
 
     feature_names_in_: np.ndarray
+    #: Train Model gives this estimator the feature columns unencoded, as a DataFrame.
+    wants_raw_features: ClassVar[bool] = True
 
     def __init__(self, script: str = "", timeout_seconds: int = 600, memory_limit_mb: int = 2048) -> None:
         self.script = script
@@ -47,9 +55,16 @@ class PythonModel(BaseEstimator):
 
     # -- data -------------------------------------------------------------------------------------
     def _frame(self, x: Any, fitting: bool) -> pd.DataFrame:
-        """``x`` as a DataFrame with string column names: its own, the fitted ones, or Col1, Col2, ..."""
+        """``x`` as a DataFrame with string column names, in the fitted order when it has the fitted columns.
+
+        An array (only from the encoding step of a model trained before Tessera passed the columns
+        as they are) gets the fitted names, or Col1, Col2, ... when fitting.
+        """
         if isinstance(x, pd.DataFrame):
             frame = x.set_axis([str(c) for c in x.columns], axis=1).reset_index(drop=True)
+            fitted = [str(c) for c in getattr(self, "feature_names_in_", [])]
+            if not fitting and fitted and set(fitted) <= set(frame.columns):
+                frame = frame[fitted]
         else:
             values = np.asarray(x)
             if values.ndim == 1:

@@ -1,9 +1,14 @@
 """How feature columns reach scikit-learn; shared by Train Model and Score Model so both see the same thing.
 
 A fitted pipeline only ever sees the frame ``prepare_features`` builds: numeric columns as float64
-(missing -> NaN), text, category and true/false columns as Python strings (missing -> NaN). The
-pipeline itself holds only scikit-learn/LightGBM objects, so it loads from skops without trusting
-any of our code.
+(missing -> NaN), text, category and true/false columns as Python strings (missing -> NaN), which
+the pipeline's first step one-hot encodes. The pipeline itself holds only scikit-learn/LightGBM
+objects (and our own estimators), so it loads from skops without trusting any of our code.
+
+A model written by a user (Create Python Model) declares ``wants_raw_features``: its pipeline has
+no encoding step and gets the columns by their own names, in pandas' own types for them
+(``prepare_features(..., raw=True)``), as Azure hands them to its script. :func:`features_for` is
+the one place that picks between the two, for training and every scoring path alike.
 """
 
 from __future__ import annotations
@@ -18,14 +23,39 @@ from modules.sdk import ModuleError
 NUMERIC_TYPES = frozenset({"integer", "number", "datetime"})
 #: One-hot columns per text feature; rarer values share one "infrequent" column.
 MAX_CATEGORIES = 100
+#: Meta-estimators that hand the DataFrame they are given to their inner estimator unchanged.
+PASSES_FRAMES_THROUGH = frozenset({"OneVsRestClassifier"})
 
 
 def is_numeric_feature(dtype: str) -> bool:
     return dtype in NUMERIC_TYPES
 
 
-def prepare_features(df: pd.DataFrame, feature_types: dict[str, str], *, port: str = "dataset") -> pd.DataFrame:
-    """The features of ``df`` in training order and in the plain types the pipeline was fitted on."""
+def features_for(
+    estimator: Any, df: pd.DataFrame, feature_types: dict[str, str], *, what: str, port: str = "dataset"
+) -> pd.DataFrame:
+    """The features ``estimator`` (a learner's, or a fitted pipeline) is trained on or predicts from.
+
+    Missing numbers are refused, naming the column, for learners that cannot use them. A model that
+    takes the columns as they are gets them with their missing values: the user's script decides
+    what to do with them, as in Azure.
+    """
+    raw = wants_raw_features(estimator)
+    features = prepare_features(df, feature_types, port=port, raw=raw)
+    if not raw and not accepts_missing(estimator):
+        check_no_missing_numbers(features, feature_types, what, port)
+    return features
+
+
+def prepare_features(
+    df: pd.DataFrame, feature_types: dict[str, str], *, port: str = "dataset", raw: bool = False
+) -> pd.DataFrame:
+    """The features of ``df`` in training order and in the plain types the pipeline was fitted on.
+
+    With ``raw`` (a model that takes the columns as they are), each column keeps the type pandas
+    gives such a column, whatever form the rows came in (a stored table, an endpoint's JSON): see
+    :func:`_as_is`.
+    """
     absent = [c for c in feature_types if c not in df.columns]
     if absent:
         raise ModuleError(
@@ -37,8 +67,61 @@ def prepare_features(df: pd.DataFrame, feature_types: dict[str, str], *, port: s
     out = {}
     for name, dtype in feature_types.items():
         series = df[name]
-        out[name] = _numeric(series, dtype, name, port) if is_numeric_feature(dtype) else _categorical(series, dtype)
+        if raw:
+            out[name] = _as_is(series, dtype, name, port)
+        elif is_numeric_feature(dtype):
+            out[name] = _numeric(series, dtype, name, port)
+        else:
+            out[name] = _categorical(series, dtype)
     return pd.DataFrame(out, index=df.index)
+
+
+def _as_is(series: pd.Series, dtype: str, name: str, port: str) -> Any:
+    """One feature for a user's script, as ``pandas.read_csv`` would give the column.
+
+    Integers as int64 (float64 when some are missing), numbers as float64, missing -> NaN; dates as
+    datetime64 (missing -> NaT); true/false as bool (object with None when some are missing);
+    categories as a pandas categorical and text as strings, missing -> NaN.
+    """
+    if dtype in ("integer", "number"):
+        floats = _numeric(series, dtype, name, port)
+        whole = bool(np.isfinite(floats).all() and (floats == np.round(floats)).all())
+        if dtype == "integer" and whole:
+            return pd.to_numeric(series).to_numpy(dtype="int64")  # exact, even beyond 2**53
+        return floats
+    if dtype == "datetime":
+        try:
+            return pd.to_datetime(series)
+        except (TypeError, ValueError):
+            raise ModuleError(
+                f"feature column {name!r} was datetime when the model was trained, but holds values that are not dates",
+                port=port,
+                column=name,
+            ) from None
+    if dtype == "boolean":
+        truths = [_truth(v, name, port) for v in series.astype(object)]
+        return np.array(truths, dtype=object if None in truths else bool)
+    if dtype == "category":
+        return series.astype("category")
+    return pd.Series(_categorical(series, dtype), index=series.index, dtype="str")
+
+
+def _truth(value: Any, name: str, port: str) -> bool | None:
+    if _missing(value):
+        return None
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if isinstance(value, bool | np.bool_) or value in (0, 1):
+        return bool(value)
+    raise ModuleError(
+        f"feature column {name!r} was boolean when the model was trained, but holds {value!r} here",
+        port=port,
+        column=name,
+    )
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _numeric(series: pd.Series, dtype: str, name: str, port: str) -> np.ndarray:
@@ -67,7 +150,7 @@ def _not_number(value: Any) -> bool:
 
 def _categorical(series: pd.Series, dtype: str) -> np.ndarray:
     def text(value: Any) -> Any:
-        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        if _missing(value):
             return np.nan
         if dtype == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
             return "True" if value.lower() == "true" else "False"
@@ -76,10 +159,35 @@ def _categorical(series: pd.Series, dtype: str) -> np.ndarray:
     return np.array([text(v) for v in series.astype(object)], dtype=object)
 
 
+def wants_raw_features(estimator: Any) -> bool:
+    """Whether ``estimator`` (a learner's, or a pipeline from :func:`build_pipeline`) takes the columns as they are.
+
+    Such an estimator says so with a true ``wants_raw_features`` attribute (Create Python Model's),
+    possibly inside a meta-estimator that passes DataFrames through (One-vs-All). A fitted pipeline
+    with an encoding step in front (every Python model trained before Tessera handed over the
+    columns as they are) keeps getting the encoded features it was trained on.
+    """
+    if hasattr(estimator, "steps"):
+        if len(estimator.steps) > 1:
+            return False
+        estimator = estimator.steps[-1][1]
+    if type(estimator).__name__ in PASSES_FRAMES_THROUGH:
+        estimator = estimator.estimator
+    return bool(getattr(estimator, "wants_raw_features", False))
+
+
 def build_pipeline(feature_types: dict[str, str], estimator: Any) -> Any:
-    """One-hot encode text/category/true-false features, pass numbers through, then ``estimator``."""
-    from sklearn.compose import ColumnTransformer
+    """``estimator`` behind the feature encoding, or on its own when it takes the columns as they are."""
     from sklearn.pipeline import Pipeline
+
+    if wants_raw_features(estimator):
+        return Pipeline([("model", estimator)])
+    return Pipeline([("features", feature_encoder(feature_types)), ("model", estimator)])
+
+
+def feature_encoder(feature_types: dict[str, str]) -> Any:
+    """One-hot encode text/category/true-false features, pass numbers through (a numpy array out)."""
+    from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder
 
     categorical = [c for c, t in feature_types.items() if not is_numeric_feature(t)]
@@ -92,7 +200,7 @@ def build_pipeline(feature_types: dict[str, str], estimator: Any) -> Any:
         steps.append(("categorical", encoder, categorical))
     if numeric:
         steps.append(("numeric", "passthrough", numeric))
-    return Pipeline([("features", ColumnTransformer(steps, sparse_threshold=0.0)), ("model", estimator)])
+    return ColumnTransformer(steps, sparse_threshold=0.0)
 
 
 def accepts_missing(estimator: Any) -> bool:

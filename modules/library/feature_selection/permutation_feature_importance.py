@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from modules.library._features import accepts_missing, check_no_missing_numbers, prepare_features
+from modules.library._features import features_for
 from modules.library._learners import quantiles_of
 from modules.library.scoring.score_model import score_table
 from modules.sdk import (
@@ -162,9 +162,7 @@ def _labelled_rows(table: DataTable, model: FittedModel, ctx: RunContext) -> Dat
             column=label,
         )
     known = df[df[label].notna()].reset_index(drop=True)
-    features = prepare_features(known, model.feature_types, port="test_data")
-    if not accepts_missing(model.estimator):
-        check_no_missing_numbers(features, model.feature_types, model.name or model.learner, "test_data")
+    features_for(model.estimator, known, model.feature_types, what=model.name or model.learner, port="test_data")
     if len(known) < len(df):
         ctx.log(f"{len(df) - len(known)} rows without a label are left out")
     if len(known) == 0:

@@ -27,13 +27,27 @@ DEFAULT_SCRIPT = """\
 #     predict: which generates inference results, the input argument must be pandas DataFrame,
 #              and the output must be a pandas DataFrame with a "Scored Labels" column
 #              (and, for a classifier, optionally "Scored Probabilities").
+# df_train and df hold the feature columns (every column but the label) under their own names,
+# in the dataset's order, as pandas reads them: numbers as int64/float64, text as strings,
+# categories as pandas categoricals, true/false as bool, missing values as NaN (None in a
+# true/false column). Pick columns by name: df_train["age"]. df_label is the label, a Series.
 import pandas as pd
+from sklearn.compose import make_column_selector, make_column_transformer
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 
 class AzureMLModel:
     def __init__(self):
-        self.model = LogisticRegression(max_iter=1000)
+        # Numbers as they are (a missing one becomes its column's mean); every other column one-hot
+        # encoded, missing values a category of their own.
+        features = make_column_transformer(
+            (SimpleImputer(), make_column_selector(dtype_include='number')),
+            (OneHotEncoder(handle_unknown='ignore'), make_column_selector(dtype_exclude='number')),
+        )
+        self.model = make_pipeline(features, LogisticRegression(max_iter=1000))
         self.feature_column_names = list()
 
     def train(self, df_train, df_label):
@@ -57,9 +71,19 @@ class CreatePythonModel(Module):
     "Scored Labels" and, for a classifier, optionally "Scored Probabilities" (the probability of
     the second of two classes in sorted order) or 'Scored Probabilities for Class "<value>"'
     columns; without probabilities the predicted class counts as certain. Connect it to Train
-    Model, then Score Model, like any learner. The features reach the script as Train Model
-    prepares them for every learner: text, category and true/false columns one-hot encoded, then
-    numbers, in columns named Col1, Col2, ...
+    Model, then Score Model, like any learner (or to Cross Validate Model, Tune Model
+    Hyperparameters or One-vs-All Multiclass).
+
+    As in Azure, the script gets the features as they are, not encoded as for the built-in
+    learners: ``df_train`` and ``df`` hold every column but the label under its own name, in the
+    dataset's order (at scoring too, whatever the order of the scored table's columns), typed as
+    pandas reads such a column: integers as int64 (float64 when some are missing), numbers as
+    float64, text as strings, categories as pandas categoricals, true/false as bool (object when
+    some are missing), dates as datetime64. Missing values reach the script (NaN; None in a
+    true/false column; NaT in dates) and the script decides what to do with them; nothing is
+    refused for them. The default script one-hot encodes the non-numeric columns and fills missing
+    numbers with the column's mean, so it trains on numbers, text, categories and true/false
+    columns, gaps included.
 
     Safety: the script only ever runs in Execute Python Script's sandbox (a separate, limited
     process, with the same time and memory parameters), never in the worker. Azure pickles the

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from modules.library._features import accepts_missing, check_no_missing_numbers, prepare_features
+from modules.library._features import features_for
 from modules.library._learners import CLUSTERING, final_step, quantile_column, quantiles_of
 from modules.library.algorithms.one_class_svm import outlier_probabilities
 from modules.library.algorithms.pca_based_anomaly_detection import reconstruction_scores
@@ -88,9 +88,7 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
     if model.task == CLUSTERING:
         return assign_table(model, table, append=append)
     df = table.df
-    features = prepare_features(df, model.feature_types)
-    if not accepts_missing(model.estimator):
-        check_no_missing_numbers(features, model.feature_types, model.name or model.learner, "dataset")
+    features = features_for(model.estimator, df, model.feature_types, what=model.name or model.learner)
     scores: dict[str, Any] = {}
     meta: dict[str, Any] = {"task": model.task}
     quantiles = quantiles_of(model.estimator) if model.task == "regression" else None

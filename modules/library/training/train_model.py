@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modules.library._features import accepts_missing, build_pipeline, check_no_missing_numbers, prepare_features
+from modules.library._features import build_pipeline, features_for
 from modules.library._learners import SUPERVISED, needs_non_negative_label, refuse_parameter_range
 from modules.sdk import (
     DataTable,
@@ -38,6 +38,9 @@ class TrainModel(Module):
     regression learner given a text label, a negative count for Poisson Regression, missing numbers
     for learners that cannot use them. A learner in Parameter Range mode is refused (it is for Tune
     Model Hyperparameters), and so is a clustering learner (it is for Train Clustering Model).
+
+    Create Python Model's script is the exception, as in Azure: it gets the feature columns as they
+    are (their own names and types, missing values included) and encodes them itself.
     """
 
     id = "train_model"
@@ -77,9 +80,7 @@ class TrainModel(Module):
                 f"the dataset has no feature columns besides the label {label!r}", port="dataset", column=label
             )
         y, classes = _label_values(table.df[label], schema.get(label).dtype, learner, label)  # type: ignore[union-attr]
-        features = prepare_features(table.df, feature_types)
-        if not accepts_missing(learner.estimator):
-            check_no_missing_numbers(features, feature_types, learner.name or learner.learner, "dataset")
+        features = features_for(learner.estimator, table.df, feature_types, what=learner.name or learner.learner)
         ctx.check_cancelled()
         ctx.progress(0.1, f"fitting {learner.name or learner.learner} on {len(features)} rows")
         pipeline = _fit(learner, feature_types, features, y, ctx)

@@ -1,4 +1,4 @@
-.PHONY: start test bench bench-scoring worker lint
+.PHONY: start test bench bench-scoring bench-tuning worker lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
@@ -7,6 +7,8 @@ bench:  ## executor vs. plain pandas/scikit-learn, side by side
 	scripts/bootstrap && .venv/bin/python bench/pipeline_vs_script.py
 bench-scoring:  ## a Tessera endpoint vs. the same model behind `mlflow models serve`, side by side
 	scripts/bootstrap && .venv/bin/pip install -q -e '.[bench]' && .venv/bin/python bench/scoring_vs_mlflow.py
+bench-tuning:  ## Tune Model Hyperparameters on 1 and 2 workers vs. GridSearchCV with n_jobs=1 and 2
+	scripts/bootstrap && .venv/bin/python bench/tuning_vs_gridsearch.py
 worker: ## a CPU worker for the configured DATABASE_URL / REDIS_URL
 	.venv/bin/celery -A designer worker -Q cpu -c 2 -l INFO
 lint:

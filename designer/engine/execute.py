@@ -61,17 +61,37 @@ def execute_node(
     node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, ctx: RunContext
 ) -> dict[str, OutputRecord]:
     """Run ``node`` on the artifacts named by ``inputs`` (input port -> digest); records of its outputs."""
+    cls, params, values = prepare_node(node, registry, inputs, store)
+    label = node_label(node.id, cls.name)
+    ctx.check_cancelled()
+    outputs = _run(cls, node, label, values, params, ctx)
+    _check_outputs(cls, node, label, outputs)
+    return {port: _save(cls, node, label, port, outputs[port], store) for port in cls.outputs}
+
+
+def prepare_node(
+    node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore
+) -> tuple[type[Module], BaseModel, dict[str, Any]]:
+    """The module class, parsed parameters and input values of ``node``; ``NodeFailed`` when one is bad."""
     try:
         cls = registry.get(node.module, node.version)
     except UnknownModule as exc:
         raise _internal(node, f"Node '{node.id}' cannot run: {exc}") from exc
     label = node_label(node.id, cls.name)
-    params = _parse_params(cls, node, label)
-    values = _load_inputs(cls, node, label, inputs, store)
+    return cls, _parse_params(cls, node, label), _load_inputs(cls, node, label, inputs, store)
+
+
+def execute_part(
+    node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, ctx: RunContext, item: Any
+) -> Any:
+    """One part of ``node``'s work (``Module.run_part``), run by a worker other than the node's own.
+
+    The module's own errors (``ModuleError``, ``Cancelled``, anything else) pass through unchanged:
+    the node's worker re-raises them as if its ``run`` had, so they are reported once, as the node's.
+    """
+    cls, params, values = prepare_node(node, registry, inputs, store)
     ctx.check_cancelled()
-    outputs = _run(cls, node, label, values, params, ctx)
-    _check_outputs(cls, node, label, outputs)
-    return {port: _save(cls, node, label, port, outputs[port], store) for port in cls.outputs}
+    return cls().run_part(values, params, ctx, item)
 
 
 def _parse_params(cls: type[Module], node: Node, label: str) -> BaseModel:

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from modules.sdk import Cancelled, DataTable, Module, Registry, UnknownModule
+from modules.sdk.context import map_in_turn
 
 from .execute import NodeFailed, _check_outputs, _parse_params, _run
 from .graph import Graph, Node
@@ -91,6 +92,9 @@ class _Ctx:
 
     def load_artifact(self, digest: str) -> bytes:
         raise Cancelled("artifacts are loaded when the pipeline loads, not per request")
+
+    def map(self, module: Any, inputs: dict[str, Any], params: Any, items: Any, **how: Any) -> list[Any]:
+        return map_in_turn(self, module, inputs, params, items, **how)  # a request is never spread out
 
 
 class _LoadCtx(_Ctx):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from modules.sdk import Cancelled, DatasetRef, DataTable, Table
+from modules.sdk import Cancelled, DatasetRef, DataTable, Module, Table
+from modules.sdk.context import map_in_turn
 
 if TYPE_CHECKING:
     from designer.engine.store import ArtifactStore
     from designer.engine.validate import DatasetLookup
+
+    from .parts import PartRunner
 
 
 class WorkerContext:
@@ -30,6 +34,8 @@ class WorkerContext:
         self.progress_dirty = False
         self._last_progress = 0.0
         self.cancelled = threading.Event()
+        #: Set by the worker running the node: parts of ``map`` then go to every worker on its queue.
+        self.parts: PartRunner | None = None
 
     def log(self, message: str) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -69,3 +75,17 @@ class WorkerContext:
 
     def load_artifact(self, digest: str) -> bytes:
         return self._store.get(digest)
+
+    def map(
+        self,
+        module: Module,
+        inputs: dict[str, Any],
+        params: Any,
+        items: Sequence[Any],
+        *,
+        what: str = "part",
+        progress: tuple[float, float] = (0.0, 1.0),
+    ) -> list[Any]:
+        if self.parts is None or len(items) < 2:
+            return map_in_turn(self, module, inputs, params, items, what=what, progress=progress)
+        return self.parts.map(self, module, inputs, params, items, what=what, progress=progress)

@@ -111,3 +111,43 @@ class CacheEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="cache_unique_key")]
+
+
+class NodePart(models.Model):
+    """One item of a node's ``ctx.map`` (one trial of a sweep): any worker on the node's queue may run it.
+
+    The node's own worker runs parts too; a part is taken by a conditional update from ``pending``, so
+    two workers never both run it. ``item`` and ``result`` are JSON text (NaN allowed). A part whose
+    worker stops beating is put back to ``pending`` by the node's worker, which then runs it itself.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    node_run = models.ForeignKey(NodeRun, on_delete=models.CASCADE, related_name="parts")
+    attempt = models.PositiveIntegerField()  # the node's attempt this part belongs to
+    batch = models.PositiveIntegerField(default=1)  # the node's n-th call of ctx.map
+    index = models.PositiveIntegerField()
+    item = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    worker = models.CharField(max_length=200, blank=True, default="")
+    result = models.TextField(blank=True, default="")
+    error = models.JSONField(null=True, blank=True)
+    log = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # null while the node's own worker runs it
+
+    class Meta:
+        ordering = ["node_run_id", "attempt", "batch", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["node_run", "attempt", "batch", "index"], name="nodepart_unique_index")
+        ]
+        indexes = [models.Index(fields=["node_run", "attempt", "batch", "status"])]
+
+    def __str__(self) -> str:
+        return f"part {self.index} of {self.node_run_id} (attempt {self.attempt}): {self.status}"

@@ -39,6 +39,7 @@ from modules.sdk import Cancelled, DatasetRef, default_registry
 from .context import WorkerContext
 from .events import emit, node_payload
 from .models import CacheEntry, NodeRun, Run
+from .parts import PartRunner
 
 log = logging.getLogger(__name__)
 S = NodeRun.Status
@@ -277,12 +278,11 @@ def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartb
     run = nr.run
     graph = graph_of(run.pipeline_version)
     node = graph.nodes[nr.node_id]
-    parents = {n.node_id: n for n in run.nodes.filter(node_id__in=graph.parents(nr.node_id))}
-    inputs = {
-        port: parents[edge.source].outputs[edge.source_port]["digest"] for port, edge in graph.incoming(node.id).items()
-    }
+    inputs = input_digests(run, graph, node.id)
     store = artifact_store()
     ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), store=store)
+    if heartbeat:  # parts can travel only when other workers can see this node's rows
+        ctx.parts = PartRunner(nr.pk, attempt, nr.queue, default_worker_name())
     beats = _Heartbeat(nr.pk, attempt, run.pk, ctx, enabled=heartbeat)
     beats.start()
     ctx.log(f"attempt {attempt} on {nr.worker}: {nr.reason}")
@@ -308,6 +308,14 @@ def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartb
         }
         _finish_node(nr, attempt, S.COMPLETED, ctx, outputs=outputs)
     advance(run.pk)
+
+
+def input_digests(run: Run, graph: Graph, node_id: str) -> dict[str, str]:
+    """Input port -> digest of the parent output wired to it, for a node whose parents are done."""
+    parents = {n.node_id: n for n in run.nodes.filter(node_id__in=graph.parents(node_id))}
+    return {
+        port: parents[edge.source].outputs[edge.source_port]["digest"] for port, edge in graph.incoming(node_id).items()
+    }
 
 
 def _finish_node(

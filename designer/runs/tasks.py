@@ -10,7 +10,7 @@ from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import close_old_connections
 
-from . import services
+from . import parts, services
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,15 @@ def execute_node_task(self, node_run_id: int, attempt: int) -> None:  # type: ig
     close_old_connections()
     try:
         services.execute_node_run(node_run_id, attempt, worker=self.request.hostname or "")
+    finally:
+        close_old_connections()
+
+
+@shared_task(name="tessera.execute_part", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def execute_part_task(part_id: int) -> None:
+    close_old_connections()
+    try:
+        parts.execute_part_run(part_id, worker=services.default_worker_name())
     finally:
         close_old_connections()
 

@@ -72,6 +72,14 @@ class Module:
     def run(self, inputs: dict[str, Any], params: Any, ctx: RunContext) -> dict[str, Any]:
         raise NotImplementedError  # every concrete module overrides this; the registry checks it
 
+    def run_part(self, inputs: dict[str, Any], params: Any, ctx: RunContext, item: Any) -> Any:
+        """One part of the work ``run`` hands to ``ctx.map``, possibly on another worker.
+
+        Only modules that split their work override it (Tune Model Hyperparameters: one trial per
+        part). It gets the node's own inputs and parameters and one JSON item, and returns JSON.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not split its work into parts")
+
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Any) -> dict[str, TableSchema | None]:
         """Output table schemas from input schemas, without running. ``None`` means unknown."""
         return {}

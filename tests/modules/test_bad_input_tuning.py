@@ -339,7 +339,7 @@ class _CancelledDuringTrialOne(LocalContext):
     """A user presses Cancel while trial 1 runs: every check after it finished says so."""
 
     def check_cancelled(self) -> None:
-        if any(line.startswith("trial 1: ") for line in self.logs):
+        if any(line.startswith("trial 1 done") for line in self.logs):
             raise Cancelled()
 
 
@@ -358,4 +358,5 @@ def test_a_cancelled_sweep_stops_before_the_next_trial(run: Runner, table: DataT
         cls().run({"untrained_model": _range_forest(run), "training_dataset": table}, params, ctx)
 
     assert ctx.progress_updates == [(0.0, "trial 1 of 2")]
-    assert [line.split(":")[0] for line in ctx.logs if line.startswith("trial ")] == ["trial 1"]
+    assert [line for line in ctx.logs if line.startswith("trial ")] == [ctx.logs[-1]]
+    assert ctx.logs[-1].startswith("trial 1 done in ")

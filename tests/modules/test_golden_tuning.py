@@ -262,7 +262,7 @@ def test_tuning_reports_progress_per_trial(run: Runner, cancer: pd.DataFrame) ->
 
 
 def _best_trial(run: Runner) -> int:
-    logs = [line for line in run.ctx.logs if line.startswith("trial ")]  # type: ignore[attr-defined]
+    logs = [line for line in run.ctx.logs if line.startswith("trial ") and " = " in line]  # type: ignore[attr-defined]
     scores = [float(line.rsplit("= ", 1)[1]) for line in logs]
     return scores.index(max(scores)) + 1
 

@@ -58,3 +58,38 @@ class Fail(Module):
 
     def run(self, inputs: dict[str, Any], params: Any, ctx: Any) -> dict[str, Any]:
         raise ModuleError(f"failing on purpose: {params.message}", param="message")
+
+
+class SplitSleep(Module):
+    """Splits its work into parts with ``ctx.map``: each part sleeps, then says which process ran it."""
+
+    id = "test_split_sleep"
+    name = "Split and sleep (test)"
+    category = "Utilities"
+
+    class Outputs:
+        result = Out(Table, "Result")
+
+    class Params(ParamModel):
+        parts: int = Field(4, ge=1, le=100)
+        seconds: float = Field(0.5, ge=0, le=600)
+        fail_part: int = Field(0, ge=0, description="The part (1, 2, ...) that fails; 0 for none.")
+
+    def run(self, inputs: dict[str, Any], params: Any, ctx: Any) -> dict[str, Any]:
+        import pandas as pd
+
+        items = [{"part": i + 1, "seconds": params.seconds} for i in range(params.parts)]
+        results = ctx.map(self, inputs, params, items, what="part")
+        return {"result": DataTable(pd.DataFrame(results))}
+
+    def run_part(self, inputs: dict[str, Any], params: Any, ctx: Any, item: Any) -> Any:
+        import os
+
+        end = time.monotonic() + float(item["seconds"])
+        while (left := end - time.monotonic()) > 0:
+            ctx.check_cancelled()
+            time.sleep(min(0.05, left))
+        if item["part"] == params.fail_part:
+            raise ModuleError(f"part {item['part']} fails on purpose", param="fail_part")
+        ctx.log(f"part {item['part']} slept")
+        return {"part": item["part"], "pid": os.getpid(), "square": item["part"] ** 2}

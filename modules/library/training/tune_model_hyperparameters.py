@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -62,6 +62,12 @@ class TuneModelHyperparameters(Module):
     classification, shuffled with the random seed, the same folds for every trial; the metric is the
     mean over the folds, as ``GridSearchCV`` averages). The best trial (ties: the earlier trial) is
     then trained on the whole training dataset and output as the trained best model.
+
+    **Trials are spread across workers**: each trial is one part of the node's work, which any worker
+    serving the node's queue may take, while the node's own worker takes trials too (so a lone worker
+    still finishes the sweep). Start more workers (``make worker`` on other machines) and a sweep of
+    many trials finishes sooner; the log says which worker ran each trial. The results do not depend
+    on which worker ran what: the folds and each learner's random state are seeded.
 
     "Sweep results" has one row per trial, best first: the trial number, the value of each tunable
     parameter (named by its title) and every metric of the task. Its ``meta["sweep"]`` names the
@@ -139,27 +145,19 @@ class TuneModelHyperparameters(Module):
             check_labelled(validation, label, "validation_dataset")
         metric = _metric(learner.task, params)
         trials, parameters = _trials(learner, params, ctx)
-        sweep = _Sweep(learner, training.with_df(training.df.reset_index(drop=True)), label, ctx)
-        if validation is None:
-            sweep.folds = fold_assignments(
-                sweep.training.df[label],
-                learner.task,
-                params.number_of_cross_validation_folds,
-                params.random_seed,
-                "number_of_cross_validation_folds",
-                ctx,
-            )
+        sweep = _Sweep.of(inputs, params, ctx, log_folds=True)
+        # One part per trial: a worker's context spreads them over the queue's workers.
+        items = [{"trial": i + 1, "setting": trial} for i, trial in enumerate(trials)]
+        span = (0.0, len(trials) / (len(trials) + 1))
+        measured = ctx.map(self, inputs, params, items, what="trial", progress=span)
         rows = []
-        for i, trial in enumerate(trials):
-            ctx.check_cancelled()
-            ctx.progress(i / (len(trials) + 1), f"trial {i + 1} of {len(trials)}")
-            values = sweep.measure(i, trial, validation)
+        for i, (trial, values) in enumerate(zip(trials, measured, strict=True)):
             rows.append({TRIAL: i + 1, **{p: trial.get(name) for name, p in parameters.items()}, **values})
             ctx.log(f"trial {i + 1}: {metric} = {values[metric]:.6g}")
         ctx.check_cancelled()
         best = _best(rows, metric)
-        ctx.progress(len(trials) / (len(trials) + 1), f"training trial {best} on the whole training dataset")
-        model = sweep.best_model(best - 1, trials[best - 1])
+        ctx.progress(span[1], f"training trial {best} on the whole training dataset")
+        model = sweep.best_model(trials[best - 1])
         ctx.progress(1.0, "tuned")
         table = _results_table(rows, list(parameters.values()), metric_names(learner.task), metric)
         table.meta["sweep"] = {
@@ -177,6 +175,11 @@ class TuneModelHyperparameters(Module):
             else f"{params.number_of_cross_validation_folds}-fold cross-validation of the training dataset",
         }
         return {"sweep_results": table, "trained_best_model": model}
+
+    def run_part(self, inputs: dict[str, Any], params: Params, ctx: RunContext, item: Any) -> dict[str, float]:
+        """One trial: ``item`` is ``{"trial": number, "setting": single-parameter settings}``; its metrics."""
+        sweep = _Sweep.of(inputs, params, ctx)
+        return sweep.measure(int(item["trial"]) - 1, dict(item["setting"]), inputs.get("validation_dataset"))
 
 
 def _metric(task: str, params: TuneModelHyperparameters.Params) -> str:
@@ -215,7 +218,7 @@ def _trials(
 
 
 class _Sweep:
-    """Builds, trains and measures the trials of one sweep, keeping what the best one needs."""
+    """Builds, trains and measures the trials of one sweep; the same on whichever worker runs a trial."""
 
     def __init__(self, learner: Learner, training: DataTable, label: str, ctx: RunContext) -> None:
         self.learner = learner
@@ -223,7 +226,31 @@ class _Sweep:
         self.label = label
         self.ctx = ctx
         self.folds: np.ndarray | None = None
-        self.trained: dict[int, FittedModel] = {}
+
+    @classmethod
+    def of(
+        cls,
+        inputs: dict[str, Any],
+        params: TuneModelHyperparameters.Params,
+        ctx: RunContext,
+        *,
+        log_folds: bool = False,
+    ) -> _Sweep:
+        """The sweep of a node's inputs and parameters; without a validation dataset, with its folds
+        (seeded, so every worker draws the same ones)."""
+        learner: Learner = inputs["untrained_model"]
+        training: DataTable = inputs["training_dataset"]
+        sweep = cls(learner, training.with_df(training.df.reset_index(drop=True)), params.label_column, ctx)
+        if inputs.get("validation_dataset") is None:
+            sweep.folds = fold_assignments(
+                sweep.training.df[params.label_column],
+                learner.task,
+                params.number_of_cross_validation_folds,
+                params.random_seed,
+                "number_of_cross_validation_folds",
+                ctx if log_folds else cast(RunContext, _Silent(ctx)),
+            )
+        return sweep
 
     def candidate(self, trial: dict[str, Any]) -> Learner:
         if not trial:
@@ -245,7 +272,6 @@ class _Sweep:
         where = f"trial {index + 1}"
         if validation is not None:
             model = train_quietly(candidate, self.training, self.label, self.ctx, where=where, port="training_dataset")
-            self.trained[index] = model
             return score_metrics(score_table(model, validation), self.label)
         assert self.folds is not None
         df = self.training.df
@@ -260,12 +286,25 @@ class _Sweep:
             per_fold.append(score_metrics(score_table(model, self.training.with_df(df[held_out])), self.label))
         return {name: _mean([fold[name] for fold in per_fold]) for name in per_fold[0]}
 
-    def best_model(self, index: int, trial: dict[str, Any]) -> FittedModel:
-        if index in self.trained:
-            return self.trained[index]
+    def best_model(self, trial: dict[str, Any]) -> FittedModel:
+        """The best setting trained on the whole training dataset (learners are seeded: a trial's own
+        model, trained on another worker, would be the same one)."""
         return train_quietly(
             self.candidate(trial), self.training, self.label, self.ctx, where="best trial", port="training_dataset"
         )
+
+
+class _Silent:
+    """A context whose log goes nowhere: each trial redraws the folds, which the node logged once already."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+
+    def log(self, message: str) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
 
 
 def _mean(values: list[float]) -> float:

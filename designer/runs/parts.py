@@ -1,0 +1,302 @@
+"""One node's work spread over workers: the worker side of ``RunContext.map``.
+
+The node's worker writes one ``NodePart`` row per item and sends one ``tessera.execute_part`` message
+per part to the node's queue. Then it takes parts itself until none is pending, and waits for the
+parts other workers took. A worker takes a part by a conditional update from ``pending`` (atomic on
+PostgreSQL and SQLite alike, and no row lock is held while a part runs), runs it with the node's own
+inputs and parameters, and writes back the JSON result.
+
+When things go wrong:
+- A part that raises stores its error. The node's worker cancels the parts still pending and raises
+  that error as the node's own: a ``ModuleError`` keeps its parameter, port and column.
+- A worker that dies while running a part stops beating. After TESSERA_STALE_AFTER_SECONDS the node's
+  worker puts the part back to pending and runs it itself. A late result from the presumed-dead
+  worker is discarded: its write is conditional on still owning the part.
+- A node that is cancelled, fails or is retried as a new attempt: the parts of the old attempt see it
+  on their next beat and stop at the module's next ``check_cancelled``.
+- A message for a part that is already taken, finished or cancelled does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from designer.artifacts import artifact_store
+from designer.engine.execute import NodeFailed, execute_part
+from designer.pipelines.mapper import graph_of
+from modules.sdk import Cancelled, Module, ModuleError, default_registry
+from modules.sdk.context import as_json
+
+from .context import WorkerContext
+from .models import NodePart, NodeRun
+
+log = logging.getLogger(__name__)
+P = NodePart.Status
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, allow_nan=True)
+
+
+# --------------------------------------------------------------------------------------------
+# the node's worker
+# --------------------------------------------------------------------------------------------
+class PartRunner:
+    """``map`` for one attempt of one node run, on the worker that runs the node."""
+
+    POLL_SECONDS = 0.2
+
+    def __init__(self, node_run_id: int, attempt: int, queue: str, worker: str) -> None:
+        self.node_run_id = node_run_id
+        self.attempt = attempt
+        self.queue = queue
+        self.worker = worker[:180]
+        self._batches = 0
+
+    def map(
+        self,
+        ctx: WorkerContext,
+        module: Module,
+        inputs: dict[str, Any],
+        params: Any,
+        items: Sequence[Any],
+        *,
+        what: str,
+        progress: tuple[float, float],
+    ) -> list[Any]:
+        self._batches += 1
+        batch = self._batches
+        texts = [_dumps(as_json(item, f"{what} {i + 1}'s item")) for i, item in enumerate(items)]
+        made = NodePart.objects.bulk_create(
+            NodePart(node_run_id=self.node_run_id, attempt=self.attempt, batch=batch, index=i, item=text)
+            for i, text in enumerate(texts)
+        )
+        dispatch_parts([part.pk for part in made], self.queue)
+        ctx.log(f"{len(items)} {what}s offered to every worker on the '{self.queue}' queue")
+        try:
+            return _Batch(self, ctx, module, inputs, params, batch, len(items), what, progress).run()
+        finally:
+            self._parts(batch).filter(status=P.PENDING).update(status=P.CANCELLED, finished_at=timezone.now())
+
+    def _parts(self, batch: int) -> Any:
+        return NodePart.objects.filter(node_run_id=self.node_run_id, attempt=self.attempt, batch=batch)
+
+
+class _Batch:
+    """The node's worker working through one ``map`` call."""
+
+    def __init__(
+        self,
+        runner: PartRunner,
+        ctx: WorkerContext,
+        module: Module,
+        inputs: dict[str, Any],
+        params: Any,
+        batch: int,
+        total: int,
+        what: str,
+        progress: tuple[float, float],
+    ) -> None:
+        self.runner = runner
+        self.ctx = ctx
+        self.module = module
+        self.inputs = inputs
+        self.params = params
+        self.parts = runner._parts(batch)
+        self.total = total
+        self.what = what
+        self.progress = progress
+        self.seen: set[int] = set()
+        self.reported = -1
+
+    def run(self) -> list[Any]:
+        while True:
+            self.ctx.check_cancelled()
+            part = self._take()
+            if part is not None:
+                self._run_here(part)
+                continue
+            rows = list(self.parts.order_by("index"))
+            self._report(rows)
+            failed = [row for row in rows if row.status == P.FAILED]
+            if failed:
+                raise _error_of(failed[0], self.what)
+            if all(row.status == P.DONE for row in rows):
+                return [json.loads(row.result) for row in rows]
+            self._put_back(rows)
+            self.ctx.cancelled.wait(self.runner.POLL_SECONDS)
+
+    def _take(self) -> NodePart | None:
+        """The first pending part, now running here; ``None`` when none is pending."""
+        while True:
+            pk = self.parts.filter(status=P.PENDING).order_by("index").values_list("pk", flat=True).first()
+            if pk is None:
+                return None
+            took = NodePart.objects.filter(pk=pk, status=P.PENDING).update(
+                status=P.RUNNING, worker=self.runner.worker, started_at=timezone.now(), heartbeat_at=None
+            )
+            if took:  # else another worker was quicker: try the next one
+                part: NodePart = NodePart.objects.get(pk=pk)
+                return part
+
+    def _run_here(self, part: NodePart) -> None:
+        started = time.monotonic()
+        try:
+            result = self.module.run_part(self.inputs, self.params, self.ctx, json.loads(part.item))
+            text = _dumps(as_json(result, f"the result of {self.what} {part.index + 1}"))
+        except BaseException as exc:
+            NodePart.objects.filter(pk=part.pk, worker=self.runner.worker).update(
+                status=P.CANCELLED if isinstance(exc, Cancelled) else P.FAILED,
+                error=_error_dict(exc),
+                finished_at=timezone.now(),
+            )
+            raise  # the module's own exception, as if ``run`` had raised it
+        NodePart.objects.filter(pk=part.pk, status=P.RUNNING, worker=self.runner.worker).update(
+            status=P.DONE, result=text, finished_at=timezone.now()
+        )
+        self.seen.add(part.index)
+        self.ctx.log(f"{self.what} {part.index + 1} done on this worker in {time.monotonic() - started:.1f} s")
+
+    def _report(self, rows: list[NodePart]) -> None:
+        """Log each part another worker finished, and move the progress bar."""
+        for row in rows:
+            if row.status == P.DONE and row.index not in self.seen:
+                self.seen.add(row.index)
+                for line in row.log.splitlines():
+                    self.ctx.log(f"  [{self.what} {row.index + 1}] {line}")
+                took = (row.finished_at - row.started_at).total_seconds() if row.started_at and row.finished_at else 0
+                self.ctx.log(f"{self.what} {row.index + 1} done on {row.worker} in {took:.1f} s")
+        done = sum(row.status == P.DONE for row in rows)
+        if done != self.reported:
+            self.reported = done
+            start, end = self.progress
+            self.ctx.progress(start + (end - start) * done / self.total, f"{done} of {self.total} {self.what}s done")
+
+    def _put_back(self, rows: list[NodePart]) -> None:
+        """Parts whose worker stopped beating, or that stopped without the node stopping, go back to pending."""
+        limit = timezone.now() - timedelta(seconds=float(settings.TESSERA_STALE_AFTER_SECONDS))
+        for row in rows:
+            if row.status == P.RUNNING and row.heartbeat_at is not None and row.heartbeat_at < limit:
+                back = self.parts.filter(pk=row.pk, status=P.RUNNING, heartbeat_at=row.heartbeat_at)
+                reason = f"worker {row.worker} stopped responding"
+            elif row.status == P.CANCELLED:
+                back = self.parts.filter(pk=row.pk, status=P.CANCELLED)
+                reason = f"worker {row.worker} stopped it"
+            else:
+                continue
+            if back.update(status=P.PENDING, worker="", heartbeat_at=None, error=None):
+                self.ctx.log(f"{self.what} {row.index + 1}: {reason}; it runs again")
+
+
+def _error_dict(exc: BaseException) -> dict[str, Any]:
+    if isinstance(exc, Cancelled):
+        return {"code": "cancelled", "message": str(exc)}
+    if isinstance(exc, ModuleError):
+        return {"code": "module_error", "message": exc.message, "param": exc.param, "port": exc.port,
+                "column": exc.column}  # fmt: skip
+    if isinstance(exc, NodeFailed):
+        return {"code": exc.problem.code, "message": exc.problem.message, "traceback": exc.traceback[-4000:]}
+    return {
+        "code": "internal_error",
+        "message": f"{type(exc).__name__}: {exc}",
+        "traceback": traceback.format_exc()[-4000:],
+    }
+
+
+def _error_of(row: NodePart, what: str) -> Exception:
+    """A failed part's error, to raise as the node's: a ``ModuleError`` as the module raised it."""
+    error = row.error or {}
+    if error.get("code") == "module_error":
+        where = {key: error.get(key) for key in ("param", "port", "column")}
+        return ModuleError(error["message"], **where)
+    return RuntimeError(f"{what} {row.index + 1} failed on worker {row.worker}: {error.get('message', 'no message')}")
+
+
+def dispatch_parts(part_ids: list[int], queue: str) -> None:
+    from .tasks import execute_part_task
+
+    for pk in part_ids:
+        execute_part_task.apply_async(args=[pk], queue=queue)
+
+
+# --------------------------------------------------------------------------------------------
+# any worker
+# --------------------------------------------------------------------------------------------
+def execute_part_run(part_id: int, worker: str) -> None:
+    """Run one part if it is still pending; idempotent (a duplicate or late message does nothing)."""
+    from .services import input_digests, run_lookup
+
+    now = timezone.now()
+    took = NodePart.objects.filter(pk=part_id, status=P.PENDING).update(
+        status=P.RUNNING, worker=worker[:180], started_at=now, heartbeat_at=now
+    )
+    if not took:
+        return
+    part = NodePart.objects.select_related("node_run__run__pipeline_version").get(pk=part_id)
+    nr = part.node_run
+    mine = NodePart.objects.filter(pk=part.pk, status=P.RUNNING, worker=part.worker)
+    if nr.status != NodeRun.Status.RUNNING or nr.attempt != part.attempt:
+        mine.update(status=P.CANCELLED, finished_at=timezone.now(), heartbeat_at=None)
+        return
+    run = nr.run
+    graph = graph_of(run.pipeline_version)
+    node = graph.nodes[nr.node_id]
+    store = artifact_store()
+    ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), store=store)
+    beat = _PartBeat(part, ctx)
+    beat.start()
+    outcome: dict[str, Any]
+    try:
+        item = json.loads(part.item)
+        result = execute_part(node, default_registry(), input_digests(run, graph, node.id), store, ctx, item)
+        outcome = {"status": P.DONE, "result": _dumps(as_json(result, "a part's result"))}
+    except Exception as exc:
+        outcome = {"status": P.CANCELLED if isinstance(exc, Cancelled) else P.FAILED, "error": _error_dict(exc)}
+    finally:
+        beat.stop()
+    mine.update(**outcome, log=ctx.take_log(), finished_at=timezone.now(), heartbeat_at=None)
+
+
+class _PartBeat(threading.Thread):
+    """Keeps a part's heartbeat fresh and stops it when the part was put back or the node stopped."""
+
+    def __init__(self, part: NodePart, ctx: WorkerContext) -> None:
+        super().__init__(name=f"part-beat-{part.pk}", daemon=True)
+        self.part = part
+        self.ctx = ctx
+        self._stop_event = threading.Event()
+        self.interval = min(float(settings.TESSERA_HEARTBEAT_SECONDS), 1.0)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=10)
+
+    def run(self) -> None:
+        try:
+            while not self._stop_event.wait(self.interval):
+                self._beat()
+        finally:
+            connection.close()
+
+    def _beat(self) -> None:
+        try:
+            mine = NodePart.objects.filter(pk=self.part.pk, status=P.RUNNING, worker=self.part.worker)
+            node_running = NodeRun.objects.filter(
+                pk=self.part.node_run_id, status=NodeRun.Status.RUNNING, attempt=self.part.attempt
+            ).exists()
+            if not node_running or not mine.update(heartbeat_at=timezone.now()):
+                self.ctx.cancelled.set()
+        except Exception:  # a missed beat is tolerated; many in a row make the part stale
+            log.warning("heartbeat for part %s failed", self.part.pk, exc_info=True)
+            close_old_connections()

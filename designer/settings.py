@@ -194,6 +194,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RunStatusEnum": "designer.runs.models.Run.Status",
         "NodeRunStatusEnum": "designer.runs.models.NodeRun.Status",
+        "DatasetKindEnum": "designer.datasets.models.DatasetVersion.KINDS",
     },
 }
 

@@ -6,7 +6,7 @@ from .models import Dataset, DatasetVersion
 class DatasetVersionInline(admin.TabularInline):
     model = DatasetVersion
     extra = 0
-    fields = ["version", "rows", "columns", "size_bytes", "source_name", "digest", "created_by", "created_at"]
+    fields = ["version", "kind", "rows", "columns", "size_bytes", "source_name", "digest", "created_by", "created_at"]
     readonly_fields = fields
     can_delete = False
 

@@ -42,4 +42,5 @@ class WorkspaceDatasetLookup:
             digest=chosen.digest,
             schema=TableSchema.from_dict(chosen.schema),
             name=dataset.name,
+            kind=chosen.kind,
         )

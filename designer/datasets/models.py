@@ -1,4 +1,5 @@
-"""Datasets and their immutable versions. The table itself is Parquet in the artifact store, by digest."""
+"""Datasets and their immutable versions. The content is in the artifact store, by digest: a table as
+Parquet, a file dataset as the uploaded zip itself."""
 
 from __future__ import annotations
 
@@ -24,16 +25,23 @@ class Dataset(models.Model):
 
 
 class DatasetVersion(models.Model):
-    """One upload. Never updated: a new upload is a new version."""
+    """One upload. Never updated: a new upload is a new version (of the same kind as the others)."""
+
+    TABLE = "table"  # rows and columns, stored as Parquet
+    FILE = "file"  # a zip of files, stored as uploaded
+    KINDS = [(TABLE, "Table"), (FILE, "File (zip)")]
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
-    digest = models.CharField(max_length=64)  # sha256 of the Parquet bytes in the artifact store
-    schema = models.JSONField()  # TableSchema.to_dict()
-    profile = models.JSONField()  # designer.engine.profile.profile_table()
-    rows = models.PositiveBigIntegerField()
-    columns = models.PositiveIntegerField()
-    size_bytes = models.PositiveBigIntegerField()  # of the stored Parquet
+    kind = models.CharField(max_length=8, choices=KINDS, default=TABLE)
+    digest = models.CharField(max_length=64)  # sha256 of the stored bytes: the Parquet table, or the zip as uploaded
+    schema = models.JSONField()  # TableSchema.to_dict(); no columns for a file
+    profile = (
+        models.JSONField()
+    )  # profile_table() for a table; {"files", "bytes", "members": [{name, size}]} for a file
+    rows = models.PositiveBigIntegerField()  # 0 for a file
+    columns = models.PositiveIntegerField()  # 0 for a file
+    size_bytes = models.PositiveBigIntegerField()  # of the stored bytes
     source_name = models.CharField(max_length=255, blank=True, default="")  # the uploaded file's name
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,4 +1,4 @@
-"""Reads for datasets: listings with the latest version, one version's table, pages and CSV chunks."""
+"""Reads for datasets: listings with the latest version, one version's table, pages and CSV chunks, a file's bytes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import models
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 
 from designer.artifacts import artifact_store
 from designer.engine.profile import page_table
@@ -27,6 +27,8 @@ def with_latest(queryset: models.QuerySet[Dataset]) -> models.QuerySet[Dataset]:
         latest_rows=models.Subquery(latest.values("rows")[:1]),
         latest_columns=models.Subquery(latest.values("columns")[:1]),
         latest_created_at=models.Subquery(latest.values("created_at")[:1]),
+        latest_kind=models.Subquery(latest.values("kind")[:1]),
+        latest_size_bytes=models.Subquery(latest.values("size_bytes")[:1]),
     )
 
 
@@ -56,7 +58,19 @@ def _frame(digest: str) -> pd.DataFrame:
 
 
 def frame_of(version: DatasetVersion) -> pd.DataFrame:
+    """The version's table; a 400 for a file dataset, which has files rather than rows and columns."""
+    if version.kind == DatasetVersion.FILE:
+        message = (
+            f"version {version.version} of '{version.dataset.name}' is a file dataset (a zip): it has files, "
+            "not rows and columns; its profile lists them, and download returns the zip"
+        )
+        raise ValidationError({"detail": message, "fields": {"version": [message]}})
     return _frame(version.digest)
+
+
+def file_of(version: DatasetVersion) -> bytes:
+    """The zip of a file dataset version, as uploaded."""
+    return artifact_store().get(version.digest)
 
 
 def preview(version: DatasetVersion, *, offset: int, limit: int) -> dict[str, Any]:

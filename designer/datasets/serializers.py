@@ -6,13 +6,21 @@ from rest_framework import serializers
 
 from designer.workspaces.rest import StrictSerializer
 
+from .models import DatasetVersion
+
 
 class LatestVersionSerializer(serializers.Serializer):
     """Read from the ``latest_*`` annotations of ``selectors.with_latest``."""
 
     version = serializers.IntegerField(source="latest_version")
+    kind = serializers.ChoiceField(
+        choices=DatasetVersion.KINDS,
+        help_text='"table" (rows and columns) or "file" (a zip of files).',
+        source="latest_kind",
+    )
     rows = serializers.IntegerField(source="latest_rows")
     columns = serializers.IntegerField(source="latest_columns")
+    size_bytes = serializers.IntegerField(source="latest_size_bytes")
     created_at = serializers.DateTimeField(source="latest_created_at")
 
 
@@ -28,9 +36,12 @@ class DatasetSerializer(serializers.Serializer):
 
 class DatasetVersionSummarySerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    rows = serializers.IntegerField()
-    columns = serializers.IntegerField()
-    size_bytes = serializers.IntegerField(help_text="Size of the stored Parquet table.")
+    kind = serializers.ChoiceField(
+        choices=DatasetVersion.KINDS, help_text='"table" (rows and columns) or "file" (a zip of files).'
+    )
+    rows = serializers.IntegerField(help_text="0 for a file dataset.")
+    columns = serializers.IntegerField(help_text="0 for a file dataset.")
+    size_bytes = serializers.IntegerField(help_text="Size of the stored Parquet table, or of the uploaded zip.")
     source_name = serializers.CharField(help_text="Name of the uploaded file.")
     created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
@@ -52,10 +63,11 @@ class TableSchemaSerializer(serializers.Serializer):
 
 class DatasetVersionSerializer(DatasetVersionSummarySerializer):
     dataset = serializers.IntegerField(source="dataset_id")
-    digest = serializers.CharField(help_text="sha256 of the Parquet table in the artifact store.")
-    schema = TableSchemaSerializer()
+    digest = serializers.CharField(help_text="sha256 of the Parquet table (or of the zip) in the artifact store.")
+    schema = TableSchemaSerializer(help_text="No columns for a file dataset.")
     profile = serializers.JSONField(
-        help_text='{"rows", "columns": [{name, type, missing, distinct, min, max, mean, std, histogram | top}]}'
+        help_text='A table: {"rows", "columns": [{name, type, missing, distinct, min, max, mean, std, '
+        'histogram | top}]}. A file dataset: {"files", "bytes", "members": [{name, size}]} (sizes unpacked).'
     )
 
 
@@ -63,7 +75,7 @@ class DatasetCreateSerializer(StrictSerializer):
     workspace = serializers.IntegerField(min_value=1)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
-    file = serializers.FileField(help_text="CSV, TSV or Parquet.")
+    file = serializers.FileField(help_text="CSV, TSV or Parquet (a table dataset), or .zip (a file dataset).")
 
 
 class DatasetUpdateSerializer(StrictSerializer):
@@ -72,7 +84,9 @@ class DatasetUpdateSerializer(StrictSerializer):
 
 
 class DatasetVersionCreateSerializer(StrictSerializer):
-    file = serializers.FileField(help_text="CSV, TSV or Parquet with the new content.")
+    file = serializers.FileField(
+        help_text="The new content: CSV, TSV or Parquet for a table dataset, .zip for a file dataset."
+    )
 
 
 class PreviewQuerySerializer(serializers.Serializer):

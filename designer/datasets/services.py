@@ -1,7 +1,10 @@
 """Writes for datasets: read an upload into a table, store it as Parquet, profile it, record the version.
 
-Order matters: the file is checked and parsed first, the Parquet bytes go to the content-addressed
-store next (an orphan blob after a failure is harmless), and the rows are written last in one
+A ``.zip`` upload is a file dataset instead: the archive is checked (member names, links, counts and
+sizes) and stored as it is, with the list of its files as the profile.
+
+Order matters: the file is checked and parsed first, the bytes go to the content-addressed store
+next (an orphan blob after a failure is harmless), and the rows are written last in one
 transaction, so a failed upload leaves no Dataset or DatasetVersion behind.
 """
 
@@ -24,6 +27,7 @@ from designer.artifacts import artifact_store
 from designer.engine.profile import profile_table
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, TableSchema
+from modules.sdk.ports import zip_members
 from modules.sdk.textdata import TextDataError, read_delimited
 
 from .models import Dataset, DatasetVersion
@@ -32,6 +36,8 @@ from .samples import SAMPLES, Sample, sample_named
 PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".pq")
 TAB_SUFFIXES = (".tsv", ".tab")
+ZIP_SUFFIXES = (".zip",)
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 SNIFFED_DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -47,6 +53,14 @@ class ParsedUpload:
     source_name: str
 
 
+@dataclass(frozen=True)
+class FileUpload:
+    """A checked zip: the bytes as uploaded, stored as they are."""
+
+    data: bytes
+    source_name: str
+
+
 def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
@@ -59,8 +73,10 @@ def unreadable(message: str) -> ValidationError:
 # -- reading uploads ------------------------------------------------------------------------------
 
 
-def read_upload(file: Any) -> ParsedUpload:
-    """A DataFrame from an uploaded CSV, TSV or Parquet file (Django ``UploadedFile`` or similar)."""
+def read_upload(file: Any) -> ParsedUpload | FileUpload:
+    """A DataFrame from an uploaded CSV, TSV or Parquet file, or the checked bytes of a .zip (a file dataset).
+
+    ``file`` is a Django ``UploadedFile`` or similar."""
     name = PurePath(str(getattr(file, "name", "") or "upload")).name
     limit = int(settings.TESSERA_MAX_UPLOAD_BYTES)
     size = getattr(file, "size", None)
@@ -78,6 +94,13 @@ def read_upload(file: Any) -> ParsedUpload:
         )
     if isinstance(data, str):
         data = data.encode("utf-8")
+    if name.lower().endswith(ZIP_SUFFIXES):
+        return FileUpload(data=_checked_zip(data, name), source_name=name)
+    if data.startswith(ZIP_MAGIC) and not name.lower().endswith(PARQUET_SUFFIXES):
+        raise unreadable(
+            f"'{name}' is a zip archive (an Excel workbook is one too); give it a .zip name to upload it as a "
+            "file dataset, or export a table as CSV or Parquet"
+        )
     if name.lower().endswith(PARQUET_SUFFIXES) or data.startswith(PARQUET_MAGIC):
         df = _read_parquet(data, name)
     else:
@@ -86,6 +109,15 @@ def read_upload(file: Any) -> ParsedUpload:
         except TextDataError as exc:
             raise unreadable(f"'{name}': {exc.message}") from None
     return ParsedUpload(df=df, source_name=name)
+
+
+def _checked_zip(data: bytes, name: str) -> bytes:
+    """The zip's bytes once every member passed the zip port's checks; a 400 naming the member otherwise."""
+    try:
+        zip_members(data, what=f"'{name}'")
+    except ValueError as exc:
+        raise unreadable(str(exc)) from None
+    return data
 
 
 def _delimiter(name: str, data: bytes) -> str:
@@ -131,12 +163,15 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class StoredTable:
+    """What a version row keeps of stored content (a table, or a file dataset with ``kind="file"``)."""
+
     digest: str
     schema: dict[str, Any]
     profile: dict[str, Any]
     rows: int
     columns: int
     size_bytes: int
+    kind: str = DatasetVersion.TABLE
 
 
 def store_table(df: pd.DataFrame) -> StoredTable:
@@ -151,6 +186,30 @@ def store_table(df: pd.DataFrame) -> StoredTable:
         columns=int(df.shape[1]),
         size_bytes=len(blob),
     )
+
+
+def store_file(data: bytes) -> StoredTable:
+    """A checked zip in the artifact store as it is; its profile lists the files (name and unpacked size)."""
+    files = zip_members(data)
+    return StoredTable(
+        digest=artifact_store().put(data),
+        schema=TableSchema.of(pd.DataFrame()).to_dict(),
+        profile={
+            "files": len(files),
+            "bytes": sum(i.file_size for i in files),
+            "members": [{"name": i.filename, "size": i.file_size} for i in files],
+        },
+        rows=0,
+        columns=0,
+        size_bytes=len(data),
+        kind=DatasetVersion.FILE,
+    )
+
+
+def store_upload(upload: ParsedUpload | FileUpload) -> StoredTable:
+    if isinstance(upload, FileUpload):
+        return store_file(upload.data)
+    return store_table(upload.df)
 
 
 def _clean_name(name: str) -> str:
@@ -177,16 +236,19 @@ def create_dataset(user: Any, workspace: Workspace, name: str, file: Any, descri
     name = _clean_name(name)
     _refuse_duplicate(workspace, name)
     parsed = read_upload(file)
-    return create_dataset_from_frame(
-        user, workspace, name, parsed.df, description=description, source_name=parsed.source_name
-    )
+    return _create(user, workspace, name, store_upload(parsed), description=description, source_name=parsed.source_name)
 
 
 def create_dataset_from_frame(
     user: Any, workspace: Workspace, name: str, df: pd.DataFrame, *, description: str = "", source_name: str = ""
 ) -> Dataset:
+    return _create(user, workspace, name, store_table(df), description=description, source_name=source_name)
+
+
+def _create(
+    user: Any, workspace: Workspace, name: str, stored: StoredTable, *, description: str, source_name: str
+) -> Dataset:
     name = _clean_name(name)
-    stored = store_table(df)
     try:
         with transaction.atomic():
             dataset = Dataset.objects.create(
@@ -208,11 +270,13 @@ def create_dataset_from_frame(
 
 
 def add_version(user: Any, dataset: Dataset, file: Any) -> DatasetVersion:
-    """The uploaded file as the dataset's next version."""
+    """The uploaded file as the dataset's next version, of the same kind (table or file) as the others."""
     parsed = read_upload(file)
-    stored = store_table(parsed.df)
+    _refuse_other_kind(dataset, parsed)
+    stored = store_upload(parsed)
     with transaction.atomic():
         Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # serialize version numbers
+        _refuse_other_kind(dataset, parsed)  # checked again under the lock
         latest = dataset.versions.aggregate(n=Max("version"))["n"] or 0
         version = _record_version(user, dataset, latest + 1, stored, parsed.source_name)
         activity.record(
@@ -227,10 +291,30 @@ def add_version(user: Any, dataset: Dataset, file: Any) -> DatasetVersion:
         return version
 
 
+def _refuse_other_kind(dataset: Dataset, upload: ParsedUpload | FileUpload) -> None:
+    """A pipeline that reads "the latest version" must not find a table turned into a zip (or back)."""
+    kind = DatasetVersion.FILE if isinstance(upload, FileUpload) else DatasetVersion.TABLE
+    current = dataset.versions.order_by("-version").values_list("kind", flat=True).first()
+    if current is None or current == kind:
+        return
+    if kind == DatasetVersion.FILE:
+        message = (
+            f"'{upload.source_name}' is a zip, but '{dataset.name}' is a table dataset; upload a CSV, TSV or "
+            "Parquet file as its next version, or the zip as a new dataset"
+        )
+    else:
+        message = (
+            f"'{upload.source_name}' is a table, but '{dataset.name}' is a file dataset; upload a .zip as its "
+            "next version, or the table as a new dataset"
+        )
+    raise ValidationError({"detail": message, "fields": {"file": [message]}})
+
+
 def _record_version(user: Any, dataset: Dataset, number: int, stored: StoredTable, source_name: str) -> DatasetVersion:
     return DatasetVersion.objects.create(
         dataset=dataset,
         version=number,
+        kind=stored.kind,
         digest=stored.digest,
         schema=stored.schema,
         profile=stored.profile,

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers, status
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from designer.workspaces.rest import WorkspaceScopedView
 
 from . import selectors, services
-from .models import Dataset
+from .models import Dataset, DatasetVersion
 from .serializers import (
     DatasetCreateSerializer,
     DatasetDetailSerializer,
@@ -31,7 +31,9 @@ from .serializers import (
 )
 
 UPLOAD_ERRORS = {
-    400: OpenApiResponse(description="The file cannot be read (the message names the line and column)."),
+    400: OpenApiResponse(
+        description="The file cannot be read (the message names the line and column, or the zip member at fault)."
+    ),
     413: OpenApiResponse(description="The file is larger than TESSERA_MAX_UPLOAD_MB."),
 }
 
@@ -60,7 +62,7 @@ class DatasetListView(DatasetViewBase):
     @extend_schema(
         request={"multipart/form-data": DatasetCreateSerializer},
         responses={201: DatasetDetailSerializer, **UPLOAD_ERRORS},
-        summary="Upload a CSV, TSV or Parquet file as a new dataset (editor)",
+        summary="Upload a CSV, TSV or Parquet file as a new table dataset, or a .zip as a file dataset (editor)",
     )
     def post(self, request: Request) -> Response:
         # Authorize before looking at the file: a viewer gets 403 whatever they send.
@@ -149,13 +151,17 @@ class DatasetDownloadView(DatasetViewBase):
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
 
     @extend_schema(
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
-        summary="The version as CSV (streamed)",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, "application/zip"): OpenApiTypes.BINARY},
+        summary="The version as CSV (streamed), or a file dataset's zip as uploaded",
     )
-    def get(self, request: Request, pk: int, number: int) -> StreamingHttpResponse:
+    def get(self, request: Request, pk: int, number: int) -> HttpResponse:
         dataset = self.get_object(pk)
         version = selectors.version_of(dataset, number)
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", dataset.name).strip("_") or "dataset"
+        if version.kind == DatasetVersion.FILE:
+            response = HttpResponse(selectors.file_of(version), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="{stem}-v{version.version}.zip"'
+            return response
         response = StreamingHttpResponse(selectors.csv_chunks(version), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}-v{version.version}.csv"'
         return response

@@ -18,6 +18,7 @@ CODES = frozenset(
         "invalid_param",
         "unknown_column",
         "unknown_dataset",
+        "wrong_dataset_kind",
         "duplicate_node",
         "dangling_edge",
         # raised while running one node (see ``execute.NodeFailed``)

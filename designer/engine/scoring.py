@@ -93,6 +93,9 @@ class _Ctx:
     def load_artifact(self, digest: str) -> bytes:
         raise Cancelled("artifacts are loaded when the pipeline loads, not per request")
 
+    def load_file(self, ref: Any) -> bytes:
+        raise Cancelled("a scoring pipeline reads no registered file dataset")
+
     def map(self, module: Any, inputs: dict[str, Any], params: Any, items: Any, **how: Any) -> list[Any]:
         return map_in_turn(self, module, inputs, params, items, **how)  # a request is never spread out
 

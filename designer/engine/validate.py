@@ -22,6 +22,7 @@ from modules.sdk import (
     TableSchema,
     UnknownModule,
     column_params,
+    dataset_kind,
 )
 
 from .graph import CycleError, Edge, Graph, Node
@@ -35,8 +36,9 @@ class ResolvedDataset:
     dataset_id: int
     version: int
     digest: str  # content digest of the version's table: what cache keys depend on
-    schema: TableSchema
+    schema: TableSchema  # no columns for a file dataset
     name: str = ""
+    kind: str = "table"  # or "file": an uploaded zip, read with ctx.load_file
 
 
 class DatasetLookup(Protocol):
@@ -73,6 +75,17 @@ def dataset_refs(params: BaseModel) -> list[tuple[str, DatasetRef]]:
         items = value if isinstance(value, list | tuple) else [value]
         found.extend((name, item) for item in items if isinstance(item, DatasetRef))
     return found
+
+
+_KIND_TEXT = {"table": "a table dataset", "file": "a file dataset (a zip)"}
+_KIND_HINT = {
+    "table": "this module reads a table, so place the file dataset as a File Dataset node instead",
+    "file": "this module reads a file dataset (a zip), so place the table as a Dataset node instead",
+}
+
+
+def _dataset_text(resolved: ResolvedDataset) -> str:
+    return f"dataset '{resolved.name or resolved.dataset_id}' version {resolved.version}"
 
 
 def validate(graph: Graph, registry: Registry, datasets: DatasetLookup | None = None) -> ValidationResult:
@@ -308,6 +321,17 @@ class _Validator:
                         f"{self.label(node.id)}: parameter '{name}' names dataset {ref.dataset_id}{version}, "
                         f"which cannot be used: {reason}"
                     ),
+                    node=node.id,
+                    param=name,
+                    path=f"nodes[{self.position[node.id]}].params.{name}",
+                )
+                continue
+            wanted = dataset_kind(type(params), name)
+            if resolved.kind != wanted:
+                self.add(
+                    "wrong_dataset_kind",
+                    f"{self.label(node.id)}: parameter '{name}' names {_dataset_text(resolved)}, which is "
+                    f"{_KIND_TEXT.get(resolved.kind, resolved.kind)}; {_KIND_HINT[wanted]}.",
                     node=node.id,
                     param=name,
                     path=f"nodes[{self.position[node.id]}].params.{name}",

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from modules.sdk import Cancelled, DatasetRef, DataTable, Module, Table
+from modules.sdk import Cancelled, DatasetRef, DataTable, Module, ModuleError, Table
 from modules.sdk.context import map_in_turn
 
 if TYPE_CHECKING:
@@ -75,6 +75,14 @@ class WorkerContext:
 
     def load_artifact(self, digest: str) -> bytes:
         return self._store.get(digest)
+
+    def load_file(self, ref: DatasetRef) -> bytes:
+        resolved = self._datasets.resolve(ref)
+        label = f"dataset '{resolved.name or resolved.dataset_id}' version {resolved.version}"
+        if resolved.kind != "file":
+            raise ModuleError(f"{label} is a table, not a file dataset (a zip)")
+        self.log(f"loading file {label}")
+        return self._store.get(resolved.digest)
 
     def map(
         self,

@@ -182,7 +182,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         elif out["type"] == "metrics":
             body["metrics"] = {"values": value.values, "task": value.task, "detail": value.detail}
         else:
-            body["summary"] = _model_summary(value)
+            body["summary"] = PORT_TYPES[out["type"]].summary(value) or _model_summary(value)
         return Response(body)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})

@@ -3,7 +3,16 @@
 from .context import LocalContext, RunContext
 from .errors import Cancelled, InvalidModule, ModuleError, UnknownModule
 from .module import CATEGORIES, Module
-from .params import ColumnRule, ColumnSelection, DatasetRef, ParamModel, column, column_params, columns
+from .params import (
+    ColumnRule,
+    ColumnSelection,
+    DatasetRef,
+    ParamModel,
+    column,
+    column_params,
+    columns,
+    dataset_kind,
+)
 from .ports import PORT_TYPES, In, MetricsPort, Out, PortType, Table, TrainedModel, Transformation, UntrainedModel
 from .registry import Registry, check_module, default_registry, params_errors
 from .schema import Column, TableSchema, dtype_of
@@ -43,6 +52,7 @@ __all__ = [
     "column",
     "column_params",
     "columns",
+    "dataset_kind",
     "default_registry",
     "dtype_of",
     "params_errors",

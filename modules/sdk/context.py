@@ -55,9 +55,13 @@ class RunContext(Protocol):
         """
         ...
 
+    def load_file(self, ref: DatasetRef) -> bytes:
+        """The bytes of a file dataset (an uploaded zip), pinned like ``load_dataset``; ``ModuleError`` for a table."""
+        ...
+
 
 class LocalContext:
-    """A context for tests and scripts: logs to a list, datasets from a dict."""
+    """A context for tests and scripts: logs to a list, datasets (tables) and file datasets from dicts."""
 
     def __init__(
         self,
@@ -65,6 +69,7 @@ class LocalContext:
         node_id: str = "node",
         seed: int = 0,
         artifacts: dict[str, bytes] | None = None,
+        files: dict[int, bytes] | None = None,
     ) -> None:
         self.node_id = node_id
         self.seed = seed
@@ -72,6 +77,7 @@ class LocalContext:
         self.progress_updates: list[tuple[float, str]] = []
         self.datasets = datasets or {}
         self.artifacts = artifacts or {}
+        self.files = files or {}  # file datasets (zips) by dataset id
 
     def log(self, message: str) -> None:
         self.logs.append(message)
@@ -102,6 +108,13 @@ class LocalContext:
         progress: tuple[float, float] = (0.0, 1.0),
     ) -> list[Any]:
         return map_in_turn(self, module, inputs, params, items, what=what, progress=progress)
+
+    def load_file(self, ref: DatasetRef) -> bytes:
+        if ref.dataset_id in self.files:
+            return self.files[ref.dataset_id]
+        if ref.dataset_id in self.datasets:
+            raise ModuleError(f"dataset {ref.dataset_id} is a table, not a file dataset (a zip)")
+        raise ModuleError(f"dataset {ref.dataset_id} is not available")
 
 
 def as_json(value: Any, what: str) -> Any:

@@ -16,6 +16,9 @@ from .schema import NUMERIC, TableSchema
 
 COLUMN_WIDGET = "x-tessera-widget"
 COLUMN_PORT = "x-tessera-port"
+#: On a ``DatasetRef`` parameter: the kind of dataset it reads, ``"table"`` (the default) or ``"file"`` (a zip).
+DATASET_KIND = "x-tessera-dataset-kind"
+DATASET_KINDS = ("table", "file")
 
 
 class ParamModel(BaseModel):
@@ -127,6 +130,14 @@ class DatasetRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
     dataset_id: int = Field(title="Dataset", json_schema_extra={COLUMN_WIDGET: "dataset"})
     version: int | None = Field(default=None, ge=1)
+
+
+def dataset_kind(params_cls: type[BaseModel], name: str) -> str:
+    """The kind of dataset the ``DatasetRef`` parameter ``name`` reads: ``"file"`` when it says so, else ``"table"``."""
+    info = params_cls.model_fields.get(name)
+    extra = info.json_schema_extra if info is not None else None
+    kind = extra.get(DATASET_KIND) if isinstance(extra, dict) else None
+    return kind if isinstance(kind, str) and kind in DATASET_KINDS else "table"
 
 
 def column_params(params_cls: type[BaseModel]) -> list[tuple[str, str, str]]:

@@ -23,6 +23,7 @@ from .values import (
     ImageTransform,
     Learner,
     Metrics,
+    ZipArchive,
 )
 
 # skops refuses unknown types unless trusted; we trust only these library prefixes (and our own
@@ -64,6 +65,11 @@ class PortType:
     @classmethod
     def deserialize(cls, data: bytes) -> Any:
         raise NotImplementedError(f"{cls.__name__} has no deserializer")  # abstract base only
+
+    @classmethod
+    def summary(cls, value: Any) -> dict[str, Any] | None:
+        """What the inspector shows of a value that is neither a table nor metrics; ``None``: no summary of its own."""
+        return None
 
     @classmethod
     def describe(cls) -> dict[str, Any]:
@@ -488,6 +494,78 @@ class TrainedImageModel(PortType):
         return FittedImageModel(weights=weights, **meta)
 
 
+# -- zip files --------------------------------------------------------------------------------------
+# An uploaded zip (a file dataset) travels as the archive itself. Every read checks it again: a zip
+# within the bounds below, plain relative member names, no links, no encryption, no duplicate names,
+# and only the compression methods Python can read, so unpacking it later cannot fail half-way.
+
+#: Bounds on a zip file (a file dataset, a script bundle), as Azure's Execute Python Script sets them.
+MAX_ZIP_FILES = 10_000
+MAX_ZIP_BYTES = 256 * 1024 * 1024  # total, uncompressed
+#: How many members a summary lists; the counts cover them all.
+SUMMARY_MEMBERS = 1000
+_READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+
+
+def zip_members(data: bytes, *, what: str = "the zip file") -> list[zipfile.ZipInfo]:
+    """The file members of a zip archive, after every check; ``ValueError`` naming the member at fault."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise ValueError(f"{what} is not a zip archive") from None
+    with zf:
+        try:
+            files = checked_members(zf, max_files=MAX_ZIP_FILES, max_bytes=MAX_ZIP_BYTES)
+        except ValueError as exc:
+            raise ValueError(f"{what}: {exc}") from None
+        seen: set[str] = set()
+        for info in files:
+            if info.flag_bits & 0x1:
+                raise ValueError(
+                    f"{what}: the archive member {info.filename!r} is encrypted; encrypted files are refused"
+                )
+            if info.compress_type not in _READABLE_METHODS:
+                raise ValueError(
+                    f"{what}: the archive member {info.filename!r} uses a compression method that cannot be read "
+                    f"(method {info.compress_type}); zip it again with the usual Deflate compression"
+                )
+            if info.filename in seen:
+                raise ValueError(f"{what}: the archive member {info.filename!r} appears more than once")
+            seen.add(info.filename)
+    if not files:
+        raise ValueError(f"{what} holds no files")
+    return files
+
+
+class ZipFile(PortType):
+    """A zip of files (Azure's Zip / AnyDirectory): a file dataset, read by Execute Python or R Script as
+    its Script bundle. Not a subtype of any other port type: it holds files, not a table."""
+
+    name = "zip_file"
+    label = "Zip file"
+    value_type = ZipArchive
+    media_type = "application/zip"
+
+    @classmethod
+    def serialize(cls, value: ZipArchive) -> bytes:
+        zip_members(value.data)
+        return value.data
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> ZipArchive:
+        zip_members(data)
+        return ZipArchive(data)
+
+    @classmethod
+    def summary(cls, value: ZipArchive) -> dict[str, Any]:
+        files = zip_members(value.data)
+        return {
+            "files": len(files),
+            "bytes": sum(i.file_size for i in files),
+            "members": [{"name": i.filename, "size": i.file_size} for i in files[:SUMMARY_MEMBERS]],
+        }
+
+
 PORT_TYPES: dict[str, type[PortType]] = {
     t.name: t
     for t in (
@@ -501,6 +579,7 @@ PORT_TYPES: dict[str, type[PortType]] = {
         ImageTransformation,
         UntrainedImageModel,
         TrainedImageModel,
+        ZipFile,
     )
 }
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidModule, UnknownModule
 from .module import CATEGORIES, Module
-from .params import ParamModel, column_params
+from .params import DATASET_KIND, DATASET_KINDS, ParamModel, column_params
 from .ports import In, Out, PortType, Table
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -137,6 +137,10 @@ def _check_params(cls: type[Module]) -> list[str]:
             p.append(f"column parameter {pname!r} points at unknown input port {target!r}")
         elif not issubclass(cls.inputs[target].type, Table):
             p.append(f"column parameter {pname!r} points at non-table port {target!r}")
+    for pname, info in params.model_fields.items():
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and DATASET_KIND in extra and extra[DATASET_KIND] not in DATASET_KINDS:
+            p.append(f"parameter {pname!r} reads datasets of kind {extra[DATASET_KIND]!r}, not one of {DATASET_KINDS}")
     try:
         params.model_json_schema()
     except Exception as exc:  # pydantic raises several types here

@@ -136,3 +136,14 @@ class FittedImageModel:
     image_size: list[int] = field(default_factory=list)  # [height, width] of the training images
     training: dict[str, Any] = field(default_factory=dict)
     name: str = ""
+
+
+@dataclass(frozen=True)
+class ZipArchive:
+    """A zip of files as the user made it (a script bundle, a set of images): the archive's own bytes.
+
+    Kept as bytes rather than unpacked, so the artifact is the uploaded file itself (same digest) and
+    whoever unpacks it checks it first (``modules.sdk.ports.zip_members``).
+    """
+
+    data: bytes

@@ -28,7 +28,7 @@ from modules.sdk import (
     TableSchema,
     default_registry,
 )
-from modules.sdk.values import FittedImageModel, ImageModelSpec, ImageSet, ImageTransform
+from modules.sdk.values import FittedImageModel, ImageModelSpec, ImageSet, ImageTransform, ZipArchive
 from tests.modules.cases import CASES
 
 MODULES = sorted(default_registry().latest(), key=lambda m: m.id)
@@ -153,6 +153,8 @@ def _assert_same_content(before: Any, after: Any, table: DataTable) -> None:
         assert after.detail == json.loads(json.dumps(before.detail))
     elif isinstance(before, ImageSet | ImageTransform | ImageModelSpec | FittedImageModel):
         _assert_same_images(before, after)
+    elif isinstance(before, ZipArchive):
+        assert after.data == before.data
     else:
         raise AssertionError(f"no round-trip comparison for {type(before).__name__}")
 

@@ -353,7 +353,7 @@ def test_a_script_that_exits_early_is_reported_without_results() -> None:
     )
 
 
-# -- script bundle (ready for a zip port) ------------------------------------------------------------------
+# -- script bundle (through the port: tests/modules/test_script_bundle.py) ------------------------------
 
 
 def _zip(files: dict[str, str]) -> bytes:
@@ -381,5 +381,9 @@ def test_a_script_bundle_with_a_path_outside_its_folder_is_refused(tmp_path: Pat
     with pytest.raises(ModuleError) as caught:
         run_python_script(params, None, None, LocalContext(), bundle=_zip({"../escape.py": "x = 1\n"}))
 
-    assert caught.value.message == "the script bundle holds an unsafe path: '../escape.py'"
+    assert caught.value.message == (
+        "the script bundle: the archive member '../escape.py' is refused: "
+        "its name has '..', '.' or an empty folder name"
+    )
+    assert caught.value.port == "script_bundle"
     assert _sandboxes() == before

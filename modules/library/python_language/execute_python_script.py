@@ -11,6 +11,8 @@ from pydantic import Field
 
 from modules.library._tables import prune_meta
 from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table
+from modules.sdk.ports import MAX_ZIP_BYTES, MAX_ZIP_FILES, ZipFile, zip_members
+from modules.sdk.values import ZipArchive
 
 from ._sandbox import MB, Limits, Outcome, Sandbox, read_status, read_table_file
 
@@ -44,9 +46,9 @@ DEFAULT_MEMORY_MB = 2048
 MIN_MEMORY_MB = 512
 MAX_MEMORY_MB = 32768
 MAX_SCRIPT_CHARS = 1_000_000
-#: A script bundle is unpacked to ``./Script Bundle`` (as Azure) within these bounds.
-MAX_BUNDLE_FILES = 10_000
-MAX_BUNDLE_MB = 256
+#: A script bundle is unpacked to ``./Script Bundle`` (as Azure) within the bounds of the zip port.
+MAX_BUNDLE_FILES = MAX_ZIP_FILES
+MAX_BUNDLE_MB = MAX_ZIP_BYTES // MB
 BUNDLE_DIR = "Script Bundle"
 OUTPUTS = (("result_dataset", "Result dataset"), ("python_device_dataset", "Python device dataset"))
 
@@ -79,8 +81,14 @@ class ExecutePythonScript(Module):
     wherever that user can, and where user namespaces are unavailable it has the network. Run
     workers as a dedicated user, or inside a container, for stronger isolation. ``pip install``
     is not available (no network); the worker's own packages (pandas, numpy, scikit-learn,
-    pyarrow, ...) are. The Script bundle input (a zip of modules to import) is not offered yet:
-    it needs a zip port type in the SDK.
+    pyarrow, ...) are.
+
+    Script bundle: connect a File Dataset (a .zip uploaded on the Datasets page) to bring your own
+    modules, as in Azure. The zip is unpacked to ``./Script Bundle`` in the script's working
+    directory, which is put first on ``sys.path``: a ``helpers.py`` at the top of the zip is
+    ``import helpers``, and other files in it can be opened as ``./Script Bundle/<name>``. A zip with
+    a path leaving its folder, a link, an encrypted file, more than 10,000 files or more than 256 MB
+    unpacked is refused, naming the file at fault.
     """
 
     id = "execute_python_script"
@@ -91,6 +99,12 @@ class ExecutePythonScript(Module):
     class Inputs:
         dataset1 = In(Table, "Dataset1", optional=True, doc="Passed to azureml_main as dataframe1.")
         dataset2 = In(Table, "Dataset2", optional=True, doc="Passed to azureml_main as dataframe2.")
+        script_bundle = In(
+            ZipFile,
+            "Script bundle",
+            optional=True,
+            doc="A zip unpacked to ./Script Bundle and put on sys.path, so the script can import its modules.",
+        )
 
     class Outputs:
         result_dataset = Out(Table, "Result dataset", doc="The first DataFrame azureml_main returns.")
@@ -125,7 +139,8 @@ class ExecutePythonScript(Module):
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         first: DataTable | None = inputs.get("dataset1")
         second: DataTable | None = inputs.get("dataset2")
-        frames = run_python_script(params, first, second, ctx)
+        bundle: ZipArchive | None = inputs.get("script_bundle")
+        frames = run_python_script(params, first, second, ctx, bundle=bundle.data if bundle is not None else None)
         meta = first.meta if first is not None else {}
         return {
             "result_dataset": DataTable(frames[0], prune_meta(meta, frames[0].columns)),
@@ -143,7 +158,7 @@ def run_python_script(
     """Run ``azureml_main`` in the sandbox; the two returned tables as DataFrames, or a ``ModuleError``.
 
     ``bundle`` is a zip of Python files unpacked to ``./Script Bundle`` and put on ``sys.path``
-    (Azure's Script bundle); it is ready for the port once the SDK has a zip port type.
+    (Azure's Script bundle, the ``script_bundle`` input).
     """
     limits = Limits(timeout_s=params.timeout_seconds, memory_mb=params.memory_limit_mb)
     with Sandbox() as box:
@@ -240,22 +255,16 @@ def _signal_name(number: int) -> str:
 
 
 def extract_bundle(data: bytes, dest: Path) -> Path:
-    """Unpack a script bundle zip into ``dest``, refusing absolute paths, ``..``, links and zip bombs."""
+    """Unpack a script bundle zip into ``dest`` after the zip port's checks (paths, links, encryption, size).
+
+    A refusal names the ``script_bundle`` input and the member at fault.
+    """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ModuleError("the script bundle is not a zip file", port="script_bundle") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_BUNDLE_FILES:
-            raise ModuleError(f"the script bundle has more than {MAX_BUNDLE_FILES} files", port="script_bundle")
-        if sum(m.file_size for m in members) > MAX_BUNDLE_MB * MB:
-            raise ModuleError(f"the script bundle unpacks to more than {MAX_BUNDLE_MB} MB", port="script_bundle")
-        dest.mkdir(parents=True, exist_ok=True)
+        members = zip_members(data, what="the script bundle")
+    except ValueError as exc:
+        raise ModuleError(str(exc), port="script_bundle") from None
+    dest.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in members:
-            parts = Path(member.filename).parts
-            is_link = (member.external_attr >> 16) & 0o170000 == 0o120000
-            if member.filename.startswith(("/", "\\")) or ".." in parts or ":" in member.filename or is_link:
-                raise ModuleError(f"the script bundle holds an unsafe path: {member.filename!r}", port="script_bundle")
             archive.extract(member, dest)
     return dest

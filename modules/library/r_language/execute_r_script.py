@@ -20,15 +20,19 @@ from modules.library.python_language._sandbox import (
     read_status,
 )
 from modules.library.python_language.execute_python_script import (
+    BUNDLE_DIR,
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
     MAX_MEMORY_MB,
     MAX_SCRIPT_CHARS,
     MAX_TIMEOUT_S,
     MIN_MEMORY_MB,
+    extract_bundle,
 )
 from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table
+from modules.sdk.ports import ZipFile
 from modules.sdk.textdata import TextDataError, read_delimited
+from modules.sdk.values import ZipArchive
 
 DEFAULT_SCRIPT = """\
 # The script MUST contain a function named azureml_main,
@@ -79,7 +83,13 @@ class ExecuteRScript(Module):
     namespaces it has no network at all. Tables cross as CSV files, read back as data. It still
     runs as the worker's operating-system user. ``install.packages`` is not available (no
     network); the R packages installed on the worker are. Where R is not installed on the worker
-    the module fails saying so. The Script Bundle input is not offered yet (it needs a zip port type).
+    the module fails saying so.
+
+    Script Bundle: connect a File Dataset (a .zip uploaded on the Datasets page), as in Azure. The
+    zip is unpacked to ``./Script Bundle`` in the script's working directory, so the script can
+    ``source("./Script Bundle/helpers.R")`` or read the files in it. A zip with a path leaving its
+    folder, a link, an encrypted file, more than 10,000 files or more than 256 MB unpacked is
+    refused, naming the file at fault.
     """
 
     id = "execute_r_script"
@@ -90,6 +100,12 @@ class ExecuteRScript(Module):
     class Inputs:
         dataset1 = In(Table, "Dataset1", optional=True, doc="Passed to azureml_main as dataframe1.")
         dataset2 = In(Table, "Dataset2", optional=True, doc="Passed to azureml_main as dataframe2.")
+        script_bundle = In(
+            ZipFile,
+            "Script Bundle",
+            optional=True,
+            doc="A zip unpacked to ./Script Bundle, the script's to source() or read.",
+        )
 
     class Outputs:
         result_dataset = Out(Table, "Result Dataset", doc="dataset1 of the list azureml_main returns.")
@@ -131,7 +147,8 @@ class ExecuteRScript(Module):
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         first: DataTable | None = inputs.get("dataset1")
         second: DataTable | None = inputs.get("dataset2")
-        frames = run_r_script(params, first, second, ctx)
+        bundle: ZipArchive | None = inputs.get("script_bundle")
+        frames = run_r_script(params, first, second, ctx, bundle=bundle.data if bundle is not None else None)
         meta = first.meta if first is not None else {}
         return {
             "result_dataset": DataTable(frames[0], prune_meta(meta, frames[0].columns)),
@@ -152,12 +169,21 @@ def find_rscript() -> str:
 
 
 def run_r_script(
-    params: ExecuteRScript.Params, dataset1: DataTable | None, dataset2: DataTable | None, ctx: RunContext
+    params: ExecuteRScript.Params,
+    dataset1: DataTable | None,
+    dataset2: DataTable | None,
+    ctx: RunContext,
+    bundle: bytes | None = None,
 ) -> list[pd.DataFrame]:
-    """Run ``azureml_main`` under ``Rscript`` in the sandbox; the two returned tables, or a ``ModuleError``."""
+    """Run ``azureml_main`` under ``Rscript`` in the sandbox; the two returned tables, or a ``ModuleError``.
+
+    ``bundle`` is a zip unpacked to ``./Script Bundle`` in the R process's working directory.
+    """
     rscript = find_rscript()
     limits = Limits(timeout_s=params.timeout_seconds, memory_mb=params.memory_limit_mb)
     with Sandbox(prefix="tessera-r-") as box:
+        if bundle is not None:
+            extract_bundle(bundle, box.work / BUNDLE_DIR)
         script = box.io / "script.R"
         script.write_text(params.r_script, encoding="utf-8")
         args = [str(script), "" if params.random_seed is None else str(params.random_seed)]

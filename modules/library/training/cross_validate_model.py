@@ -260,6 +260,12 @@ class _WithoutProgress:
     def load_artifact(self, digest: str) -> bytes:
         return self._ctx.load_artifact(digest)
 
+    def load_file(self, ref: DatasetRef) -> bytes:
+        return self._ctx.load_file(ref)
+
+    def map(self, module: Any, inputs: dict[str, Any], params: Any, items: Any, **how: Any) -> list[Any]:
+        return self._ctx.map(module, inputs, params, items, **how)
+
 
 def train_quietly(
     learner: Learner, table: DataTable, label: str, ctx: RunContext, *, where: str, port: str

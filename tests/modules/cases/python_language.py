@@ -6,19 +6,22 @@ from collections.abc import Callable
 from typing import Any
 
 from modules.sdk import DataTable
+from modules.sdk.values import ZipArchive
+from tests.support.zips import zip_of
 
 from ._helpers import Case
 
 TWO_OUTPUTS = """\
 import pandas as pd
+from helpers import ROWS
 
 def azureml_main(dataframe1 = None, dataframe2 = None):
-    return dataframe1, dataframe2.head(5)
+    return dataframe1, dataframe2.head(ROWS)
 """
 
 
 def _two_tables(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    return {"dataset1": table, "dataset2": table}
+    return {"dataset1": table, "dataset2": table, "script_bundle": ZipArchive(zip_of({"helpers.py": "ROWS = 5\n"}))}
 
 
 CASES: dict[str, Case] = {

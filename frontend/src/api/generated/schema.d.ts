@@ -108,7 +108,7 @@ export interface paths {
         /** Datasets in your workspaces */
         get: operations["datasets_list"];
         put?: never;
-        /** Upload a CSV, TSV or Parquet file as a new dataset (editor) */
+        /** Upload a CSV, TSV or Parquet file as a new table dataset, or a .zip as a file dataset (editor) */
         post: operations["datasets_create"];
         delete?: never;
         options?: never;
@@ -177,7 +177,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The version as CSV (streamed) */
+        /** The version as CSV (streamed), or a file dataset's zip as uploaded */
         get: operations["datasets_versions_download_retrieve"];
         put?: never;
         post?: never;
@@ -1057,7 +1057,7 @@ export interface components {
             description: string;
             /**
              * Format: binary
-             * @description CSV, TSV or Parquet.
+             * @description CSV, TSV or Parquet (a table dataset), or .zip (a file dataset).
              */
             file: string;
         };
@@ -1072,11 +1072,26 @@ export interface components {
             latest_version: components["schemas"]["LatestVersion"];
             versions: components["schemas"]["DatasetVersionSummary"][];
         };
+        /**
+         * @description * `table` - Table
+         *     * `file` - File (zip)
+         * @enum {string}
+         */
+        DatasetKindEnum: "table" | "file";
         DatasetVersion: {
             version: number;
+            /**
+             * @description "table" (rows and columns) or "file" (a zip of files).
+             *
+             *     * `table` - Table
+             *     * `file` - File (zip)
+             */
+            kind: components["schemas"]["DatasetKindEnum"];
+            /** @description 0 for a file dataset. */
             rows: number;
+            /** @description 0 for a file dataset. */
             columns: number;
-            /** @description Size of the stored Parquet table. */
+            /** @description Size of the stored Parquet table, or of the uploaded zip. */
             size_bytes: number;
             /** @description Name of the uploaded file. */
             source_name: string;
@@ -1084,25 +1099,35 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             dataset: number;
-            /** @description sha256 of the Parquet table in the artifact store. */
+            /** @description sha256 of the Parquet table (or of the zip) in the artifact store. */
             digest: string;
+            /** @description No columns for a file dataset. */
             schema: components["schemas"]["TableSchema"];
-            /** @description {"rows", "columns": [{name, type, missing, distinct, min, max, mean, std, histogram | top}]} */
+            /** @description A table: {"rows", "columns": [{name, type, missing, distinct, min, max, mean, std, histogram | top}]}. A file dataset: {"files", "bytes", "members": [{name, size}]} (sizes unpacked). */
             profile: unknown;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         DatasetVersionCreateRequest: {
             /**
              * Format: binary
-             * @description CSV, TSV or Parquet with the new content.
+             * @description The new content: CSV, TSV or Parquet for a table dataset, .zip for a file dataset.
              */
             file: string;
         };
         DatasetVersionSummary: {
             version: number;
+            /**
+             * @description "table" (rows and columns) or "file" (a zip of files).
+             *
+             *     * `table` - Table
+             *     * `file` - File (zip)
+             */
+            kind: components["schemas"]["DatasetKindEnum"];
+            /** @description 0 for a file dataset. */
             rows: number;
+            /** @description 0 for a file dataset. */
             columns: number;
-            /** @description Size of the stored Parquet table. */
+            /** @description Size of the stored Parquet table, or of the uploaded zip. */
             size_bytes: number;
             /** @description Name of the uploaded file. */
             source_name: string;
@@ -1299,8 +1324,16 @@ export interface components {
         /** @description Read from the ``latest_*`` annotations of ``selectors.with_latest``. */
         LatestVersion: {
             version: number;
+            /**
+             * @description "table" (rows and columns) or "file" (a zip of files).
+             *
+             *     * `table` - Table
+             *     * `file` - File (zip)
+             */
+            kind: components["schemas"]["DatasetKindEnum"];
             rows: number;
             columns: number;
+            size_bytes: number;
             /** Format: date-time */
             created_at: string;
         };
@@ -2286,7 +2319,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatasetDetail"];
                 };
             };
-            /** @description The file cannot be read (the message names the line and column). */
+            /** @description The file cannot be read (the message names the line and column, or the zip member at fault). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2419,7 +2452,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatasetVersion"];
                 };
             };
-            /** @description The file cannot be read (the message names the line and column). */
+            /** @description The file cannot be read (the message names the line and column, or the zip member at fault). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2477,6 +2510,7 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                    "application/zip": string;
                 };
             };
         };

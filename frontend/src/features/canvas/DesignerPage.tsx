@@ -16,13 +16,13 @@ import { toast } from "../../app/toasts";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { usePipelineCollab } from "../collab";
 import { Palette, type PaletteItem } from "../palette";
-import { datasetParam, datasetParams, type JsonSchema } from "../params";
 import { attachRun, submitRun, useCancelRun } from "../runs/actions";
 import { RunDialogs } from "../runs/RunDialogs";
 import { InferenceNotes } from "../runs/inference";
 import { useRunStatus } from "../runs/runStore";
 import { useRunSocket } from "../runs/useRunSocket";
 import { Canvas } from "./Canvas";
+import { datasetModulesByKind, nodeForDataset } from "./datasetModules";
 import { useCatalogue } from "./catalogueStore";
 import { useGraph } from "./graphStore";
 import { NodePanel } from "./NodePanel";
@@ -155,11 +155,9 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
   const [submitting, setSubmitting] = useState(false);
   const cancel = useCancelRun();
 
-  const datasetModule = useMemo(() => {
-    const latest = new Map<string, (typeof modules)[number]>();
-    for (const m of modules) if (!latest.has(m.id) || (latest.get(m.id)?.version ?? 0) < m.version) latest.set(m.id, m);
-    return [...latest.values()].find((m) => datasetParam(m.params_schema as JsonSchema));
-  }, [modules]);
+  // The module a dragged dataset becomes: Dataset for a table, File Dataset for a zip.
+  const datasetModules = useMemo(() => datasetModulesByKind(modules), [modules]);
+  const datasetModuleList = useMemo(() => [...datasetModules.values()], [datasetModules]);
 
   const place = useCallback(
     (item: PaletteItem, position?: XYPosition) => {
@@ -174,12 +172,12 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
       }
       if (item.kind === "module") {
         addNode({ id: item.module, version: item.version }, at);
-      } else if (datasetModule) {
-        const params = datasetParams(datasetModule.params_schema as JsonSchema, item.datasetId) ?? {};
-        addNode({ id: datasetModule.id, version: datasetModule.version }, at, params);
+      } else {
+        const node = nodeForDataset(datasetModules, datasets, item.datasetId);
+        if (node) addNode({ id: node.module.id, version: node.module.version }, at, node.params);
       }
     },
-    [addNode, datasetModule, flow],
+    [addNode, datasetModules, datasets, flow],
   );
 
   const submit = useCallback(async () => {
@@ -227,7 +225,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
       />
       <InferenceNotes />
       <div className="designer__body">
-        <Palette modules={modules} datasets={datasets} datasetModule={datasetModule} onAdd={(item) => place(item)} />
+        <Palette modules={modules} datasets={datasets} datasetModules={datasetModuleList} onAdd={(item) => place(item)} />
         <main className="designer__canvas" aria-label="Canvas">
           <Canvas readOnly={readOnly} onDropItem={place} />
         </main>

@@ -8,6 +8,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo, useMemo } from "react";
 import type { Module, Port, Problem } from "../../api/types";
 import { hasOutputs, statusStyle } from "../../app/status";
+import { datasetIcon } from "../datasets/shape";
 import { categoryColour, initials } from "../palette/group";
 import { datasetIdOf, problemText, withoutNodePrefix, type JsonSchema } from "../params";
 import { useRunDialogs } from "../runs/dialogStore";
@@ -25,6 +26,7 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
     [module, data.params],
   );
   const datasetName = useCatalogue((s) => (datasetId !== undefined ? (s.datasets.get(datasetId)?.name ?? `Dataset #${datasetId}`) : undefined));
+  const datasetKind = useCatalogue((s) => (datasetId !== undefined ? s.datasets.get(datasetId)?.latest_version.kind : undefined));
   const run = useNodeRun(id);
   const runId = useRunStatus((s) => s.run?.id);
   const problems = useNodeProblems(id);
@@ -54,7 +56,7 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
       {module && <Ports module={module} kind="in" problemPorts={problemPorts} nodeId={id} run={run} runId={runId} />}
       <div className="mnode__body">
         <span className="mnode__icon" aria-hidden>
-          {datasetName ? "▦" : initials(module?.name ?? data.module)}
+          {datasetName ? datasetIcon(datasetKind) : initials(module?.name ?? data.module)}
         </span>
         <div className="mnode__text">
           <div className="mnode__title" title={title}>

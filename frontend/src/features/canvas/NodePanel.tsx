@@ -9,7 +9,8 @@ import type { Module, Problem } from "../../api/types";
 import { formatDuration, hasOutputs } from "../../app/status";
 import { StatusPill } from "../../app/StatusPill";
 import { categoryColour, initials } from "../palette/group";
-import { ParamForm, problemText, withoutNodePrefix, type DatasetOption, type JsonSchema } from "../params";
+import { datasetShape } from "../datasets/shape";
+import { datasetIdOf, datasetKindOf, ParamForm, problemText, withoutNodePrefix, type DatasetOption, type JsonSchema } from "../params";
 import { useRunDialogs } from "../runs/dialogStore";
 import { useNodeRun, useRunStatus } from "../runs/runStore";
 import { ModuleDoc } from "./ModuleDoc";
@@ -96,14 +97,16 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
   const datasets = useCatalogue((s) => s.datasets);
   const [showDoc, setShowDoc] = useState(false);
 
+  // Only the datasets this module reads (tables for Dataset, zips for File Dataset), plus the one it names now.
+  const schema = module.params_schema as JsonSchema;
+  const kind = datasetKindOf(schema);
+  const chosen = datasetIdOf(schema, node.data.params);
   const datasetOptions: DatasetOption[] = useMemo(
     () =>
-      [...datasets.values()].map((d) => ({
-        id: d.id,
-        name: d.name,
-        detail: `${d.latest_version.rows.toLocaleString()} rows × ${d.latest_version.columns} columns`,
-      })),
-    [datasets],
+      [...datasets.values()]
+        .filter((d) => (d.latest_version.kind ?? "table") === kind || d.id === chosen)
+        .map((d) => ({ id: d.id, name: d.name, detail: datasetShape(d) })),
+    [datasets, kind, chosen],
   );
 
   const columnsFor = useCallback(

@@ -1,4 +1,7 @@
-/** One dataset: its versions, and for the chosen version the column profile with charts, or a page of rows. */
+/**
+ * One dataset: its versions, and for the chosen version the column profile with charts, or a page of
+ * rows; for a file dataset (a zip), the list of its files.
+ */
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import { messageOf } from "../../api/errors";
@@ -8,6 +11,8 @@ import { DataGrid, Pager } from "../inspector/DataGrid";
 import { FigureSlot } from "../inspector/FigureSlot";
 import { formatBytes, formatCount } from "../inspector/format";
 import { useDatasetFigure, useDatasetPreview } from "../inspector/queries";
+import { isZipContents } from "../inspector/types";
+import { ZipFiles } from "../inspector/ZipFiles";
 import { useDataset, useDatasetVersion } from "./queries";
 import { ago } from "./time";
 
@@ -28,6 +33,7 @@ export function DatasetView({ datasetId, version }: { datasetId: number; version
   }
   const d = dataset.data;
   const summary = d.versions.find((v) => v.version === shown);
+  const isFile = summary?.kind === "file";
 
   return (
     <article className="dataset" aria-label={d.name}>
@@ -56,13 +62,21 @@ export function DatasetView({ datasetId, version }: { datasetId: number; version
         </label>
         {shown !== undefined && (
           <a className="btn btn--sm" href={`/api/datasets/${d.id}/versions/${shown}/download/`} download>
-            Download CSV
+            {isFile ? "Download zip" : "Download CSV"}
           </a>
         )}
       </header>
       {summary && (
         <p className="dataset__facts">
-          <strong>{formatCount(summary.rows)}</strong> rows · <strong>{formatCount(summary.columns)}</strong> columns ·{" "}
+          {isFile ? (
+            <>
+              <strong>Zip file</strong> (a file dataset) ·{" "}
+            </>
+          ) : (
+            <>
+              <strong>{formatCount(summary.rows)}</strong> rows · <strong>{formatCount(summary.columns)}</strong> columns ·{" "}
+            </>
+          )}
           {formatBytes(summary.size_bytes)} · from <span className="mono">{summary.source_name}</span>
           {summary.created_by ? ` by ${summary.created_by}` : ""}, <time dateTime={summary.created_at}>{ago(summary.created_at)}</time>
         </p>
@@ -70,7 +84,18 @@ export function DatasetView({ datasetId, version }: { datasetId: number; version
       {version !== undefined && !summary && (
         <ErrorState title={`There is no version ${version}`} message={`“${d.name}” has versions 1 to ${latest ?? 1}.`} />
       )}
-      {summary && (
+      {summary && isFile && (
+        <section aria-label="Files">
+          {detail.isPending ? (
+            <Loading label="Loading the list of files…" />
+          ) : detail.isError ? (
+            <ErrorState title="The list of files could not be loaded" message={messageOf(detail.error)} onRetry={() => void detail.refetch()} />
+          ) : isZipContents(detail.data.profile) ? (
+            <ZipFiles contents={detail.data.profile} />
+          ) : null}
+        </section>
+      )}
+      {summary && !isFile && (
         <>
           <div className="tabs" role="tablist" aria-label="View">
             <button role="tab" className="tab" aria-selected={tab === "profile"} onClick={() => setTab("profile")}>
@@ -86,7 +111,7 @@ export function DatasetView({ datasetId, version }: { datasetId: number; version
                 <Loading label="Loading the profile…" />
               ) : detail.isError ? (
                 <ErrorState title="The profile could not be loaded" message={messageOf(detail.error)} onRetry={() => void detail.refetch()} />
-              ) : (
+              ) : isZipContents(detail.data.profile) ? null : (
                 <StatsTable
                   profile={detail.data.profile}
                   selected={column}

@@ -35,13 +35,30 @@ function dataset(id: number, name: string, workspace = 3) {
     description: "",
     created_by: "olivia",
     created_at: "2026-11-20T10:00:00Z",
-    latest_version: { version: 2, rows: 569, columns: 31, created_at: "2026-11-21T10:00:00Z" },
+    latest_version: { version: 2, kind: "table", rows: 569, columns: 31, size_bytes: 120_000, created_at: "2026-11-21T10:00:00Z" },
   };
 }
+
+/** A file dataset: a zip uploaded as it is, listed by its files. */
+const HELPERS = {
+  ...dataset(13, "Helpers"),
+  latest_version: { version: 1, kind: "file", rows: 0, columns: 0, size_bytes: 2048, created_at: "2026-11-21T10:00:00Z" },
+};
+const HELPERS_V1 = {
+  version: 1,
+  kind: "file",
+  rows: 0,
+  columns: 0,
+  size_bytes: 2048,
+  source_name: "helpers.zip",
+  created_by: "olivia",
+  created_at: "2026-11-21T10:00:00Z",
+};
 
 function versionSummary(version: number) {
   return {
     version,
+    kind: "table",
     rows: 569,
     columns: 31,
     size_bytes: 120_000,
@@ -65,7 +82,7 @@ beforeEach(() => {
     count: 2,
     next: null,
     previous: null,
-    results: url.searchParams.get("workspace") === "3" ? [dataset(11, "Breast cancer"), dataset(12, "Diabetes")] : [],
+    results: url.searchParams.get("workspace") === "3" ? [dataset(11, "Breast cancer"), dataset(12, "Diabetes"), HELPERS] : [],
   }));
   route("GET", "/api/datasets/11/", { ...dataset(11, "Breast cancer"), versions: [versionSummary(1), versionSummary(2)] });
   route("GET", /^\/api\/datasets\/11\/versions\/\d\/$/, (url: URL) => ({
@@ -89,8 +106,10 @@ describe("DatasetsPage", () => {
     expect(within(list).getAllByRole("link").map((a) => a.textContent)).toEqual([
       expect.stringContaining("Breast cancer"),
       expect.stringContaining("Diabetes"),
+      expect.stringContaining("Helpers"),
     ]);
     expect(within(list).getAllByRole("link")[0]).toHaveTextContent("569 rows × 31 cols · v2");
+    expect(within(list).getAllByRole("link")[2]).toHaveTextContent("Zip file · 2.0 KB · v1");
     expect(callsTo("/api/datasets/")[0]!.url.searchParams.get("workspace")).toBe("3");
     expect(screen.getByText("Pick a dataset")).toBeInTheDocument();
   });
@@ -120,6 +139,26 @@ describe("DatasetsPage", () => {
     expect(screen.getByRole("link", { name: "Download CSV" })).toHaveAttribute("href", "/api/datasets/11/versions/2/download/");
   });
 
+  it("lists the files of a file dataset instead of profiling columns", async () => {
+    route("GET", "/api/datasets/13/", { ...HELPERS, versions: [HELPERS_V1] });
+    route("GET", "/api/datasets/13/versions/1/", {
+      ...HELPERS_V1,
+      dataset: 13,
+      digest: "def",
+      schema: { columns: [], meta: {} },
+      profile: { files: 2, bytes: 1300, members: [{ name: "helpers.py", size: 300 }, { name: "data/codes.csv", size: 1000 }] },
+    });
+    page("/datasets/13");
+
+    const files = await screen.findByRole("table", { name: "Files in the zip" });
+    expect(within(files).getByText("2 files, 1.3 KB unpacked")).toBeInTheDocument();
+    expect(within(files).getAllByRole("rowheader").map((r) => r.textContent)).toEqual(["helpers.py", "data/codes.csv"]);
+    expect(screen.getByText("Zip file")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Download zip" })).toHaveAttribute("href", "/api/datasets/13/versions/1/download/");
+    expect(screen.queryByRole("tab", { name: "Rows" })).not.toBeInTheDocument();
+    expect(calls.filter((c) => c.url.pathname.includes("/preview/") || c.url.pathname.includes("/figures/"))).toEqual([]);
+  });
+
   it("opens an older version from the address", async () => {
     page("/datasets/11/versions/1");
 
@@ -139,7 +178,7 @@ describe("DatasetsPage", () => {
     document.cookie = "csrftoken=t";
     page("/datasets");
 
-    await userEvent.click(await screen.findByRole("button", { name: "Upload CSV" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Upload dataset" }));
     const dialog = screen.getByRole("dialog", { name: "Upload a dataset to Team" });
     const file = new File(["a,b,c\n1,2,3\n4,5\n"], "ragged.csv", { type: "text/csv" });
     await userEvent.upload(within(dialog).getByLabelText("File"), file);
@@ -161,7 +200,7 @@ describe("DatasetsPage", () => {
     document.cookie = "csrftoken=t";
     page("/datasets");
 
-    await userEvent.click(await screen.findByRole("button", { name: "Upload CSV" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Upload dataset" }));
     await userEvent.upload(screen.getByLabelText("File"), new File(["a\n1\n"], "cancer.csv", { type: "text/csv" }));
     await userEvent.clear(screen.getByLabelText("Name"));
     await userEvent.type(screen.getByLabelText("Name"), "Breast cancer");
@@ -171,12 +210,31 @@ describe("DatasetsPage", () => {
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 
+  it("uploads a zip as a file dataset, saying so before it is sent", async () => {
+    route("POST", "/api/datasets/", () => json({ ...HELPERS, versions: [HELPERS_V1] }, 201));
+    route("GET", "/api/datasets/13/", { ...HELPERS, versions: [HELPERS_V1] });
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    await userEvent.click(await screen.findByRole("button", { name: "Upload dataset" }));
+    const dialog = screen.getByRole("dialog", { name: "Upload a dataset to Team" });
+    expect(within(dialog).getByLabelText("File")).toHaveAttribute("accept", expect.stringContaining(".zip"));
+    await userEvent.upload(within(dialog).getByLabelText("File"), new File(["PK"], "my_helpers.zip", { type: "application/zip" }));
+    expect(within(dialog).getByLabelText("Name")).toHaveValue("my helpers");
+    expect(within(dialog).getByText(/A file dataset: the zip is kept as it is/)).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
+
+    expect(await screen.findByRole("heading", { name: "Helpers" })).toBeInTheDocument();
+    const [post] = calls.filter((c) => c.method === "POST");
+    expect(post!.body).toMatch(/name="file"; filename="[^"]+"\r\nContent-Type: application\/zip\r\n\r\nPK/);
+  });
+
   it("lets viewers look but not upload", async () => {
     useCurrentWorkspace.setState({ current: 4 });
     page("/datasets");
 
     expect(await screen.findByText("No datasets yet")).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Upload CSV" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Upload dataset" })).toBeDisabled();
     expect(screen.getByText("An editor can upload one.")).toBeInTheDocument();
   });
 });

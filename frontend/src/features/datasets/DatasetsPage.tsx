@@ -12,8 +12,8 @@ import { EmptyState, ErrorState, Loading } from "../../app/States";
 import { toast } from "../../app/toasts";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { useMe } from "../auth";
-import { formatCount } from "../inspector/format";
 import { DatasetView } from "./DatasetView";
+import { datasetShape } from "./shape";
 import { ago } from "./time";
 import { UploadDataset } from "./UploadDataset";
 import "../inspector/inspector.css";
@@ -77,7 +77,7 @@ function DatasetsLayout() {
         <div>
           <h1>Datasets</h1>
           <p className="muted">
-            Tables in <strong>{workspace.name}</strong>; every upload is kept as an immutable version.
+            Tables and zip files in <strong>{workspace.name}</strong>; every upload is kept as an immutable version.
           </p>
         </div>
         <button
@@ -86,7 +86,7 @@ function DatasetsLayout() {
           disabled={!canUpload}
           title={canUpload ? undefined : `You are a ${workspace.role} in ${workspace.name}; uploading needs the editor role.`}
         >
-          Upload CSV
+          Upload dataset
         </button>
       </header>
       <div className="datasets-page__body">
@@ -105,7 +105,7 @@ function DatasetsLayout() {
             <ErrorState title="The datasets could not be loaded" message={messageOf(datasets.error)} onRetry={() => void datasets.refetch()} />
           ) : shown.length === 0 ? (
             <EmptyState title={filter ? "No dataset matches" : "No datasets yet"}>
-              {filter ? "Try another name." : canUpload ? "Upload a CSV file to get started." : "An editor can upload one."}
+              {filter ? "Try another name." : canUpload ? "Upload a CSV file (or a .zip of files) to get started." : "An editor can upload one."}
             </EmptyState>
           ) : (
             <ul className="dataset-list__items">
@@ -118,8 +118,7 @@ function DatasetsLayout() {
                   >
                     <span className="dataset-list__name">{d.name}</span>
                     <span className="dataset-list__meta">
-                      {formatCount(d.latest_version.rows)} rows × {formatCount(d.latest_version.columns)} cols · v
-                      {d.latest_version.version} · {ago(d.latest_version.created_at)}
+                      {datasetShape(d)} · v{d.latest_version.version} · {ago(d.latest_version.created_at)}
                     </span>
                   </NavLink>
                 </li>
@@ -132,7 +131,8 @@ function DatasetsLayout() {
             <DatasetView key={selectedId} datasetId={selectedId} version={version} />
           ) : (
             <EmptyState title="Pick a dataset">
-              Its columns are profiled: type, missing values, distinct values, statistics and a chart of each.
+              A table's columns are profiled: type, missing values, distinct values, statistics and a chart of each.
+              A zip's files are listed with their sizes.
             </EmptyState>
           )}
         </main>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/errors";
-import { uploadProblems } from "./UploadDataset";
+import { uploadKind, uploadProblems } from "./UploadDataset";
 
 describe("uploadProblems", () => {
   it("gives the server's own words: its detail unless generic, then each field's message", () => {
@@ -28,6 +28,18 @@ describe("uploadProblems", () => {
   it("falls back to the rephrased message for other failures", () => {
     expect(uploadProblems(new ApiError("Could not upload: the file is too large.", 413, { detail: "big" }))).toEqual([
       "Could not upload: the file is too large.",
+    ]);
+  });
+});
+
+describe("uploadKind", () => {
+  it("takes a .zip as a file dataset and anything else as a table", () => {
+    expect(["bundle.zip", "IMAGES.ZIP", "iris.csv", "t.parquet", "zip"].map(uploadKind)).toEqual([
+      "file",
+      "file",
+      "table",
+      "table",
+      "table",
     ]);
   });
 });

@@ -1,13 +1,21 @@
-/** Upload a CSV, TSV or Parquet file as a new dataset; the server's reason (line, column) is shown as is. */
+/**
+ * Upload a CSV, TSV or Parquet file as a new table dataset, or a .zip as a file dataset (for a script
+ * bundle or a set of images); the server's reason (line, column, zip member) is shown as is.
+ */
 import { useId, useState, type FormEvent } from "react";
 import { ApiError, messageOf } from "../../api/errors";
 import { Modal } from "../../app/Modal";
 import type { Dataset } from "../../api/types";
 import { useUploadDataset } from "./queries";
 
-const ACCEPT = ".csv,.tsv,.txt,.parquet,text/csv,text/tab-separated-values";
+const ACCEPT = ".csv,.tsv,.txt,.parquet,.zip,text/csv,text/tab-separated-values,application/zip";
 
 /** The server's words: its detail (unless generic) and each field's message, e.g. the line that failed. */
+/** What the chosen file becomes: a .zip is a file dataset, anything else is read as a table. */
+export function uploadKind(fileName: string): "table" | "file" {
+  return /\.zip$/i.test(fileName) ? "file" : "table";
+}
+
 export function uploadProblems(error: unknown): string[] {
   if (!(error instanceof ApiError) || error.status !== 400 || !error.body || typeof error.body !== "object") {
     return [messageOf(error)];
@@ -25,7 +33,7 @@ export function uploadProblems(error: unknown): string[] {
 }
 
 function stem(fileName: string): string {
-  return fileName.replace(/\.(csv|tsv|txt|parquet)$/i, "").replace(/[_-]+/g, " ").trim() || fileName;
+  return fileName.replace(/\.(csv|tsv|txt|parquet|zip)$/i, "").replace(/[_-]+/g, " ").trim() || fileName;
 }
 
 interface Props {
@@ -91,7 +99,9 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
             }}
           />
           <span className="field__help" id={`${id}-hint`}>
-            CSV or TSV with a header row (UTF-8), or Parquet.
+            {file && uploadKind(file.name) === "file"
+              ? "A file dataset: the zip is kept as it is, for the Script bundle of Execute Python or R Script, or for Convert to Image Directory."
+              : "CSV or TSV with a header row (UTF-8), or Parquet, for a table; or a .zip of files (a script bundle, images) for a file dataset."}
           </span>
         </div>
         <label className="field">

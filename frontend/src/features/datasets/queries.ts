@@ -3,10 +3,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ensureCsrf, unwrap } from "../../api/client";
 import { keys } from "../../api/queries";
 import type { components } from "../../api/generated/schema";
-import type { TableProfile } from "../inspector/types";
+import type { TableProfile, ZipContents } from "../inspector/types";
 
 export type DatasetDetail = components["schemas"]["DatasetDetail"];
-export type DatasetVersion = Omit<components["schemas"]["DatasetVersion"], "profile"> & { profile: TableProfile };
+/** A version's profile: column statistics for a table, the list of files for a file dataset (a zip). */
+export type DatasetVersion = Omit<components["schemas"]["DatasetVersion"], "profile"> & {
+  profile: TableProfile | ZipContents;
+};
 
 export const datasetKeys = {
   detail: (id: number) => ["dataset", id] as const,

@@ -213,3 +213,52 @@ describe("a model output", () => {
     await waitFor(() => expect(titles()).toEqual(["Training curve · best epoch 3"]));
   });
 });
+
+describe("a zip output", () => {
+  const ZIP = "/api/runs/7/nodes/code/outputs/files/";
+
+  it("lists the files in the zip with their sizes and links its download", async () => {
+    route("GET", ZIP, {
+      node: "code",
+      port: "files",
+      type: "zip_file",
+      size: 2048,
+      summary: {
+        files: 2,
+        bytes: 1536,
+        members: [
+          { name: "helpers.py", size: 512 },
+          { name: "geometry/shapes.py", size: 1024 },
+        ],
+      },
+    });
+
+    renderWithProviders(<OutputInspector runId={7} nodeId="code" port="files" portType="zip_file" />);
+
+    const table = await screen.findByRole("table", { name: "Files in the zip" });
+    expect(within(table).getByText("2 files, 1.5 KB unpacked")).toBeInTheDocument();
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((r) => r.textContent)).toEqual(["helpers.py512 B", "geometry/shapes.py1.0 KB"]);
+    expect(screen.getByText("Zip file · 2.0 KB")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Download zip" })).toHaveAttribute("href", `${ZIP}download/`);
+    expect(callsTo(`${ZIP}figures/`)).toHaveLength(0);
+  });
+
+  it("says when the server sent no list of files", async () => {
+    route("GET", ZIP, { node: "code", port: "files", type: "zip_file", size: 2048, summary: {} });
+
+    renderWithProviders(<OutputInspector runId={7} nodeId="code" port="files" portType="zip_file" />);
+
+    expect(await screen.findByText("The list of files is not available")).toBeInTheDocument();
+    expect(screen.queryByRole("table")).not.toBeInTheDocument();
+  });
+
+  it("says how many files were left out of a long list", async () => {
+    const members = Array.from({ length: 3 }, (_, i) => ({ name: `img/${i}.png`, size: 10 }));
+    route("GET", ZIP, { type: "zip_file", size: 99, summary: { files: 1500, bytes: 15000, members } });
+
+    renderWithProviders(<OutputInspector runId={7} nodeId="code" port="files" portType="zip_file" />);
+
+    expect(await screen.findByText("1,500 files, 15 KB unpacked (the first 3 listed)")).toBeInTheDocument();
+  });
+});

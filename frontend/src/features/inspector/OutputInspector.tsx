@@ -1,6 +1,7 @@
 /**
  * What a node produced, shown by port type: tables as a paged grid with column statistics and charts,
- * metrics as values and evaluation charts, models as a summary card. Each view has a download link.
+ * metrics as values and evaluation charts, zips as the list of their files, models as a summary card.
+ * Each view has a download link.
  */
 import { useState } from "react";
 import { messageOf } from "../../api/errors";
@@ -11,7 +12,8 @@ import { formatBytes, formatCount, formatNumber, formatStat } from "./format";
 import { ChartPlaceholder, FigureSlot } from "./FigureSlot";
 import { PlotlyFigure } from "./PlotlyFigure";
 import { type OutputRef, outputUrl, useOutput, useOutputFigures, useOutputProfile, useTableCharts } from "./queries";
-import type { FigureSpec, MetricsBody } from "./types";
+import { isZipContents, type FigureSpec, type MetricsBody } from "./types";
+import { ZipFiles } from "./ZipFiles";
 import "./inspector.css";
 
 export interface OutputInspectorProps {
@@ -29,6 +31,8 @@ export function OutputInspector({ runId, nodeId, port, portType }: OutputInspect
       return <TableOutput key={key} output={ref} />;
     case "metrics":
       return <MetricsOutput key={key} output={ref} />;
+    case "zip_file":
+      return <ZipOutput key={key} output={ref} />;
     default:
       return <ModelOutput key={key} output={ref} portType={portType} />;
   }
@@ -260,6 +264,31 @@ function ordered(values: Record<string, unknown>): [string, unknown][] {
 function metricText(value: unknown): string {
   if (value === null || value === undefined) return "n/a";
   return typeof value === "number" ? formatNumber(value) : formatStat(value);
+}
+
+// -- zips ---------------------------------------------------------------------------------------------
+
+function ZipOutput({ output }: { output: OutputRef }) {
+  const body = useOutput(output);
+  if (body.isPending) return <Loading label="Reading the zip…" />;
+  if (body.isError) {
+    return <ErrorState title="The zip could not be read" message={messageOf(body.error)} onRetry={() => void body.refetch()} />;
+  }
+  const summary = body.data.summary;
+  return (
+    <div className="inspector">
+      <div className="inspector__bar">
+        <span className="inspector__shape">Zip file · {formatBytes(body.data.size)}</span>
+        <span className="inspector__spacer" />
+        <DownloadLink output={output} label="Download zip" />
+      </div>
+      {isZipContents(summary) ? (
+        <ZipFiles contents={summary} />
+      ) : (
+        <EmptyState title="The list of files is not available">Download the zip to see what it holds.</EmptyState>
+      )}
+    </div>
+  );
 }
 
 // -- models and transformations ----------------------------------------------------------------------

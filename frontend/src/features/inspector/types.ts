@@ -47,6 +47,28 @@ export interface TableProfile {
   columns: ColumnProfile[];
 }
 
+/** One file of a zip: its path inside the archive and its unpacked size in bytes. */
+export interface ZipMember {
+  name: string;
+  size: number;
+}
+
+/**
+ * What is inside a zip: the profile of a file dataset version (GET /api/datasets/{id}/versions/{n}/)
+ * and the summary of a zip_file output (modules/sdk/ports.py ZipFile.summary, which lists the first
+ * 1,000 members; the counts cover them all).
+ */
+export interface ZipContents {
+  files: number;
+  bytes: number;
+  members: ZipMember[];
+}
+
+export function isZipContents(value: unknown): value is ZipContents {
+  const v = value as Partial<ZipContents> | null;
+  return !!v && typeof v === "object" && typeof v.files === "number" && Array.isArray(v.members);
+}
+
 export interface MetricsBody {
   values: Record<string, number | string | null>;
   task: string;

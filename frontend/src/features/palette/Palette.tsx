@@ -1,10 +1,11 @@
 /**
- * The asset library on the left: the workspace's datasets, then the modules grouped by category.
- * Drag an entry onto the canvas (or press Enter on it) to add a node.
+ * The asset library on the left: the workspace's datasets (tables and zip files), then the modules
+ * grouped by category. Drag an entry onto the canvas (or press Enter on it) to add a node.
  */
 import { memo, useMemo, useState, type DragEvent } from "react";
 import { Link } from "react-router";
 import type { Dataset, Module } from "../../api/types";
+import { datasetIcon, datasetShape } from "../datasets/shape";
 import { DND_MIME, type PaletteItem } from "./dnd";
 import { categoryColour, filterDatasets, groupModules, initials } from "./group";
 import "./palette.css";
@@ -12,8 +13,8 @@ import "./palette.css";
 interface PaletteProps {
   modules: readonly Module[];
   datasets: readonly Dataset[];
-  /** The module a dataset becomes on the canvas (the one whose params reference a dataset). */
-  datasetModule: Module | undefined;
+  /** The modules datasets become on the canvas (Dataset for a table, File Dataset for a zip); not listed themselves. */
+  datasetModules: readonly Module[];
   readOnly?: boolean;
   onAdd(item: PaletteItem): void;
 }
@@ -24,10 +25,10 @@ function start(event: DragEvent, item: PaletteItem) {
   event.dataTransfer.effectAllowed = "copy";
 }
 
-export const Palette = memo(function Palette({ modules, datasets, datasetModule, readOnly = false, onAdd }: PaletteProps) {
+export const Palette = memo(function Palette({ modules, datasets, datasetModules, readOnly = false, onAdd }: PaletteProps) {
   const [query, setQuery] = useState("");
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
-  const hide = useMemo(() => new Set(datasetModule ? [datasetModule.id] : []), [datasetModule]);
+  const hide = useMemo(() => new Set(datasetModules.map((m) => m.id)), [datasetModules]);
   const groups = useMemo(() => groupModules(modules, query, hide), [modules, query, hide]);
   const shownDatasets = useMemo(() => filterDatasets(datasets, query), [datasets, query]);
   const searching = query.trim().length > 0;
@@ -52,7 +53,7 @@ export const Palette = memo(function Palette({ modules, datasets, datasetModule,
         />
       </div>
       <div className="palette__scroll">
-        {datasetModule && (
+        {datasetModules.length > 0 && (
           <section className="palette__group">
             <GroupHeader label="Datasets" count={shownDatasets.length} open={isOpen("__datasets")} onToggle={() => toggle("__datasets")} />
             {isOpen("__datasets") && (
@@ -68,19 +69,18 @@ export const Palette = memo(function Palette({ modules, datasets, datasetModule,
                         role="button"
                         aria-label={`Dataset ${d.name}`}
                         data-palette-dataset={d.id}
-                        title={`${d.description || d.name}\n${d.latest_version.rows} rows × ${d.latest_version.columns} columns — drag onto the canvas`}
+                        data-dataset-kind={d.latest_version.kind}
+                        title={`${d.description || d.name}\n${datasetShape(d)} — drag onto the canvas`}
                         onDragStart={(e) => start(e, item)}
                         onDoubleClick={() => !readOnly && onAdd(item)}
                         onKeyDown={(e) => e.key === "Enter" && !readOnly && onAdd(item)}
                       >
                         <span className="palette__icon palette__icon--data" aria-hidden>
-                          ▦
+                          {datasetIcon(d.latest_version.kind)}
                         </span>
                         <span className="palette__label">
                           <span className="palette__name">{d.name}</span>
-                          <span className="palette__meta">
-                            {d.latest_version.rows.toLocaleString()} rows · {d.latest_version.columns} cols
-                          </span>
+                          <span className="palette__meta">{datasetShape(d)}</span>
                         </span>
                       </div>
                     </li>
@@ -88,7 +88,7 @@ export const Palette = memo(function Palette({ modules, datasets, datasetModule,
                 })}
                 {!shownDatasets.length && (
                   <li className="palette__empty">
-                    {searching ? "No dataset matches." : <>No datasets yet. <Link to="/datasets">Upload a CSV</Link> to use it here.</>}
+                    {searching ? "No dataset matches." : <>No datasets yet. <Link to="/datasets">Upload a CSV or a zip</Link> to use it here.</>}
                   </li>
                 )}
               </ul>

@@ -1,3 +1,11 @@
 export { ParamForm, type DatasetOption, type ParamFormProps } from "./ParamForm";
-export { datasetIdOf, datasetParam, datasetParams, fieldsOf, type JsonSchema } from "./schema";
+export {
+  datasetIdOf,
+  datasetKindOf,
+  datasetParam,
+  datasetParams,
+  fieldsOf,
+  type DatasetKind,
+  type JsonSchema,
+} from "./schema";
 export { problemText, shortMessage, withoutNodePrefix } from "./validate";

@@ -178,6 +178,18 @@ export function datasetParam(root: JsonSchema): FieldSpec | undefined {
   return fieldsOf(root).find((f) => f.kind === "dataset");
 }
 
+export type DatasetKind = "table" | "file";
+
+/**
+ * The kind of dataset a module's dataset parameter reads: "file" (a zip) when the parameter says so
+ * (`x-tessera-dataset-kind`, as File Dataset's does), otherwise "table". Undefined without one.
+ */
+export function datasetKindOf(root: JsonSchema): DatasetKind | undefined {
+  const field = datasetParam(root);
+  if (!field) return undefined;
+  return field.schema["x-tessera-dataset-kind"] === "file" ? "file" : "table";
+}
+
 /** The params a dataset node starts with, built from the schema's own field names. */
 export function datasetParams(root: JsonSchema, datasetId: number): Record<string, unknown> | undefined {
   const field = datasetParam(root);

@@ -14,6 +14,7 @@ import { EmptyState, ErrorState, Loading } from "../../app/States";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { useMe } from "../auth";
 import { RunsTable } from "../runs";
+import { datasetIcon, datasetShape } from "../datasets/shape";
 import { ImportButton, PipelineRowActions } from "../pipelines-io";
 import "./workspace.css";
 
@@ -112,7 +113,7 @@ export function WorkspaceHome() {
               Datasets
             </h2>
             <Link to="/datasets" className="link-btn">
-              Upload CSV
+              Upload a dataset
             </Link>
           </div>
           {datasets.isPending ? (
@@ -128,12 +129,12 @@ export function WorkspaceHome() {
               {datasets.data.map((d) => (
                 <li key={d.id} className="dataset-row" title={d.description}>
                   <span className="dataset-row__icon" aria-hidden>
-                    ▦
+                    {datasetIcon(d.latest_version.kind)}
                   </span>
                   <span className="dataset-row__main">
                     <span className="dataset-row__name">{d.name}</span>
                     <span className="dataset-row__meta">
-                      {d.latest_version.rows.toLocaleString()} rows · {d.latest_version.columns} columns · v{d.latest_version.version}
+                      {datasetShape(d)} · v{d.latest_version.version}
                     </span>
                   </span>
                 </li>

@@ -55,6 +55,7 @@ def node_payload(node: NodeRun) -> dict[str, Any]:
         "status": node.status,
         "attempt": node.attempt,
         "worker": node.worker,
+        "spread": node.spread,
         "progress": node.progress,
         "reason": node.reason,
         "error": node.error,

@@ -73,6 +73,8 @@ class NodeRun(models.Model):
     error = models.JSONField(null=True, blank=True)
     log = models.TextField(blank=True, default="")
     outputs = models.JSONField(default=dict, blank=True)  # port -> {digest, type, size, summary}
+    # How the parts of its ctx.map ran: {"what": "trial", "parts": 6, "workers": {worker: parts run}}.
+    spread = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)

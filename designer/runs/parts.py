@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from designer.artifacts import artifact_store
@@ -133,9 +133,31 @@ class _Batch:
             if failed:
                 raise _error_of(failed[0], self.what)
             if all(row.status == P.DONE for row in rows):
+                self._record_spread(rows)
                 return [json.loads(row.result) for row in rows]
             self._put_back(rows)
             self.ctx.cancelled.wait(self.runner.POLL_SECONDS)
+
+    def _record_spread(self, rows: list[NodePart]) -> None:
+        """Which workers ran how many parts, on the node run (added to earlier ``map`` calls of this attempt)."""
+        with transaction.atomic():
+            node = NodeRun.objects.select_for_update().get(pk=self.runner.node_run_id)
+            spread = node.spread if node.spread.get("attempt") == self.runner.attempt else {}
+            workers: dict[str, int] = dict(spread.get("workers", {}))
+            for row in rows:
+                workers[row.worker] = workers.get(row.worker, 0) + 1
+            node.spread = {
+                "attempt": self.runner.attempt,
+                "what": self.what,
+                "parts": int(spread.get("parts", 0)) + len(rows),
+                "workers": workers,
+                "node_worker": self.runner.worker,
+            }
+            node.save(update_fields=["spread"])
+        self.ctx.log(
+            f"{len(rows)} {self.what}s ran on {len(workers)} worker{'s' if len(workers) != 1 else ''}: "
+            + ", ".join(f"{name} ({count})" for name, count in sorted(workers.items()))
+        )
 
     def _take(self) -> NodePart | None:
         """The first pending part, now running here; ``None`` when none is pending."""

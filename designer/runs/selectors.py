@@ -54,6 +54,7 @@ def node_state(n: NodeRun) -> dict[str, Any]:
         "error": n.error,
         "cache_key": n.cache_key,
         "outputs": n.outputs,
+        "spread": n.spread,
         "started_at": n.started_at.isoformat() if n.started_at else None,
         "finished_at": n.finished_at.isoformat() if n.finished_at else None,
     }

@@ -40,6 +40,7 @@ class NodeRunSerializer(serializers.ModelSerializer):
             "progress_message",
             "error",
             "outputs",
+            "spread",
             "cache_key",
             "started_at",
             "finished_at",

@@ -77,6 +77,11 @@ def test_the_parts_of_a_node_run_on_both_workers_and_come_back_in_order(workers,
     remote = next(p for p in parts if not p.worker.endswith(f":{node_pid}"))
     assert f"part {remote.index + 1} done on {remote.worker}" in log
     assert f"[part {remote.index + 1}]" in log and f"part {remote.index + 1} slept" in log  # its own log came along
+    # and the run's API says how the parts spread, as the node panel shows it
+    spread = done["nodes"][0]["spread"]
+    assert spread["what"] == "part" and spread["parts"] == 6
+    assert spread["workers"] == {w: sum(p.worker == w for p in parts) for w in {p.worker for p in parts}}
+    assert spread["node_worker"].endswith(f":{node_pid}")
 
 
 def test_a_failing_part_fails_the_node_with_the_modules_own_error(workers, server, http, ada, lab):

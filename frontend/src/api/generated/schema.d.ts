@@ -1460,6 +1460,7 @@ export interface components {
             progress_message?: string;
             error?: unknown;
             outputs?: unknown;
+            spread?: unknown;
             cache_key: string;
             /** Format: date-time */
             started_at?: string | null;

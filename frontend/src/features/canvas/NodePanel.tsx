@@ -13,6 +13,7 @@ import { datasetShape } from "../datasets/shape";
 import { datasetIdOf, datasetKindOf, ParamForm, problemText, withoutNodePrefix, type DatasetOption, type JsonSchema } from "../params";
 import { useRunDialogs } from "../runs/dialogStore";
 import { useNodeRun, useRunStatus } from "../runs/runStore";
+import { describeSpread } from "../runs/spread";
 import { ModuleDoc } from "./ModuleDoc";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { ModuleNodeData } from "./document";
@@ -256,13 +257,25 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
               <dd>{formatDuration(run.elapsed)}</dd>
             </>
           )}
+          {run.worker && (
+            <>
+              <dt>Worker</dt>
+              <dd><code>{run.worker}</code></dd>
+            </>
+          )}
+          {run.spread && (
+            <>
+              <dt>Spread</dt>
+              <dd>{describeSpread(run.spread)}</dd>
+            </>
+          )}
           {run.reason && (
             <>
               <dt>Why</dt>
               <dd>{run.reason.replace(/^(ran|reused): /, "")}</dd>
             </>
           )}
-          {run.message && (
+          {run.message && run.status === "running" && (
             <>
               <dt>Progress</dt>
               <dd>{run.message}</dd>
@@ -385,3 +398,4 @@ function PipelineOverview({ readOnly }: { readOnly: boolean }) {
     </aside>
   );
 }
+

@@ -26,6 +26,8 @@ export function attachRun(run: RunDetail) {
       error: n.error,
       outputs: n.outputs,
       attempt: n.attempt ?? 0,
+      worker: n.worker ?? "",
+      spread: n.spread,
       started_at: n.started_at ?? null,
       finished_at: n.finished_at ?? null,
     })),

@@ -6,6 +6,14 @@
 import { create } from "zustand";
 import type { NodeStatus, RunStatus } from "../../api/types";
 
+/** How the parts of a node's work (Tune Model Hyperparameters' trials) ran on workers. */
+export interface NodeSpread {
+  what: string;
+  parts: number;
+  workers: Record<string, number>;
+  node_worker?: string;
+}
+
 export interface NodeRunState {
   status: NodeStatus;
   progress: number;
@@ -17,6 +25,8 @@ export interface NodeRunState {
   finishedAt: string | null;
   elapsed: number | null;
   attempt: number;
+  worker: string;
+  spread: NodeSpread | null;
 }
 
 export interface RunSummary {
@@ -40,6 +50,8 @@ export interface SnapshotNode {
   error?: unknown;
   outputs?: unknown;
   attempt?: number;
+  worker?: string;
+  spread?: unknown;
   started_at?: string | null;
   finished_at?: string | null;
 }
@@ -62,6 +74,8 @@ export interface RunEvent {
   error?: unknown;
   elapsed?: number;
   attempt?: number;
+  worker?: string;
+  spread?: unknown;
 }
 
 interface RunState {
@@ -91,6 +105,13 @@ function asError(value: unknown): NodeRunState["error"] {
   return { message: String(value) };
 }
 
+function asSpread(value: unknown): NodeSpread | null {
+  if (!value || typeof value !== "object") return null;
+  const spread = value as Partial<NodeSpread>;
+  if (typeof spread.parts !== "number" || !spread.parts || !spread.workers) return null;
+  return { what: spread.what ?? "part", parts: spread.parts, workers: spread.workers, node_worker: spread.node_worker };
+}
+
 function fromSnapshot(n: SnapshotNode): NodeRunState {
   return {
     status: n.status,
@@ -103,6 +124,8 @@ function fromSnapshot(n: SnapshotNode): NodeRunState {
     finishedAt: n.finished_at ?? null,
     elapsed: n.started_at && n.finished_at ? (Date.parse(n.finished_at) - Date.parse(n.started_at)) / 1000 : null,
     attempt: n.attempt ?? 0,
+    worker: n.worker ?? "",
+    spread: asSpread(n.spread),
   };
 }
 
@@ -158,6 +181,8 @@ export const useRunStatus = create<RunState>((set, get) => ({
       reason: event.reason ?? before.reason,
       error: event.error !== undefined ? asError(event.error) : before.error,
       attempt: event.attempt ?? before.attempt,
+      worker: event.worker ?? before.worker,
+      spread: event.spread !== undefined ? asSpread(event.spread) : before.spread,
       startedAt: event.type === "node_started" ? now : before.startedAt,
       finishedAt: ["node_finished", "node_failed", "node_cancelled", "node_reused"].includes(event.type) ? now : before.finishedAt,
       elapsed: event.elapsed ?? before.elapsed,

@@ -151,6 +151,9 @@ TESSERA_ARTIFACT_STORE: str = env("TESSERA_ARTIFACT_STORE", str(DATA_DIR / "arti
 TESSERA_HEARTBEAT_SECONDS: float = env("TESSERA_HEARTBEAT_SECONDS", 5.0, cast=float)
 TESSERA_STALE_AFTER_SECONDS: float = env("TESSERA_STALE_AFTER_SECONDS", 30.0, cast=float)
 TESSERA_MAX_ATTEMPTS: int = env("TESSERA_MAX_ATTEMPTS", 2, cast=int)
+# A node queued this long with no worker taking it has its message sent again (then after 2x, 4x ...):
+# the broker may have lost it. Duplicates are harmless; keep it above a typical wait for a free worker.
+TESSERA_REDISPATCH_AFTER_SECONDS: float = env("TESSERA_REDISPATCH_AFTER_SECONDS", 60.0, cast=float)
 TESSERA_GPU_QUEUE_ENABLED: bool = env("TESSERA_GPU_QUEUE_ENABLED", False, cast=as_bool)
 
 # --- uploads ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("TESSERA_EXTRA_MODULES", "tests.support.test_modules")
 os.environ.setdefault("TESSERA_HEARTBEAT_SECONDS", "1")
 os.environ.setdefault("TESSERA_STALE_AFTER_SECONDS", "4")
+os.environ.setdefault("TESSERA_REDISPATCH_AFTER_SECONDS", "3")
 os.environ.setdefault("TESSERA_CALL_FLUSH_SECONDS", "0")  # call records inline; one test covers the thread
 os.environ.setdefault("TESSERA_DATA_DIR", tempfile.mkdtemp(prefix="tessera-test-"))
 

@@ -78,6 +78,9 @@ class NodeRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When its current message was sent, and how often it was sent again (a lost message: see the reaper).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    redispatches = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]

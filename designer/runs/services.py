@@ -14,7 +14,7 @@ import socket
 import threading
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -199,7 +199,9 @@ def _advance_locked(run: Run) -> None:
         if n.status == S.PENDING and graph.parents(nid) <= done:
             n.status = S.QUEUED
             n.attempt += 1
-            n.save(update_fields=["status", "attempt"])
+            n.dispatched_at = timezone.now()
+            n.redispatches = 0
+            n.save(update_fields=["status", "attempt", "dispatched_at", "redispatches"])
             emit(run, "node_queued", **node_payload(n))
             to_dispatch.append((n.pk, n.attempt, n.queue))
     if to_dispatch:
@@ -439,10 +441,12 @@ def cancel_run(run: Run) -> Run:
 class ReapReport:
     retried: list[int]
     failed: list[int]
+    redispatched: list[int] = field(default_factory=list)
 
 
 def reap_stale_nodes(now: Any = None) -> ReapReport:
-    """Retry (or fail, after TESSERA_MAX_ATTEMPTS) running nodes whose heartbeat is older than the limit.
+    """Retry (or fail, after TESSERA_MAX_ATTEMPTS) running nodes whose heartbeat is older than the limit,
+    and send again the message of queued nodes that no worker took (see :func:`redispatch_lost`).
 
     Bound: a node whose worker dies is noticed within TESSERA_STALE_AFTER_SECONDS plus one reaper
     interval (TESSERA_HEARTBEAT_SECONDS) by any live worker.
@@ -466,8 +470,20 @@ def reap_stale_nodes(now: Any = None) -> ReapReport:
                 nr.attempt += 1
                 nr.reason = f"retrying: {lost}"
                 nr.heartbeat_at = None
+                nr.dispatched_at = now
+                nr.redispatches = 0
                 nr.log += f"{lost}; retrying as attempt {nr.attempt}\n"
-                nr.save(update_fields=["status", "attempt", "reason", "heartbeat_at", "log"])
+                nr.save(
+                    update_fields=[
+                        "status",
+                        "attempt",
+                        "reason",
+                        "heartbeat_at",
+                        "dispatched_at",
+                        "redispatches",
+                        "log",
+                    ]
+                )
                 emit(run, "node_retrying", **node_payload(nr))
                 item = [(nr.pk, nr.attempt, nr.queue)]
                 transaction.on_commit(lambda item=item: _dispatch(item))  # type: ignore[misc]
@@ -485,4 +501,32 @@ def reap_stale_nodes(now: Any = None) -> ReapReport:
                 emit(run, "node_failed", **node_payload(nr))
                 _advance_locked(run)
                 report.failed.append(nr.pk)
+    report.redispatched = redispatch_lost(now)
     return report
+
+
+def redispatch_lost(now: Any = None) -> list[int]:
+    """Send again the message of each node queued longer than TESSERA_REDISPATCH_AFTER_SECONDS.
+
+    A queued node whose message the broker lost (Redis restarted without persistence, a purged
+    queue) would otherwise wait forever. Sending again is safe: a node runs only if it is still
+    queued for that attempt when a worker takes a message, so a duplicate does nothing. A node that
+    waits only because every worker is busy gets its message again after 1, 2, 4 ... times the
+    limit (at most 10 minutes apart), so a long queue does not fill the broker with copies.
+    """
+    now = now or timezone.now()
+    base = float(settings.TESSERA_REDISPATCH_AFTER_SECONDS)
+    queued = NodeRun.objects.filter(status=S.QUEUED, dispatched_at__lt=now - timedelta(seconds=base))
+    sent: list[int] = []
+    for nr in queued.only("pk", "attempt", "queue", "dispatched_at", "redispatches", "run_id", "node_id"):
+        wait = min(base * 2**nr.redispatches, 600.0)
+        if nr.dispatched_at is None or (now - nr.dispatched_at).total_seconds() < wait:
+            continue
+        note = f"no worker took it for {wait:.0f} s (a lost message, or every worker busy): sent again\n"
+        claimed = NodeRun.objects.filter(
+            pk=nr.pk, status=S.QUEUED, attempt=nr.attempt, dispatched_at=nr.dispatched_at
+        ).update(dispatched_at=now, redispatches=F("redispatches") + 1, log=Concat(F("log"), Value(note)))
+        if claimed:  # else another worker's reaper, or a worker taking it, was first
+            _dispatch([(nr.pk, nr.attempt, nr.queue)])
+            sent.append(nr.pk)
+    return sent

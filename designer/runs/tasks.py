@@ -47,8 +47,10 @@ def _reaper_loop() -> None:
         try:
             close_old_connections()
             report = services.reap_stale_nodes()
-            if report.retried or report.failed:
-                log.warning("reaper: retried %s, failed %s", report.retried, report.failed)
+            if report.retried or report.failed or report.redispatched:
+                log.warning(
+                    "reaper: retried %s, failed %s, sent again %s", report.retried, report.failed, report.redispatched
+                )
         except Exception:  # keep reaping; the next pass retries
             log.exception("reaper pass failed")
 

@@ -33,6 +33,7 @@ def service_env(**extra: str) -> dict[str, str]:
         TESSERA_HEARTBEAT_SECONDS=str(settings.TESSERA_HEARTBEAT_SECONDS),
         TESSERA_STALE_AFTER_SECONDS=str(settings.TESSERA_STALE_AFTER_SECONDS),
         TESSERA_MAX_ATTEMPTS=str(settings.TESSERA_MAX_ATTEMPTS),
+        TESSERA_REDISPATCH_AFTER_SECONDS=str(settings.TESSERA_REDISPATCH_AFTER_SECONDS),
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

@@ -201,6 +201,36 @@ def test_the_reaper_leaves_nodes_with_a_fresh_heartbeat_alone(user, ws):
     assert node.status == S.RUNNING and node.attempt == 1
 
 
+def test_a_queued_node_no_worker_took_is_sent_again_less_and_less_often(user, ws, settings):
+    settings.TESSERA_REDISPATCH_AFTER_SECONDS = 10
+    run = services.submit_run(user=user, pipeline=chain(user, ws, 0))
+    node = run.nodes.get()
+    sent_at = node.dispatched_at
+    assert node.status == S.QUEUED and sent_at is not None
+
+    def at(seconds: float) -> list[int]:
+        return services.redispatch_lost(sent_at + timedelta(seconds=seconds))
+
+    assert at(9) == []  # not yet: a worker may simply be busy
+    assert at(11) == [node.pk]  # first time after the limit
+    assert at(11 + 19) == []  # then after twice the limit
+    assert at(11 + 21) == [node.pk]
+    assert at(32 + 41) == [node.pk]  # then four times
+    node.refresh_from_db()
+    assert node.redispatches == 3
+    assert node.log.count("sent again") == 3
+    assert node.status == S.QUEUED and node.attempt == 1  # the same attempt: a duplicate message does nothing
+
+
+def test_only_queued_nodes_are_sent_again(user, ws, settings):
+    settings.TESSERA_REDISPATCH_AFTER_SECONDS = 10
+    run = services.submit_run(user=user, pipeline=chain(user, ws, 0))
+    node = run.nodes.get()
+    _make_stale(node, seconds=0)  # taken by a worker: running
+
+    assert services.redispatch_lost(timezone.now() + timedelta(seconds=60)) == []
+
+
 def test_cancel_marks_unfinished_nodes_and_the_run_cancelled(user, ws):
     run = services.submit_run(user=user, pipeline=chain(user, ws, 0, 0))
 

@@ -20,6 +20,7 @@ from sklearn.pipeline import Pipeline as SkPipeline
 from sklearn.preprocessing import StandardScaler
 
 from designer.pipelines.services import create_pipeline, save_version
+from designer.runs.models import NodeRun
 from tests.support.pipelines import document, train_score_evaluate
 
 from .conftest import node_status, upload_sample, wait_for_run
@@ -214,3 +215,30 @@ def _wait_node(http: httpx.Client, run_id: int, node: str, status: str, timeout:
                 return n
         time.sleep(0.1)
     raise TimeoutError(f"node {node} never became {status}")
+
+
+def test_a_node_whose_message_the_broker_lost_runs_once_a_worker_is_back(workers, server, http, ada, lab, settings):
+    # given no worker running, a submitted run whose message the broker then loses (Redis restarted
+    # without persistence: the queue is emptied)
+    from .conftest import _purge_queues
+
+    workers.stop()
+    doc = document([("slow", "test_sleep", {"seconds": 0.2})], [])
+    pipeline = create_pipeline(ada, lab, "Lost message", document=doc)
+    run = _submit(http, pipeline.pk)
+    _purge_queues()
+    assert node_status(http.get(f"/api/runs/{run['id']}/").json()) == {"slow": "queued"}
+
+    # when workers come back
+    workers.ensure()
+
+    # then a worker's reaper sends the message again and the node runs, once
+    done = wait_for_run(http, run["id"], timeout=settings.TESSERA_REDISPATCH_AFTER_SECONDS + 30)
+    assert done["status"] == "completed"
+    slow = done["nodes"][0]
+    assert slow["attempt"] == 1
+    node = NodeRun.objects.get(run_id=run["id"], node_id="slow")
+    assert node.redispatches >= 1
+    assert "(a lost message, or every worker busy): sent again" in node.log
+    assert node.log.count("attempt 1 on ") == 1  # the duplicates did not run it twice
+

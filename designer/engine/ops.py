@@ -19,7 +19,17 @@ from .problems import GraphFormatError
 
 MAX_OP_BYTES = 256 * 1024
 
-OP_KINDS = ("add_node", "remove_node", "set_param", "set_params", "move_node", "set_comment", "add_edge", "remove_edge")
+OP_KINDS = (
+    "add_node",
+    "remove_node",
+    "set_param",
+    "set_params",
+    "set_regenerate",
+    "move_node",
+    "set_comment",
+    "add_edge",
+    "remove_edge",
+)
 
 
 class OpError(ValueError):
@@ -90,6 +100,13 @@ def _set_params(doc: dict[str, Any], op: dict[str, Any]) -> None:
     node["params"] = op["params"]
 
 
+def _set_regenerate(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    node = _node(doc, op.get("node"))
+    if not isinstance(op.get("value"), bool):
+        raise OpError("'value' must be true or false")
+    node["regenerate"] = op["value"]
+
+
 def _layout_entry(doc: dict[str, Any], op: dict[str, Any], **values: Any) -> None:
     node = _node(doc, op.get("node"))
     entry = dict(doc["layout"].get(node["id"], {}))
@@ -129,6 +146,7 @@ _APPLY = {
     "remove_node": _remove_node,
     "set_param": _set_param,
     "set_params": _set_params,
+    "set_regenerate": _set_regenerate,
     "move_node": _move_node,
     "set_comment": _set_comment,
     "add_edge": _add_edge,
@@ -158,7 +176,7 @@ def touched(op: dict[str, Any]) -> tuple[str, ...]:
     kind = op.get("kind")
     if kind == "set_param":
         return ("param", str(op.get("node")), str(op.get("param")))
-    if kind in ("set_params", "remove_node", "move_node", "set_comment"):
+    if kind in ("set_params", "set_regenerate", "remove_node", "move_node", "set_comment"):
         return (kind, str(op.get("node")))
     if kind == "add_node":
         return ("add_node", str((op.get("node") or {}).get("id")))

@@ -53,6 +53,15 @@ def test_connecting_an_occupied_input_replaces_the_old_edge():
     ]
 
 
+def test_set_regenerate_ticks_one_node_and_refuses_anything_but_true_or_false():
+    after = apply_op(BASE, {"kind": "set_regenerate", "node": "b", "value": True})
+
+    assert node(after, "b")["regenerate"] is True
+    assert node(after, "a")["regenerate"] is False
+    with pytest.raises(OpError, match="'value' must be true or false"):
+        apply_op(BASE, {"kind": "set_regenerate", "node": "b", "value": "yes"})
+
+
 @pytest.mark.parametrize(
     ("op", "message"),
     [
@@ -93,7 +102,12 @@ move_ops = st.builds(
 )
 
 
-@given(st.one_of(param_ops, move_ops), st.one_of(param_ops, move_ops))
+regenerate_ops = st.builds(
+    lambda n, v: {"kind": "set_regenerate", "node": n, "value": v}, st.sampled_from(["a", "b", "c"]), st.booleans()
+)
+
+
+@given(st.one_of(param_ops, move_ops, regenerate_ops), st.one_of(param_ops, move_ops, regenerate_ops))
 def test_edits_of_different_nodes_commute_so_both_survive_in_any_order(first, second):
     assume(first["node"] != second["node"])
     one_way = apply_op(apply_op(BASE, first), second)

@@ -68,9 +68,17 @@ describe("diffing a local change into ops", () => {
     ]);
   });
 
-  it("finds nothing to send when nothing ops can carry changed", () => {
+  it("sends a ticked Regenerate output box, which applies like the server", () => {
     const after = structuredClone(base);
     after.nodes[1]!.regenerate = true;
+    const ops = diffOps(base, after);
+    expect(ops).toEqual([{ kind: "set_regenerate", node: "b", value: true }]);
+    expect(applyOp(base, ops[0]!).nodes[1]).toMatchObject({ id: "b", regenerate: true });
+  });
+
+  it("finds nothing to send when nothing ops can carry changed", () => {
+    const after = structuredClone(base);
+    after.parameters = { seed: 3 };
     expect(diffOps(base, after)).toEqual([]);
   });
 });

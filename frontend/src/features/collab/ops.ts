@@ -64,6 +64,9 @@ export function applyOp(document: PipelineDocument, op: Op): PipelineDocument {
     case "set_params":
       nodeOf(doc, op.node).params = { ...op.params };
       break;
+    case "set_regenerate":
+      nodeOf(doc, op.node).regenerate = op.value;
+      break;
     case "move_node":
       nodeOf(doc, op.node);
       doc.layout[op.node] = { ...layoutOf(op.node), x: op.x, y: op.y };
@@ -108,7 +111,8 @@ const edgeKey = (e: { source: PortRef; target: PortRef }) =>
  * The ops that turn `before` into `after`, smallest first so teammates' concurrent edits of other
  * things survive: one set_param per changed parameter, a move per moved node. Node removals come
  * before edges (removing a node removes its edges), node additions before the edges that use them.
- * Only what ops can express is compared (not `regenerate`, colours or pipeline parameters).
+ * Pipeline parameters are not compared: no op writes them (the canvas does not edit them; they reach
+ * others with the next saved version).
  */
 export function diffOps(before: PipelineDocument, after: PipelineDocument): Op[] {
   const ops: Op[] = [];
@@ -142,6 +146,9 @@ export function diffOps(before: PipelineDocument, after: PipelineDocument): Op[]
       } else if (!same(oldParams[name], newParams[name])) {
         push({ kind: "set_param", node: node.id, param: name, value: newParams[name] });
       }
+    }
+    if (Boolean(old.regenerate) !== Boolean(node.regenerate)) {
+      push({ kind: "set_regenerate", node: node.id, value: Boolean(node.regenerate) });
     }
     const from = place(working, node.id);
     if (at.x !== undefined && at.y !== undefined && (at.x !== from.x || at.y !== from.y)) {

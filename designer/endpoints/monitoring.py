@@ -156,7 +156,9 @@ def drift(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> dict
         for chunk in samples.order_by("-at").values_list("rows", flat=True)[:MAX_SAMPLES]:
             rows.extend(chunk)
         entry: dict[str, Any] = {"name": name}
-        if not digest:
+        if any(c["type"] == "image" for c in spec["columns"]):
+            entry.update(note="Drift is not measured for image inputs: their rows (the images) are not kept.")
+        elif not digest:
             entry.update(error="This input has no training baseline (it was not derived from a training run).")
         else:
             baseline = Table.deserialize(artifact_store().get(digest)).df

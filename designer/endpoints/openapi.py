@@ -13,6 +13,7 @@ JSON_TYPES = {
     "string": {"type": "string"},
     "category": {"type": "string"},
     "datetime": {"type": "string", "format": "date-time"},
+    "image": {"type": "string", "format": "byte", "description": "A PNG or JPEG image as base64 text."},
 }
 
 

@@ -133,12 +133,17 @@ class _PendingSample:
         return EndpointSample(endpoint_id=self.endpoint_id, at=self.at, input=self.name, rows=rows)
 
 
-def _capture(endpoint_id: int, tables: dict[str, Any]) -> None:
-    """Keep the first rows of each input for drift analysis (written with the call records)."""
+def _capture(endpoint_id: int, tables: dict[str, Any], images: set[str]) -> None:
+    """Keep the first rows of each input for drift analysis (written with the call records).
+
+    Image inputs are not kept: a sample would store the callers' images, and drift is not measured on them.
+    """
     keep = int(settings.TESSERA_CAPTURE_ROWS_PER_CALL)
     if keep <= 0:
         return
     for name, table in tables.items():
+        if name in images:
+            continue
         recorder.record(_PendingSample(endpoint_id, name, table.df.head(keep)))
 
 
@@ -164,7 +169,7 @@ def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple
         tables = parse_azure(_json(body), pipeline.inputs, limits)
     rows = sum(len(t.df) for t in tables.values())
     results = pipeline.score(tables)
-    _capture(endpoint["id"], tables)
+    _capture(endpoint["id"], tables, {i.name for i in pipeline.inputs if i.takes_images})
     outputs = ",".join(f"{json.dumps(k)}:{records_json(v)}" for k, v in results.items())
     if style == "mlflow":
         answer = records_json(next(iter(results.values()))) if len(results) == 1 else "{" + outputs + "}"

@@ -1,16 +1,20 @@
 """Deriving a real-time inference pipeline from a completed training run. Pure: no Django, no store writes.
 
 The rules, applied to the one node that scores a trained model (Score Model or any module with a
-trained-model input and a table input and output):
+trained-model input and a table input and output; Score Image Model, with a trained image model and
+an image directory):
 
-- the trained model becomes a Saved Trained Model node pinned to the run's artifact;
+- the trained model becomes a Saved Trained Model (Saved Image Model) node pinned to the run's artifact;
 - on the data path into the scorer, each node that fitted a transformation (it has a table input
   and both a table and a transformation output: Clean Missing Data, Normalize Data...) becomes
   Saved Transformation + Apply Transformation, so new rows get the training-time statistics;
 - training-only row filters (``inference = "pass_through"``: Split Data...) are removed and their
   input flows straight on;
 - each data source (Dataset, Enter Data Manually...) becomes a Web Service Input whose columns are
-  the source's columns minus the label, with a few example rows;
+  the source's columns minus the label, with a few example rows; an image source (Convert to Image
+  Directory) becomes a Web Service Image Input taking base64 images, with a few training images;
+- other fixed inputs on the path (Init Image Transformation's steps) become Saved ... nodes pinned to
+  their artifacts, so Apply Image Transformation keeps the training-time transformation;
 - column selections on the path forget the label, which requests do not send;
 - a Web Service Output is added after the scorer; everything else (Train Model, learners, Evaluate
   Model, other branches) is dropped.
@@ -36,11 +40,25 @@ from modules.sdk import (
     Transformation,
     column_params,
 )
+from modules.sdk.ports import ImageDirectory, ImageTransformation, TrainedImageModel, image_format
+from modules.sdk.values import FittedImageModel, ImageSet
 
 from .graph import Edge, Graph, Node
 from .problems import Problem, node_label
 
 EXAMPLE_ROWS = 3
+#: Port types of trained models a scorer reads, and of the data it scores.
+MODEL_TYPES = (TrainedModel, TrainedImageModel)
+DATA_TYPES = (Table, ImageDirectory)
+#: The module that holds each kind of fixed input, and its output port, by port type name.
+CONSTANTS = {
+    TrainedModel.name: ("saved_trained_model", "trained_model"),
+    TrainedImageModel.name: ("saved_image_model", "trained_model"),
+    Transformation.name: ("saved_transformation", "transformation"),
+    ImageTransformation.name: ("saved_image_transformation", "image_transformation"),
+}
+IMAGE_INPUT = "web_service_image_input"
+IMAGE_COLUMN = "image"
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,19 @@ def _is_scorer(cls: type[Module]) -> bool:
     if cls.inference == "drop":
         return False  # e.g. Permutation Feature Importance: reads a model and a table, serves nothing
     ins = [p.type for p in cls.inputs.values()]
-    return TrainedModel in ins and Table in ins and any(p.type is Table for p in cls.outputs.values())
+    return (
+        any(t in ins for t in MODEL_TYPES)
+        and any(t in ins for t in DATA_TYPES)
+        and any(p.type is Table for p in cls.outputs.values())
+    )
+
+
+def _reads_model(cls: type[Module]) -> bool:
+    return any(p.type in MODEL_TYPES for p in cls.inputs.values())
+
+
+def _writes_model(cls: type[Module]) -> bool:
+    return any(p.type in MODEL_TYPES for p in cls.outputs.values())
 
 
 def _fits_transformation(cls: type[Module]) -> bool:
@@ -167,12 +197,10 @@ class _Deriver:
         self.edges.append(Edge(source[0], source[1], target, port))
 
     def constant(self, node_id: str, port: str) -> tuple[str, str]:
-        """A Saved Trained Model / Saved Transformation node holding ``node_id``'s output ``port``."""
+        """A Saved Trained Model / Saved Transformation (...) node holding ``node_id``'s output ``port``."""
         ref = self.output(node_id, port)
-        if ref.type == TrainedModel.name:
-            module, out = "saved_trained_model", "trained_model"
-        elif ref.type == Transformation.name:
-            module, out = "saved_transformation", "transformation"
+        if ref.type in CONSTANTS:
+            module, out = CONSTANTS[ref.type]
         else:
             raise self.fail(
                 "unsupported_input",
@@ -185,6 +213,11 @@ class _Deriver:
         source = f"{self.name(node_id)}, output '{port}'"
         self.add(Node(new_id, module, cls.version, {"artifact": ref.digest, "source": source[:300]}))
         self.place(new_id, node_id)
+        if ref.type == ImageTransformation.name:
+            self.notes.append(
+                f"{self.name(node_id)} replaced by a Saved Image Transformation with the steps of this run, so "
+                "request images are transformed as the training images were."
+            )
         return new_id, out
 
     # -- the derivation ----------------------------------------------------------------------
@@ -192,22 +225,25 @@ class _Deriver:
         scorer = self.find_scorer()
         scorer_cls = self.cls(scorer)
         incoming = self.graph.incoming(scorer)
-        model_port = next(n for n, p in scorer_cls.inputs.items() if p.type is TrainedModel)
+        model_port = next(n for n, p in scorer_cls.inputs.items() if p.type in MODEL_TYPES)
         model_edge = incoming[model_port]
         model_ref = self.output(model_edge.source, model_edge.source_port)
         model = self.load(model_ref)
-        if not isinstance(model, FittedModel):
+        if isinstance(model, FittedImageModel):
+            about = f"classes {', '.join(repr(c) for c in model.classes[:10])}"
+            about += ", ..." if len(model.classes) > 10 else ""
+        elif isinstance(model, FittedModel):
+            self.label = model.label_column
+            about = f"label '{self.label}'"
+        else:
             raise self.fail("not_a_model", f"{self.name(model_edge.source)} did not output a trained model.", scorer)
-        self.label = model.label_column
 
         copy = self.graph.nodes[scorer]
         self.add(Node(scorer, copy.module, copy.version, dict(copy.params)))
         self.layout[scorer] = dict(self.graph.layout.get(scorer, {}))
         saved = self.constant(model_edge.source, model_edge.source_port)
-        self.notes.append(
-            f"{self.name(model_edge.source)} replaced by a Saved Trained Model pinned to this run's model "
-            f"(label '{self.label}')."
-        )
+        kind = self.registry.get(self.nodes[saved[0]].module).name
+        self.notes.append(f"{self.name(model_edge.source)} replaced by a {kind} pinned to this run's model ({about}).")
         self.connect(saved, scorer, model_port)
         for port, edge in incoming.items():
             if port == model_port:
@@ -231,16 +267,12 @@ class _Deriver:
 
     def find_scorer(self) -> str:
         scorers = [n for n in self.graph.nodes if n in self.registry_known() and _is_scorer(self.cls(n))]
-        fed = [n for n in scorers if any(p.type is TrainedModel for p in self.cls(n).inputs.values())]
+        fed = [n for n in scorers if _reads_model(self.cls(n))]
         fed = [n for n in fed if all(port in self.graph.incoming(n) for port in self.cls(n).inputs)]
         if len(fed) == 1:
             return fed[0]
         if not fed:
-            trainers = [
-                n
-                for n in self.graph.nodes
-                if n in self.registry_known() and any(p.type is TrainedModel for p in self.cls(n).outputs.values())
-            ]
+            trainers = [n for n in self.graph.nodes if n in self.registry_known() and _writes_model(self.cls(n))]
             if trainers:
                 raise self.fail(
                     "no_scorer",
@@ -273,15 +305,18 @@ class _Deriver:
     def _rebuild(self, node_id: str, port: str) -> tuple[str, str]:
         cls = self.cls(node_id)
         out_type = cls.outputs[port].type if port in cls.outputs else None
-        if out_type is not None and out_type is not Table:
+        if out_type is not None and out_type not in DATA_TYPES:
             return self.constant(node_id, port)  # models, transformations: fixed inputs
         node = self.graph.nodes[node_id]
         incoming = self.graph.incoming(node_id)
         table_inputs = [n for n, p in cls.inputs.items() if p.type is Table]
+        if out_type is ImageDirectory and not any(p.type is ImageDirectory for p in cls.inputs.values()):
+            return self.web_service_image_input(node_id, port)  # Convert to Image Directory
         if not cls.inputs:
             return self.web_service_input(node_id, port)
-        if cls.inference == "pass_through" and len(table_inputs) == 1 and table_inputs[0] in incoming:
-            edge = incoming[table_inputs[0]]
+        data_inputs = [n for n, p in cls.inputs.items() if p.type is (out_type or Table)]
+        if cls.inference == "pass_through" and len(data_inputs) == 1 and data_inputs[0] in incoming:
+            edge = incoming[data_inputs[0]]
             self.notes.append(f"{self.name(node_id)} removed: scoring uses every row it is sent.")
             self.replaced.add(node_id)
             return self.rebuild(edge.source, edge.source_port)
@@ -345,5 +380,29 @@ class _Deriver:
         self.notes.append(
             f"{self.name(node_id)} replaced by Web Service Input '{name}' ({len(columns)} columns: the training "
             f"columns{without})."
+        )
+        return new_id, "request"
+
+    def web_service_image_input(self, node_id: str, port: str) -> tuple[str, str]:
+        from modules.library.web_service.web_service_image_input import encode_image
+
+        images = self.load(self.output(node_id, port))
+        if not isinstance(images, ImageSet):
+            raise self.fail(
+                "not_images", f"{self.name(node_id)} did not output an image directory in this run.", node_id
+            )
+        readable = [f for f in images.images if image_format(f.data) is not None]
+        example = [{IMAGE_COLUMN: encode_image(f.data)} for f in readable[:EXAMPLE_ROWS]]
+        self.replaced.add(node_id)
+        name = f"WebServiceInput{self.inputs_made}"
+        self.inputs_made += 1
+        new_id = self.fresh_id("web_service_input")
+        module = self.registry.get(IMAGE_INPUT)
+        params = {"name": name, "column": IMAGE_COLUMN, "example": example}
+        self.add(Node(new_id, IMAGE_INPUT, module.version, params))
+        self.layout[new_id] = dict(self.graph.layout.get(node_id, {}))
+        self.notes.append(
+            f"{self.name(node_id)} replaced by Web Service Image Input '{name}': each request row sends one PNG or "
+            f"JPEG image as base64 text in the column '{IMAGE_COLUMN}' ({len(example)} training images as examples)."
         )
         return new_id, "request"

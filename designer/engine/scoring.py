@@ -8,6 +8,10 @@ Requests come in three shapes, all parsed here into one table per Web Service In
 against its declared columns: Azure ML designer's ``{"Inputs": {name: [rows]}, "GlobalParameters":
 {}}``, MLflow's ``dataframe_split`` / ``dataframe_records`` and CSV text. Every refusal is a
 ``ScoringError`` with a 4xx status naming the input, row and column at fault.
+
+A Web Service Image Input declares one column of type ``image``: each row's cell is a base64 PNG or
+JPEG, checked when the body is parsed (signature, header, pixel count) and turned into an unlabelled
+image directory just before scoring, so the parsed tables stay plain text for call records.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from .graph import Graph, Node
 from .problems import node_label
 
 INPUT_MODULE = "web_service_input"
+IMAGE_INPUT_MODULE = "web_service_image_input"
+INPUT_MODULES = (INPUT_MODULE, IMAGE_INPUT_MODULE)
+IMAGE = "image"
 OUTPUT_MODULE = "web_service_output"
 
 
@@ -61,6 +68,10 @@ class InputSpec:
     def names(self) -> list[str]:
         return [c["name"] for c in self.columns]
 
+    @property
+    def takes_images(self) -> bool:
+        return any(c["type"] == IMAGE for c in self.columns)
+
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "columns": self.columns}
 
@@ -68,6 +79,7 @@ class InputSpec:
 @dataclass(frozen=True)
 class Limits:
     max_rows: int = 10_000
+    max_image_pixels: int = 4096 * 4096
 
 
 @dataclass
@@ -169,7 +181,8 @@ class ScoringPipeline:
         """Results per Web Service Output name, for one table per Web Service Input name."""
         values = dict(self._constants)
         for spec in self.inputs:
-            values[(spec.node, "request")] = tables[spec.name]
+            table = tables[spec.name]
+            values[(spec.node, "request")] = _image_set(table, spec) if spec.takes_images else table
         ctx = _Ctx()
         for node, klass, params in self._steps:
             label = node_label(node.id, klass.name)
@@ -218,7 +231,7 @@ def _classes(graph: Graph, registry: Registry) -> dict[str, type[Module]]:
 
 
 def _ports(graph: Graph, classes: dict[str, type[Module]]) -> tuple[list[InputSpec], dict[str, str]]:
-    input_nodes = [n for n in graph.nodes.values() if n.module == INPUT_MODULE]
+    input_nodes = [n for n in graph.nodes.values() if n.module in INPUT_MODULES]
     output_nodes = [n for n in graph.nodes.values() if n.module == OUTPUT_MODULE]
     if not input_nodes or not output_nodes:
         raise NotServable(
@@ -253,6 +266,8 @@ def _ancestors(graph: Graph, targets: set[str]) -> set[str]:
 
 def _input_spec(node: Node, klass: type[Module]) -> InputSpec:
     params: Any = klass.parse_params(node.params)
+    if node.module == IMAGE_INPUT_MODULE:
+        return InputSpec(params.name, node.id, [{"name": params.column, "type": IMAGE}], list(params.example))
     if not params.columns:
         raise NotServable(f"Web Service Input '{params.name}' ({node.id}) declares no columns; set its columns.")
     columns = [{"name": c.name, "type": c.type} for c in params.columns]
@@ -294,7 +309,7 @@ def parse_azure(body: Any, inputs: list[InputSpec], limits: Limits) -> dict[str,
         raise ScoringError(
             413, f"Too many rows: {total}; the limit is {limits.max_rows} per request.", kind="too_large"
         )
-    return {spec.name: rows_table(given[spec.name], spec) for spec in inputs}
+    return {spec.name: rows_table(given[spec.name], spec, limits) for spec in inputs}
 
 
 def parse_mlflow(body: Any, inputs: list[InputSpec], limits: Limits) -> dict[str, DataTable]:
@@ -328,7 +343,7 @@ def parse_mlflow(body: Any, inputs: list[InputSpec], limits: Limits) -> dict[str
         raise ScoringError(
             413, f"Too many rows: {len(rows)}; the limit is {limits.max_rows} per request.", kind="too_large"
         )
-    return {spec.name: rows_table(rows, spec)}
+    return {spec.name: rows_table(rows, spec, limits)}
 
 
 def parse_csv(text: str, inputs: list[InputSpec], limits: Limits) -> dict[str, DataTable]:
@@ -356,7 +371,7 @@ def parse_csv(text: str, inputs: list[InputSpec], limits: Limits) -> dict[str, D
             )
     except csv.Error as exc:
         raise ScoringError(400, f"The CSV body cannot be read: {exc}.", kind="bad_body") from None
-    return {spec.name: rows_table(rows, spec)}
+    return {spec.name: rows_table(rows, spec, limits)}
 
 
 def _single_input(inputs: list[InputSpec]) -> InputSpec:
@@ -396,6 +411,7 @@ _TYPE_WORDS = {
     "string": "text",
     "category": "text",
     "datetime": "an ISO 8601 date-time text",
+    IMAGE: "a base64 PNG or JPEG image",
 }
 
 
@@ -407,6 +423,29 @@ def _type_error(input_name: str, row: int, column: str, kind: str, value: Any) -
         [{"input": input_name, "row": row, "column": column, "expected": kind}],
         kind="bad_value",
     )
+
+
+def _check_image(value: Any, input_name: str, row: int, column: str, limits: Limits) -> str:
+    from modules.library.web_service.web_service_image_input import BadImage, request_image
+
+    try:
+        request_image(value, limits.max_image_pixels)
+    except BadImage as exc:
+        raise ScoringError(
+            400,
+            f"Input '{input_name}', row {row}, column '{column}': {exc}; send a PNG or JPEG image as base64 text.",
+            [{"input": input_name, "row": row, "column": column, "expected": IMAGE}],
+            kind="bad_value",
+        ) from None
+    return str(value)
+
+
+def _image_set(table: DataTable, spec: InputSpec) -> Any:
+    """The checked base64 cells of an image input as the unlabelled image directory its node outputs."""
+    from modules.library.web_service.web_service_image_input import base64_bytes, request_images
+
+    column = spec.names[0]
+    return request_images([base64_bytes(v) for v in table.df[column]])  # checked when the body was parsed
 
 
 def _check_value(value: Any, kind: str, input_name: str, row: int, column: str) -> Any:
@@ -439,7 +478,7 @@ def _is_iso(text: str) -> bool:
     return True
 
 
-def rows_table(rows: Any, spec: InputSpec) -> DataTable:
+def rows_table(rows: Any, spec: InputSpec, limits: Limits | None = None) -> DataTable:
     """Rows as a typed table; every row must carry exactly the input's columns."""
     from modules.library.web_service.web_service_input import InputColumn, rows_to_frame
 
@@ -471,7 +510,14 @@ def rows_table(rows: Any, spec: InputSpec) -> DataTable:
                 message = f"Input '{spec.name}', row {i}: column '{extra[0]}' is not an input of this endpoint"
                 detail = {"input": spec.name, "row": i, "column": extra[0], "problem": "extra"}
             raise ScoringError(400, message + ".", [detail], kind="bad_columns")
+        if spec.takes_images:
+            clean.append({c: _check_image(row[c], spec.name, i, c, limits or Limits()) for c in wanted})
+            continue
         clean.append({c: _check_value(row[c], types[c], spec.name, i, c) for c in wanted})
+    if spec.takes_images:
+        import pandas as pd
+
+        return DataTable(pd.DataFrame({c: pd.Series([r[c] for r in clean], dtype="str") for c in wanted}), {})
     columns = [InputColumn.model_validate(c) for c in spec.columns]
     return DataTable(rows_to_frame(clean, columns), {})
 

@@ -17,6 +17,7 @@ class RegisteredModel(models.Model):
     artifact = models.CharField(max_length=64)  # digest of the trained model
     task = models.CharField(max_length=32, blank=True, default="")
     label_column = models.CharField(max_length=256, blank=True, default="")
+    classes = models.JSONField(default=list, blank=True)  # the classes a classifier predicts
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,6 +12,7 @@ class RegisteredModelSerializer(serializers.ModelSerializer):
     node = serializers.CharField(source="node_id")
     created_by = serializers.SerializerMethodField()
     in_use_by = serializers.SerializerMethodField()
+    classes = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = RegisteredModel
@@ -27,6 +28,7 @@ class RegisteredModelSerializer(serializers.ModelSerializer):
             "artifact",
             "task",
             "label_column",
+            "classes",
             "created_by",
             "created_at",
             "in_use_by",

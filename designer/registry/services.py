@@ -12,6 +12,8 @@ from designer.artifacts import artifact_store
 from designer.engine.execute import load_output
 from designer.runs.models import NodeRun, Run
 from modules.sdk import FittedModel, TrainedModel
+from modules.sdk.ports import TrainedImageModel
+from modules.sdk.values import FittedImageModel
 
 from .models import RegisteredModel
 
@@ -33,7 +35,8 @@ def register_model(
         raise Unprocessable(
             f"Node '{node_id}' of run {run.pk} is {node.status}; it has no trained model.", [{"field": "node"}]
         )
-    models = {p: r for p, r in (node.outputs or {}).items() if r.get("type") == TrainedModel.name}
+    kinds = (TrainedModel.name, TrainedImageModel.name)
+    models = {p: r for p, r in (node.outputs or {}).items() if r.get("type") in kinds}
     if port:
         models = {p: r for p, r in models.items() if p == port}
     if len(models) != 1:
@@ -41,7 +44,11 @@ def register_model(
             f"Node '{node_id}' ({node.module_name}) has no trained-model output to register.", [{"field": "node"}]
         )
     record = next(iter(models.values()))
-    model: FittedModel = load_output(artifact_store(), record["type"], record["digest"])
+    model: FittedModel | FittedImageModel = load_output(artifact_store(), record["type"], record["digest"])
+    if isinstance(model, FittedImageModel):  # a ResNet/DenseNet classifier: no label column, its classes
+        task, label, classes = "multiclass", "", [str(c) for c in model.classes]
+    else:
+        task, label, classes = model.task, model.label_column, [str(c) for c in model.classes]
     for _attempt in range(3):
         latest = RegisteredModel.objects.filter(workspace=run.workspace, name=name).aggregate(v=Max("version"))["v"]
         try:
@@ -55,8 +62,9 @@ def register_model(
                     run=run,
                     node_id=node_id,
                     artifact=record["digest"],
-                    task=model.task,
-                    label_column=model.label_column,
+                    task=task,
+                    label_column=label,
+                    classes=classes,
                     created_by=user if getattr(user, "is_authenticated", False) else None,
                 )
         except IntegrityError:

@@ -1912,6 +1912,7 @@ export interface components {
             artifact: string;
             task?: string;
             label_column?: string;
+            readonly classes: string[];
             readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;

@@ -8,7 +8,7 @@ import { Link } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { useMe } from "../auth";
-import { DeployButton, WEB_SERVICE_INPUT, WEB_SERVICE_OUTPUT } from "../endpoints";
+import { DeployButton, isServable } from "../endpoints";
 import { isFinal, statusStyle } from "../../app/status";
 import { toast } from "../../app/toasts";
 import { Presence } from "../collab";
@@ -46,9 +46,7 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
   const validationError = useValidation((s) => s.error);
   const run = useRunStatus((s) => s.run);
   const role = me?.workspaces.find((w) => w.id === workspace)?.role;
-  const servable = useGraph(
-    (s) => s.nodes.some((n) => n.data.module === WEB_SERVICE_INPUT) && s.nodes.some((n) => n.data.module === WEB_SERVICE_OUTPUT),
-  );
+  const servable = useGraph((s) => isServable(s.nodes.map((n) => n.data.module)));
   const baseVersion = useSession((s) => s.baseVersion);
   const unsavedVersion = useSession((s) => s.unsavedVersion);
   const running = run !== null && !isFinal(run.status);

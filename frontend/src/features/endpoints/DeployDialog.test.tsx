@@ -19,6 +19,7 @@ describe("Deploy", () => {
   it("is offered only for a pipeline with a Web Service Input and Output, to editors", () => {
     expect(isServable(["dataset", "web_service_input", "score_model", "web_service_output"])).toBe(true);
     expect(isServable(["dataset", "web_service_input", "score_model"])).toBe(false);
+    expect(isServable(["web_service_image_input", "score_image_model", "web_service_output"])).toBe(true);
 
     const { unmount } = deployButton({ servable: false });
     expect(screen.queryByRole("button", { name: "Deploy" })).not.toBeInTheDocument();

@@ -13,12 +13,13 @@ import { servingApi } from "./http";
 import type { DerivationProblem } from "./types";
 
 export const WEB_SERVICE_INPUT = "web_service_input";
+export const WEB_SERVICE_IMAGE_INPUT = "web_service_image_input";
 export const WEB_SERVICE_OUTPUT = "web_service_output";
 
 /** Whether a pipeline's modules make it deployable as a real-time endpoint. */
 export function isServable(modules: Iterable<string>): boolean {
   const found = new Set(modules);
-  return found.has(WEB_SERVICE_INPUT) && found.has(WEB_SERVICE_OUTPUT);
+  return (found.has(WEB_SERVICE_INPUT) || found.has(WEB_SERVICE_IMAGE_INPUT)) && found.has(WEB_SERVICE_OUTPUT);
 }
 
 interface Props {

@@ -37,10 +37,10 @@ export function DriftSection({ endpointId, endpointName, minutes }: { endpointId
 
 function DriftInputView({ input, label }: { input: DriftInput; label: string }) {
   const figure = useMemo(() => (input.figure && Array.isArray(input.figure.data) ? input.figure : undefined), [input.figure]);
-  if (input.error) {
+  if (input.error || input.note) {
     return (
       <p className="muted" data-testid={`drift-${input.name}`}>
-        <code>{input.name}</code>: {input.error}
+        <code>{input.name}</code>: {input.error ?? input.note}
       </p>
     );
   }

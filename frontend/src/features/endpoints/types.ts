@@ -60,6 +60,8 @@ export interface DriftInput {
   name: string;
   /** Set instead of the results when the input cannot be tested (no training baseline). */
   error?: string;
+  /** Set instead of the results when drift is not measured for this input (image inputs). */
+  note?: string;
   features?: DriftFeature[];
   measured?: number;
   drifted?: number;

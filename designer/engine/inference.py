@@ -392,7 +392,7 @@ class _Deriver:
                 "not_images", f"{self.name(node_id)} did not output an image directory in this run.", node_id
             )
         readable = [f for f in images.images if image_format(f.data) is not None]
-        example = [{IMAGE_COLUMN: encode_image(f.data)} for f in readable[:EXAMPLE_ROWS]]
+        example = [{IMAGE_COLUMN: encode_image(f.data)} for f in _one_per_class(readable)[:EXAMPLE_ROWS]]
         self.replaced.add(node_id)
         name = f"WebServiceInput{self.inputs_made}"
         self.inputs_made += 1
@@ -406,3 +406,14 @@ class _Deriver:
             f"JPEG image as base64 text in the column '{IMAGE_COLUMN}' ({len(example)} training images as examples)."
         )
         return new_id, "request"
+
+
+def _one_per_class(images: list[Any]) -> list[Any]:
+    """The images in an order that shows each class once before any class twice (examples that differ)."""
+    rounds: dict[Any, int] = {}
+    ranked = []
+    for position, image in enumerate(images):
+        turn = rounds.get(image.label, 0)
+        rounds[image.label] = turn + 1
+        ranked.append((turn, position, image))
+    return [image for _, _, image in sorted(ranked, key=lambda t: (t[0], t[1]))]

@@ -107,8 +107,12 @@ def test_the_image_sample_becomes_saved_artifacts_and_an_image_web_service_input
     assert nodes["apply_image_transformation"].params == {"mode": "For inference"}
     source = nodes["web_service_image_input"].params
     assert source["name"] == "WebServiceInput0" and source["column"] == "image"
-    first = raw_images(trained).images[0].data
+    images = raw_images(trained).images
+    first = images[0].data
     assert len(source["example"]) == 3 and base64.b64decode(source["example"][0]["image"]) == first
+    by_bytes = {image.data: image.label for image in images}
+    shown = [by_bytes[base64.b64decode(row["image"])] for row in source["example"]]
+    assert sorted(shown) == ["circle", "square", "triangle"]  # one example of each class, not three of one
     notes = " ".join(derived.notes)
     assert "Saved Image Model" in notes and "'circle', 'square', 'triangle'" in notes
     assert "Saved Image Transformation" in notes and "Split Image Directory" in notes

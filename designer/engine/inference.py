@@ -13,8 +13,12 @@ an image directory):
 - each data source (Dataset, Enter Data Manually...) becomes a Web Service Input whose columns are
   the source's columns minus the label, with a few example rows; an image source (Convert to Image
   Directory) becomes a Web Service Image Input taking base64 images, with a few training images;
-- other fixed inputs on the path (Init Image Transformation's steps) become Saved ... nodes pinned to
-  their artifacts, so Apply Image Transformation keeps the training-time transformation;
+- other fixed inputs on the path (Init Image Transformation's steps, a File Dataset feeding a script's
+  Script bundle) become Saved ... nodes pinned to their artifacts, so Apply Image Transformation keeps
+  the training-time transformation and a script imports the training-time bundle;
+- Execute Python (R) Script stays: each request's rows go through the script in its sandbox child.
+  A second table input of such a script fed only from training-only sources (a lookup table) becomes
+  a Saved Dataset pinned to the table of this run, rather than a second input callers must send;
 - column selections on the path forget the label, which requests do not send;
 - a Web Service Output is added after the scorer; everything else (Train Model, learners, Evaluate
   Model, other branches) is dropped.
@@ -40,7 +44,7 @@ from modules.sdk import (
     Transformation,
     column_params,
 )
-from modules.sdk.ports import ImageDirectory, ImageTransformation, TrainedImageModel, image_format
+from modules.sdk.ports import ImageDirectory, ImageTransformation, TrainedImageModel, ZipFile, image_format
 from modules.sdk.values import FittedImageModel, ImageSet
 
 from .graph import Edge, Graph, Node
@@ -56,6 +60,8 @@ CONSTANTS = {
     TrainedImageModel.name: ("saved_image_model", "trained_model"),
     Transformation.name: ("saved_transformation", "transformation"),
     ImageTransformation.name: ("saved_image_transformation", "image_transformation"),
+    ZipFile.name: ("saved_files", "files"),
+    Table.name: ("saved_dataset", "dataset"),
 }
 IMAGE_INPUT = "web_service_image_input"
 IMAGE_COLUMN = "image"
@@ -213,7 +219,17 @@ class _Deriver:
         source = f"{self.name(node_id)}, output '{port}'"
         self.add(Node(new_id, module, cls.version, {"artifact": ref.digest, "source": source[:300]}))
         self.place(new_id, node_id)
-        if ref.type == ImageTransformation.name:
+        if ref.type == ZipFile.name:
+            self.notes.append(
+                f"{self.name(node_id)} replaced by Saved Files pinned to the zip this run read, so the script "
+                "imports the same bundle at scoring time."
+            )
+        elif ref.type == Table.name:
+            self.notes.append(
+                f"{self.name(node_id)} replaced by a Saved Dataset pinned to the table of this run: it does not "
+                "depend on the scored rows, so requests do not send it."
+            )
+        elif ref.type == ImageTransformation.name:
             self.notes.append(
                 f"{self.name(node_id)} replaced by a Saved Image Transformation with the steps of this run, so "
                 "request images are transformed as the training images were."
@@ -339,9 +355,35 @@ class _Deriver:
             Node(node_id, node.module, node.version, self.forget_label(node_id, cls, node.params), node.regenerate)
         )
         self.layout[node_id] = dict(self.graph.layout.get(node_id, {}))
+        pinned = self.fixed_tables(cls, incoming) if cls.runs_user_code else set()
         for in_port, edge in incoming.items():
+            if in_port in pinned:
+                self.connect(self.constant(edge.source, edge.source_port), node_id, in_port)
+                continue
             self.connect(self.rebuild(edge.source, edge.source_port), node_id, in_port)
+        if cls.runs_user_code:
+            self.notes.append(
+                f"{self.name(node_id)} kept: each request's rows run through its script in a separate, limited "
+                "process (about a second per call); the script must not expect the label column."
+            )
         return node_id, port
+
+    def fixed_tables(self, cls: type[Module], incoming: Mapping[str, Edge]) -> set[str]:
+        """A script's table inputs after the first that share no source with it: fixed tables, not requests."""
+        tables = [n for n, p in cls.inputs.items() if p.type is Table and n in incoming]
+        if len(tables) < 2:
+            return set()
+        main = self.upstream(incoming[tables[0]].source)
+        return {n for n in tables[1:] if not self.upstream(incoming[n].source) & main}
+
+    def upstream(self, node_id: str) -> set[str]:
+        seen, todo = {node_id}, [node_id]
+        while todo:
+            for parent in self.graph.parents(todo.pop()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
 
     def forget_label(self, node_id: str, cls: type[Module], params: dict[str, Any]) -> dict[str, Any]:
         """Column selections without the label: requests do not send it."""

@@ -4,6 +4,10 @@
 Input once (saved models, saved transformations and whatever is computed from them only), and keeps
 their outputs in memory. ``score`` then runs only the nodes downstream of the request's rows.
 
+User code never runs in this process: a module that runs it is refused at load unless it declares
+``user_code_sandboxed`` (Execute Python / R Script), whose script runs per request in the sandbox
+child; its failure is a 400 "Module Executing Error" naming the node, without the traceback.
+
 Requests come in three shapes, all parsed here into one table per Web Service Input and checked
 against its declared columns: Azure ML designer's ``{"Inputs": {name: [rows]}, "GlobalParameters":
 {}}``, MLflow's ``dataframe_split`` / ``dataframe_records`` and CSV text. Every refusal is a
@@ -194,6 +198,8 @@ class ScoringPipeline:
             except NodeFailed as exc:
                 problem = exc.problem
                 detail = {k: v for k, v in problem.to_dict().items() if v and k != "code"}
+                # The first line only: a script's traceback would show its source and server paths to callers.
+                detail["message"] = problem.message.split("\n", 1)[0]
                 status = 400 if problem.code == "module_error" else 500
                 kind = "module_error" if status == 400 else "internal"
                 raise ScoringError(status, "Module Executing Error", [detail], kind=kind) from None
@@ -224,7 +230,7 @@ def _classes(graph: Graph, registry: Registry) -> dict[str, type[Module]]:
             classes[node.id] = registry.get(node.module, node.version)
         except UnknownModule as exc:
             raise NotServable(f"Node '{node.id}': {exc}.") from None
-        if classes[node.id].runs_user_code:
+        if classes[node.id].runs_user_code and not classes[node.id].user_code_sandboxed:
             name = node_label(node.id, classes[node.id].name)
             raise NotServable(f"{name} runs user code, which a scoring server never runs in-process.")
     return classes

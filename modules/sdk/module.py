@@ -48,8 +48,11 @@ class Module:
     #: What deriving an inference pipeline does with this node: "keep" it, "pass_through" (a
     #: training-only row filter such as Split Data: its input flows straight on) or "drop" it.
     inference: ClassVar[str] = "keep"
-    #: Modules that execute user-supplied code never run inside a scoring server.
+    #: Modules that execute user-supplied code never run it inside a scoring server...
     runs_user_code: ClassVar[bool] = False
+    #: ...unless that code runs only in the sandbox child process (time and memory limits, an
+    #: environment built from nothing, a throwaway directory), never in the calling process.
+    user_code_sandboxed: ClassVar[bool] = False
 
     class Inputs:
         pass

@@ -98,6 +98,7 @@ class CreatePythonModel(Module):
     name = "Create Python Model"
     category = "Python Language"
     runs_user_code = True
+    user_code_sandboxed = True  # the script runs in _sandbox.py's child process only
 
     class Outputs:
         untrained_model = Out(UntrainedModel, "Untrained model")

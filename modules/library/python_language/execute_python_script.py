@@ -89,12 +89,23 @@ class ExecutePythonScript(Module):
     ``import helpers``, and other files in it can be opened as ``./Script Bundle/<name>``. A zip with
     a path leaving its folder, a link, an encrypted file, more than 10,000 files or more than 256 MB
     unpacked is refused, naming the file at fault.
+
+    Real-time endpoints: a script on the data path into Score Model stays in the inference pipeline,
+    and every request's rows go through it in a fresh sandbox process, as in training: about a
+    second per call (Python and pandas starting), so it suits modest request rates. The same limits
+    apply, Timeout (seconds) included (a stuck script holds its request until then: keep the timeout
+    short in pipelines you deploy). A script that fails on a request answers 400 "Module Executing
+    Error" naming the node and the script line (not its traceback). A Script bundle and a Dataset2
+    that do not depend on the request become constants pinned to the training run (Saved Files,
+    Saved Dataset), read once when the endpoint loads. The script gets the request's columns: the
+    label is not sent.
     """
 
     id = "execute_python_script"
     name = "Execute Python Script"
     category = "Python Language"
     runs_user_code = True
+    user_code_sandboxed = True  # the script runs in _sandbox.py's child process only
 
     class Inputs:
         dataset1 = In(Table, "Dataset1", optional=True, doc="Passed to azureml_main as dataframe1.")

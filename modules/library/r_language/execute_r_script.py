@@ -90,12 +90,17 @@ class ExecuteRScript(Module):
     ``source("./Script Bundle/helpers.R")`` or read the files in it. A zip with a path leaving its
     folder, a link, an encrypted file, more than 10,000 files or more than 256 MB unpacked is
     refused, naming the file at fault.
+
+    Real-time endpoints: as Execute Python Script, the script stays in a derived inference pipeline
+    and each request's rows go through a fresh ``Rscript`` sandbox process (a second or more per
+    call), stopped at Timeout (seconds); a failure answers 400 "Module Executing Error" naming the node.
     """
 
     id = "execute_r_script"
     name = "Execute R Script"
     category = "R Language"
     runs_user_code = True
+    user_code_sandboxed = True  # the script runs in _sandbox.py's child process only
 
     class Inputs:
         dataset1 = In(Table, "Dataset1", optional=True, doc="Passed to azureml_main as dataframe1.")

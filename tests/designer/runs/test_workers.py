@@ -241,4 +241,3 @@ def test_a_node_whose_message_the_broker_lost_runs_once_a_worker_is_back(workers
     assert node.redispatches >= 1
     assert "(a lost message, or every worker busy): sent again" in node.log
     assert node.log.count("attempt 1 on ") == 1  # the duplicates did not run it twice
-

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from modules.library.web_service.web_service_image_input import encode_image
-from modules.sdk import DataTable, TrainedModel, Transformation
+from modules.sdk import DataTable, Table, TrainedModel, Transformation
 from modules.sdk.ports import ImageTransformation, TrainedImageModel
+from tests.support.zips import zip_of
 
 from ._helpers import Case, _dataset, _no_inputs, _scoring
 from .computer_vision import shapes, trained
@@ -53,6 +54,20 @@ def _stored_image_transformation(table: DataTable, run: Callable[..., dict[str, 
     return {}
 
 
+FILES_DIGEST = "4" * 64
+TABLE_DIGEST = "5" * 64
+
+
+def _stored_files(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    run.ctx.artifacts[FILES_DIGEST] = zip_of({"helpers.py": "ANSWER = 42\n"})  # type: ignore[attr-defined]
+    return {}
+
+
+def _stored_table(table: DataTable, run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    run.ctx.artifacts[TABLE_DIGEST] = Table.serialize(table)  # type: ignore[attr-defined]
+    return {}
+
+
 CASES: dict[str, Case] = {
     "web_service_input": Case(_no_inputs, {"columns": COLUMNS, "example": EXAMPLE}),
     "web_service_output": Case(_dataset, {}),
@@ -62,4 +77,6 @@ CASES: dict[str, Case] = {
     "web_service_image_input": Case(_no_inputs, {"example": IMAGE_EXAMPLE}),
     "saved_image_model": Case(_stored_image_model, {"artifact": IMAGE_MODEL_DIGEST}),
     "saved_image_transformation": Case(_stored_image_transformation, {"artifact": IMAGE_TRANSFORM_DIGEST}),
+    "saved_files": Case(_stored_files, {"artifact": FILES_DIGEST}),
+    "saved_dataset": Case(_stored_table, {"artifact": TABLE_DIGEST}),
 }

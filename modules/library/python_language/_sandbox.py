@@ -8,6 +8,13 @@ new processes. Where the kernel allows unprivileged user namespaces the child al
 user and network namespaces: no network at all (so no database or Redis over TCP), and no ptrace
 or ``/proc/<pid>/environ`` access to the trusted worker that started it.
 
+Where it does not, the child runs as the same OS user, and Linux lets a process read the
+environment and memory of any *dumpable* process of its user: the secrets a web server, scoring
+server or worker was started with. So every Tessera process marks itself not dumpable
+(:func:`keep_secrets_from_children`, called when the ``designer`` package is imported, and again
+here before each child starts): its ``/proc/<pid>/environ``, ``mem`` and ptrace are then closed to
+other processes of its user. What stays open without namespaces: the files that user can read.
+
 Nothing the child writes is trusted: files are opened without following links, size-checked, and
 parsed as JSON, Parquet or CSV only. Nothing is ever unpickled.
 """
@@ -48,6 +55,26 @@ POLL_S = 0.05
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+#: Give the child its own user and network namespaces where the kernel allows it (tests turn this
+#: off to check what protects a host where it does not).
+USE_NAMESPACES = True
+
+
+def keep_secrets_from_children() -> bool:
+    """Mark this process not dumpable, so processes of the same OS user (a sandboxed script on a host
+    without user namespaces) cannot read its environment or memory or ptrace it. Linux only; True if set.
+
+    A process can still read its own ``/proc/self``; only root (or CAP_SYS_PTRACE) reaches it from
+    outside, which also means no core dumps and no debugger attach by the same user.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -97,6 +124,7 @@ class Sandbox:
         job_path = self.io / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
         argv = [sys.executable, "-I", "-B", "-u", str(RUNNER), str(job_path)] if command is None else list(command)
+        keep_secrets_from_children()  # whoever started us: a worker, a scoring server, a script
         started = time.monotonic()
         proc = subprocess.Popen(
             argv,
@@ -170,7 +198,8 @@ def _limiter(limits: Limits, max_tasks: int) -> Callable[[], None]:
 
     def apply() -> None:  # runs in the child between fork and exec
         os.umask(0o077)
-        _enter_namespaces(libc, uid, gid)
+        if USE_NAMESPACES:
+            _enter_namespaces(libc, uid, gid)
         _lower(resource.RLIMIT_AS, memory, memory)
         _lower(resource.RLIMIT_CPU, cpu, cpu + 3)
         _lower(resource.RLIMIT_FSIZE, file_size, file_size)

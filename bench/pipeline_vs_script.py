@@ -16,32 +16,14 @@ Needs PostgreSQL and Redis on 127.0.0.1 (scripts/services starts them). Usage:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-DB_NAME = "tessera_bench"
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="designer.settings",
-    TESSERA_ENV="test",
-    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"),
-    REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-    TESSERA_DATA_DIR=tempfile.mkdtemp(prefix="tessera-bench-"),
-)
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname = %s", (DB_NAME,)).fetchone():
-            conn.execute(f'create database "{DB_NAME}"')
+from bench.common import bench_workspace, run_to_completion  # noqa: E402  (sets the environment first)
 
 
 def make_data(rows: int):  # type: ignore[no-untyped-def]
@@ -117,24 +99,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    ensure_database()
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-
+    user, workspace = bench_workspace()
     from designer.datasets.services import create_dataset_from_frame
     from designer.pipelines.services import create_pipeline, save_version
     from designer.runs.models import CacheEntry, Run
-    from designer.runs.services import submit_run
-    from designer.workspaces.models import Membership, Workspace
     from tests.support.processes import WorkerPool
 
-    call_command("migrate", verbosity=0)
-    user, _ = get_user_model().objects.get_or_create(username="bench")
-    workspace = Workspace.objects.create(name=f"bench {time.time():.0f}", created_by=user)
-    Membership.objects.create(workspace=workspace, user=user, role="owner")
     df = make_data(args.rows)
     dataset = create_dataset_from_frame(user, workspace, "synthetic", df)
     pipeline = create_pipeline(user, workspace, "bench", document=pipeline_doc(dataset.pk))
@@ -143,14 +113,7 @@ def main() -> None:
     pool.ensure()
 
     def run_pipeline() -> Run:
-        run = submit_run(user=user, pipeline=pipeline)
-        while True:
-            run.refresh_from_db()
-            if run.is_terminal:
-                if run.status != "completed":
-                    raise SystemExit(f"run {run.pk} {run.status}: {run.error}")
-                return run
-            time.sleep(0.02)
+        return run_to_completion(user, pipeline)
 
     try:
         run_pipeline()  # warm-up: worker imports, first-touch caches

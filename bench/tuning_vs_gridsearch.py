@@ -14,25 +14,15 @@ Needs PostgreSQL and Redis on 127.0.0.1 (scripts/services starts them). Usage:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-DB_NAME = "tessera_bench"
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="designer.settings",
-    TESSERA_ENV="test",
-    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"),
-    REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-    TESSERA_DATA_DIR=tempfile.mkdtemp(prefix="tessera-bench-"),
-)
+from bench.common import bench_workspace, run_to_completion  # noqa: E402  (sets the environment first)
 
 GRID = {
     "maximum_number_of_leaves_per_tree": [8, 32],
@@ -127,26 +117,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from bench.pipeline_vs_script import ensure_database
-
-    ensure_database()
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-
+    user, workspace = bench_workspace()
     from designer.datasets.services import create_dataset_from_frame
     from designer.pipelines.services import create_pipeline
     from designer.runs.models import CacheEntry, NodePart, Run
-    from designer.runs.services import submit_run
-    from designer.workspaces.models import Membership, Workspace
     from tests.support.processes import WorkerPool
 
-    call_command("migrate", verbosity=0)
-    user, _ = get_user_model().objects.get_or_create(username="bench")
-    workspace = Workspace.objects.create(name=f"bench {time.time():.0f}", created_by=user)
-    Membership.objects.create(workspace=workspace, user=user, role="owner")
     df = make_data(args.rows)
     dataset = create_dataset_from_frame(user, workspace, "synthetic", df)
     pipeline = create_pipeline(user, workspace, "tuning bench", document=pipeline_doc(dataset.pk))
@@ -154,14 +130,8 @@ def main() -> None:
     def tune_once() -> tuple[float, Run]:
         CacheEntry.objects.filter(workspace=workspace, module_id="tune_model_hyperparameters").delete()
         start = time.perf_counter()
-        run = submit_run(user=user, pipeline=pipeline)
-        while True:
-            run.refresh_from_db()
-            if run.is_terminal:
-                if run.status != "completed":
-                    raise SystemExit(f"run {run.pk} {run.status}: {run.error}")
-                return time.perf_counter() - start, run
-            time.sleep(0.02)
+        run = run_to_completion(user, pipeline)
+        return time.perf_counter() - start, run
 
     def best_auc(run: Run) -> float:
         from designer.artifacts import artifact_store

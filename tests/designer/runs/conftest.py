@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -108,3 +110,18 @@ def drain(run: Any) -> Any:
             services.execute_node_run(n.pk, n.attempt, worker="inline", heartbeat=False)
     run.refresh_from_db()
     return run
+
+
+def submit(http: httpx.Client, pipeline_id: int, **body: Any) -> dict[str, Any]:
+    """Submit a pipeline over the live server's API; the created run."""
+    response = http.post("/api/runs/", json={"pipeline": pipeline_id, **body})
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def output_table(http: httpx.Client, run_id: int, node: str, port: str) -> pd.DataFrame:
+    """A node's table output, downloaded as CSV from the live server."""
+    response = http.get(f"/api/runs/{run_id}/nodes/{node}/outputs/{port}/download/")
+    assert response.status_code == 200, response.text
+    return pd.read_csv(io.BytesIO(response.content))

@@ -9,7 +9,6 @@ import io
 import time
 from typing import Any
 
-import httpx
 import pandas as pd
 import pytest
 
@@ -20,22 +19,10 @@ from designer.runs.models import NodePart, NodeRun
 from modules.sdk import LocalContext, Table, default_registry
 from tests.support.pipelines import document
 
-from .conftest import node_status, upload_sample, wait_for_run
+from .conftest import node_status, output_table, submit, upload_sample, wait_for_run
 
 pytestmark = [pytest.mark.workers, pytest.mark.django_db(transaction=True)]
 P = NodePart.Status
-
-
-def _submit(http: httpx.Client, pipeline_id: int) -> dict[str, Any]:
-    response = http.post("/api/runs/", json={"pipeline": pipeline_id})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def _table(http: httpx.Client, run_id: int, node: str, port: str) -> pd.DataFrame:
-    response = http.get(f"/api/runs/{run_id}/nodes/{node}/outputs/{port}/download/")
-    assert response.status_code == 200, response.text
-    return pd.read_csv(io.BytesIO(response.content))
 
 
 def _parts(run_id: int, node: str) -> list[NodePart]:
@@ -59,10 +46,10 @@ def _split(**params: Any) -> dict[str, Any]:
 def test_the_parts_of_a_node_run_on_both_workers_and_come_back_in_order(workers, server, http, ada, lab):
     pipeline = create_pipeline(ada, lab, "Parts", document=_split(parts=6, seconds=0.6))
 
-    done = wait_for_run(http, _submit(http, pipeline.pk)["id"], timeout=60)
+    done = wait_for_run(http, submit(http, pipeline.pk)["id"], timeout=60)
 
     assert done["status"] == "completed", done
-    result = _table(http, done["id"], "split", "result")
+    result = output_table(http, done["id"], "split", "result")
     assert result["part"].tolist() == [1, 2, 3, 4, 5, 6]
     assert result["square"].tolist() == [1, 4, 9, 16, 25, 36]
     worker_pids = {w.proc.pid for w in workers.workers}
@@ -87,7 +74,7 @@ def test_the_parts_of_a_node_run_on_both_workers_and_come_back_in_order(workers,
 def test_a_failing_part_fails_the_node_with_the_modules_own_error(workers, server, http, ada, lab):
     pipeline = create_pipeline(ada, lab, "Failing part", document=_split(parts=6, seconds=0.3, fail_part=5))
 
-    done = wait_for_run(http, _submit(http, pipeline.pk)["id"], timeout=60)
+    done = wait_for_run(http, submit(http, pipeline.pk)["id"], timeout=60)
 
     assert done["status"] == "failed"
     error = done["nodes"][0]["error"]
@@ -102,7 +89,7 @@ def test_a_failing_part_fails_the_node_with_the_modules_own_error(workers, serve
 
 def test_a_part_whose_worker_dies_runs_again_on_the_nodes_worker(workers, server, http, ada, lab, settings):
     pipeline = create_pipeline(ada, lab, "Dying part", document=_split(parts=2, seconds=4))
-    run = _submit(http, pipeline.pk)
+    run = submit(http, pipeline.pk)
 
     # when the worker running a part (not the node's worker) is killed outright
     def remote_running() -> NodePart | None:  # a part another worker runs is the one with a heartbeat
@@ -122,12 +109,12 @@ def test_a_part_whose_worker_dies_runs_again_on_the_nodes_worker(workers, server
     assert again.worker != part.worker
     log = NodeRun.objects.get(run_id=run["id"], node_id="split").log
     assert f"part {part.index + 1}: worker {part.worker} stopped responding; it runs again" in log
-    assert _table(http, done["id"], "split", "result")["square"].tolist() == [1, 4]
+    assert output_table(http, done["id"], "split", "result")["square"].tolist() == [1, 4]
 
 
 def test_cancelling_the_run_stops_parts_on_other_workers(workers, server, http, ada, lab):
     pipeline = create_pipeline(ada, lab, "Cancelled parts", document=_split(parts=2, seconds=120))
-    run = _submit(http, pipeline.pk)
+    run = submit(http, pipeline.pk)
     _wait(
         lambda: (
             [p for p in _parts(run["id"], "split") if p.status == P.RUNNING] == _parts(run["id"], "split")
@@ -148,7 +135,7 @@ def test_cancelling_the_run_stops_parts_on_other_workers(workers, server, http, 
     assert node_status(done) == {"split": "cancelled"}
     # both workers are free again: a new run's parts start at once
     quick = create_pipeline(ada, lab, "After cancel", document=_split(parts=2, seconds=0))
-    assert wait_for_run(http, _submit(http, quick.pk)["id"], timeout=30)["status"] == "completed"
+    assert wait_for_run(http, submit(http, quick.pk)["id"], timeout=30)["status"] == "completed"
 
 
 def test_tuning_spreads_its_trials_and_matches_a_sweep_run_in_one_process(workers, server, http, ada, lab):
@@ -175,13 +162,13 @@ def test_tuning_spreads_its_trials_and_matches_a_sweep_run_in_one_process(worker
     )
     pipeline = create_pipeline(ada, lab, "Tuning", document=doc)
 
-    done = wait_for_run(http, _submit(http, pipeline.pk)["id"], timeout=120)
+    done = wait_for_run(http, submit(http, pipeline.pk)["id"], timeout=120)
 
     assert done["status"] == "completed", done
     parts = _parts(done["id"], "tune")
     assert len(parts) == 6 and all(p.status == P.DONE for p in parts)
     assert len({p.worker for p in parts}) == 2, [p.worker for p in parts]
-    on_workers = _table(http, done["id"], "tune", "sweep_results")
+    on_workers = output_table(http, done["id"], "tune", "sweep_results")
     in_one_process = _sweep_in_process(dataset, doc)
     pd.testing.assert_frame_equal(on_workers, in_one_process, check_dtype=False)
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pandas as pd
 import pytest
 
 from designer.datasets.models import Dataset
 from designer.pipelines.samples import SAMPLE_PIPELINES, available
 
-from .conftest import node_status, wait_for_run
+from .conftest import node_status, output_table, wait_for_run
 
 pytestmark = [pytest.mark.workers, pytest.mark.django_db(transaction=True)]
 
@@ -22,12 +20,6 @@ def _metrics(http: httpx.Client, run_id: int, port: str = "evaluation_results") 
     response = http.get(f"/api/runs/{run_id}/nodes/evaluate/outputs/{port}/")
     assert response.status_code == 200, response.text
     return response.json()["metrics"]
-
-
-def _table(http: httpx.Client, run_id: int, node: str, port: str) -> pd.DataFrame:
-    response = http.get(f"/api/runs/{run_id}/nodes/{node}/outputs/{port}/download/")
-    assert response.status_code == 200, response.text
-    return pd.read_csv(io.BytesIO(response.content))
 
 
 def _regression(http: httpx.Client, run_id: int) -> None:
@@ -48,7 +40,7 @@ def _binary(minimum_auc: float) -> Callable[[httpx.Client, int], None]:
 
 def _feature_selection(http: httpx.Client, run_id: int) -> None:
     _binary(0.95)(http, run_id)
-    kept = _table(http, run_id, "select_features", "filtered_dataset")
+    kept = output_table(http, run_id, "select_features", "filtered_dataset")
     assert "diagnosis" in kept.columns and len(kept.columns) == 11  # 10 features and the diagnosis
 
 
@@ -63,18 +55,18 @@ def _multiclass(minimum_accuracy: float) -> Callable[[httpx.Client, int], None]:
 
 def _python_script(http: httpx.Client, run_id: int) -> None:
     _multiclass(0.85)(http, run_id)
-    scripted = _table(http, run_id, "script", "result_dataset")
+    scripted = output_table(http, run_id, "script", "result_dataset")
     assert (scripted["petal_ratio"] == scripted["petal_length_cm"] / scripted["petal_width_cm"]).all()
 
 
 def _clustering(http: httpx.Client, run_id: int) -> None:
     metrics = _metrics(http, run_id)
-    held_out = _table(http, run_id, "split", "results_dataset2")
+    held_out = output_table(http, run_id, "split", "results_dataset2")
     values = metrics["values"]
     assert metrics["task"] == "clustering"
     assert values["Number of Points"] == len(held_out) > 90  # 30% of the 342 measured penguins
     assert values["Average Distance to Cluster Center"] < values["Average Distance to Other Center"]
-    assigned = _table(http, run_id, "assign", "results_dataset")
+    assigned = output_table(http, run_id, "assign", "results_dataset")
     # the clusters find the species: most penguins share a cluster with most of their species
     majority = assigned.groupby("species")["Assignments"].agg(lambda s: s.value_counts().iloc[0]).sum()
     assert majority / len(assigned) > 0.7
@@ -85,8 +77,8 @@ def _text(http: httpx.Client, run_id: int) -> None:
     metrics = _metrics(http, run_id)
     assert metrics["task"] == "binary"
     assert 0 <= metrics["values"]["AUC"] <= 1 and metrics["detail"]["rows"] == 60
-    vocabulary = _table(http, run_id, "ngrams", "result_vocabulary")
-    features = _table(http, run_id, "features", "results_dataset")
+    vocabulary = output_table(http, run_id, "ngrams", "result_vocabulary")
+    features = output_table(http, run_id, "features", "results_dataset")
     assert len(vocabulary) > 50
     assert "review" not in features.columns and "sentiment" in features.columns
     words = [c for c in features.columns if c.startswith("Preprocessed review.[") and c != "Preprocessed review.[OOV]"]
@@ -96,7 +88,7 @@ def _text(http: httpx.Client, run_id: int) -> None:
 def _image(http: httpx.Client, run_id: int) -> None:
     # 126 training shapes, 12 epochs of a narrow ResNet on a CPU: well above chance (1/3)
     _multiclass(0.8)(http, run_id)
-    scored = _table(http, run_id, "score", "scored_dataset")
+    scored = output_table(http, run_id, "score", "scored_dataset")
     assert len(scored) == 54 and set(scored["Label"]) == {"circle", "square", "triangle"}
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import time
 from typing import Any
 
 import httpx
 import numpy as np
-import pandas as pd
 import pytest
 import websockets
 from sklearn import metrics as skm
@@ -23,7 +21,7 @@ from designer.pipelines.services import create_pipeline, save_version
 from designer.runs.models import NodeRun
 from tests.support.pipelines import document, train_score_evaluate
 
-from .conftest import node_status, upload_sample, wait_for_run
+from .conftest import node_status, output_table, submit, upload_sample, wait_for_run
 
 pytestmark = [pytest.mark.workers, pytest.mark.django_db(transaction=True)]
 
@@ -45,25 +43,13 @@ async def _follow(ws_url: str, token: str, run_id: int, timeout: float = 120) ->
                     return messages
 
 
-def _submit(http: httpx.Client, pipeline_id: int, **body: Any) -> dict[str, Any]:
-    response = http.post("/api/runs/", json={"pipeline": pipeline_id, **body})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def _table(http: httpx.Client, run_id: int, node: str, port: str) -> pd.DataFrame:
-    response = http.get(f"/api/runs/{run_id}/nodes/{node}/outputs/{port}/download/")
-    assert response.status_code == 200, response.text
-    return pd.read_csv(io.BytesIO(response.content))
-
-
 def test_train_score_evaluate_runs_on_workers_streams_events_and_reuses_the_cache(workers, server, http, ada, lab):
     # given a real dataset and a train/score/evaluate pipeline
     dataset = upload_sample(ada, lab)
     pipeline = create_pipeline(ada, lab, "Breast cancer", document=train_score_evaluate(dataset.pk, "diagnosis"))
 
     # when it is submitted and followed over a real WebSocket
-    run = _submit(http, pipeline.pk)
+    run = submit(http, pipeline.pk)
     messages = asyncio.run(_follow(server.ws_url, http.token, run["id"]))
     finished = wait_for_run(http, run["id"])
 
@@ -83,8 +69,8 @@ def test_train_score_evaluate_runs_on_workers_streams_events_and_reuses_the_cach
     assert events[-1]["type"] == "run_finished" and events[-1]["status"] == "completed"
 
     # and the metrics equal the same model fitted directly with scikit-learn on the same split
-    train_df = _table(http, run["id"], "split", "results_dataset1")
-    test_df = _table(http, run["id"], "split", "results_dataset2")
+    train_df = output_table(http, run["id"], "split", "results_dataset1")
+    test_df = output_table(http, run["id"], "split", "results_dataset2")
     features = [c for c in train_df.columns if c != "diagnosis"]
     direct = SkPipeline(
         [
@@ -101,7 +87,7 @@ def test_train_score_evaluate_runs_on_workers_streams_events_and_reuses_the_cach
     assert got["Accuracy"] == pytest.approx(skm.accuracy_score(test_df["diagnosis"], predicted), abs=1e-9)
 
     # when the unchanged pipeline is submitted again, every node is reused
-    again = wait_for_run(http, _submit(http, pipeline.pk)["id"])
+    again = wait_for_run(http, submit(http, pipeline.pk)["id"])
     assert again["status"] == "completed"
     assert set(node_status(again).values()) == {"reused"}
     assert all(n["reason"].startswith("reused:") for n in again["nodes"])
@@ -110,7 +96,7 @@ def test_train_score_evaluate_runs_on_workers_streams_events_and_reuses_the_cach
     doc = train_score_evaluate(dataset.pk, "diagnosis")
     doc["nodes"][2]["params"]["l2_regularization_weight"] = 0.5  # the learner
     save_version(ada, pipeline, doc, message="weaker regularization")
-    changed = wait_for_run(http, _submit(http, pipeline.pk)["id"])
+    changed = wait_for_run(http, submit(http, pipeline.pk)["id"])
     assert node_status(changed) == {
         "data": "reused",
         "split": "reused",
@@ -121,7 +107,7 @@ def test_train_score_evaluate_runs_on_workers_streams_events_and_reuses_the_cach
     }
 
     # and the regenerate flag forces one node to run again although it is cached
-    forced = wait_for_run(http, _submit(http, pipeline.pk, regenerate=["split"])["id"])
+    forced = wait_for_run(http, submit(http, pipeline.pk, regenerate=["split"])["id"])
     assert node_status(forced)["split"] == "completed"
     assert node_status(forced)["data"] == "reused"
 
@@ -135,7 +121,7 @@ def test_independent_branches_run_in_parallel_on_different_workers(workers, serv
 
     # when submitted
     started = time.monotonic()
-    run = wait_for_run(http, _submit(http, pipeline.pk)["id"])
+    run = wait_for_run(http, submit(http, pipeline.pk)["id"])
     elapsed = time.monotonic() - started
 
     # then both ran at the same time, each on its own worker
@@ -155,7 +141,7 @@ def test_failing_node_fails_the_run_and_skips_its_descendants(workers, server, h
     )
     pipeline = create_pipeline(ada, lab, "Failing", document=doc)
 
-    run = wait_for_run(http, _submit(http, pipeline.pk)["id"])
+    run = wait_for_run(http, submit(http, pipeline.pk)["id"])
 
     assert run["status"] == "failed"
     assert node_status(run) == {"ok": "completed", "bad": "failed", "after": "skipped"}
@@ -173,7 +159,7 @@ def test_cancelling_a_run_stops_its_running_node(workers, server, http, ada, lab
         ["slow.result -> next.dataset"],
     )
     pipeline = create_pipeline(ada, lab, "Slow", document=doc)
-    run = _submit(http, pipeline.pk)
+    run = submit(http, pipeline.pk)
     _wait_node(http, run["id"], "slow", "running")
 
     response = http.post(f"/api/runs/{run['id']}/cancel/")
@@ -188,7 +174,7 @@ def test_a_killed_worker_does_not_leave_the_run_running(workers, server, http, a
     # given a node that takes a while
     doc = document([("slow", "test_sleep", {"seconds": 5})], [])
     pipeline = create_pipeline(ada, lab, "Crash", document=doc)
-    run = _submit(http, pipeline.pk)
+    run = submit(http, pipeline.pk)
     node = _wait_node(http, run["id"], "slow", "running")
 
     # when the worker running it is killed outright (SIGKILL: no cleanup, no acknowledgement)
@@ -225,7 +211,7 @@ def test_a_node_whose_message_the_broker_lost_runs_once_a_worker_is_back(workers
     workers.stop()
     doc = document([("slow", "test_sleep", {"seconds": 0.2})], [])
     pipeline = create_pipeline(ada, lab, "Lost message", document=doc)
-    run = _submit(http, pipeline.pk)
+    run = submit(http, pipeline.pk)
     _purge_queues()
     assert node_status(http.get(f"/api/runs/{run['id']}/").json()) == {"slow": "queued"}
 

@@ -7,6 +7,9 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.db import connection
+
 from modules.sdk import Cancelled, DatasetRef, DataTable, Module, ModuleError, Table
 from modules.sdk.context import map_in_turn
 
@@ -97,3 +100,33 @@ class WorkerContext:
         if self.parts is None or len(items) < 2:
             return map_in_turn(self, module, inputs, params, items, what=what, progress=progress)
         return self.parts.map(self, module, inputs, params, items, what=what, progress=progress)
+
+
+class Beat(threading.Thread):
+    """A daemon thread calling ``beat()`` every heartbeat interval (at most 1 s) until ``stop()``; its own
+    database connection is closed when it ends. A node's heartbeat and a part's heartbeat are beats."""
+
+    def __init__(self, name: str, enabled: bool = True) -> None:
+        super().__init__(name=name, daemon=True)
+        self.enabled = enabled
+        self._stop_event = threading.Event()
+        self.interval = min(float(settings.TESSERA_HEARTBEAT_SECONDS), 1.0)
+
+    def start(self) -> None:
+        if self.enabled:
+            super().start()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        if self.enabled:
+            self.join(timeout=10)
+
+    def run(self) -> None:
+        try:
+            while not self._stop_event.wait(self.interval):
+                self.beat()
+        finally:
+            connection.close()
+
+    def beat(self) -> None:
+        raise NotImplementedError

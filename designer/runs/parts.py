@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from designer.artifacts import artifact_store
@@ -38,7 +37,7 @@ from designer.pipelines.mapper import graph_of
 from modules.sdk import Cancelled, Module, ModuleError, default_registry
 from modules.sdk.context import as_json
 
-from .context import WorkerContext
+from .context import Beat, WorkerContext
 from .models import NodePart, NodeRun
 
 log = logging.getLogger(__name__)
@@ -290,28 +289,15 @@ def execute_part_run(part_id: int, worker: str) -> None:
     mine.update(**outcome, log=ctx.take_log(), finished_at=timezone.now(), heartbeat_at=None)
 
 
-class _PartBeat(threading.Thread):
+class _PartBeat(Beat):
     """Keeps a part's heartbeat fresh and stops it when the part was put back or the node stopped."""
 
     def __init__(self, part: NodePart, ctx: WorkerContext) -> None:
-        super().__init__(name=f"part-beat-{part.pk}", daemon=True)
+        super().__init__(f"part-beat-{part.pk}")
         self.part = part
         self.ctx = ctx
-        self._stop_event = threading.Event()
-        self.interval = min(float(settings.TESSERA_HEARTBEAT_SECONDS), 1.0)
 
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join(timeout=10)
-
-    def run(self) -> None:
-        try:
-            while not self._stop_event.wait(self.interval):
-                self._beat()
-        finally:
-            connection.close()
-
-    def _beat(self) -> None:
+    def beat(self) -> None:
         try:
             mine = NodePart.objects.filter(pk=self.part.pk, status=P.RUNNING, worker=self.part.worker)
             node_running = NodeRun.objects.filter(

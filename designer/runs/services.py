@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -36,7 +35,7 @@ from designer.pipelines.mapper import graph_of
 from designer.pipelines.models import Pipeline, PipelineVersion
 from modules.sdk import Cancelled, DatasetRef, default_registry
 
-from .context import WorkerContext
+from .context import Beat, WorkerContext
 from .events import emit, node_payload
 from .models import CacheEntry, NodeRun, Run
 from .parts import PartRunner
@@ -355,37 +354,18 @@ def _finish_node(
         emit(run, kind, **node_payload(nr), elapsed=elapsed)
 
 
-class _Heartbeat(threading.Thread):
+class _Heartbeat(Beat):
     """Keeps a running node's heartbeat fresh, flushes its log and progress, and notices cancellation."""
 
     def __init__(self, node_run_id: int, attempt: int, run_id: int, ctx: WorkerContext, enabled: bool = True) -> None:
-        super().__init__(name=f"heartbeat-{node_run_id}", daemon=True)
-        self.enabled = enabled
+        super().__init__(f"heartbeat-{node_run_id}", enabled)
         self.node_run_id = node_run_id
         self.attempt = attempt
         self.run_id = run_id
         self.ctx = ctx
-        self._stop_event = threading.Event()
-        self.interval = min(float(settings.TESSERA_HEARTBEAT_SECONDS), 1.0)
         self._beats = 0
 
-    def start(self) -> None:
-        if self.enabled:
-            super().start()
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        if self.enabled:
-            self.join(timeout=10)
-
-    def run(self) -> None:
-        try:
-            while not self._stop_event.wait(self.interval):
-                self._beat()
-        finally:
-            connection.close()
-
-    def _beat(self) -> None:
+    def beat(self) -> None:
         try:
             self._beats += 1
             progress = self.ctx.take_progress()

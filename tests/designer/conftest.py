@@ -15,6 +15,18 @@ from designer.workspaces.models import Workspace
 from .factories import DatasetFactory, MembershipFactory, UserFactory, WorkspaceFactory
 
 
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Any:
+    """A new channel layer for every test. channels_redis binds its receive lock and connections to the
+    event loop that first used them; each async test runs in a loop of its own that ends with it, so a
+    layer kept from an earlier test can fail with "bound to a different event loop"."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def owner(db: Any) -> Any:
     return UserFactory(username="olivia")

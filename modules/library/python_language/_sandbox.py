@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from modules.library.python_language._secrets import keep_secrets_from_children
 from modules.sdk import ModuleError, RunContext
 
 RUNNER = Path(__file__).with_name("_runner.py")
@@ -55,26 +56,9 @@ POLL_S = 0.05
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 _PR_SET_PDEATHSIG = 1
-_PR_SET_DUMPABLE = 4
 #: Give the child its own user and network namespaces where the kernel allows it (tests turn this
 #: off to check what protects a host where it does not).
 USE_NAMESPACES = True
-
-
-def keep_secrets_from_children() -> bool:
-    """Mark this process not dumpable, so processes of the same OS user (a sandboxed script on a host
-    without user namespaces) cannot read its environment or memory or ptrace it. Linux only; True if set.
-
-    A process can still read its own ``/proc/self``; only root (or CAP_SYS_PTRACE) reaches it from
-    outside, which also means no core dumps and no debugger attach by the same user.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)) == 0
-    except (OSError, AttributeError):
-        return False
 
 
 @dataclass(frozen=True)

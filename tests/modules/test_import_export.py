@@ -43,8 +43,9 @@ def warehouse(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 @pytest.fixture
-def web(root: Path) -> Iterator[str]:
+def web(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (root / "weather.csv").write_text(FRAME.to_csv(index=False))
+    monkeypatch.setenv("TESSERA_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")  # loopback is refused unless allowed
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -6,12 +6,20 @@
 - ``TESSERA_DATA_CONNECTIONS``: JSON mapping a connection name to a SQLAlchemy URL. Pipelines name the
   connection, so credentials live with the operator, not in a document teammates can read or export.
 - ``TESSERA_IMPORT_MAX_MB``: the largest file or HTTP body read (default 200).
+- ``TESSERA_FETCH_ALLOWED_NETWORKS``: networks (CIDRs, separated by commas or spaces) that HTTP fetches may
+  reach although they are loopback, private, link-local or reserved; none by default (see ``_fetch``).
+
+Object-store URLs are limited to the stores in ``OBJECT_STORES``: fsspec also knows protocols that name
+any host (``ftp://``, ``sftp://``, ``webhdfs://``...) and chained URLs (``simplecache::file:///etc/...``)
+that would step around both the allowed directories and the network guard.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -19,6 +27,10 @@ from urllib.parse import urlparse
 from modules.sdk import ModuleError
 
 LOCAL_SCHEMES = ("", "file")
+HTTP_SCHEMES = ("http", "https")
+OBJECT_STORES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def max_bytes() -> int:
@@ -32,6 +44,41 @@ def roots() -> list[Path]:
 
 def is_local(location: str) -> bool:
     return urlparse(location).scheme in LOCAL_SCHEMES or len(urlparse(location).scheme) == 1  # C:\ on Windows
+
+
+def is_http(location: str) -> bool:
+    return urlparse(location).scheme.lower() in HTTP_SCHEMES
+
+
+def object_store_url(location: str, param: str) -> str:
+    """``location`` if it names one of the object stores, else a ModuleError (chained fsspec URLs too)."""
+    scheme = urlparse(location).scheme.lower()
+    if "::" in location or scheme not in OBJECT_STORES:
+        stores = ", ".join(f"{s}://" for s in OBJECT_STORES)
+        raise ModuleError(
+            f"'{location}' is neither a server path nor an object-store URL ({stores}); "
+            "chained fsspec URLs and other protocols are not read",
+            param=param,
+        )
+    return location
+
+
+def allowed_networks(param: str) -> list[Network]:
+    """The networks the operator lets server-side fetches reach although they are not public."""
+    raw = os.environ.get("TESSERA_FETCH_ALLOWED_NETWORKS", "")
+    networks: list[Network] = []
+    for item in re.split(r"[\s,]+", raw.strip()):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ModuleError(
+                f"TESSERA_FETCH_ALLOWED_NETWORKS lists '{item}', which is not a network (CIDR such as 10.0.0.0/8); "
+                "ask the operator to fix it",
+                param=param,
+            ) from None
+    return networks
 
 
 def local_path(location: str, param: str) -> Path:

@@ -70,7 +70,12 @@ def _to_path(df: pd.DataFrame, params: ExportData.Params) -> str:
     if not params.path:
         raise ModuleError("enter a path or object-store URL", param="path")
     local = _sources.is_local(params.path)
-    location = str(_sources.local_path(params.path, "path")) if local else params.path
+    if _sources.is_http(params.path):
+        raise ModuleError("Export Data writes files and object stores, not HTTP URLs", param="path")
+    if local:
+        location = str(_sources.local_path(params.path, "path"))
+    else:
+        location = _sources.object_store_url(params.path, "path")
     buf = io.BytesIO()
     if params.file_format == "Parquet":
         df.to_parquet(buf, index=False)

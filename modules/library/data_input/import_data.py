@@ -22,8 +22,9 @@ class ImportData(Module):
     rows of a SQL query on a database connection the operator configured.
 
     Better than Azure: database credentials are never typed into the pipeline (it names a connection
-    the operator set up), queries run in a read-only transaction, server paths are confined to the
-    directories the operator allows, and a failure names the parameter at fault. Imports are cached
+    the operator set up), a query is one statement run read-only (PostgreSQL, MySQL/MariaDB, SQLite),
+    server paths are confined to the directories the operator allows, URLs cannot reach loopback or
+    private addresses unless the operator allows them, and a failure names the parameter at fault. Imports are cached
     like any node: tick "Regenerate output" on the node to fetch fresh data.
     """
 
@@ -81,24 +82,24 @@ def parse_bytes(data: bytes, fmt: str, has_header: bool, param: str) -> pd.DataF
 
 
 def _from_http(params: ImportData.Params) -> pd.DataFrame:
-    import urllib.error
-    import urllib.request
-    from urllib.parse import urlparse
-
-    if urlparse(params.url).scheme not in ("http", "https"):
+    if not params.url.strip():
         raise ModuleError("enter an http:// or https:// URL", param="url")
-    limit = _sources.max_bytes()
-    request = urllib.request.Request(params.url, headers={"User-Agent": "Tessera Import Data"})
-    try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 - scheme checked above
-            data = response.read(limit + 1)
-    except urllib.error.HTTPError as exc:
-        raise ModuleError(f"the server answered {exc.code} {exc.reason} for {params.url}", param="url") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise ModuleError(f"{params.url} cannot be reached: {getattr(exc, 'reason', exc)}", param="url") from None
-    if len(data) > limit:
-        raise ModuleError(f"the file is larger than the {limit // (1024 * 1024)} MB import limit", param="url")
-    return parse_bytes(data, _sources.file_format(params.url, params.file_format), params.has_header, "url")
+    return _fetch_table(params.url, params, "url")
+
+
+def _fetch_table(url: str, params: ImportData.Params, param: str) -> pd.DataFrame:
+    """A table from an http(s) URL, fetched through the network guard."""
+    from . import _fetch
+
+    fmt = _sources.file_format(url, params.file_format, "file_format")
+    data = _fetch.fetch(
+        url,
+        param=param,
+        max_bytes=_sources.max_bytes(),
+        timeout=HTTP_TIMEOUT,
+        allowed=_sources.allowed_networks(param),
+    )
+    return parse_bytes(data, fmt, params.has_header, param)
 
 
 def _from_path(params: ImportData.Params) -> pd.DataFrame:
@@ -106,8 +107,13 @@ def _from_path(params: ImportData.Params) -> pd.DataFrame:
 
     if not params.path:
         raise ModuleError("enter a path or object-store URL", param="path")
+    if _sources.is_http(params.path):  # an http(s) "path" goes through the same guard as the URL source
+        return _fetch_table(params.path, params, "path")
     fmt = _sources.file_format(params.path.replace("*", "x"), params.file_format)
-    location = str(_sources.local_path(params.path, "path")) if _sources.is_local(params.path) else params.path
+    if _sources.is_local(params.path):
+        location = str(_sources.local_path(params.path, "path"))
+    else:
+        location = _sources.object_store_url(params.path, "path")
     try:
         files = fsspec.open_files(location, mode="rb")
     except (ImportError, ValueError) as exc:
@@ -135,29 +141,10 @@ def _from_path(params: ImportData.Params) -> pd.DataFrame:
 
 
 def _from_sql(params: ImportData.Params) -> pd.DataFrame:
-    import sqlalchemy as sa
+    from . import _sql
 
     if not params.query.strip():
         raise ModuleError("enter a SQL query", param="query")
+    statement = _sql.single_select(params.query)
     url = _sources.connection_url(params.connection)
-    try:
-        engine = sa.create_engine(url)
-    except Exception as exc:
-        raise ModuleError(f"connection '{params.connection}' is misconfigured: {exc}", param="connection") from None
-    try:
-        with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            df = pd.read_sql_query(sa.text(params.query), conn)
-            conn.rollback()
-    except sa.exc.OperationalError as exc:
-        raise ModuleError(f"connection '{params.connection}' failed: {exc.orig}", param="connection") from None
-    except sa.exc.DBAPIError as exc:
-        raise ModuleError(f"the query failed: {exc.orig}", param="query") from None
-    except pd.errors.DatabaseError as exc:  # pandas wraps what the driver raised
-        cause = exc.__cause__
-        detail = getattr(cause, "orig", None) or cause or exc
-        raise ModuleError(f"the query failed: {detail}", param="query") from None
-    finally:
-        engine.dispose()
-    return df
+    return _sql.read_query(url, statement, params.connection)

@@ -22,3 +22,7 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(run_routes + collab_routes))),
     }
 )
+
+from modules.library.python_language import report_confinement  # noqa: E402
+
+report_confinement()  # the web app serves scoring routes too: say how user code is confined

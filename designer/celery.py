@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
 
@@ -18,3 +19,10 @@ if app.conf.broker_url.startswith("sqla+"):
     from kombu.transport import sqlalchemy as _sqla
 
     _sqla.Transport.polling_interval = 0.05
+
+
+@worker_init.connect
+def _say_how_user_code_is_confined(**_: object) -> None:
+    from modules.library.python_language import report_confinement
+
+    report_confinement()  # logs "user code: bubblewrap: ..." (or why user code is refused)

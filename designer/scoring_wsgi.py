@@ -12,3 +12,7 @@ os.environ.setdefault("TESSERA_ROOT_URLCONF", "designer.endpoints.scoring_urls")
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+from modules.library.python_language import report_confinement  # noqa: E402
+
+report_confinement()  # endpoints may run Execute Python/R Script: say how it is confined

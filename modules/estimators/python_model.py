@@ -115,7 +115,8 @@ class PythonModel(BaseEstimator):
                 pd.DataFrame({LABEL: np.asarray(y)}).to_parquet(job["label"], index=False)
             else:
                 Path(job["model_in"]).write_bytes(self.model_.tobytes())
-            command = [sys.executable, "-I", "-B", "-u", str(RUNNER), str(box.io / "job.json")]
+            box.install(RUNNER.with_name("_runner.py"))  # the model runner loads it from its own folder
+            command = [sys.executable, "-I", "-B", "-u", str(box.install(RUNNER)), str(box.io / "job.json")]
             outcome = box.run(job, limits, ctx, command=command)
             _raise_for_failure(outcome, read_status(box.io / "status.json"), limits)
             if mode == "train":

@@ -1,19 +1,17 @@
-"""Parent side of the user-code sandbox: start a limited child, stream its output, kill it, read back data only.
+"""Parent side of the user-code sandbox: start a confined, limited child, stream its output, read back data only.
 
 The child is a fresh ``python -I`` of this interpreter (or another language's interpreter, such as
-``Rscript`` for Execute R Script) in its own session (process group), with an
-environment built from nothing, a fresh temporary directory as cwd, HOME and TMPDIR, and rlimits
-set before ``exec``: address space (memory), CPU seconds, file size, no core dumps, and a cap on
-new processes. Where the kernel allows unprivileged user namespaces the child also gets its own
-user and network namespaces: no network at all (so no database or Redis over TCP), and no ptrace
-or ``/proc/<pid>/environ`` access to the trusted worker that started it.
+``Rscript`` for Execute R Script) in its own session (process group), with an environment built from
+nothing, a fresh temporary directory as cwd, HOME and TMPDIR, and rlimits set before ``exec``:
+address space (memory), CPU seconds, file size, no core dumps, and a cap on new processes.
 
-Where it does not, the child runs as the same OS user, and Linux lets a process read the
-environment and memory of any *dumpable* process of its user: the secrets a web server, scoring
-server or worker was started with. So every Tessera process marks itself not dumpable
-(:func:`keep_secrets_from_children`, called when the ``designer`` package is imported, and again
-here before each child starts): its ``/proc/<pid>/environ``, ``mem`` and ptrace are then closed to
-other processes of its user. What stays open without namespaces: the files that user can read.
+It is confined by the strongest tier this host offers (``_confinement.py``): bubblewrap (a file
+system of its own with only read-only interpreter paths and this directory, no network, an
+unprivileged uid of its own when Tessera runs as root), else Landlock, else nothing, and then user
+code is refused unless the operator accepted that risk (``TESSERA_UNSAFE_UNCONFINED_USER_CODE``).
+Every Tessera process is also not dumpable (:func:`keep_secrets_from_children`, called when the
+``designer`` package is imported, and again here before each child starts), so a child that shares
+its OS user cannot read its ``/proc/<pid>/environ`` or memory.
 
 Nothing the child writes is trusted: files are opened without following links, size-checked, and
 parsed as JSON, Parquet or CSV only. Nothing is ever unpickled.
@@ -40,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from modules.library.python_language import _confinement, _landlock, _seccomp
 from modules.library.python_language._secrets import keep_secrets_from_children
 from modules.sdk import ModuleError, RunContext
 
@@ -56,8 +55,8 @@ POLL_S = 0.05
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 _PR_SET_PDEATHSIG = 1
-#: Give the child its own user and network namespaces where the kernel allows it (tests turn this
-#: off to check what protects a host where it does not).
+#: Unconfined (the operator accepted the risk): still give the child its own user and network
+#: namespaces where the kernel allows it, as Tessera did before it had confinement tiers.
 USE_NAMESPACES = True
 
 
@@ -73,7 +72,7 @@ class Outcome:
 
     returncode: int
     timed_out: bool
-    isolated: bool
+    confinement: str  # bubblewrap, landlock or unconfined
     elapsed_s: float
 
 
@@ -93,6 +92,14 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self
 
+    def install(self, program: Path) -> Path:
+        """A read-only copy of a runner file (which lives in Tessera's own tree) where the child can see it."""
+        target = self.root / "bin" / program.name
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        shutil.copyfile(program, target)
+        target.chmod(0o444)
+        return target
+
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.root, onerror=_make_removable)
 
@@ -105,27 +112,40 @@ class Sandbox:
         ``command`` replaces that child (another language's interpreter, say) and gets the same
         limits, environment, namespaces, log streaming and clean-up.
         """
+        confinement = confine()
         job_path = self.io / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
-        argv = [sys.executable, "-I", "-B", "-u", str(RUNNER), str(job_path)] if command is None else list(command)
+        if command is None:
+            command = [sys.executable, "-I", "-B", "-u", str(self.install(RUNNER)), str(job_path)]
+        launch = confinement.launch(command, self.root, self.work)
+        if launch.owner is not None:
+            _confinement.chown_tree(self.root, launch.owner)
         keep_secrets_from_children()  # whoever started us: a worker, a scoring server, a script
         started = time.monotonic()
-        proc = subprocess.Popen(
-            argv,
-            cwd=self.work,
-            env=child_environment(self.work),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, killed as one
-            preexec_fn=_limiter(limits, _tasks_of_this_user() + EXTRA_TASKS),
-        )
-        isolated = _in_own_network_namespace(proc.pid)
-        ctx.log(
-            "sandbox: separate user and network namespaces (no network)"
-            if isolated
-            else "sandbox: no namespace isolation on this host (user namespaces unavailable); limits still apply"
-        )
+        try:
+            proc = subprocess.Popen(
+                launch.argv,
+                cwd=self.work,
+                env=child_environment(self.work),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, killed as one
+                user=launch.user,
+                group=launch.user,
+                extra_groups=[] if launch.user is not None else None,
+                preexec_fn=_limiter(
+                    limits,
+                    EXTRA_TASKS if launch.owner is not None else _tasks_of_this_user() + EXTRA_TASKS,
+                    launch.ruleset,
+                    launch.seccomp,
+                    namespaces=not confinement.confined,
+                ),
+            )
+        finally:
+            if launch.ruleset is not None:
+                launch.ruleset.close()
+        ctx.log(f"sandbox: {confinement.summary}")
         lines: queue.Queue[str | None] = queue.Queue()
         stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]  # stdout=PIPE above
         reader = threading.Thread(target=_read_lines, args=(stdout, lines), daemon=True)
@@ -148,7 +168,32 @@ class Sandbox:
             reader.join(timeout=2)
             log.drain(lines, wait=0)
             stdout.close()
-        return Outcome(proc.returncode, timed_out, isolated, time.monotonic() - started)
+        return Outcome(
+            _returncode(proc.returncode, confinement), timed_out, confinement.kind, time.monotonic() - started
+        )
+
+
+def confine() -> _confinement.Confinement:
+    """This host's confinement, or a ``ModuleError`` saying why user code cannot run here."""
+    try:
+        confinement = _confinement.current()
+    except _confinement.Refused as exc:
+        raise ModuleError(f"user code is not run on this worker: {exc}") from None
+    if confinement.confined or os.environ.get(_confinement.OPT_IN, "").strip().lower() in ("1", "true", "yes"):
+        return confinement
+    raise ModuleError(
+        "user code is not run on this worker: no confinement is available here "
+        f"({confinement.summary.split('(', 1)[-1].rstrip(')')}). The operator can install bubblewrap "
+        "(apt-get install bubblewrap), allow user namespaces or Landlock, or set "
+        f"{_confinement.OPT_IN}=true to accept that scripts can read every file Tessera's OS user can read."
+    )
+
+
+def _returncode(code: int, confinement: _confinement.Confinement) -> int:
+    """bubblewrap reports a child killed by signal N as exit code 128 + N; give it back as -N, as subprocess does."""
+    if confinement.kind == _confinement.BUBBLEWRAP and 128 < code < 128 + 65:
+        return -(code - 128)
+    return code
 
 
 def child_environment(home: Path) -> dict[str, str]:
@@ -157,6 +202,7 @@ def child_environment(home: Path) -> dict[str, str]:
     return {
         "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(home),
+        "PWD": str(home),  # the cwd (bubblewrap sets it anyway)
         "TMPDIR": str(home),
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
@@ -171,25 +217,36 @@ def child_environment(home: Path) -> dict[str, str]:
     }
 
 
-def _limiter(limits: Limits, max_tasks: int) -> Callable[[], None]:
+def _limiter(
+    limits: Limits,
+    max_tasks: int,
+    ruleset: _landlock.Ruleset | None,
+    program: _seccomp._Program | None,
+    namespaces: bool,
+) -> Callable[[], None]:
     memory = limits.memory_mb * MB
     cpu = int(limits.timeout_s) + 2
     file_size = max(2 * memory, 64 * MB)
     uid, gid = os.getuid(), os.getgid()
+    ruleset_fd = ruleset.fd if ruleset is not None else -1
     # Loaded here, in the parent: the child must not call into the dynamic loader between fork and
     # exec, where a lock held by another of the worker's threads at fork time would never be released.
     libc = ctypes.CDLL(None, use_errno=True)
 
     def apply() -> None:  # runs in the child between fork and exec
         os.umask(0o077)
-        if USE_NAMESPACES:
+        if namespaces and USE_NAMESPACES:
             _enter_namespaces(libc, uid, gid)
         _lower(resource.RLIMIT_AS, memory, memory)
         _lower(resource.RLIMIT_CPU, cpu, cpu + 3)
         _lower(resource.RLIMIT_FSIZE, file_size, file_size)
         _lower(resource.RLIMIT_CORE, 0, 0)
         _lower(resource.RLIMIT_NPROC, max_tasks, max_tasks)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker; harmless if unsupported
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker (set after any uid change)
+        if ruleset_fd >= 0:
+            _landlock.restrict_self(ruleset_fd)
+        if program is not None:
+            _seccomp.install(program)
 
     return apply
 
@@ -217,13 +274,6 @@ def _enter_namespaces(libc: ctypes.CDLL, uid: int, gid: int) -> None:
                 os.write(fd, text.encode())
             finally:
                 os.close(fd)
-
-
-def _in_own_network_namespace(pid: int) -> bool:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")
-    except OSError:
-        return False
 
 
 def _tasks_of_this_user() -> int:

@@ -199,7 +199,7 @@ def run_r_script(
         args += [*map(str, outputs), str(status)]
         job = {"language": "R", "arguments": args}
         ctx.progress(0.0, "starting the script's R process")
-        outcome = box.run(job, limits, ctx, command=[rscript, "--vanilla", str(RUNNER), *args])
+        outcome = box.run(job, limits, ctx, command=[rscript, "--vanilla", str(box.install(RUNNER)), *args])
         ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
         _raise_for_failure(outcome, read_status(status), limits)
         max_bytes = limits.memory_mb * MB

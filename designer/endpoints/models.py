@@ -61,6 +61,11 @@ class EndpointCall(models.Model):
     rows = models.PositiveIntegerField(default=0)
     error_kind = models.CharField(max_length=32, blank=True, default="")
     format = models.CharField(max_length=16, default="azure")
+    # What the answer said beyond its rows: request rows the pipeline removed, warnings (unseen
+    # categories, values outside the training range, untraceable rows) and the first of them.
+    dropped_rows = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

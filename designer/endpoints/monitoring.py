@@ -38,7 +38,7 @@ def summary(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> di
     calls = list(
         EndpointCall.objects.filter(endpoint=endpoint, at__gte=since, at__lte=now)
         .order_by("at")
-        .values_list("at", "latency_ms", "status", "rows")[:MAX_CALLS]
+        .values_list("at", "latency_ms", "status", "rows", "dropped_rows", "warning_count")[:MAX_CALLS]
     )
     size = _bucket_seconds(minutes)
     start = since.timestamp() // size * size
@@ -62,12 +62,15 @@ def summary(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> di
         "requests": len(calls),
         "errors": int(failed.sum()),
         "rows": int(sum(c[3] for c in calls)),
+        "rows_dropped": int(sum(c[4] for c in calls)),
+        "calls_with_dropped_rows": sum(1 for c in calls if c[4]),
+        "calls_with_warnings": sum(1 for c in calls if c[5]),
         **_percentiles(latency),
     }
     recent = list(
         EndpointCall.objects.filter(endpoint=endpoint)
         .order_by("-at", "-id")
-        .values("at", "status", "latency_ms", "rows", "error_kind", "format")[:50]
+        .values("at", "status", "latency_ms", "rows", "error_kind", "format", "dropped_rows", "warning_count")[:50]
     )
     return {
         "window": {"minutes": minutes, "bucket_seconds": size, "since": since.isoformat(), "until": now.isoformat()},
@@ -106,11 +109,26 @@ class EndpointCollector:
             "tessera_endpoint_requests", "Scoring calls by endpoint and HTTP status.", labels=["endpoint", "status"]
         )
         rows = CounterMetricFamily("tessera_endpoint_rows", "Rows scored by endpoint.", labels=["endpoint"])
+        dropped = CounterMetricFamily(
+            "tessera_endpoint_rows_dropped", "Request rows the pipeline removed, by endpoint.", labels=["endpoint"]
+        )
+        warned = CounterMetricFamily(
+            "tessera_endpoint_calls_with_warnings",
+            "Scoring calls whose answer carried warnings (unseen categories, out-of-range values...).",
+            labels=["endpoint"],
+        )
         counts = EndpointCall.objects.values("endpoint__name", "status").annotate(n=Count("id")).order_by()
         for c in counts:
             requests.add_metric([c["endpoint__name"], str(c["status"])], c["n"])
-        for r in EndpointCall.objects.values("endpoint__name").annotate(n=Sum("rows")).order_by():
+        sums = (
+            EndpointCall.objects.values("endpoint__name")
+            .annotate(n=Sum("rows"), d=Sum("dropped_rows"), w=Count("id", filter=Q(warning_count__gt=0)))
+            .order_by()
+        )
+        for r in sums:
             rows.add_metric([r["endpoint__name"]], r["n"] or 0)
+            dropped.add_metric([r["endpoint__name"]], r["d"] or 0)
+            warned.add_metric([r["endpoint__name"]], r["w"] or 0)
         latency = HistogramMetricFamily(
             "tessera_endpoint_latency_seconds", "Scoring latency by endpoint.", labels=["endpoint"]
         )
@@ -127,6 +145,8 @@ class EndpointCollector:
             latency.add_metric([p["endpoint__name"]], buckets, (p["seconds"] or 0.0) / 1000.0)
         yield requests
         yield rows
+        yield dropped
+        yield warned
         yield latency
 
 

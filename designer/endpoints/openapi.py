@@ -48,7 +48,90 @@ def _output_schema(example_response: dict[str, Any]) -> dict[str, Any]:
                 "properties": {k: {**_value_schema(v), "nullable": True} for k, v in first.items()},
             },
         }
-    return {"type": "object", "properties": {"Results": {"type": "object", "properties": properties}}}
+    return {
+        "type": "object",
+        "required": ["Results"],
+        "properties": {"Results": {"type": "object", "properties": properties}, **_notes(AZURE_NOTES, list(results))},
+    }
+
+
+#: The answer's keys beyond the rows, per request style; present only when they say something.
+AZURE_NOTES = ("DroppedRows", "RowIndex", "Warnings", "WarningsOmitted")
+MLFLOW_NOTES = ("dropped_rows", "row_index", "warnings", "warnings_omitted")
+ROWS = {"type": "array", "items": {"type": "integer", "minimum": 0}}
+
+
+def _notes(names: tuple[str, ...], outputs: list[str]) -> dict[str, Any]:
+    """Schemas of the keys an answer carries beyond its rows, named as ``names`` (Azure or MLflow style)."""
+    traced = {**ROWS, "nullable": True, "description": "null: a node changed the row count untraceably."}
+    if names == MLFLOW_NOTES and len(outputs) == 1:
+        row_index: dict[str, Any] = traced
+    else:
+        row_index = {"type": "object", "additionalProperties": traced}
+    return {
+        names[0]: {
+            "type": "array",
+            "description": "Present when the pipeline removed request rows: which (0-based, in request order), "
+            "which node removed them and why. The output holds one row per remaining request row.",
+            "items": {"$ref": "#/components/schemas/DroppedRows"},
+        },
+        names[1]: {
+            **row_index,
+            "description": "Present when rows were removed (or untraceably changed): the 0-based request row of "
+            "each output row, per output.",
+        },
+        names[2]: {
+            "type": "array",
+            "description": "Present when a value lies outside what the model saw in training, or a node changed "
+            "the row count untraceably; at most 100 per answer.",
+            "items": {"$ref": "#/components/schemas/Warning"},
+        },
+        names[3]: {"type": "integer", "description": "Present when more warnings were found than listed."},
+    }
+
+
+NOTE_SCHEMAS: dict[str, Any] = {
+    "DroppedRows": {
+        "type": "object",
+        "required": ["input", "rows", "node", "module", "message"],
+        "properties": {
+            "input": {"type": "string", "description": "The Web Service Input the rows were sent to."},
+            "rows": {**ROWS, "description": "0-based indexes of the removed rows in the request."},
+            "node": {"type": "string", "description": "Id of the node that removed them."},
+            "module": {"type": "string"},
+            "columns": {"type": "array", "items": {"type": "string"}, "description": "The columns at fault."},
+            "message": {"type": "string"},
+        },
+    },
+    "Warning": {
+        "type": "object",
+        "required": ["kind", "message"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["unseen_category", "out_of_range", "rows_untraceable"]},
+            "input": {"type": "string"},
+            "row": {"type": "integer", "description": "0-based index of the row in the request."},
+            "column": {"type": "string"},
+            "value": {"nullable": True},
+            "expected": {
+                "type": "object",
+                "description": 'out_of_range: {"min", "max"} of the training data; unseen_category: '
+                '{"categories": the first 20 training categories, "count": how many there are}.',
+            },
+            "node": {"type": "string", "description": "rows_untraceable: the node that changed the row count."},
+            "message": {"type": "string"},
+        },
+    },
+}
+NOTE_HEADERS = {
+    "Tessera-Dropped-Rows": {
+        "description": "How many request rows the pipeline removed (absent when none).",
+        "schema": {"type": "integer"},
+    },
+    "Tessera-Warnings": {
+        "description": "How many warnings the answer found, listed or not (absent when none).",
+        "schema": {"type": "integer"},
+    },
+}
 
 
 def _ordered(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
@@ -116,6 +199,11 @@ def endpoint_openapi(endpoint: Endpoint, base_url: str) -> dict[str, Any]:
             },
         ]
     }
+    mlflow_output = {
+        "type": "object",
+        "required": ["predictions"],
+        "properties": {"predictions": {}, **_notes(MLFLOW_NOTES, list(endpoint.outputs))},
+    }
     error = {
         "type": "object",
         "properties": {
@@ -161,7 +249,9 @@ def endpoint_openapi(endpoint: Endpoint, base_url: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "200": {
-                            "description": "One object per input row under each output name.",
+                            "description": "One object per scored row under each output name; rows a pipeline "
+                            "removes are named under DroppedRows, never left out silently.",
+                            "headers": NOTE_HEADERS,
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ServiceOutput"}}},
                         },
                         **failures,
@@ -181,8 +271,10 @@ def endpoint_openapi(endpoint: Endpoint, base_url: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "200": {
-                            "description": 'Scored rows under "predictions".',
-                            "content": {"application/json": {"schema": {"type": "object"}}},
+                            "description": 'Scored rows under "predictions"; rows a pipeline removes are named '
+                            'under "dropped_rows", never left out silently.',
+                            "headers": NOTE_HEADERS,
+                            "content": {"application/json": {"schema": mlflow_output}},
                         },
                         **failures,
                     },
@@ -197,6 +289,6 @@ def endpoint_openapi(endpoint: Endpoint, base_url: str) -> dict[str, Any]:
                     "description": "Either of the endpoint's two keys: 'Authorization: Bearer <key>'.",
                 }
             },
-            "schemas": {"ServiceInput": request_schema, "ServiceOutput": output_schema, "Error": error},
+            "schemas": {"ServiceInput": request_schema, "ServiceOutput": output_schema, "Error": error, **NOTE_SCHEMAS},
         },
     }

@@ -129,12 +129,17 @@ class CallSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     error_kind = serializers.CharField()
     format = serializers.CharField()
+    dropped_rows = serializers.IntegerField(help_text="Request rows the pipeline removed (named in the answer).")
+    warning_count = serializers.IntegerField(help_text="Warnings the answer carried (unseen categories, ranges...).")
 
 
 class TotalsSerializer(serializers.Serializer):
     requests = serializers.IntegerField()
     errors = serializers.IntegerField()
     rows = serializers.IntegerField()
+    rows_dropped = serializers.IntegerField()
+    calls_with_dropped_rows = serializers.IntegerField()
+    calls_with_warnings = serializers.IntegerField()
     p50_ms = serializers.FloatField(allow_null=True)
     p95_ms = serializers.FloatField(allow_null=True)
     p99_ms = serializers.FloatField(allow_null=True)

@@ -13,6 +13,7 @@ from designer.artifacts import artifact_store
 from designer.engine.execute import load_output
 from designer.engine.graph import Graph, Node, parse_graph, to_document
 from designer.engine.inference import CannotDerive, OutputRef, derive_inference_pipeline
+from designer.engine.input_checks import PROFILE_KEY, training_profile
 from designer.engine.scoring import NotServable, ScoringPipeline
 from designer.engine.store import ArtifactMissing
 from designer.pipelines import services as pipelines
@@ -68,14 +69,19 @@ def create_inference_pipeline(user: Any, run: Run, name: str = "") -> tuple[Pipe
 
 
 def _with_baselines(graph: Graph, sources: dict[str, DataTable]) -> Graph:
-    """Store a sample of each input's training rows and point its Web Service Input at it."""
+    """Store a sample of each input's training rows and point its Web Service Input at it.
+
+    The sample's meta carries the profile of *all* training rows (ranges, categories), which scoring
+    checks requests against: a category the sample happens to miss is still a known one.
+    """
     store = artifact_store()
     nodes = dict(graph.nodes)
     for node_id, table in sources.items():
         df = table.df
-        sample = df.sample(n=BASELINE_ROWS, random_state=0) if len(df) > BASELINE_ROWS else df
-        digest = store.put(Table.serialize(DataTable(sample.reset_index(drop=True), {})))
         node = nodes[node_id]
+        profile = training_profile(df, list(node.params.get("columns") or []))
+        sample = df.sample(n=BASELINE_ROWS, random_state=0) if len(df) > BASELINE_ROWS else df
+        digest = store.put(Table.serialize(DataTable(sample.reset_index(drop=True), {PROFILE_KEY: profile})))
         nodes[node_id] = Node(node.id, node.module, node.version, {**node.params, "baseline": digest}, node.regenerate)
     return Graph(nodes, graph.edges, graph.parameters, graph.layout)
 

@@ -25,6 +25,7 @@ from designer.engine.graph import parse_graph
 from designer.engine.scoring import (
     Limits,
     NotServable,
+    Scored,
     ScoringError,
     ScoringPipeline,
     parse_azure,
@@ -147,8 +148,14 @@ def _capture(endpoint_id: int, tables: dict[str, Any], images: set[str]) -> None
         recorder.record(_PendingSample(endpoint_id, name, table.df.head(keep)))
 
 
-def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[str, int]:
-    """The response body (JSON text) and the number of rows scored."""
+def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[str, int, Scored]:
+    """The response body (JSON text), the number of rows scored, and what the answer says beyond its rows.
+
+    Beyond ``Results`` (Azure) or ``predictions`` (MLflow) the answer carries, only when there is something
+    to say, the rows the pipeline removed and why, the request row of each output row, and warnings about
+    values the model never saw in training (``Scored.extras``): clients that read only the usual key are
+    unaffected, and a clean answer is byte for byte what it always was.
+    """
     try:
         pipeline = loaded.get(endpoint["id"], endpoint["revision"])
     except (NotServable, ArtifactMissing) as exc:
@@ -168,18 +175,42 @@ def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple
     else:
         tables = parse_azure(_json(body), pipeline.inputs, limits)
     rows = sum(len(t.df) for t in tables.values())
-    results = pipeline.score(tables)
+    scored = pipeline.score_traced(tables)
+    results = scored.results
     _capture(endpoint["id"], tables, {i.name for i in pipeline.inputs if i.takes_images})
     outputs = ",".join(f"{json.dumps(k)}:{records_json(v)}" for k, v in results.items())
+    extras = "".join(f",{json.dumps(k)}:{json.dumps(v)}" for k, v in scored.extras(style).items())
     if style == "mlflow":
         answer = records_json(next(iter(results.values()))) if len(results) == 1 else "{" + outputs + "}"
-        return '{"predictions":' + answer + "}", rows
-    return '{"Results":{' + outputs + "}}", rows
+        return '{"predictions":' + answer + extras + "}", rows, scored
+    return '{"Results":{' + outputs + "}" + extras + "}", rows, scored
+
+
+def _noted(scored: Scored | None) -> dict[str, Any]:
+    """The call record's fields for what the answer said beyond its rows."""
+    if scored is None:
+        return {}
+    return {
+        "dropped_rows": scored.rows_dropped,
+        "warning_count": scored.warnings_total,
+        "warnings": scored.record(),
+    }
+
+
+def _tell(response: HttpResponse, scored: Scored | None) -> None:
+    """Headers for clients that read no body keys beyond the rows (CSV, MLflow clients): counts only."""
+    if scored is None:
+        return
+    if scored.rows_dropped:
+        response["Tessera-Dropped-Rows"] = str(scored.rows_dropped)
+    if scored.warnings_total:
+        response["Tessera-Warnings"] = str(scored.warnings_total)
 
 
 def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
     started = time.perf_counter()
     endpoint: dict[str, Any] | None = None
+    scored: Scored | None = None
     rows = 0
     kind = ""
     try:
@@ -189,7 +220,7 @@ def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
         key = _caller_key(request)
         if not _authorized(endpoint, key):
             raise _error(401, "The key is not valid for this endpoint.", "unauthorized")
-        body, rows = _handle(request, endpoint, style)
+        body, rows, scored = _handle(request, endpoint, style)
         status = 200
     except ScoringError as exc:
         body, status, kind = json.dumps(exc.to_json()), exc.status, exc.kind
@@ -198,6 +229,7 @@ def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
         failure = _error(500, "Internal error while scoring.", "internal").to_json()
         body, status, kind = json.dumps(failure), 500, "internal"
     response = HttpResponse(body, status=status, content_type="application/json")
+    _tell(response, scored)
     if endpoint is not None:
         latency = (time.perf_counter() - started) * 1000.0
         call = EndpointCall(
@@ -208,6 +240,7 @@ def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
             rows=rows,
             error_kind=kind,
             format=style,
+            **_noted(scored),
         )
         recorder.record(call)
     if status == 405:

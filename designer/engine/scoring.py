@@ -16,6 +16,11 @@ against its declared columns: Azure ML designer's ``{"Inputs": {name: [rows]}, "
 A Web Service Image Input declares one column of type ``image``: each row's cell is a base64 PNG or
 JPEG, checked when the body is parsed (signature, header, pixel count) and turned into an unlabelled
 image directory just before scoring, so the parsed tables stay plain text for call records.
+
+Scoring never changes the answer's shape silently: ``score_traced`` also says which request rows a
+node removed and why, which request row each output row is (``row_trace``), and which values the
+model never saw in training (``input_checks``). ``Scored.extras`` turns that into the extra top-level
+keys of an answer, present only when there is something to say, so a clean answer is unchanged.
 """
 
 from __future__ import annotations
@@ -33,13 +38,17 @@ from modules.sdk.context import map_in_turn
 
 from .execute import NodeFailed, _check_outputs, _parse_params, _run
 from .graph import Graph, Node
+from .input_checks import InputChecks, profile_of_baseline
 from .problems import node_label
+from .row_trace import Dropped, RowTrace
 
 INPUT_MODULE = "web_service_input"
 IMAGE_INPUT_MODULE = "web_service_image_input"
 INPUT_MODULES = (INPUT_MODULE, IMAGE_INPUT_MODULE)
 IMAGE = "image"
 OUTPUT_MODULE = "web_service_output"
+#: Warnings one answer lists at most; the answer says how many more there were.
+MAX_WARNINGS = 100
 
 
 class ScoringError(Exception):
@@ -125,6 +134,45 @@ class _LoadCtx(_Ctx):
         return self._read(digest)
 
 
+@dataclass
+class Scored:
+    """One request's results, plus what the answer must say about them beyond the rows."""
+
+    results: dict[str, DataTable]  # per Web Service Output name
+    row_index: dict[str, list[int] | None]  # per output: the request row of each output row; None: unknown
+    dropped: list[Dropped]
+    warnings: list[dict[str, Any]]  # untraceable rows first, then values, at most MAX_WARNINGS
+    warnings_total: int
+    rows_changed: bool  # some output may not hold exactly the request's rows in order
+
+    @property
+    def rows_dropped(self) -> int:
+        return sum(len(d.rows) for d in self.dropped)
+
+    def extras(self, style: str) -> dict[str, Any]:
+        """The answer's extra top-level keys: Azure ("DroppedRows", "RowIndex", "Warnings", "WarningsOmitted")
+        or MLflow ("dropped_rows", "row_index", "warnings", "warnings_omitted"); each only when it says something."""
+        names = ("DroppedRows", "RowIndex", "Warnings", "WarningsOmitted")
+        if style == "mlflow":
+            names = ("dropped_rows", "row_index", "warnings", "warnings_omitted")
+        out: dict[str, Any] = {}
+        if self.dropped:
+            out[names[0]] = [d.to_json() for d in self.dropped]
+        if self.rows_changed:
+            single = style == "mlflow" and len(self.row_index) == 1
+            out[names[1]] = next(iter(self.row_index.values())) if single else dict(self.row_index)
+        if self.warnings:
+            out[names[2]] = self.warnings
+        if self.warnings_total > len(self.warnings):
+            out[names[3]] = self.warnings_total - len(self.warnings)
+        return out
+
+    def record(self, limit: int = 20) -> list[dict[str, Any]]:
+        """What a call record keeps: the dropped rows (by node, up to 100 row numbers each), then warnings."""
+        dropped = [{"kind": "rows_dropped", **d.to_json(), "rows": d.rows[:100]} for d in self.dropped]
+        return (dropped + self.warnings)[:limit]
+
+
 class ScoringPipeline:
     def __init__(
         self,
@@ -134,6 +182,7 @@ class ScoringPipeline:
         outputs: dict[str, str],
         constants: dict[tuple[str, str], Any],
         steps: list[tuple[Node, type[Module], Any]],
+        checks: dict[str, InputChecks] | None = None,
     ) -> None:
         self.graph = graph
         self.registry = registry
@@ -142,6 +191,10 @@ class ScoringPipeline:
         self._constants = constants
         self._steps = steps
         self._incoming = {n: graph.incoming(n) for n in graph.nodes}
+        self._sources = {
+            n: {p: (e.source, e.source_port) for p, e in incoming.items()} for n, incoming in self._incoming.items()
+        }
+        self.checks = checks or {}  # per input name: its training profile, compiled
 
     # -- loading -----------------------------------------------------------------------------
     @classmethod
@@ -178,19 +231,26 @@ class ScoringPipeline:
                 raise NotServable(exc.problem.message) from None
             for port, value in produced.items():
                 constants[(node_id, port)] = value
-        return cls(graph, registry, inputs, outputs, constants, steps)
+        return cls(graph, registry, inputs, outputs, constants, steps, _checks(inputs, read_artifact))
 
     # -- scoring -----------------------------------------------------------------------------
     def score(self, tables: Mapping[str, DataTable]) -> dict[str, DataTable]:
         """Results per Web Service Output name, for one table per Web Service Input name."""
+        return self.score_traced(tables).results
+
+    def score_traced(self, tables: Mapping[str, DataTable], max_warnings: int = MAX_WARNINGS) -> Scored:
+        """Results, the request rows behind them, the rows removed and why, and the input warnings."""
         values = dict(self._constants)
+        trace = RowTrace()
         for spec in self.inputs:
             table = tables[spec.name]
             values[(spec.node, "request")] = _image_set(table, spec) if spec.takes_images else table
+            trace.start((spec.node, "request"), spec.name, len(table.df))
         ctx = _Ctx()
         for node, klass, params in self._steps:
             label = node_label(node.id, klass.name)
-            args = {p: values[(e.source, e.source_port)] for p, e in self._incoming[node.id].items()}
+            sources = self._sources[node.id]
+            args = {p: values[key] for p, key in sources.items()}
             ctx.node_id = node.id
             try:
                 produced = _run(klass, node, label, args, params, ctx)
@@ -203,13 +263,25 @@ class ScoringPipeline:
                 status = 400 if problem.code == "module_error" else 500
                 kind = "module_error" if status == 400 else "internal"
                 raise ScoringError(status, "Module Executing Error", [detail], kind=kind) from None
-            for port, value in produced.items():
+            for port, value in trace.step(node.id, klass, params, args, sources, produced).items():
                 values[(node.id, port)] = value
-        results: dict[str, DataTable] = {}
-        for name, node_id in self.outputs.items():
-            edge = self._incoming[node_id]["dataset"]
-            results[name] = values[(edge.source, edge.source_port)]
-        return results
+        keys = {name: self._sources[node_id]["dataset"] for name, node_id in self.outputs.items()}
+        results = {name: values[key] for name, key in keys.items()}
+        lost = trace.lost(list(keys.values()))
+        changed = bool(trace.dropped or lost)
+        row_index: dict[str, list[int] | None] = {}
+        for name, key in keys.items() if changed else ():
+            rows = trace.rows(key)
+            row_index[name] = None if rows is None else rows.tolist()
+        warnings = [u.to_json() for u in lost][:max_warnings]
+        total = len(lost)
+        for spec in self.inputs:
+            checks = self.checks.get(spec.name)
+            if checks is not None:
+                found, flagged = checks.check(tables[spec.name].df, max_warnings - len(warnings))
+                warnings += [w.to_json() for w in found]
+                total += flagged
+        return Scored(results, row_index, trace.dropped, warnings, total, changed)
 
     def example_request(self) -> dict[str, Any]:
         return {"Inputs": {i.name: i.example for i in self.inputs}, "GlobalParameters": {}}
@@ -221,6 +293,23 @@ class ScoringPipeline:
             return {"Results": {k: records(v) for k, v in self.score(tables).items()}}
         except ScoringError:
             return {}
+
+
+def _checks(inputs: list[InputSpec], read_artifact: Callable[[str], bytes]) -> dict[str, InputChecks]:
+    """Each input's training profile, from the meta of its drift baseline (none: no value warnings)."""
+    found: dict[str, InputChecks] = {}
+    for spec in inputs:
+        if not spec.baseline or spec.takes_images:
+            continue
+        try:
+            profile = profile_of_baseline(read_artifact(spec.baseline))
+        except Exception:  # a gone or unreadable baseline costs the warnings, never the endpoint
+            profile = None
+        if profile is not None:
+            checks = InputChecks(spec.name, profile, {c["name"]: c["type"] for c in spec.columns})
+            if not checks.empty:
+                found[spec.name] = checks
+    return found
 
 
 def _classes(graph: Graph, registry: Registry) -> dict[str, type[Module]]:

@@ -2,7 +2,7 @@
 
 from .context import LocalContext, RunContext
 from .errors import Cancelled, InvalidModule, ModuleError, UnknownModule
-from .module import CATEGORIES, Module
+from .module import CATEGORIES, Module, RemovedRows
 from .params import (
     ColumnRule,
     ColumnSelection,
@@ -41,6 +41,7 @@ __all__ = [
     "ParamModel",
     "PortType",
     "Registry",
+    "RemovedRows",
     "RunContext",
     "Table",
     "TableSchema",

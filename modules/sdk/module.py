@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .context import RunContext
@@ -31,6 +32,21 @@ CATEGORIES = (
 )
 
 
+@dataclass(frozen=True)
+class RemovedRows:
+    """Why some rows of a module's table input are not in its output, for a scoring answer.
+
+    ``rows`` are index labels of the input table; ``reason`` completes the sentence "<node> removed rows
+    ...", e.g. "with a missing value in column 'age'"; ``columns`` name the columns at fault, if any;
+    ``by`` names the module whose fitted transformation removed them, when another module applied it.
+    """
+
+    rows: list[Any]
+    reason: str
+    columns: tuple[str, ...] = ()
+    by: str = ""
+
+
 class Module:
     """Subclass, declare, implement ``run``. See ``modules/library`` for examples.
 
@@ -53,6 +69,10 @@ class Module:
     #: ...unless that code runs only in the sandbox child process (time and memory limits, an
     #: environment built from nothing, a throwaway directory), never in the calling process.
     user_code_sandboxed: ClassVar[bool] = False
+    #: A module whose table output can hold fewer rows than its (first) table input keeps the kept
+    #: rows' index labels (a boolean mask or ``dropna`` does; ``reset_index`` does not), so a scoring
+    #: answer can say which request rows it removed. Without it, a changed row count is "untraceable".
+    keeps_row_labels: ClassVar[bool] = False
 
     class Inputs:
         pass
@@ -91,6 +111,20 @@ class Module:
     def apply_transform(cls, spec: dict[str, Any], table: DataTable) -> DataTable:
         """Apply a ``FittedTransform`` this module produced to new data (Apply Transformation, scoring)."""
         raise NotImplementedError(f"{cls.__name__} produces no transformation")  # optional hook
+
+    def removed_rows(self, inputs: dict[str, Any], params: Any, removed: Sequence[Any]) -> list[RemovedRows]:
+        """Why ``run`` left out the rows labelled ``removed`` of its first table input (scoring answers).
+
+        Only asked when rows went missing, never on the common path. Default: no reason given.
+        """
+        return []
+
+    @classmethod
+    def transform_removed_rows(
+        cls, spec: dict[str, Any], table: DataTable, removed: Sequence[Any]
+    ) -> list[RemovedRows]:
+        """Why ``apply_transform`` left out the rows labelled ``removed`` of ``table``. Default: no reason."""
+        return []
 
     @classmethod
     def migrate_params(cls, from_version: int, params: dict[str, Any]) -> dict[str, Any]:

@@ -110,7 +110,7 @@ def test_clean_missing_remove_row_and_column_match_dropna(run: Runner, diabetes:
     rows = run("clean_missing_data", {"dataset": DataTable(holey)}, cleaning_mode="Remove entire row")
     cols = run("clean_missing_data", {"dataset": DataTable(holey)}, cleaning_mode="Remove entire column")
 
-    pd.testing.assert_frame_equal(rows["cleaned_dataset"].df, holey.dropna().reset_index(drop=True))
+    pd.testing.assert_frame_equal(rows["cleaned_dataset"].df, holey.dropna())  # labels kept, as dropna keeps them
     pd.testing.assert_frame_equal(cols["cleaned_dataset"].df, holey.dropna(axis=1))
 
 

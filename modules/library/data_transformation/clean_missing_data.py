@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -21,6 +21,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    RemovedRows,
     RunContext,
     Table,
     TableSchema,
@@ -56,6 +57,7 @@ class CleanMissingData(Module):
     id = "clean_missing_data"
     name = "Clean Missing Data"
     category = "Data Transformation"
+    keeps_row_labels = True  # "Remove entire row" keeps the kept rows' labels: scoring names the removed ones
 
     class Inputs:
         dataset = In(Table, "Dataset")
@@ -132,6 +134,21 @@ class CleanMissingData(Module):
     def apply_transform(cls, spec: dict[str, Any], table: DataTable) -> DataTable:
         cleaned = _apply(spec, table.df)
         return DataTable(cleaned, prune_meta(table.meta, cleaned.columns))
+
+    def removed_rows(self, inputs: dict[str, Any], params: Params, removed: Sequence[Any]) -> list[RemovedRows]:
+        df = inputs["dataset"].df
+        selected = params.columns.resolve(inputs["dataset"].schema, param="columns")
+        ratios = df[selected].isna().mean()
+        low, high = params.minimum_missing_value_ratio, params.maximum_missing_value_ratio
+        return _why_removed(df, [c for c in selected if low <= float(ratios[c]) <= high], removed)
+
+    @classmethod
+    def transform_removed_rows(
+        cls, spec: dict[str, Any], table: DataTable, removed: Sequence[Any]
+    ) -> list[RemovedRows]:
+        if spec.get("mode") != "Remove entire row":
+            return []
+        return _why_removed(table.df, list(spec["columns"]), removed)
 
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         schema = inputs.get("dataset")
@@ -268,7 +285,7 @@ def _apply(spec: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
     if mode == "Remove entire column":
         return df.drop(columns=columns)
     if mode == "Remove entire row":
-        return df.dropna(subset=columns).reset_index(drop=True)
+        return df.dropna(subset=columns)  # the kept rows keep their labels (``keeps_row_labels``)
     out = df.copy()
     masks = {c: df[c].isna().to_numpy(dtype=bool) for c in columns}
     for name, value in spec["fill"].items():
@@ -276,6 +293,23 @@ def _apply(spec: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
     if spec.get("indicator"):
         for name in columns:
             out[name + INDICATOR_SUFFIX] = masks[name]
+    return out
+
+
+def _why_removed(df: pd.DataFrame, columns: list[str], removed: Sequence[Any]) -> list[RemovedRows]:
+    """The removed rows grouped by the cleaned columns they miss a value in (a loop over removed rows only)."""
+    present = [c for c in columns if c in df.columns]  # an absent label column was filled in, never missing
+    at = df.index.get_indexer(list(removed))
+    missing = np.zeros((len(at), len(present)), dtype=bool)
+    for j, name in enumerate(present):  # one vectorized look per column, not per row
+        missing[:, j] = df[name].isna().to_numpy()[at]
+    groups: dict[tuple[str, ...], list[Any]] = {}
+    for label, flags in zip(removed, missing, strict=True):
+        groups.setdefault(tuple(c for c, f in zip(present, flags, strict=True) if f), []).append(label)
+    out = []
+    for names, rows in groups.items():
+        where = "column " + repr(names[0]) if len(names) == 1 else "columns " + ", ".join(repr(n) for n in names)
+        out.append(RemovedRows(rows, f"with a missing value in {where}", names))
     return out
 
 

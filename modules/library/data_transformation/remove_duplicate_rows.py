@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import Field
@@ -15,6 +15,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    RemovedRows,
     RunContext,
     Table,
     TableSchema,
@@ -33,6 +34,7 @@ class RemoveDuplicateRows(Module):
     id = "remove_duplicate_rows"
     name = "Remove Duplicate Rows"
     category = "Data Transformation"
+    keeps_row_labels = True  # the kept rows keep their labels: a scoring answer names the removed ones
 
     class Inputs:
         dataset = In(Table, "Dataset")
@@ -61,7 +63,13 @@ class RemoveDuplicateRows(Module):
         incomplete = df[keys].isna().any(axis=1)
         drop = (repeated & ~incomplete).to_numpy()
         ctx.log(f"{int(drop.sum())} duplicate rows removed on {', '.join(keys)}")
-        return {"results_dataset": DataTable(df[~drop].reset_index(drop=True), dict(table.meta))}
+        return {"results_dataset": DataTable(df[~drop], dict(table.meta))}
+
+    def removed_rows(self, inputs: dict[str, Any], params: Params, removed: Sequence[Any]) -> list[RemovedRows]:
+        keys = _keys(inputs["dataset"].schema, params)
+        which = "an earlier" if params.retain_first_duplicate_row else "a later"
+        names = ", ".join(repr(k) for k in keys[:10]) + (", ..." if len(keys) > 10 else "")
+        return [RemovedRows(list(removed), f"that repeat {which} row of the same request in {names}", tuple(keys))]
 
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         schema = inputs.get("dataset")

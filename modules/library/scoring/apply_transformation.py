@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    RemovedRows,
     RunContext,
     Table,
     Transformation,
@@ -34,6 +36,8 @@ class ApplyTransformation(Module):
     id = "apply_transformation"
     name = "Apply Transformation"
     category = "Model Scoring & Evaluation"
+    #: Every transformation keeps the rows' labels (only Clean Missing Data's "Remove entire row" drops rows).
+    keeps_row_labels = True
 
     class Inputs:
         transformation = In(Transformation, "Transformation")
@@ -52,6 +56,15 @@ class ApplyTransformation(Module):
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         return {"transformed_dataset": apply(inputs["transformation"], inputs["dataset"], params.absent_columns)}
+
+    def removed_rows(self, inputs: dict[str, Any], params: Params, removed: Sequence[Any]) -> list[RemovedRows]:
+        transform: FittedTransform = inputs["transformation"]
+        try:
+            producer = default_registry().get(transform.kind)
+        except UnknownModule:
+            return []
+        found = producer.transform_removed_rows(transform.spec, inputs["dataset"], removed)
+        return [RemovedRows(r.rows, r.reason, r.columns, r.by or producer.name) for r in found]
 
 
 def apply(transform: FittedTransform, table: DataTable, absent_columns: list[str] | None = None) -> DataTable:

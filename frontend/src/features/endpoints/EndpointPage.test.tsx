@@ -174,6 +174,8 @@ describe("EndpointPage", () => {
     expect(tiles).toHaveTextContent("Errors25 2.0 %");
     expect(tiles).toHaveTextContent("p95 latency48.2 ms");
     expect(tiles).toHaveTextContent("p99 latency132 ms");
+    expect(tiles).toHaveTextContent("Rows dropped7 in 3 calls");
+    expect(tiles).toHaveTextContent("Calls with warnings12");
     await waitFor(() => expect(plotly.drawn.map((d) => (d.layout.title as { text: string }).text).sort()).toEqual(["drift", "latency", "traffic"]));
     const recent = screen.getByRole("table", { name: "Recent calls" });
     expect(within(recent).getAllByRole("row")).toHaveLength(3);

@@ -109,6 +109,12 @@ function Totals({ totals }: { totals: MonitoringTotals }) {
     { label: "Requests", value: totals.requests.toLocaleString() },
     { label: "Errors", value: totals.errors.toLocaleString(), sub: totals.requests ? `${rate.toFixed(rate < 10 ? 1 : 0)} %` : undefined, bad: totals.errors > 0 },
     { label: "Rows scored", value: totals.rows.toLocaleString() },
+    {
+      label: "Rows dropped",
+      value: totals.rows_dropped.toLocaleString(),
+      sub: totals.calls_with_dropped_rows ? `in ${totals.calls_with_dropped_rows.toLocaleString()} calls` : undefined,
+    },
+    { label: "Calls with warnings", value: totals.calls_with_warnings.toLocaleString() },
     { label: "p50 latency", value: ms(totals.p50_ms) },
     { label: "p95 latency", value: ms(totals.p95_ms) },
     { label: "p99 latency", value: ms(totals.p99_ms) },

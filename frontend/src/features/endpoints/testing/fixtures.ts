@@ -58,12 +58,22 @@ export function figureJson(title: string) {
 
 export const MONITORING: Monitoring = {
   window: { minutes: 60 },
-  totals: { requests: 1250, errors: 25, rows: 4800, p50_ms: 12.4, p95_ms: 48.2, p99_ms: 131.9 },
+  totals: {
+    requests: 1250,
+    errors: 25,
+    rows: 4800,
+    rows_dropped: 7,
+    calls_with_dropped_rows: 3,
+    calls_with_warnings: 12,
+    p50_ms: 12.4,
+    p95_ms: 48.2,
+    p99_ms: 131.9,
+  },
   series: [{ t: "2026-11-23T10:00:00Z", requests: 20, errors: 1, p50_ms: 12, p95_ms: 40, p99_ms: 90 }],
   figures: { traffic: figureJson("traffic"), latency: figureJson("latency") },
   recent: [
-    { at: "2026-11-23T10:00:00Z", status: 200, latency_ms: 11.2, rows: 3, error_kind: "", format: "azure" },
-    { at: "2026-11-23T09:59:00Z", status: 400, latency_ms: 4.1, rows: 0, error_kind: "schema_mismatch", format: "mlflow-split" },
+    { at: "2026-11-23T10:00:00Z", status: 200, latency_ms: 11.2, rows: 3, error_kind: "", format: "azure", dropped_rows: 1, warning_count: 2 },
+    { at: "2026-11-23T09:59:00Z", status: 400, latency_ms: 4.1, rows: 0, error_kind: "schema_mismatch", format: "mlflow-split", dropped_rows: 0, warning_count: 0 },
   ],
 };
 

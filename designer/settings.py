@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "channels",
     "designer.accounts",
     "designer.workspaces",
+    "designer.artifacts",
     "designer.datasets",
     "designer.catalogue",
     "designer.pipelines",

@@ -8,9 +8,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.engine.graph import parse_graph
 from designer.engine.ops import OpError, apply_op, touched
+from designer.engine.problems import GraphFormatError
+from designer.engine.validate import artifact_problems
 from designer.pipelines.models import Pipeline
 from designer.workspaces.permissions import Role, role_of
+from modules.sdk import default_registry
 
 from .models import EditLog
 
@@ -59,6 +64,7 @@ def apply_edit(user: Any, pipeline_id: int, op: Any) -> dict[str, Any]:
             changed = apply_op(document, op)
         except OpError as exc:
             raise EditRefused(str(exc)) from None
+        _refuse_foreign_artifacts(pipeline, changed)
         seq = last_seq(pipeline.pk) + 1
         EditLog.objects.create(pipeline=pipeline, seq=seq, op=op, author=user)
         pipeline.draft = changed
@@ -67,6 +73,17 @@ def apply_edit(user: Any, pipeline_id: int, op: Any) -> dict[str, Any]:
         pipeline.draft_updated_by = user
         pipeline.save(update_fields=["draft", "draft_base_version", "draft_updated_at", "draft_updated_by"])
     return {"seq": seq, "op": op, "author": person(user), "touches": list(touched(op))}
+
+
+def _refuse_foreign_artifacts(pipeline: Pipeline, document: dict[str, Any]) -> None:
+    """The shared draft names only artifacts of the pipeline's workspace, as a saved version does."""
+    try:
+        graph = parse_graph(document)
+    except GraphFormatError:
+        return  # not a pipeline (yet): nothing is saved or run from it until it is, and saving checks it then
+    problems = artifact_problems(graph, default_registry(), WorkspaceArtifactLookup(pipeline.workspace_id))
+    if problems:
+        raise EditRefused(problems[0].message)
 
 
 def edits_after(pipeline_id: int, after: int, limit: int = 1000) -> list[dict[str, Any]]:

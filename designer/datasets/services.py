@@ -24,6 +24,7 @@ from rest_framework.exceptions import APIException, ValidationError
 
 from designer.activity import services as activity
 from designer.artifacts import artifact_store
+from designer.artifacts import services as ownership
 from designer.engine.profile import profile_table
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, TableSchema
@@ -311,6 +312,8 @@ def _refuse_other_kind(dataset: Dataset, upload: ParsedUpload | FileUpload) -> N
 
 
 def _record_version(user: Any, dataset: Dataset, number: int, stored: StoredTable, source_name: str) -> DatasetVersion:
+    """The version row, and the stored content becomes the workspace's (pipelines may name it by digest)."""
+    ownership.grant(dataset.workspace_id, [stored.digest], ownership.Source.DATASET)
     return DatasetVersion.objects.create(
         dataset=dataset,
         version=number,

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from designer.activity import services as activity
 from designer.api import Conflict, Unprocessable
 from designer.artifacts import artifact_store
+from designer.artifacts import services as ownership
+from designer.artifacts.checks import check_artifacts
 from designer.engine.execute import load_output
 from designer.engine.graph import Graph, Node, parse_graph, to_document
 from designer.engine.inference import CannotDerive, OutputRef, derive_inference_pipeline
@@ -64,7 +66,10 @@ def create_inference_pipeline(user: Any, run: Run, name: str = "") -> tuple[Pipe
     graph = _with_baselines(derived.graph, derived.sources)
     title = name.strip() or f"{run.pipeline.name} - real-time inference"
     description = f"Derived from run {run.pk} (version {run.pipeline_version.number} of '{run.pipeline.name}')."
-    pipeline = pipelines.create_pipeline(user, run.workspace, title[:200], description, to_document(graph))
+    with transaction.atomic():
+        baselines = [str(graph.nodes[node_id].params["baseline"]) for node_id in derived.sources]
+        ownership.grant(run.workspace_id, baselines, ownership.Source.BASELINE)  # sampled here, from its run
+        pipeline = pipelines.create_pipeline(user, run.workspace, title[:200], description, to_document(graph))
     return pipeline, derived.notes
 
 
@@ -101,6 +106,8 @@ def _load(document: dict[str, Any]) -> tuple[Graph, ScoringPipeline]:
 
 
 def _pin(endpoint: Endpoint, version: PipelineVersion) -> None:
+    # Before anything is loaded: a document saved before artifacts were checked may name another's.
+    check_artifacts(endpoint.workspace_id, parse_graph(version.document), "Nothing was deployed.")
     graph, loaded = _load(version.document)
     endpoint.pipeline = version.pipeline
     endpoint.pipeline_version = version

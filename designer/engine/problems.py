@@ -19,6 +19,7 @@ CODES = frozenset(
         "unknown_column",
         "unknown_dataset",
         "wrong_dataset_kind",
+        "foreign_artifact",
         "duplicate_node",
         "dangling_edge",
         # raised while running one node (see ``execute.NodeFailed``)

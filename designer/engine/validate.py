@@ -6,13 +6,15 @@ schemas), which is what lets the canvas offer real column names and flag unknown
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
 from modules.sdk import (
+    DIGEST,
     ColumnSelection,
     DatasetRef,
     Module,
@@ -21,6 +23,7 @@ from modules.sdk import (
     Table,
     TableSchema,
     UnknownModule,
+    artifact_params,
     column_params,
     dataset_kind,
 )
@@ -29,6 +32,7 @@ from .graph import CycleError, Edge, Graph, Node
 from .problems import Problem, node_label, sentence
 
 MAX_LISTED_COLUMNS = 20
+_DIGEST = re.compile(DIGEST)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,21 @@ class DatasetLookup(Protocol):
     def resolve(self, ref: DatasetRef) -> ResolvedDataset:
         """The dataset version ``ref`` names; ``LookupError`` with a message when missing or not accessible."""
         ...
+
+
+class ArtifactLookup(Protocol):
+    """Which stored artifacts a pipeline may name by digest: those that belong to its workspace."""
+
+    def owned(self, digests: Collection[str]) -> set[str]:
+        """The digests among ``digests`` whose artifact belongs to the workspace (one lookup for all)."""
+        ...
+
+
+#: Why a digest is refused; it never says whether the artifact exists elsewhere.
+FOREIGN_ARTIFACT = (
+    "which does not belong to this workspace; use an artifact produced by one of its runs, uploaded to one of "
+    "its datasets or registered in its model registry"
+)
 
 
 @dataclass
@@ -88,9 +107,62 @@ def _dataset_text(resolved: ResolvedDataset) -> str:
     return f"dataset '{resolved.name or resolved.dataset_id}' version {resolved.version}"
 
 
-def validate(graph: Graph, registry: Registry, datasets: DatasetLookup | None = None) -> ValidationResult:
-    """Every problem in ``graph`` and the output schemas of every node (``None`` where unknown)."""
-    return _Validator(graph, registry, datasets).run()
+def validate(
+    graph: Graph,
+    registry: Registry,
+    datasets: DatasetLookup | None = None,
+    artifacts: ArtifactLookup | None = None,
+) -> ValidationResult:
+    """Every problem in ``graph`` and the output schemas of every node (``None`` where unknown).
+
+    Without ``artifacts`` no artifact digest is checked (the engine alone cannot tell whose it is)."""
+    result = _Validator(graph, registry, datasets).run()
+    if artifacts is not None:
+        result.problems.extend(artifact_problems(graph, registry, artifacts))
+    return result
+
+
+def artifact_refs(graph: Graph, registry: Registry) -> list[tuple[str, str, str]]:
+    """``(node id, param name, digest)`` for every artifact digest the graph's parameters name.
+
+    Read from the raw parameters, so a node whose other parameters are invalid is still checked; a
+    value that is not a digest is left to parameter validation, which reports it."""
+    found: list[tuple[str, str, str]] = []
+    for node in graph.nodes.values():
+        try:
+            cls = registry.get(node.module, node.version)
+        except UnknownModule:
+            continue
+        for name in artifact_params(cls.Params):
+            value = node.params.get(name)
+            if isinstance(value, str) and _DIGEST.fullmatch(value):
+                found.append((node.id, name, value))
+    return found
+
+
+def artifact_problems(graph: Graph, registry: Registry, artifacts: ArtifactLookup) -> list[Problem]:
+    """A ``foreign_artifact`` problem for every digest in ``graph`` that ``artifacts`` does not own."""
+    refs = artifact_refs(graph, registry)
+    if not refs:
+        return []
+    owned = artifacts.owned({digest for _node, _param, digest in refs})
+    position = {node_id: i for i, node_id in enumerate(graph.nodes)}
+    problems = []
+    for node_id, param, digest in refs:
+        if digest in owned:
+            continue
+        node = graph.nodes[node_id]
+        label = _label(node, registry.get(node.module, node.version))
+        problems.append(
+            Problem(
+                "foreign_artifact",
+                f"{label}: parameter '{param}' names artifact {digest[:12]}..., {FOREIGN_ARTIFACT}.",
+                node=node_id,
+                param=param,
+                path=f"nodes[{position[node_id]}].params.{param}",
+            )
+        )
+    return problems
 
 
 def _label(node: Node, cls: type[Module] | None) -> str:

@@ -9,6 +9,9 @@ refused with every problem listed, since nobody here could fix it on the canvas;
 problems (a parameter out of range, a dataset that is not in this workspace) are saved and listed,
 like a save.
 
+One semantic problem blocks every write (create, save, draft, restore, import, clone): a digest of an
+artifact that does not belong to the pipeline's workspace (see ``designer.artifacts.checks``).
+
 Every write records one activity event inside its transaction.
 """
 
@@ -24,10 +27,13 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 
 from designer.activity.services import ObjectType, Verb, record
 from designer.api import Conflict, Unprocessable
+from designer.artifacts import services as ownership
+from designer.artifacts.checks import check_artifacts, refuse_foreign
+from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.graph import Graph, parse_graph, to_document
 from designer.engine.problems import GraphFormatError
-from designer.engine.validate import ValidationResult, validate
+from designer.engine.validate import ValidationResult, artifact_refs, validate
 from designer.workspaces.models import Workspace
 from modules.sdk import default_registry
 
@@ -97,7 +103,14 @@ def parse_document(document: Any) -> Graph:
 
 def validate_graph(workspace: Workspace, graph: Graph) -> ValidationResult:
     """Every semantic problem, plus the table schemas the canvas uses for its column pickers."""
-    return validate(graph, default_registry(), WorkspaceDatasetLookup(workspace))
+    return validate(graph, default_registry(), WorkspaceDatasetLookup(workspace), WorkspaceArtifactLookup(workspace))
+
+
+def validate_for_saving(workspace: Workspace, graph: Graph) -> ValidationResult:
+    """``validate_graph``, refusing (400, nothing saved) a document that names another workspace's artifact."""
+    validation = validate_graph(workspace, graph)
+    refuse_foreign(validation)
+    return validation
 
 
 def _clean_name(name: str) -> str:
@@ -112,6 +125,7 @@ def create_pipeline(
 ) -> Pipeline:
     """A new pipeline whose version 1 is ``document`` (an empty canvas when ``None``)."""
     graph = parse_document(empty_document() if document is None else document)
+    check_artifacts(workspace.pk, graph)
     return _create(user, workspace, name, description, graph, "Created", Verb.CREATED)
 
 
@@ -158,7 +172,10 @@ def clone_pipeline(
     """A new pipeline in ``workspace`` whose version 1 is ``source``'s head (or version ``version``).
 
     Version 1's message says where the copy came from. Dataset references are copied as they are:
-    in another workspace they do not resolve, and the validation result says so."""
+    in another workspace they do not resolve, and the validation result says so. Artifacts the copy
+    names that belong to the source workspace come along: they belong to the target from now on (the
+    caller has checked that the user can read the source, and so its runs' outputs). A digest that
+    does not belong to the source either is refused, and nothing is created."""
     versions = PipelineVersion.objects.filter(pipeline=source)
     chosen = versions.order_by("-number").first() if version is None else versions.filter(number=version).first()
     if chosen is None:
@@ -168,8 +185,12 @@ def clone_pipeline(
     where = "" if workspace.pk == source.workspace_id else f" in workspace '{source.workspace.name}'"
     message = f"Cloned from '{source.name}' version {chosen.number} (pipeline {source.pk}{where})"
     origin = {"pipeline": source.pk, "name": source.name, "version": chosen.number, "workspace": source.workspace_id}
-    pipeline = _create(user, workspace, title, source.description, graph, message, Verb.CLONED, {"source": origin})
-    return NewPipeline(pipeline=pipeline, validation=validate_graph(workspace, graph))
+    with transaction.atomic():  # a refused clone grants nothing
+        digests = {digest for _node, _param, digest in artifact_refs(graph, default_registry())}
+        ownership.copy_ownership(source.workspace_id, workspace.pk, digests)
+        validation = validate_for_saving(workspace, graph)
+        pipeline = _create(user, workspace, title, source.description, graph, message, Verb.CLONED, {"source": origin})
+    return NewPipeline(pipeline=pipeline, validation=validation)
 
 
 def export_pipeline(pipeline: Pipeline, version: int | None = None) -> dict[str, Any]:
@@ -204,6 +225,7 @@ def import_pipeline(user: Any, workspace: Workspace, content: Any, *, name: str 
             "that this server does not have; nothing was imported.",
             problems=[p.to_dict() for p in validation.problems],
         )
+    refuse_foreign(validation)  # a file proves nothing about where its digests came from: clone instead
     title = (name or "").strip() or incoming.name or "Imported pipeline"
     message = "Imported from a file"
     if incoming.name:
@@ -222,8 +244,9 @@ def save_version(
 ) -> SavedVersion:
     """Saves ``document`` as the next version; 409 when ``base_version`` is given and is not the head."""
     graph = parse_document(document)
+    validation = validate_for_saving(pipeline.workspace, graph)
     version = _append_version(user, pipeline, graph, message, base_version, verb=Verb.SAVED)
-    return SavedVersion(version=version, validation=validate_graph(pipeline.workspace, graph))
+    return SavedVersion(version=version, validation=validation)
 
 
 def restore_version(
@@ -237,6 +260,7 @@ def restore_version(
     if source is None:
         raise NotFound(f"pipeline '{pipeline.name}' has no version {number}")
     graph = parse_document(source.document)  # upgrades a document saved by an older Tessera
+    validation = validate_for_saving(pipeline.workspace, graph)  # it may predate the artifact check
     version = _append_version(
         user,
         pipeline,
@@ -246,7 +270,7 @@ def restore_version(
         restored_from=number,
         verb=Verb.RESTORED,
     )
-    return SavedVersion(version=version, validation=validate_graph(pipeline.workspace, graph))
+    return SavedVersion(version=version, validation=validation)
 
 
 def _append_version(
@@ -291,8 +315,10 @@ def _append_version(
 
 
 def save_draft(user: Any, pipeline: Pipeline, document: Any, base_version: int | None = None) -> Pipeline:
-    """Autosave of the canvas: no conflict check, but the document must still be a pipeline."""
+    """Autosave of the canvas: no conflict check, but the document must still be a pipeline, naming only
+    artifacts of its workspace."""
     graph = parse_document(document)
+    check_artifacts(pipeline.workspace_id, graph)
     if base_version is None:
         base_version = PipelineVersion.objects.filter(pipeline=pipeline).aggregate(n=Max("number"))["n"]
     pipeline.draft = to_document(graph)

@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from designer.api import Conflict, Unprocessable
 from designer.artifacts import artifact_store
+from designer.artifacts import services as ownership
 from designer.engine.execute import load_output
 from designer.runs.models import NodeRun, Run
 from modules.sdk import FittedModel, TrainedModel
@@ -53,7 +54,7 @@ def register_model(
         latest = RegisteredModel.objects.filter(workspace=run.workspace, name=name).aggregate(v=Max("version"))["v"]
         try:
             with transaction.atomic():
-                return RegisteredModel.objects.create(
+                registered = RegisteredModel.objects.create(
                     workspace=run.workspace,
                     name=name,
                     version=(latest or 0) + 1,
@@ -67,6 +68,8 @@ def register_model(
                     classes=classes,
                     created_by=user if getattr(user, "is_authenticated", False) else None,
                 )
+                ownership.grant(run.workspace_id, [record["digest"]], ownership.Source.MODEL)
+                return registered
         except IntegrityError:
             continue  # another registration took that version number; count again
     raise Conflict(f"Model '{name}' is being registered concurrently; try again.")

@@ -1,11 +1,12 @@
-"""The RunContext a worker hands to a module: logs, throttled progress, cancellation, pinned datasets."""
+"""The RunContext a worker hands to a module: logs, throttled progress, cancellation, pinned datasets and
+the artifacts of the run's workspace."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import connection
@@ -15,9 +16,23 @@ from modules.sdk.context import map_in_turn
 
 if TYPE_CHECKING:
     from designer.engine.store import ArtifactStore
-    from designer.engine.validate import DatasetLookup
+    from designer.engine.validate import ArtifactLookup, DatasetLookup
 
-    from .parts import PartRunner
+
+class Parts(Protocol):
+    """Spreads the parts of ``map`` over the workers of a queue (``parts.PartRunner``)."""
+
+    def map(
+        self,
+        ctx: WorkerContext,
+        module: Module,
+        inputs: dict[str, Any],
+        params: Any,
+        items: Sequence[Any],
+        *,
+        what: str,
+        progress: tuple[float, float],
+    ) -> list[Any]: ...
 
 
 class WorkerContext:
@@ -25,10 +40,13 @@ class WorkerContext:
 
     PROGRESS_INTERVAL = 0.25
 
-    def __init__(self, node_id: str, seed: int, datasets: DatasetLookup, store: ArtifactStore) -> None:
+    def __init__(
+        self, node_id: str, seed: int, datasets: DatasetLookup, artifacts: ArtifactLookup, store: ArtifactStore
+    ) -> None:
         self.node_id = node_id
         self.seed = seed
         self._datasets = datasets
+        self._artifacts = artifacts
         self._store = store
         self._lock = threading.Lock()
         self._pending_log: list[str] = []
@@ -38,7 +56,7 @@ class WorkerContext:
         self._last_progress = 0.0
         self.cancelled = threading.Event()
         #: Set by the worker running the node: parts of ``map`` then go to every worker on its queue.
-        self.parts: PartRunner | None = None
+        self.parts: Parts | None = None
 
     def log(self, message: str) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -77,6 +95,17 @@ class WorkerContext:
         return table
 
     def load_artifact(self, digest: str) -> bytes:
+        """The artifact's bytes, only when it belongs to the run's workspace.
+
+        Validation refuses a foreign digest when a document is saved or submitted; this catches a
+        document saved, or a run queued, before that check existed. The refusal reads the same whether
+        or not the artifact exists elsewhere."""
+        if digest not in self._artifacts.owned([digest]):
+            raise ModuleError(
+                f"artifact {str(digest)[:12]}... does not belong to this run's workspace; it was not produced by "
+                "one of its runs, uploaded to one of its datasets or registered in its model registry",
+                param="artifact",
+            )
         return self._store.get(digest)
 
     def load_file(self, ref: DatasetRef) -> bytes:

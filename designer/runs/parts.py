@@ -38,6 +38,8 @@ from modules.sdk import Cancelled, Module, ModuleError, default_registry
 from modules.sdk.context import as_json
 
 from .context import Beat, WorkerContext
+from .dispatch import send_parts
+from .inputs import input_digests, run_artifacts, run_lookup
 from .models import NodePart, NodeRun
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,7 @@ class PartRunner:
             NodePart(node_run_id=self.node_run_id, attempt=self.attempt, batch=batch, index=i, item=text)
             for i, text in enumerate(texts)
         )
-        dispatch_parts([part.pk for part in made], self.queue)
+        send_parts([part.pk for part in made], self.queue)
         ctx.log(f"{len(items)} {what}s offered to every worker on the '{self.queue}' queue")
         try:
             return _Batch(self, ctx, module, inputs, params, batch, len(items), what, progress).run()
@@ -244,20 +246,11 @@ def _error_of(row: NodePart, what: str) -> Exception:
     return RuntimeError(f"{what} {row.index + 1} failed on worker {row.worker}: {error.get('message', 'no message')}")
 
 
-def dispatch_parts(part_ids: list[int], queue: str) -> None:
-    from .tasks import execute_part_task
-
-    for pk in part_ids:
-        execute_part_task.apply_async(args=[pk], queue=queue)
-
-
 # --------------------------------------------------------------------------------------------
 # any worker
 # --------------------------------------------------------------------------------------------
 def execute_part_run(part_id: int, worker: str) -> None:
     """Run one part if it is still pending; idempotent (a duplicate or late message does nothing)."""
-    from .services import input_digests, run_lookup
-
     now = timezone.now()
     took = NodePart.objects.filter(pk=part_id, status=P.PENDING).update(
         status=P.RUNNING, worker=worker[:180], started_at=now, heartbeat_at=now
@@ -274,7 +267,7 @@ def execute_part_run(part_id: int, worker: str) -> None:
     graph = graph_of(run.pipeline_version)
     node = graph.nodes[nr.node_id]
     store = artifact_store()
-    ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), store=store)
+    ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), artifacts=run_artifacts(run), store=store)
     beat = _PartBeat(part, ctx)
     beat.start()
     outcome: dict[str, Any]

@@ -26,52 +26,25 @@ from django.utils import timezone
 from designer.activity import services as activity
 from designer.api import Unprocessable
 from designer.artifacts import artifact_store
+from designer.artifacts import services as ownership
+from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.execute import NodeFailed, execute_node
-from designer.engine.graph import Graph
 from designer.engine.plan import make_plan
-from designer.engine.validate import DatasetLookup, ResolvedDataset, dataset_refs, validate
+from designer.engine.validate import validate
 from designer.pipelines.mapper import graph_of
 from designer.pipelines.models import Pipeline, PipelineVersion
-from modules.sdk import Cancelled, DatasetRef, default_registry
+from modules.sdk import Cancelled, default_registry
 
 from .context import Beat, WorkerContext
+from .dispatch import send_nodes
 from .events import emit, node_payload
+from .inputs import PinnedLookup, graph_dataset_refs, input_digests, run_artifacts, run_lookup
 from .models import CacheEntry, NodeRun, Run
 from .parts import PartRunner
 
 log = logging.getLogger(__name__)
 S = NodeRun.Status
-
-
-# --------------------------------------------------------------------------------------------
-# datasets pinned per run
-# --------------------------------------------------------------------------------------------
-class PinnedLookup:
-    """Resolves "latest" dataset references to the version that was latest when the run was submitted."""
-
-    def __init__(self, base: DatasetLookup, pins: dict[str, int]) -> None:
-        self.base = base
-        self.pins = pins
-
-    def resolve(self, ref: DatasetRef) -> ResolvedDataset:
-        if ref.version is None and str(ref.dataset_id) in self.pins:
-            ref = DatasetRef(dataset_id=ref.dataset_id, version=self.pins[str(ref.dataset_id)])
-        return self.base.resolve(ref)
-
-
-def graph_dataset_refs(graph: Graph) -> list[DatasetRef]:
-    """Every dataset reference in the graph's parameters (the engine finds them in one node's params)."""
-    registry = default_registry()
-    return [
-        ref
-        for node in graph.nodes.values()
-        for _name, ref in dataset_refs(registry.get(node.module, node.version).parse_params(node.params))
-    ]
-
-
-def run_lookup(run: Run) -> PinnedLookup:
-    return PinnedLookup(WorkspaceDatasetLookup(run.workspace), run.dataset_pins)
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,7 +62,7 @@ def submit_run(
         raise Unprocessable("The pipeline is empty: add modules to the canvas before submitting.")
     registry = default_registry()
     lookup = WorkspaceDatasetLookup(pipeline.workspace)
-    result = validate(graph, registry, lookup)
+    result = validate(graph, registry, lookup, WorkspaceArtifactLookup(pipeline.workspace))
     if result.problems:
         n = len(result.problems)
         raise Unprocessable(
@@ -155,6 +128,8 @@ def submit_run(
                 nr.reason = "ran: no cached output for these parameters and inputs"
             nr.save()
             if nr.status == S.REUSED:
+                # Outputs of this run, like those it computes (its document named only the workspace's artifacts).
+                ownership.grant(run.workspace_id, [o["digest"] for o in nr.outputs.values()], ownership.Source.RUN)
                 emit(run, "node_reused", **node_payload(nr))
         _advance_locked(run)
     return run
@@ -234,10 +209,7 @@ def _finish_run(run: Run, status: str, error: str = "") -> None:
 
 
 def _dispatch(items: list[tuple[int, int, str]]) -> None:
-    from .tasks import execute_node_task
-
-    for node_run_id, attempt, queue in items:
-        execute_node_task.apply_async(args=[node_run_id, attempt], queue=queue)
+    send_nodes(items)
 
 
 # --------------------------------------------------------------------------------------------
@@ -281,7 +253,7 @@ def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartb
     node = graph.nodes[nr.node_id]
     inputs = input_digests(run, graph, node.id)
     store = artifact_store()
-    ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), store=store)
+    ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), artifacts=run_artifacts(run), store=store)
     if heartbeat:  # parts can travel only when other workers can see this node's rows
         ctx.parts = PartRunner(nr.pk, attempt, nr.queue, default_worker_name())
     beats = _Heartbeat(nr.pk, attempt, run.pk, ctx, enabled=heartbeat)
@@ -311,14 +283,6 @@ def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartb
     advance(run.pk)
 
 
-def input_digests(run: Run, graph: Graph, node_id: str) -> dict[str, str]:
-    """Input port -> digest of the parent output wired to it, for a node whose parents are done."""
-    parents = {n.node_id: n for n in run.nodes.filter(node_id__in=graph.parents(node_id))}
-    return {
-        port: parents[edge.source].outputs[edge.source_port]["digest"] for port, edge in graph.incoming(node_id).items()
-    }
-
-
 def _finish_node(
     nr: NodeRun,
     attempt: int,
@@ -341,6 +305,8 @@ def _finish_node(
             log=Concat(F("log"), Value(ctx.take_log())),
         )
         if status == S.COMPLETED and outputs is not None:
+            # What the run computed is the workspace's: its pipelines may name it (Saved ... nodes).
+            ownership.grant(run.workspace_id, [o["digest"] for o in outputs.values()], ownership.Source.RUN)
             CacheEntry.objects.get_or_create(
                 workspace_id=run.workspace_id,
                 key=nr.cache_key,

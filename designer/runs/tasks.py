@@ -11,11 +11,12 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from . import parts, services
+from .dispatch import EXECUTE_NODE, EXECUTE_PART, REAP_STALE_NODES
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="tessera.execute_node", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(bind=True, name=EXECUTE_NODE, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def execute_node_task(self, node_run_id: int, attempt: int) -> None:  # type: ignore[no-untyped-def]
     close_old_connections()
     try:
@@ -24,7 +25,7 @@ def execute_node_task(self, node_run_id: int, attempt: int) -> None:  # type: ig
         close_old_connections()
 
 
-@shared_task(name="tessera.execute_part", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(name=EXECUTE_PART, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def execute_part_task(part_id: int) -> None:
     close_old_connections()
     try:
@@ -33,7 +34,7 @@ def execute_part_task(part_id: int) -> None:
         close_old_connections()
 
 
-@shared_task(name="tessera.reap_stale_nodes", ignore_result=True)
+@shared_task(name=REAP_STALE_NODES, ignore_result=True)
 def reap_stale_nodes_task() -> None:
     services.reap_stale_nodes()
 

@@ -4,10 +4,13 @@ from .context import LocalContext, RunContext
 from .errors import Cancelled, InvalidModule, ModuleError, UnknownModule
 from .module import CATEGORIES, Module, RemovedRows
 from .params import (
+    DIGEST,
     ColumnRule,
     ColumnSelection,
     DatasetRef,
     ParamModel,
+    artifact_digest,
+    artifact_params,
     column,
     column_params,
     columns,
@@ -20,6 +23,7 @@ from .values import DataTable, FittedModel, FittedTransform, Learner, Metrics
 
 __all__ = [
     "CATEGORIES",
+    "DIGEST",
     "PORT_TYPES",
     "Cancelled",
     "Column",
@@ -49,6 +53,8 @@ __all__ = [
     "Transformation",
     "UnknownModule",
     "UntrainedModel",
+    "artifact_digest",
+    "artifact_params",
     "check_module",
     "column",
     "column_params",

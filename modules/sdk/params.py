@@ -19,6 +19,10 @@ COLUMN_PORT = "x-tessera-port"
 #: On a ``DatasetRef`` parameter: the kind of dataset it reads, ``"table"`` (the default) or ``"file"`` (a zip).
 DATASET_KIND = "x-tessera-dataset-kind"
 DATASET_KINDS = ("table", "file")
+#: On a parameter holding the content digest of a stored artifact (``artifact_digest``): validation accepts
+#: the digest only when the artifact belongs to the pipeline's workspace, and a worker loads it only then.
+ARTIFACT = "x-tessera-artifact"
+DIGEST = r"^[0-9a-f]{64}$"
 
 
 class ParamModel(BaseModel):
@@ -130,6 +134,33 @@ class DatasetRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
     dataset_id: int = Field(title="Dataset", json_schema_extra={COLUMN_WIDGET: "dataset"})
     version: int | None = Field(default=None, ge=1)
+
+
+def artifact_digest(*, title: str, description: str, optional: bool = False) -> Any:
+    """The content digest of a stored artifact (a trained model, a table...), read with ``ctx.load_artifact``.
+
+    Every parameter that names an artifact by digest must be declared with this, so that validation
+    can find it and refuse a digest that does not belong to the pipeline's workspace: the store is
+    shared by all workspaces, and a digest is a capability to read what it names. ``optional``: the
+    empty string means none.
+    """
+    pattern = r"^([0-9a-f]{64})?$" if optional else DIGEST
+    return Field(
+        "" if optional else ...,
+        pattern=pattern,
+        title=title,
+        description=description,
+        json_schema_extra={ARTIFACT: True},
+    )
+
+
+def artifact_params(params_cls: type[BaseModel]) -> list[str]:
+    """Names of the parameters of a Params class that hold an artifact digest, in field order."""
+    return [
+        name
+        for name, info in params_cls.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get(ARTIFACT) is True
+    ]
 
 
 def dataset_kind(params_cls: type[BaseModel], name: str) -> str:

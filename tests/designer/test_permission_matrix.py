@@ -4,14 +4,20 @@ Routes are discovered from the URL configuration (recursively) and cross-checked
 schema, so a new route fails here until it is given a row in MATRIX (or a reason in NOT_IN_MATRIX).
 
 Outcome classes:
-- allowed: anything but 401/403/404/405 and 5xx (a 400 from validation is fine);
+- allowed: a 2xx, so the request bodies below are ones that really succeed;
 - forbidden: 403 naming the role needed (a member whose role is too low);
 - invisible: 404 (not a member: existence is never revealed);
 - unauthenticated: 401/403 "credentials were not provided" (anonymous).
 
 The world (a workspace with a dataset, a pipeline with two versions, a completed run, a deployed
-endpoint and a registered model) is built once for the module and committed; each case runs in a
-transaction that is rolled back, so an allowed DELETE does not disturb the next case.
+endpoint and two registered models, one of them not served; another workspace with a dataset of its
+own) is built once for the module and committed; each case runs in a transaction that is rolled back,
+so an allowed DELETE does not disturb the next case.
+
+The last part holds artifact references: every module that takes an artifact digest, given another
+workspace's digest (an outsider's, a removed member's, another workspace's dataset), is refused with
+a 400 naming the node and the parameter wherever a document is written, submitted or deployed, and
+given its own workspace's digest is accepted.
 """
 
 from __future__ import annotations
@@ -35,17 +41,21 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from designer.artifacts.models import ArtifactOwnership
 from designer.datasets import services as dataset_services
 from designer.endpoints import services as endpoint_services
+from designer.endpoints.models import Endpoint
 from designer.pipelines import services as pipeline_services
+from designer.pipelines.models import PipelineVersion
 from designer.registry import services as registry_services
 from designer.runs import services as run_services
 from designer.workspaces.models import Membership, Workspace
 from designer.workspaces.permissions import Role
 from designer.workspaces.services import create_workspace
+from modules.sdk import artifact_params, default_registry
 from tests.designer.factories import IRIS_CSV, PASSWORD
 from tests.designer.runs.conftest import drain, upload_sample
-from tests.support.pipelines import train_score_evaluate
+from tests.support.pipelines import document, train_score_evaluate
 
 MARKER = "hush"  # in every world object's name: an outsider's or anonymous response must never contain it
 CALLERS = ("owner", "editor", "viewer", "outsider", "anonymous")
@@ -72,7 +82,10 @@ class World:
     endpoint_key: str
     example: Any
     model: int
+    unserved_model: int
     extra_member: int
+    trained_model: str  # digest of the run's trained model: the team's own artifact
+    elsewhere_dataset: str  # digest of a dataset version uploaded to the other workspace
     tokens: dict[str, str] = field(default_factory=dict)
 
 
@@ -87,6 +100,7 @@ def _build_world() -> World:
         Membership.objects.create(workspace=team, user=people[name], role=role)
     Membership.objects.create(workspace=team, user=extra, role="viewer")
     elsewhere = create_workspace(user=people["outsider"], name="Elsewhere")
+    theirs = dataset_services.create_dataset(people["outsider"], elsewhere, "Theirs", _csv(None))
 
     dataset = upload_sample(owner, team)
     dataset_services.update_dataset(dataset, name=f"Cancer {MARKER}")
@@ -100,6 +114,14 @@ def _build_world() -> World:
         workspace=team, user=owner, name=f"{MARKER}-endpoint", pipeline=inference
     )
     model = registry_services.register_model(owner, run, "train", f"{MARKER}-model")
+    # A model no endpoint serves, so that deleting it can succeed (the served one answers 409).
+    retrained = pipeline_services.create_pipeline(
+        owner, team, f"Retrained {MARKER}", document=train_score_evaluate(dataset.pk, "diagnosis", random_seed=7)
+    )
+    rerun = drain(run_services.submit_run(user=owner, pipeline=retrained))
+    assert rerun.status == "completed", rerun.error
+    unserved = registry_services.register_model(owner, rerun, "train", f"{MARKER}-unserved")
+    assert unserved.artifact != model.artifact
     return World(
         users=people,
         workspace=team.pk,
@@ -114,14 +136,15 @@ def _build_world() -> World:
         endpoint_key=endpoint.primary_key,
         example=endpoint.example,
         model=model.pk,
+        unserved_model=unserved.pk,
         extra_member=extra.pk,
+        trained_model=model.artifact,
+        elsewhere_dataset=theirs.versions.get().digest,
         tokens={name: Token.objects.create(user=user).key for name, user in people.items()},
     )
 
 
 def _tear_down(world: World) -> None:
-    from designer.endpoints.models import Endpoint
-
     Endpoint.objects.filter(workspace_id__in=[world.workspace, world.other_workspace]).delete()
     Workspace.objects.filter(pk__in=[world.workspace, world.other_workspace]).delete()
     get_user_model().objects.filter(username__startswith="mx_").delete()
@@ -172,7 +195,7 @@ class Case:
         return self.template.format(**values)
 
 
-def _csv(w: World) -> SimpleUploadedFile:
+def _csv(w: World | None) -> SimpleUploadedFile:
     return SimpleUploadedFile("mx.csv", IRIS_CSV.encode(), content_type="text/csv")
 
 
@@ -285,7 +308,7 @@ MATRIX = [
          body=lambda w: {"workspace": w.workspace, "run": w.run, "node": "train", "name": "mx-model"}),
     Case("GET", "/api/models/{id}/", V, {"id": "model"}),
     Case("PATCH", "/api/models/{id}/", E, {"id": "model"}, body=lambda w: {"description": "mx"}),
-    Case("DELETE", "/api/models/{id}/", E, {"id": "model"}),
+    Case("DELETE", "/api/models/{id}/", E, {"id": "unserved_model"}),
 ]  # fmt: skip
 
 #: Routes outside the role matrix, by URL name (or namespace), each with the reason and its own check below.
@@ -318,7 +341,7 @@ def expected(rule: Any, caller: str) -> str:
 def _outcome_ok(outcome: str, response: Any) -> bool:
     status = response.status_code
     if outcome == "allowed":
-        return status < 500 and status not in (401, 403, 404, 405)
+        return 200 <= status < 300
     detail = (
         response.json().get("detail", "") if response.get("Content-Type", "").startswith("application/json") else ""
     )
@@ -550,3 +573,155 @@ async def test_a_forged_subscription_to_another_workspaces_object_is_refused(wor
     connected, code = await ws.connect()
 
     assert (connected, code) == (False, 4404)
+
+
+# -- artifact references ----------------------------------------------------------------------------
+
+#: Every module that takes an artifact digest, and the parameter holding it (checked against the registry).
+DIGEST_MODULES = {
+    "saved_trained_model": "artifact",
+    "saved_dataset": "artifact",
+    "saved_transformation": "artifact",
+    "saved_files": "artifact",
+    "saved_image_model": "artifact",
+    "saved_image_transformation": "artifact",
+    "web_service_input": "baseline",
+}
+WSI_PARAMS = {"name": "WebServiceInput0", "columns": [{"name": "x", "type": "number"}], "example": [{"x": 1.5}]}
+
+
+def test_the_artifact_cases_cover_every_module_that_takes_a_digest() -> None:
+    found = {cls.id: artifact_params(cls.Params) for cls in default_registry()}
+    assert {module: names for module, names in found.items() if names} == {
+        module: [param] for module, param in DIGEST_MODULES.items()
+    }
+
+
+def _referencing(module: str, digest: str) -> tuple[dict[str, Any], str]:
+    """A deployable document (Web Service Input -> Output) whose node of ``module`` names ``digest``; that node."""
+    param = DIGEST_MODULES[module]
+    if module == "web_service_input":
+        return document([("input", module, {**WSI_PARAMS, param: digest}), ("output", "web_service_output", {})],
+                        ["input.request -> output.dataset"]), "input"  # fmt: skip
+    nodes = [("input", "web_service_input", WSI_PARAMS), ("output", "web_service_output", {}), ("ref", module, {})]
+    nodes[2][2][param] = digest
+    return document(nodes, ["input.request -> output.dataset"]), "ref"
+
+
+@dataclass
+class Stage:
+    """Who writes, into which workspace (a pipeline there, its endpoint), with which digest."""
+
+    client: APIClient
+    workspace: int
+    pipeline: int
+    endpoint: int
+    digest: str
+
+
+def _stage(w: World, scenario: str) -> Stage:
+    """The caller and workspace of ``scenario``, each with a pipeline and an endpoint of their own (rolled back)."""
+    users = w.users
+    if scenario == "outsider":  # the team's trained model, in the outsider's own workspace
+        user, workspace, digest = users["outsider"], Workspace.objects.get(pk=w.other_workspace), w.trained_model
+    elif scenario == "viewer turned outsider":  # copied while a member, then removed, saved into their own workspace
+        user = users["viewer"]
+        workspace = create_workspace(user=user, name="Vera's own")
+        digest = _client(w, "viewer").get(f"/api/models/{w.model}/").json()["artifact"]
+        removed = _client(w, "owner").delete(f"/api/workspaces/{w.workspace}/members/{user.pk}/")
+        assert removed.status_code == 204, removed.content
+    elif scenario == "other workspace's dataset":  # a team editor names the outsider's uploaded table
+        user, workspace, digest = users["editor"], Workspace.objects.get(pk=w.workspace), w.elsewhere_dataset
+    else:  # "own": the team's trained model in the team
+        user, workspace, digest = users["editor"], Workspace.objects.get(pk=w.workspace), w.trained_model
+    plain = document([("input", "web_service_input", WSI_PARAMS), ("output", "web_service_output", {})],
+                     ["input.request -> output.dataset"])  # fmt: skip
+    pipeline = pipeline_services.create_pipeline(user, workspace, "mx refs", document=plain)
+    endpoint = endpoint_services.create_endpoint(workspace=workspace, user=user, name="mx-refs", pipeline=pipeline)
+    client = APIClient()
+    client.force_authenticate(user)
+    return Stage(client, workspace.pk, pipeline.pk, endpoint.pk, digest)
+
+
+def _saved_unchecked(stage: Stage, doc: dict[str, Any]) -> int:
+    """``doc`` as the pipeline's next version, written as Tessera did before artifacts were checked."""
+    latest = PipelineVersion.objects.filter(pipeline_id=stage.pipeline).order_by("-number").first()
+    assert latest is not None
+    number = latest.number + 1
+    PipelineVersion.objects.create(
+        pipeline_id=stage.pipeline, number=number, document=doc, message="saved before artifacts were checked"
+    )
+    return number
+
+
+def _prepare(route: str, stage: Stage, doc: dict[str, Any]) -> Callable[[], Any]:
+    """The request sending ``doc`` through ``route``. Routes that read a saved version (restore, clone,
+    submit, deploy, redeploy) find it stored as Tessera stored it before artifacts were checked."""
+    c, p = stage.client, stage.pipeline
+    if route == "save":
+        return lambda: c.post(f"/api/pipelines/{p}/versions/", {"document": doc}, format="json")
+    if route == "create":
+        body = {"workspace": stage.workspace, "name": "mx", "document": doc}
+        return lambda: c.post("/api/pipelines/", body, format="json")
+    if route == "draft":
+        return lambda: c.put(f"/api/pipelines/{p}/draft/", {"document": doc}, format="json")
+    if route == "import":
+        return lambda: c.post("/api/pipelines/import/", {"workspace": stage.workspace, "file": doc}, format="json")
+    number = _saved_unchecked(stage, doc)
+    if route == "restore":
+        _saved_unchecked(stage, pipeline_services.empty_document())  # the unchecked one is no longer the head
+        return lambda: c.post(f"/api/pipelines/{p}/versions/{number}/restore/", {}, format="json")
+    if route == "clone":
+        return lambda: c.post(f"/api/pipelines/{p}/clone/", {"version": number}, format="json")
+    if route == "submit":
+        return lambda: c.post("/api/runs/", {"pipeline": p}, format="json")
+    if route == "deploy":
+        body = {"workspace": stage.workspace, "name": "mx-deployed", "pipeline": p, "version": number}
+        return lambda: c.post("/api/endpoints/", body, format="json")
+    assert route == "redeploy"
+    return lambda: c.patch(f"/api/endpoints/{stage.endpoint}/", {"pipeline_version": number}, format="json")
+
+
+ROUTES = ("save", "create", "draft", "restore", "import", "clone", "submit", "deploy", "redeploy")
+FOREIGN = ("outsider", "viewer turned outsider", "other workspace's dataset")
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("scenario", FOREIGN)
+@pytest.mark.parametrize("module", sorted(DIGEST_MODULES))
+def test_a_digest_of_another_workspace_is_refused_naming_the_node_and_parameter(
+    world: World, db: Any, module: str, scenario: str, route: str
+) -> None:
+    stage = _stage(world, scenario)
+    doc, node = _referencing(module, stage.digest)
+    param = DIGEST_MODULES[module]
+    send = _prepare(route, stage, doc)
+    before = _fingerprint()
+
+    response = send()
+
+    assert response.status_code == 400, response.content[:500]
+    body = response.json()
+    assert [(p["code"], p["node"], p["param"]) for p in body["problems"] if p["code"] == "foreign_artifact"] == [
+        ("foreign_artifact", node, param)
+    ]
+    if route != "submit":  # a submit lists every problem under one sentence; the others name it in the detail
+        assert f"Node '{node}'" in body["detail"] and f"parameter '{param}'" in body["detail"], body["detail"]
+    assert stage.digest[:12] in body["detail"] or route == "submit"
+    assert MARKER.encode() not in response.content.lower()
+    assert _fingerprint() == before, f"a refused {route} changed the database"
+    assert not ArtifactOwnership.objects.filter(workspace_id=stage.workspace, digest=stage.digest).exists()
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("module", sorted(DIGEST_MODULES))
+def test_the_workspaces_own_digest_is_accepted(world: World, db: Any, module: str, route: str) -> None:
+    stage = _stage(world, "own")
+    doc, _node = _referencing(module, stage.digest)
+    send = _prepare(route, stage, doc)
+
+    response = send()
+
+    assert 200 <= response.status_code < 300, response.content[:500]
+    problems = response.json().get("validation", {}).get("problems", [])
+    assert [p for p in problems if p["code"] == "foreign_artifact"] == []

@@ -6,9 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from modules.sdk import Module, Out, ParamModel, RunContext, Table
-
-from .saved_trained_model import DIGEST
+from modules.sdk import Module, Out, ParamModel, RunContext, Table, artifact_digest
 
 
 class SavedDataset(Module):
@@ -27,7 +25,7 @@ class SavedDataset(Module):
         dataset = Out(Table, "Dataset", doc="The table as the training run had it.")
 
     class Params(ParamModel):
-        artifact: str = Field(pattern=DIGEST, title="Artifact", description="Content digest of the table.")
+        artifact: str = artifact_digest(title="Artifact", description="Content digest of the table.")
         source: str = Field("", max_length=300, title="Source", description="Where the table came from.")
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:

@@ -6,10 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from modules.sdk import Module, Out, ParamModel, RunContext
+from modules.sdk import Module, Out, ParamModel, RunContext, artifact_digest
 from modules.sdk.ports import ZipFile
-
-from .saved_trained_model import DIGEST
 
 
 class SavedFiles(Module):
@@ -28,7 +26,7 @@ class SavedFiles(Module):
         files = Out(ZipFile, "Files", doc="The zip the training run read.")
 
     class Params(ParamModel):
-        artifact: str = Field(pattern=DIGEST, title="Artifact", description="Content digest of the zip.")
+        artifact: str = artifact_digest(title="Artifact", description="Content digest of the zip.")
         source: str = Field("", max_length=300, title="Source", description="Where the zip came from.")
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:

@@ -6,10 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from modules.sdk import Module, Out, ParamModel, RunContext
+from modules.sdk import Module, Out, ParamModel, RunContext, artifact_digest
 from modules.sdk.ports import TrainedImageModel
-
-from .saved_trained_model import DIGEST
 
 
 class SavedImageModel(Module):
@@ -28,7 +26,7 @@ class SavedImageModel(Module):
         trained_model = Out(TrainedImageModel, "Trained image model")
 
     class Params(ParamModel):
-        artifact: str = Field(pattern=DIGEST, title="Artifact", description="Content digest of the image model.")
+        artifact: str = artifact_digest(title="Artifact", description="Content digest of the image model.")
         source: str = Field("", max_length=300, title="Source", description="Where the model came from.")
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:

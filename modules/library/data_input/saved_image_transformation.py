@@ -6,10 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from modules.sdk import Module, Out, ParamModel, RunContext
+from modules.sdk import Module, Out, ParamModel, RunContext, artifact_digest
 from modules.sdk.ports import ImageTransformation
-
-from .saved_trained_model import DIGEST
 
 
 class SavedImageTransformation(Module):
@@ -27,7 +25,7 @@ class SavedImageTransformation(Module):
         image_transformation = Out(ImageTransformation, "Image transformation")
 
     class Params(ParamModel):
-        artifact: str = Field(pattern=DIGEST, title="Artifact", description="Content digest of the transformation.")
+        artifact: str = artifact_digest(title="Artifact", description="Content digest of the transformation.")
         source: str = Field("", max_length=300, title="Source", description="Where the transformation came from.")
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:

@@ -6,9 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from modules.sdk import Module, Out, ParamModel, RunContext, TrainedModel
-
-DIGEST = r"^[0-9a-f]{64}$"
+from modules.sdk import Module, Out, ParamModel, RunContext, TrainedModel, artifact_digest
 
 
 class SavedTrainedModel(Module):
@@ -26,7 +24,7 @@ class SavedTrainedModel(Module):
         trained_model = Out(TrainedModel, "Trained model")
 
     class Params(ParamModel):
-        artifact: str = Field(pattern=DIGEST, title="Artifact", description="Content digest of the trained model.")
+        artifact: str = artifact_digest(title="Artifact", description="Content digest of the trained model.")
         source: str = Field("", max_length=300, title="Source", description="Where the model came from.")
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:

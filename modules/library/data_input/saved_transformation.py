@@ -6,9 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from modules.sdk import Module, Out, ParamModel, RunContext, Transformation
-
-from .saved_trained_model import DIGEST
+from modules.sdk import Module, Out, ParamModel, RunContext, Transformation, artifact_digest
 
 
 class SavedTransformation(Module):
@@ -26,7 +24,7 @@ class SavedTransformation(Module):
         transformation = Out(Transformation, "Transformation")
 
     class Params(ParamModel):
-        artifact: str = Field(pattern=DIGEST, title="Artifact", description="Content digest of the transformation.")
+        artifact: str = artifact_digest(title="Artifact", description="Content digest of the transformation.")
         source: str = Field("", max_length=300, title="Source", description="Where the transformation came from.")
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:

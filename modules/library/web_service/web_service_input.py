@@ -8,7 +8,19 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from modules.sdk import Column, DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table, TableSchema
+from modules.sdk import (
+    Column,
+    DataTable,
+    In,
+    Module,
+    ModuleError,
+    Out,
+    ParamModel,
+    RunContext,
+    Table,
+    TableSchema,
+    artifact_digest,
+)
 
 INPUT_NAME = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
 #: pandas dtypes a request column is built with, by schema type (nullable, so a JSON null is missing).
@@ -73,11 +85,10 @@ class WebServiceInput(Module):
             description="Rows shown in the endpoint's documentation and Test tab.",
         )
 
-        baseline: str = Field(
-            "",
-            pattern=r"^([0-9a-f]{64})?$",
+        baseline: str = artifact_digest(
             title="Baseline sample",
             description="Digest of a sample of the training rows; endpoint drift is measured against it.",
+            optional=True,
         )
 
         @field_validator("columns")

@@ -1,0 +1,51 @@
+"""What a run's node reads: datasets pinned at submit, artifacts of its workspace, its parents' outputs."""
+
+from __future__ import annotations
+
+from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.datasets.lookup import WorkspaceDatasetLookup
+from designer.engine.graph import Graph
+from designer.engine.validate import DatasetLookup, ResolvedDataset, dataset_refs
+from modules.sdk import DatasetRef, default_registry
+
+from .models import Run
+
+
+class PinnedLookup:
+    """Resolves "latest" dataset references to the version that was latest when the run was submitted."""
+
+    def __init__(self, base: DatasetLookup, pins: dict[str, int]) -> None:
+        self.base = base
+        self.pins = pins
+
+    def resolve(self, ref: DatasetRef) -> ResolvedDataset:
+        if ref.version is None and str(ref.dataset_id) in self.pins:
+            ref = DatasetRef(dataset_id=ref.dataset_id, version=self.pins[str(ref.dataset_id)])
+        return self.base.resolve(ref)
+
+
+def graph_dataset_refs(graph: Graph) -> list[DatasetRef]:
+    """Every dataset reference in the graph's parameters (the engine finds them in one node's params)."""
+    registry = default_registry()
+    return [
+        ref
+        for node in graph.nodes.values()
+        for _name, ref in dataset_refs(registry.get(node.module, node.version).parse_params(node.params))
+    ]
+
+
+def run_lookup(run: Run) -> PinnedLookup:
+    return PinnedLookup(WorkspaceDatasetLookup(run.workspace), run.dataset_pins)
+
+
+def run_artifacts(run: Run) -> WorkspaceArtifactLookup:
+    """The artifacts a node of ``run`` may load by digest: those that belong to the run's workspace."""
+    return WorkspaceArtifactLookup(run.workspace_id)
+
+
+def input_digests(run: Run, graph: Graph, node_id: str) -> dict[str, str]:
+    """Input port -> digest of the parent output wired to it, for a node whose parents are done."""
+    parents = {n.node_id: n for n in run.nodes.filter(node_id__in=graph.parents(node_id))}
+    return {
+        port: parents[edge.source].outputs[edge.source_port]["digest"] for port, edge in graph.incoming(node_id).items()
+    }

@@ -1,8 +1,11 @@
-.PHONY: start test bench bench-scoring bench-tuning worker lint
+.PHONY: start test fuzz bench bench-scoring bench-tuning worker lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
 	scripts/test
+fuzz:   ## schemathesis over the REST API's OpenAPI schema, fresh random inputs, ~3 minutes: any 5xx fails
+	scripts/services && scripts/bootstrap && TESSERA_FUZZ_EXAMPLES=20 TESSERA_FUZZ_RANDOM=1 \
+	  .venv/bin/pytest tests/designer/test_fuzz.py -q -p no:cacheprovider
 bench:  ## executor vs. plain pandas/scikit-learn, side by side
 	scripts/bootstrap && .venv/bin/python bench/pipeline_vs_script.py
 bench-scoring:  ## a Tessera endpoint vs. the same model behind `mlflow models serve`, side by side

@@ -29,7 +29,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = env("TESSERA_SECRET_KEY", "insecure-local-only-" + "x" * 40)
 
-DEBUG: bool = env("TESSERA_DEBUG", not PRODUCTION, cast=as_bool)
+# Django's debug pages show settings and source to anyone who triggers an error: off unless a developer
+# turns them on with TESSERA_DEBUG=true (never on a server others can reach).
+DEBUG: bool = env("TESSERA_DEBUG", False, cast=as_bool)
 ALLOWED_HOSTS: list[str] = env(
     "TESSERA_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"], cast=as_list
 )
@@ -171,6 +173,34 @@ TESSERA_CAPTURE_ROWS_PER_CALL: int = env("TESSERA_CAPTURE_ROWS_PER_CALL", 100, c
 TESSERA_CAPTURE_MAX_SAMPLES: int = env("TESSERA_CAPTURE_MAX_SAMPLES", 2000, cast=int)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # JSON bodies (pipelines); files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Every JSON a client sends (REST bodies, scoring requests, WebSocket messages, imported pipeline files)
+# is refused with 400 when its arrays and objects nest deeper than this (designer/engine/safejson.py).
+TESSERA_MAX_JSON_DEPTH: int = env("TESSERA_MAX_JSON_DEPTH", 100, cast=int)
+# The largest WebSocket message a client may send; a larger one closes the socket with code 1009.
+TESSERA_WS_MAX_MESSAGE_BYTES: int = env("TESSERA_WS_MAX_MESSAGE_KB", 1024, cast=int) * 1024
+
+# --- failed sign-ins and wrong endpoint keys (designer/throttling.py) ----------------------------
+# Past this many failures within the window, per username / per client address (sign-ins) and per
+# endpoint / per client address (scoring keys), further attempts answer 429 for one window.
+TESSERA_FAILURE_WINDOW_SECONDS: int = env("TESSERA_FAILURE_WINDOW_SECONDS", 300, cast=int)
+TESSERA_LOGIN_FAILURES_PER_ACCOUNT: int = env("TESSERA_LOGIN_FAILURES_PER_ACCOUNT", 10, cast=int)
+TESSERA_LOGIN_FAILURES_PER_CLIENT: int = env("TESSERA_LOGIN_FAILURES_PER_CLIENT", 30, cast=int)
+TESSERA_KEY_FAILURES_PER_ENDPOINT: int = env("TESSERA_KEY_FAILURES_PER_ENDPOINT", 100, cast=int)
+TESSERA_KEY_FAILURES_PER_CLIENT: int = env("TESSERA_KEY_FAILURES_PER_CLIENT", 20, cast=int)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: the socket's address is the client).
+TESSERA_PROXY_COUNT: int = env("TESSERA_PROXY_COUNT", 0, cast=int)
+AUTHENTICATION_BACKENDS = ["designer.accounts.backends.ThrottledModelBackend"]
+# The failure counts must be shared by every process: Redis when configured, else a database table
+# (created by a migration). The default cache stays per process; nothing shared is kept there.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tessera_throttle"}
+    )
+    | {"KEY_PREFIX": "tessera", "TIMEOUT": 2 * TESSERA_FAILURE_WINDOW_SECONDS},
+}
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -180,9 +210,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "designer.pagination.Pagination",  # at most 1000 rows a page
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "designer.api.exception_handler",
+    # JSON only, read with the shared limits; views taking file uploads name MultiPartParser themselves.
+    "DEFAULT_PARSER_CLASSES": ["designer.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -20,3 +20,9 @@ urlpatterns = [
     path("", include("designer.endpoints.scoring_urls")),
     path("", include("designer.web.urls")),
 ]
+
+# JSON errors for /api/ and /endpoints/ (designer/errors.py), Django's plain pages elsewhere.
+handler400 = "designer.errors.bad_request"
+handler403 = "designer.errors.permission_denied"
+handler404 = "designer.errors.page_not_found"
+handler500 = "designer.errors.server_error"

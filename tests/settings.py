@@ -12,6 +12,11 @@ os.environ.setdefault("TESSERA_STALE_AFTER_SECONDS", "4")
 os.environ.setdefault("TESSERA_REDISPATCH_AFTER_SECONDS", "3")
 os.environ.setdefault("TESSERA_CALL_FLUSH_SECONDS", "0")  # call records inline; one test covers the thread
 os.environ.setdefault("TESSERA_DATA_DIR", tempfile.mkdtemp(prefix="tessera-test-"))
+# Failure counts live in Redis and outlast a test: limits no other test reaches (tests/designer/
+# test_throttling.py lowers them for itself, with identities of its own).
+for _scope in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_CLIENT", "KEY_FAILURES_PER_ENDPOINT"):
+    os.environ.setdefault(f"TESSERA_{_scope}", "100000")
+os.environ.setdefault("TESSERA_KEY_FAILURES_PER_CLIENT", "100000")
 
 from designer.settings import *  # noqa: E402,F403
 

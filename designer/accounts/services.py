@@ -7,15 +7,21 @@ from typing import Any
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
+
+from .backends import RETRY_AFTER
 
 BAD_CREDENTIALS = "Unable to sign in with that username and password."
 
 
 def check_credentials(request: HttpRequest | None, *, username: str, password: str) -> Any:
-    """The active user with these credentials, or a 400 that does not say which part was wrong."""
+    """The active user with these credentials; a 400 that does not say which part was wrong; or, after
+    too many failures for this username or from this address, a 429 with Retry-After."""
     user = authenticate(request, username=username, password=password)
     if user is None:
+        wait = getattr(request, RETRY_AFTER, None)
+        if wait is not None:
+            raise Throttled(wait, "Too many failed sign-ins for this username or from this address.")
         raise ValidationError({"detail": BAD_CREDENTIALS})
     return user
 

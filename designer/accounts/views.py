@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -13,6 +13,11 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .serializers import CredentialsSerializer, CsrfSerializer, MeSerializer, TokenSerializer
+
+THROTTLED = OpenApiResponse(
+    description="Too many failed sign-ins for this username or from this address (TESSERA_LOGIN_FAILURES_*): "
+    "even the right password is refused until the Retry-After header's seconds have passed."
+)
 
 
 class CsrfView(APIView):
@@ -33,7 +38,9 @@ class LoginView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
 
-    @extend_schema(request=CredentialsSerializer, responses=MeSerializer, summary="Sign in (session)")
+    @extend_schema(
+        request=CredentialsSerializer, responses={200: MeSerializer, 429: THROTTLED}, summary="Sign in (session)"
+    )
     def post(self, request: Request) -> Response:
         SessionAuthentication().enforce_csrf(request)  # 403 JSON "CSRF Failed: ..."
         data = CredentialsSerializer(data=request.data)
@@ -65,7 +72,9 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
 
-    @extend_schema(request=CredentialsSerializer, responses=TokenSerializer, summary="Get an API token")
+    @extend_schema(
+        request=CredentialsSerializer, responses={200: TokenSerializer, 429: THROTTLED}, summary="Get an API token"
+    )
     def post(self, request: Request) -> Response:
         data = CredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from designer.pipelines.models import Pipeline
+from designer.websockets import LimitedJsonWebsocketConsumer
 from designer.workspaces.permissions import Role, role_of
 
 from . import services
@@ -36,7 +36,7 @@ def _open(user: Any, pipeline_id: int) -> tuple[dict[str, Any], bool] | None:
     return services.snapshot(pipeline), role >= Role.EDITOR
 
 
-class PipelineConsumer(AsyncJsonWebsocketConsumer):
+class PipelineConsumer(LimitedJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.pipeline_id = int(self.scope["url_route"]["kwargs"]["pipeline_id"])
         self.user = self.scope.get("user")

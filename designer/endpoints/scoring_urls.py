@@ -11,3 +11,9 @@ urlpatterns = [
     path("healthz", serving.health, name="scoring-health"),
     path("metrics", views.metrics, name="metrics"),
 ]
+
+# JSON errors for /api/ and /endpoints/ (designer/errors.py), Django's plain pages elsewhere.
+handler400 = "designer.errors.bad_request"
+handler403 = "designer.errors.permission_denied"
+handler404 = "designer.errors.page_not_found"
+handler500 = "designer.errors.server_error"

@@ -20,7 +20,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from designer import throttling
 from designer.artifacts import artifact_store
+from designer.engine import safejson
 from designer.engine.graph import parse_graph
 from designer.engine.scoring import (
     Limits,
@@ -88,6 +90,36 @@ def _authorized(endpoint: dict[str, Any], key: str) -> bool:
     return ok_primary or ok_secondary
 
 
+class _KeyRefused(ScoringError):
+    """A wrong key: 401, or 429 with ``retry_after`` seconds once this endpoint or this client sent too many."""
+
+    def __init__(self, retry_after: int | None) -> None:
+        if retry_after is None:
+            super().__init__(401, "The key is not valid for this endpoint.", kind="unauthorized")
+        else:
+            message = f"Too many wrong keys for this endpoint or from this address; try again in {retry_after} seconds."
+            super().__init__(429, message, [{"retry_after": retry_after}], kind="throttled")
+        self.retry_after = retry_after
+
+
+def _wrong_key(request: HttpRequest, endpoint: dict[str, Any]) -> _KeyRefused:
+    """Count a wrong key per endpoint and per client address. Only failures reach the counters: a right
+    key is never looked up there, so a flood of wrong keys cannot lock legitimate callers out."""
+    checks = [
+        (throttling.KEY_ENDPOINT, str(endpoint["id"])),
+        (throttling.KEY_CLIENT, throttling.client_address(request)),
+    ]
+    wait = throttling.locked_for(checks)  # while locked, attempts are refused without being counted
+    return _KeyRefused(wait if wait is not None else throttling.record_failure(checks))
+
+
+def _retry_after(response: HttpResponse, refusal: ScoringError | None) -> HttpResponse:
+    wait = getattr(refusal, "retry_after", None)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
+
+
 def _endpoint(name: str) -> dict[str, Any]:
     found = (
         Endpoint.objects.filter(name=name).values("id", "revision", "primary_key", "secondary_key", "status").first()
@@ -112,14 +144,13 @@ def _body(request: HttpRequest) -> bytes:
 
 
 def _json(body: bytes) -> Any:
+    """The request's JSON, read with the shared limits (depth, duplicate keys); NaN and Infinity are
+    allowed, as Python clients write missing values that way."""
     try:
-        return json.loads(body)
-    except UnicodeDecodeError:
-        raise _error(400, "The body is not UTF-8 text.", "bad_body") from None
-    except json.JSONDecodeError as exc:
-        raise _error(
-            400, f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.", "bad_body"
-        ) from None
+        return safejson.loads(body, max_depth=int(settings.TESSERA_MAX_JSON_DEPTH), allow_nan=True)
+    except safejson.JSONRefused as exc:
+        kind = {"too_deep": "too_deep", "too_large": "too_large"}.get(exc.code, "bad_body")
+        raise _error(exc.status, exc.message, kind) from None
 
 
 class _PendingSample:
@@ -213,22 +244,23 @@ def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
     scored: Scored | None = None
     rows = 0
     kind = ""
+    refusal: ScoringError | None = None
     try:
         if request.method != "POST":
             raise _error(405, "Send scoring requests with POST.", "method")
         endpoint = _endpoint(name)
         key = _caller_key(request)
         if not _authorized(endpoint, key):
-            raise _error(401, "The key is not valid for this endpoint.", "unauthorized")
+            raise _wrong_key(request, endpoint)
         body, rows, scored = _handle(request, endpoint, style)
         status = 200
     except ScoringError as exc:
-        body, status, kind = json.dumps(exc.to_json()), exc.status, exc.kind
+        body, status, kind, refusal = json.dumps(exc.to_json()), exc.status, exc.kind, exc
     except Exception:
         log.exception("scoring on endpoint %r failed", name)
         failure = _error(500, "Internal error while scoring.", "internal").to_json()
         body, status, kind = json.dumps(failure), 500, "internal"
-    response = HttpResponse(body, status=status, content_type="application/json")
+    response = _retry_after(HttpResponse(body, status=status, content_type="application/json"), refusal)
     _tell(response, scored)
     if endpoint is not None:
         latency = (time.perf_counter() - started) * 1000.0
@@ -265,9 +297,9 @@ def swagger(request: HttpRequest, name: str) -> JsonResponse:
     try:
         endpoint = _endpoint(name)
         if not _authorized(endpoint, _caller_key(request)):
-            raise _error(401, "The key is not valid for this endpoint.", "unauthorized")
+            raise _wrong_key(request, endpoint)
     except ScoringError as exc:
-        return JsonResponse(exc.to_json(), status=exc.status)
+        return _retry_after(JsonResponse(exc.to_json(), status=exc.status), exc)
     full = Endpoint.objects.get(pk=endpoint["id"])
     return JsonResponse(endpoint_openapi(full, request.build_absolute_uri("/")))
 

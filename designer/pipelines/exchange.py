@@ -15,15 +15,16 @@ data only; checking the document against the engine is the services' job.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework.exceptions import ParseError
 
 from designer.api import PayloadTooLarge, Unprocessable
+from designer.engine import safejson
 from designer.engine.graph import SCHEMA_VERSION
 from modules.sdk import Registry
 
@@ -33,8 +34,6 @@ FORMAT_VERSION = 1
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 #: Room for the JSON envelope or multipart headers around the file.
 ENVELOPE_BYTES = 64 * 1024
-#: Deepest nesting of arrays and objects in an import file (the document allows 64 inside params).
-MAX_DEPTH = 100
 
 _ENVELOPE_FIELDS = (
     "format",
@@ -96,55 +95,16 @@ def too_large(size: int) -> PayloadTooLarge:
     )
 
 
-def nesting_depth(value: Any) -> int:
-    """How deeply arrays and objects nest in parsed JSON (iteratively: the value may be hostile)."""
-    deepest = 0
-    todo: list[tuple[Any, int]] = [(value, 1)]
-    while todo:
-        item, depth = todo.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                return deepest  # enough to refuse; no need to walk the rest
-            children = item.values() if isinstance(item, dict) else item
-            todo.extend((child, depth + 1) for child in children)
-    return deepest
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise ValueError(f"the key '{key}' appears twice in one object")
-        obj[key] = value
-    return obj
-
-
-def loads(raw: bytes, limit: int = MAX_IMPORT_BYTES) -> Any:
-    """Strict JSON from bytes: 413 over ``limit``; 400 for non-UTF-8, too deep, NaN, duplicate keys."""
+def loads(raw: bytes, limit: int | None = None) -> Any:
+    """Strict JSON from bytes, read by the shared reader: 413 over ``limit`` (default MAX_IMPORT_BYTES);
+    400 for non-UTF-8, malformed, too deep (the server's JSON depth limit), NaN or duplicate keys."""
+    limit = MAX_IMPORT_BYTES if limit is None else limit
     if len(raw) > limit:
         raise too_large(len(raw))
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ParseError("The file is not UTF-8 text; export files are JSON.") from None
-    try:
-        value = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_unique_keys)
-    except RecursionError:
-        raise _too_deep() from None
-    except ValueError as exc:
-        raise ParseError(f"The file is not valid JSON: {exc}") from None
-    if nesting_depth(value) > MAX_DEPTH:
-        raise _too_deep()
-    return value
-
-
-def _too_deep() -> ParseError:
-    return ParseError(f"The file nests arrays and objects more than {MAX_DEPTH} levels deep.")
+        return safejson.loads(raw, what="The file", max_depth=int(settings.TESSERA_MAX_JSON_DEPTH))
+    except safejson.JSONRefused as exc:
+        raise ParseError(exc.message) from None
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -336,6 +338,8 @@ class PipelineImportView(PipelineViewBase):
             length = 0
         if length > exchange.MAX_IMPORT_BYTES + exchange.ENVELOPE_BYTES:
             raise exchange.too_large(length)  # before reading a byte of it
+        if not isinstance(request.data, Mapping):  # a JSON body that is a list, a string or null
+            raise ParseError("The body must be a JSON object with 'workspace' and 'file'.")
         target = WorkspaceRefSerializer(data={"workspace": request.data.get("workspace")})
         target.is_valid(raise_exception=True)
         workspace = self.get_workspace(target.validated_data["workspace"], Role.EDITOR)

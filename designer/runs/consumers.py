@@ -11,8 +11,9 @@ import asyncio
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+
+from designer.websockets import LimitedJsonWebsocketConsumer
 
 from .events import group_name, serialize_event
 from .models import Run, RunEvent
@@ -24,7 +25,7 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_UNAUTHENTICATED = 4401
 
 
-class RunConsumer(AsyncJsonWebsocketConsumer):
+class RunConsumer(LimitedJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.run_id = int(self.scope["url_route"]["kwargs"]["run_id"])
         self.last_seq = 0

@@ -25,10 +25,11 @@ from typing import Any, ClassVar
 
 from django.db import models
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from designer.pagination import Pagination
 
 from .models import Workspace
 from .permissions import Role, get_scoped, scope_to_member, workspace_for
@@ -61,7 +62,7 @@ class WorkspaceScopedView(APIView):
     workspace_path: ClassVar[str] = "workspace"
     read_role: ClassVar[Role] = Role.VIEWER
     write_role: ClassVar[Role] = Role.EDITOR
-    pagination_class = LimitOffsetPagination
+    pagination_class = Pagination  # at most 1000 rows a page
 
     def required_role(self) -> Role:
         return self.read_role if self.request.method in SAFE_METHODS else self.write_role

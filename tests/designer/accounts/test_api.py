@@ -73,7 +73,7 @@ def test_missing_fields_are_named(db: Any) -> None:
 def test_a_body_that_is_not_json_is_a_400_not_a_500(db: Any) -> None:
     response = APIClient().post("/api/auth/login/", "{not json", content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("JSON parse error")
+    assert response.json()["detail"].startswith("The body is not valid JSON: ")
 
 
 def test_logout_ends_the_session(owner: Any) -> None:

@@ -1,0 +1,103 @@
+"""`make start`'s shape (TESSERA_ENV=local, SQLite, no Redis, daphne) with DEBUG off, as it now always is
+unless TESSERA_DEBUG=true: the browser app and static files are still served (WhiteNoise with finders),
+errors answer JSON without a debug page, hostile JSON is a 400, and failed sign-ins are throttled
+through the database-backed throttle cache every process of the install shares."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.processes import LOG_DIR, ROOT, free_port
+
+BIN = Path(sys.executable).parent
+DIST = ROOT / "frontend" / "dist"
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.fixture
+def local_server(tmp_path: Path) -> Iterator[str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
+    env.update(TESSERA_ENV="local", TESSERA_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="designer.settings")
+    env.update(TESSERA_LOGIN_FAILURES_PER_ACCOUNT="3")
+    _manage(env, "migrate", "--noinput")
+    create = "from django.contrib.auth.models import User; User.objects.create_user('lena', password='pw-lena-123456')"
+    _manage(env, "shell", "-c", create)
+    port = free_port()
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with open(LOG_DIR / "local-server.log", "wb") as log:
+        web = subprocess.Popen(
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "designer.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    httpx.get(f"{base}/healthz", timeout=2)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            yield base
+        finally:
+            web.terminate()
+            try:
+                web.wait(15)
+            except subprocess.TimeoutExpired:
+                web.kill()
+
+
+def test_the_local_server_serves_the_app_without_debug_pages(local_server: str) -> None:
+    with httpx.Client(base_url=local_server, timeout=30) as http:
+        home = http.get("/")
+        asset = next((DIST / "assets").glob("*.js"), None) if DIST.is_dir() else None
+        served = http.get(f"/static/assets/{asset.name}") if asset else None
+        drf_css = http.get("/static/rest_framework/css/bootstrap.min.css")
+        docs = http.get("/api/docs/")
+        missing_api = http.get("/api/no-such-thing/")
+        missing_page = http.get("/no-such-page/")
+        deep = http.post("/api/auth/token/", content=b"[" * 100_000, headers={"Content-Type": "application/json"})
+
+    if asset is not None:  # the browser app is built (make start and make test build it first)
+        assert home.status_code == 200 and home.text == (DIST / "index.html").read_text()
+        assert served is not None and served.status_code == 200 and len(served.content) == asset.stat().st_size
+    else:
+        assert home.status_code == 503 and "not built" in home.text
+    assert drf_css.status_code == 200
+    assert docs.status_code == 200
+    assert (missing_api.status_code, missing_api.json()) == (404, {"detail": "Not found."})
+    assert missing_page.status_code == 404
+    assert "Technical" not in missing_page.text and "URLconf" not in missing_page.text  # no debug 404 page
+    assert deep.status_code == 400 and "more than 100 levels deep" in deep.json()["detail"]
+
+
+def test_the_local_server_throttles_failed_sign_ins_in_its_database_cache(local_server: str) -> None:
+    with httpx.Client(base_url=local_server, timeout=30) as http:
+        wrong = [
+            http.post("/api/auth/token/", json={"username": "lena", "password": "nope"}).status_code for _ in range(3)
+        ]
+        right = http.post("/api/auth/token/", json={"username": "lena", "password": "pw-lena-123456"})
+
+    assert wrong == [400, 400, 429]
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0

@@ -1,0 +1,95 @@
+"""One of everything in one workspace, for tests that call every route with real ids: a dataset, a
+pipeline with two versions, a completed run (executed in-process), its inference pipeline deployed as an
+endpoint, a registered model and a second member. Built inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+
+from designer.endpoints import services as endpoint_services
+from designer.pipelines import services as pipeline_services
+from designer.registry import services as registry_services
+from designer.runs import services as run_services
+from designer.workspaces.models import Membership
+from designer.workspaces.services import create_workspace
+from tests.designer.runs.conftest import drain, upload_sample
+from tests.support.pipelines import train_score_evaluate
+
+
+@dataclass(frozen=True)
+class World:
+    owner: Any
+    token: str
+    workspace: int
+    member: int
+    dataset: int
+    pipeline: int
+    run: int
+    inference_pipeline: int
+    endpoint: int
+    endpoint_name: str
+    endpoint_key: str
+    example: Any
+    model: int
+
+    def path_values(self, template: str) -> dict[str, str]:
+        """Real values for the parameters of a route template written as the OpenAPI schema writes it."""
+        section = template.split("/")[2] if template.startswith("/api/") else ""
+        ids = {
+            "workspaces": self.workspace,
+            "datasets": self.dataset,
+            "pipelines": self.pipeline,
+            "runs": self.run,
+            "endpoints": self.endpoint,
+            "models": self.model,
+        }
+        values = {
+            "user_id": str(self.member),
+            "number": "1",
+            "module_id": "split_data",
+            "slug": "multiclass-penguins",
+            "node_id": "split",
+            "port": "results_dataset1",
+            "name": self.endpoint_name,
+        }
+        if section in ids:
+            values["id"] = str(ids[section])
+        return values
+
+
+def build_world(prefix: str = "w") -> World:
+    users = get_user_model().objects
+    owner = users.create_user(f"{prefix}_owner", f"{prefix}_owner@example.com", "pw-owner-123456")
+    member = users.create_user(f"{prefix}_member", f"{prefix}_member@example.com", "pw-member-123456")
+    team = create_workspace(user=owner, name=f"{prefix} team")
+    Membership.objects.create(workspace=team, user=member, role="viewer")
+    dataset = upload_sample(owner, team)
+    doc = train_score_evaluate(dataset.pk, "diagnosis")
+    pipeline = pipeline_services.create_pipeline(owner, team, f"{prefix} pipeline", document=doc)
+    pipeline_services.save_version(owner, pipeline, doc, "second")
+    run = drain(run_services.submit_run(user=owner, pipeline=pipeline))
+    assert run.status == "completed", run.error
+    inference, _ = endpoint_services.create_inference_pipeline(owner, run, f"{prefix} inference")
+    endpoint = endpoint_services.create_endpoint(
+        workspace=team, user=owner, name=f"{prefix}-endpoint", pipeline=inference
+    )
+    model = registry_services.register_model(owner, run, "train", f"{prefix}-model")
+    return World(
+        owner=owner,
+        token=Token.objects.create(user=owner).key,
+        workspace=team.pk,
+        member=member.pk,
+        dataset=dataset.pk,
+        pipeline=pipeline.pk,
+        run=run.pk,
+        inference_pipeline=inference.pk,
+        endpoint=endpoint.pk,
+        endpoint_name=endpoint.name,
+        endpoint_key=endpoint.primary_key,
+        example=endpoint.example,
+        model=model.pk,
+    )

@@ -22,6 +22,8 @@ class ActivityEvent(models.Model):
         MEMBER_ADDED = "member_added"
         ROLE_CHANGED = "role_changed"
         MEMBER_REMOVED = "member_removed"
+        KEY_REGENERATED = "key_regenerated"
+        CANCELLED = "cancelled"
 
     class ObjectType(models.TextChoices):
         PIPELINE = "pipeline"
@@ -29,6 +31,7 @@ class ActivityEvent(models.Model):
         DATASET = "dataset"
         ENDPOINT = "endpoint"
         MEMBER = "member"
+        MODEL = "model"
 
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="activity")
     # Null when nobody acted (a run finishing) or the user was deleted since; ``actor_name`` keeps the name.

@@ -34,6 +34,8 @@ def summary(event: ActivityEvent) -> str:
     if event.verb in _PHRASES:
         what = _PHRASES[event.verb].format(name=event.object_name, role=detail.get("role", ""))
         return f"{who} {what}"
+    if event.verb == "key_regenerated":
+        return f"{who} regenerated the {detail.get('key', '')} key of endpoint '{event.object_name}'"
     name = f"'{event.object_name}'" if event.object_name else ""
     if event.object_type == "run":
         subject = f"run {event.object_id}" + (f" of {name}" if name else "")

@@ -18,7 +18,10 @@ class ActivityEventSerializer(serializers.Serializer):
         allow_null=True, help_text="The object's id (a user id for members); it may have been deleted since."
     )
     object_name = serializers.CharField(help_text="The object's name when it happened.")
-    detail = serializers.DictField(child=serializers.JSONField(), help_text="E.g. {version}, {role}, {status}.")
+    detail = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="E.g. {version}, {role}, {status}; {key: primary|secondary} for a regenerated key (never the key).",
+    )
     summary = serializers.SerializerMethodField(
         help_text="One readable line, e.g. \"olivia saved pipeline 'Churn' (version 3)\"."
     )

@@ -71,11 +71,19 @@ class DatasetVersionSerializer(DatasetVersionSummarySerializer):
     )
 
 
+HAS_HEADER_HELP = (
+    "CSV/TSV: the first line names the columns (default). It must be there: a blank first line, or one that "
+    "looks like data (all numbers over numeric columns), is refused. false: every line is data, and the columns "
+    "are named Col1, Col2 and so on. Ignored for Parquet and .zip."
+)
+
+
 class DatasetCreateSerializer(StrictSerializer):
     workspace = serializers.IntegerField(min_value=1)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     file = serializers.FileField(help_text="CSV, TSV or Parquet (a table dataset), or .zip (a file dataset).")
+    has_header = serializers.BooleanField(default=True, help_text=HAS_HEADER_HELP)
 
 
 class DatasetUpdateSerializer(StrictSerializer):
@@ -87,6 +95,7 @@ class DatasetVersionCreateSerializer(StrictSerializer):
     file = serializers.FileField(
         help_text="The new content: CSV, TSV or Parquet for a table dataset, .zip for a file dataset."
     )
+    has_header = serializers.BooleanField(default=True, help_text=HAS_HEADER_HELP)
 
 
 class PreviewQuerySerializer(serializers.Serializer):

@@ -74,10 +74,12 @@ def unreadable(message: str) -> ValidationError:
 # -- reading uploads ------------------------------------------------------------------------------
 
 
-def read_upload(file: Any) -> ParsedUpload | FileUpload:
+def read_upload(file: Any, *, has_header: bool = True) -> ParsedUpload | FileUpload:
     """A DataFrame from an uploaded CSV, TSV or Parquet file, or the checked bytes of a .zip (a file dataset).
 
-    ``file`` is a Django ``UploadedFile`` or similar."""
+    ``file`` is a Django ``UploadedFile`` or similar. ``has_header`` says whether a CSV/TSV's first line
+    names the columns (it must then be there: a blank first line, or one that looks like data, is
+    refused naming line 1); without one the columns are named Col1, Col2, ... (Parquet and zip ignore it)."""
     name = PurePath(str(getattr(file, "name", "") or "upload")).name
     limit = int(settings.TESSERA_MAX_UPLOAD_BYTES)
     size = getattr(file, "size", None)
@@ -106,7 +108,7 @@ def read_upload(file: Any) -> ParsedUpload | FileUpload:
         df = _read_parquet(data, name)
     else:
         try:
-            df = read_delimited(data, delimiter=_delimiter(name, data))
+            df = read_delimited(data, delimiter=_delimiter(name, data), has_header=has_header)
         except TextDataError as exc:
             raise unreadable(f"'{name}': {exc.message}") from None
     return ParsedUpload(df=df, source_name=name)
@@ -232,11 +234,13 @@ def _duplicate(name: str) -> ValidationError:
     return ValidationError({"name": [f"A dataset named '{name}' already exists in this workspace."]})
 
 
-def create_dataset(user: Any, workspace: Workspace, name: str, file: Any, description: str = "") -> Dataset:
+def create_dataset(
+    user: Any, workspace: Workspace, name: str, file: Any, description: str = "", *, has_header: bool = True
+) -> Dataset:
     """A new dataset whose version 1 is the uploaded file."""
     name = _clean_name(name)
     _refuse_duplicate(workspace, name)
-    parsed = read_upload(file)
+    parsed = read_upload(file, has_header=has_header)
     return _create(user, workspace, name, store_upload(parsed), description=description, source_name=parsed.source_name)
 
 
@@ -270,9 +274,9 @@ def _create(
     return dataset
 
 
-def add_version(user: Any, dataset: Dataset, file: Any) -> DatasetVersion:
+def add_version(user: Any, dataset: Dataset, file: Any, *, has_header: bool = True) -> DatasetVersion:
     """The uploaded file as the dataset's next version, of the same kind (table or file) as the others."""
-    parsed = read_upload(file)
+    parsed = read_upload(file, has_header=has_header)
     _refuse_other_kind(dataset, parsed)
     stored = store_upload(parsed)
     with transaction.atomic():
@@ -348,18 +352,22 @@ def update_dataset(dataset: Dataset, *, name: str | None = None, description: st
     return dataset
 
 
-def delete_dataset(dataset: Dataset) -> None:
-    """Removes the rows; the Parquet blobs stay (content-addressed, possibly shared with run outputs)."""
+def delete_dataset(dataset: Dataset, user: Any = None) -> None:
+    """Removes the rows; the Parquet blobs stay (content-addressed, possibly shared with run outputs).
+    ``user`` is who deleted it (for the activity feed)."""
     dataset_id = dataset.pk
-    dataset.delete()
-    activity.record(
-        workspace=dataset.workspace_id,
-        actor=None,
-        verb="deleted",
-        object_type="dataset",
-        object_id=dataset_id,
-        object_name=dataset.name,
-    )
+    versions = dataset.versions.count()
+    with transaction.atomic():
+        dataset.delete()
+        activity.record(
+            workspace=dataset.workspace_id,
+            actor=user,
+            verb="deleted",
+            object_type="dataset",
+            object_id=dataset_id,
+            object_name=dataset.name,
+            detail={"versions": versions},
+        )
 
 
 def load_samples(user: Any, workspace: Workspace) -> list[Dataset]:

@@ -32,7 +32,8 @@ from .serializers import (
 
 UPLOAD_ERRORS = {
     400: OpenApiResponse(
-        description="The file cannot be read (the message names the line and column, or the zip member at fault)."
+        description="The file cannot be read (the message names the line and column, or the zip member at fault), "
+        "e.g. a blank or missing header line."
     ),
     413: OpenApiResponse(description="The file is larger than TESSERA_MAX_UPLOAD_MB."),
 }
@@ -77,6 +78,7 @@ class DatasetListView(DatasetViewBase):
             data.validated_data["name"],
             data.validated_data["file"],
             description=data.validated_data["description"],
+            has_header=data.validated_data["has_header"],
         )
         return Response(DatasetDetailSerializer(selectors.dataset_detail(dataset)).data, status=status.HTTP_201_CREATED)
 
@@ -96,7 +98,7 @@ class DatasetDetailView(DatasetViewBase):
 
     @extend_schema(responses={204: None}, summary="Delete the dataset and all its versions (editor)")
     def delete(self, request: Request, pk: int) -> Response:
-        services.delete_dataset(self.get_object(pk))
+        services.delete_dataset(self.get_object(pk), request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -116,7 +118,9 @@ class DatasetVersionListView(DatasetViewBase):
         dataset = self.get_object(pk)
         data = DatasetVersionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.add_version(request.user, dataset, data.validated_data["file"])
+        version = services.add_version(
+            request.user, dataset, data.validated_data["file"], has_header=data.validated_data["has_header"]
+        )
         return Response(DatasetVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 

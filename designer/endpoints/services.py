@@ -190,20 +190,37 @@ def update_endpoint(
         endpoint.save(update_fields=["description", "updated_at"])
 
 
-def regenerate_key(endpoint: Endpoint, which: str) -> Endpoint:
-    setattr(endpoint, f"{which}_key", new_key())
-    endpoint.save(update_fields=[f"{which}_key", "updated_at"])
+KEYS = ("primary", "secondary")
+
+
+def regenerate_key(endpoint: Endpoint, which: str, user: Any = None) -> Endpoint:
+    """Replaces one key; the feed records who and which key, never the key itself."""
+    if which not in KEYS:
+        raise ValueError(f"unknown endpoint key {which!r}")
+    with transaction.atomic():
+        setattr(endpoint, f"{which}_key", new_key())
+        endpoint.save(update_fields=[f"{which}_key", "updated_at"])
+        activity.record(
+            workspace=endpoint.workspace_id,
+            actor=user,
+            verb="key_regenerated",
+            object_type="endpoint",
+            object_id=endpoint.pk,
+            object_name=endpoint.name,
+            detail={"key": which},
+        )
     return endpoint
 
 
 def delete_endpoint(endpoint: Endpoint, user: Any = None) -> None:
     endpoint_id = endpoint.pk
-    endpoint.delete()
-    activity.record(
-        workspace=endpoint.workspace_id,
-        actor=user,
-        verb="deleted",
-        object_type="endpoint",
-        object_id=endpoint_id,
-        object_name=endpoint.name,
-    )
+    with transaction.atomic():
+        endpoint.delete()
+        activity.record(
+            workspace=endpoint.workspace_id,
+            actor=user,
+            verb="deleted",
+            object_type="endpoint",
+            object_id=endpoint_id,
+            object_name=endpoint.name,
+        )

@@ -135,7 +135,7 @@ class RegenerateKeyView(EndpointViewBase):
         endpoint = self.get_object(pk)
         body = RegenerateKeySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.regenerate_key(endpoint, body.validated_data["key"])
+        services.regenerate_key(endpoint, body.validated_data["key"], request.user)
         return Response({"primary": endpoint.primary_key, "secondary": endpoint.secondary_key})
 
 

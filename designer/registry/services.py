@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from designer.activity import services as activity
 from designer.api import Conflict, Unprocessable
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
@@ -82,11 +83,24 @@ def endpoints_using(model: RegisteredModel) -> list[str]:
     return sorted(name for name, artifacts in live if model.artifact in (artifacts or []))
 
 
-def delete_model(model: RegisteredModel) -> None:
+def delete_model(model: RegisteredModel, user: Any = None) -> None:
+    """Deletes one registered version (the artifact stays: content-addressed, maybe a run's output);
+    ``user`` is who deleted it (for the activity feed)."""
     users = endpoints_using(model)
     if users:
         raise Conflict(
             f"Model '{model.name}' version {model.version} is served by the live endpoint(s) {', '.join(users)}; "
             "delete or redeploy them first."
         )
-    model.delete()
+    model_id = model.pk
+    with transaction.atomic():
+        model.delete()
+        activity.record(
+            workspace=model.workspace_id,
+            actor=user,
+            verb="deleted",
+            object_type="model",
+            object_id=model_id,
+            object_name=model.name,
+            detail={"version": model.version},
+        )

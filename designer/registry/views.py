@@ -82,5 +82,5 @@ class ModelDetailView(ModelViewBase):
         summary="Delete a model version, unless a live endpoint serves it (editor)",
     )
     def delete(self, request: Request, pk: int) -> Response:
-        services.delete_model(self.get_object(pk))
+        services.delete_model(self.get_object(pk), request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -363,11 +363,21 @@ class _Heartbeat(Beat):
 # --------------------------------------------------------------------------------------------
 # cancel
 # --------------------------------------------------------------------------------------------
-def cancel_run(run: Run) -> Run:
+def cancel_run(run: Run, user: Any = None) -> Run:
+    """Cancels what has not finished; ``user`` is who cancelled (for the activity feed)."""
     with transaction.atomic():
         run = Run.objects.select_for_update().get(pk=run.pk)
         if run.is_terminal:
-            return run
+            return run  # nothing was cancelled: nothing to record
+        activity.record(
+            workspace=run.workspace_id,
+            actor=user,
+            verb="cancelled",
+            object_type="run",
+            object_id=run.pk,
+            object_name=run.pipeline.name,
+            detail={"pipeline": run.pipeline_id},
+        )
         now = timezone.now()
         for n in run.nodes.filter(status__in=[S.PENDING, S.QUEUED, S.RUNNING]):
             n.status = S.CANCELLED

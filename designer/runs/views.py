@@ -98,7 +98,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def cancel(self, request: Request, pk: str) -> Response:
         run = self.get_object()
         workspace_for(request.user, run.workspace_id, Role.EDITOR)
-        run = services.cancel_run(run)
+        run = services.cancel_run(run, request.user)
         return Response(RunDetailSerializer(run).data)
 
     @extend_schema(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,9 @@ from designer.api import Conflict
 
 from .models import Membership, Workspace
 from .permissions import Role
+
+#: Security-relevant events that outlive their workspace (its deletion); operators route this logger.
+audit = logging.getLogger("tessera.audit")
 
 
 def create_workspace(*, user: Any, name: str) -> Workspace:
@@ -30,8 +34,10 @@ def rename_workspace(*, workspace: Workspace, name: str) -> Workspace:
     return workspace
 
 
-def delete_workspace(*, workspace: Workspace) -> None:
-    """Deletes the workspace and everything in it (datasets, pipelines, runs)."""
+def delete_workspace(*, workspace: Workspace, actor: Any = None) -> None:
+    """Deletes the workspace and everything in it (datasets, pipelines, runs), its activity feed included,
+    so who deleted it goes to the ``tessera.audit`` log instead (an operator's record, outside any workspace)."""
+    workspace_id, name = workspace.pk, workspace.name
     try:
         with transaction.atomic():
             workspace.delete()
@@ -39,6 +45,8 @@ def delete_workspace(*, workspace: Workspace) -> None:
         raise Conflict(
             f"Workspace '{workspace.name}' cannot be deleted while records still point at objects inside it."
         ) from None
+    who = actor.get_username() if getattr(actor, "is_authenticated", False) else "Tessera"
+    audit.info("%s deleted workspace %s '%s'", who, workspace_id, name)
 
 
 def find_user(identifier: str) -> Any:

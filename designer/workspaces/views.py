@@ -64,7 +64,7 @@ class WorkspaceDetailView(WorkspaceScopedView):
 
     @extend_schema(responses={204: None}, summary="Delete the workspace and everything in it (owner)")
     def delete(self, request: Request, pk: int) -> Response:
-        services.delete_workspace(workspace=self._workspace(pk, Role.OWNER))
+        services.delete_workspace(workspace=self._workspace(pk, Role.OWNER), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -244,7 +244,7 @@ class CsvFile(PortType):
         if len(records) <= 1:  # a header alone (or nothing): an empty table with text columns
             header = records[0] if records else []
             return DataTable(pd.DataFrame({name: pd.Series([], dtype="str") for name in header}))
-        return DataTable(read_delimited(text))
+        return DataTable(read_delimited(text, refuse_data_as_header=False))  # we wrote the header
 
 
 # -- images ---------------------------------------------------------------------------------------

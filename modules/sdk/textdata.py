@@ -1,13 +1,16 @@
-"""Delimited text (CSV/TSV) to a typed DataFrame: the one reader behind uploads and Enter Data Manually.
+"""Delimited text (CSV/TSV) to a typed DataFrame: the one reader behind uploads, Enter Data Manually
+and Import Data.
 
-Strict where a silent guess would hurt (encoding, ragged rows, duplicate headers: every error names
-the line), forgiving where public data is messy (stray spaces, ``?`` for missing, a UTF-8 BOM).
+Strict where a silent guess would hurt (encoding, ragged rows, a blank or missing header line, blank or
+duplicate column names: every error names the line), forgiving where public data is messy (stray
+spaces, ``?`` for missing, a UTF-8 BOM, blank lines between rows).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 
 import numpy as np
@@ -37,6 +40,7 @@ def read_delimited(
     delimiter: str = ",",
     has_header: bool = True,
     max_rows: int | None = None,
+    refuse_data_as_header: bool = True,
 ) -> pd.DataFrame:
     """Parse delimited text into a DataFrame with inferred column types.
 
@@ -44,6 +48,11 @@ def read_delimited(
     ``true``/``false`` (any case) -> ``boolean``; anything else -> ``str``. A column with no
     values at all is a string column. Without a header the columns are named ``Col1``, ``Col2``...
     ``max_rows`` stops after that many data rows (for previews).
+
+    With a header, line 1 must be it: a blank line 1 is refused rather than letting line 2 silently
+    become the header, and so (unless ``refuse_data_as_header`` is off, for files a program wrote
+    with a header it knows is there) is a line 1 that looks like data: every cell a number over
+    columns that are all numeric, the sign of a header-less file read as if it had one.
     """
     text = _decode(data)
     if not text.strip():
@@ -52,7 +61,10 @@ def read_delimited(
         raise ValueError("max_rows must be at least 1")
     header, rows = _split_records(text, delimiter, has_header, max_rows)
     frame = {name: _typed_column([row[i] for row in rows]) for i, name in enumerate(header)}
-    return pd.DataFrame(frame, index=pd.RangeIndex(len(rows)))
+    df = pd.DataFrame(frame, index=pd.RangeIndex(len(rows)))
+    if has_header and refuse_data_as_header:
+        _refuse_data_as_header(header, df)
+    return df
 
 
 def _decode(data: bytes | str) -> str:
@@ -89,9 +101,17 @@ def _split_records(
             break
         except csv.Error as exc:
             raise TextDataError(f"line {line}: {exc}", line=line) from None
-        if not record or (len(record) == 1 and not record[0].strip()):
-            continue  # blank line
         cells = [c.strip() for c in record]
+        blank = len(cells) <= 1 and not any(cells)
+        if header is None and has_header and not any(cells):  # blank, or only delimiters
+            raise TextDataError(
+                f"line {line}: the header line is blank; the first line must name the columns, so remove the "
+                "blank line (or, if the file has no header line, turn off 'has header' and the columns are "
+                "named Col1, Col2 and so on)",
+                line=line,
+            )
+        if blank:
+            continue  # a blank line between rows
         if header is None:
             header_line = line
             header = _header(cells, line) if has_header else [f"Col{i + 1}" for i in range(len(cells))]
@@ -115,7 +135,8 @@ def _split_records(
 def _header(cells: list[str], line: int) -> list[str]:
     empty = [i + 1 for i, name in enumerate(cells) if not name]
     if empty:
-        raise TextDataError(f"the header (line {line}) has no name for column {', '.join(map(str, empty))}", line=line)
+        noun = "column" if len(empty) == 1 else "columns"
+        raise TextDataError(f"the header (line {line}) has no name for {noun} {', '.join(map(str, empty))}", line=line)
     duplicates = [name for name, count in Counter(cells).items() if count > 1]
     if duplicates:
         names = ", ".join(repr(n) for n in duplicates)
@@ -126,6 +147,22 @@ def _header(cells: list[str], line: int) -> list[str]:
             column=duplicates[0],
         )
     return cells
+
+
+def _refuse_data_as_header(header: list[str], df: pd.DataFrame) -> None:
+    """The check behind "missing header line": names that are all numbers over columns that are all numeric
+    are far more often a first data row than real names (years as column names are the exception; they
+    can be given a non-numeric name such as ``y2024``)."""
+    if not all(re.fullmatch(_FLOAT, name) for name in header):
+        return
+    if not all(pd.api.types.is_numeric_dtype(df[name]) and not pd.api.types.is_bool_dtype(df[name]) for name in header):
+        return
+    raise TextDataError(
+        "line 1 looks like data, not column names: every cell on it is a number, and so is every column below "
+        "it; if the file has no header line, turn off 'has header' (the columns are then named Col1, Col2 and "
+        "so on); if these are the names, give at least one column a name that is not a number",
+        line=1,
+    )
 
 
 def _fields(n: int) -> str:

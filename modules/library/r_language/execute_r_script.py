@@ -252,7 +252,7 @@ def read_csv_result(path: Path, max_bytes: int, what: str) -> pd.DataFrame:
     if not text.strip():
         return pd.DataFrame()
     try:
-        return read_delimited(text)
+        return read_delimited(text, refuse_data_as_header=False)  # write.csv always writes the header
     except TextDataError as exc:
         records = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
         if len(records) == 1:  # a header alone: the columns of a data frame with no rows, as text

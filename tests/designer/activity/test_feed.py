@@ -56,12 +56,12 @@ def test_a_refused_save_records_nothing(workspace: Workspace, owner: Any) -> Non
 def test_dataset_uploads_and_deletes_are_recorded(workspace: Workspace, owner: Any, editor: Any) -> None:
     dataset = datasets.create_dataset(owner, workspace, "Iris", SimpleUploadedFile("iris.csv", IRIS_CSV.encode()))
     datasets.add_version(editor, dataset, SimpleUploadedFile("iris.csv", IRIS_CSV.encode()))
-    datasets.delete_dataset(dataset)
+    datasets.delete_dataset(dataset, editor)
 
     assert _events(workspace) == [
         ("olivia", "uploaded", "dataset", "Iris", {"version": 1}),
         ("eddie", "uploaded", "dataset", "Iris", {"version": 2}),
-        ("", "deleted", "dataset", "Iris", {}),
+        ("eddie", "deleted", "dataset", "Iris", {"versions": 2}),
     ]
 
 

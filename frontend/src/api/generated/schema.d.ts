@@ -975,7 +975,7 @@ export interface components {
             object_id: number | null;
             /** @description The object's name when it happened. */
             object_name: string;
-            /** @description E.g. {version}, {role}, {status}. */
+            /** @description E.g. {version}, {role}, {status}; {key: primary|secondary} for a regenerated key (never the key). */
             detail: {
                 [key: string]: unknown;
             };
@@ -993,6 +993,10 @@ export interface components {
             rows: number;
             error_kind: string;
             format: string;
+            /** @description Request rows the pipeline removed (named in the answer). */
+            dropped_rows: number;
+            /** @description Warnings the answer carried (unseen categories, ranges...). */
+            warning_count: number;
         };
         CannotDerive: {
             detail: string;
@@ -1060,6 +1064,11 @@ export interface components {
              * @description CSV, TSV or Parquet (a table dataset), or .zip (a file dataset).
              */
             file: string;
+            /**
+             * @description CSV/TSV: the first line names the columns (default). It must be there: a blank first line, or one that looks like data (all numbers over numeric columns), is refused. false: every line is data, and the columns are named Col1, Col2 and so on. Ignored for Parquet and .zip.
+             * @default true
+             */
+            has_header: boolean;
         };
         DatasetDetail: {
             id: number;
@@ -1113,6 +1122,11 @@ export interface components {
              * @description The new content: CSV, TSV or Parquet for a table dataset, .zip for a file dataset.
              */
             file: string;
+            /**
+             * @description CSV/TSV: the first line names the columns (default). It must be there: a blank first line, or one that looks like data (all numbers over numeric columns), is refused. false: every line is data, and the columns are named Col1, Col2 and so on. Ignored for Parquet and .zip.
+             * @default true
+             */
+            has_header: boolean;
         };
         DatasetVersionSummary: {
             version: number;
@@ -1485,9 +1499,10 @@ export interface components {
          *     * `dataset` - Dataset
          *     * `endpoint` - Endpoint
          *     * `member` - Member
+         *     * `model` - Model
          * @enum {string}
          */
-        ObjectTypeEnum: "pipeline" | "run" | "dataset" | "endpoint" | "member";
+        ObjectTypeEnum: "pipeline" | "run" | "dataset" | "endpoint" | "member" | "model";
         OpenedSample: {
             id: number;
             workspace: number;
@@ -2056,6 +2071,9 @@ export interface components {
             requests: number;
             errors: number;
             rows: number;
+            rows_dropped: number;
+            calls_with_dropped_rows: number;
+            calls_with_warnings: number;
             /** Format: double */
             p50_ms: number | null;
             /** Format: double */
@@ -2131,9 +2149,11 @@ export interface components {
          *     * `member_added` - Member Added
          *     * `role_changed` - Role Changed
          *     * `member_removed` - Member Removed
+         *     * `key_regenerated` - Key Regenerated
+         *     * `cancelled` - Cancelled
          * @enum {string}
          */
-        VerbEnum: "created" | "saved" | "restored" | "cloned" | "imported" | "deleted" | "submitted" | "finished" | "uploaded" | "deployed" | "redeployed" | "member_added" | "role_changed" | "member_removed";
+        VerbEnum: "created" | "saved" | "restored" | "cloned" | "imported" | "deleted" | "submitted" | "finished" | "uploaded" | "deployed" | "redeployed" | "member_added" | "role_changed" | "member_removed" | "key_regenerated" | "cancelled";
         /**
          * @description * `column` - column
          *     * `columns` - columns
@@ -2197,8 +2217,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CredentialsRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CredentialsRequest"];
-                "multipart/form-data": components["schemas"]["CredentialsRequest"];
             };
         };
         responses: {
@@ -2209,6 +2227,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Me"];
                 };
+            };
+            /** @description Too many failed sign-ins for this username or from this address (TESSERA_LOGIN_FAILURES_*): even the right password is refused until the Retry-After header's seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2259,8 +2284,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CredentialsRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CredentialsRequest"];
-                "multipart/form-data": components["schemas"]["CredentialsRequest"];
             };
         };
         responses: {
@@ -2271,6 +2294,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Token"];
                 };
+            };
+            /** @description Too many failed sign-ins for this username or from this address (TESSERA_LOGIN_FAILURES_*): even the right password is refused until the Retry-After header's seconds have passed. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2321,7 +2351,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatasetDetail"];
                 };
             };
-            /** @description The file cannot be read (the message names the line and column, or the zip member at fault). */
+            /** @description The file cannot be read (the message names the line and column, or the zip member at fault), e.g. a blank or missing header line. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2390,8 +2420,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedDatasetUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedDatasetUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedDatasetUpdateRequest"];
             };
         };
         responses: {
@@ -2454,7 +2482,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatasetVersion"];
                 };
             };
-            /** @description The file cannot be read (the message names the line and column, or the zip member at fault). */
+            /** @description The file cannot be read (the message names the line and column, or the zip member at fault), e.g. a blank or missing header line. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2621,8 +2649,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["EndpointCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["EndpointCreateRequest"];
-                "multipart/form-data": components["schemas"]["EndpointCreateRequest"];
             };
         };
         responses: {
@@ -2705,8 +2731,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedEndpointUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedEndpointUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedEndpointUpdateRequest"];
             };
         };
         responses: {
@@ -2814,8 +2838,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RegenerateKeyRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RegenerateKeyRequest"];
-                "multipart/form-data": components["schemas"]["RegenerateKeyRequest"];
             };
         };
         responses: {
@@ -2867,8 +2889,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RegisterModelRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RegisterModelRequest"];
-                "multipart/form-data": components["schemas"]["RegisterModelRequest"];
             };
         };
         responses: {
@@ -2949,8 +2969,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedModelUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedModelUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedModelUpdateRequest"];
             };
         };
         responses: {
@@ -3043,8 +3061,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PipelineCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PipelineCreateRequest"];
-                "multipart/form-data": components["schemas"]["PipelineCreateRequest"];
             };
         };
         responses: {
@@ -3120,8 +3136,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedPipelineUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedPipelineUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedPipelineUpdateRequest"];
             };
         };
         responses: {
@@ -3147,8 +3161,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PipelineCloneRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PipelineCloneRequest"];
-                "multipart/form-data": components["schemas"]["PipelineCloneRequest"];
             };
         };
         responses: {
@@ -3235,8 +3247,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DraftInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["DraftInputRequest"];
-                "multipart/form-data": components["schemas"]["DraftInputRequest"];
             };
         };
         responses: {
@@ -3315,8 +3325,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["ValidateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ValidateInputRequest"];
-                "multipart/form-data": components["schemas"]["ValidateInputRequest"];
             };
         };
         responses: {
@@ -3377,8 +3385,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PipelineVersionCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PipelineVersionCreateRequest"];
-                "multipart/form-data": components["schemas"]["PipelineVersionCreateRequest"];
             };
         };
         responses: {
@@ -3445,8 +3451,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["RestoreVersionRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RestoreVersionRequest"];
-                "multipart/form-data": components["schemas"]["RestoreVersionRequest"];
             };
         };
         responses: {
@@ -3548,8 +3552,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ValidateDocumentInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["ValidateDocumentInputRequest"];
-                "multipart/form-data": components["schemas"]["ValidateDocumentInputRequest"];
             };
         };
         responses: {
@@ -3631,8 +3633,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SubmitRunRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["SubmitRunRequest"];
-                "multipart/form-data": components["schemas"]["SubmitRunRequest"];
             };
         };
         responses: {
@@ -3726,8 +3726,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["InferencePipelineRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["InferencePipelineRequest"];
-                "multipart/form-data": components["schemas"]["InferencePipelineRequest"];
             };
         };
         responses: {
@@ -4002,8 +4000,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SampleOpenRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["SampleOpenRequest"];
-                "multipart/form-data": components["schemas"]["SampleOpenRequest"];
             };
         };
         responses: {
@@ -4058,8 +4054,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkspaceInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["WorkspaceInputRequest"];
-                "multipart/form-data": components["schemas"]["WorkspaceInputRequest"];
             };
         };
         responses: {
@@ -4126,8 +4120,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedWorkspaceInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedWorkspaceInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedWorkspaceInputRequest"];
             };
         };
         responses: {
@@ -4156,8 +4148,9 @@ export interface operations {
                  *     * `dataset` - Dataset
                  *     * `endpoint` - Endpoint
                  *     * `member` - Member
+                 *     * `model` - Model
                  */
-                object_type?: "pipeline" | "run" | "dataset" | "endpoint" | "member";
+                object_type?: "pipeline" | "run" | "dataset" | "endpoint" | "member" | "model";
                 /** @description The initial index from which to return the results. */
                 offset?: number;
             };
@@ -4217,8 +4210,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["MemberCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["MemberCreateRequest"];
-                "multipart/form-data": components["schemas"]["MemberCreateRequest"];
             };
         };
         responses: {
@@ -4266,8 +4257,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedMemberUpdateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedMemberUpdateRequest"];
-                "multipart/form-data": components["schemas"]["PatchedMemberUpdateRequest"];
             };
         };
         responses: {

@@ -65,6 +65,27 @@ describe("the activity feed", () => {
     expect(callsTo("/api/workspaces/3/activity/").at(-1)!.url.searchParams.get("object_type")).toBe("run");
   });
 
+  it("says which endpoint key was regenerated, who cancelled a run, and what was deleted", async () => {
+    route("GET", "/api/workspaces/3/activity/", {
+      count: 3,
+      next: null,
+      previous: null,
+      results: [
+        event("key_regenerated", "endpoint", 7, "churn-api", { key: "secondary" }, "eddie"),
+        event("cancelled", "run", 41, "Churn", { pipeline: 12 }, "eddie"),
+        event("deleted", "model", 4, "churn-model", { version: 2 }, "eddie"),
+      ],
+    });
+    page();
+    const rows = within(await screen.findByRole("list", { name: "Events" })).getAllByRole("listitem");
+    expect(rows[0]).toHaveTextContent("eddie regenerated a key of endpoint “churn-api” · secondary key");
+    expect(within(rows[0]!).getByRole("link", { name: "“churn-api”" })).toHaveAttribute("href", "/w/3/endpoints/7");
+    expect(rows[1]).toHaveTextContent("eddie cancelled run #41 of “Churn”");
+    expect(rows[2]).toHaveTextContent("eddie deleted model “churn-model” · version 2");
+    expect(within(rows[2]!).queryByRole("link")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Models" })).toBeInTheDocument();
+  });
+
   it("pages through older events", async () => {
     page();
     await screen.findByRole("list", { name: "Events" });

@@ -16,6 +16,8 @@ const VERBS: Record<ActivityEvent["verb"], string> = {
   member_added: "added member",
   role_changed: "changed the role of",
   member_removed: "removed member",
+  key_regenerated: "regenerated a key of",
+  cancelled: "cancelled",
 };
 
 export const OBJECT_TYPES: { value: ObjectType; label: string }[] = [
@@ -24,6 +26,7 @@ export const OBJECT_TYPES: { value: ObjectType; label: string }[] = [
   { value: "dataset", label: "Datasets" },
   { value: "endpoint", label: "Endpoints" },
   { value: "member", label: "Members" },
+  { value: "model", label: "Models" },
 ];
 
 export function verbText(e: ActivityEvent): string {
@@ -42,6 +45,8 @@ export function objectHref(e: ActivityEvent): string | null {
       return `/datasets/${e.object_id}`;
     case "endpoint":
       return `/w/${e.workspace}/endpoints/${e.object_id}`;
+    case "model":
+      return `/w/${e.workspace}/models`;
     default:
       return null;
   }
@@ -54,7 +59,7 @@ export function objectText(e: ActivityEvent): { kind: string; name: string } {
   return { kind: e.object_type, name: e.object_name ? `“${e.object_name}”` : `#${e.object_id ?? "?"}` };
 }
 
-/** Extra words from the detail: the version, the status, the role, where a clone came from. */
+/** Extra words from the detail: the version, the status, the role, where a clone came from, which key. */
 export function detailText(e: ActivityEvent): string[] {
   const d = e.detail ?? {};
   const out: string[] = [];
@@ -62,6 +67,8 @@ export function detailText(e: ActivityEvent): string[] {
   if (typeof d.restored_from === "number") out.push(`from version ${d.restored_from}`);
   if (typeof d.status === "string") out.push(d.status);
   if (typeof d.role === "string") out.push(`as ${d.role}`);
+  if (typeof d.key === "string") out.push(`${d.key} key`);
+  if (typeof d.versions === "number") out.push(`${d.versions} version${d.versions === 1 ? "" : "s"}`);
   const source = d.source as { name?: unknown } | undefined;
   if (source && typeof source === "object" && typeof source.name === "string") out.push(`from “${source.name}”`);
   if (typeof d.problems === "number" && d.problems > 0) out.push(`${d.problems} problem${d.problems === 1 ? "" : "s"} to fix`);

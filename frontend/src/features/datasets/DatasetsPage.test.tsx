@@ -210,6 +210,43 @@ describe("DatasetsPage", () => {
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 
+  it("sends has_header, true unless the user says the file has no header line", async () => {
+    route("POST", "/api/datasets/", () => json({ ...dataset(11, "Raw"), versions: [versionSummary(1)] }, 201));
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    await userEvent.click(await screen.findByRole("button", { name: "Upload dataset" }));
+    const dialog = screen.getByRole("dialog", { name: "Upload a dataset to Team" });
+    await userEvent.upload(within(dialog).getByLabelText("File"), new File(["1,2\n3,4\n"], "raw.csv", { type: "text/csv" }));
+    const header = within(dialog).getByRole("checkbox", { name: "Has header: the first line holds the column names" });
+    expect(header).toBeChecked();
+    await userEvent.click(header);
+    expect(within(dialog).getByText(/the columns are named Col1, Col2/)).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
+
+    expect(await screen.findByRole("heading", { name: "Raw" })).toBeInTheDocument();
+    const [post] = calls.filter((c) => c.method === "POST");
+    expect(post!.body).toContain('name="has_header"\r\n\r\nfalse');
+  });
+
+  it("sends has_header true by default and hides the choice for a zip", async () => {
+    route("GET", "/api/auth/csrf/", { csrfToken: "t" });
+    route("POST", "/api/datasets/", () => json({ detail: "The file cannot be read: 'x.csv': line 1: the header line is blank", fields: { file: ["'x.csv': line 1: the header line is blank"] } }, 400));
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    await userEvent.click(await screen.findByRole("button", { name: "Upload dataset" }));
+    const dialog = screen.getByRole("dialog", { name: "Upload a dataset to Team" });
+    await userEvent.upload(within(dialog).getByLabelText("File"), new File(["\na\n1\n"], "x.csv", { type: "text/csv" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
+
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent("line 1: the header line is blank");
+    const [post] = calls.filter((c) => c.method === "POST");
+    expect(post!.body).toContain('name="has_header"\r\n\r\ntrue');
+    await userEvent.upload(within(dialog).getByLabelText("File"), new File(["PK"], "b.zip", { type: "application/zip" }));
+    expect(within(dialog).queryByRole("checkbox", { name: "Has header: the first line holds the column names" })).not.toBeInTheDocument();
+  });
+
   it("uploads a zip as a file dataset, saying so before it is sent", async () => {
     route("POST", "/api/datasets/", () => json({ ...HELPERS, versions: [HELPERS_V1] }, 201));
     route("GET", "/api/datasets/13/", { ...HELPERS, versions: [HELPERS_V1] });

@@ -50,12 +50,13 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
   const [name, setName] = useState("");
   const [nameTouched, setNameTouched] = useState(false);
   const [description, setDescription] = useState("");
+  const [hasHeader, setHasHeader] = useState(true);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!file || !name.trim()) return;
     upload.mutate(
-      { workspace, name: name.trim(), description, file },
+      { workspace, name: name.trim(), description, file, hasHeader },
       { onSuccess: (dataset) => onUploaded(dataset) },
     );
   };
@@ -101,9 +102,30 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
           <span className="field__help" id={`${id}-hint`}>
             {file && uploadKind(file.name) === "file"
               ? "A file dataset: the zip is kept as it is, for the Script bundle of Execute Python or R Script, or for Convert to Image Directory."
-              : "CSV or TSV with a header row (UTF-8), or Parquet, for a table; or a .zip of files (a script bundle, images) for a file dataset."}
+              : "CSV or TSV (UTF-8), or Parquet, for a table; or a .zip of files (a script bundle, images) for a file dataset."}
           </span>
         </div>
+        {!(file && uploadKind(file.name) === "file") && (
+          <div className="field">
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={hasHeader}
+                aria-describedby={`${id}-header-hint`}
+                onChange={(e) => {
+                  setHasHeader(e.target.checked);
+                  upload.reset();
+                }}
+              />
+              <span>Has header: the first line holds the column names</span>
+            </label>
+            <span className="field__help" id={`${id}-header-hint`}>
+              {hasHeader
+                ? "CSV or TSV: a blank first line, or one that looks like data (all numbers), is refused."
+                : "CSV or TSV: every line is data, and the columns are named Col1, Col2 and so on."}
+            </span>
+          </div>
+        )}
         <label className="field">
           <span className="field__label">Name</span>
           <input

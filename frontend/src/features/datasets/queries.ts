@@ -42,17 +42,20 @@ export interface UploadInput {
   name: string;
   description: string;
   file: File;
+  /** CSV/TSV: the first line names the columns; false reads every line as data (Col1, Col2, ...). */
+  hasHeader: boolean;
 }
 
 export function useUploadDataset() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async ({ workspace, name, description, file }: UploadInput) => {
+    mutationFn: async ({ workspace, name, description, file, hasHeader }: UploadInput) => {
       await ensureCsrf();
       const form = new FormData();
       form.append("workspace", String(workspace));
       form.append("name", name);
       form.append("description", description);
+      form.append("has_header", hasHeader ? "true" : "false");
       form.append("file", file, file.name);
       return unwrap(
         api.POST("/api/datasets/", {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ import pytest
 from modules.library.python_language import _confinement
 from modules.library.python_language.execute_python_script import ExecutePythonScript
 from modules.sdk import LocalContext, ModuleError
-from tests.support.escape import ROOT, Targets, escapes, host_escapes, host_targets
+from tests.support.escape import ROOT, Targets, escapes, host_escapes, host_targets, processes_mentioning
 
 UNPRIVILEGED = 1_500_000_001
 
@@ -221,5 +222,18 @@ def test_as_an_unprivileged_user_every_probe_is_contained(
 
     answer = pd.DataFrame(seen["rows"])
     assert escapes(answer) == []
+    left = processes_mentioning(targets.token)
+    try:
+        if sandbox == "landlock":
+            # Known gap (README, "Not done yet"): without a PID namespace or a uid of its own, a process
+            # that left its process group outlives the run, but it stays confined.
+            assert len(left) == 1, left
+            status = Path(f"/proc/{left[0]}/status").read_text()
+            assert "\nSeccomp:\t2\n" in status and "\nNoNewPrivs:\t1\n" in status
+        else:
+            assert left == []
+    finally:
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
     assert host_escapes(targets) == []
     assert any(line.startswith(f"sandbox: {sandbox}") and "Tessera's uid" in line for line in seen["logs"])

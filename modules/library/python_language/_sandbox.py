@@ -26,6 +26,7 @@ import json
 import os
 import queue
 import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -148,7 +149,8 @@ class Sandbox:
         ctx.log(f"sandbox: {confinement.summary}")
         lines: queue.Queue[str | None] = queue.Queue()
         stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]  # stdout=PIPE above
-        reader = threading.Thread(target=_read_lines, args=(stdout, lines), daemon=True)
+        stop_reading = threading.Event()
+        reader = threading.Thread(target=_read_lines, args=(stdout.fileno(), lines, stop_reading), daemon=True)
         reader.start()
         log = _Log(ctx)
         timed_out = False
@@ -165,12 +167,29 @@ class Sandbox:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+            if launch.user is not None:  # Landlock as root: no PID namespace, but a uid of its own
+                _kill_every_process_of(launch.user)
+            # A process the script left behind may hold the pipe open: read what is there, then stop.
+            reader.join(timeout=2)
+            stop_reading.set()
             reader.join(timeout=2)
             log.drain(lines, wait=0)
             stdout.close()
         return Outcome(
             _returncode(proc.returncode, confinement), timed_out, confinement.kind, time.monotonic() - started
         )
+
+
+def _kill_every_process_of(uid: int) -> None:
+    """End whatever the child left running, even after leaving its process group: ``kill(-1)`` sent as
+    the child's own uid reaches every process of that uid (that run's alone) and nothing else."""
+
+    def sweep() -> None:
+        with contextlib.suppress(OSError):
+            os.kill(-1, signal.SIGKILL)  # every process this uid may signal, except the caller
+
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(["true"], user=uid, group=uid, extra_groups=[], preexec_fn=sweep, timeout=30, check=False)
 
 
 def confine() -> _confinement.Confinement:
@@ -295,9 +314,24 @@ def _has_exited(pid: int) -> bool:
         return True
 
 
-def _read_lines(stream: IO[bytes], lines: queue.Queue[str | None]) -> None:
-    for raw in iter(lambda: stream.readline(MAX_LINE_CHARS * 4), b""):
-        lines.put(raw.decode("utf-8", "replace").rstrip("\r\n"))
+def _read_lines(fd: int, lines: queue.Queue[str | None], stop: threading.Event) -> None:
+    """The child's output, line by line, until EOF or ``stop`` (never blocked for good on a held pipe)."""
+    pending = b""
+    while not stop.is_set():
+        if not select.select([fd], [], [], POLL_S)[0]:
+            continue
+        chunk = os.read(fd, 64 * 1024)
+        if not chunk:
+            break
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        if len(pending) > MAX_LINE_CHARS * 4:  # a line without end: pass it on in pieces
+            complete.append(pending)
+            pending = b""
+        for raw in complete:
+            lines.put(raw.decode("utf-8", "replace").rstrip("\r"))
+    if pending:
+        lines.put(pending.decode("utf-8", "replace").rstrip("\r"))
     lines.put(None)
 
 

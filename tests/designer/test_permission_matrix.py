@@ -54,8 +54,9 @@ from designer.workspaces.permissions import Role
 from designer.workspaces.services import create_workspace
 from modules.sdk import artifact_params, default_registry
 from tests.designer.factories import IRIS_CSV, PASSWORD
-from tests.designer.runs.conftest import drain, upload_sample
+from tests.designer.runs.conftest import drain
 from tests.support.pipelines import document, train_score_evaluate
+from tests.support.world import train_and_deploy
 
 MARKER = "hush"  # in every world object's name: an outsider's or anonymous response must never contain it
 CALLERS = ("owner", "editor", "viewer", "outsider", "anonymous")
@@ -102,18 +103,16 @@ def _build_world() -> World:
     elsewhere = create_workspace(user=people["outsider"], name="Elsewhere")
     theirs = dataset_services.create_dataset(people["outsider"], elsewhere, "Theirs", _csv(None))
 
-    dataset = upload_sample(owner, team)
-    dataset_services.update_dataset(dataset, name=f"Cancer {MARKER}")
-    doc = train_score_evaluate(dataset.pk, "diagnosis")
-    pipeline = pipeline_services.create_pipeline(owner, team, f"Pipeline {MARKER}", document=doc)
-    pipeline_services.save_version(owner, pipeline, doc, "second")
-    run = drain(run_services.submit_run(user=owner, pipeline=pipeline))
-    assert run.status == "completed", run.error
-    inference, _ = endpoint_services.create_inference_pipeline(owner, run, f"Inference {MARKER}")
-    endpoint = endpoint_services.create_endpoint(
-        workspace=team, user=owner, name=f"{MARKER}-endpoint", pipeline=inference
+    trained = train_and_deploy(owner, team, MARKER)
+    dataset, pipeline, run, endpoint, model = (
+        trained.dataset,
+        trained.pipeline,
+        trained.run,
+        trained.endpoint,
+        trained.model,
     )
-    model = registry_services.register_model(owner, run, "train", f"{MARKER}-model")
+    inference = trained.inference
+    dataset_services.update_dataset(dataset, name=f"Cancer {MARKER}")
     # A model no endpoint serves, so that deleting it can succeed (the served one answers 409).
     retrained = pipeline_services.create_pipeline(
         owner, team, f"Retrained {MARKER}", document=train_score_evaluate(dataset.pk, "diagnosis", random_seed=7)

@@ -61,12 +61,21 @@ class World:
         return values
 
 
-def build_world(prefix: str = "w") -> World:
-    users = get_user_model().objects
-    owner = users.create_user(f"{prefix}_owner", f"{prefix}_owner@example.com", "pw-owner-123456")
-    member = users.create_user(f"{prefix}_member", f"{prefix}_member@example.com", "pw-member-123456")
-    team = create_workspace(user=owner, name=f"{prefix} team")
-    Membership.objects.create(workspace=team, user=member, role="viewer")
+@dataclass(frozen=True)
+class Trained:
+    """What a trained-and-deployed team workspace holds (the shared core of the test worlds)."""
+
+    dataset: Any
+    pipeline: Any
+    run: Any
+    inference: Any
+    endpoint: Any
+    model: Any
+
+
+def train_and_deploy(owner: Any, team: Any, prefix: str) -> Trained:
+    """The breast-cancer sample in ``team``, a pipeline saved twice, its run (in-process), the derived
+    inference pipeline deployed as ``<prefix>-endpoint`` and the trained model registered as ``<prefix>-model``."""
     dataset = upload_sample(owner, team)
     doc = train_score_evaluate(dataset.pk, "diagnosis")
     pipeline = pipeline_services.create_pipeline(owner, team, f"{prefix} pipeline", document=doc)
@@ -78,18 +87,28 @@ def build_world(prefix: str = "w") -> World:
         workspace=team, user=owner, name=f"{prefix}-endpoint", pipeline=inference
     )
     model = registry_services.register_model(owner, run, "train", f"{prefix}-model")
+    return Trained(dataset, pipeline, run, inference, endpoint, model)
+
+
+def build_world(prefix: str = "w") -> World:
+    users = get_user_model().objects
+    owner = users.create_user(f"{prefix}_owner", f"{prefix}_owner@example.com", "pw-owner-123456")
+    member = users.create_user(f"{prefix}_member", f"{prefix}_member@example.com", "pw-member-123456")
+    team = create_workspace(user=owner, name=f"{prefix} team")
+    Membership.objects.create(workspace=team, user=member, role="viewer")
+    t = train_and_deploy(owner, team, prefix)
     return World(
         owner=owner,
         token=Token.objects.create(user=owner).key,
         workspace=team.pk,
         member=member.pk,
-        dataset=dataset.pk,
-        pipeline=pipeline.pk,
-        run=run.pk,
-        inference_pipeline=inference.pk,
-        endpoint=endpoint.pk,
-        endpoint_name=endpoint.name,
-        endpoint_key=endpoint.primary_key,
-        example=endpoint.example,
-        model=model.pk,
+        dataset=t.dataset.pk,
+        pipeline=t.pipeline.pk,
+        run=t.run.pk,
+        inference_pipeline=t.inference.pk,
+        endpoint=t.endpoint.pk,
+        endpoint_name=t.endpoint.name,
+        endpoint_key=t.endpoint.primary_key,
+        example=t.endpoint.example,
+        model=t.model.pk,
     )

@@ -175,6 +175,7 @@ describe("EndpointPage", () => {
     expect(tiles).toHaveTextContent("p95 latency48.2 ms");
     expect(tiles).toHaveTextContent("p99 latency132 ms");
     expect(tiles).toHaveTextContent("Rows dropped7 in 3 calls");
+    expect(await screen.findByText("1 row dropped · 2 warnings")).toBeInTheDocument();
     expect(tiles).toHaveTextContent("Calls with warnings12");
     await waitFor(() => expect(plotly.drawn.map((d) => (d.layout.title as { text: string }).text).sort()).toEqual(["drift", "latency", "traffic"]));
     const recent = screen.getByRole("table", { name: "Recent calls" });

@@ -76,6 +76,7 @@ export function MonitoringTab({ endpoint }: { endpoint: Endpoint }) {
                       <th className="num">Rows</th>
                       <th>Format</th>
                       <th>Error</th>
+                      <th>Notes</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -89,6 +90,7 @@ export function MonitoringTab({ endpoint }: { endpoint: Endpoint }) {
                         <td className="num">{c.rows}</td>
                         <td>{c.format}</td>
                         <td>{c.error_kind ? <span className="ep-error-kind">{c.error_kind}</span> : <span className="muted">—</span>}</td>
+                        <td>{callNotes(c.dropped_rows, c.warning_count) || <span className="muted">—</span>}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -103,6 +105,18 @@ export function MonitoringTab({ endpoint }: { endpoint: Endpoint }) {
   );
 }
 
+function plural(count: number, word: string): string {
+  return `${count.toLocaleString()} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** What a call's answer said beyond its rows: removed request rows and warnings (unseen values). */
+export function callNotes(dropped: number, warnings: number): string {
+  const notes = [];
+  if (dropped) notes.push(`${plural(dropped, "row")} dropped`);
+  if (warnings) notes.push(plural(warnings, "warning"));
+  return notes.join(" · ");
+}
+
 function Totals({ totals }: { totals: MonitoringTotals }) {
   const rate = totals.requests ? (100 * totals.errors) / totals.requests : 0;
   const tiles = [
@@ -112,7 +126,7 @@ function Totals({ totals }: { totals: MonitoringTotals }) {
     {
       label: "Rows dropped",
       value: totals.rows_dropped.toLocaleString(),
-      sub: totals.calls_with_dropped_rows ? `in ${totals.calls_with_dropped_rows.toLocaleString()} calls` : undefined,
+      sub: totals.calls_with_dropped_rows ? `in ${plural(totals.calls_with_dropped_rows, "call")}` : undefined,
     },
     { label: "Calls with warnings", value: totals.calls_with_warnings.toLocaleString() },
     { label: "p50 latency", value: ms(totals.p50_ms) },

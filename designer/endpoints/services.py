@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from typing import Any
 
@@ -20,6 +21,7 @@ from designer.engine.scoring import NotServable, ScoringPipeline
 from designer.engine.store import ArtifactMissing
 from designer.pipelines import services as pipelines
 from designer.pipelines.models import Pipeline, PipelineVersion
+from designer.runs.inputs import run_graph
 from designer.runs.models import NodeRun, Run
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, default_registry
@@ -55,7 +57,8 @@ def create_inference_pipeline(user: Any, run: Run, name: str = "") -> tuple[Pipe
     """A new pipeline whose version 1 is the inference pipeline derived from ``run``."""
     if run.status != Run.Status.COMPLETED:
         raise Conflict(f"Run {run.pk} is {run.status}; an inference pipeline is derived from a completed run.")
-    graph = parse_graph(run.pipeline_version.document)
+    # What the run computed: pipeline parameters at the values it was given (the derived pipeline has none).
+    graph = dataclasses.replace(run_graph(run), parameters={})
     store = artifact_store()
     try:
         derived = derive_inference_pipeline(

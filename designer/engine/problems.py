@@ -20,6 +20,10 @@ CODES = frozenset(
         "unknown_dataset",
         "wrong_dataset_kind",
         "foreign_artifact",
+        "invalid_pipeline_parameter",
+        "unknown_pipeline_parameter",
+        "invalid_parameter_value",
+        "missing_parameter_value",
         "duplicate_node",
         "dangling_edge",
         # raised while running one node (see ``execute.NodeFailed``)

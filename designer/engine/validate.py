@@ -29,6 +29,7 @@ from modules.sdk import (
 )
 
 from .graph import CycleError, Edge, Graph, Node
+from .parameters import name_parameters, resolve
 from .problems import Problem, node_label, sentence
 
 MAX_LISTED_COLUMNS = 20
@@ -112,13 +113,18 @@ def validate(
     registry: Registry,
     datasets: DatasetLookup | None = None,
     artifacts: ArtifactLookup | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> ValidationResult:
     """Every problem in ``graph`` and the output schemas of every node (``None`` where unknown).
 
+    Pipeline parameters are resolved first, with ``values`` or their defaults (``parameters.py``): the
+    graph validated is the one that would run, and a bound field's problem names its parameter too.
     Without ``artifacts`` no artifact digest is checked (the engine alone cannot tell whose it is)."""
-    result = _Validator(graph, registry, datasets).run()
+    resolution = resolve(graph, values)
+    result = _Validator(resolution.graph, registry, datasets).run()
     if artifacts is not None:
-        result.problems.extend(artifact_problems(graph, registry, artifacts))
+        result.problems.extend(artifact_problems(resolution.graph, registry, artifacts))
+    result.problems = resolution.problems + name_parameters(result.problems, resolution)
     return result
 
 
@@ -126,8 +132,11 @@ def artifact_refs(graph: Graph, registry: Registry) -> list[tuple[str, str, str]
     """``(node id, param name, digest)`` for every artifact digest the graph's parameters name.
 
     Read from the raw parameters, so a node whose other parameters are invalid is still checked; a
-    value that is not a digest is left to parameter validation, which reports it."""
+    value that is not a digest is left to parameter validation, which reports it. A field bound to a
+    pipeline parameter is read with the parameter's default (a submitted value is checked with it)."""
     found: list[tuple[str, str, str]] = []
+    if graph.parameters:
+        graph = resolve(graph).graph
     for node in graph.nodes.values():
         try:
             cls = registry.get(node.module, node.version)

@@ -5,10 +5,17 @@ from __future__ import annotations
 from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.graph import Graph
+from designer.engine.parameters import resolve
 from designer.engine.validate import DatasetLookup, ResolvedDataset, dataset_refs
+from designer.pipelines.mapper import graph_of
 from modules.sdk import DatasetRef, default_registry
 
 from .models import Run
+
+
+def run_graph(run: Run) -> Graph:
+    """The graph a run computes: its version's document with the pipeline parameters it was given."""
+    return resolve(graph_of(run.pipeline_version), run.parameter_values).graph
 
 
 class PinnedLookup:

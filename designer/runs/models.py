@@ -26,6 +26,11 @@ class Run(models.Model):
     # Dataset versions resolved at submit time for references that asked for "latest".
     dataset_pins = models.JSONField(default=dict, blank=True)
     regenerate = models.JSONField(default=list, blank=True)
+    # The value every pipeline parameter took (given or default): what the run computed with.
+    parameter_values = models.JSONField(default=dict, blank=True)
+    # Why it ran: {"kind": "manual"} from the canvas or REST; schedules, data triggers, published
+    # pipelines and retraining record their own kind and what fired them.
+    trigger = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

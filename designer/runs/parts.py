@@ -33,13 +33,12 @@ from django.utils import timezone
 
 from designer.artifacts import artifact_store
 from designer.engine.execute import NodeFailed, execute_part
-from designer.pipelines.mapper import graph_of
 from modules.sdk import Cancelled, Module, ModuleError, default_registry
 from modules.sdk.context import as_json
 
 from .context import Beat, WorkerContext
 from .dispatch import send_parts
-from .inputs import input_digests, run_artifacts, run_lookup
+from .inputs import input_digests, run_artifacts, run_graph, run_lookup
 from .models import NodePart, NodeRun
 
 log = logging.getLogger(__name__)
@@ -264,7 +263,7 @@ def execute_part_run(part_id: int, worker: str) -> None:
         mine.update(status=P.CANCELLED, finished_at=timezone.now(), heartbeat_at=None)
         return
     run = nr.run
-    graph = graph_of(run.pipeline_version)
+    graph = run_graph(run)
     node = graph.nodes[nr.node_id]
     store = artifact_store()
     ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), artifacts=run_artifacts(run), store=store)

@@ -19,6 +19,11 @@ class SubmitRunSerializer(serializers.Serializer):
         default=list,
         help_text="Node ids whose outputs must be recomputed even when cached.",
     )
+    parameters = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Pipeline parameter values by name; parameters left out take their defaults.",
+    )
 
 
 class NodeRunSerializer(serializers.ModelSerializer):
@@ -71,6 +76,8 @@ class RunSerializer(serializers.ModelSerializer):
             "elapsed",
             "metrics",
             "regenerate",
+            "parameter_values",
+            "trigger",
         ]
 
     def get_elapsed(self, run: Run) -> float | None:

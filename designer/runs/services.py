@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -30,6 +30,7 @@ from designer.artifacts import services as ownership
 from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.execute import NodeFailed, execute_node
+from designer.engine.parameters import resolve
 from designer.engine.plan import make_plan
 from designer.engine.validate import validate
 from designer.pipelines.mapper import graph_of
@@ -39,7 +40,7 @@ from modules.sdk import Cancelled, default_registry
 from .context import Beat, WorkerContext
 from .dispatch import send_nodes
 from .events import emit, node_payload
-from .inputs import PinnedLookup, graph_dataset_refs, input_digests, run_artifacts, run_lookup
+from .inputs import PinnedLookup, graph_dataset_refs, input_digests, run_artifacts, run_graph, run_lookup
 from .models import CacheEntry, NodeRun, Run
 from .parts import PartRunner
 
@@ -51,18 +52,30 @@ S = NodeRun.Status
 # submit
 # --------------------------------------------------------------------------------------------
 def submit_run(
-    *, user: Any, pipeline: Pipeline, version: PipelineVersion | None = None, regenerate: Iterable[str] = ()
+    *,
+    user: Any,
+    pipeline: Pipeline,
+    version: PipelineVersion | None = None,
+    regenerate: Iterable[str] = (),
+    values: Mapping[str, Any] | None = None,
+    trigger: Mapping[str, Any] | None = None,
 ) -> Run:
-    """Validate and plan a pipeline version, reuse what the cache has, and queue what is ready."""
+    """Validate and plan a pipeline version, reuse what the cache has, and queue what is ready.
+
+    ``values`` are pipeline parameter values (the rest take their defaults); ``trigger`` says why the
+    run starts (``{"kind": "manual"}`` when omitted), and is kept on the run with the values used."""
     version = version or pipeline.versions.order_by("-number").first()
     if version is None:
         raise Unprocessable("The pipeline has no saved version to run.")
-    graph = graph_of(version)
-    if not graph.nodes:
+    declared = graph_of(version)
+    if not declared.nodes:
         raise Unprocessable("The pipeline is empty: add modules to the canvas before submitting.")
     registry = default_registry()
     lookup = WorkspaceDatasetLookup(pipeline.workspace)
-    result = validate(graph, registry, lookup, WorkspaceArtifactLookup(pipeline.workspace))
+    values = dict(values or {})  # running, not designing: a required parameter needs a value now
+    resolution = resolve(declared, values)
+    graph = resolution.graph
+    result = validate(declared, registry, lookup, WorkspaceArtifactLookup(pipeline.workspace), values=values)
     if result.problems:
         n = len(result.problems)
         raise Unprocessable(
@@ -86,6 +99,8 @@ def submit_run(
             status=Run.Status.RUNNING,
             dataset_pins=pins,
             regenerate=sorted(regenerate),
+            parameter_values=resolution.values,
+            trigger=dict(trigger or {"kind": "manual"}),
             started_at=timezone.now(),
         )
         cached = {
@@ -100,7 +115,7 @@ def submit_run(
             object_type="run",
             object_id=run.pk,
             object_name=pipeline.name,
-            detail={"version": version.number, "pipeline": pipeline.pk},
+            detail={"version": version.number, "pipeline": pipeline.pk, "trigger": run.trigger.get("kind", "manual")},
         )
         for node_id in plan.order:
             node = graph.nodes[node_id]
@@ -155,7 +170,7 @@ def _advance_locked(run: Run) -> None:
     if run.is_terminal:
         return
     nodes = {n.node_id: n for n in run.nodes.all()}
-    graph = graph_of(run.pipeline_version)
+    graph = run_graph(run)
     failed = {nid for nid, n in nodes.items() if n.status in (S.FAILED, S.CANCELLED)}
     if failed:
         for nid in sorted(graph.descendants(failed)):
@@ -249,7 +264,7 @@ def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartb
     if nr is None:
         return
     run = nr.run
-    graph = graph_of(run.pipeline_version)
+    graph = run_graph(run)
     node = graph.nodes[nr.node_id]
     inputs = input_digests(run, graph, node.id)
     store = artifact_store()

@@ -89,7 +89,11 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
                     {"version": f"pipeline {pipeline.pk} has no version {body.validated_data['version']}"}
                 )
         run = services.submit_run(
-            user=request.user, pipeline=pipeline, version=version, regenerate=body.validated_data["regenerate"]
+            user=request.user,
+            pipeline=pipeline,
+            version=version,
+            regenerate=body.validated_data["regenerate"],
+            values=body.validated_data["parameters"],
         )
         return Response(RunDetailSerializer(run).data, status=status.HTTP_201_CREATED)
 

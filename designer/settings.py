@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "designer.runs",
     "designer.registry",
     "designer.endpoints",
+    "designer.published",
     "designer.activity",
     "designer.collab",
     "designer.web",

@@ -24,6 +24,16 @@ class ActivityEvent(models.Model):
         MEMBER_REMOVED = "member_removed"
         KEY_REGENERATED = "key_regenerated"
         CANCELLED = "cancelled"
+        # operating pipelines unattended: publishing, triggers and schedules, retrain-and-promote
+        PUBLISHED = "published"
+        UPDATED = "updated"
+        TRIGGERED = "triggered"
+        PAUSED = "paused"
+        RESUMED = "resumed"
+        ALARMED = "alarmed"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        PROMOTED = "promoted"
 
     class ObjectType(models.TextChoices):
         PIPELINE = "pipeline"
@@ -32,6 +42,10 @@ class ActivityEvent(models.Model):
         ENDPOINT = "endpoint"
         MEMBER = "member"
         MODEL = "model"
+        PIPELINE_ENDPOINT = "pipeline_endpoint"
+        SCHEDULE = "schedule"
+        TRIGGER = "trigger"
+        CHALLENGER = "challenger"
 
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="activity")
     # Null when nobody acted (a run finishing) or the user was deleted since; ``actor_name`` keeps the name.

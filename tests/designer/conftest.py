@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from designer.datasets.models import Dataset
 from designer.datasets.samples import SAMPLES
-from designer.workspaces.models import Workspace
+from designer.workspaces.models import Membership, Workspace
+from tests.support.processes import Server, WorkerPool
 
 from .factories import DatasetFactory, MembershipFactory, UserFactory, WorkspaceFactory
 
@@ -119,3 +124,65 @@ def _no_stray_connections(django_db_setup: Any, django_db_blocker: Any) -> Any:
             "select pg_terminate_backend(pid) from pg_stat_activity "
             "where datname = current_database() and pid <> pg_backend_pid()"
         )
+
+
+# -- real processes: one worker pool and one live server for the whole Django run -------------------
+# Defined here, not re-imported by each folder's conftest: a session fixture imported into two
+# conftests is two fixtures, and two pools of workers on one queue take each other's tasks.
+
+
+@pytest.fixture(scope="session")
+def worker_pool(django_db_setup: Any, django_db_blocker: Any) -> Iterator[WorkerPool]:
+    pool = WorkerPool(size=2)
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
+@pytest.fixture
+def workers(worker_pool: WorkerPool, transactional_db: Any) -> WorkerPool:
+    """Two live Celery workers (solo pool each) on the test database and Redis."""
+    _purge_queues()
+    worker_pool.ensure()
+    return worker_pool
+
+
+def _purge_queues() -> None:
+    from designer.celery import app
+
+    with app.connection_for_write() as conn:
+        for queue in ("cpu", "gpu"):
+            with contextlib.suppress(Exception):  # the queue may not exist yet
+                conn.default_channel.queue_purge(queue)
+
+
+@pytest.fixture(scope="session")
+def server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Server]:
+    s = Server()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture
+def ada(transactional_db: Any) -> Any:
+    """A user committed to the database, so worker and server processes see her."""
+    return get_user_model().objects.create_user("ada", "ada@example.com", "pw-ada-123456")
+
+
+@pytest.fixture
+def lab(ada: Any) -> Workspace:
+    ws = Workspace.objects.create(name="Lab", created_by=ada)
+    Membership.objects.create(workspace=ws, user=ada, role="owner")
+    return ws
+
+
+@pytest.fixture
+def http(server: Server, ada: Any) -> Iterator[httpx.Client]:
+    """An HTTP client of the live server, authenticated with ada's API token."""
+    token = Token.objects.create(user=ada)
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Token {token.key}"}, timeout=30) as c:
+        c.token = token.key  # type: ignore[attr-defined]
+        yield c

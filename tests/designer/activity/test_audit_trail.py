@@ -205,7 +205,7 @@ def test_cancelling_a_run_records_who_cancelled_it(
     assert (response.status_code, again.status_code) == (200, 200)
     events = feed(as_viewer, workspace, object_type="run")
     assert rows(events) == [
-        ("olivia", "submitted", "run", "Nap", {"version": 1, "pipeline": pipeline.pk}),
+        ("olivia", "submitted", "run", "Nap", {"version": 1, "pipeline": pipeline.pk, "trigger": "manual"}),
         ("eddie", "cancelled", "run", "Nap", {"pipeline": pipeline.pk}),
         (None, "finished", "run", "Nap", {"status": "cancelled", "pipeline": pipeline.pk}),
     ]

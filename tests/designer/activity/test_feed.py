@@ -72,7 +72,7 @@ def test_runs_are_recorded_when_submitted_and_when_finished(workspace: Workspace
     assert run.status == Run.Status.COMPLETED
 
     assert _events(workspace, object_type="run") == [
-        ("eddie", "submitted", "run", "Nap", {"version": 1, "pipeline": pipeline.pk}),
+        ("eddie", "submitted", "run", "Nap", {"version": 1, "pipeline": pipeline.pk, "trigger": "manual"}),
         ("", "finished", "run", "Nap", {"status": "completed", "pipeline": pipeline.pk}),
     ]
 

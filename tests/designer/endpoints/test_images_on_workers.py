@@ -10,16 +10,7 @@ import pytest
 
 from designer.pipelines.services import create_pipeline
 from designer.runs.models import Run
-from tests.designer.runs.conftest import (  # noqa: F401 - fixtures
-    ada,
-    http,
-    lab,
-    node_status,
-    server,
-    wait_for_run,
-    worker_pool,
-    workers,
-)
+from tests.designer.runs.conftest import node_status, wait_for_run
 from tests.engine.test_inference_images import PROBABILITIES, training_document
 from tests.support.processes import WorkerPool
 

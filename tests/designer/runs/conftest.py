@@ -1,79 +1,19 @@
+"""Helpers for tests that run pipelines (the worker pool, live server and users are in ../conftest.py:
+session fixtures defined once, so every folder shares one pool of workers on the cpu queue)."""
+
 from __future__ import annotations
 
-import contextlib
 import io
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pandas as pd
-import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 
 from designer.datasets.samples import SAMPLES
 from designer.datasets.services import create_dataset
-from designer.workspaces.models import Membership, Workspace
-from tests.support.processes import Server, WorkerPool
-
-
-@pytest.fixture(scope="session")
-def worker_pool(django_db_setup: Any, django_db_blocker: Any) -> Iterator[WorkerPool]:
-    pool = WorkerPool(size=2)
-    try:
-        yield pool
-    finally:
-        pool.stop()
-
-
-@pytest.fixture
-def workers(worker_pool: WorkerPool, transactional_db: Any) -> WorkerPool:
-    """Two live Celery workers (solo pool each) on the test database and Redis."""
-    _purge_queues()
-    worker_pool.ensure()
-    return worker_pool
-
-
-def _purge_queues() -> None:
-    from designer.celery import app
-
-    with app.connection_for_write() as conn:
-        for queue in ("cpu", "gpu"):
-            with contextlib.suppress(Exception):  # the queue may not exist yet
-                conn.default_channel.queue_purge(queue)
-
-
-@pytest.fixture(scope="session")
-def server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Server]:
-    s = Server()
-    try:
-        yield s
-    finally:
-        s.stop()
-
-
-@pytest.fixture
-def ada(transactional_db: Any) -> Any:
-    """A user committed to the database, so worker and server processes see her."""
-    return get_user_model().objects.create_user("ada", "ada@example.com", "pw-ada-123456")
-
-
-@pytest.fixture
-def lab(ada: Any) -> Workspace:
-    ws = Workspace.objects.create(name="Lab", created_by=ada)
-    Membership.objects.create(workspace=ws, user=ada, role="owner")
-    return ws
-
-
-@pytest.fixture
-def http(server: Server, ada: Any) -> Iterator[httpx.Client]:
-    """An HTTP client of the live server, authenticated with ada's API token."""
-    token = Token.objects.create(user=ada)
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Token {token.key}"}, timeout=30) as c:
-        c.token = token.key  # type: ignore[attr-defined]
-        yield c
+from designer.workspaces.models import Workspace
 
 
 def upload_sample(user: Any, workspace: Workspace, name: str = "Breast cancer (Wisconsin diagnostic)") -> Any:
@@ -97,19 +37,24 @@ def node_status(run: dict[str, Any]) -> dict[str, str]:
     return {n["node"]: n["status"] for n in run["nodes"]}
 
 
-def drain(run: Any) -> Any:
-    """Execute queued nodes in this process until nothing is queued, as workers would (no broker involved)."""
+def drain(run: Any, timeout: float = 120) -> Any:
+    """Execute queued nodes in this process, as workers would, until the run ends.
+
+    The submit also sent real messages: a worker left alive by an earlier test may take a node first;
+    then this waits for it (the run still ends) rather than returning a run that is still running."""
     from designer.runs import services
     from designer.runs.models import NodeRun
 
-    for _ in range(100):
+    deadline = time.monotonic() + timeout
+    while True:
         queued = list(run.nodes.filter(status=NodeRun.Status.QUEUED))
-        if not queued:
-            break
         for n in queued:
             services.execute_node_run(n.pk, n.attempt, worker="inline", heartbeat=False)
-    run.refresh_from_db()
-    return run
+        run.refresh_from_db()
+        if run.is_terminal or time.monotonic() > deadline:
+            return run
+        if not queued:
+            time.sleep(0.05)
 
 
 def submit(http: httpx.Client, pipeline_id: int, **body: Any) -> dict[str, Any]:

@@ -206,7 +206,7 @@ def _wait_node(http: httpx.Client, run_id: int, node: str, status: str, timeout:
 def test_a_node_whose_message_the_broker_lost_runs_once_a_worker_is_back(workers, server, http, ada, lab, settings):
     # given no worker running, a submitted run whose message the broker then loses (Redis restarted
     # without persistence: the queue is emptied)
-    from .conftest import _purge_queues
+    from tests.designer.conftest import _purge_queues
 
     workers.stop()
     doc = document([("slow", "test_sleep", {"seconds": 0.2})], [])

@@ -6,6 +6,13 @@ sequence number, every client applies them in that order, and everyone ends with
 Two edits of the same parameter resolve the same way everywhere: the later sequence number wins, and
 clients show who overwrote what. An op that no longer fits (its node was removed meanwhile) is refused
 with a message that says so, and nothing changes.
+
+Pipeline parameters have ops of their own (``add_parameter``, ``update_parameter`` with only the fields
+it changes, ``remove_parameter``); a field is bound with ``set_param`` and the value ``{"$param":
+name}``, and unbound by setting a value again. Binding to a parameter that is not declared (someone
+removed it meanwhile) is refused. Removing a parameter leaves the fields it drove at its default, as
+Azure's designer does, so no field is left pointing at nothing and no run changes what it computes; a
+parameter without a default cannot be removed while it drives a field (there is no value to leave).
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ import copy
 import json
 from typing import Any
 
-from .graph import parse_graph, to_document
+from .graph import Graph, parse_graph, to_document
+from .parameters import MAX_PARAMETERS, REF, declarations, reference
 from .problems import GraphFormatError
 
 MAX_OP_BYTES = 256 * 1024
@@ -29,7 +37,11 @@ OP_KINDS = (
     "set_comment",
     "add_edge",
     "remove_edge",
+    "add_parameter",
+    "update_parameter",
+    "remove_parameter",
 )
+PARAMETER_FIELDS = ("type", "default", "description")
 
 
 class OpError(ValueError):
@@ -65,6 +77,8 @@ def _add_node(doc: dict[str, Any], op: dict[str, Any]) -> None:
         raise OpError("'node' must be a node object with an 'id'")
     if any(n["id"] == raw["id"] for n in doc["nodes"]):
         raise OpError(f"node '{raw['id']}' already exists")
+    if isinstance(raw.get("params"), dict):
+        _check_references(doc, raw["params"].values())
     doc["nodes"].append(raw)
     if "position" in op:
         pos = op["position"]
@@ -89,6 +103,7 @@ def _set_param(doc: dict[str, Any], op: dict[str, Any]) -> None:
     if op.get("reset", False):
         params.pop(param, None)  # back to the module's default
     else:
+        _check_references(doc, [op.get("value")])
         params[param] = op.get("value")
     node["params"] = params
 
@@ -97,6 +112,7 @@ def _set_params(doc: dict[str, Any], op: dict[str, Any]) -> None:
     node = _node(doc, op.get("node"))
     if not isinstance(op.get("params"), dict):
         raise OpError("'params' must be an object")
+    _check_references(doc, op["params"].values())
     node["params"] = op["params"]
 
 
@@ -141,6 +157,93 @@ def _remove_edge(doc: dict[str, Any], op: dict[str, Any]) -> None:
     doc["edges"].remove(edge)
 
 
+# -- pipeline parameters --------------------------------------------------------------------------
+
+
+def _check_references(doc: dict[str, Any], values: Any) -> None:
+    """A field may be bound only to a parameter the pipeline declares (now, in this sequence)."""
+    declared = doc["parameters"]
+    for value in values:
+        name = reference(value)
+        if name is None and isinstance(value, dict) and REF in value:
+            raise OpError(f"a binding must be {{'{REF}': <parameter name>}} and nothing else")
+        if name is not None and name not in declared:
+            raise OpError(
+                f"there is no pipeline parameter '{name}' to bind to (it may have been removed by someone else)"
+            )
+
+
+def _parameter_name(op: dict[str, Any]) -> str:
+    name = op.get("name")
+    if not isinstance(name, str) or not name:
+        raise OpError("'name' must be a pipeline parameter name")
+    return name
+
+
+def _declared(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    spec = doc["parameters"].get(name)
+    if not isinstance(spec, dict):
+        raise OpError(f"there is no pipeline parameter '{name}' (it may have been removed by someone else)")
+    return spec
+
+
+def _check_declaration(name: str, spec: Any) -> None:
+    """The declaration as the engine reads it, refused with the engine's own words when malformed."""
+    _found, problems = declarations(Graph(nodes={}, edges=[], parameters={name: spec}))
+    if problems:
+        raise OpError(problems[0].message)
+
+
+def _add_parameter(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    name = _parameter_name(op)
+    if name in doc["parameters"]:
+        raise OpError(f"pipeline parameter '{name}' already exists")
+    spec = op.get("parameter")
+    if not isinstance(spec, dict):
+        raise OpError("'parameter' must be {'type': ..., 'default': ..., 'description': ...}")
+    spec = dict(spec)
+    spec.setdefault("description", "")
+    _check_declaration(name, spec)
+    if len(doc["parameters"]) >= MAX_PARAMETERS:
+        raise OpError(f"a pipeline declares at most {MAX_PARAMETERS} parameters")
+    doc["parameters"][name] = spec
+
+
+def _update_parameter(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    name = _parameter_name(op)
+    spec = dict(_declared(doc, name))
+    changes = op.get("changes", {})
+    if not isinstance(changes, dict) or set(changes) - set(PARAMETER_FIELDS):
+        raise OpError(f"'changes' must be an object with some of: {', '.join(PARAMETER_FIELDS)}")
+    spec.update(changes)
+    if op.get("remove_default", False):
+        if "default" in changes:
+            raise OpError("an update either sets the default or removes it, not both")
+        spec.pop("default", None)
+    _check_declaration(name, spec)
+    doc["parameters"][name] = spec
+
+
+def _remove_parameter(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    name = _parameter_name(op)
+    spec = _declared(doc, name)
+    bound = [
+        (node, field)
+        for node in doc["nodes"]
+        for field, value in (node.get("params") or {}).items()
+        if reference(value) == name
+    ]
+    if bound and "default" not in spec:
+        fields = ", ".join(f"{node['id']}.{field}" for node, field in bound)
+        raise OpError(
+            f"pipeline parameter '{name}' has no default to leave in the fields it drives ({fields}): "
+            "give it a default or unbind them first"
+        )
+    for node, field in bound:
+        node["params"] = {**node["params"], field: copy.deepcopy(spec["default"])}
+    del doc["parameters"][name]
+
+
 _APPLY = {
     "add_node": _add_node,
     "remove_node": _remove_node,
@@ -151,6 +254,9 @@ _APPLY = {
     "set_comment": _set_comment,
     "add_edge": _add_edge,
     "remove_edge": _remove_edge,
+    "add_parameter": _add_parameter,
+    "update_parameter": _update_parameter,
+    "remove_parameter": _remove_parameter,
 }
 
 
@@ -164,6 +270,9 @@ def apply_op(document: dict[str, Any], op: Any) -> dict[str, Any]:
     doc.setdefault("nodes", [])
     doc.setdefault("edges", [])
     doc.setdefault("layout", {})
+    doc.setdefault("parameters", {})
+    if not isinstance(doc["parameters"], dict):
+        raise OpError("the pipeline's 'parameters' must be an object")
     _APPLY[op["kind"]](doc, op)
     try:
         return to_document(parse_graph(doc))  # still a well-formed pipeline (canonical form)
@@ -180,4 +289,6 @@ def touched(op: dict[str, Any]) -> tuple[str, ...]:
         return (kind, str(op.get("node")))
     if kind == "add_node":
         return ("add_node", str((op.get("node") or {}).get("id")))
+    if kind in ("add_parameter", "update_parameter", "remove_parameter"):
+        return ("pipeline_parameter", str(op.get("name")))
     return (str(kind), json.dumps(op.get("target"), sort_keys=True))

@@ -227,7 +227,9 @@ def resolve(graph: Graph, values: Mapping[str, Any] | None = None) -> Resolution
             ref = reference(value)
             if ref is None:
                 continue
-            malformed = any((p.path or "").startswith(f"parameters.{ref}") for p in problems)
+            malformed = any(
+                p.path == f"parameters.{ref}" or (p.path or "").startswith(f"parameters.{ref}.") for p in problems
+            )
             if ref not in declared and not malformed:
                 problems.append(
                     Problem(
@@ -252,13 +254,21 @@ def resolve(graph: Graph, values: Mapping[str, Any] | None = None) -> Resolution
     )
 
 
+#: Problems about a field's value (not its wiring): when the field is bound, the pipeline parameter is at fault.
+VALUE_PROBLEMS = frozenset(
+    {"invalid_param", "unknown_column", "unknown_dataset", "wrong_dataset_kind", "foreign_artifact"}
+)
+
+
 def name_parameters(problems: list[Problem], resolution: Resolution) -> list[Problem]:
-    """Problems of a resolved graph, with those about a bound field also naming its pipeline parameter
-    (and none about a bound field whose parameter has no value: ``resolve`` speaks for those)."""
+    """Problems of a resolved graph, with those about a bound field's value also naming its pipeline
+    parameter, path ``parameters.<name>`` (and none about a bound field whose parameter has no value:
+    ``resolve`` speaks for those). A dataset value of another workspace, or a column value not in the
+    data, is the parameter's fault just as a value out of range is."""
     named: list[Problem] = []
     for problem in problems:
         ref = resolution.bound.get((problem.node or "", problem.param or ""))
-        if ref is None or problem.code != "invalid_param":
+        if ref is None or problem.code not in VALUE_PROBLEMS:
             named.append(problem)
             continue
         if ref not in resolution.values:

@@ -26,11 +26,12 @@ from modules.sdk import (
     artifact_params,
     column_params,
     dataset_kind,
+    pipeline_params,
 )
 
-from .graph import CycleError, Edge, Graph, Node
+from .graph import CycleError, Edge, Graph, Node, parse_graph
 from .parameters import name_parameters, resolve
-from .problems import Problem, node_label, sentence
+from .problems import GraphFormatError, Problem, node_label, sentence
 
 MAX_LISTED_COLUMNS = 20
 _DIGEST = re.compile(DIGEST)
@@ -146,7 +147,19 @@ def artifact_refs(graph: Graph, registry: Registry) -> list[tuple[str, str, str]
             value = node.params.get(name)
             if isinstance(value, str) and _DIGEST.fullmatch(value):
                 found.append((node.id, name, value))
+        for name in pipeline_params(cls.Params):  # a pipeline held in a parameter (Parallel Run's): its digests
+            found += [(node.id, name, digest) for _n, _p, digest in embedded_artifact_refs(node, name, registry)]
     return found
+
+
+def embedded_artifact_refs(node: Node, param: str, registry: Registry) -> list[tuple[str, str, str]]:
+    """``(inner node id, param name, digest)`` for the pipeline document held in ``node``'s ``param``; none
+    when it is not a readable document (parameter validation reports that)."""
+    try:
+        inner = parse_graph(node.params.get(param))
+    except GraphFormatError:
+        return []
+    return artifact_refs(inner, registry)
 
 
 def artifact_problems(graph: Graph, registry: Registry, artifacts: ArtifactLookup) -> list[Problem]:

@@ -8,6 +8,8 @@ from django.db import models
 from rest_framework.exceptions import NotFound
 
 from designer.engine.diff import diff, to_json
+from designer.engine.parameter_schema import describe_parameters, values_json_schema
+from modules.sdk import default_registry
 
 from .mapper import graph_of
 from .models import Pipeline, PipelineVersion
@@ -75,3 +77,18 @@ def version_diff(pipeline: Pipeline, from_number: int, to_number: int | None = N
         "to_version": new.number,
         "diff": to_json(diff(graph_of(old), graph_of(new))),
     }
+
+
+def parameter_schema(version: PipelineVersion) -> dict[str, Any]:
+    """The pipeline parameters of a saved version, for forms, the API and published pipelines' OpenAPI::
+
+    {"parameters": [{"name", "type", "required", "default"?, "description",
+                     "bindings": [{"node", "field", "module", "module_version", "module_name", "field_title"}],
+                     "schema": {...JSON Schema of one value...}}],
+     "schema": {...JSON Schema of the whole {"name": value} object...}}
+
+    A value that passes a parameter's schema fits its declared type and every field it drives; the
+    server still validates submitted values (datasets must exist, columns must be in the data).
+    """
+    described = describe_parameters(graph_of(version), default_registry())
+    return {"parameters": described, "schema": values_json_schema(described)}

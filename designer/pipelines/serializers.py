@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from designer.engine.parameters import TYPES
 from designer.workspaces.rest import StrictSerializer
+
+from . import selectors
 
 DOCUMENT_HELP = "A pipeline document (see GET /api/pipelines/json-schema/)."
 
@@ -35,9 +41,50 @@ class PipelineVersionSummarySerializer(serializers.Serializer):
     )
 
 
+class ParameterBindingSerializer(serializers.Serializer):
+    node = serializers.CharField(help_text="The node whose field the parameter drives.")
+    field = serializers.CharField(help_text="The node's parameter (field) name.")
+    module = serializers.CharField()
+    module_version = serializers.IntegerField()
+    module_name = serializers.CharField(allow_null=True, help_text="Null when the module is not installed here.")
+    field_title = serializers.CharField(allow_null=True, help_text="The field's title in the module's form.")
+
+
+class PipelineParameterSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=list(TYPES))
+    required = serializers.BooleanField(help_text="True when there is no default: a run must be given a value.")
+    default = serializers.JSONField(required=False, help_text="Absent when the parameter is required.")
+    description = serializers.CharField(allow_blank=True)
+    bindings = ParameterBindingSerializer(many=True, help_text="Every node field the parameter drives.")
+    schema = serializers.JSONField(
+        help_text="JSON Schema of a value: the declared type and the schema of every field it drives."
+    )
+
+
 class PipelineVersionSerializer(PipelineVersionSummarySerializer):
     pipeline = serializers.IntegerField(source="pipeline_id")
     document = serializers.JSONField(help_text=DOCUMENT_HELP)
+    parameters = serializers.SerializerMethodField(
+        help_text="The pipeline parameters the document declares, with the node fields each drives."
+    )
+    parameters_schema = serializers.SerializerMethodField(
+        help_text='JSON Schema of a whole {"name": value} object of parameter values (what a run takes).'
+    )
+
+    def _described(self, version: Any) -> dict[str, Any]:
+        cache = self.__dict__.setdefault("_parameter_schemas", {})
+        if version.pk not in cache:
+            cache[version.pk] = selectors.parameter_schema(version)
+        return cache[version.pk]
+
+    @extend_schema_field(PipelineParameterSerializer(many=True))
+    def get_parameters(self, version: Any) -> list[dict[str, Any]]:
+        return self._described(version)["parameters"]
+
+    @extend_schema_field(serializers.JSONField())
+    def get_parameters_schema(self, version: Any) -> dict[str, Any]:
+        return self._described(version)["schema"]
 
 
 class PipelineDetailSerializer(PipelineSerializer):
@@ -104,13 +151,21 @@ class DraftInputSerializer(StrictSerializer):
     base_version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 
+PARAMETERS_HELP = (
+    "Pipeline parameter values by name, checked as a run would check them (a parameter without a default "
+    "needs one); leave it out to validate the design, where defaults apply and none is required yet."
+)
+
+
 class ValidateInputSerializer(StrictSerializer):
     document = serializers.JSONField(required=False, help_text=DOCUMENT_HELP + " Default: the head version.")
+    parameters = serializers.DictField(required=False, help_text=PARAMETERS_HELP)
 
 
 class ValidateDocumentInputSerializer(StrictSerializer):
     workspace = serializers.IntegerField(min_value=1, help_text="Datasets are resolved in this workspace.")
     document = serializers.JSONField(help_text=DOCUMENT_HELP)
+    parameters = serializers.DictField(required=False, help_text=PARAMETERS_HELP)
 
 
 class WorkspaceRefSerializer(serializers.Serializer):

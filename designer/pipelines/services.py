@@ -17,6 +17,7 @@ Every write records one activity event inside its transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ from designer.engine.validate import ValidationResult, artifact_refs, validate
 from designer.workspaces.models import Workspace
 from modules.sdk import default_registry
 
-from . import exchange
+from . import exchange, selectors
 from .models import Pipeline, PipelineVersion
 
 #: Problems that refuse an import: nothing on this server could run or fix such a node.
@@ -59,7 +60,13 @@ def version_payload(version: PipelineVersion) -> dict[str, Any]:
         "created_at": version.created_at.isoformat().replace("+00:00", "Z"),
         "base_number": version.base_number,
         "restored_from": version.restored_from,
+        **_parameters_payload(version),
     }
+
+
+def _parameters_payload(version: PipelineVersion) -> dict[str, Any]:
+    described = selectors.parameter_schema(version)
+    return {"parameters": described["parameters"], "parameters_schema": described["schema"]}
 
 
 class StaleBaseVersion(Conflict):
@@ -101,9 +108,18 @@ def parse_document(document: Any) -> Graph:
         ) from None
 
 
-def validate_graph(workspace: Workspace, graph: Graph) -> ValidationResult:
-    """Every semantic problem, plus the table schemas the canvas uses for its column pickers."""
-    return validate(graph, default_registry(), WorkspaceDatasetLookup(workspace), WorkspaceArtifactLookup(workspace))
+def validate_graph(workspace: Workspace, graph: Graph, values: Mapping[str, Any] | None = None) -> ValidationResult:
+    """Every semantic problem, plus the table schemas the canvas uses for its column pickers.
+
+    With ``values`` (pipeline parameter values, possibly ``{}``) the graph is checked as a run of it
+    would be: values of the wrong type, unknown names and missing required values are problems too."""
+    return validate(
+        graph,
+        default_registry(),
+        WorkspaceDatasetLookup(workspace),
+        WorkspaceArtifactLookup(workspace),
+        values=values,
+    )
 
 
 def validate_for_saving(workspace: Workspace, graph: Graph) -> ValidationResult:

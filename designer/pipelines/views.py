@@ -209,7 +209,8 @@ class PipelineValidateView(PipelineViewBase):
     @extend_schema(
         request=ValidateInputSerializer,
         responses={200: ValidationResultSerializer, 400: MALFORMED},
-        summary="Validate a document (default: the newest version) against this pipeline's workspace",
+        summary="Validate a document (default: the newest version) against this pipeline's workspace, "
+        "optionally with pipeline parameter values as a run would take them",
         operation_id="pipelines_validate",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -220,7 +221,8 @@ class PipelineValidateView(PipelineViewBase):
         if "document" not in data.validated_data:
             document = selectors.head_of(pipeline).document
         graph = services.parse_document(document)
-        return Response(services.validate_graph(pipeline.workspace, graph).to_dict())
+        values = data.validated_data.get("parameters")
+        return Response(services.validate_graph(pipeline.workspace, graph, values).to_dict())
 
 
 class DocumentValidateView(WorkspaceScopedView):
@@ -240,7 +242,8 @@ class DocumentValidateView(WorkspaceScopedView):
         data = ValidateDocumentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         graph = services.parse_document(data.validated_data["document"])
-        return Response(services.validate_graph(workspace, graph).to_dict())
+        values = data.validated_data.get("parameters")
+        return Response(services.validate_graph(workspace, graph, values).to_dict())
 
 
 class PipelineJsonSchemaView(APIView):

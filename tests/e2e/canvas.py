@@ -199,3 +199,60 @@ def build_classic_pipeline(page: Page, dataset_name: str, label: str = "diagnosi
     connect(page, ("score_model", "scored_dataset"), ("evaluate_model", "scored_dataset"))
     if label:
         set_column(page, "train_model", "label_column", label)
+
+
+# -- pipeline parameters --------------------------------------------------------------------------
+
+
+def open_promote_dialog(page: Page, module: str, field: str) -> Locator:
+    """'Add to pipeline parameter' from the ⋯ next to a field of a module's panel; returns the dialog."""
+    panel = select(page, module)
+    panel.locator(f'[data-param="{field}"]').get_by_role(
+        "button", name=re.compile("Pipeline parameter actions")
+    ).click()
+    page.get_by_role("menuitem", name="Add to pipeline parameter").click()
+    dialog = page.get_by_role("dialog", name="Add to pipeline parameter")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def promote(page: Page, module: str, field: str, name: str, default: str | None = None) -> Locator:
+    """Promote a field to a pipeline parameter named ``name``; returns the bound field's chip."""
+    dialog = open_promote_dialog(page, module, field)
+    dialog.get_by_label("Name").fill(name)
+    if default is not None:
+        dialog.get_by_label("Default value").fill(default)
+    dialog.get_by_role("button", name="Add and bind").click()
+    expect(dialog).to_be_hidden()
+    chip = page.locator(f'aside.panel [data-param="{field}"] [data-testid="bound-chip"]')
+    expect(chip).to_have_attribute("data-parameter", name)
+    return chip
+
+
+def parameters_panel(page: Page) -> Locator:
+    """The pipeline's panel (nothing selected) and its Pipeline parameters section."""
+    page.keyboard.press("Escape")
+    x, y = canvas_point(page, 20, 20)
+    page.mouse.click(x, y)  # an empty spot: nothing selected
+    section = page.get_by_test_id("parameters-panel")
+    expect(section).to_be_visible()
+    return section
+
+
+def open_submit_dialog(page: Page) -> Locator:
+    """Submit a pipeline that has parameters: the dialog with one input per parameter."""
+    wait_saved(page)
+    wait_ready(page)
+    button = page.get_by_test_id("submit")
+    expect(button).to_be_enabled(timeout=10_000)
+    button.click()
+    dialog = page.get_by_test_id("submit-dialog")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def submit_values(page: Page, dialog: Locator, values: dict[str, str]) -> None:
+    """Type each value into its parameter's input and press Submit (the run may still be refused)."""
+    for name, value in values.items():
+        dialog.get_by_label(name, exact=True).fill(value)
+    page.get_by_test_id("submit-run").click()

@@ -185,6 +185,35 @@ def test_pipeline_parameter_changes_are_listed() -> None:
     assert d.has_semantic_changes
 
 
+def test_declaring_changing_binding_and_unbinding_pipeline_parameters_are_listed_and_apply() -> None:
+    fraction = {"type": "number", "default": 0.7, "description": ""}
+    old = doc(parameters={"fraction": fraction, "seed": {"type": "integer", "default": 42}})
+    node(old, "split")["params"]["fraction"] = {"$param": "fraction"}
+    new = copy.deepcopy(old)
+    new["parameters"] = {"fraction": {**fraction, "default": 0.8, "description": "Share"}, "rows": {"type": "integer"}}
+    node(new, "split")["params"] = {"fraction": 0.8, "seed": {"$param": "rows"}}  # unbound one, bound another
+
+    d = diff(old, new)
+
+    assert d.parameters == (
+        ValueChange("fraction", fraction, {**fraction, "default": 0.8, "description": "Share"}),
+        ValueChange("seed", {"type": "integer", "default": 42}, ABSENT),
+        ValueChange("rows", ABSENT, {"type": "integer"}),
+    )
+    [split] = d.nodes_changed
+    assert split.params == (
+        ValueChange("fraction", {"$param": "fraction"}, 0.8),
+        ValueChange("seed", 42, {"$param": "rows"}),
+    )
+    assert apply_diff(old, d) == new
+    assert from_json(json.loads(json.dumps(to_json(d)))) == d
+    meanwhile = copy.deepcopy(old)
+    meanwhile["parameters"]["fraction"]["default"] = 0.75  # a teammate changed the default since
+    with pytest.raises(DiffConflict) as caught:
+        apply_diff(meanwhile, d)
+    assert caught.value.problems[0].startswith("Pipeline parameter 'fraction' is ")
+
+
 def test_graphs_give_graphs_and_documents_give_documents() -> None:
     old, new = parse_graph(doc()), parse_graph(doc(parameters={}))
 

@@ -161,3 +161,21 @@ def test_a_required_parameter_is_no_fault_while_designing_but_is_when_running() 
 
     assert designing.problems == []
     assert [(p.code, p.path) for p in running.problems] == [("missing_parameter_value", "values.fraction")]
+
+
+def test_a_column_value_not_in_the_data_is_the_fault_of_the_parameter_that_gave_it() -> None:
+    doc = _doc({"key": {"type": "string", "default": "a"}}, {"stratification_key_column": {"$param": "key"}})
+    graph = parse_graph(doc)
+
+    fits = validate(graph, REGISTRY, values={"key": "b"})
+    missing = validate(graph, REGISTRY, values={"key": "nope"})
+
+    assert fits.problems == []
+    [problem] = missing.problems
+    assert (problem.code, problem.node, problem.param, problem.path) == (
+        "unknown_column",
+        "split",
+        "stratification_key_column",
+        "parameters.key",
+    )
+    assert problem.message.startswith("Pipeline parameter 'key' (= 'nope') does not fit a field it drives:")

@@ -178,3 +178,34 @@ async def test_a_client_that_missed_ops_catches_up_and_the_saved_version_holds_e
     assert document["layout"]["b"]["comment"] == "ben was here"
     await ann.disconnect()
     await ben.disconnect()
+
+
+async def test_a_parameter_promoted_by_one_editor_and_removed_by_another_leaves_no_dangling_binding():
+    world = await database_sync_to_async(_world)()
+    ann, _ = await _join(world, "ann")
+    ben, _ = await _join(world, "ben")
+    add = {"kind": "add_parameter", "name": "pause", "parameter": {"type": "number", "default": 0.5}}
+    bind_a = {"kind": "set_param", "node": "a", "param": "seconds", "value": {"$param": "pause"}}
+    bind_b = {"kind": "set_param", "node": "b", "param": "seconds", "value": {"$param": "pause"}}
+
+    # ann promotes a's field; ben removes the parameter; ann, not having seen it yet, binds b's field too
+    await ann.send_json_to({"type": "op", "op": add, "client_id": "ann-1"})
+    await ann.send_json_to({"type": "op", "op": bind_a, "client_id": "ann-2"})
+    seen_by_ben = [await _next(ben, "op"), await _next(ben, "op")]
+    await ben.send_json_to({"type": "op", "op": {"kind": "remove_parameter", "name": "pause"}, "client_id": "ben-1"})
+    removed = await _next(ann, "op")
+    while removed["op"]["kind"] != "remove_parameter":
+        removed = await _next(ann, "op")
+    await ann.send_json_to({"type": "op", "op": bind_b, "client_id": "ann-3"})
+    refused = await _next(ann, "op_refused")
+
+    assert [m["op"]["kind"] for m in seen_by_ben] == ["add_parameter", "set_param"]
+    assert seen_by_ben[0]["touches"] == ["pipeline_parameter", "pause"]
+    assert refused["client_id"] == "ann-3"
+    assert "no pipeline parameter 'pause' to bind to" in refused["detail"]
+    draft = await database_sync_to_async(_draft)(world["pipeline"])
+    assert draft["parameters"] == {}
+    assert [n["params"]["seconds"] for n in draft["nodes"]] == [0.5, 0]  # a keeps the value it had
+    assert await database_sync_to_async(EditLog.objects.count)() == 3
+    await ann.disconnect()
+    await ben.disconnect()

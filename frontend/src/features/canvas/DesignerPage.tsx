@@ -9,12 +9,13 @@ import { useNavigate, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { ApiError, messageOf } from "../../api/errors";
 import { useDatasets, useModules, usePipeline, usePortTypes, useRuns } from "../../api/queries";
-import type { PipelineDocument } from "../../api/types";
+import type { PipelineDocument, Problem } from "../../api/types";
 import { isFinal } from "../../app/status";
 import { ErrorState, Loading } from "../../app/States";
 import { toast } from "../../app/toasts";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { usePipelineCollab } from "../collab";
+import { declarationsOf, SubmitDialog } from "../parameters";
 import { Palette, type PaletteItem } from "../palette";
 import { attachRun, submitRun, useCancelRun } from "../runs/actions";
 import { RunDialogs } from "../runs/RunDialogs";
@@ -153,6 +154,10 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
   const [saveOpen, setSaveOpen] = useState(false);
   const [conflict, setConflict] = useState<StaleVersionError | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  // Open while choosing parameter values: what the server said about the last values tried.
+  const [valueProblems, setValueProblems] = useState<Problem[] | null>(null);
+  const rawParameters = useGraph((s) => s.parameters);
+  const declarations = useMemo(() => declarationsOf(rawParameters), [rawParameters]);
   const cancel = useCancelRun();
 
   // The module a dragged dataset becomes: Dataset for a table, File Dataset for a zip.
@@ -180,14 +185,23 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
     [addNode, datasetModules, datasets, flow],
   );
 
-  const submit = useCallback(async () => {
-    const validation = useValidation.getState();
-    if (validation.problems.length) {
-      toast.error("Fix the problems marked on the canvas before submitting.");
-      return;
-    }
+  /** Check `values` (when the pipeline has parameters), save a version if needed, and submit. */
+  const runWith = useCallback(async (values?: Record<string, unknown>) => {
     setSubmitting(true);
     try {
+      if (values) {
+        const check = await unwrap(
+          api.POST("/api/pipelines/{id}/validate/", {
+            params: { path: { id: pipelineId } },
+            body: { document: useGraph.getState().document(), parameters: values },
+          }),
+          "check the parameter values",
+        );
+        if (check.problems.length) {
+          setValueProblems(check.problems);
+          return;
+        }
+      }
       await flushDraft();
       const session = useSession.getState();
       let version = session.baseVersion;
@@ -195,13 +209,17 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
         version = await saveVersion(pipelineId, "Submitted from the designer", version);
         client.invalidateQueries({ queryKey: ["pipeline", pipelineId] });
       }
-      const run = await submitRun(pipelineId, version);
+      const run = await submitRun(pipelineId, version, [], values);
+      setValueProblems(null);
       client.invalidateQueries({ queryKey: ["runs"] });
       toast.info(`Run #${run.id} submitted: ${run.nodes.filter((n) => n.status === "reused").length} of ${run.nodes.length} modules reused from earlier runs.`);
     } catch (error) {
       if (error instanceof StaleVersionError) {
+        setValueProblems(null);
         setConflict(error);
         setSaveOpen(true);
+      } else if (values && error instanceof ApiError && error.problems.length) {
+        setValueProblems(error.problems); // refused by the server after all: show it against the values
       } else {
         if (error instanceof ApiError && error.problems.length) useValidation.getState().setProblems(error.problems);
         toast.error(messageOf(error));
@@ -210,6 +228,15 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
       setSubmitting(false);
     }
   }, [client, pipelineId]);
+
+  const submit = useCallback(() => {
+    if (useValidation.getState().problems.length) {
+      toast.error("Fix the problems marked on the canvas before submitting.");
+      return;
+    }
+    if (Object.keys(declarationsOf(useGraph.getState().parameters)).length) setValueProblems([]);
+    else void runWith();
+  }, [runWith]);
 
   return (
     <div className="designer">
@@ -239,6 +266,15 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
             setSaveOpen(false);
             setConflict(null);
           }}
+        />
+      )}
+      {valueProblems !== null && (
+        <SubmitDialog
+          parameters={declarations}
+          problems={valueProblems}
+          busy={submitting}
+          onCancel={() => setValueProblems(null)}
+          onSubmit={(values) => void runWith(values)}
         />
       )}
       <RunDialogs />

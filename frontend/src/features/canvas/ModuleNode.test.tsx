@@ -79,4 +79,24 @@ describe("a module on the canvas", () => {
     const rerendered = nodes.map((n) => n.id).filter((id) => renders.get(id) !== before.get(id));
     expect(rerendered).toEqual(["n3"]);
   });
+
+  it("says how far a running node got in words under its bar, rows done out of the total for a batch job", () => {
+    useRunStatus.getState().attach({
+      run: { id: 2, pipeline: 1, version: 1, status: "running", error: "", elapsed: 0 },
+      nodes: [{ node: "batch", status: "running" as const }],
+      last_seq: 0,
+    });
+    const { container } = render(<Flow nodes={[node("batch", "split_data")]} />);
+    const text = () => container.querySelector('[data-node-id="batch"] [data-testid="node-progress"]');
+    expect(text()).toBeNull(); // nothing said yet
+
+    act(() =>
+      useRunStatus.getState().apply({ seq: 1, type: "node_progress", node: "batch", progress: 0.4, message: "80,000 / 200,000 rows" }),
+    );
+    expect(text()?.textContent).toBe("80,000 / 200,000 rows");
+    expect(container.querySelector('[data-node-id="batch"] [role="progressbar"]')?.getAttribute("aria-valuenow")).toBe("40");
+
+    act(() => useRunStatus.getState().apply({ seq: 2, type: "node_finished", node: "batch", status: "completed" }));
+    expect(text()).toBeNull();
+  });
 });

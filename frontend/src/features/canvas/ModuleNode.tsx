@@ -12,6 +12,7 @@ import { datasetIcon } from "../datasets/shape";
 import { categoryColour, initials } from "../palette/group";
 import { datasetIdOf, problemText, withoutNodePrefix, type JsonSchema } from "../params";
 import { useRunDialogs } from "../runs/dialogStore";
+import { referenceOf } from "../parameters/model";
 import { useNodeRun, useRunStatus, type NodeRunState } from "../runs/runStore";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { DesignerNode } from "./document";
@@ -27,6 +28,11 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   );
   const datasetName = useCatalogue((s) => (datasetId !== undefined ? (s.datasets.get(datasetId)?.name ?? `Dataset #${datasetId}`) : undefined));
   const datasetKind = useCatalogue((s) => (datasetId !== undefined ? s.datasets.get(datasetId)?.latest_version.kind : undefined));
+  // The pipeline parameters that drive some of its fields, marked on the card.
+  const bound = useMemo(
+    () => [...new Set(Object.values(data.params).flatMap((v) => referenceOf(v) ?? []))],
+    [data.params],
+  );
   const run = useNodeRun(id);
   const runId = useRunStatus((s) => s.run?.id);
   const problems = useNodeProblems(id);
@@ -63,9 +69,19 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
             {title}
           </div>
           <div className="mnode__sub">{datasetName ? (module?.name ?? "Dataset") : (module?.category ?? "Not in the catalogue")}</div>
+          {bound.length > 0 && (
+            <div className="mnode__bound" title="Fields set by pipeline parameters" data-testid="node-parameters">
+              ⚙ {bound.join(", ")}
+            </div>
+          )}
           {status === "running" && (
             <div className="mnode__progress" role="progressbar" aria-valuenow={Math.round((run?.progress ?? 0) * 100)} title={run?.message || undefined}>
               <span style={{ width: `${Math.max(4, Math.round((run?.progress ?? 0) * 100))}%` }} />
+            </div>
+          )}
+          {status === "running" && run?.message && (
+            <div className="mnode__progress-text" data-testid="node-progress" title={run.message}>
+              {run.message}
             </div>
           )}
         </div>

@@ -1,7 +1,8 @@
 /**
  * The right-hand panel: the selected node's parameters (a form generated from its schema), its
- * comment and cache setting, and its outputs and log once it has run. With nothing selected it
- * shows the pipeline's problems; with several nodes selected, what can be done with them.
+ * comment and cache setting, and its outputs and log once it has run. Any field can be promoted to a
+ * pipeline parameter, and a bound one shows the parameter instead of its input. With nothing selected
+ * it shows the pipeline's problems and parameters; with several nodes selected, what can be done.
  */
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useMemo, useState } from "react";
@@ -10,7 +11,27 @@ import { formatDuration, hasOutputs } from "../../app/status";
 import { StatusPill } from "../../app/StatusPill";
 import { categoryColour, initials } from "../palette/group";
 import { datasetShape } from "../datasets/shape";
-import { datasetIdOf, datasetKindOf, ParamForm, problemText, withoutNodePrefix, type DatasetOption, type JsonSchema } from "../params";
+import {
+  datasetIdOf,
+  datasetKindOf,
+  ParamForm,
+  problemText,
+  withoutNodePrefix,
+  type DatasetOption,
+  type FieldBinding,
+  type FieldSpec,
+  type JsonSchema,
+} from "../params";
+import {
+  BoundChip,
+  declarationsOf,
+  FieldActions,
+  ParameterDialog,
+  ParametersPanel,
+  referenceOf,
+  suggestName,
+  typeForField,
+} from "../parameters";
 import { useRunDialogs } from "../runs/dialogStore";
 import { useNodeRun, useRunStatus } from "../runs/runStore";
 import { describeSpread } from "../runs/spread";
@@ -97,6 +118,7 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
   const edges = useGraph((s) => s.edges);
   const datasets = useCatalogue((s) => s.datasets);
   const [showDoc, setShowDoc] = useState(false);
+  const binding = useParameterBinding(node, module, readOnly);
 
   // Only the datasets this module reads (tables for Dataset, zips for File Dataset), plus the one it names now.
   const schema = module.params_schema as JsonSchema;
@@ -167,7 +189,9 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
           datasets={datasetOptions}
           problems={problems}
           readOnly={readOnly}
+          binding={binding.form}
         />
+        {binding.dialog}
       </div>
       <div className="panel__section">
         <h3 className="panel__label">Node</h3>
@@ -206,6 +230,64 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
       </div>
     </>
   );
+}
+
+/** Fields bound to pipeline parameters show a chip; every field can be promoted or bound to one. */
+function useParameterBinding(node: NodeRef, module: Module, readOnly: boolean) {
+  const raw = useGraph((s) => s.parameters);
+  const addParameter = useGraph((s) => s.addParameter);
+  const bindField = useGraph((s) => s.bindField);
+  const unbindField = useGraph((s) => s.unbindField);
+  const selectOnly = useGraph((s) => s.selectOnly);
+  const datasets = useCatalogue((s) => s.datasets);
+  const [promoting, setPromoting] = useState<{ field: FieldSpec; value: unknown } | null>(null);
+  const declarations = useMemo(() => declarationsOf(raw), [raw]);
+  const params = node.data.params;
+  const form: FieldBinding = useMemo(
+    () => ({
+      boundTo: (field) => referenceOf(params[field]),
+      renderBound: (field, name) => (
+        <BoundChip
+          name={name}
+          spec={declarations[name]}
+          readOnly={readOnly}
+          onUnbind={() => unbindField(node.id, field.name)}
+          onShow={() => selectOnly([])}
+          datasetName={(id) => datasets.get(id)?.name}
+        />
+      ),
+      renderActions: readOnly
+        ? undefined
+        : (field, value) => (
+            <FieldActions
+              field={field}
+              parameters={declarations}
+              onPromote={() => setPromoting({ field, value })}
+              onBind={(name) => bindField(node.id, field.name, name)}
+            />
+          ),
+    }),
+    [params, declarations, readOnly, node.id, unbindField, bindField, selectOnly, datasets],
+  );
+  const dialog = promoting && (
+    <ParameterDialog
+      field={promoting.field}
+      moduleName={module.name}
+      initial={{
+        name: suggestName(promoting.field.name, Object.keys(raw)),
+        type: typeForField(promoting.field),
+        default: promoting.value === null ? undefined : structuredClone(promoting.value),
+        description: promoting.field.description ?? "",
+      }}
+      taken={Object.keys(raw)}
+      onCancel={() => setPromoting(null)}
+      onSave={({ name, spec }) => {
+        addParameter(name, spec, { node: node.id, field: promoting.field.name });
+        setPromoting(null);
+      }}
+    />
+  );
+  return { form, dialog };
 }
 
 function PortList({ title, ports }: { title: string; ports: Module["inputs"] }) {
@@ -359,7 +441,7 @@ function PipelineOverview({ readOnly }: { readOnly: boolean }) {
     flow.fitView({ nodes: [{ id: p.node }], duration: 300, maxZoom: 1.2, padding: 0.6 });
   };
   return (
-    <aside className="panel" aria-label="Pipeline">
+    <aside className="panel panel--overview" aria-label="Pipeline">
       <div className="panel__section">
         <h2 className="panel__title">Pipeline</h2>
         <p className="muted">
@@ -395,6 +477,13 @@ function PipelineOverview({ readOnly }: { readOnly: boolean }) {
           )}
         </div>
       )}
+      <ParametersPanel
+        readOnly={readOnly}
+        onShowNode={(id) => {
+          selectOnly([id]);
+          flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2, padding: 0.6 });
+        }}
+      />
     </aside>
   );
 }

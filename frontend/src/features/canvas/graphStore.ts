@@ -19,6 +19,7 @@ import {
 } from "@xyflow/react";
 import { create } from "zustand";
 import type { PipelineDocument } from "../../api/types";
+import { bindingTo, declarationsOf, hasDefault, referenceOf, withoutParameter, type ParameterSpec } from "../parameters/model";
 import {
   edgeId,
   fromDocument,
@@ -32,6 +33,8 @@ import {
 export interface Snapshot {
   nodes: DesignerNode[];
   edges: DesignerEdge[];
+  /** Pipeline parameters (the document's "parameters"): declared, edited and removed with undo like the rest. */
+  parameters: Record<string, unknown>;
 }
 
 export interface Clipboard {
@@ -66,6 +69,16 @@ export interface GraphState {
   removeSelected(): void;
   removeNodes(ids: string[]): void;
   removeEdge(id: string): void;
+  /** Declare a pipeline parameter, and bind `bind`'s field to it in the same step ("Add to pipeline parameter"). */
+  addParameter(name: string, spec: ParameterSpec, bind?: { node: string; field: string }): void;
+  /** Change some of a parameter's fields; `removeDefault` makes it required. Typing into one field coalesces. */
+  updateParameter(name: string, changes: Partial<ParameterSpec>, options?: { removeDefault?: boolean; coalesce?: string }): void;
+  /** Remove a parameter; the fields it drove keep its default. False (nothing changes) when it has none and drives a field. */
+  removeParameter(name: string): boolean;
+  /** Bind a node field to a declared parameter (`{"$param": name}`). */
+  bindField(node: string, field: string, name: string): void;
+  /** Give a bound field back a value of its own: the parameter's default, or the module's when it has none. */
+  unbindField(node: string, field: string): void;
   selectOnly(ids: string[]): void;
   selectAll(): void;
   copySelection(): Clipboard | null;
@@ -86,17 +99,30 @@ const stripEdges = (edges: DesignerEdge[]): DesignerEdge[] =>
 export const useGraph = create<GraphState>((set, get) => {
   /** Record the current graph for undo, unless this edit continues the previous one (typing). */
   function remember(coalesceKey?: string) {
-    const { nodes, edges, past, lastEdit } = get();
+    const { nodes, edges, parameters, past, lastEdit } = get();
     const now = Date.now();
     if (coalesceKey && lastEdit && lastEdit.key === coalesceKey && now - lastEdit.at < COALESCE_MS) {
       set({ lastEdit: { key: coalesceKey, at: now } });
       return;
     }
-    const snapshot = { nodes: settled(nodes), edges };
+    const snapshot = { nodes: settled(nodes), edges, parameters };
     set({
       past: [...past, snapshot].slice(-HISTORY_LIMIT),
       future: [],
       lastEdit: coalesceKey ? { key: coalesceKey, at: now } : null,
+    });
+  }
+
+  /** Set (or with `undefined`, reset) one field of one node, without recording history. */
+  function setField(nodeId: string, field: string, value: unknown) {
+    set({
+      nodes: get().nodes.map((n) => {
+        if (n.id !== nodeId) return n;
+        const params = { ...n.data.params };
+        if (value === undefined) delete params[field];
+        else params[field] = value;
+        return { ...n, data: { ...n.data, params } };
+      }),
     });
   }
 
@@ -262,6 +288,60 @@ export const useGraph = create<GraphState>((set, get) => {
       changed(true);
     },
 
+    addParameter(name, spec, bind) {
+      if (get().readOnly || name in get().parameters) return;
+      remember();
+      set({ parameters: { ...get().parameters, [name]: { ...spec } } });
+      if (bind) setField(bind.node, bind.field, bindingTo(name));
+      changed(true);
+    },
+
+    updateParameter(name, changes, options = {}) {
+      const current = get().parameters[name];
+      if (get().readOnly || !current || typeof current !== "object") return;
+      remember(options.coalesce ? `parameter:${name}:${options.coalesce}` : undefined);
+      const next: Record<string, unknown> = { ...(current as Record<string, unknown>), ...changes };
+      if (options.removeDefault) delete next.default;
+      set({ parameters: { ...get().parameters, [name]: next } });
+      changed(true);
+    },
+
+    removeParameter(name) {
+      if (get().readOnly || !(name in get().parameters)) return false;
+      const doc = get().document();
+      const after = withoutParameter(doc, name);
+      if (!after) return false;
+      remember();
+      const params = new Map(after.nodes.map((n) => [n.id, n.params ?? {}]));
+      set({
+        parameters: after.parameters ?? {},
+        nodes: get().nodes.map((n) =>
+          Object.values(n.data.params).some((v) => referenceOf(v) === name)
+            ? { ...n, data: { ...n.data, params: params.get(n.id) ?? n.data.params } }
+            : n,
+        ),
+      });
+      changed(true);
+      return true;
+    },
+
+    bindField(node, field, name) {
+      if (get().readOnly || !(name in get().parameters)) return;
+      remember();
+      setField(node, field, bindingTo(name));
+      changed(true);
+    },
+
+    unbindField(node, field) {
+      const target = get().nodes.find((n) => n.id === node);
+      const name = referenceOf(target?.data.params[field]);
+      if (get().readOnly || name === undefined) return;
+      remember();
+      const spec = declarationsOf(get().parameters)[name];
+      setField(node, field, spec && hasDefault(spec) ? structuredClone(spec.default) : undefined);
+      changed(true);
+    },
+
     selectOnly(ids) {
       const wanted = new Set(ids);
       set({
@@ -314,28 +394,30 @@ export const useGraph = create<GraphState>((set, get) => {
     },
 
     undo() {
-      const { past, future, nodes, edges, readOnly } = get();
+      const { past, future, nodes, edges, parameters, readOnly } = get();
       const previous = past[past.length - 1];
       if (readOnly || !previous) return;
       set({
         past: past.slice(0, -1),
-        future: [{ nodes: settled(nodes), edges }, ...future],
+        future: [{ nodes: settled(nodes), edges, parameters }, ...future],
         nodes: previous.nodes,
         edges: previous.edges,
+        parameters: previous.parameters,
         lastEdit: null,
       });
       changed(true);
     },
 
     redo() {
-      const { past, future, nodes, edges, readOnly } = get();
+      const { past, future, nodes, edges, parameters, readOnly } = get();
       const next = future[0];
       if (readOnly || !next) return;
       set({
-        past: [...past, { nodes: settled(nodes), edges }],
+        past: [...past, { nodes: settled(nodes), edges, parameters }],
         future: future.slice(1),
         nodes: next.nodes,
         edges: next.edges,
+        parameters: next.parameters,
         lastEdit: null,
       });
       changed(true);
@@ -346,6 +428,7 @@ export const useGraph = create<GraphState>((set, get) => {
       set({
         nodes: current.nodes,
         edges: current.edges,
+        parameters: current.parameters,
         past: past.map(history),
         future: future.map(history),
         semanticRevision: semantic ? semanticRevision + 1 : semanticRevision,

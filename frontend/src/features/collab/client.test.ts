@@ -325,3 +325,37 @@ describe("presence", () => {
     ]);
   });
 });
+
+describe("pipeline parameters", () => {
+  it("sends a promotion as a declaration then a binding, and shows a teammate's removal with the default left behind", () => {
+    connect();
+    g().addParameter("pause", { type: "number", default: 1, description: "" }, { node: "a", field: "seconds" });
+
+    const sent = socket.ops();
+    expect(sent.map((m) => m.op)).toEqual([
+      { kind: "add_parameter", name: "pause", parameter: { type: "number", default: 1, description: "" } },
+      { kind: "set_param", node: "a", param: "seconds", value: { $param: "pause" } },
+    ]);
+    broadcast(sent[0]!.op, ann, sent[0]!.client_id);
+    broadcast(sent[1]!.op, ann, sent[1]!.client_id);
+    broadcast({ kind: "remove_parameter", name: "pause" }, ben);
+
+    expect(g().parameters).toEqual({});
+    expect(params("a")).toEqual({ seconds: 1 });
+    act(() => g().undo()); // your own step comes back, rewritten by ben's removal: nothing to bind to
+    expect(g().parameters).toEqual({});
+  });
+
+  it("reverts a binding the server refused because the parameter was removed meanwhile", () => {
+    connect();
+    broadcast({ kind: "add_parameter", name: "pause", parameter: { type: "number", default: 2, description: "" } }, ben);
+    g().bindField("b", "seconds", "pause");
+    const [bind] = socket.ops();
+    broadcast({ kind: "remove_parameter", name: "pause" }, ben);
+    socket.receive({ type: "op_refused", client_id: bind!.client_id, detail: "there is no pipeline parameter 'pause' to bind to" });
+
+    expect(params("b")).toEqual({ seconds: 0 });
+    expect(g().parameters).toEqual({});
+    expect(toasts()).toEqual(["Your change was undone: there is no pipeline parameter 'pause' to bind to"]);
+  });
+});

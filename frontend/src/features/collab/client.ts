@@ -278,11 +278,11 @@ export class CollabClient {
   /** Rebuild the canvas from the shared draft and what is pending; teammates' `op` also rewrites undo steps. */
   private refreshCanvas(op: Op | null): void {
     const graph = useGraph.getState();
-    const current = reconcile({ nodes: graph.nodes, edges: graph.edges }, this.local());
+    const current = reconcile({ nodes: graph.nodes, edges: graph.edges, parameters: graph.parameters }, this.local());
     const history = (step: Snapshot): Snapshot => {
       if (!op) return step;
       try {
-        return reconcile(step, applyOp(toDocument(step.nodes, step.edges), op));
+        return reconcile(step, applyOp(toDocument(step.nodes, step.edges, step.parameters), op));
       } catch {
         return step; // the op does not fit this older state: leave it
       }

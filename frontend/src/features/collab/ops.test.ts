@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineDocument } from "../../api/types";
-import { applyOp, diffOps, OpRefused } from "./ops";
+import { applyAll, applyOp, diffOps, OpRefused } from "./ops";
 
 const base: PipelineDocument = {
   schema_version: 1,
@@ -78,7 +78,56 @@ describe("diffing a local change into ops", () => {
 
   it("finds nothing to send when nothing ops can carry changed", () => {
     const after = structuredClone(base);
-    after.parameters = { seed: 3 };
+    after.layout!.a = { x: 0, y: 0, colour: "#c2255c" };
     expect(diffOps(base, after)).toEqual([]);
+  });
+});
+
+describe("pipeline parameters as ops", () => {
+  const fraction = { type: "number", default: 0.5, description: "" };
+
+  it("declares a parameter before binding a field to it, so the server never sees a dangling binding", () => {
+    const after = structuredClone(base);
+    after.parameters = { fraction };
+    after.nodes[0]!.params = { k: { $param: "fraction" }, drop: true };
+    const ops = diffOps(base, after);
+    expect(ops).toEqual([
+      { kind: "add_parameter", name: "fraction", parameter: fraction },
+      { kind: "set_param", node: "a", param: "k", value: { $param: "fraction" } },
+    ]);
+    expect(applyAll(base, ops)).toEqual({ ...after, parameters: { fraction } });
+  });
+
+  it("updates only the fields of a declaration that changed, and says when the default went", () => {
+    const before: PipelineDocument = { ...structuredClone(base), parameters: { fraction, seed: { type: "integer", default: 1, description: "" } } };
+    const after: PipelineDocument = { ...before, parameters: { fraction: { ...fraction, default: 0.8 }, seed: { type: "integer", description: "" } } };
+    expect(diffOps(before, after)).toEqual([
+      { kind: "update_parameter", name: "fraction", changes: { default: 0.8 } },
+      { kind: "update_parameter", name: "seed", changes: {}, remove_default: true },
+    ]);
+  });
+
+  it("removes a parameter after the fields it drove got their values, as the server leaves them", () => {
+    const before = structuredClone(base);
+    before.parameters = { fraction };
+    before.nodes[1]!.params = { k: { $param: "fraction" } };
+    const removed = applyOp(before, { kind: "remove_parameter", name: "fraction" });
+    expect(removed.parameters).toEqual({});
+    expect(removed.nodes[1]!.params).toEqual({ k: 0.5 });
+    expect(diffOps(before, removed)).toEqual([
+      { kind: "set_param", node: "b", param: "k", value: 0.5 },
+      { kind: "remove_parameter", name: "fraction" },
+    ]);
+  });
+
+  it("refuses a binding to a parameter someone removed, and removing a required one that drives a field", () => {
+    expect(() => applyOp(base, { kind: "set_param", node: "a", param: "k", value: { $param: "gone" } })).toThrow(
+      "no pipeline parameter 'gone' to bind to",
+    );
+    const required = { ...structuredClone(base), parameters: { seed: { type: "integer", description: "" } } };
+    required.nodes[0]!.params = { k: { $param: "seed" } };
+    expect(() => applyOp(required, { kind: "remove_parameter", name: "seed" })).toThrow("no default to leave in the fields it drives (a.k)");
+    expect(() => applyOp(base, { kind: "add_parameter", name: "x", parameter: fraction })).not.toThrow();
+    expect(() => applyOp({ ...base, parameters: { x: fraction } }, { kind: "add_parameter", name: "x", parameter: fraction })).toThrow("already exists");
   });
 });

@@ -3,6 +3,7 @@
  * and turning a local change of the canvas (before -> after) into the ops that make it.
  */
 import type { DocLayout, DocNode, PipelineDocument, PortRef } from "../../api/types";
+import { bindingsOf, referenceOf, REF, withoutParameter } from "../parameters/model";
 import type { Op } from "./protocol";
 
 /** The op does not fit the document (its node is gone, the edge is not there...). */
@@ -21,13 +22,37 @@ export function same(a: unknown, b: unknown): boolean {
 
 const sameEnd = (a: PortRef, b: PortRef) => a.node === b.node && a.port === b.port;
 
-function clone(doc: PipelineDocument): Required<Pick<PipelineDocument, "nodes" | "edges" | "layout">> & PipelineDocument {
+function clone(
+  doc: PipelineDocument,
+): Required<Pick<PipelineDocument, "nodes" | "edges" | "layout" | "parameters">> & PipelineDocument {
   return {
     ...doc,
     nodes: doc.nodes.map((n) => ({ ...n })),
     edges: [...doc.edges],
     layout: { ...(doc.layout ?? {}) },
+    parameters: { ...(doc.parameters ?? {}) },
   };
+}
+
+/** A field may be bound only to a declared parameter (someone may have removed it meanwhile). */
+function checkReferences(doc: PipelineDocument, values: Iterable<unknown>): void {
+  for (const value of values) {
+    const name = referenceOf(value);
+    if (name === undefined && value && typeof value === "object" && REF in value) {
+      throw new OpRefused(`a binding must be {'${REF}': <parameter name>} and nothing else`);
+    }
+    if (name !== undefined && !(name in (doc.parameters ?? {}))) {
+      throw new OpRefused(`there is no pipeline parameter '${name}' to bind to (it may have been removed by someone else)`);
+    }
+  }
+}
+
+function declared(doc: PipelineDocument, name: string): Record<string, unknown> {
+  const spec = doc.parameters?.[name];
+  if (!spec || typeof spec !== "object") {
+    throw new OpRefused(`there is no pipeline parameter '${name}' (it may have been removed by someone else)`);
+  }
+  return spec as Record<string, unknown>;
 }
 
 function nodeOf(doc: PipelineDocument, id: string): DocNode {
@@ -43,6 +68,7 @@ export function applyOp(document: PipelineDocument, op: Op): PipelineDocument {
   switch (op.kind) {
     case "add_node":
       if (doc.nodes.some((n) => n.id === op.node.id)) throw new OpRefused(`node '${op.node.id}' already exists`);
+      checkReferences(doc, Object.values(op.node.params ?? {}));
       doc.nodes.push({ ...op.node });
       if (op.position) doc.layout[op.node.id] = { x: op.position.x, y: op.position.y };
       break;
@@ -57,11 +83,15 @@ export function applyOp(document: PipelineDocument, op: Op): PipelineDocument {
       const node = nodeOf(doc, op.node);
       const params = { ...(node.params ?? {}) };
       if (op.reset) delete params[op.param];
-      else params[op.param] = op.value;
+      else {
+        checkReferences(doc, [op.value]);
+        params[op.param] = op.value;
+      }
       node.params = params;
       break;
     }
     case "set_params":
+      checkReferences(doc, Object.values(op.params));
       nodeOf(doc, op.node).params = { ...op.params };
       break;
     case "set_regenerate":
@@ -87,6 +117,25 @@ export function applyOp(document: PipelineDocument, op: Op): PipelineDocument {
       doc.edges = doc.edges.filter((_, i) => i !== index);
       break;
     }
+    case "add_parameter":
+      if (op.name in doc.parameters) throw new OpRefused(`pipeline parameter '${op.name}' already exists`);
+      doc.parameters[op.name] = { description: "", ...op.parameter };
+      break;
+    case "update_parameter": {
+      const spec: Record<string, unknown> = { ...declared(doc, op.name), ...op.changes };
+      if (op.remove_default) delete spec.default;
+      doc.parameters[op.name] = spec;
+      break;
+    }
+    case "remove_parameter": {
+      declared(doc, op.name);
+      const after = withoutParameter(doc, op.name);
+      if (!after) {
+        const fields = (bindingsOf(doc.nodes).get(op.name) ?? []).map((b) => `${b.node}.${b.field}`).join(", ");
+        throw new OpRefused(`pipeline parameter '${op.name}' has no default to leave in the fields it drives (${fields})`);
+      }
+      return after;
+    }
   }
   return doc;
 }
@@ -111,8 +160,9 @@ const edgeKey = (e: { source: PortRef; target: PortRef }) =>
  * The ops that turn `before` into `after`, smallest first so teammates' concurrent edits of other
  * things survive: one set_param per changed parameter, a move per moved node. Node removals come
  * before edges (removing a node removes its edges), node additions before the edges that use them.
- * Pipeline parameters are not compared: no op writes them (the canvas does not edit them; they reach
- * others with the next saved version).
+ * Pipeline parameters: declarations added or changed come first (a binding needs its parameter),
+ * one update per parameter with only the fields that changed; removals come last, after the fields
+ * they drove have been given their values.
  */
 export function diffOps(before: PipelineDocument, after: PipelineDocument): Op[] {
   const ops: Op[] = [];
@@ -124,6 +174,22 @@ export function diffOps(before: PipelineDocument, after: PipelineDocument): Op[]
     ops.push(op);
     working = applyAll(working, [op]);
   };
+
+  const oldParameters = before.parameters ?? {};
+  const newParameters = after.parameters ?? {};
+  for (const [name, spec] of Object.entries(newParameters)) {
+    const old = oldParameters[name];
+    if (old === undefined) {
+      push({ kind: "add_parameter", name, parameter: { ...(spec as Record<string, unknown>) } });
+    } else if (!same(old, spec)) {
+      const a = old as Record<string, unknown>;
+      const b = spec as Record<string, unknown>;
+      const changes: Record<string, unknown> = {};
+      for (const key of Object.keys(b)) if (!same(a[key], b[key])) changes[key] = b[key];
+      const removeDefault = "default" in a && !("default" in b);
+      push({ kind: "update_parameter", name, changes, ...(removeDefault ? { remove_default: true } : {}) });
+    }
+  }
 
   for (const [id, node] of was) {
     const next = now.get(id);
@@ -164,6 +230,9 @@ export function diffOps(before: PipelineDocument, after: PipelineDocument): Op[]
   const have = new Set(working.edges.map(edgeKey));
   for (const e of after.edges) {
     if (!have.has(edgeKey(e))) push({ kind: "add_edge", source: { ...e.source }, target: { ...e.target } });
+  }
+  for (const name of Object.keys(oldParameters)) {
+    if (!(name in newParameters)) push({ kind: "remove_parameter", name });
   }
   return ops;
 }

@@ -19,7 +19,10 @@ export type Op =
   | { kind: "move_node"; node: string; x: number; y: number }
   | { kind: "set_comment"; node: string; comment: string }
   | { kind: "add_edge"; source: PortRef; target: PortRef }
-  | { kind: "remove_edge"; source: PortRef; target: PortRef };
+  | { kind: "remove_edge"; source: PortRef; target: PortRef }
+  | { kind: "add_parameter"; name: string; parameter: Record<string, unknown> }
+  | { kind: "update_parameter"; name: string; changes: Record<string, unknown>; remove_default?: boolean }
+  | { kind: "remove_parameter"; name: string };
 
 export interface SnapshotMessage {
   type: "snapshot";

@@ -2,6 +2,7 @@
  * Bring the canvas in line with a document while touching as little as possible: unchanged nodes
  * keep their objects (no re-render), selection and measured sizes stay, a node being dragged keeps
  * its position, and what ops cannot carry (the `regenerate` flag, colours) stays as it is locally.
+ * Pipeline parameters come from the document as they are.
  */
 import type { PipelineDocument } from "../../api/types";
 import { edgeId, fromDocument, type DesignerEdge, type DesignerNode } from "../canvas/document";
@@ -10,6 +11,7 @@ import { same } from "./ops";
 export interface Graph {
   nodes: DesignerNode[];
   edges: DesignerEdge[];
+  parameters: Record<string, unknown>;
 }
 
 export function reconcile(view: Graph, doc: PipelineDocument): Graph {
@@ -65,5 +67,8 @@ export function reconcile(view: Graph, doc: PipelineDocument): Graph {
     changed = true;
     edges.push(edge);
   }
-  return changed ? { nodes, edges } : view;
+  const wanted = doc.parameters ?? {};
+  const parameters = same(view.parameters, wanted) ? view.parameters : wanted;
+  if (changed) return { nodes, edges, parameters };
+  return parameters === view.parameters ? view : { ...view, parameters };
 }

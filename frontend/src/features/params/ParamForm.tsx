@@ -2,8 +2,9 @@
  * The parameter form of one node, generated entirely from the module's params schema: numbers with
  * their limits, choices, booleans, text, datasets and column pickers fed by schema inference.
  * Every invalid value is flagged at its field, whether the browser or the server found it.
+ * A top-level field bound to a pipeline parameter shows what `binding` renders instead of its input.
  */
-import { createContext, memo, useContext, useEffect, useId, useRef, useState } from "react";
+import { createContext, memo, useContext, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { ColumnSchema, Problem } from "../../api/types";
 import { ColumnsField } from "./ColumnsField";
 import { fieldsOf, type FieldSpec, type JsonSchema } from "./schema";
@@ -16,6 +17,16 @@ export interface DatasetOption {
   detail?: string;
 }
 
+/** How the form shows pipeline parameters; the form itself knows nothing about them. */
+export interface FieldBinding {
+  /** The parameter a top-level field is bound to, if any. */
+  boundTo(field: string): string | undefined;
+  /** What a bound field shows instead of its input (a chip with the parameter's name). */
+  renderBound(field: FieldSpec, parameter: string): ReactNode;
+  /** Actions next to a field's label ("Add to pipeline parameter"); none when read-only. */
+  renderActions?(field: FieldSpec, value: unknown): ReactNode;
+}
+
 export interface ParamFormProps {
   schema: JsonSchema;
   values: Record<string, unknown>;
@@ -26,6 +37,7 @@ export interface ParamFormProps {
   datasets?: readonly DatasetOption[];
   problems?: readonly Problem[];
   readOnly?: boolean;
+  binding?: FieldBinding;
 }
 
 interface FormContext {
@@ -34,6 +46,7 @@ interface FormContext {
   datasets: readonly DatasetOption[];
   problems: readonly Problem[];
   readOnly: boolean;
+  binding?: FieldBinding;
 }
 
 const Ctx = createContext<FormContext>({
@@ -46,9 +59,9 @@ const Ctx = createContext<FormContext>({
 
 export const useFormContext = () => useContext(Ctx);
 
-export function ParamForm({ schema, values, onChange, columnsFor, datasets = [], problems = [], readOnly = false }: ParamFormProps) {
+export function ParamForm({ schema, values, onChange, columnsFor, datasets = [], problems = [], readOnly = false, binding }: ParamFormProps) {
   const fields = fieldsOf(schema);
-  const ctx: FormContext = { root: schema, columnsFor: columnsFor ?? (() => undefined), datasets, problems, readOnly };
+  const ctx: FormContext = { root: schema, columnsFor: columnsFor ?? (() => undefined), datasets, problems, readOnly, binding };
   if (!fields.length) {
     return <p className="params__none">This module has no parameters.</p>;
   }
@@ -56,7 +69,7 @@ export function ParamForm({ schema, values, onChange, columnsFor, datasets = [],
     <Ctx.Provider value={ctx}>
       <div className="params">
         {fields.map((field) => (
-          <Field key={field.name} field={field} value={values[field.name]} onChange={(v) => onChange(field.name, v)} />
+          <Field key={field.name} field={field} value={values[field.name]} onChange={(v) => onChange(field.name, v)} top />
         ))}
       </div>
     </Ctx.Provider>
@@ -67,13 +80,17 @@ interface FieldProps {
   field: FieldSpec;
   value: unknown;
   onChange(value: unknown): void;
+  /** A field of the params root (only those can be bound to a pipeline parameter). */
+  top?: boolean;
 }
 
 /** Label, control, help text and the error under it. */
-const Field = memo(function Field({ field, value, onChange }: FieldProps) {
+const Field = memo(function Field({ field, value, onChange, top = false }: FieldProps) {
   const ctx = useFormContext();
   const id = useId();
   const [localError, setLocalError] = useState<string | undefined>();
+  const bound = top ? ctx.binding?.boundTo(field.name) : undefined;
+  if (bound !== undefined && ctx.binding) return <BoundField field={field} parameter={bound} />;
   const columns = field.port ? ctx.columnsFor(field.port) : undefined;
   const effective = value === undefined ? field.default : value;
   const ruleError = localError ?? checkValue(field, effective, columns);
@@ -88,16 +105,27 @@ const Field = memo(function Field({ field, value, onChange }: FieldProps) {
     "aria-describedby": describedBy,
     disabled: ctx.readOnly,
   } as const;
+  const actions = top && !ctx.readOnly ? ctx.binding?.renderActions?.(field, effective) : undefined;
 
   let control: React.ReactNode;
   switch (field.kind) {
-    case "boolean":
+    case "boolean": {
+      const check = (
+        <label className="check">
+          <input type="checkbox" {...common} checked={Boolean(effective)} onChange={(e) => onChange(e.target.checked)} />
+          <span>{field.title}</span>
+        </label>
+      );
       return (
         <div className={`field field--check${error ? " field--invalid" : ""}`} data-param={field.path}>
-          <label className="check">
-            <input type="checkbox" {...common} checked={Boolean(effective)} onChange={(e) => onChange(e.target.checked)} />
-            <span>{field.title}</span>
-          </label>
+          {actions ? (
+            <div className="field__head">
+              {check}
+              {actions}
+            </div>
+          ) : (
+            check
+          )}
           {field.description && (
             <p className="field__help" id={helpId}>
               {field.description}
@@ -110,6 +138,7 @@ const Field = memo(function Field({ field, value, onChange }: FieldProps) {
           )}
         </div>
       );
+    }
     case "integer":
     case "number":
       control = <NumberInput field={field} value={value} onChange={onChange} onLocalError={setLocalError} inputProps={common} />;
@@ -184,12 +213,22 @@ const Field = memo(function Field({ field, value, onChange }: FieldProps) {
       control = <JsonInput value={effective} onChange={onChange} onLocalError={setLocalError} inputProps={common} />;
   }
 
+  const label = (
+    <label className="field__label" htmlFor={id} id={`${id}-label`}>
+      {field.title}
+      {field.required && !field.hasDefault && <span className="field__required" aria-label="required"> *</span>}
+    </label>
+  );
   return (
     <div className={`field${error ? " field--invalid" : ""}`} data-param={field.path}>
-      <label className="field__label" htmlFor={id} id={`${id}-label`}>
-        {field.title}
-        {field.required && !field.hasDefault && <span className="field__required" aria-label="required"> *</span>}
-      </label>
+      {actions ? (
+        <div className="field__head">
+          {label}
+          {actions}
+        </div>
+      ) : (
+        label
+      )}
       {control}
       {error && (
         <p className="field__error" id={errorId}>
@@ -204,6 +243,20 @@ const Field = memo(function Field({ field, value, onChange }: FieldProps) {
     </div>
   );
 });
+
+/** A field bound to a pipeline parameter: its title, what the binding shows, and the server's word on it. */
+function BoundField({ field, parameter }: { field: FieldSpec; parameter: string }) {
+  const ctx = useFormContext();
+  const serverError = problemsFor(ctx.problems, field)[0];
+  return (
+    <div className={`field field--bound${serverError ? " field--invalid" : ""}`} data-param={field.path} data-bound={parameter}>
+      <span className="field__label">{field.title}</span>
+      {ctx.binding?.renderBound(field, parameter)}
+      {serverError && <p className="field__error">{problemText(serverError, ctx.root)}</p>}
+      {field.description && <p className="field__help">{field.description}</p>}
+    </div>
+  );
+}
 
 type InputProps = {
   id: string;

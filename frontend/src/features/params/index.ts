@@ -1,4 +1,4 @@
-export { ParamForm, type DatasetOption, type ParamFormProps } from "./ParamForm";
+export { ParamForm, type DatasetOption, type FieldBinding, type ParamFormProps } from "./ParamForm";
 export {
   datasetIdOf,
   datasetKindOf,
@@ -6,6 +6,7 @@ export {
   datasetParams,
   fieldsOf,
   type DatasetKind,
+  type FieldSpec,
   type JsonSchema,
 } from "./schema";
-export { problemText, shortMessage, withoutNodePrefix } from "./validate";
+export { checkValue, problemText, shortMessage, withoutNodePrefix } from "./validate";

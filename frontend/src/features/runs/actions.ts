@@ -35,8 +35,15 @@ export function attachRun(run: RunDetail) {
   });
 }
 
-export async function submitRun(pipeline: number, version: number, regenerate: string[] = []): Promise<RunDetail> {
-  const run = await unwrap(api.POST("/api/runs/", { body: { pipeline, version, regenerate } }), "submit the run");
+/** Submit a saved version; `parameters` are pipeline parameter values (the rest take their defaults). */
+export async function submitRun(
+  pipeline: number,
+  version: number,
+  regenerate: string[] = [],
+  parameters?: Record<string, unknown>,
+): Promise<RunDetail> {
+  const body = { pipeline, version, regenerate, ...(parameters ? { parameters } : {}) };
+  const run = await unwrap(api.POST("/api/runs/", { body }), "submit the run");
   attachRun(run);
   return run;
 }

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { modules } from "../../test/fixtures";
 import { renderWithProviders } from "../inspector/testing/render";
 import { DiffList } from "./DiffList";
-import { describeChange, formatValue, summaryText } from "./diffModel";
+import { describeChange, describeDeclaration, formatValue, summaryText } from "./diffModel";
 import { DIFF, LAYOUT_ONLY, NEW_DOC, OLD_DOC } from "./testing";
 
 beforeEach(() => {
@@ -70,6 +70,27 @@ describe("diff wording", () => {
     expect(describeChange({ name: "k", change: "changed", old: 1, new: 2 }).text).toBe("1 → 2");
     expect(summaryText({ ...LAYOUT_ONLY, summary: { ...LAYOUT_ONLY.summary, empty: true, layout_only: false, layout_changed: 0 } })).toBe(
       "No differences: the two versions are identical.",
+    );
+  });
+
+  it("says when a field was bound to or unbound from a pipeline parameter, and what changed in a declaration", () => {
+    expect(describeChange({ name: "k", change: "changed", old: 0.5, new: { $param: "fraction" } }).text).toBe(
+      "bound to pipeline parameter fraction (was 0.5)",
+    );
+    expect(describeChange({ name: "k", change: "added", new: { $param: "seed" } }).text).toBe("bound to pipeline parameter seed");
+    expect(describeChange({ name: "k", change: "changed", old: { $param: "fraction" }, new: 0.8 }).text).toBe(
+      "unbound from pipeline parameter fraction, now 0.8",
+    );
+    const number = { type: "number", default: 0.5, description: "" };
+    expect(describeDeclaration({ name: "fraction", change: "added", new: number }).text).toBe("declared: number, default 0.5");
+    expect(describeDeclaration({ name: "fraction", change: "changed", old: number, new: { ...number, default: 0.8, description: "x" } }).text).toBe(
+      "default 0.5 → 0.8, description changed",
+    );
+    expect(describeDeclaration({ name: "seed", change: "changed", old: number, new: { type: "integer", description: "" } }).text).toBe(
+      "type “number” → “integer”, default removed (was 0.5)",
+    );
+    expect(describeDeclaration({ name: "seed", change: "removed", old: { type: "integer", description: "" } }).text).toBe(
+      "removed (was integer, no default)",
     );
   });
 });

@@ -3,7 +3,7 @@
  * rewired, pipeline parameters, and the layout-only changes folded away under one line.
  */
 import type { PipelineDocument } from "../../api/types";
-import { describeChange, describeLayout, formatValue, paramTitle, summaryText } from "./diffModel";
+import { describeChange, describeDeclaration, describeLayout, formatValue, paramTitle, summaryText } from "./diffModel";
 import { nodeLabel, useModuleIndex } from "./modules";
 import type { DiffEdge, PipelineDiff } from "./queries";
 
@@ -147,7 +147,7 @@ export function DiffList({ diff, oldDoc, newDoc, onFocusNode }: Props) {
           <h3 className="diff__heading">Pipeline parameters</h3>
           <ul>
             {s.parameters.map((p) => {
-              const { kind, text } = describeChange(p);
+              const { kind, text } = describeDeclaration(p);
               return (
                 <li key={p.name} className={`diff__item diff__item--${kind}`} data-param={p.name}>
                   <span className="diff__param">{p.name}</span>: <code>{text}</code>

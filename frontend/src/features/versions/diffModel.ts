@@ -4,6 +4,7 @@
  */
 import type { Module } from "../../api/types";
 import { edgeId } from "../canvas/document";
+import { referenceOf } from "../parameters/model";
 import type { DiffEdge, PipelineDiff, ValueChange } from "./queries";
 
 export type NodeMark = "added" | "changed" | "removed";
@@ -38,10 +39,12 @@ export function diffMarks(diff: PipelineDiff): DiffMarks {
   };
 }
 
-/** A value as it would be typed: strings quoted, JSON for the rest, long ones shortened. */
+/** A value as it would be typed: strings quoted, JSON for the rest, long ones shortened; a binding by its parameter. */
 export function formatValue(value: unknown, max = 80): string {
   let text: string;
-  if (value === undefined) text = "—";
+  const parameter = referenceOf(value);
+  if (parameter !== undefined) text = `pipeline parameter ${parameter}`;
+  else if (value === undefined) text = "—";
   else if (typeof value === "string") text = `“${value}”`;
   else {
     try {
@@ -53,11 +56,39 @@ export function formatValue(value: unknown, max = 80): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** One parameter change as a sentence fragment: "0.5 → 0.7", "set to 3", "removed (was 0.5)". */
+/** One parameter change as a sentence fragment: "0.5 → 0.7", "set to 3", "removed (was 0.5)", "bound to pipeline parameter x". */
 export function describeChange(change: ValueChange): { kind: ValueChange["change"]; text: string } {
+  const bound = referenceOf(change.new);
+  const was = referenceOf(change.old);
+  if (bound !== undefined && was === undefined) {
+    const before = change.change === "added" ? "" : ` (was ${formatValue(change.old)})`;
+    return { kind: change.change, text: `bound to pipeline parameter ${bound}${before}` };
+  }
+  if (was !== undefined && bound === undefined) {
+    const after = change.change === "removed" ? "module default" : formatValue(change.new);
+    return { kind: change.change, text: `unbound from pipeline parameter ${was}, now ${after}` };
+  }
   if (change.change === "added") return { kind: "added", text: `set to ${formatValue(change.new)}` };
   if (change.change === "removed") return { kind: "removed", text: `removed (was ${formatValue(change.old)})` };
   return { kind: "changed", text: `${formatValue(change.old)} → ${formatValue(change.new)}` };
+}
+
+/** A pipeline parameter's declaration change: "declared: number, default 0.5", "default 0.5 → 0.8", "removed". */
+export function describeDeclaration(change: ValueChange): { kind: ValueChange["change"]; text: string } {
+  const spec = (v: unknown) => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
+  const declared = (v: Record<string, unknown>) =>
+    [String(v.type ?? "?"), "default" in v ? `default ${formatValue(v.default)}` : "no default"].join(", ");
+  if (change.change === "added") return { kind: "added", text: `declared: ${declared(spec(change.new))}` };
+  if (change.change === "removed") return { kind: "removed", text: `removed (was ${declared(spec(change.old))})` };
+  const a = spec(change.old);
+  const b = spec(change.new);
+  const parts: string[] = [];
+  if (a.type !== b.type) parts.push(`type ${formatValue(a.type)} → ${formatValue(b.type)}`);
+  if (!("default" in b) && "default" in a) parts.push(`default removed (was ${formatValue(a.default)})`);
+  else if ("default" in b && !("default" in a)) parts.push(`default set to ${formatValue(b.default)}`);
+  else if (JSON.stringify(a.default) !== JSON.stringify(b.default)) parts.push(`default ${formatValue(a.default)} → ${formatValue(b.default)}`);
+  if ((a.description ?? "") !== (b.description ?? "")) parts.push("description changed");
+  return { kind: "changed", text: parts.join(", ") || `${formatValue(change.old)} → ${formatValue(change.new)}` };
 }
 
 /** The title a module's schema gives a parameter, else its name. */

@@ -1,5 +1,5 @@
 """Error answers Django gives outside a view's own handling: JSON for the REST API (``{"detail"}``) and the
-scoring routes (``{"error": {"code", "message", "details"}}``), Django's plain pages elsewhere.
+scoring and pipeline endpoint routes (``{"error": {"code", "message", "details"}}``), Django's plain pages elsewhere.
 
 Registered as handler400/403/404/500 in both URL configurations (the app's and a scoring server's), so
 an unexpected exception in an /api/ route never answers an HTML page, and with DEBUG off (the default)
@@ -24,7 +24,7 @@ MESSAGES = {
 def _json(request: HttpRequest, status: int) -> JsonResponse | None:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": MESSAGES[status]}, status=status)
-    if request.path.startswith("/endpoints/"):
+    if request.path.startswith(("/endpoints/", "/pipeline-endpoints/")):
         return JsonResponse({"error": {"code": status, "message": MESSAGES[status], "details": []}}, status=status)
     return None
 

@@ -22,7 +22,9 @@ class PipelineEndpoint(models.Model):
     )
     description = models.TextField(blank=True, default="")
     pipeline = models.ForeignKey("pipelines.Pipeline", on_delete=models.CASCADE, related_name="pipeline_endpoints")
-    default_version = models.PositiveIntegerField()  # a pipeline version number, one of ``versions``
+    # The number of one of ``versions`` (the endpoint's own numbering, not the pipeline's): run when a
+    # caller names no version.
+    default_version = models.PositiveIntegerField()
     primary_key = models.CharField(max_length=64)
     secondary_key = models.CharField(max_length=64)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -37,17 +39,36 @@ class PipelineEndpoint(models.Model):
 
 
 class PublishedVersion(models.Model):
-    """One pipeline version an endpoint publishes: addressable by its number; versions with runs stay."""
+    """One pipeline version an endpoint publishes: addressable by its number; versions with runs stay.
+
+    Numbers are the endpoint's own (1, 2, 3 ... as Azure numbers a pipeline endpoint's versions), so one
+    pipeline version may be published twice with different ``defaults``."""
 
     endpoint = models.ForeignKey(PipelineEndpoint, on_delete=models.CASCADE, related_name="versions")
     version = models.ForeignKey("pipelines.PipelineVersion", on_delete=models.RESTRICT, related_name="+")
     number = models.PositiveIntegerField()
+    # Parameter values that replace the document's defaults for this published version (a caller's
+    # values still win): "Publish from this run" stores the run's values here.
+    defaults = models.JSONField(default=dict, blank=True)
+    from_run = models.ForeignKey("runs.Run", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     published_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["endpoint_id", "number"]
         constraints = [models.UniqueConstraint(fields=["endpoint", "number"], name="published_version_unique")]
+
+
+class OverrideDataset(models.Model):
+    """Where a caller's uploaded file for a dataset parameter goes: one dataset per endpoint and parameter,
+    created on first use, each upload a new version of it."""
+
+    endpoint = models.ForeignKey(PipelineEndpoint, on_delete=models.CASCADE, related_name="override_datasets")
+    parameter = models.CharField(max_length=64)
+    dataset = models.ForeignKey("datasets.Dataset", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["endpoint", "parameter"], name="override_dataset_unique")]
 
 
 class PublishedRun(models.Model):

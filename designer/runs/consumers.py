@@ -3,6 +3,10 @@
 With a cross-process channel layer (Redis) events arrive by group message; in the embedded default
 (no Redis) the consumer tails the RunEvent table. Either way a client may send
 ``{"type": "resume", "after": <seq>}`` to replay what it missed.
+
+Members of the run's workspace follow it signed in (session or token). A run a pipeline endpoint
+started may also be followed with that endpoint's key (``Authorization: Bearer <key>`` or ``?key=``),
+and only such a run: wrong keys are counted and throttled as on the endpoint's REST routes.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from designer.published.keys import may_follow, scope_key
 from designer.websockets import LimitedJsonWebsocketConsumer
 
 from .events import group_name, serialize_event
@@ -23,6 +28,8 @@ POLL_SECONDS = 0.25
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_THROTTLED = 4429
+KEY_REFUSALS = {"not_found": CLOSE_NOT_FOUND, "unauthorized": CLOSE_UNAUTHENTICATED, "throttled": CLOSE_THROTTLED}
 
 
 class RunConsumer(LimitedJsonWebsocketConsumer):
@@ -32,10 +39,17 @@ class RunConsumer(LimitedJsonWebsocketConsumer):
         self.poller: asyncio.Task[None] | None = None
         self.lock = asyncio.Lock()
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        if scope_key(self.scope) is not None:  # a pipeline endpoint's key holder
+            verdict = await database_sync_to_async(may_follow)(self.run_id, self.scope)
+            if verdict != "ok":
+                await self.close(code=KEY_REFUSALS[verdict])
+                return
+            run = await database_sync_to_async(Run.objects.filter(pk=self.run_id).first)()
+        elif user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        run = await database_sync_to_async(run_for_user)(user, self.run_id)
+        else:
+            run = await database_sync_to_async(run_for_user)(user, self.run_id)
         if run is None:  # not a member of its workspace, or no such run: the same answer
             await self.close(code=CLOSE_NOT_FOUND)
             return

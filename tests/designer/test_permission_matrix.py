@@ -38,6 +38,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_celery_beat.models import PeriodicTask
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -47,8 +48,11 @@ from designer.endpoints import services as endpoint_services
 from designer.endpoints.models import Endpoint
 from designer.pipelines import services as pipeline_services
 from designer.pipelines.models import PipelineVersion
+from designer.published import services as published_services
 from designer.registry import services as registry_services
 from designer.runs import services as run_services
+from designer.schedules import services as schedule_services
+from designer.schedules.models import Schedule
 from designer.workspaces.models import Membership, Workspace
 from designer.workspaces.permissions import Role
 from designer.workspaces.services import create_workspace
@@ -56,6 +60,7 @@ from modules.sdk import artifact_params, default_registry
 from tests.designer.factories import IRIS_CSV, PASSWORD
 from tests.designer.runs.conftest import drain
 from tests.support.pipelines import document, train_score_evaluate
+from tests.support.retraining import pending_challenger, published_retrainer
 from tests.support.world import train_and_deploy
 
 MARKER = "hush"  # in every world object's name: an outsider's or anonymous response must never contain it
@@ -88,6 +93,18 @@ class World:
     trained_model: str  # digest of the run's trained model: the team's own artifact
     elsewhere_dataset: str  # digest of a dataset version uploaded to the other workspace
     tokens: dict[str, str] = field(default_factory=dict)
+    # a pipeline endpoint publishing the trained pipeline: version 1 (default, ran once), version 2 (never ran)
+    pipeline_endpoint: int = 0
+    pipeline_endpoint_name: str = ""
+    pipeline_endpoint_key: str = ""
+    # a schedule of that endpoint, and a data trigger (on the team's dataset) of another one whose pipeline
+    # reads a dataset parameter
+    schedule: int = 0
+    data_trigger: int = 0
+    trigger_endpoint: int = 0
+    # a retraining policy on the endpoint (a pipeline endpoint parameterized on its dataset), a pending challenger
+    retraining_pipeline_endpoint: int = 0
+    challenger: int = 0
 
 
 def _build_world() -> World:
@@ -121,6 +138,26 @@ def _build_world() -> World:
     assert rerun.status == "completed", rerun.error
     unserved = registry_services.register_model(owner, rerun, "train", f"{MARKER}-unserved")
     assert unserved.artifact != model.artifact
+    published = published_services.create_endpoint(workspace=team, user=owner, name=f"{MARKER}-pub", pipeline=pipeline)
+    published_services.publish_version(published, user=owner)
+    drain(published_services.start_run(published, kind="rest"))
+    schedule = schedule_services.create_schedule(
+        published, user=owner, data={"cron": "0 6 * * *", "name": f"{MARKER} schedule"}
+    )
+    reads = document(
+        [("data", "dataset", {"dataset": {"$param": "data"}}), ("split", "split_data", {})],
+        ["data.dataset -> split.dataset"],
+    )
+    reads["parameters"] = {"data": {"type": "dataset", "default": {"dataset_id": dataset.pk, "version": None}}}
+    reader = pipeline_services.create_pipeline(owner, team, f"Reader {MARKER}", document=reads)
+    trigger_endpoint = published_services.create_endpoint(
+        workspace=team, user=owner, name=f"{MARKER}-reader", pipeline=reader
+    )
+    trigger = schedule_services.create_trigger(
+        trigger_endpoint, user=owner, data={"dataset": dataset.pk, "parameter": "data", "name": f"{MARKER} trigger"}
+    )
+    retrainer = published_retrainer(owner, team, dataset, f"{MARKER}-retrain")
+    challenger = pending_challenger(owner, endpoint, retrainer, rerun)
     return World(
         users=people,
         workspace=team.pk,
@@ -140,10 +177,20 @@ def _build_world() -> World:
         trained_model=model.artifact,
         elsewhere_dataset=theirs.versions.get().digest,
         tokens={name: Token.objects.create(user=user).key for name, user in people.items()},
+        pipeline_endpoint=published.pk,
+        pipeline_endpoint_name=published.name,
+        pipeline_endpoint_key=published.primary_key,
+        schedule=schedule.pk,
+        data_trigger=trigger.pk,
+        trigger_endpoint=trigger_endpoint.pk,
+        retraining_pipeline_endpoint=retrainer.pk,
+        challenger=challenger.pk,
     )
 
 
 def _tear_down(world: World) -> None:
+    schedules = Schedule.objects.filter(endpoint__workspace_id=world.workspace)
+    PeriodicTask.objects.filter(pk__in=schedules.values("periodic_task_id")).delete()  # beat entries
     Endpoint.objects.filter(workspace_id__in=[world.workspace, world.other_workspace]).delete()
     Workspace.objects.filter(pk__in=[world.workspace, world.other_workspace]).delete()
     get_user_model().objects.filter(username__startswith="mx_").delete()
@@ -209,6 +256,9 @@ PL = {"id": "pipeline"}
 RUN = {"id": "run"}
 OUT = {"id": "run", "node_id": "split", "port": "results_dataset1"}
 EP = {"id": "endpoint"}
+PEP = {"id": "pipeline_endpoint"}
+SCH = {"id": "schedule"}
+TRG = {"id": "data_trigger"}
 CREDENTIALS = {"username": "mx_outsider", "password": PASSWORD}  # logging in reveals only their own
 
 MATRIX = [
@@ -290,6 +340,7 @@ MATRIX = [
     Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/figures/", V, OUT, query=lambda w: {"column": w.column}),
     Case("GET", "/api/runs/{id}/nodes/{node_id}/training-curve/", V, {**RUN, "node_id": "train"}),
     Case("POST", "/api/runs/{id}/inference-pipeline/", E, RUN, body=lambda w: {}),
+    Case("POST", "/api/runs/{id}/batch-inference-pipeline/", E, RUN, body=lambda w: {}),
     # endpoints
     Case("GET", "/api/endpoints/", SIGNED_IN),
     Case("POST", "/api/endpoints/", E,
@@ -301,6 +352,17 @@ MATRIX = [
     Case("GET", "/api/endpoints/{id}/openapi/", V, EP),
     Case("GET", "/api/endpoints/{id}/monitoring/", V, EP),
     Case("GET", "/api/endpoints/{id}/drift/", V, EP),
+    # retraining
+    Case("GET", "/api/endpoints/{id}/retraining/", V, EP),
+    Case("PUT", "/api/endpoints/{id}/retraining/", E, EP,
+         body=lambda w: {"pipeline_endpoint": w.retraining_pipeline_endpoint, "metric": "Accuracy"}),
+    Case("PATCH", "/api/endpoints/{id}/retraining/", E, EP, body=lambda w: {"margin": 0.01}),
+    Case("DELETE", "/api/endpoints/{id}/retraining/", E, EP),
+    Case("GET", "/api/endpoints/{id}/retraining/options/", V, EP),
+    Case("GET", "/api/endpoints/{id}/challengers/", V, EP),
+    Case("GET", "/api/challengers/{id}/", V, {"id": "challenger"}),
+    Case("POST", "/api/challengers/{id}/approve/", E, {"id": "challenger"}, body=lambda w: {"note": "mx"}),
+    Case("POST", "/api/challengers/{id}/reject/", E, {"id": "challenger"}, body=lambda w: {"note": "mx"}),
     # model registry
     Case("GET", "/api/models/", SIGNED_IN),
     Case("POST", "/api/models/", E,
@@ -308,6 +370,40 @@ MATRIX = [
     Case("GET", "/api/models/{id}/", V, {"id": "model"}),
     Case("PATCH", "/api/models/{id}/", E, {"id": "model"}, body=lambda w: {"description": "mx"}),
     Case("DELETE", "/api/models/{id}/", E, {"id": "unserved_model"}),
+    # pipeline endpoints (published pipelines)
+    Case("GET", "/api/pipeline-endpoints/", SIGNED_IN),
+    Case("POST", "/api/pipeline-endpoints/", E,
+         body=lambda w: {"workspace": w.workspace, "name": "mx-pub-new", "pipeline": w.pipeline}),
+    Case("GET", "/api/pipeline-endpoints/{id}/", V, PEP),
+    Case("PATCH", "/api/pipeline-endpoints/{id}/", E, PEP, body=lambda w: {"description": "mx", "default_version": 2}),
+    Case("DELETE", "/api/pipeline-endpoints/{id}/", E, PEP),
+    Case("GET", "/api/pipeline-endpoints/{id}/versions/", V, PEP),
+    Case("POST", "/api/pipeline-endpoints/{id}/versions/", E, PEP, body=lambda w: {"make_default": True}),
+    Case("DELETE", "/api/pipeline-endpoints/{id}/versions/{number}/", E, {**PEP, "number": "2"}),
+    Case("POST", "/api/pipeline-endpoints/{id}/regenerate-key/", E, PEP, body=lambda w: {"key": "secondary"}),
+    Case("GET", "/api/pipeline-endpoints/{id}/runs/", V, PEP),
+    Case("POST", "/api/pipeline-endpoints/{id}/runs/", E, PEP, body=lambda w: {"parameters": {}}),
+    Case("GET", "/api/pipeline-endpoints/{id}/openapi/", V, PEP),
+    # schedules and data triggers of pipeline endpoints
+    Case("GET", "/api/pipeline-endpoints/{id}/schedules/", V, PEP),
+    Case("POST", "/api/pipeline-endpoints/{id}/schedules/", E, PEP, body=lambda w: {"cron": "0 7 * * *"}),
+    Case("GET", "/api/pipeline-endpoints/{id}/data-triggers/", V, {"id": "trigger_endpoint"}),
+    Case("POST", "/api/pipeline-endpoints/{id}/data-triggers/", E, {"id": "trigger_endpoint"},
+         body=lambda w: {"dataset": w.dataset, "parameter": "data"}),
+    Case("POST", "/api/schedules/preview/", SIGNED_IN, body=lambda w: {"cron": "0 7 * * *"}),
+    Case("GET", "/api/schedules/{id}/", V, SCH),
+    Case("PATCH", "/api/schedules/{id}/", E, SCH, body=lambda w: {"name": "mx"}),
+    Case("DELETE", "/api/schedules/{id}/", E, SCH),
+    Case("POST", "/api/schedules/{id}/pause/", E, SCH),
+    Case("POST", "/api/schedules/{id}/resume/", E, SCH),
+    Case("GET", "/api/schedules/{id}/ticks/", V, SCH),
+    Case("GET", "/api/data-triggers/{id}/", V, TRG),
+    Case("PATCH", "/api/data-triggers/{id}/", E, TRG, body=lambda w: {"name": "mx"}),
+    Case("DELETE", "/api/data-triggers/{id}/", E, TRG),
+    Case("POST", "/api/data-triggers/{id}/pause/", E, TRG),
+    Case("POST", "/api/data-triggers/{id}/resume/", E, TRG),
+    Case("GET", "/api/data-triggers/{id}/firings/", V, TRG),
+    Case("POST", "/api/runs/{id}/schedule/", E, RUN, body=lambda w: {"cron": "0 7 * * *"}),
 ]  # fmt: skip
 
 #: Routes outside the role matrix, by URL name (or namespace), each with the reason and its own check below.
@@ -322,6 +418,11 @@ NOT_IN_MATRIX = {
     "endpoint-score": "key-governed: the endpoint's key, not a workspace role",
     "endpoint-invocations": "key-governed: the endpoint's key, not a workspace role",
     "endpoint-swagger": "key-governed: the endpoint's key, not a workspace role",
+    "pipeline-endpoint-start": "key-governed: the pipeline endpoint's key, not a workspace role",
+    "pipeline-endpoint-start-version": "key-governed: the pipeline endpoint's key, not a workspace role",
+    "pipeline-endpoint-run": "key-governed: the pipeline endpoint's key, not a workspace role",
+    "pipeline-endpoint-run-output": "key-governed: the pipeline endpoint's key, not a workspace role",
+    "pipeline-endpoint-swagger": "key-governed: the pipeline endpoint's key, not a workspace role",
 }
 
 
@@ -493,6 +594,28 @@ def test_scoring_routes_are_governed_by_the_endpoint_key_not_by_roles(
 
     assert without_key.status_code == 401
     assert with_key.status_code not in (401, 403), with_key.content[:300]  # the key, and only the key, opens it
+
+
+@pytest.mark.parametrize(
+    ("suffix", "method"),
+    [("runs", "post"), ("versions/2/runs", "post"), ("runs/{run}", "get"), ("swagger.json", "get")],
+)
+def test_pipeline_endpoint_routes_are_governed_by_its_key_not_by_roles(
+    world: World, db: Any, suffix: str, method: str
+) -> None:
+    from designer.published.models import PublishedRun
+
+    run = PublishedRun.objects.filter(endpoint_id=world.pipeline_endpoint).values_list("run_id", flat=True).get()
+    url = f"/pipeline-endpoints/{world.pipeline_endpoint_name}/{suffix.format(run=run)}"
+    client = Client()
+    client.force_login(world.users["owner"])  # the workspace owner's session is not a key
+    body = {"content_type": "application/json", "data": {}} if method == "post" else {}
+
+    without_key = getattr(client, method)(url, **body)
+    with_key = getattr(Client(), method)(url, HTTP_AUTHORIZATION=f"Bearer {world.pipeline_endpoint_key}", **body)
+
+    assert without_key.status_code == 401
+    assert with_key.status_code in (200, 202), with_key.content[:300]  # the key, and only the key, opens it
 
 
 # -- WebSocket routes -------------------------------------------------------------------------------

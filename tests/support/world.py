@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from designer.endpoints import services as endpoint_services
 from designer.pipelines import services as pipeline_services
+from designer.published import services as published_services
 from designer.registry import services as registry_services
 from designer.runs import services as run_services
 from designer.workspaces.models import Membership
@@ -35,6 +36,10 @@ class World:
     endpoint_key: str
     example: Any
     model: int
+    challenger: int = 0  # no challenger: its routes answer 404 (they read the body first, so a bad one is a 400)
+    schedule: int = 0  # none: schedule and trigger routes answer 404 (they read the body first: a bad one is a 400)
+    data_trigger: int = 0
+    pipeline_endpoint: int = 0
 
     def path_values(self, template: str) -> dict[str, str]:
         """Real values for the parameters of a route template written as the OpenAPI schema writes it."""
@@ -46,6 +51,10 @@ class World:
             "runs": self.run,
             "endpoints": self.endpoint,
             "models": self.model,
+            "challengers": self.challenger,
+            "schedules": self.schedule,
+            "data-triggers": self.data_trigger,
+            "pipeline-endpoints": self.pipeline_endpoint,
         }
         values = {
             "user_id": str(self.member),
@@ -97,6 +106,9 @@ def build_world(prefix: str = "w") -> World:
     team = create_workspace(user=owner, name=f"{prefix} team")
     Membership.objects.create(workspace=team, user=member, role="viewer")
     t = train_and_deploy(owner, team, prefix)
+    published = published_services.create_endpoint(
+        workspace=team, user=owner, name=f"{prefix}-published", pipeline=t.pipeline
+    )
     return World(
         owner=owner,
         token=Token.objects.create(user=owner).key,
@@ -111,4 +123,5 @@ def build_world(prefix: str = "w") -> World:
         endpoint_key=t.endpoint.primary_key,
         example=t.endpoint.example,
         model=t.model.pk,
+        pipeline_endpoint=published.pk,
     )

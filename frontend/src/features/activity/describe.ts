@@ -18,6 +18,15 @@ const VERBS: Record<ActivityEvent["verb"], string> = {
   member_removed: "removed member",
   key_regenerated: "regenerated a key of",
   cancelled: "cancelled",
+  published: "published",
+  updated: "updated",
+  triggered: "triggered",
+  paused: "paused",
+  resumed: "resumed",
+  alarmed: "raised an alarm on",
+  approved: "approved",
+  rejected: "rejected",
+  promoted: "promoted",
 };
 
 export const OBJECT_TYPES: { value: ObjectType; label: string }[] = [
@@ -45,6 +54,8 @@ export function objectHref(e: ActivityEvent): string | null {
       return `/datasets/${e.object_id}`;
     case "endpoint":
       return `/w/${e.workspace}/endpoints/${e.object_id}`;
+    case "pipeline_endpoint":
+      return `/w/${e.workspace}/pipeline-endpoints/${e.object_id}`;
     case "model":
       return `/w/${e.workspace}/models`;
     default:

@@ -9,6 +9,7 @@ import { api, unwrap } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { useMe } from "../auth";
 import { DeployButton, isServable } from "../endpoints";
+import { PublishButton } from "../published/PublishDialog";
 import { isFinal, statusStyle } from "../../app/status";
 import { toast } from "../../app/toasts";
 import { Presence } from "../collab";
@@ -123,6 +124,14 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
       <button className="btn" onClick={onSave} disabled={empty}>
         Save version
       </button>
+      <PublishButton
+        canEdit={role === "owner" || role === "editor"}
+        workspace={workspace}
+        pipelineId={pipelineId}
+        pipelineName={name}
+        version={baseVersion}
+        unsaved={unsavedVersion}
+      />
       <DeployButton
         servable={servable}
         canEdit={role === "owner" || role === "editor"}

@@ -1,4 +1,4 @@
-"""Real processes for the tests: Celery workers and a Daphne server, started on the test database."""
+"""Real processes for the tests: Celery workers, Celery beat and a Daphne server, started on the test database."""
 
 from __future__ import annotations
 
@@ -129,6 +129,64 @@ class WorkerPool:
     def stop(self) -> None:
         for w in self.workers:
             w.stop()
+
+
+class Beat:
+    """A Celery beat process with the database scheduler (settings: CELERY_BEAT_SCHEDULER), as `make beat`
+    starts it; ``max_interval`` seconds at most between looks at the schedule table."""
+
+    def __init__(self, name: str, max_interval: int = 1) -> None:
+        self.name = name
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.log_path = LOG_DIR / f"beat-{name}.log"
+        self.log_path.write_bytes(b"")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "designer",
+                "beat",
+                "--max-interval",
+                str(max_interval),
+                "--pidfile=",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=service_env(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"beat {self.name} exited: {self.log_path.read_text()[-3000:]}")
+            if b"beat: Starting..." in self.log_path.read_bytes():
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"beat {self.name} not ready after {timeout} s: {self.log_path.read_text()[-3000:]}")
+
+    def sent(self, entry: str) -> int:
+        """How many messages this process sent for the beat entry named ``entry``."""
+        return self.log_path.read_text().count(f"Sending due task {entry} ")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.alive:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self._log.close()
 
 
 def free_port() -> int:

@@ -32,12 +32,12 @@ beforeEach(() => {
 });
 
 describe("EndpointPage", () => {
-  it("shows the details of the endpoint and switches between the five tabs", async () => {
+  it("shows the details of the endpoint and switches between the six tabs", async () => {
     open();
 
     expect(await screen.findByRole("heading", { name: /cancer-risk/ })).toBeInTheDocument();
     const tabs = screen.getByRole("tablist", { name: "Endpoint" });
-    expect(within(tabs).getAllByRole("tab").map((t) => t.textContent)).toEqual(["Details", "Test", "Consume", "Keys", "Monitoring"]);
+    expect(within(tabs).getAllByRole("tab").map((t) => t.textContent)).toEqual(["Details", "Test", "Consume", "Keys", "Monitoring", "Retraining"]);
     expect(within(tabs).getByRole("tab", { name: "Details" })).toHaveAttribute("aria-selected", "true");
 
     // Details: status, URLs with copy buttons, the pipeline and its version, the input schema and outputs

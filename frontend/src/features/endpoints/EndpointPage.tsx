@@ -1,5 +1,6 @@
 /**
- * One endpoint, in the tabs Azure ML designer users know: Details, Test, Consume, Keys, Monitoring.
+ * One endpoint, in the tabs Azure ML designer users know: Details, Test, Consume, Keys, Monitoring, and
+ * Retraining (features/retraining).
  * The tab lives in the address (?tab=test), so a link can open the one it means.
  */
 import { useEffect, useState } from "react";
@@ -15,6 +16,7 @@ import { KeysTab } from "./KeysTab";
 import { MonitoringTab } from "./MonitoringTab";
 import { useDeleteEndpoint, useEndpoint, useRole } from "./queries";
 import { EndpointStatus } from "./status";
+import { RetrainingTab } from "../retraining";
 import { TestTab } from "./TestTab";
 import type { Endpoint } from "./types";
 import "./endpoints.css";
@@ -25,6 +27,7 @@ const TABS = [
   { id: "consume", label: "Consume" },
   { id: "keys", label: "Keys" },
   { id: "monitoring", label: "Monitoring" },
+  { id: "retraining", label: "Retraining" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
@@ -103,6 +106,7 @@ function EndpointView({ endpoint }: { endpoint: Endpoint }) {
         {tab === "consume" && <ConsumeTab endpoint={endpoint} />}
         {tab === "keys" && <KeysTab endpoint={endpoint} canEdit={canEdit} role={role} />}
         {tab === "monitoring" && <MonitoringTab endpoint={endpoint} />}
+        {tab === "retraining" && <RetrainingTab endpoint={endpoint} canEdit={canEdit} />}
       </div>
       {confirmDelete && <DeleteDialog endpoint={endpoint} onClose={() => setConfirmDelete(false)} />}
     </div>

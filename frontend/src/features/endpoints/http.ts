@@ -32,6 +32,11 @@ export const servingApi = {
       api.POST("/api/runs/{id}/inference-pipeline/", { ...path(runId), body: { name: name ?? "" } }),
       "create the inference pipeline",
     ),
+  createBatchInferencePipeline: (runId: number, name?: string) =>
+    unwrap(
+      api.POST("/api/runs/{id}/batch-inference-pipeline/", { ...path(runId), body: { name: name ?? "", dataset_name: "" } }),
+      "create the batch inference pipeline",
+    ),
   listModels: (workspace: number) =>
     unwrap(api.GET("/api/models/", { params: { query: { workspace, limit: 200 } } }), "load the models"),
   deleteModel: (id: number) => unwrap(api.DELETE("/api/models/{id}/", path(id)), "delete the model"),

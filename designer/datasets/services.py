@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
@@ -26,8 +27,10 @@ from designer.activity import services as activity
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
 from designer.engine.profile import profile_table
+from designer.schedules.dispatch import dataset_version_created
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, TableSchema
+from modules.sdk import StoredTable as TableArtifact
 from modules.sdk.ports import zip_members
 from modules.sdk.textdata import TextDataError, read_delimited
 
@@ -296,6 +299,92 @@ def add_version(user: Any, dataset: Dataset, file: Any, *, has_header: bool = Tr
         return version
 
 
+#: Rows the profile of a run-made version is computed from, spread over the table: enough for its
+#: statistics, and memory stays bounded for a table of any size (the row count is exact).
+PROFILE_ROWS = 100_000
+
+
+def publish_table(
+    user: Any,
+    workspace: Workspace,
+    name: str,
+    table: DataTable | TableArtifact,
+    *,
+    description: str = "",
+    source_name: str = "",
+) -> DatasetVersion:
+    """A table a run made (Register Dataset) as the next version of the workspace's table dataset ``name``, or as
+    version 1 of a new dataset by that name. A table already in the store is recorded as it is, not copied."""
+    name = _clean_name(name)
+    stored = store_table(table.df) if isinstance(table, DataTable) else _artifact_version(table)
+    for _ in range(3):  # a dataset created by someone else between our look and our insert: add to it instead
+        dataset = Dataset.objects.filter(workspace=workspace, name=name).first()
+        if dataset is None:
+            try:
+                with transaction.atomic():
+                    dataset = Dataset.objects.create(
+                        workspace=workspace, name=name, description=description, created_by=user
+                    )
+                    return _record_run_version(user, dataset, 1, stored, source_name)
+            except IntegrityError:
+                continue
+        with transaction.atomic():
+            Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # serialize version numbers
+            if dataset.versions.order_by("-version").values_list("kind", flat=True).first() == DatasetVersion.FILE:
+                raise ValidationError(
+                    {"dataset_name": [f"'{name}' is a file dataset (a zip); choose another name for a table"]}
+                )
+            latest = dataset.versions.aggregate(n=Max("version"))["n"] or 0
+            return _record_run_version(user, dataset, latest + 1, stored, source_name)
+    raise ValidationError({"dataset_name": [f"the dataset '{name}' could not be created; try again"]})
+
+
+def _record_run_version(user: Any, dataset: Dataset, number: int, stored: StoredTable, source: str) -> DatasetVersion:
+    version = _record_version(user, dataset, number, stored, source)
+    activity.record(
+        workspace=dataset.workspace_id,
+        actor=user,
+        verb="saved",
+        object_type="dataset",
+        object_id=dataset.pk,
+        object_name=dataset.name,
+        detail={"version": number, "source": source[:200]},
+    )
+    return version
+
+
+def _artifact_version(table: TableArtifact) -> StoredTable:
+    """What a version row keeps of a table already in the store; its profile from at most PROFILE_ROWS rows."""
+    total = table.num_rows
+    sample = _profile_sample(table)
+    profile = profile_table(sample.df)
+    profile["rows"] = total
+    if len(sample.df) < total:
+        profile["sampled_rows"] = len(sample.df)
+    return StoredTable(
+        digest=table.digest,
+        schema=table.schema.to_dict(),
+        profile=profile,
+        rows=total,
+        columns=len(table.schema.columns),
+        size_bytes=table.size,
+    )
+
+
+def _profile_sample(table: TableArtifact) -> DataTable:
+    """Every row of a small table; of a large one, whole row groups spread evenly over it (or its first rows
+    when its row groups are themselves too large)."""
+    groups = table.row_groups
+    total = sum(groups)
+    if total <= PROFILE_ROWS:
+        return table.read()
+    if max(groups) > PROFILE_ROWS // 4:
+        return next(table.iter_batches(PROFILE_ROWS))
+    wanted = max(1, PROFILE_ROWS * len(groups) // total)
+    step = len(groups) / wanted
+    return table.read_row_groups(sorted({int(i * step) for i in range(wanted)}))
+
+
 def _refuse_other_kind(dataset: Dataset, upload: ParsedUpload | FileUpload) -> None:
     """A pipeline that reads "the latest version" must not find a table turned into a zip (or back)."""
     kind = DatasetVersion.FILE if isinstance(upload, FileUpload) else DatasetVersion.TABLE
@@ -318,7 +407,7 @@ def _refuse_other_kind(dataset: Dataset, upload: ParsedUpload | FileUpload) -> N
 def _record_version(user: Any, dataset: Dataset, number: int, stored: StoredTable, source_name: str) -> DatasetVersion:
     """The version row, and the stored content becomes the workspace's (pipelines may name it by digest)."""
     ownership.grant(dataset.workspace_id, [stored.digest], ownership.Source.DATASET)
-    return DatasetVersion.objects.create(
+    version = DatasetVersion.objects.create(
         dataset=dataset,
         version=number,
         kind=stored.kind,
@@ -331,6 +420,9 @@ def _record_version(user: Any, dataset: Dataset, number: int, stored: StoredTabl
         source_name=source_name[:255],
         created_by=user,
     )
+    # Data triggers (designer/schedules) hear of every new version, once it is committed.
+    transaction.on_commit(partial(dataset_version_created, dataset.pk, version.pk))
+    return version
 
 
 def update_dataset(dataset: Dataset, *, name: str | None = None, description: str | None = None) -> Dataset:

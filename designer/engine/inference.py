@@ -89,6 +89,8 @@ class Derived:
     model_digest: str = ""
     #: The training rows (minus the label) behind each Web Service Input, by node id: drift baselines.
     sources: dict[str, DataTable] = field(default_factory=dict)
+    #: The training output each Web Service Input stands for (its data source's node and port), by node id.
+    replaced_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 #: Reads a run output back as a value (a DataTable or FittedModel), given its reference.
@@ -162,6 +164,7 @@ class _Deriver:
         self.label = ""
         self.inputs_made = 0
         self.sources: dict[str, DataTable] = {}
+        self.source_nodes: dict[str, tuple[str, str]] = {}  # Web Service Input -> the source output it replaced
         self.replaced: set[str] = set()  # training nodes whose role a new node took over (noted already)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -279,7 +282,7 @@ class _Deriver:
                 "Dropped (training and evaluation only): " + ", ".join(self.name(n) for n in dropped) + "."
             )
         graph = Graph(self.nodes, self.edges, dict(self.graph.parameters), self.layout)
-        return Derived(graph, self.notes, self.label, model_ref.digest, self.sources)
+        return Derived(graph, self.notes, self.label, model_ref.digest, self.sources, self.source_nodes)
 
     def find_scorer(self) -> str:
         scorers = [n for n in self.graph.nodes if n in self.registry_known() and _is_scorer(self.cls(n))]
@@ -418,6 +421,7 @@ class _Deriver:
         )
         self.layout[new_id] = dict(self.graph.layout.get(node_id, {}))
         self.sources[new_id] = DataTable(df, {})
+        self.source_nodes[new_id] = (node_id, port)
         without = f" minus the label '{self.label}'" if self.label in table.df.columns else ""
         self.notes.append(
             f"{self.name(node_id)} replaced by Web Service Input '{name}' ({len(columns)} columns: the training "

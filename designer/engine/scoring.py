@@ -33,7 +33,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from modules.sdk import Cancelled, DataTable, Module, Registry, UnknownModule
+from modules.sdk import (
+    Cancelled,
+    DatasetRef,
+    DataTable,
+    Module,
+    ModuleError,
+    Registry,
+    StoredTable,
+    TableStore,
+    UnknownModule,
+)
 from modules.sdk.context import map_in_turn
 
 from .execute import NodeFailed, _check_outputs, _parse_params, _run
@@ -115,6 +125,9 @@ class _Ctx:
     def load_dataset(self, ref: Any) -> DataTable:
         raise Cancelled("a scoring pipeline reads no registered dataset")
 
+    def open_dataset(self, ref: Any) -> StoredTable:
+        raise Cancelled("a scoring pipeline reads no registered dataset")
+
     def load_artifact(self, digest: str) -> bytes:
         raise Cancelled("artifacts are loaded when the pipeline loads, not per request")
 
@@ -123,6 +136,16 @@ class _Ctx:
 
     def map(self, module: Any, inputs: dict[str, Any], params: Any, items: Any, **how: Any) -> list[Any]:
         return map_in_turn(self, module, inputs, params, items, **how)  # a request is never spread out
+
+    @property
+    def tables(self) -> TableStore:
+        raise ModuleError("a scoring request stores no tables")
+
+    def score(self, document: Any, tables: Any) -> dict[str, DataTable]:
+        raise ModuleError("a scoring request does not run another inference pipeline")
+
+    def save_dataset(self, name: str, table: Any, description: str = "") -> DatasetRef:
+        raise ModuleError("a scoring request saves no dataset")
 
 
 class _LoadCtx(_Ctx):

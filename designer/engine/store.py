@@ -11,11 +11,12 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlparse
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -41,6 +42,12 @@ class ArtifactCorrupt(ArtifactMissing):
 
 def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path | str) -> str:
+    """The sha256 of a file, read in blocks (a large artifact is never read whole)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def check_digest(digest: str) -> str:
@@ -74,6 +81,26 @@ class ArtifactStore(ABC):
             raise ArtifactCorrupt(digest)
         return data
 
+    def put_file(self, path: Path | str) -> str:
+        """Store the file at ``path`` (moved or copied in, never read whole into memory); its digest.
+
+        The caller's file may be gone afterwards (a local store moves it when it can)."""
+        digest = file_digest(path)
+        key = self._key(digest)
+        if not self._exists(key) or self._size(key) != os.path.getsize(path):
+            self._write_file(key, Path(path))
+        return digest
+
+    def open(self, digest: str) -> BinaryIO:
+        """A seekable binary file of the artifact, for reading parts of it (row groups of a table).
+
+        Unlike ``get`` it does not verify the digest, which would mean reading every byte."""
+        key = self._key(check_digest(digest))
+        try:
+            return self._open(key)
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+
     def exists(self, digest: str) -> bool:
         return self._exists(self._key(check_digest(digest)))
 
@@ -106,6 +133,12 @@ class ArtifactStore(ABC):
 
     @abstractmethod
     def _delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def _open(self, key: str) -> BinaryIO: ...
+
+    @abstractmethod
+    def _write_file(self, key: str, path: Path) -> None: ...
 
 
 class LocalArtifactStore(ArtifactStore):
@@ -141,6 +174,27 @@ class LocalArtifactStore(ArtifactStore):
 
     def _delete(self, key: str) -> None:
         (self.root / key).unlink()
+
+    def _open(self, key: str) -> BinaryIO:
+        return open(self.root / key, "rb")  # noqa: SIM115 - the caller closes it
+
+    def _write_file(self, key: str, path: Path) -> None:
+        target = self.root / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        os.close(fd)
+        try:
+            try:
+                os.replace(path, tmp)  # same file system: a rename, no copy
+            except OSError:
+                shutil.copyfile(path, tmp)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 class FsspecArtifactStore(ArtifactStore):
@@ -183,6 +237,24 @@ class FsspecArtifactStore(ArtifactStore):
 
     def _delete(self, key: str) -> None:
         self.fs.rm_file(self._path(key))
+
+    def _open(self, key: str) -> BinaryIO:
+        if not self._exists(key):
+            raise FileNotFoundError(key)
+        handle: BinaryIO = self.fs.open(self._path(key), "rb")
+        return handle
+
+    def _write_file(self, key: str, path: Path) -> None:
+        target = self._path(key)
+        folder = target.rsplit("/", 1)[0]
+        self.fs.makedirs(folder, exist_ok=True)
+        tmp = f"{folder}/.tmp-{uuid.uuid4().hex}"
+        self.fs.put_file(str(path), tmp)
+        try:
+            self.fs.mv(tmp, target)
+        except BaseException:
+            self.fs.rm_file(tmp)
+            raise
 
 
 def store_from_url(url: str) -> ArtifactStore:

@@ -1,22 +1,44 @@
-"""The RunContext a worker hands to a module: logs, throttled progress, cancellation, pinned datasets and
-the artifacts of the run's workspace."""
+"""The RunContext a worker hands to a module: logs, throttled progress, cancellation, pinned datasets, the
+artifacts and table artifacts of the run's workspace, in-process scoring, and new dataset versions."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import connection
 
-from modules.sdk import Cancelled, DatasetRef, DataTable, Module, ModuleError, Table
+from designer.engine.scorers import Scorers
+from designer.engine.tables import StoreTables
+from modules.sdk import (
+    Cancelled,
+    DatasetRef,
+    DataTable,
+    Module,
+    ModuleError,
+    StoredTable,
+    Table,
+    TableStore,
+    default_registry,
+)
 from modules.sdk.context import map_in_turn
 
 if TYPE_CHECKING:
     from designer.engine.store import ArtifactStore
     from designer.engine.validate import ArtifactLookup, DatasetLookup
+
+#: Writes a table as the next version of a dataset of the run's workspace (``ctx.save_dataset``).
+Publish = Callable[[str, "DataTable | StoredTable", str], DatasetRef]
+
+
+@functools.cache
+def _scorers(store: ArtifactStore) -> Scorers:
+    """One scorer cache per process and store: a batch job's mini-batches on this worker reuse the loaded models."""
+    return Scorers(default_registry(), store.get)
 
 
 class Parts(Protocol):
@@ -32,28 +54,39 @@ class Parts(Protocol):
         *,
         what: str,
         progress: tuple[float, float],
+        max_in_flight: int | None,
+        sizes: Sequence[int] | None,
+        unit: str,
     ) -> list[Any]: ...
 
 
 class WorkerContext:
     """Thread-safe: the heartbeat thread reads logs/progress and sets ``cancelled``."""
 
-    PROGRESS_INTERVAL = 0.25
-
     def __init__(
-        self, node_id: str, seed: int, datasets: DatasetLookup, artifacts: ArtifactLookup, store: ArtifactStore
+        self,
+        node_id: str,
+        seed: int,
+        datasets: DatasetLookup,
+        artifacts: ArtifactLookup,
+        store: ArtifactStore,
+        *,
+        grant: Callable[[Collection[str]], None] | None = None,
+        publish: Publish | None = None,
     ) -> None:
         self.node_id = node_id
         self.seed = seed
         self._datasets = datasets
         self._artifacts = artifacts
         self._store = store
+        self._publish = publish
+        #: What the module saves is granted to the workspace at once, so a part on another worker can read it.
+        self.tables: TableStore = StoreTables(store, owned=artifacts, grant=grant)
         self._lock = threading.Lock()
         self._pending_log: list[str] = []
         self.progress_value = 0.0
         self.progress_message = ""
         self.progress_dirty = False
-        self._last_progress = 0.0
         self.cancelled = threading.Event()
         #: Set by the worker running the node: parts of ``map`` then go to every worker on its queue.
         self.parts: Parts | None = None
@@ -69,13 +102,12 @@ class WorkerContext:
         return "".join(line + "\n" for line in lines)
 
     def progress(self, fraction: float, message: str = "") -> None:
-        now = time.monotonic()
+        # Only the latest value is kept; the heartbeat sends it at its next beat, so updates are throttled
+        # to one per beat there, and the last one of a burst is never lost.
         with self._lock:
             self.progress_value = max(0.0, min(1.0, float(fraction)))
             self.progress_message = message[:300]
-            if now - self._last_progress >= self.PROGRESS_INTERVAL or fraction >= 1.0:
-                self.progress_dirty = True
-                self._last_progress = now
+            self.progress_dirty = True
 
     def take_progress(self) -> tuple[float, str] | None:
         with self._lock:
@@ -93,6 +125,11 @@ class WorkerContext:
         self.log(f"loading dataset {resolved.name or resolved.dataset_id} version {resolved.version}")
         table: DataTable = Table.deserialize(self._store.get(resolved.digest))
         return table
+
+    def open_dataset(self, ref: DatasetRef) -> StoredTable:
+        resolved = self._datasets.resolve(ref)
+        self.log(f"reading dataset {resolved.name or resolved.dataset_id} version {resolved.version} as stored")
+        return StoreTables(self._store).stored(resolved.digest)  # the run's pinned version: the workspace's own
 
     def load_artifact(self, digest: str) -> bytes:
         """The artifact's bytes, only when it belongs to the run's workspace.
@@ -125,10 +162,25 @@ class WorkerContext:
         *,
         what: str = "part",
         progress: tuple[float, float] = (0.0, 1.0),
+        max_in_flight: int | None = None,
+        sizes: Sequence[int] | None = None,
+        unit: str = "",
     ) -> list[Any]:
+        how: dict[str, Any] = {"what": what, "progress": progress, "max_in_flight": max_in_flight, "sizes": sizes}
         if self.parts is None or len(items) < 2:
-            return map_in_turn(self, module, inputs, params, items, what=what, progress=progress)
-        return self.parts.map(self, module, inputs, params, items, what=what, progress=progress)
+            return map_in_turn(self, module, inputs, params, items, unit=unit, **how)
+        return self.parts.map(self, module, inputs, params, items, unit=unit, **how)
+
+    def score(self, document: Mapping[str, Any], tables: Mapping[str, DataTable]) -> dict[str, DataTable]:
+        """``document`` run here on ``tables``; every artifact it names must belong to the run's workspace."""
+        return _scorers(self._store).score(document, tables, owned=self._artifacts)
+
+    def save_dataset(self, name: str, table: DataTable | StoredTable, description: str = "") -> DatasetRef:
+        if self._publish is None:
+            raise ModuleError("this run cannot save datasets", param="dataset_name")
+        ref = self._publish(name, table, description)
+        self.log(f"saved as version {ref.version} of dataset '{name}' (id {ref.dataset_id})")
+        return ref
 
 
 class Beat(threading.Thread):
@@ -154,8 +206,12 @@ class Beat(threading.Thread):
         try:
             while not self._stop_event.wait(self.interval):
                 self.beat()
+            self.last()
         finally:
             connection.close()
 
     def beat(self) -> None:
         raise NotImplementedError
+
+    def last(self) -> None:
+        """Called once on ``stop()``, before the thread ends: flush what a beat would have sent next."""

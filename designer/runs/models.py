@@ -129,9 +129,12 @@ class NodePart(models.Model):
     The node's own worker runs parts too; a part is taken by a conditional update from ``pending``, so
     two workers never both run it. ``item`` and ``result`` are JSON text (NaN allowed). A part whose
     worker stops beating is put back to ``pending`` by the node's worker, which then runs it itself.
+    When the node bounds the parts in flight, the others start ``waiting``; each part that finishes
+    moves the next waiting one to ``pending`` and sends its message.
     """
 
     class Status(models.TextChoices):
+        WAITING = "waiting"  # not offered yet: the node bounds how many parts are in flight at once
         PENDING = "pending"
         RUNNING = "running"
         DONE = "done"

@@ -2,9 +2,12 @@
 
 The node's worker writes one ``NodePart`` row per item and sends one ``tessera.execute_part`` message
 per part to the node's queue. Then it takes parts itself until none is pending, and waits for the
-parts other workers took. A worker takes a part by a conditional update from ``pending`` (atomic on
-PostgreSQL and SQLite alike, and no row lock is held while a part runs), runs it with the node's own
-inputs and parameters, and writes back the JSON result.
+parts other workers took. When the module bounds the parts in flight (``max_in_flight``), only that
+many start ``pending``; the rest wait, and each part that finishes, on whichever worker, moves the
+next waiting part to ``pending`` and sends its message, so the bound holds without a coordinator.
+A worker takes a part by a conditional update from ``pending`` (atomic on PostgreSQL and SQLite alike,
+and no row lock is held while a part runs), runs it with the node's own inputs and parameters, and
+writes back the JSON result.
 
 When things go wrong:
 - A part that raises stores its error. The node's worker cancels the parts still pending and raises
@@ -14,7 +17,9 @@ When things go wrong:
   worker is discarded: its write is conditional on still owning the part.
 - A node that is cancelled, fails or is retried as a new attempt: the parts of the old attempt see it
   on their next beat and stop at the module's next ``check_cancelled``.
-- A message for a part that is already taken, finished or cancelled does nothing.
+- A message for a part that is already taken runs another pending part of the same batch, if any: the node's
+  worker often takes the named part first, and the other workers should not sit idle for that. A message
+  with no pending part left does nothing.
 """
 
 from __future__ import annotations
@@ -34,12 +39,13 @@ from django.utils import timezone
 from designer.artifacts import artifact_store
 from designer.engine.execute import NodeFailed, execute_part
 from modules.sdk import Cancelled, Module, ModuleError, default_registry
-from modules.sdk.context import as_json
+from modules.sdk.context import as_json, plural, units_done
 
 from .context import Beat, WorkerContext
 from .dispatch import send_parts
 from .inputs import input_digests, run_artifacts, run_graph, run_lookup
 from .models import NodePart, NodeRun
+from .writes import run_grant, run_publisher
 
 log = logging.getLogger(__name__)
 P = NodePart.Status
@@ -74,20 +80,37 @@ class PartRunner:
         *,
         what: str,
         progress: tuple[float, float],
+        max_in_flight: int | None = None,
+        sizes: Sequence[int] | None = None,
+        unit: str = "",
     ) -> list[Any]:
         self._batches += 1
         batch = self._batches
         texts = [_dumps(as_json(item, f"{what} {i + 1}'s item")) for i, item in enumerate(items)]
+        weights = list(sizes) if sizes is not None else None
+        if weights is not None and len(weights) != len(items):
+            raise ValueError(f"{len(weights)} sizes for {len(items)} {plural(what)}")
+        window = len(texts) if not max_in_flight else max(1, min(max_in_flight, len(texts)))
         made = NodePart.objects.bulk_create(
-            NodePart(node_run_id=self.node_run_id, attempt=self.attempt, batch=batch, index=i, item=text)
+            NodePart(
+                node_run_id=self.node_run_id,
+                attempt=self.attempt,
+                batch=batch,
+                index=i,
+                item=text,
+                status=P.PENDING if i < window else P.WAITING,
+            )
             for i, text in enumerate(texts)
         )
-        send_parts([part.pk for part in made], self.queue)
-        ctx.log(f"{len(items)} {what}s offered to every worker on the '{self.queue}' queue")
+        send_parts([part.pk for part in made[:window]], self.queue)
+        at_once = f", {window} at a time" if window < len(texts) else ""
+        ctx.log(f"{len(items)} {plural(what)} offered to every worker on the '{self.queue}' queue{at_once}")
         try:
-            return _Batch(self, ctx, module, inputs, params, batch, len(items), what, progress).run()
+            return _Batch(self, ctx, module, inputs, params, batch, len(items), what, progress, weights, unit).run()
         finally:
-            self._parts(batch).filter(status=P.PENDING).update(status=P.CANCELLED, finished_at=timezone.now())
+            self._parts(batch).filter(status__in=[P.PENDING, P.WAITING]).update(
+                status=P.CANCELLED, finished_at=timezone.now()
+            )
 
     def _parts(self, batch: int) -> Any:
         return NodePart.objects.filter(node_run_id=self.node_run_id, attempt=self.attempt, batch=batch)
@@ -107,35 +130,42 @@ class _Batch:
         total: int,
         what: str,
         progress: tuple[float, float],
+        sizes: list[int] | None = None,
+        unit: str = "",
     ) -> None:
         self.runner = runner
         self.ctx = ctx
         self.module = module
         self.inputs = inputs
         self.params = params
+        self.batch = batch
         self.parts = runner._parts(batch)
         self.total = total
         self.what = what
         self.progress = progress
+        self.sizes = sizes
+        self.unit = unit
         self.seen: set[int] = set()
         self.reported = -1
 
     def run(self) -> list[Any]:
         while True:
             self.ctx.check_cancelled()
-            part = self._take()
-            if part is not None:
-                self._run_here(part)
-                continue
             rows = list(self.parts.order_by("index"))
-            self._report(rows)
+            self._report(rows)  # between its own parts too: the node's worker may never run out of parts to take
             failed = [row for row in rows if row.status == P.FAILED]
             if failed:
                 raise _error_of(failed[0], self.what)
             if all(row.status == P.DONE for row in rows):
                 self._record_spread(rows)
                 return [json.loads(row.result) for row in rows]
+            part = self._take()
+            if part is not None:
+                self._run_here(part)
+                continue
             self._put_back(rows)
+            if not any(row.status in (P.PENDING, P.RUNNING) for row in rows):  # a promotion was lost with its worker
+                offer_next(self.runner.node_run_id, self.runner.attempt, self.batch, self.runner.queue)
             self.ctx.cancelled.wait(self.runner.POLL_SECONDS)
 
     def _record_spread(self, rows: list[NodePart]) -> None:
@@ -155,7 +185,7 @@ class _Batch:
             }
             node.save(update_fields=["spread"])
         self.ctx.log(
-            f"{len(rows)} {self.what}s ran on {len(workers)} worker{'s' if len(workers) != 1 else ''}: "
+            f"{len(rows)} {plural(self.what)} ran on {len(workers)} worker{'s' if len(workers) != 1 else ''}: "
             + ", ".join(f"{name} ({count})" for name, count in sorted(workers.items()))
         )
 
@@ -187,6 +217,7 @@ class _Batch:
         NodePart.objects.filter(pk=part.pk, status=P.RUNNING, worker=self.runner.worker).update(
             status=P.DONE, result=text, finished_at=timezone.now()
         )
+        offer_next(self.runner.node_run_id, self.runner.attempt, self.batch, self.runner.queue)
         self.seen.add(part.index)
         self.ctx.log(f"{self.what} {part.index + 1} done on this worker in {time.monotonic() - started:.1f} s")
 
@@ -203,7 +234,13 @@ class _Batch:
         if done != self.reported:
             self.reported = done
             start, end = self.progress
-            self.ctx.progress(start + (end - start) * done / self.total, f"{done} of {self.total} {self.what}s done")
+            if self.sizes is None:
+                fraction = start + (end - start) * done / self.total
+                self.ctx.progress(fraction, f"{done} of {self.total} {plural(self.what)} done")
+                return
+            units = sum(self.sizes[row.index] for row in rows if row.status == P.DONE)
+            whole = sum(self.sizes) or 1
+            self.ctx.progress(start + (end - start) * units / whole, units_done(units, whole, self.unit))
 
     def _put_back(self, rows: list[NodePart]) -> None:
         """Parts whose worker stopped beating, or that stopped without the node stopping, go back to pending."""
@@ -219,6 +256,19 @@ class _Batch:
                 continue
             if back.update(status=P.PENDING, worker="", heartbeat_at=None, error=None):
                 self.ctx.log(f"{self.what} {row.index + 1}: {reason}; it runs again")
+
+
+def offer_next(node_run_id: int, attempt: int, batch: int, queue: str) -> None:
+    """The first waiting part of the batch becomes pending and its message goes out: a part that finished made
+    room for one more. A conditional update, so two workers finishing at once offer two different parts. Nothing
+    is offered once the node stopped (cancelled, failed, or handed to another attempt)."""
+    if not NodeRun.objects.filter(pk=node_run_id, status=NodeRun.Status.RUNNING, attempt=attempt).exists():
+        return
+    waiting = NodePart.objects.filter(node_run_id=node_run_id, attempt=attempt, batch=batch, status=P.WAITING)
+    for pk in waiting.order_by("index").values_list("pk", flat=True)[:10]:
+        if NodePart.objects.filter(pk=pk, status=P.WAITING).update(status=P.PENDING):
+            send_parts([pk], queue)
+            return
 
 
 def _error_dict(exc: BaseException) -> dict[str, Any]:
@@ -249,14 +299,12 @@ def _error_of(row: NodePart, what: str) -> Exception:
 # any worker
 # --------------------------------------------------------------------------------------------
 def execute_part_run(part_id: int, worker: str) -> None:
-    """Run one part if it is still pending; idempotent (a duplicate or late message does nothing)."""
-    now = timezone.now()
-    took = NodePart.objects.filter(pk=part_id, status=P.PENDING).update(
-        status=P.RUNNING, worker=worker[:180], started_at=now, heartbeat_at=now
-    )
-    if not took:
+    """Run one part of the batch ``part_id`` belongs to: that part if it is still pending, else the first pending
+    sibling (the node's worker often takes the named one first); a message with nothing left to take does nothing."""
+    taken = _take_for_message(part_id, worker)
+    if taken is None:
         return
-    part = NodePart.objects.select_related("node_run__run__pipeline_version").get(pk=part_id)
+    part = NodePart.objects.select_related("node_run__run__pipeline_version").get(pk=taken)
     nr = part.node_run
     mine = NodePart.objects.filter(pk=part.pk, status=P.RUNNING, worker=part.worker)
     if nr.status != NodeRun.Status.RUNNING or nr.attempt != part.attempt:
@@ -266,7 +314,15 @@ def execute_part_run(part_id: int, worker: str) -> None:
     graph = run_graph(run)
     node = graph.nodes[nr.node_id]
     store = artifact_store()
-    ctx = WorkerContext(node.id, seed=0, datasets=run_lookup(run), artifacts=run_artifacts(run), store=store)
+    ctx = WorkerContext(
+        node.id,
+        seed=0,
+        datasets=run_lookup(run),
+        artifacts=run_artifacts(run),
+        store=store,
+        grant=run_grant(run),
+        publish=run_publisher(run, node.id),
+    )
     beat = _PartBeat(part, ctx)
     beat.start()
     outcome: dict[str, Any]
@@ -278,7 +334,25 @@ def execute_part_run(part_id: int, worker: str) -> None:
         outcome = {"status": P.CANCELLED if isinstance(exc, Cancelled) else P.FAILED, "error": _error_dict(exc)}
     finally:
         beat.stop()
-    mine.update(**outcome, log=ctx.take_log(), finished_at=timezone.now(), heartbeat_at=None)
+    finished = mine.update(**outcome, log=ctx.take_log(), finished_at=timezone.now(), heartbeat_at=None)
+    if finished and outcome["status"] == P.DONE:
+        offer_next(nr.pk, part.attempt, part.batch, nr.queue)
+
+
+def _take_for_message(part_id: int, worker: str) -> int | None:
+    """The part this worker now runs: the one its message names, or another pending part of the same batch."""
+    batch = NodePart.objects.filter(pk=part_id).values("node_run_id", "attempt", "batch").first()
+    if batch is None:
+        return None
+    others = NodePart.objects.filter(**batch, status=P.PENDING).exclude(pk=part_id).order_by("index")
+    for pk in [part_id, *others.values_list("pk", flat=True)[:20]]:
+        now = timezone.now()
+        took = NodePart.objects.filter(pk=pk, status=P.PENDING).update(
+            status=P.RUNNING, worker=worker[:180], started_at=now, heartbeat_at=now
+        )
+        if took:
+            return int(pk)
+    return None
 
 
 class _PartBeat(Beat):

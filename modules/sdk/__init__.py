@@ -1,7 +1,7 @@
 """The module SDK: ports, parameters, values, the Module base class and the registry. No Django."""
 
 from .context import LocalContext, RunContext
-from .errors import Cancelled, InvalidModule, ModuleError, UnknownModule
+from .errors import Cancelled, InvalidModule, ModuleError, ScoringFailed, UnknownModule
 from .module import CATEGORIES, Module, RemovedRows
 from .params import (
     DIGEST,
@@ -15,10 +15,13 @@ from .params import (
     column_params,
     columns,
     dataset_kind,
+    pipeline_document,
+    pipeline_params,
 )
 from .ports import PORT_TYPES, In, MetricsPort, Out, PortType, Table, TrainedModel, Transformation, UntrainedModel
 from .registry import Registry, check_module, default_registry, params_errors
 from .schema import Column, TableSchema, dtype_of
+from .stored import StoredTable, TableSink, TableStore
 from .values import DataTable, FittedModel, FittedTransform, Learner, Metrics
 
 __all__ = [
@@ -47,8 +50,12 @@ __all__ = [
     "Registry",
     "RemovedRows",
     "RunContext",
+    "ScoringFailed",
+    "StoredTable",
     "Table",
     "TableSchema",
+    "TableSink",
+    "TableStore",
     "TrainedModel",
     "Transformation",
     "UnknownModule",
@@ -63,4 +70,6 @@ __all__ = [
     "default_registry",
     "dtype_of",
     "params_errors",
+    "pipeline_document",
+    "pipeline_params",
 ]

@@ -1,23 +1,35 @@
-"""What a module may touch while running: logging, progress, cancellation, datasets. All I/O goes through here."""
+"""What a module may touch while running: logging, progress, cancellation, datasets, table artifacts of its
+workspace, scoring. All I/O goes through here."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import ModuleError
+from .memory_tables import MemoryTables
 from .params import DatasetRef
+from .stored import StoredTable, TableStore
 from .values import DataTable
 
 if TYPE_CHECKING:
     from .module import Module
 
 
+#: Runs an inference pipeline document on one table per Web Service Input name (``RunContext.score``).
+Scorer = Callable[[Mapping[str, Any], Mapping[str, DataTable]], dict[str, DataTable]]
+
+
 class RunContext(Protocol):
     node_id: str
     seed: int
+
+    @property
+    def tables(self) -> TableStore:
+        """Table artifacts of the run's workspace: save/load small ones, open/write large ones in parts."""
+        ...
 
     def log(self, message: str) -> None: ...
 
@@ -28,6 +40,10 @@ class RunContext(Protocol):
         ...
 
     def load_dataset(self, ref: DatasetRef) -> DataTable: ...
+
+    def open_dataset(self, ref: DatasetRef) -> StoredTable:
+        """A table dataset pinned like ``load_dataset``, as it is stored (read in parts, or passed on unread)."""
+        ...
 
     def load_artifact(self, digest: str) -> bytes:
         """The bytes of a stored artifact, by content digest (saved models and transforms)."""
@@ -42,6 +58,9 @@ class RunContext(Protocol):
         *,
         what: str = "part",
         progress: tuple[float, float] = (0.0, 1.0),
+        max_in_flight: int | None = None,
+        sizes: Sequence[int] | None = None,
+        unit: str = "",
     ) -> list[Any]:
         """``module.run_part(inputs, params, ctx, item)`` for every item; the results in item order.
 
@@ -51,12 +70,28 @@ class RunContext(Protocol):
         on another worker reads them again from the node's own inputs and parameters. Items and
         results must be JSON (NaN allowed); ``what`` names a part in logs and progress, which moves
         from ``progress[0]`` to ``progress[1]`` as parts finish. The first failed part's error is
-        raised, as the module raised it.
+        raised, as the module raised it. ``max_in_flight`` bounds how many parts are offered to workers
+        at once (the rest wait for one to finish), so one node does not fill the queue ahead of other
+        runs. With ``sizes`` (one per item, in ``unit``s: rows), progress counts units, "1,200 / 5,000 rows".
         """
         ...
 
     def load_file(self, ref: DatasetRef) -> bytes:
         """The bytes of a file dataset (an uploaded zip), pinned like ``load_dataset``; ``ModuleError`` for a table."""
+        ...
+
+    def score(self, document: Mapping[str, Any], tables: Mapping[str, DataTable]) -> dict[str, DataTable]:
+        """Run an inference pipeline document (Web Service Input ... Web Service Output, as derived from a
+        training run) on one table per Web Service Input name, in this process, with the same engine
+        endpoints use; one table per Web Service Output name. Repeated calls with the same document
+        reuse the loaded models. ``ModuleError`` when the document cannot run at all (not servable, an
+        artifact that does not belong to the run's workspace); ``ScoringFailed`` when a module inside
+        it fails on these rows."""
+        ...
+
+    def save_dataset(self, name: str, table: DataTable | StoredTable, description: str = "") -> DatasetRef:
+        """``table`` as the next version of the workspace's table dataset ``name`` (a new dataset when there
+        is none by that name), recorded as made by this run; the new version's reference."""
         ...
 
 
@@ -70,14 +105,19 @@ class LocalContext:
         seed: int = 0,
         artifacts: dict[str, bytes] | None = None,
         files: dict[int, bytes] | None = None,
+        scorer: Scorer | None = None,
+        tables: TableStore | None = None,
     ) -> None:
         self.node_id = node_id
         self.seed = seed
         self.logs: list[str] = []
         self.progress_updates: list[tuple[float, str]] = []
         self.datasets = datasets or {}
-        self.artifacts = artifacts or {}
+        self.artifacts = artifacts if artifacts is not None else {}
         self.files = files or {}  # file datasets (zips) by dataset id
+        self.tables: TableStore = tables or MemoryTables(self.artifacts)
+        self.scorer = scorer  # the engine's, given by a test: the SDK cannot load inference pipelines itself
+        self.saved_datasets: dict[str, list[DataTable]] = {}  # by name, versions in order
 
     def log(self, message: str) -> None:
         self.logs.append(message)
@@ -90,6 +130,9 @@ class LocalContext:
 
     def load_dataset(self, ref: DatasetRef) -> DataTable:
         return self.datasets[ref.dataset_id]
+
+    def open_dataset(self, ref: DatasetRef) -> StoredTable:
+        return self.tables.open(self.tables.save(self.load_dataset(ref)))
 
     def load_artifact(self, digest: str) -> bytes:
         try:
@@ -106,8 +149,11 @@ class LocalContext:
         *,
         what: str = "part",
         progress: tuple[float, float] = (0.0, 1.0),
+        max_in_flight: int | None = None,
+        sizes: Sequence[int] | None = None,
+        unit: str = "",
     ) -> list[Any]:
-        return map_in_turn(self, module, inputs, params, items, what=what, progress=progress)
+        return map_in_turn(self, module, inputs, params, items, what=what, progress=progress, sizes=sizes, unit=unit)
 
     def load_file(self, ref: DatasetRef) -> bytes:
         if ref.dataset_id in self.files:
@@ -115,6 +161,17 @@ class LocalContext:
         if ref.dataset_id in self.datasets:
             raise ModuleError(f"dataset {ref.dataset_id} is a table, not a file dataset (a zip)")
         raise ModuleError(f"dataset {ref.dataset_id} is not available")
+
+    def score(self, document: Mapping[str, Any], tables: Mapping[str, DataTable]) -> dict[str, DataTable]:
+        if self.scorer is None:
+            raise ModuleError("this context has no scoring engine: give LocalContext a scorer")
+        return self.scorer(document, tables)
+
+    def save_dataset(self, name: str, table: DataTable | StoredTable, description: str = "") -> DatasetRef:
+        rows = table.read() if isinstance(table, StoredTable) else table
+        versions = self.saved_datasets.setdefault(name, [])
+        versions.append(rows)
+        return DatasetRef(dataset_id=list(self.saved_datasets).index(name) + 1, version=len(versions))
 
 
 def as_json(value: Any, what: str) -> Any:
@@ -134,16 +191,37 @@ def map_in_turn(
     *,
     what: str = "part",
     progress: tuple[float, float] = (0.0, 1.0),
+    max_in_flight: int | None = None,
+    sizes: Sequence[int] | None = None,
+    unit: str = "",
 ) -> list[Any]:
     """``ctx.map`` in this process, one part after another, items and results passed through JSON as a
-    worker would pass them, so a part that could not travel fails here too."""
+    worker would pass them, so a part that could not travel fails here too. One part is in flight at a
+    time, whatever ``max_in_flight`` allows."""
     start, end = progress
+    weights = list(sizes) if sizes is not None else [1] * len(items)
+    if len(weights) != len(items):
+        raise ValueError(f"{len(weights)} sizes for {len(items)} {plural(what)}")
+    total = sum(weights) or 1
     results = []
     for i, item in enumerate(items):
         ctx.check_cancelled()
-        ctx.progress(start + (end - start) * i / len(items), f"{what} {i + 1} of {len(items)}")
+        done = sum(weights[:i])
+        message = units_done(done, total, unit) if sizes is not None else f"{what} {i + 1} of {len(items)}"
+        ctx.progress(start + (end - start) * done / total, message)
         started = time.monotonic()
         result = module.run_part(inputs, params, ctx, as_json(item, f"{what} {i + 1}'s item"))
         results.append(as_json(result, f"the result of {what} {i + 1}"))
         ctx.log(f"{what} {i + 1} done in {time.monotonic() - started:.1f} s")
     return results
+
+
+def plural(noun: str) -> str:
+    """ "trial" -> "trials", "mini-batch" -> "mini-batches"."""
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def units_done(done: int, total: int, unit: str) -> str:
+    """A progress message counting units: "120,000 / 1,000,000 rows"."""
+    noun = unit or "unit"
+    return f"{done:,} / {total:,} {noun if total == 1 else plural(noun)}"

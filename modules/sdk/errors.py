@@ -27,6 +27,11 @@ class ModuleError(Exception):
         return {"message": self.message, "param": self.param, "column": self.column, "port": self.port}
 
 
+class ScoringFailed(ModuleError):
+    """An inference pipeline run with ``ctx.score`` failed on the rows it was given (a module inside it
+    raised): the rows' fault or a passing one, so a batch job may retry them, or count them as failed."""
+
+
 class Cancelled(Exception):
     """Raised by ``ctx.check_cancelled()`` when the run was cancelled."""
 

@@ -23,6 +23,9 @@ DATASET_KINDS = ("table", "file")
 #: the digest only when the artifact belongs to the pipeline's workspace, and a worker loads it only then.
 ARTIFACT = "x-tessera-artifact"
 DIGEST = r"^[0-9a-f]{64}$"
+#: On a parameter holding a whole pipeline document (Parallel Run's scoring pipeline): validation checks the
+#: artifacts its nodes name as it checks the node's own, and the cache key covers every digest in it.
+PIPELINE = "x-tessera-pipeline"
 
 
 class ParamModel(BaseModel):
@@ -152,6 +155,23 @@ def artifact_digest(*, title: str, description: str, optional: bool = False) -> 
         description=description,
         json_schema_extra={ARTIFACT: True},
     )
+
+
+def pipeline_document(*, title: str, description: str) -> Any:
+    """A pipeline document held in a parameter (nodes, edges; as ``/api/pipelines/json-schema/`` describes it).
+
+    Declare every such parameter with this, so that the artifacts its nodes name are checked against
+    the pipeline's workspace like a Saved Trained Model's own digest."""
+    return Field(..., title=title, description=description, json_schema_extra={PIPELINE: True})
+
+
+def pipeline_params(params_cls: type[BaseModel]) -> list[str]:
+    """Names of the parameters of a Params class that hold a pipeline document, in field order."""
+    return [
+        name
+        for name, info in params_cls.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get(PIPELINE) is True
+    ]
 
 
 def artifact_params(params_cls: type[BaseModel]) -> list[str]:

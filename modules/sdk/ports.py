@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import asdict
 from typing import Any, ClassVar
 
+from .stored import StoredTable, text_columns
 from .values import (
     DataTable,
     FittedImageModel,
@@ -84,16 +85,23 @@ class Table(PortType):
     media_type = "application/vnd.apache.parquet"
 
     @classmethod
-    def serialize(cls, value: DataTable) -> bytes:
+    def check(cls, value: Any) -> bool:
+        """A table in memory, or one already in the store (``StoredTable``, written in chunks)."""
+        return isinstance(value, DataTable | StoredTable)
+
+    @classmethod
+    def serialize(cls, value: DataTable | StoredTable) -> bytes:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        if isinstance(value, StoredTable):
+            return value.read_bytes()  # already Parquet in this layout (the engine stores it as it is)
         arrow = pa.Table.from_pandas(value.df, preserve_index=False)
         metadata = dict(arrow.schema.metadata or {})
         metadata[b"tessera"] = json.dumps(value.meta, sort_keys=True, default=str).encode()
         arrow = arrow.replace_schema_metadata(metadata)
         # Dictionary-encode only text-like columns: on floats it costs ~10x the write time for nothing.
-        dictionary = [f.name for f in arrow.schema if not (pa.types.is_floating(f.type) or pa.types.is_integer(f.type))]
+        dictionary = text_columns(arrow.schema)
         buf = io.BytesIO()
         pq.write_table(arrow, buf, compression="lz4", use_dictionary=dictionary)
         return buf.getvalue()
@@ -585,13 +593,20 @@ PORT_TYPES: dict[str, type[PortType]] = {
 
 
 class In:
-    """An input port declaration: ``dataset = In(Table, "Dataset")``."""
+    """An input port declaration: ``dataset = In(Table, "Dataset")``.
 
-    def __init__(self, type: type[PortType], label: str = "", *, optional: bool = False, doc: str = "") -> None:
+    ``stored=True`` (tables only): the module gets a ``StoredTable`` to read in row groups instead of
+    the whole table in memory, for inputs too large to load (Parallel Run).
+    """
+
+    def __init__(
+        self, type: type[PortType], label: str = "", *, optional: bool = False, doc: str = "", stored: bool = False
+    ) -> None:
         self.type = type
         self.label = label
         self.optional = optional
         self.doc = doc
+        self.stored = stored
         self.name = ""
 
     def describe(self) -> dict[str, Any]:

@@ -122,6 +122,8 @@ def _check_ports(cls: type[Module]) -> list[str]:
             p.append(f"{kind} port name {pname!r} must be lower_snake_case")
         if not (inspect.isclass(decl.type) and issubclass(decl.type, PortType)) or decl.type is PortType:
             p.append(f"{kind} port {pname!r} has no concrete PortType")
+        elif isinstance(decl, In) and decl.stored and decl.type is not Table:
+            p.append(f"input port {pname!r} is stored, which only a Table input can be")
     if set(cls.inputs) & set(cls.outputs):
         p.append("an input and an output share a name")
     return p

@@ -24,6 +24,7 @@ from modules.sdk import (
     LocalContext,
     Metrics,
     Module,
+    StoredTable,
     Table,
     TableSchema,
     default_registry,
@@ -151,6 +152,8 @@ def test_inferred_schemas_match_the_outputs(
 
 
 def _assert_same_content(before: Any, after: Any, table: DataTable) -> None:
+    if isinstance(before, StoredTable):  # a table the module wrote into the store in chunks
+        before = before.read()
     if isinstance(before, DataTable):
         pd.testing.assert_frame_equal(after.df, before.df)
         assert after.meta == before.meta

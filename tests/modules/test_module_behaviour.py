@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from modules.library.data_transformation.clean_missing_data import CleanMissingData
-from modules.sdk import DataTable, LocalContext, Metrics
+from modules.sdk import DataTable, LocalContext, Metrics, StoredTable
 
 Runner = Callable[..., dict[str, Any]]
 
@@ -30,10 +30,11 @@ def _holey() -> pd.DataFrame:
 # -- data input -----------------------------------------------------------------------------------------
 
 
-def test_dataset_module_loads_the_registered_dataset_through_the_context(run: Runner, ctx: LocalContext) -> None:
+def test_dataset_module_passes_the_registered_dataset_on_as_stored(run: Runner, ctx: LocalContext) -> None:
     out = run("dataset", dataset={"dataset_id": 1, "version": 2})
 
-    assert out["dataset"] is ctx.datasets[1]
+    assert isinstance(out["dataset"], StoredTable)  # the version's artifact, never loaded by the node
+    pd.testing.assert_frame_equal(out["dataset"].read().df, ctx.datasets[1].df)
 
 
 def test_enter_data_manually_reads_tsv_without_a_header(run: Runner) -> None:

@@ -93,3 +93,36 @@ class SplitSleep(Module):
             raise ModuleError(f"part {item['part']} fails on purpose", param="fail_part")
         ctx.log(f"part {item['part']} slept")
         return {"part": item["part"], "pid": os.getpid(), "square": item["part"] ** 2}
+
+
+class PoisonRows(Module):
+    """Passes a table through, failing while it holds a row whose ``column`` equals ``value``: always, or only
+    its first ``failures`` attempts, counted in the file ``counter`` so that attempts on any worker count."""
+
+    id = "test_poison_rows"
+    name = "Poison rows (test)"
+    category = "Utilities"
+
+    class Inputs:
+        dataset = In(Table, "Dataset")
+
+    class Outputs:
+        result = Out(Table, "Result")
+
+    class Params(ParamModel):
+        column: str = "x"
+        value: float = 0.0
+        failures: int = Field(-1, ge=-1, description="Attempts that fail before one succeeds; -1: every attempt.")
+        counter: str = ""
+
+    def run(self, inputs: dict[str, Any], params: Any, ctx: Any) -> dict[str, Any]:
+        from pathlib import Path
+
+        table = inputs["dataset"]
+        if (table.df[params.column] == params.value).any():
+            counter = Path(params.counter)
+            attempt = (int(counter.read_text()) if counter.exists() else 0) + 1
+            counter.write_text(str(attempt))
+            if params.failures < 0 or attempt <= params.failures:
+                raise ModuleError(f"a poisoned row (attempt {attempt})", column=params.column)
+        return {"result": DataTable(table.df, table.meta)}

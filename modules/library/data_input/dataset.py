@@ -31,7 +31,8 @@ class Dataset(Module):
         )
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
-        return {"dataset": ctx.load_dataset(params.dataset)}
+        # Passed on as stored, never loaded here: the version's artifact is this node's output as it is.
+        return {"dataset": ctx.open_dataset(params.dataset)}
 
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Any) -> dict[str, TableSchema | None]:
         return {}  # the engine knows registered schemas; this module cannot see them

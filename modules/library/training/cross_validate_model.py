@@ -29,7 +29,9 @@ from modules.sdk import (
     Out,
     ParamModel,
     RunContext,
+    StoredTable,
     Table,
+    TableStore,
     UntrainedModel,
     column,
 )
@@ -257,6 +259,9 @@ class _WithoutProgress:
     def load_dataset(self, ref: DatasetRef) -> DataTable:
         return self._ctx.load_dataset(ref)
 
+    def open_dataset(self, ref: DatasetRef) -> StoredTable:
+        return self._ctx.open_dataset(ref)
+
     def load_artifact(self, digest: str) -> bytes:
         return self._ctx.load_artifact(digest)
 
@@ -265,6 +270,16 @@ class _WithoutProgress:
 
     def map(self, module: Any, inputs: dict[str, Any], params: Any, items: Any, **how: Any) -> list[Any]:
         return self._ctx.map(module, inputs, params, items, **how)
+
+    @property
+    def tables(self) -> TableStore:
+        return self._ctx.tables
+
+    def score(self, document: Any, tables: Any) -> dict[str, DataTable]:
+        return self._ctx.score(document, tables)
+
+    def save_dataset(self, name: str, table: Any, description: str = "") -> DatasetRef:
+        return self._ctx.save_dataset(name, table, description)
 
 
 def train_quietly(

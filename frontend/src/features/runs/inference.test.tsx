@@ -79,6 +79,41 @@ describe("Create inference pipeline", () => {
   });
 });
 
+describe("Create batch inference pipeline", () => {
+  const batch = () =>
+    renderRouted(<CreateInferenceButton kind="batch" runId={5} />, { route: "/runs/5", path: "/runs/:runId" });
+
+  it("posts for the run and opens the batch pipeline with the notes of the derivation", async () => {
+    const notes = ["Node 'data' (Dataset) kept as the batch input: replace it, or bind it to a pipeline parameter."];
+    route("POST", "/api/runs/5/batch-inference-pipeline/", () =>
+      json({ pipeline: { ...PIPELINE, name: "Breast cancer — batch inference" }, notes }, 201),
+    );
+    batch();
+
+    await userEvent.click(screen.getByRole("button", { name: "Create batch inference pipeline" }));
+
+    const where = await screen.findByTestId("location");
+    expect(where).toHaveTextContent("/pipelines/31");
+    expect(JSON.parse(where.dataset.state ?? "null")).toEqual({ inference: { runId: 5, notes } });
+    expect(JSON.parse(callsTo("/api/runs/5/batch-inference-pipeline/")[0]!.body ?? "")).toEqual({ name: "", dataset_name: "" });
+    expect(callsTo("/api/runs/5/inference-pipeline/")).toEqual([]); // not the real-time one
+  });
+
+  it("explains why a run gives no batch pipeline (422)", async () => {
+    route("POST", "/api/runs/5/batch-inference-pipeline/", () =>
+      json({ detail: "This run's model scores images.", problems: [{ code: "images", message: "Batch inference scores tables.", node: "images" }] }, 422),
+    );
+    batch();
+
+    await userEvent.click(screen.getByRole("button", { name: "Create batch inference pipeline" }));
+
+    const dialog = await screen.findByRole("dialog", { name: "No batch inference pipeline can be made from this run" });
+    expect(within(dialog).getByRole("alert")).toHaveTextContent("This run's model scores images.");
+    expect(within(dialog).getByRole("listitem")).toHaveTextContent("images: Batch inference scores tables.");
+    expect(screen.queryByTestId("location")).not.toBeInTheDocument();
+  });
+});
+
 describe("InferenceNotes", () => {
   it("shows the notes handed over by navigation until dismissed", async () => {
     const { MemoryRouter } = await import("react-router");

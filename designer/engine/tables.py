@@ -1,0 +1,93 @@
+"""Table artifacts of one workspace in the artifact store: what a worker's ``ctx.tables`` is.
+
+Reading checks that the digest belongs to the workspace (``owned``), as ``load_artifact`` does: a
+digest alone must never be enough to read another workspace's data. Writing grants what was written
+to the workspace at once (``grant``), so another worker running a part of the same node can read it
+back. A table written in chunks goes to a temporary file next to nothing else, then into the store
+by its digest, so memory holds one chunk at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Collection
+from pathlib import Path
+from typing import BinaryIO
+
+from modules.sdk import DataTable, ModuleError, StoredTable, Table, TableSink
+
+from .store import ArtifactMissing, ArtifactStore
+from .validate import ArtifactLookup
+
+Grant = Callable[[Collection[str]], None]
+NOT_OWNED = (
+    "does not belong to this run's workspace; it was not produced by one of its runs, uploaded to one of its "
+    "datasets or registered in its model registry"
+)
+
+
+class StoreTables:
+    """A ``TableStore`` over ``store``; ``owned`` and ``grant`` are the workspace's (``None``: no checks, for tests
+    of the engine alone)."""
+
+    def __init__(self, store: ArtifactStore, owned: ArtifactLookup | None = None, grant: Grant | None = None) -> None:
+        self.store = store
+        self.owned = owned
+        self.grant = grant
+
+    def _check(self, digest: str) -> None:
+        if self.owned is not None and digest not in self.owned.owned([digest]):
+            raise ModuleError(f"table {str(digest)[:12]}... {NOT_OWNED}", param="artifact")
+
+    def _granted(self, digest: str) -> str:
+        if self.grant is not None:
+            self.grant([digest])
+        return digest
+
+    def save(self, table: DataTable) -> str:
+        return self._granted(self.store.put(Table.serialize(table)))
+
+    def load(self, digest: str) -> DataTable:
+        self._check(digest)
+        try:
+            table: DataTable = Table.deserialize(self.store.get(digest))
+        except ArtifactMissing as exc:
+            raise ModuleError(f"table {digest[:12]}... is not in the artifact store: {exc}", param="artifact") from None
+        return table
+
+    def open(self, digest: str) -> StoredTable:
+        self._check(digest)
+        return self.stored(digest)
+
+    def stored(self, digest: str) -> StoredTable:
+        """A handle on ``digest`` without the ownership check: the engine's own inputs, already checked."""
+        if not self.store.exists(digest):
+            raise ModuleError(f"table {digest[:12]}... is not in the artifact store", param="artifact")
+        return StoredTable(digest, lambda: self.store.open(digest))
+
+    def writer(self, row_group_rows: int | None = None) -> TableSink:
+        return _FileSink(self, row_group_rows)
+
+
+class _FileSink(TableSink):
+    """Chunks into a temporary file, then the file into the store."""
+
+    def __init__(self, tables: StoreTables, row_group_rows: int | None) -> None:
+        fd, path = tempfile.mkstemp(prefix="tessera-table-", suffix=".parquet")
+        self.path = Path(path)
+        self.file: BinaryIO = os.fdopen(fd, "wb")
+        super().__init__(self.file, row_group_rows)
+        self.tables = tables
+
+    def _finish(self) -> StoredTable:
+        self.file.close()
+        try:
+            digest = self.tables.store.put_file(self.path)
+        finally:
+            self.path.unlink(missing_ok=True)
+        return self.tables.stored(self.tables._granted(digest))
+
+    def discard(self) -> None:
+        self.file.close()
+        self.path.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-.PHONY: start test fuzz bench bench-scoring bench-tuning worker lint
+.PHONY: start test fuzz bench bench-scoring bench-tuning bench-batch worker beat lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
@@ -12,7 +12,11 @@ bench-scoring:  ## a Tessera endpoint vs. the same model behind `mlflow models s
 	scripts/bootstrap && .venv/bin/pip install -q -e '.[bench]' && .venv/bin/python bench/scoring_vs_mlflow.py
 bench-tuning:  ## Tune Model Hyperparameters on 1 and 2 workers vs. GridSearchCV with n_jobs=1 and 2
 	scripts/bootstrap && .venv/bin/python bench/tuning_vs_gridsearch.py
+bench-batch:  ## batch inference (Parallel Run) on 1 and 2 workers vs. a plain pandas loop of predict, rows/s
+	scripts/bootstrap && .venv/bin/python bench/batch_vs_pandas.py
 worker: ## a CPU worker for the configured DATABASE_URL / REDIS_URL
 	.venv/bin/celery -A designer worker -Q cpu -c 2 -l INFO
+beat:   ## Celery beat (database scheduler) for the configured DATABASE_URL / REDIS_URL: fires schedules
+	.venv/bin/celery -A designer beat -l INFO
 lint:
 	.venv/bin/ruff check designer modules tests bench && .venv/bin/lint-imports

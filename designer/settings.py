@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_celery_beat",
     "designer.accounts",
     "designer.workspaces",
     "designer.artifacts",
@@ -61,7 +62,10 @@ INSTALLED_APPS = [
     "designer.runs",
     "designer.registry",
     "designer.endpoints",
+    "designer.batch",
     "designer.published",
+    "designer.schedules",
+    "designer.retraining",
     "designer.activity",
     "designer.collab",
     "designer.web",
@@ -147,6 +151,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Schedules: Celery beat with django-celery-beat's database scheduler, whose entries fire at the ticks
+# designer/schedules/timing.py computes (so any number of beat processes agree on them).
+CELERY_BEAT_SCHEDULER = "designer.schedules.beat:TickScheduler"
+# The shortest interval a schedule may have, and how late a tick may start before it counts as missed
+# (beat or the workers were down) and the schedule's missed-run policy decides.
+TESSERA_SCHEDULE_MIN_INTERVAL_SECONDS: int = env("TESSERA_SCHEDULE_MIN_INTERVAL_SECONDS", 60, cast=int)
+TESSERA_SCHEDULE_GRACE_SECONDS: int = env("TESSERA_SCHEDULE_GRACE_SECONDS", 300, cast=int)
+# Retrain and promote (designer/retraining): how often beat sends the pass that checks drift alarms and
+# evaluates finished retraining runs, and whether a policy may promote a winning challenger without an
+# editor (off: every challenger waits for an editor's approval).
+TESSERA_RETRAINING_CHECK_SECONDS: float = env("TESSERA_RETRAINING_CHECK_SECONDS", 60.0, cast=float)
+TESSERA_RETRAINING_AUTO_PROMOTE: bool = env("TESSERA_RETRAINING_AUTO_PROMOTE", False, cast=as_bool)
+CELERY_BEAT_SCHEDULE = {
+    "retraining-pass": {
+        "task": "designer.retraining.tick",
+        "schedule": TESSERA_RETRAINING_CHECK_SECONDS,
+        "options": {"expires": TESSERA_RETRAINING_CHECK_SECONDS},  # a pass nobody ran in time is dropped
+    },
+}
 
 # --- execution -------------------------------------------------------------------------------
 TESSERA_ARTIFACT_STORE: str = env("TESSERA_ARTIFACT_STORE", str(DATA_DIR / "artifacts"))
@@ -232,6 +255,9 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "designer.runs.models.Run.Status",
         "NodeRunStatusEnum": "designer.runs.models.NodeRun.Status",
         "DatasetKindEnum": "designer.datasets.models.DatasetVersion.KINDS",
+        "ChallengerStatusEnum": "designer.retraining.models.Challenger.Status",
+        "RetrainingAlarmStateEnum": "designer.retraining.models.RetrainingPolicy.AlarmState",
+        "PipelineParameterTypeEnum": "designer.engine.parameters.TYPES",
     },
 }
 

@@ -15,9 +15,14 @@ urlpatterns = [
     path("api/", include("designer.pipelines.urls")),
     path("api/", include("designer.runs.urls")),
     path("api/", include("designer.endpoints.urls")),
+    path("api/", include("designer.batch.urls")),
     path("api/", include("designer.registry.urls")),
     path("api/", include("designer.activity.urls")),
+    path("api/", include("designer.published.urls")),
+    path("api/", include("designer.schedules.urls")),
+    path("api/", include("designer.retraining.urls")),
     path("", include("designer.endpoints.scoring_urls")),
+    path("", include("designer.published.trigger_urls")),
     path("", include("designer.web.urls")),
 ]
 

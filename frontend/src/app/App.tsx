@@ -7,6 +7,7 @@ import { LoginPage, RequireAuth, useMe } from "../features/auth";
 import { DesignerPage } from "../features/canvas";
 import { EndpointPage, EndpointsPage } from "../features/endpoints";
 import { ModelsPage } from "../features/models";
+import { PipelineEndpointPage, PipelineEndpointsPage } from "../features/published";
 import { PipelineRunsPage, RunPage, WorkspaceRunsPage } from "../features/runs";
 import { WorkspaceHome } from "../features/workspace";
 import { ActivityPage } from "../features/activity";
@@ -49,6 +50,8 @@ export function App() {
               <Route path="/w/:workspaceId/endpoints" element={<EndpointsPage />} />
               <Route path="/w/:workspaceId/models" element={<ModelsPage />} />
               <Route path="/w/:workspaceId/endpoints/:endpointId" element={<EndpointPage />} />
+              <Route path="/w/:workspaceId/pipeline-endpoints" element={<PipelineEndpointsPage />} />
+              <Route path="/w/:workspaceId/pipeline-endpoints/:endpointId" element={<PipelineEndpointPage />} />
               <Route path="/pipelines/:pipelineId" element={<DesignerPage />} />
               <Route path="/pipelines/:pipelineId/runs" element={<PipelineRunsPage />} />
               <Route path="/pipelines/:pipelineId/versions/:number" element={<VersionPage />} />

@@ -98,6 +98,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/challengers/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A challenger: both models' metrics side by side and the evaluation's figures with both drawn */
+        get: operations["challengers_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/challengers/{id}/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve: register the challenger's model and redeploy the endpoint to it (editor) */
+        post: operations["challengers_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/challengers/{id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject: keep the endpoint's model (editor) */
+        post: operations["challengers_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data-triggers/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A data trigger and its last firings */
+        get: operations["data_triggers_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete a data trigger; the runs it started stay (editor) */
+        delete: operations["data_triggers_destroy"];
+        options?: never;
+        head?: never;
+        /** Change a data trigger (editor) */
+        patch: operations["data_triggers_partial_update"];
+        trace?: never;
+    };
+    "/api/data-triggers/{id}/firings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A data trigger's history, newest first: one row per new dataset version it saw */
+        get: operations["data_triggers_firings_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data-triggers/{id}/pause/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a data trigger (editor) */
+        post: operations["data_triggers_pause_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/data-triggers/{id}/resume/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused data trigger (editor) */
+        post: operations["data_triggers_resume_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets/": {
         parameters: {
             query?: never;
@@ -258,6 +379,23 @@ export interface paths {
         patch: operations["endpoints_partial_update"];
         trace?: never;
     };
+    "/api/endpoints/{id}/challengers/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Challengers of the endpoint, newest first */
+        get: operations["endpoints_challengers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/endpoints/{id}/drift/": {
         parameters: {
             query?: never;
@@ -320,6 +458,43 @@ export interface paths {
         put?: never;
         /** Replace one key (editor) */
         post: operations["endpoints_regenerate_key_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/endpoints/{id}/retraining/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's retraining policy and its drift alarm's state */
+        get: operations["endpoints_retraining_retrieve"];
+        /** Set the endpoint's retraining policy, replacing any it has (editor) */
+        put: operations["endpoints_retraining_update"];
+        post?: never;
+        /** Remove the retraining policy; challengers stay as a record (editor) */
+        delete: operations["endpoints_retraining_destroy"];
+        options?: never;
+        head?: never;
+        /** Change some fields of the endpoint's retraining policy (editor) */
+        patch: operations["endpoints_retraining_partial_update"];
+        trace?: never;
+    };
+    "/api/endpoints/{id}/retraining/options/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a retraining policy of this endpoint may name: metrics of its model, pipeline endpoints */
+        get: operations["endpoints_retraining_options_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -392,6 +567,166 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipeline endpoints (published pipelines) in your workspaces */
+        get: operations["pipeline_endpoints_list"];
+        put?: never;
+        /** Publish a pipeline version (or a run's version, with its values) as a pipeline endpoint (editor) */
+        post: operations["pipeline_endpoints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline endpoint with its versions and their parameters (keys only for editors and owners) */
+        get: operations["pipeline_endpoints_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete the pipeline endpoint, its versions and keys (editor); the runs it started stay */
+        delete: operations["pipeline_endpoints_destroy"];
+        options?: never;
+        head?: never;
+        /** Change the description or the default version (editor) */
+        patch: operations["pipeline_endpoints_partial_update"];
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/{id}/data-triggers/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline endpoint's data triggers */
+        get: operations["pipeline_endpoints_data_triggers_list"];
+        put?: never;
+        /** Run a pipeline endpoint whenever a dataset of its workspace gets a new version (editor) */
+        post: operations["pipeline_endpoints_data_triggers_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/{id}/openapi/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pipeline endpoint's own OpenAPI document */
+        get: operations["pipeline_endpoints_openapi_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/{id}/regenerate-key/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace one key of a pipeline endpoint (editor) */
+        post: operations["pipeline_endpoints_regenerate_key_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/{id}/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The runs a pipeline endpoint started: trigger, parameter values, status */
+        get: operations["pipeline_endpoints_runs_list"];
+        put?: never;
+        /** Run a published version now with parameter values (editor) */
+        post: operations["pipeline_endpoints_runs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/{id}/schedules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline endpoint's schedules */
+        get: operations["pipeline_endpoints_schedules_list"];
+        put?: never;
+        /** Schedule runs of a pipeline endpoint: cron or interval (editor) */
+        post: operations["pipeline_endpoints_schedules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The versions a pipeline endpoint publishes */
+        get: operations["pipeline_endpoints_versions_list"];
+        put?: never;
+        /** Publish another pipeline version (or a run's version and values) as the next version (editor) */
+        post: operations["pipeline_endpoints_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipeline-endpoints/{id}/versions/{number}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unpublish a version that never ran and is not the default (editor) */
+        delete: operations["pipeline_endpoints_versions_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -513,7 +848,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Validate a document (default: the newest version) against this pipeline's workspace */
+        /** Validate a document (default: the newest version) against this pipeline's workspace, optionally with pipeline parameter values as a run would take them */
         post: operations["pipelines_validate"];
         delete?: never;
         options?: never;
@@ -673,6 +1008,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{id}/batch-inference-pipeline/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a batch inference pipeline from a completed training run (editor) */
+        post: operations["runs_batch_inference_pipeline_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{id}/cancel/": {
         parameters: {
             query?: never;
@@ -820,6 +1172,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{id}/schedule/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Schedule this run: its published version with its parameter values, at a cron or interval (editor; refused naming why when no pipeline endpoint publishes the run's version) */
+        post: operations["runs_schedule_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/compare/": {
         parameters: {
             query?: never;
@@ -865,6 +1234,93 @@ export interface paths {
         put?: never;
         /** Open a sample as a new pipeline in a workspace (editor), loading the sample datasets it lacks */
         post: operations["sample_pipelines_open_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule, its next fire times and its last ticks */
+        get: operations["schedules_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule; the runs it started stay (editor) */
+        delete: operations["schedules_destroy"];
+        options?: never;
+        head?: never;
+        /** Change a schedule (editor) */
+        patch: operations["schedules_partial_update"];
+        trace?: never;
+    };
+    "/api/schedules/{id}/pause/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a schedule (editor) */
+        post: operations["schedules_pause_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}/resume/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused schedule (editor) */
+        post: operations["schedules_resume_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}/ticks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule's history, newest first: ran (with the run), skipped or failed to start (with why) */
+        get: operations["schedules_ticks_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A timing in words and its next three fire times, or what is wrong with it (nothing saved) */
+        post: operations["schedules_preview_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -984,6 +1440,19 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        BatchInferencePipelineRequest: {
+            /**
+             * @description Default: '<pipeline> - batch inference'.
+             * @default
+             */
+            name: string;
+            /**
+             * @description The dataset the scored rows are saved to, one version per run. Default: '<pipeline> - scored'.
+             * @default
+             */
+            dataset_name: string;
+        };
         Call: {
             /** Format: date-time */
             at: string;
@@ -1004,6 +1473,104 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        CannotDeriveBatch: {
+            detail: string;
+            problems: {
+                [key: string]: unknown;
+            }[];
+        };
+        Challenger: {
+            readonly id: number;
+            readonly endpoint: number;
+            readonly endpoint_name: string;
+            readonly workspace: number;
+            readonly run: number;
+            readonly trigger: unknown;
+            readonly status: components["schemas"]["ChallengerStatusEnum"];
+            readonly error: string;
+            readonly evaluation_run: number | null;
+            readonly metric: string;
+            readonly higher_is_better: boolean;
+            /** Format: double */
+            readonly margin: number;
+            readonly champion: components["schemas"]["ChallengerSide"];
+            readonly challenger: components["schemas"]["ChallengerSide"];
+            /** Format: double */
+            readonly improvement: number | null;
+            readonly wins: boolean | null;
+            readonly champion_revision: number;
+            readonly automatic: boolean;
+            readonly decided_by: string | null;
+            /** Format: date-time */
+            readonly decided_at: string | null;
+            readonly note: string;
+            readonly registered_model: components["schemas"]["RegisteredVersion"] | null;
+            readonly inference_pipeline: number | null;
+            readonly deployed_version: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly evaluated_at: string | null;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        ChallengerDecisionRequest: {
+            /** @default  */
+            note: string;
+        };
+        ChallengerDetail: {
+            readonly id: number;
+            readonly endpoint: number;
+            readonly endpoint_name: string;
+            readonly workspace: number;
+            readonly run: number;
+            readonly trigger: unknown;
+            readonly status: components["schemas"]["ChallengerStatusEnum"];
+            readonly error: string;
+            readonly evaluation_run: number | null;
+            readonly metric: string;
+            readonly higher_is_better: boolean;
+            /** Format: double */
+            readonly margin: number;
+            readonly champion: components["schemas"]["ChallengerSide"];
+            readonly challenger: components["schemas"]["ChallengerSide"];
+            /** Format: double */
+            readonly improvement: number | null;
+            readonly wins: boolean | null;
+            readonly champion_revision: number;
+            readonly automatic: boolean;
+            readonly decided_by: string | null;
+            /** Format: date-time */
+            readonly decided_at: string | null;
+            readonly note: string;
+            readonly registered_model: components["schemas"]["RegisteredVersion"] | null;
+            readonly inference_pipeline: number | null;
+            readonly deployed_version: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly evaluated_at: string | null;
+            readonly figures: {
+                [key: string]: unknown;
+            };
+        };
+        ChallengerSide: {
+            artifact: string;
+            /** Format: double */
+            value: number | null;
+            metrics: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description * `evaluating` - Evaluating
+         *     * `pending` - Pending
+         *     * `promoted` - Promoted
+         *     * `rejected` - Rejected
+         *     * `superseded` - Superseded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        ChallengerStatusEnum: "evaluating" | "pending" | "promoted" | "rejected" | "superseded" | "failed";
         /**
          * @description * `added` - added
          *     * `removed` - removed
@@ -1027,8 +1594,18 @@ export interface components {
         };
         ColumnSchema: {
             name: string;
-            type: components["schemas"]["TypeEnum"];
+            type: components["schemas"]["ColumnSchemaTypeEnum"];
         };
+        /**
+         * @description * `integer` - integer
+         *     * `number` - number
+         *     * `boolean` - boolean
+         *     * `string` - string
+         *     * `category` - category
+         *     * `datetime` - datetime
+         * @enum {string}
+         */
+        ColumnSchemaTypeEnum: "integer" | "number" | "boolean" | "string" | "category" | "datetime";
         ComparedRun: {
             run: components["schemas"]["Run"];
             /** @description The pipeline version the run executed, with its document. */
@@ -1042,6 +1619,39 @@ export interface components {
         Csrf: {
             /** @description Send back as the X-CSRFToken header on unsafe requests. */
             csrf_token: string;
+        };
+        DataTrigger: {
+            readonly id: number;
+            endpoint: number;
+            readonly endpoint_name: string;
+            name?: string;
+            dataset: number;
+            readonly dataset_name: string;
+            parameter: string;
+            values?: unknown;
+            /** Format: int64 */
+            version?: number | null;
+            paused?: boolean;
+            readonly last_firings: components["schemas"]["TriggerFiring"][];
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        DataTriggerInputRequest: {
+            name?: string;
+            /** @description A dataset of the endpoint's workspace. */
+            dataset: number;
+            /** @description The pipeline's dataset parameter that receives each new version. */
+            parameter: string;
+            /** @description The other pipeline parameter values. */
+            values?: {
+                [key: string]: unknown;
+            };
+            version?: number | null;
+            paused?: boolean;
         };
         Dataset: {
             id: number;
@@ -1148,6 +1758,10 @@ export interface components {
             created_by?: string | null;
             /** Format: date-time */
             created_at: string;
+        };
+        DerivedBatchInferencePipeline: {
+            pipeline: components["schemas"]["PipelineDetail"];
+            notes: string[];
         };
         DerivedInferencePipeline: {
             pipeline: components["schemas"]["PipelineDetail"];
@@ -1395,6 +2009,12 @@ export interface components {
              */
             delta: number | null;
         };
+        /**
+         * @description * `skip` - Skip
+         *     * `run_once` - Run Once
+         * @enum {string}
+         */
+        MissedEnum: "skip" | "run_once";
         Module: {
             id: string;
             version: number;
@@ -1500,9 +2120,22 @@ export interface components {
          *     * `endpoint` - Endpoint
          *     * `member` - Member
          *     * `model` - Model
+         *     * `pipeline_endpoint` - Pipeline Endpoint
+         *     * `schedule` - Schedule
+         *     * `trigger` - Trigger
+         *     * `challenger` - Challenger
          * @enum {string}
          */
-        ObjectTypeEnum: "pipeline" | "run" | "dataset" | "endpoint" | "member" | "model";
+        ObjectTypeEnum: "pipeline" | "run" | "dataset" | "endpoint" | "member" | "model" | "pipeline_endpoint" | "schedule" | "trigger" | "challenger";
+        OfferedPipelineEndpoint: {
+            id: number;
+            name: string;
+            default_version: number;
+            dataset_parameters: string[];
+            reports_metrics: boolean;
+            /** @description Why it cannot retrain this endpoint; empty when it can. */
+            problem: string;
+        };
         OpenedSample: {
             id: number;
             workspace: number;
@@ -1523,6 +2156,13 @@ export interface components {
             /** @description Sample datasets this loaded into the workspace (it lacked them). */
             datasets_added: string[];
         };
+        /**
+         * @description * `ran` - Ran
+         *     * `skipped` - Skipped
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        OutcomeEnum: "ran" | "skipped" | "failed";
         OutputFigures: {
             /** @description Plotly figures ({data, layout}) by name: 'column' for a table; 'roc', 'precision_recall', 'confusion_matrix', 'threshold', 'predicted_vs_actual' or 'residuals' for an evaluation; without a column, 'sweep_by_trial' and 'sweep_<parameter>' for a sweep, 'feature_scores', or 'clusters'. */
             figures: {
@@ -1545,6 +2185,36 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ActivityEvent"][];
+        };
+        PaginatedChallengerList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Challenger"][];
+        };
+        PaginatedDataTriggerList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["DataTrigger"][];
         };
         PaginatedDatasetList: {
             /** @example 123 */
@@ -1606,6 +2276,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Member"][];
         };
+        PaginatedPipelineEndpointList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["PipelineEndpoint"][];
+        };
         PaginatedPipelineList: {
             /** @example 123 */
             count: number;
@@ -1635,6 +2320,36 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["PipelineVersionSummary"][];
+        };
+        PaginatedPublishedRunList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["PublishedRun"][];
+        };
+        PaginatedPublishedVersionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["PublishedVersion"][];
         };
         PaginatedRegisteredModelList: {
             /** @example 123 */
@@ -1666,6 +2381,51 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Run"][];
         };
+        PaginatedScheduleList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Schedule"][];
+        };
+        PaginatedScheduleTickList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["ScheduleTick"][];
+        };
+        PaginatedTriggerFiringList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["TriggerFiring"][];
+        };
         PaginatedWorkspaceList: {
             /** @example 123 */
             count: number;
@@ -1680,6 +2440,32 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Workspace"][];
+        };
+        ParameterBinding: {
+            /** @description The node whose field the parameter drives. */
+            node: string;
+            /** @description The node's parameter (field) name. */
+            field: string;
+            module: string;
+            module_version: number;
+            /** @description Null when the module is not installed here. */
+            module_name: string | null;
+            /** @description The field's title in the module's form. */
+            field_title: string | null;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PatchedDataTriggerInputRequest: {
+            name?: string;
+            /** @description A dataset of the endpoint's workspace. */
+            dataset?: number;
+            /** @description The pipeline's dataset parameter that receives each new version. */
+            parameter?: string;
+            /** @description The other pipeline parameter values. */
+            values?: {
+                [key: string]: unknown;
+            };
+            version?: number | null;
+            paused?: boolean;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PatchedDatasetUpdateRequest: {
@@ -1703,9 +2489,72 @@ export interface components {
             description?: string;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PatchedPipelineEndpointUpdateRequest: {
+            description?: string;
+            /** @description A published version's number. */
+            default_version?: number;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PatchedPipelineUpdateRequest: {
             name?: string;
             description?: string;
+        };
+        /** @description PUT takes every field (the ones left out get their defaults); PATCH only those it changes. */
+        PatchedRetrainingPolicyWriteRequest: {
+            /** @description The published pipeline that retrains this endpoint (same workspace). */
+            pipeline_endpoint?: number;
+            /** @description Its pipeline parameter naming the training dataset; may be left out when it has only one. */
+            dataset_parameter?: string;
+            /** @description Parameter values the runs it starts are given (the rest take their defaults). */
+            values?: {
+                [key: string]: unknown;
+            };
+            /** @description The Evaluate Model metric that decides, e.g. 'AUC'. */
+            metric?: string;
+            /**
+             * Format: double
+             * @description How much better (in the metric's units) a challenger must be to win; below 1 for proportions.
+             */
+            margin?: number;
+            /** @description Promote a winning challenger without an editor (only where TESSERA_RETRAINING_AUTO_PROMOTE allows). */
+            auto_promote?: boolean;
+            /** @description Registry name of promoted models (the endpoint's). */
+            model_name?: string;
+            alarm_enabled?: boolean;
+            drift_window_minutes?: number;
+            drift_min_rows?: number;
+            /** @description Fire when this many features drifted; null: when the input counts as drifted (half its features). */
+            drift_features?: number | null;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PatchedScheduleInputRequest: {
+            /** @description Five fields: minute hour day-of-month month day-of-week, in the time zone (e.g. '0 6 * * 1-5'). */
+            cron?: string;
+            /** @description Instead of cron: every N seconds. */
+            interval_seconds?: number | null;
+            /** @description An IANA time zone; UTC by default. */
+            timezone?: string;
+            /** Format: date-time */
+            start_at?: string | null;
+            /** Format: date-time */
+            end_at?: string | null;
+            name?: string;
+            paused?: boolean;
+            /** @description A tick while this many of the schedule's runs are still running is skipped. */
+            max_concurrent?: number;
+            /**
+             * @description A tick that could not start on time: skip it, or run the latest one once.
+             *
+             *     * `skip` - Skip
+             *     * `run_once` - Run Once
+             */
+            missed?: components["schemas"]["MissedEnum"];
+            /** @description Pipeline parameter values for every run. */
+            values?: {
+                [key: string]: unknown;
+            };
+            /** @description A published version number; the default if null. */
+            version?: number | null;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PatchedWorkspaceInputRequest: {
@@ -1767,6 +2616,81 @@ export interface components {
             /** @description Changes that do not alter what the pipeline computes. */
             layout: components["schemas"]["DiffLayout"];
         };
+        PipelineEndpoint: {
+            readonly id: number;
+            workspace: number;
+            name: string;
+            description?: string;
+            pipeline: number;
+            pipeline_name: string;
+            /** Format: int64 */
+            default_version: number;
+            readonly default_pipeline_version: number | null;
+            readonly version_count: number;
+            readonly last_run: components["schemas"]["PipelineEndpointLastRun"] | null;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly runs_url: string;
+            readonly swagger_url: string;
+            readonly keys: components["schemas"]["PipelineEndpointKeys"] | null;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PipelineEndpointCreateRequest: {
+            workspace: number;
+            name: string;
+            /** @default  */
+            description: string;
+            /** @description Not needed with run. */
+            pipeline?: number;
+            /** @description Pipeline version; the newest if omitted. */
+            version?: number | null;
+            /** @description Parameter values that replace the pipeline's defaults. */
+            defaults?: {
+                [key: string]: unknown;
+            };
+            /** @description Publish the version this run ran, with its parameter values as the defaults. */
+            run?: number;
+        };
+        PipelineEndpointDetail: {
+            readonly id: number;
+            workspace: number;
+            name: string;
+            description?: string;
+            pipeline: number;
+            pipeline_name: string;
+            /** Format: int64 */
+            default_version: number;
+            readonly default_pipeline_version: number | null;
+            readonly version_count: number;
+            readonly last_run: components["schemas"]["PipelineEndpointLastRun"] | null;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly runs_url: string;
+            readonly swagger_url: string;
+            readonly keys: components["schemas"]["PipelineEndpointKeys"] | null;
+            readonly versions: components["schemas"]["PublishedVersion"][];
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PipelineEndpointKeyNameRequest: {
+            key: components["schemas"]["KeyEnum"];
+        };
+        PipelineEndpointKeys: {
+            primary: string;
+            secondary: string;
+        };
+        PipelineEndpointLastRun: {
+            id: number;
+            status: string;
+            kind: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         PipelineExport: {
             /** @description Always "tessera.pipeline". */
             format: string;
@@ -1805,6 +2729,29 @@ export interface components {
              */
             file: string;
         };
+        PipelineParameter: {
+            name: string;
+            type: components["schemas"]["PipelineParameterTypeEnum"];
+            /** @description True when there is no default: a run must be given a value. */
+            required: boolean;
+            /** @description Absent when the parameter is required. */
+            default?: unknown;
+            description: string;
+            /** @description Every node field the parameter drives. */
+            bindings: components["schemas"]["ParameterBinding"][];
+            /** @description JSON Schema of a value: the declared type and the schema of every field it drives. */
+            schema: unknown;
+        };
+        /**
+         * @description * `string` - string
+         *     * `integer` - integer
+         *     * `number` - number
+         *     * `boolean` - boolean
+         *     * `dataset` - dataset
+         *     * `json` - json
+         * @enum {string}
+         */
+        PipelineParameterTypeEnum: "string" | "integer" | "number" | "boolean" | "dataset" | "json";
         PipelineVersion: {
             number: number;
             message: string;
@@ -1818,6 +2765,10 @@ export interface components {
             pipeline: number;
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
+            /** @description The pipeline parameters the document declares, with the node fields each drives. */
+            readonly parameters: components["schemas"]["PipelineParameter"][];
+            /** @description JSON Schema of a whole {"name": value} object of parameter values (what a run takes). */
+            readonly parameters_schema: unknown;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PipelineVersionCreateRequest: {
@@ -1890,6 +2841,88 @@ export interface components {
             /** @description JSON path in the document, e.g. nodes[2].params. */
             path: string | null;
         };
+        PublishProblems: {
+            detail: string;
+            problems: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PublishVersionRequest: {
+            /** @description Pipeline version; the newest if omitted. */
+            version?: number | null;
+            defaults?: {
+                [key: string]: unknown;
+            };
+            /** @description Publish the version this run ran, with its values. */
+            run?: number;
+            /** @default false */
+            make_default: boolean;
+        };
+        PublishedBinding: {
+            node: string;
+            field: string;
+            module: string;
+            module_name: string | null;
+            field_title: string | null;
+        };
+        PublishedParameter: {
+            name: string;
+            type: components["schemas"]["PipelineParameterTypeEnum"];
+            /** @description No default: callers must give a value. */
+            required: boolean;
+            /** @description What a caller who gives no value gets. */
+            default?: unknown;
+            /** @description The default the pipeline declares. */
+            document_default?: unknown;
+            description: string;
+            bindings: components["schemas"]["PublishedBinding"][];
+            /** @description The JSON Schema a value must satisfy. */
+            schema: unknown;
+        };
+        PublishedRun: {
+            id: number;
+            kind: components["schemas"]["PublishedRunKindEnum"];
+            status: string;
+            error: string;
+            version: number;
+            pipeline_version: number;
+            parameters: unknown;
+            trigger: unknown;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** Format: double */
+            readonly elapsed: number | null;
+        };
+        /**
+         * @description * `rest` - Rest
+         *     * `schedule` - Schedule
+         *     * `data` - Data
+         *     * `drift` - Drift
+         *     * `manual` - Manual
+         * @enum {string}
+         */
+        PublishedRunKindEnum: "rest" | "schedule" | "data" | "drift" | "manual";
+        PublishedVersion: {
+            /** Format: int64 */
+            number: number;
+            pipeline_version: number;
+            pipeline_version_message: string;
+            defaults?: unknown;
+            from_run?: number | null;
+            readonly published_by: string | null;
+            /** Format: date-time */
+            readonly published_at: string;
+            readonly is_default: boolean;
+            readonly runs: number;
+            readonly parameters: components["schemas"]["PublishedParameter"][];
+            readonly runs_url: string;
+        };
         /**
          * @description * `cpu` - cpu
          *     * `gpu` - gpu
@@ -1933,6 +2966,11 @@ export interface components {
             readonly created_at: string;
             readonly in_use_by: string[];
         };
+        RegisteredVersion: {
+            id: number;
+            name: string;
+            version: number;
+        };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         RestoreVersionRequest: {
             /**
@@ -1942,6 +2980,98 @@ export interface components {
             message: string;
             /** @description The head version you saw; a restore based on an older version is refused with 409. */
             base_version?: number | null;
+        };
+        RetrainingAlarm: {
+            state: components["schemas"]["RetrainingAlarmStateEnum"];
+            /** Format: date-time */
+            checked_at: string | null;
+            /** Format: date-time */
+            fired_at: string | null;
+            /**
+             * Format: date-time
+             * @description Traffic before this does not count.
+             */
+            since: string | null;
+            /** @description What the last check saw: per input, rows, drifted features, the alarm. */
+            detail: unknown;
+        };
+        /**
+         * @description * `unchecked` - Unchecked
+         *     * `off` - Off
+         *     * `ok` - Ok
+         *     * `not_enough_data` - Not Enough Data
+         *     * `drifted` - Drifted
+         *     * `retraining` - Retraining
+         *     * `error` - Error
+         * @enum {string}
+         */
+        RetrainingAlarmStateEnum: "unchecked" | "off" | "ok" | "not_enough_data" | "drifted" | "retraining" | "error";
+        RetrainingMetric: {
+            name: string;
+            higher_is_better: boolean;
+            proportion: boolean;
+        };
+        RetrainingOptions: {
+            /** @description The task of the model the endpoint serves; empty when it cannot be compared. */
+            task: string;
+            /** @description Why the endpoint cannot be retrained; empty when it can. */
+            problem: string;
+            metrics: components["schemas"]["RetrainingMetric"][];
+            pipeline_endpoints: components["schemas"]["OfferedPipelineEndpoint"][];
+            auto_promote_allowed: boolean;
+        };
+        RetrainingPolicy: {
+            readonly id: number;
+            readonly endpoint: number;
+            readonly workspace: number;
+            readonly pipeline_endpoint: number;
+            readonly pipeline_endpoint_name: string;
+            readonly dataset_parameter: string;
+            readonly values: unknown;
+            readonly metric: string;
+            readonly higher_is_better: boolean | null;
+            /** Format: double */
+            readonly margin: number;
+            readonly auto_promote: boolean;
+            readonly auto_promote_allowed: boolean;
+            readonly model_name: string;
+            readonly alarm_enabled: boolean;
+            readonly drift_window_minutes: number;
+            readonly drift_min_rows: number;
+            readonly drift_features: number | null;
+            readonly alarm: components["schemas"]["RetrainingAlarm"];
+            readonly evaluation_pipeline: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description PUT takes every field (the ones left out get their defaults); PATCH only those it changes. */
+        RetrainingPolicyWriteRequest: {
+            /** @description The published pipeline that retrains this endpoint (same workspace). */
+            pipeline_endpoint: number;
+            /** @description Its pipeline parameter naming the training dataset; may be left out when it has only one. */
+            dataset_parameter?: string;
+            /** @description Parameter values the runs it starts are given (the rest take their defaults). */
+            values?: {
+                [key: string]: unknown;
+            };
+            /** @description The Evaluate Model metric that decides, e.g. 'AUC'. */
+            metric: string;
+            /**
+             * Format: double
+             * @description How much better (in the metric's units) a challenger must be to win; below 1 for proportions.
+             */
+            margin?: number;
+            /** @description Promote a winning challenger without an editor (only where TESSERA_RETRAINING_AUTO_PROMOTE allows). */
+            auto_promote?: boolean;
+            /** @description Registry name of promoted models (the endpoint's). */
+            model_name?: string;
+            alarm_enabled?: boolean;
+            drift_window_minutes?: number;
+            drift_min_rows?: number;
+            /** @description Fire when this many features drifted; null: when the input counts as drifted (half its features). */
+            drift_features?: number | null;
         };
         /**
          * @description * `owner` - owner
@@ -1971,6 +3101,8 @@ export interface components {
                 [key: string]: unknown;
             };
             regenerate?: unknown;
+            parameter_values?: unknown;
+            trigger?: unknown;
         };
         RunComparison: {
             a: components["schemas"]["ComparedRun"];
@@ -2001,8 +3133,17 @@ export interface components {
                 [key: string]: unknown;
             };
             regenerate?: unknown;
+            parameter_values?: unknown;
+            trigger?: unknown;
             readonly nodes: components["schemas"]["NodeRun"][];
             dataset_pins?: unknown;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        RunNowRequest: {
+            version?: number | null;
+            parameters?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description * `queued` - Queued
@@ -2042,8 +3183,136 @@ export interface components {
             pipeline: number;
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
+            /** @description The pipeline parameters the document declares, with the node fields each drives. */
+            readonly parameters: components["schemas"]["PipelineParameter"][];
+            /** @description JSON Schema of a whole {"name": value} object of parameter values (what a run takes). */
+            readonly parameters_schema: unknown;
             /** @description Problems do not block saving; fix them before running. */
             validation: components["schemas"]["ValidationResult"];
+        };
+        Schedule: {
+            readonly id: number;
+            endpoint: number;
+            readonly endpoint_name: string;
+            name?: string;
+            cron?: string;
+            /** Format: int64 */
+            interval_seconds?: number | null;
+            timezone?: string;
+            /** Format: date-time */
+            start_at?: string | null;
+            /** Format: date-time */
+            end_at?: string | null;
+            paused?: boolean;
+            /** Format: int64 */
+            max_concurrent?: number;
+            missed?: components["schemas"]["MissedEnum"];
+            values?: unknown;
+            /** Format: int64 */
+            version?: number | null;
+            /** @description The timing in words. */
+            readonly description: string;
+            /** @description The next three scheduled times (UTC). */
+            readonly next_fires: string[];
+            /**
+             * Format: date-time
+             * @description When it fires next; null when paused or ended.
+             */
+            readonly next_fire_at: string | null;
+            /** @description Runs it started that are still queued or running. */
+            readonly running: number;
+            readonly last_ticks: components["schemas"]["ScheduleTick"][];
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        ScheduleInputRequest: {
+            /** @description Five fields: minute hour day-of-month month day-of-week, in the time zone (e.g. '0 6 * * 1-5'). */
+            cron?: string;
+            /** @description Instead of cron: every N seconds. */
+            interval_seconds?: number | null;
+            /** @description An IANA time zone; UTC by default. */
+            timezone?: string;
+            /** Format: date-time */
+            start_at?: string | null;
+            /** Format: date-time */
+            end_at?: string | null;
+            name?: string;
+            paused?: boolean;
+            /** @description A tick while this many of the schedule's runs are still running is skipped. */
+            max_concurrent?: number;
+            /**
+             * @description A tick that could not start on time: skip it, or run the latest one once.
+             *
+             *     * `skip` - Skip
+             *     * `run_once` - Run Once
+             */
+            missed?: components["schemas"]["MissedEnum"];
+            /** @description Pipeline parameter values for every run. */
+            values?: {
+                [key: string]: unknown;
+            };
+            /** @description A published version number; the default if null. */
+            version?: number | null;
+        };
+        /** @description The timing in words and its next fire times, or what is wrong with it. */
+        SchedulePreview: {
+            description: string;
+            next_fires: string[];
+            problems: {
+                [key: string]: unknown;
+            }[];
+        };
+        ScheduleRefused: {
+            detail: string;
+            problems: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** @description "Schedule this run": the timing; the values and the version are the run's. */
+        ScheduleRunInputRequest: {
+            /** @description Five fields: minute hour day-of-month month day-of-week, in the time zone (e.g. '0 6 * * 1-5'). */
+            cron?: string;
+            /** @description Instead of cron: every N seconds. */
+            interval_seconds?: number | null;
+            /** @description An IANA time zone; UTC by default. */
+            timezone?: string;
+            /** Format: date-time */
+            start_at?: string | null;
+            /** Format: date-time */
+            end_at?: string | null;
+            /** @description The pipeline endpoint, when several publish the run's version. */
+            endpoint?: number;
+            name?: string;
+            max_concurrent?: number;
+            missed?: components["schemas"]["MissedEnum"];
+        };
+        ScheduleTick: {
+            readonly id: number;
+            /** Format: date-time */
+            tick: string;
+            outcome: components["schemas"]["OutcomeEnum"];
+            run?: number | null;
+            readonly run_status: string | null;
+            reason?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        ScheduleTimingRequest: {
+            /** @description Five fields: minute hour day-of-month month day-of-week, in the time zone (e.g. '0 6 * * 1-5'). */
+            cron?: string;
+            /** @description Instead of cron: every N seconds. */
+            interval_seconds?: number | null;
+            /** @description An IANA time zone; UTC by default. */
+            timezone?: string;
+            /** Format: date-time */
+            start_at?: string | null;
+            /** Format: date-time */
+            end_at?: string | null;
         };
         StaleVersion: {
             detail: string;
@@ -2056,6 +3325,10 @@ export interface components {
             version?: number;
             /** @description Node ids whose outputs must be recomputed even when cached. */
             regenerate?: string[];
+            /** @description Pipeline parameter values by name; parameters left out take their defaults. */
+            parameters?: {
+                [key: string]: unknown;
+            };
         };
         TableSchema: {
             columns: components["schemas"]["ColumnSchema"][];
@@ -2102,27 +3375,35 @@ export interface components {
                 };
             };
         };
-        /**
-         * @description * `integer` - integer
-         *     * `number` - number
-         *     * `boolean` - boolean
-         *     * `string` - string
-         *     * `category` - category
-         *     * `datetime` - datetime
-         * @enum {string}
-         */
-        TypeEnum: "integer" | "number" | "boolean" | "string" | "category" | "datetime";
+        TriggerFiring: {
+            readonly id: number;
+            readonly dataset_version: number;
+            outcome: components["schemas"]["OutcomeEnum"];
+            run?: number | null;
+            readonly run_status: string | null;
+            reason?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         ValidateDocumentInputRequest: {
             /** @description Datasets are resolved in this workspace. */
             workspace: number;
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
+            /** @description Pipeline parameter values by name, checked as a run would check them (a parameter without a default needs one); leave it out to validate the design, where defaults apply and none is required yet. */
+            parameters?: {
+                [key: string]: unknown;
+            };
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         ValidateInputRequest: {
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). Default: the head version. */
             document?: unknown;
+            /** @description Pipeline parameter values by name, checked as a run would check them (a parameter without a default needs one); leave it out to validate the design, where defaults apply and none is required yet. */
+            parameters?: {
+                [key: string]: unknown;
+            };
         };
         ValidationResult: {
             ok: boolean;
@@ -2151,9 +3432,18 @@ export interface components {
          *     * `member_removed` - Member Removed
          *     * `key_regenerated` - Key Regenerated
          *     * `cancelled` - Cancelled
+         *     * `published` - Published
+         *     * `updated` - Updated
+         *     * `triggered` - Triggered
+         *     * `paused` - Paused
+         *     * `resumed` - Resumed
+         *     * `alarmed` - Alarmed
+         *     * `approved` - Approved
+         *     * `rejected` - Rejected
+         *     * `promoted` - Promoted
          * @enum {string}
          */
-        VerbEnum: "created" | "saved" | "restored" | "cloned" | "imported" | "deleted" | "submitted" | "finished" | "uploaded" | "deployed" | "redeployed" | "member_added" | "role_changed" | "member_removed" | "key_regenerated" | "cancelled";
+        VerbEnum: "created" | "saved" | "restored" | "cloned" | "imported" | "deleted" | "submitted" | "finished" | "uploaded" | "deployed" | "redeployed" | "member_added" | "role_changed" | "member_removed" | "key_regenerated" | "cancelled" | "published" | "updated" | "triggered" | "paused" | "resumed" | "alarmed" | "approved" | "rejected" | "promoted";
         /**
          * @description * `column` - column
          *     * `columns` - columns
@@ -2301,6 +3591,241 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    challengers_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengerDetail"];
+                };
+            };
+        };
+    };
+    challengers_approve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ChallengerDecisionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Challenger"];
+                };
+            };
+            /** @description A field does not fit (named in 'fields' or 'problems'); nothing was saved. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The challenger is not pending (already decided, evaluating or failed). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    challengers_reject_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ChallengerDecisionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Challenger"];
+                };
+            };
+            /** @description The challenger is not pending (already decided, evaluating or failed). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    data_triggers_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataTrigger"];
+                };
+            };
+        };
+    };
+    data_triggers_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    data_triggers_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedDataTriggerInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataTrigger"];
+                };
+            };
+            /** @description Refused; each problem names its field (cron, interval_seconds, timezone, end_at, values, version, dataset, parameter, endpoint, run). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRefused"];
+                };
+            };
+        };
+    };
+    data_triggers_firings_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTriggerFiringList"];
+                };
+            };
+        };
+    };
+    data_triggers_pause_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataTrigger"];
+                };
+            };
+        };
+    };
+    data_triggers_resume_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataTrigger"];
+                };
             };
         };
     };
@@ -2753,6 +4278,32 @@ export interface operations {
             };
         };
     };
+    endpoints_challengers_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedChallengerList"];
+                };
+            };
+        };
+    };
     endpoints_drift_retrieve: {
         parameters: {
             query?: {
@@ -2847,6 +4398,140 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Keys"];
+                };
+            };
+        };
+    };
+    endpoints_retraining_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainingPolicy"];
+                };
+            };
+        };
+    };
+    endpoints_retraining_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetrainingPolicyWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainingPolicy"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainingPolicy"];
+                };
+            };
+            /** @description A field does not fit (named in 'fields' or 'problems'); nothing was saved. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    endpoints_retraining_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    endpoints_retraining_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRetrainingPolicyWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainingPolicy"];
+                };
+            };
+            /** @description A field does not fit (named in 'fields' or 'problems'); nothing was saved. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    endpoints_retraining_options_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainingOptions"];
                 };
             };
         };
@@ -3022,6 +4707,464 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ModuleDetail"];
                 };
+            };
+        };
+    };
+    pipeline_endpoints_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Only pipeline endpoints of this workspace. */
+                workspace?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPipelineEndpointList"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineEndpointCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineEndpointDetail"];
+                };
+            };
+            /** @description A value, version or field does not fit; each problem names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishProblems"];
+                };
+            };
+            /** @description The name is taken, or the version is the default or has runs. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pipeline_endpoints_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineEndpointDetail"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pipeline_endpoints_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPipelineEndpointUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineEndpointDetail"];
+                };
+            };
+            /** @description A value, version or field does not fit; each problem names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishProblems"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_data_triggers_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDataTriggerList"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_data_triggers_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataTriggerInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataTrigger"];
+                };
+            };
+            /** @description Refused; each problem names its field (cron, interval_seconds, timezone, end_at, values, version, dataset, parameter, endpoint, run). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRefused"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_openapi_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    pipeline_endpoints_regenerate_key_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineEndpointKeyNameRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineEndpointKeys"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_runs_list: {
+        parameters: {
+            query?: {
+                /** @description Only runs started this way (rest, schedule, ...). */
+                kind?: string;
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPublishedRunList"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_runs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunNowRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description A value, version or field does not fit; each problem names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishProblems"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_schedules_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedScheduleList"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_schedules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScheduleInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Refused; each problem names its field (cron, interval_seconds, timezone, end_at, values, version, dataset, parameter, endpoint, run). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRefused"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_versions_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPublishedVersionList"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PublishVersionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineEndpointDetail"];
+                };
+            };
+            /** @description A value, version or field does not fit; each problem names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishProblems"];
+                };
+            };
+        };
+    };
+    pipeline_endpoints_versions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The name is taken, or the version is the default or has runs. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3667,6 +5810,47 @@ export interface operations {
             };
         };
     };
+    runs_batch_inference_pipeline_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BatchInferencePipelineRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DerivedBatchInferencePipeline"];
+                };
+            };
+            /** @description The run is not completed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No batch inference pipeline can be derived from this run; the problems say why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannotDeriveBatch"];
+                };
+            };
+        };
+    };
     runs_cancel_create: {
         parameters: {
             query?: never;
@@ -3931,6 +6115,40 @@ export interface operations {
             };
         };
     };
+    runs_schedule_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRunInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Refused; each problem names its field (cron, interval_seconds, timezone, end_at, values, version, dataset, parameter, endpoint, run). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRefused"];
+                };
+            };
+        };
+    };
     runs_compare_retrieve: {
         parameters: {
             query: {
@@ -4017,6 +6235,172 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    schedules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+        };
+    };
+    schedules_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    schedules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedScheduleInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Refused; each problem names its field (cron, interval_seconds, timezone, end_at, values, version, dataset, parameter, endpoint, run). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRefused"];
+                };
+            };
+        };
+    };
+    schedules_pause_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+        };
+    };
+    schedules_resume_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+        };
+    };
+    schedules_ticks_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedScheduleTickList"];
+                };
+            };
+        };
+    };
+    schedules_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScheduleTimingRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
+                };
             };
         };
     };
@@ -4149,8 +6533,12 @@ export interface operations {
                  *     * `endpoint` - Endpoint
                  *     * `member` - Member
                  *     * `model` - Model
+                 *     * `pipeline_endpoint` - Pipeline Endpoint
+                 *     * `schedule` - Schedule
+                 *     * `trigger` - Trigger
+                 *     * `challenger` - Challenger
                  */
-                object_type?: "pipeline" | "run" | "dataset" | "endpoint" | "member" | "model";
+                object_type?: "pipeline" | "run" | "dataset" | "endpoint" | "member" | "model" | "pipeline_endpoint" | "schedule" | "trigger" | "challenger";
                 /** @description The initial index from which to return the results. */
                 offset?: number;
             };

@@ -1,6 +1,7 @@
 /**
- * One run, read-only on the canvas: the version it ran, node statuses (live while it runs),
- * outputs and logs one click away, and Clone to continue from it in a new draft.
+ * One run, read-only on the canvas: the version it ran, why it ran and with which parameter values,
+ * node statuses (live while it runs), outputs and logs one click away, and Clone to continue from it
+ * in a new draft.
  */
 import { ReactFlowProvider } from "@xyflow/react";
 import { useEffect, useState } from "react";
@@ -13,6 +14,9 @@ import { ErrorState, Loading } from "../../app/States";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { Canvas, NodePanel, useCatalogueSync, useGraph, useValidation, useValidationSync } from "../canvas";
 import { useRole } from "../endpoints";
+import { RunParameters } from "../parameters";
+import { PublishRunButton } from "../published";
+import { ScheduleRunButton } from "../schedules";
 import { attachRun, useCancelRun } from "./actions";
 import { useCloneRun } from "./clone";
 import { CreateInferenceButton } from "./inference";
@@ -99,6 +103,23 @@ function RunView({ runId }: { runId: number }) {
         {status === "completed" && canEdit && (
           <CreateInferenceButton runId={r.id} onSelectNode={(node) => useGraph.getState().selectOnly([node])} />
         )}
+        {status === "completed" && canEdit && (
+          <CreateInferenceButton kind="batch" runId={r.id} onSelectNode={(node) => useGraph.getState().selectOnly([node])} />
+        )}
+        <PublishRunButton
+          canEdit={canEdit && status === "completed"}
+          workspace={r.workspace}
+          pipelineId={r.pipeline}
+          pipelineName={r.pipeline_name}
+          version={r.version}
+          run={{ id: r.id, parameterValues: (r.parameter_values ?? {}) as Record<string, unknown> }}
+        />
+        <ScheduleRunButton
+          canEdit={canEdit && status === "completed"}
+          runId={r.id}
+          workspace={r.workspace}
+          parameterValues={(r.parameter_values ?? {}) as Record<string, unknown>}
+        />
         <button className="btn btn--primary" onClick={() => clone.mutate(r)} disabled={clone.isPending}>
           Clone into new draft
         </button>
@@ -122,6 +143,7 @@ function RunView({ runId }: { runId: number }) {
           )}
         </div>
       )}
+      <RunParameters values={r.parameter_values} trigger={r.trigger} />
       <div className="designer__body designer__body--no-palette">
         <main className="designer__canvas" aria-label="Canvas">
           <Canvas readOnly />

@@ -19,15 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from modules.sdk import Registry
 
 from .graph import Edge, Graph, Node, to_document
 from .inference import CannotDerive, Loader, OutputRef, derive_inference_pipeline
+from .parameters import REF, reference
 from .problems import Problem, node_label
 
 PARALLEL_RUN = "parallel_run"
 REGISTER = "register_dataset"
+DATASET = "dataset"
+INPUT_PARAMETER = "input_data"
 IMAGE_INPUT = "web_service_image_input"
 INPUT = "web_service_input"
 OUTPUT = "web_service_output"
@@ -92,8 +96,9 @@ def derive_batch_inference_pipeline(
     batching = parallel.parse_params({"scoring_pipeline": to_document(scoring)}).model_dump(mode="json")
     saving = {"dataset_name": output_dataset, "description": "Scored rows of a batch inference pipeline."}
     saving = register.parse_params(saving).model_dump(mode="json")
+    parameters, source_params = _input_parameter(graph, source)
     nodes = {
-        source_id: Node(source_id, source.module, source.version, dict(source.params)),
+        source_id: Node(source_id, source.module, source.version, source_params),
         run_id: Node(run_id, PARALLEL_RUN, parallel.version, batching),
         register_id: Node(register_id, REGISTER, register.version, saving),
     }
@@ -102,9 +107,13 @@ def derive_batch_inference_pipeline(
     layout = {source_id: {"x": x, "y": y}, run_id: {"x": x, "y": y + STEP}, register_id: {"x": x, "y": y + 2 * STEP}}
     label = node_label(source_id, registry.get(source.module, source.version).name)
     steps = [scoring.nodes[n] for n in scoring.topological_order() if scoring.nodes[n].module not in (INPUT, OUTPUT)]
+    bound = reference(source_params.get("dataset")) if source.module == DATASET else None
     notes = [
-        f"{label} kept as the batch input: replace it (Dataset, or Import Data from a URL, path or SQL query), or "
-        "bind it to a pipeline parameter, to score other data.",
+        f"{label} kept as the batch input, bound to the pipeline parameter '{bound}': submit, publish or schedule "
+        "it with another dataset (or, published, a CSV file) to score other data."
+        if bound
+        else f"{label} kept as the batch input: replace it (Dataset, or Import Data from a URL, path or SQL query), "
+        "or bind it to a pipeline parameter, to score other data.",
         "Parallel Run scores it in mini-batches on every worker, through the scoring path of this run ("
         + ", ".join(node_label(n.id, registry.get(n.module, n.version).name) for n in steps)
         + f"); its input '{wsi.params.get('name')}' takes {len(wsi.params.get('columns') or [])} columns.",
@@ -112,7 +121,30 @@ def derive_batch_inference_pipeline(
         "Data after Parallel Run to write them elsewhere too.",
         *[n for n in real_time.notes if "Web Service" not in n],  # what the scoring path keeps, pins and drops
     ]
-    return BatchDerived(Graph(nodes, edges, dict(graph.parameters), layout), notes, source_id, run_id, register_id)
+    return BatchDerived(Graph(nodes, edges, parameters, layout), notes, source_id, run_id, register_id)
+
+
+def _input_parameter(graph: Graph, source: Node) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The pipeline's parameters and the batch input's fields: a Dataset input whose dataset is written in
+    becomes the dataset parameter ``input_data`` (default: that dataset and version), so a
+    published batch pipeline takes another dataset, or a file sent to its trigger URL, as its input."""
+    parameters, params = dict(graph.parameters), dict(source.params)
+    if source.module != DATASET or reference(params.get("dataset")) is not None:
+        return parameters, params
+    chosen = params.get("dataset")
+    if not isinstance(chosen, Mapping) or "dataset_id" not in chosen:
+        return parameters, params
+    name, i = INPUT_PARAMETER, 1
+    while name in parameters:
+        i += 1
+        name = f"{INPUT_PARAMETER}_{i}"
+    parameters[name] = {
+        "type": "dataset",
+        "default": {"dataset_id": chosen["dataset_id"], "version": chosen.get("version")},
+        "description": "The rows to score: a dataset of this workspace (no version: its latest when submitted).",
+    }
+    params["dataset"] = {REF: name}
+    return parameters, params
 
 
 def _fresh(base: str, graph: Graph, taken: frozenset[str] = frozenset()) -> str:

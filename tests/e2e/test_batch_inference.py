@@ -69,7 +69,11 @@ def test_create_a_batch_inference_pipeline_and_watch_it_count_rows(
 
     # When mini-batches of 1,000 rows are set in the panel and the pipeline is submitted
     ui.set_number(page, "parallel_run", "mini_batch_size", 1000)
-    ui.submit(page)
+    dialog = ui.open_submit_dialog(page)  # the input is the dataset parameter input_data: its default, the data
+    expect(dialog.locator('[data-parameter="input_data"]')).to_contain_text("Customers")
+    ui.shot(page, "e2e-batch-submit-dialog")
+    ui.submit_values(page, dialog, {})
+    expect(dialog).to_be_hidden(timeout=20_000)
 
     # Then the running Parallel Run node counts the rows done out of the total
     progress = ui.card(page, "parallel_run").get_by_test_id("node-progress")

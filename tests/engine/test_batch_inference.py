@@ -119,7 +119,10 @@ def test_the_batch_pipeline_keeps_the_data_source_and_scores_it_through_parallel
 
     nodes = {n.id: n.module for n in batch.graph.nodes.values()}
     assert nodes == {"data": "dataset", "parallel_run": "parallel_run", "register_dataset": "register_dataset"}
-    assert batch.graph.nodes["data"].params == {"dataset": {"dataset_id": 1}}
+    # the training dataset stays as the input, bound to a dataset parameter so callers can pass another
+    assert batch.graph.nodes["data"].params == {"dataset": {"$param": "input_data"}}
+    assert batch.graph.parameters["input_data"]["type"] == "dataset"
+    assert batch.graph.parameters["input_data"]["default"] == {"dataset_id": 1, "version": None}
     assert [(e.source, e.source_port, e.target, e.target_port) for e in batch.graph.edges] == [
         ("data", "dataset", "parallel_run", "dataset"),
         ("parallel_run", "scored_dataset", "register_dataset", "dataset"),

@@ -37,7 +37,10 @@ def test_a_completed_run_gives_a_pipeline_that_scores_its_dataset_in_mini_batche
         "parallel_run": "parallel_run",
         "register_dataset": "register_dataset",
     }
-    assert nodes["data"]["params"]["dataset"]["dataset_id"] == trained_run.dataset.pk  # type: ignore[attr-defined]
+    # the training dataset is the input, through a dataset parameter that callers can set to other data
+    assert nodes["data"]["params"]["dataset"] == {"$param": "input_data"}
+    assert doc["parameters"]["input_data"]["type"] == "dataset"
+    assert doc["parameters"]["input_data"]["default"]["dataset_id"] == trained_run.dataset.pk  # type: ignore[attr-defined]
     assert nodes["register_dataset"]["params"]["dataset_name"] == "Cancer - scored"
     assert nodes["parallel_run"]["params"]["mini_batch_size"] == 10_000  # defaults filled in, shown in the form
     scoring = _nodes(nodes["parallel_run"]["params"]["scoring_pipeline"])
@@ -49,8 +52,8 @@ def test_a_completed_run_gives_a_pipeline_that_scores_its_dataset_in_mini_batche
     ]
     assert len(columns) == 30 and LABEL not in columns
     assert body["notes"][0] == (
-        "Node 'data' (Dataset) kept as the batch input: replace it (Dataset, or Import Data from a URL, path or SQL "
-        "query), or bind it to a pipeline parameter, to score other data."
+        "Node 'data' (Dataset) kept as the batch input, bound to the pipeline parameter 'input_data': submit, "
+        "publish or schedule it with another dataset (or, published, a CSV file) to score other data."
     )
     assert any("Split Data" in note for note in body["notes"])
     validation = as_editor.post(f"/api/pipelines/{body['pipeline']['id']}/validate/", {}, format="json").json()

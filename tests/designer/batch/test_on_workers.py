@@ -8,11 +8,13 @@ Each test trains on the workers, derives the batch pipeline over REST, and runs 
 from __future__ import annotations
 
 import copy
+import io
 import re
 import time
 import uuid
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,6 +25,7 @@ from designer.datasets.models import Dataset
 from designer.datasets.services import create_dataset_from_frame
 from designer.pipelines.models import Pipeline
 from designer.pipelines.services import create_pipeline, save_version
+from designer.published import services as published
 from designer.runs.models import NodePart, NodeRun, RunEvent
 from modules.sdk import DataTable, Table
 from tests.designer.runs.conftest import node_status, submit, wait_for_run
@@ -233,3 +236,44 @@ def test_cancelling_a_batch_run_stops_every_mini_batch(workers, server, http, ad
     assert sum(p.status == P.DONE for p in parts) < 20
     assert wait_for_run(http, run["id"], timeout=10)["status"] == "cancelled"
     assert NodeRun.objects.get(run_id=run["id"], node_id="parallel_run").status == NodeRun.Status.CANCELLED
+
+
+def test_a_published_batch_pipeline_scores_a_csv_sent_to_its_trigger_url_as_a_downloadable_job(workers, server, http,
+                                                                                                 ada, lab):  # fmt: skip
+    # Given the batch pipeline derived from a training run, published as it came (its input a dataset parameter)
+    trained = Trained(http, ada, lab, rows=2_000)
+    endpoint = published.create_endpoint(workspace=lab, user=ada, name="churn-batch", pipeline=trained.pipeline)
+    key = {"Authorization": f"Bearer {endpoint.primary_key}"}
+
+    # When a client sends a CSV of 500 rows to its trigger URL with the key
+    rows = frame(2_000).iloc[100:600]
+    body = rows.to_csv(index=False).encode()
+    started = httpx.post(f"{server.url}/pipeline-endpoints/churn-batch/runs", headers=key,
+                         files={"input_data": ("new.csv", body, "text/csv")})  # fmt: skip
+    assert started.status_code == 202, started.text
+
+    # Then the job runs on the workers, and the scored file it downloads is Score Model's answer for those rows
+    done = _poll(server.url, "churn-batch", started.json()["id"], key)
+    assert done["status"] == "completed", done
+    [scored] = [o for o in done["outputs"] if (o["node"], o["port"]) == ("parallel_run", "scored_dataset")]
+    got = pd.read_csv(io.BytesIO(httpx.get(scored["download_url"], headers=key).content))
+    expected = trained.expected().df.iloc[100:600].reset_index(drop=True)
+    assert len(got) == 500
+    assert list(got["Scored Labels"]) == list(expected["Scored Labels"])
+    np.testing.assert_allclose(got["Scored Probabilities"], expected["Scored Probabilities"], rtol=1e-9)
+    # and the file became a version of the endpoint's override dataset, the scored rows one of "Churn - scored"
+    assert (
+        done["parameters"]["input_data"]["dataset_id"]
+        == Dataset.objects.get(workspace=lab, name="churn-batch · input_data").pk
+    )
+    assert Dataset.objects.get(workspace=lab, name="Churn - scored").versions.get().rows == 500
+
+
+def _poll(base: str, name: str, run_id: int, headers: dict[str, str], timeout: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{base}/pipeline-endpoints/{name}/runs/{run_id}", headers=headers).json()
+        if state["status"] in ("completed", "failed", "cancelled"):
+            return state
+        time.sleep(0.3)
+    raise TimeoutError(f"run {run_id} did not finish: {state}")

@@ -1,9 +1,6 @@
 /** Keys: two per endpoint, either one regenerable (the other keeps clients working meanwhile). */
 import { useState } from "react";
-import { messageOf } from "../../api/errors";
-import { Modal } from "../../app/Modal";
-import { toast } from "../../app/toasts";
-import { CopyButton } from "./CopyButton";
+import { KeyRow, RegenerateKeyDialog } from "./KeyRow";
 import { useRegenerateKey } from "./queries";
 import type { Endpoint, KeyName } from "./types";
 
@@ -35,72 +32,14 @@ export function KeysTab({ endpoint, canEdit, role }: { endpoint: Endpoint; canEd
   );
 }
 
-function mask(value: string): string {
-  return value.length > 4 ? `${"•".repeat(Math.min(24, value.length - 4))}${value.slice(-4)}` : "••••";
-}
-
-function KeyRow({ name, value, canEdit, onRegenerate }: { name: KeyName; value: string; canEdit: boolean; onRegenerate(): void }) {
-  const [shown, setShown] = useState(false);
-  const label = `${name[0]!.toUpperCase()}${name.slice(1)} key`;
-  return (
-    <div className="ep-url" data-testid={`key-${name}`}>
-      <div className="ep-url__label">{label}</div>
-      <div className="ep-url__row">
-        <code className="ep-url__value ep-key" aria-label={label}>
-          {shown ? value : mask(value)}
-        </code>
-        <button className="btn btn--sm" onClick={() => setShown((s) => !s)} aria-pressed={shown} aria-label={`${shown ? "Hide" : "Show"} ${name} key`}>
-          {shown ? "Hide" : "Show"}
-        </button>
-        <CopyButton text={value} what={`${name} key`} />
-        {canEdit && (
-          <button className="btn btn--sm btn--danger-ghost" onClick={onRegenerate}>
-            Regenerate
-          </button>
-        )}
-      </div>
-    </div>
-  );
-}
-
 function RegenerateDialog({ endpoint, which, onClose }: { endpoint: Endpoint; which: KeyName; onClose(): void }) {
   const regenerate = useRegenerateKey(endpoint.id);
   return (
-    <Modal
-      title={`Regenerate the ${which} key?`}
-      onClose={onClose}
-      size="sm"
-      footer={
-        <>
-          <button className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            className="btn btn--danger"
-            disabled={regenerate.isPending}
-            onClick={() =>
-              regenerate.mutate(which, {
-                onSuccess: () => {
-                  toast.success(`New ${which} key made. Clients still sending the old one are refused.`);
-                  onClose();
-                },
-              })
-            }
-          >
-            {regenerate.isPending ? "Regenerating…" : `Regenerate ${which} key`}
-          </button>
-        </>
-      }
-    >
+    <RegenerateKeyDialog which={which} regenerate={regenerate} refused="Clients" onClose={onClose}>
       <p>
         Every client calling <strong>{endpoint.name}</strong> with the current {which} key is refused from now on. The{" "}
         {which === "primary" ? "secondary" : "primary"} key keeps working.
       </p>
-      {regenerate.isError && (
-        <p className="form-error" role="alert">
-          {messageOf(regenerate.error)}
-        </p>
-      )}
-    </Modal>
+    </RegenerateKeyDialog>
   );
 }

@@ -42,6 +42,19 @@ def _actor(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def _record(endpoint: PipelineEndpoint, user: Any, verb: str, detail: dict[str, Any]) -> None:
+    """The activity feed's record of something done to ``endpoint`` (by ``user``; none for beat and triggers)."""
+    activity.record(
+        workspace=endpoint.workspace_id,
+        actor=_actor(user),
+        verb=verb,
+        object_type="pipeline_endpoint",
+        object_id=endpoint.pk,
+        object_name=endpoint.name,
+        detail=detail,
+    )
+
+
 # -- runs ---------------------------------------------------------------------------------------
 
 
@@ -84,15 +97,7 @@ def start_run(
             trigger=trigger,
         )
         PublishedRun.objects.create(endpoint=endpoint, run=run, number=published.number, kind=kind)
-        activity.record(
-            workspace=endpoint.workspace_id,
-            actor=_actor(user),
-            verb="triggered",
-            object_type="pipeline_endpoint",
-            object_id=endpoint.pk,
-            object_name=endpoint.name,
-            detail={"run": run.pk, "kind": kind, "version": published.number},
-        )
+        _record(endpoint, user, "triggered", {"run": run.pk, "kind": kind, "version": published.number})
     return run
 
 
@@ -258,15 +263,7 @@ def publish_version(
             locked.default_version = published.number
             locked.save(update_fields=["default_version", "updated_at"])
             detail["default"] = True
-        activity.record(
-            workspace=locked.workspace_id,
-            actor=_actor(user),
-            verb="published",
-            object_type="pipeline_endpoint",
-            object_id=locked.pk,
-            object_name=locked.name,
-            detail=detail,
-        )
+        _record(locked, user, "published", detail)
     endpoint.refresh_from_db()
     return published
 
@@ -287,15 +284,7 @@ def update_endpoint(
         return endpoint
     with transaction.atomic():
         endpoint.save(update_fields=["default_version", "description", "updated_at"])
-        activity.record(
-            workspace=endpoint.workspace_id,
-            actor=_actor(user),
-            verb="updated",
-            object_type="pipeline_endpoint",
-            object_id=endpoint.pk,
-            object_name=endpoint.name,
-            detail=changed,
-        )
+        _record(endpoint, user, "updated", changed)
     return endpoint
 
 
@@ -314,15 +303,7 @@ def unpublish_version(endpoint: PipelineEndpoint, number: int, user: Any = None)
         )
     with transaction.atomic():
         published.delete()
-        activity.record(
-            workspace=endpoint.workspace_id,
-            actor=_actor(user),
-            verb="updated",
-            object_type="pipeline_endpoint",
-            object_id=endpoint.pk,
-            object_name=endpoint.name,
-            detail={"unpublished_version": number},
-        )
+        _record(endpoint, user, "updated", {"unpublished_version": number})
 
 
 def regenerate_key(endpoint: PipelineEndpoint, which: str, user: Any = None) -> PipelineEndpoint:
@@ -332,15 +313,7 @@ def regenerate_key(endpoint: PipelineEndpoint, which: str, user: Any = None) -> 
     with transaction.atomic():
         setattr(endpoint, f"{which}_key", new_key())
         endpoint.save(update_fields=[f"{which}_key", "updated_at"])
-        activity.record(
-            workspace=endpoint.workspace_id,
-            actor=_actor(user),
-            verb="key_regenerated",
-            object_type="pipeline_endpoint",
-            object_id=endpoint.pk,
-            object_name=endpoint.name,
-            detail={"key": which},
-        )
+        _record(endpoint, user, "key_regenerated", {"key": which})
     return endpoint
 
 

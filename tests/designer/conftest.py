@@ -134,10 +134,26 @@ def _no_stray_connections(django_db_setup: Any, django_db_blocker: Any) -> Any:
 @pytest.fixture(scope="session")
 def worker_pool(django_db_setup: Any, django_db_blocker: Any) -> Iterator[WorkerPool]:
     pool = WorkerPool(size=2)
+    _POOLS.append(pool)
     try:
         yield pool
     finally:
         pool.stop()
+        _POOLS.remove(pool)
+
+
+_POOLS: list[WorkerPool] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_workers(request: pytest.FixtureRequest) -> None:
+    """A test without ``workers`` gets none: workers an earlier test left alive would take the nodes it
+    expects to stay queued (they are started again, once, by the next test that asks for them)."""
+    if "worker_pool" in request.fixturenames:
+        return
+    for pool in _POOLS:
+        if any(w.alive for w in pool.workers):
+            pool.stop()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-.PHONY: start test fuzz bench bench-scoring bench-tuning bench-batch worker beat lint
+.PHONY: start test fuzz bench bench-scoring bench-tuning bench-batch bench-profile bench-json worker beat lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
@@ -14,6 +14,10 @@ bench-tuning:  ## Tune Model Hyperparameters on 1 and 2 workers vs. GridSearchCV
 	scripts/bootstrap && .venv/bin/python bench/tuning_vs_gridsearch.py
 bench-batch:  ## batch inference (Parallel Run) on 1 and 2 workers vs. a plain pandas loop of predict, rows/s
 	scripts/bootstrap && .venv/bin/python bench/batch_vs_pandas.py
+bench-profile:  ## profiling a 1,000,000-row table (the dataset page) vs. the same figures in plain pandas
+	scripts/bootstrap && .venv/bin/python bench/profile_1m.py
+bench-json:  ## refusing four 5 MB hostile JSON bodies vs. json.loads of an ordinary 5 MB body
+	scripts/bootstrap && .venv/bin/python bench/hostile_json.py
 worker: ## a CPU worker for the configured DATABASE_URL / REDIS_URL
 	.venv/bin/celery -A designer worker -Q cpu -c 2 -l INFO
 beat:   ## Celery beat (database scheduler) for the configured DATABASE_URL / REDIS_URL: fires schedules

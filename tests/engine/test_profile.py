@@ -1,10 +1,9 @@
-"""Profiles and pages: values checked against pandas and numpy computed directly, NaN handling, speed."""
+"""Profiles and pages: values checked against pandas and numpy computed directly, NaN handling, a million rows."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -150,8 +149,8 @@ def test_an_empty_table_profiles() -> None:
     assert strict_json(profile) == profile
 
 
-def test_a_million_rows_profile_quickly() -> None:
-    # given a million rows of numbers, strings, and integers
+def test_a_million_rows_profile_correctly() -> None:
+    # given a million rows of numbers, strings, and integers (how long this takes: bench/profile_1m.py)
     rng = np.random.default_rng(1)
     n = 1_000_000
     df = pd.DataFrame(
@@ -163,15 +162,17 @@ def test_a_million_rows_profile_quickly() -> None:
     )
 
     # when profiled
-    started = time.perf_counter()
     profile = profile_table(df)
-    elapsed = time.perf_counter() - started
 
-    # then it is fast and correct
-    assert elapsed < 5.0
+    # then every row is counted and the statistics are those of pandas on the whole table
     assert profile["rows"] == n
+    x = column(profile, "x")
+    assert (x["mean"], x["std"]) == (pytest.approx(df["x"].mean()), pytest.approx(df["x"].std()))
+    assert sum(x["histogram"]["counts"]) == n
     assert column(profile, "k")["distinct"] == int(df["k"].nunique())
-    assert column(profile, "s")["distinct"] == 50
+    s = column(profile, "s")
+    assert s["distinct"] == 50
+    assert [t["count"] for t in s["top"]] == df["s"].value_counts().head(10).tolist()
 
 
 def test_page_returns_the_window_as_json() -> None:

@@ -171,11 +171,11 @@ def test_a_script_allocating_far_over_the_memory_limit_fails_with_the_memory_mes
 
 def test_an_infinite_loop_is_stopped_at_the_timeout() -> None:
     script = "def azureml_main(dataframe1 = None, dataframe2 = None):\n    while True:\n        pass\n"
-    started = time.monotonic()
 
     error = _failure(script, timeout_seconds=1, memory_limit_mb=512)
 
-    assert time.monotonic() - started < 8
+    # the message comes only from the timeout's own path (a loop that was not stopped fails the test
+    # at pytest-timeout's limit instead)
     assert error.message == (
         "the script was stopped after running for 1 seconds; raise 'Timeout (seconds)' (at most 7200) "
         "if it needs longer"
@@ -288,6 +288,7 @@ import time
 def azureml_main(dataframe1 = None, dataframe2 = None):
     print(f"job={sys.argv[1]}", flush=True)
     time.sleep(60)
+    print("woke", flush=True)
 """
 
     class CancelOnPid(LocalContext):
@@ -296,13 +297,13 @@ def azureml_main(dataframe1 = None, dataframe2 = None):
                 raise Cancelled()
 
     ctx = CancelOnPid()
-    started = time.monotonic()
 
     with pytest.raises(Cancelled):
         _run(script, ctx)
 
+    # then the run was cancelled while the script slept (it never woke to log) and its process is gone
     job = next(line for line in ctx.logs if line.startswith("job="))[4:]
-    assert time.monotonic() - started < 10
+    assert not any("woke" in line for line in ctx.logs)
     assert _processes_mentioning(job) == []
 
 

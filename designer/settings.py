@@ -136,7 +136,27 @@ STORAGES = {
 REDIS_URL: str | None = env("REDIS_URL", None)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # channels_redis waits for a socket's messages with a 5 s blocking pop (BZPOPMIN); redis-py's default
+    # socket timeout is also 5 s, so a quiet socket's read timed out and killed its consumer. Reads get
+    # TESSERA_REDIS_SOCKET_TIMEOUT_SECONDS (well above the pop; it still catches a Redis gone silent),
+    # TCP keepalive notices a dead peer, and a connection idle longer than the health check is pinged
+    # before use. Consumers also rejoin their groups now and then (designer/websockets.py).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": env("TESSERA_REDIS_SOCKET_TIMEOUT_SECONDS", 30.0, cast=float),
+                        "socket_connect_timeout": 5.0,
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                    }
+                ]
+            },
+        }
+    }
 else:
     # The embedded default: a SQLite-backed broker crosses processes with no server to run.
     CELERY_BROKER_URL = f"sqla+sqlite:///{DATA_DIR / 'broker.sqlite3'}"
@@ -158,6 +178,10 @@ CELERY_BEAT_SCHEDULER = "designer.schedules.beat:TickScheduler"
 # (beat or the workers were down) and the schedule's missed-run policy decides.
 TESSERA_SCHEDULE_MIN_INTERVAL_SECONDS: int = env("TESSERA_SCHEDULE_MIN_INTERVAL_SECONDS", 60, cast=int)
 TESSERA_SCHEDULE_GRACE_SECONDS: int = env("TESSERA_SCHEDULE_GRACE_SECONDS", 300, cast=int)
+# How often an open run or co-editing socket rejoins its channel-layer group and catches up from the
+# database: a Redis that restarted without its data, or a broadcast lost while it was down, costs a
+# watcher at most this long.
+TESSERA_WS_REFRESH_SECONDS: float = env("TESSERA_WS_REFRESH_SECONDS", 30.0, cast=float)
 # Retrain and promote (designer/retraining): how often beat sends the pass that checks drift alarms and
 # evaluates finished retraining runs, and whether a policy may promote a winning challenger without an
 # editor (off: every challenger waits for an editor's approval).

@@ -5,16 +5,22 @@ Clients send ``{"type": "op", "op": {...}, "client_id": "..."}`` (editors only),
 "nodes": [...]}``, ``{"type": "here", "nodes": [...]}`` (answering someone's join) and ``{"type":
 "resync", "after": seq}``. Everyone, the sender included, receives ``{"type": "op", "seq", "op",
 "author", "client_id"}`` and applies ops in ``seq`` order; a refused op goes back to its sender only.
+
+The socket stays open as long as the client does (quiet periods included); when the channel layer
+fails it closes with 4503 and the client reconnects, gets a fresh snapshot and sends again what had not
+arrived. Every TESSERA_WS_REFRESH_SECONDS the consumer rejoins the group and sends ops it has not
+relayed yet from the edit log (designer/websockets.py), so an op broadcast while Redis was away arrives.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from channels.db import database_sync_to_async
 
 from designer.pipelines.models import Pipeline
-from designer.websockets import LimitedJsonWebsocketConsumer
+from designer.websockets import LAYER_ERRORS, GroupFollowingConsumer
 from designer.workspaces.permissions import Role, role_of
 
 from . import services
@@ -22,6 +28,7 @@ from . import services
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 MAX_SELECTION = 500
+CATCH_UP_PAGE = 1000
 
 
 def group_name(pipeline_id: int) -> str:
@@ -36,11 +43,14 @@ def _open(user: Any, pipeline_id: int) -> tuple[dict[str, Any], bool] | None:
     return services.snapshot(pipeline), role >= Role.EDITOR
 
 
-class PipelineConsumer(LimitedJsonWebsocketConsumer):
+class PipelineConsumer(GroupFollowingConsumer):
     async def connect(self) -> None:
         self.pipeline_id = int(self.scope["url_route"]["kwargs"]["pipeline_id"])
         self.user = self.scope.get("user")
         self.joined = False
+        # Ops this socket has been sent: every seq up to `contiguous` (the snapshot's included), and `ahead`.
+        self.contiguous = 0
+        self.ahead: set[int] = set()
         if self.user is None or not self.user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
@@ -51,15 +61,27 @@ class PipelineConsumer(LimitedJsonWebsocketConsumer):
         snapshot, can_edit = opened
         self.me = services.person(self.user)
         await self.accept()
-        await self.channel_layer.group_add(group_name(self.pipeline_id), self.channel_name)
+        await self.follow(group_name(self.pipeline_id))
         self.joined = True
+        self.contiguous = snapshot["seq"]
         await self.send_json({"type": "snapshot", **snapshot, "you": self.me, "can_edit": can_edit})
         await self._presence("join", [])
+        await self.catch_up()  # ops made between the snapshot and joining the group
 
     async def disconnect(self, code: int) -> None:
         if self.joined:
-            await self._presence("leave", [])
-            await self.channel_layer.group_discard(group_name(self.pipeline_id), self.channel_name)
+            with contextlib.suppress(*LAYER_ERRORS):  # the layer is down: the others reconnect and see
+                await self._presence("leave", [])
+        await self.leave()
+
+    async def catch_up(self) -> None:
+        while True:
+            after = self.contiguous
+            edits = await database_sync_to_async(services.edits_after)(self.pipeline_id, after, CATCH_UP_PAGE)
+            for edit in edits:
+                await self._send_op({**edit, "client_id": None})
+            if len(edits) < CATCH_UP_PAGE or self.contiguous == after:
+                return
 
     async def _presence(self, event: str, nodes: list[str]) -> None:
         message = {"type": "collab.presence", "event": event, "who": self.me, "channel": self.channel_name}
@@ -98,7 +120,18 @@ class PipelineConsumer(LimitedJsonWebsocketConsumer):
         )
 
     async def collab_op(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "op", **message["edit"]})
+        await self._send_op(message["edit"])
+
+    async def _send_op(self, edit: dict[str, Any]) -> None:
+        """Send an op unless this socket has had it (the group and a catch-up may both bring it)."""
+        seq = edit["seq"]
+        if seq <= self.contiguous or seq in self.ahead:
+            return
+        self.ahead.add(seq)
+        while self.contiguous + 1 in self.ahead:
+            self.contiguous += 1
+            self.ahead.discard(self.contiguous)
+        await self.send_json({"type": "op", **edit})
 
     async def collab_presence(self, message: dict[str, Any]) -> None:
         if message["channel"] == self.channel_name:

@@ -13,6 +13,7 @@ from designer.asgi import application
 from designer.pipelines.services import create_pipeline
 from designer.runs import services
 from designer.runs.events import emit
+from designer.runs.models import RunEvent
 from designer.workspaces.models import Membership, Workspace
 from tests.support.pipelines import document
 
@@ -103,3 +104,45 @@ async def test_a_bad_token_is_treated_as_anonymous():
     connected, code = await ws.connect()
 
     assert (connected, code) == (False, 4401)
+
+
+async def test_a_resume_on_an_open_socket_sends_only_events_it_has_not_sent_yet():
+    run_id, token, _ = await database_sync_to_async(_setup)()
+    ws = _connect(run_id, token)
+    await ws.connect()
+    snapshot = await ws.receive_json_from(timeout=5)
+    started, queued = await database_sync_to_async(_seqs)(run_id)
+
+    def progress() -> int:
+        with transaction.atomic():
+            return emit(run_id, "node_progress", node="a", progress=0.5, message="half").pk
+
+    live = await database_sync_to_async(progress)()
+    got = [(await ws.receive_json_from(timeout=5))["event"]["seq"]]
+    await ws.send_json_to({"type": "resume", "after": started})
+    got.append((await ws.receive_json_from(timeout=5))["event"]["seq"])
+    await ws.send_json_to({"type": "resume", "after": started})  # everything after it was sent: nothing again
+    await ws.send_json_to({"type": "resume", "after": -1})
+    after_all = await ws.receive_json_from(timeout=5)
+    await ws.disconnect()
+
+    assert snapshot["last_seq"] == queued
+    assert got == [live, queued]
+    assert after_all["type"] == "error"
+
+
+async def test_connecting_with_a_bad_after_is_answered_with_an_error_and_4400():
+    run_id, token, _ = await database_sync_to_async(_setup)()
+    ws = _connect(run_id, token, "?after=soon")
+
+    connected, _ = await ws.connect()
+    error = await ws.receive_json_from(timeout=5)
+    closed = await ws.receive_output(timeout=5)
+
+    assert connected
+    assert error == {"type": "error", "detail": "'after' must be a non-negative integer"}
+    assert closed == {"type": "websocket.close", "code": 4400}
+
+
+def _seqs(run_id: int) -> list[int]:
+    return list(RunEvent.objects.filter(run_id=run_id).order_by("id").values_list("id", flat=True))

@@ -279,6 +279,31 @@ describe("your own edits", () => {
   });
 });
 
+describe("staying connected", () => {
+  it("keeps reconnecting through an outage and resumes from the new snapshot, applying later ops once", () => {
+    connect();
+    broadcast({ kind: "set_param", node: "a", param: "seconds", value: 1 }, ben);
+    socket.drop(4503); // the server's channel layer failed (a Redis restart): try again
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      vi.advanceTimersByTime(5000);
+      (FakeSocket.all.at(-1) as FakeSocket).drop(1006); // the server is still down
+    }
+    vi.advanceTimersByTime(5000);
+    socket = FakeSocket.all.at(-1) as FakeSocket;
+    socket.accept();
+    const now = { ...doc, nodes: doc.nodes.map((n) => ({ ...n, params: { seconds: n.id === "a" ? 1 : 2 } })) };
+    socket.receive({ type: "snapshot", seq: 2, document: now, base_version: 1, you: ann, can_edit: true });
+    broadcast({ kind: "set_param", node: "b", param: "seconds", value: 2 }, ben, null, 2); // also in the snapshot
+    broadcast({ kind: "set_param", node: "b", param: "seconds", value: 3 }, ben, null, 3);
+
+    expect(FakeSocket.all).toHaveLength(8);
+    expect(useCollab.getState()).toMatchObject({ mode: "live", connected: true, seq: 3 });
+    expect(params("a")).toEqual({ seconds: 1 });
+    expect(params("b")).toEqual({ seconds: 3 });
+    expect(socket.ops()).toEqual([]);
+  });
+});
+
 describe("viewers", () => {
   it("see live changes on a read-only canvas and send no ops", () => {
     connect(false);

@@ -118,6 +118,7 @@ class Trained:
     rows: Any  # the held-out rows without the label (a pandas DataFrame): what every request sends
     inference_document: dict[str, Any]
     notes: list[str]
+    digests: list[str]  # every artifact the training wrote: the workspace that deploys it must own them
 
 
 def train() -> Trained:
@@ -142,19 +143,24 @@ def train() -> Trained:
     model = load_output(store, "trained_model", outputs["train"]["trained_model"].digest)
     held_out = load_output(store, "table", outputs["split"]["results_dataset2"].digest).df
     rows = held_out.drop(columns=[LABEL]).reset_index(drop=True)
-    return Trained(model, rows, to_document(derived.graph), derived.notes)
+    digests = [r.digest for ports in outputs.values() for r in ports.values()]
+    return Trained(model, rows, to_document(derived.graph), derived.notes, digests)
 
 
 def deploy(trained: Trained) -> tuple[str, str]:
     """The endpoint's name and primary key, created through the same services the API uses."""
     from django.contrib.auth import get_user_model
 
+    from designer.artifacts.services import grant
     from designer.endpoints.services import create_endpoint
     from designer.pipelines.services import create_pipeline
     from designer.workspaces.services import create_workspace
 
     user, _ = get_user_model().objects.get_or_create(username="bench")
     workspace = create_workspace(user=user, name=f"bench {time.time():.0f}")
+    # Trained in this process, not by a run of the workspace: its artifacts are given to the workspace as a
+    # run's outputs would be, so the inference pipeline that pins them may be saved there.
+    grant(workspace.pk, trained.digests, source="run")
     pipeline = create_pipeline(
         user, workspace, "breast cancer - real-time inference", "bench/scoring_vs_mlflow.py", trained.inference_document
     )

@@ -4,14 +4,24 @@ scoring and pipeline endpoint routes (``{"error": {"code", "message", "details"}
 Registered as handler400/403/404/500 in both URL configurations (the app's and a scoring server's), so
 an unexpected exception in an /api/ route never answers an HTML page, and with DEBUG off (the default)
 no error page shows settings or source.
+
+Overload is not an error of the app: a request that waited the pool timeout for a database connection
+(``psycopg_pool.PoolTimeout``, which Django wraps in ``OperationalError``) answers 503 with Retry-After
+and a body naming the cause, from any view (``OverloadMiddleware``) and from the scoring views
+(``designer/endpoints/serving.py``, which also record the call).
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.deprecation import MiddlewareMixin
 from django.views import defaults
+
+OVERLOAD_CAUSE = "database_pool_timeout"
 
 MESSAGES = {
     400: "Bad request.",
@@ -42,4 +52,61 @@ def page_not_found(request: HttpRequest, exception: Any) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Under WSGI the exception is still being handled here (under ASGI it is not: OverloadMiddleware).
+    if is_overload(sys.exc_info()[1]):
+        return overload_response(request)
     return _json(request, 500) or defaults.server_error(request)
+
+
+def is_overload(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an exception it was raised from, is the connection pool's timeout."""
+    try:
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # no pool (SQLite, or TESSERA_DB_POOL_MAX=0 without psycopg_pool installed)
+        return False
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, PoolTimeout):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def retry_after_seconds() -> int:
+    return int(settings.TESSERA_OVERLOAD_RETRY_AFTER_SECONDS)
+
+
+def overload_message() -> str:
+    waited = float(getattr(settings, "TESSERA_DB_POOL_TIMEOUT", 0.0))
+    return (
+        f"The server is overloaded: no database connection came free within {waited:g} s. "
+        f"Try again in {retry_after_seconds()} s."
+    )
+
+
+def overload_envelope() -> dict[str, Any]:
+    """The scoring routes' error body for an overloaded server."""
+    details = [{"cause": OVERLOAD_CAUSE, "retry_after": retry_after_seconds()}]
+    return {"error": {"code": 503, "message": overload_message(), "details": details}}
+
+
+def overload_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: JSON on the API and scoring routes, plain text elsewhere."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"detail": overload_message(), "code": "overloaded", "cause": OVERLOAD_CAUSE}, status=503
+        )
+    elif request.path.startswith(("/endpoints/", "/pipeline-endpoints/", "/metrics")):
+        response = JsonResponse(overload_envelope(), status=503)
+    else:
+        response = HttpResponse(overload_message() + "\n", status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after_seconds())
+    return response
+
+
+class OverloadMiddleware(MiddlewareMixin):
+    """Turns a connection pool timeout raised by any view (DRF views re-raise what their handler leaves)
+    into 503 with Retry-After, so overload never answers 500."""
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return overload_response(request) if is_overload(exception) else None

@@ -1,7 +1,8 @@
 """WSGI entry point of a scoring server: only the scoring routes, no sessions, no admin, no SPA.
 
 Run several of these (``scripts/score``) behind a load balancer; each loads an endpoint's pipeline
-once, on its first call, and reloads it when the endpoint is redeployed.
+once, on its first call, and reloads it when the endpoint is redeployed. Each process starts its call
+recorder at once, so calls spooled by a killed predecessor reach the database without new traffic.
 """
 
 import os
@@ -12,6 +13,10 @@ os.environ.setdefault("TESSERA_ROOT_URLCONF", "designer.endpoints.scoring_urls")
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+from designer.endpoints.recorder import recorder  # noqa: E402
+
+recorder.start()  # write the calls a killed process left in the spool, without waiting for traffic
 
 from modules.library.python_language import report_confinement  # noqa: E402
 

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "designer.errors.OverloadMiddleware",  # database pool timeout: 503 with Retry-After, never 500
 ]
 
 ROOT_URLCONF = env("TESSERA_ROOT_URLCONF", "designer.urls")  # scoring servers serve only their routes
@@ -108,6 +109,20 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web server and worker write the same file: wait for the lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
+# PostgreSQL: every process (web app, scoring worker, Celery worker) takes its connections from a pool of
+# at most TESSERA_DB_POOL_MAX (Django's psycopg pool; conn_max_age stays 0, a request hands its connection
+# back when it ends). A request that waits TESSERA_DB_POOL_TIMEOUT seconds for one answers 503 with
+# Retry-After: TESSERA_OVERLOAD_RETRY_AFTER_SECONDS (designer/errors.py). TESSERA_DB_POOL_MAX=0: no pool.
+TESSERA_DB_POOL_MIN: int = env("TESSERA_DB_POOL_MIN", 1, cast=int)
+TESSERA_DB_POOL_MAX: int = env("TESSERA_DB_POOL_MAX", 10, cast=int)
+TESSERA_DB_POOL_TIMEOUT: float = env("TESSERA_DB_POOL_TIMEOUT", 10.0, cast=float)
+TESSERA_OVERLOAD_RETRY_AFTER_SECONDS: int = env("TESSERA_OVERLOAD_RETRY_AFTER_SECONDS", 1, cast=int)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and TESSERA_DB_POOL_MAX > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": max(0, min(TESSERA_DB_POOL_MIN, TESSERA_DB_POOL_MAX)),
+        "max_size": TESSERA_DB_POOL_MAX,
+        "timeout": TESSERA_DB_POOL_TIMEOUT,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -52,11 +52,17 @@ class Endpoint(models.Model):
 
 
 class EndpointCall(models.Model):
-    """One scoring call: written in batches off the request path."""
+    """One scoring call, errors included: spooled durably on the request path, written here in batches."""
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="calls")
+    # Given when the call is spooled: a batch written twice (a flusher killed mid-write) is kept once.
+    call_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     at = models.DateTimeField()
-    latency_ms = models.FloatField()
+    latency_ms = models.FloatField()  # in the app: from the view's start to the answer
+    # From the moment the scoring server accepted the connection (or a kept-alive connection's next
+    # request became readable) to the answer: includes waiting for a free thread. Null where the
+    # server cannot tell (the web app, gunicorn without Tessera's worker class).
+    total_ms = models.FloatField(null=True, blank=True)
     status = models.PositiveSmallIntegerField()
     rows = models.PositiveIntegerField(default=0)
     error_kind = models.CharField(max_length=32, blank=True, default="")

@@ -1,4 +1,9 @@
-"""Reads over call records: totals, per-bucket traffic and latency percentiles, figures, Prometheus."""
+"""Reads over call records: totals, per-bucket traffic and latency percentiles, figures, Prometheus.
+
+Two latencies: ``latency_ms`` (in the app, from the view's start to the answer) and ``total_ms`` (on a
+scoring server, from the accepted connection being handed to a thread to the answer: it includes the
+wait for a free thread). ``total_*`` percentiles are over the calls that have one.
+"""
 
 from __future__ import annotations
 
@@ -25,11 +30,16 @@ def _bucket_seconds(minutes: int) -> int:
     return 3600
 
 
-def _percentiles(values: np.ndarray) -> dict[str, float | None]:
+def _percentiles(values: np.ndarray, prefix: str = "") -> dict[str, float | None]:
+    values = values[~np.isnan(values)]
     if values.size == 0:
-        return {"p50_ms": None, "p95_ms": None, "p99_ms": None}
+        return {f"{prefix}p50_ms": None, f"{prefix}p95_ms": None, f"{prefix}p99_ms": None}
     p50, p95, p99 = np.percentile(values, [50, 95, 99])
-    return {"p50_ms": round(float(p50), 3), "p95_ms": round(float(p95), 3), "p99_ms": round(float(p99), 3)}
+    return {
+        f"{prefix}p50_ms": round(float(p50), 3),
+        f"{prefix}p95_ms": round(float(p95), 3),
+        f"{prefix}p99_ms": round(float(p99), 3),
+    }
 
 
 def summary(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> dict[str, Any]:
@@ -38,11 +48,14 @@ def summary(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> di
     calls = list(
         EndpointCall.objects.filter(endpoint=endpoint, at__gte=since, at__lte=now)
         .order_by("at")
-        .values_list("at", "latency_ms", "status", "rows", "dropped_rows", "warning_count")[:MAX_CALLS]
+        .values_list("at", "latency_ms", "status", "rows", "dropped_rows", "warning_count", "total_ms", "error_kind")[
+            :MAX_CALLS
+        ]
     )
     size = _bucket_seconds(minutes)
     start = since.timestamp() // size * size
     latency = np.array([c[1] for c in calls], dtype="float64")
+    total = np.array([np.nan if c[6] is None else c[6] for c in calls], dtype="float64")
     stamps = np.array([c[0].timestamp() for c in calls], dtype="float64")
     failed = np.array([c[2] >= 400 for c in calls], dtype=bool)
     series = []
@@ -56,6 +69,7 @@ def summary(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> di
                 "requests": int(mask.sum()),
                 "errors": int((mask & failed).sum()),
                 **_percentiles(latency[mask]),
+                **_percentiles(total[mask], "total_"),
             }
         )
     totals = {
@@ -65,12 +79,16 @@ def summary(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> di
         "rows_dropped": int(sum(c[4] for c in calls)),
         "calls_with_dropped_rows": sum(1 for c in calls if c[4]),
         "calls_with_warnings": sum(1 for c in calls if c[5]),
+        "errors_by_kind": _by_kind(c[7] for c in calls if c[2] >= 400),
         **_percentiles(latency),
+        **_percentiles(total, "total_"),
     }
     recent = list(
         EndpointCall.objects.filter(endpoint=endpoint)
         .order_by("-at", "-id")
-        .values("at", "status", "latency_ms", "rows", "error_kind", "format", "dropped_rows", "warning_count")[:50]
+        .values(
+            "at", "status", "latency_ms", "total_ms", "rows", "error_kind", "format", "dropped_rows", "warning_count"
+        )[:50]
     )
     return {
         "window": {"minutes": minutes, "bucket_seconds": size, "since": since.isoformat(), "until": now.isoformat()},
@@ -79,6 +97,13 @@ def summary(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> di
         "figures": figures(series),
         "recent": recent,
     }
+
+
+def _by_kind(kinds: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[kind or "other"] = counts.get(kind or "other", 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def figures(series: list[dict[str, Any]]) -> dict[str, Any]:
@@ -93,6 +118,15 @@ def figures(series: list[dict[str, Any]]) -> dict[str, Any]:
     latency = go.Figure()
     for key, label in (("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99")):
         latency.add_scatter(x=t, y=[s[key] for s in series], name=label, mode="lines+markers", connectgaps=False)
+    if any(s["total_p95_ms"] is not None for s in series):
+        latency.add_scatter(
+            x=t,
+            y=[s["total_p95_ms"] for s in series],
+            name="p95 from accept",
+            mode="lines+markers",
+            line={"dash": "dot"},
+            connectgaps=False,
+        )
     latency.update_layout(title="Latency", yaxis_title="ms", margin={"t": 40, "r": 10})
     return {
         name: json.loads(pio.to_json(fig, validate=False)) for name, fig in (("traffic", traffic), ("latency", latency))
@@ -117,9 +151,23 @@ class EndpointCollector:
             "Scoring calls whose answer carried warnings (unseen categories, out-of-range values...).",
             labels=["endpoint"],
         )
+        errors = CounterMetricFamily(
+            "tessera_endpoint_errors",
+            "Failed scoring calls (status 400 or more) by endpoint and error kind "
+            "(bad_request kinds, unauthorized, throttled, overloaded, internal...).",
+            labels=["endpoint", "kind"],
+        )
         counts = EndpointCall.objects.values("endpoint__name", "status").annotate(n=Count("id")).order_by()
         for c in counts:
             requests.add_metric([c["endpoint__name"], str(c["status"])], c["n"])
+        kinds = (
+            EndpointCall.objects.filter(status__gte=400)
+            .values("endpoint__name", "error_kind")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for k in kinds:
+            errors.add_metric([k["endpoint__name"], k["error_kind"] or "other"], k["n"])
         sums = (
             EndpointCall.objects.values("endpoint__name")
             .annotate(n=Sum("rows"), d=Sum("dropped_rows"), w=Count("id", filter=Q(warning_count__gt=0)))
@@ -129,25 +177,45 @@ class EndpointCollector:
             rows.add_metric([r["endpoint__name"]], r["n"] or 0)
             dropped.add_metric([r["endpoint__name"]], r["d"] or 0)
             warned.add_metric([r["endpoint__name"]], r["w"] or 0)
-        latency = HistogramMetricFamily(
-            "tessera_endpoint_latency_seconds", "Scoring latency by endpoint.", labels=["endpoint"]
+        latency = _histogram(
+            HistogramMetricFamily(
+                "tessera_endpoint_latency_seconds", "Scoring latency in the app by endpoint.", labels=["endpoint"]
+            ),
+            "latency_ms",
         )
-        aggregates: dict[str, Any] = {
-            f"le{i}": Count("id", filter=Q(latency_ms__lte=b * 1000)) for i, b in enumerate(BUCKETS)
-        }
-        per = (
-            EndpointCall.objects.values("endpoint__name")
-            .annotate(total=Count("id"), seconds=Sum("latency_ms"), **aggregates)
-            .order_by()
+        total = _histogram(
+            HistogramMetricFamily(
+                "tessera_endpoint_total_latency_seconds",
+                "Scoring latency from the accepted connection to the answer, waiting for a thread included "
+                "(scoring servers only), by endpoint.",
+                labels=["endpoint"],
+            ),
+            "total_ms",
         )
-        for p in per:
-            buckets = [(str(b), p[f"le{i}"]) for i, b in enumerate(BUCKETS)] + [("+Inf", p["total"])]
-            latency.add_metric([p["endpoint__name"]], buckets, (p["seconds"] or 0.0) / 1000.0)
         yield requests
+        yield errors
         yield rows
         yield dropped
         yield warned
         yield latency
+        yield total
+
+
+def _histogram(family: Any, field: str) -> Any:
+    """Cumulative buckets of one latency field (milliseconds in the table, seconds in the exposition)."""
+    aggregates: dict[str, Any] = {
+        f"le{i}": Count("id", filter=Q(**{f"{field}__lte": b * 1000})) for i, b in enumerate(BUCKETS)
+    }
+    per = (
+        EndpointCall.objects.filter(**{f"{field}__isnull": False})
+        .values("endpoint__name")
+        .annotate(total=Count("id"), seconds=Sum(field), **aggregates)
+        .order_by()
+    )
+    for p in per:
+        buckets = [(str(b), p[f"le{i}"]) for i, b in enumerate(BUCKETS)] + [("+Inf", p["total"])]
+        family.add_metric([p["endpoint__name"]], buckets, (p["seconds"] or 0.0) / 1000.0)
+    return family
 
 
 def drift(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> dict[str, Any]:

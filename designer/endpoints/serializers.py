@@ -125,7 +125,12 @@ class InferencePipelineSerializer(StrictSerializer):
 class CallSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     status = serializers.IntegerField()
-    latency_ms = serializers.FloatField()
+    latency_ms = serializers.FloatField(help_text="In the app: from the view's start to the answer.")
+    total_ms = serializers.FloatField(
+        allow_null=True,
+        help_text="On a scoring server, from the accepted connection to the answer (waiting for a thread "
+        "included); null where the server cannot tell.",
+    )
     rows = serializers.IntegerField()
     error_kind = serializers.CharField()
     format = serializers.CharField()
@@ -140,9 +145,16 @@ class TotalsSerializer(serializers.Serializer):
     rows_dropped = serializers.IntegerField()
     calls_with_dropped_rows = serializers.IntegerField()
     calls_with_warnings = serializers.IntegerField()
+    errors_by_kind = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Failed calls by error kind (bad_body, unauthorized, throttled, overloaded, internal...).",
+    )
     p50_ms = serializers.FloatField(allow_null=True)
     p95_ms = serializers.FloatField(allow_null=True)
     p99_ms = serializers.FloatField(allow_null=True)
+    total_p50_ms = serializers.FloatField(allow_null=True, help_text="From accept to answer (see CallSerializer).")
+    total_p95_ms = serializers.FloatField(allow_null=True)
+    total_p99_ms = serializers.FloatField(allow_null=True)
 
 
 class PointSerializer(serializers.Serializer):
@@ -152,6 +164,9 @@ class PointSerializer(serializers.Serializer):
     p50_ms = serializers.FloatField(allow_null=True)
     p95_ms = serializers.FloatField(allow_null=True)
     p99_ms = serializers.FloatField(allow_null=True)
+    total_p50_ms = serializers.FloatField(allow_null=True)
+    total_p95_ms = serializers.FloatField(allow_null=True)
+    total_p99_ms = serializers.FloatField(allow_null=True)
 
 
 class MonitoringSerializer(serializers.Serializer):

@@ -1,7 +1,9 @@
 """Scoring requests: key check, one loaded pipeline per endpoint revision and process, call records.
 
 Plain Django views (no DRF, no session, no CSRF: callers authenticate with an endpoint key). Every
-outcome, including refusals, is recorded; nothing a caller sends escapes as a 500 without a record.
+outcome, including refusals, failures and overload (503 with Retry-After when no database connection
+came free in time), is recorded, with the in-app latency and, on a scoring server, the time from accept
+to answer; nothing a caller sends escapes as a 500 without a record.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -37,11 +40,13 @@ from designer.engine.scoring import (
     records_json,
 )
 from designer.engine.store import ArtifactMissing
+from designer.errors import is_overload, overload_envelope, retry_after_seconds
 from modules.sdk import DataTable, default_registry
 
-from .models import Endpoint, EndpointCall, EndpointSample
+from .models import Endpoint, EndpointSample
 from .openapi import endpoint_openapi
-from .recorder import recorder
+from .recorder import call_record, recorder
+from .timing import READY_AT
 
 log = logging.getLogger(__name__)
 CACHE_SIZE = 64
@@ -113,7 +118,7 @@ def _wrong_key(request: HttpRequest, endpoint: dict[str, Any]) -> _KeyRefused:
     return _KeyRefused(wait if wait is not None else throttling.record_failure(checks))
 
 
-def _retry_after(response: HttpResponse, refusal: ScoringError | None) -> HttpResponse:
+def _retry_after(response: HttpResponse, refusal: object | None) -> HttpResponse:
     wait = getattr(refusal, "retry_after", None)
     if wait is not None:
         response["Retry-After"] = str(wait)
@@ -192,6 +197,7 @@ def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple
     except (NotServable, ArtifactMissing) as exc:
         log.error("endpoint %s cannot load: %s", endpoint["id"], exc)
         raise _error(503, "The endpoint cannot load its pipeline; redeploy it.", "unavailable") from None
+    _release_database()
     limits = Limits(max_rows=int(settings.TESSERA_SCORING_MAX_ROWS))
     body = _body(request)
     content_type = (request.content_type or "").lower()
@@ -215,6 +221,14 @@ def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple
         answer = records_json(next(iter(results.values()))) if len(results) == 1 else "{" + outputs + "}"
         return '{"predictions":' + answer + extras + "}", rows, scored
     return '{"Results":{' + outputs + "}" + extras + "}", rows, scored
+
+
+def _release_database() -> None:
+    """Hand the database connection back to the pool before scoring: scoring reads nothing more from the
+    database (the call record goes to the spool), so a slow model does not hold a connection others
+    wait for. A request inside a transaction (the in-process test client) keeps its connection."""
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 def _noted(scored: Scored | None) -> dict[str, Any]:
@@ -244,7 +258,7 @@ def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
     scored: Scored | None = None
     rows = 0
     kind = ""
-    refusal: ScoringError | None = None
+    refusal: ScoringError | _Overloaded | None = None
     try:
         if request.method != "POST":
             raise _error(405, "Send scoring requests with POST.", "method")
@@ -256,28 +270,44 @@ def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
         status = 200
     except ScoringError as exc:
         body, status, kind, refusal = json.dumps(exc.to_json()), exc.status, exc.kind, exc
-    except Exception:
-        log.exception("scoring on endpoint %r failed", name)
-        failure = _error(500, "Internal error while scoring.", "internal").to_json()
-        body, status, kind = json.dumps(failure), 500, "internal"
+    except Exception as exc:
+        if is_overload(exc):
+            log.warning("scoring on endpoint %r refused: %s", name, exc)
+            body, status, kind = json.dumps(overload_envelope()), 503, "overloaded"
+            refusal = _Overloaded()
+        else:
+            log.exception("scoring on endpoint %r failed", name)
+            failure = _error(500, "Internal error while scoring.", "internal").to_json()
+            body, status, kind = json.dumps(failure), 500, "internal"
     response = _retry_after(HttpResponse(body, status=status, content_type="application/json"), refusal)
     _tell(response, scored)
-    if endpoint is not None:
-        latency = (time.perf_counter() - started) * 1000.0
-        call = EndpointCall(
-            endpoint_id=endpoint["id"],
-            at=timezone.now(),
-            latency_ms=latency,
-            status=status,
-            rows=rows,
-            error_kind=kind,
-            format=style,
-            **_noted(scored),
-        )
-        recorder.record(call)
     if status == 405:
         response["Allow"] = "POST"
+    # Every call is recorded, refusals and failures included; one the database could not be asked about
+    # is recorded by endpoint name (found when the record is written, dropped if no endpoint has it).
+    ready = request.META.get(READY_AT)
+    recorder.record_call(
+        call_record(
+            endpoint_id=endpoint["id"] if endpoint is not None else None,
+            endpoint_name=name,
+            status=status,
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+            total_ms=(time.monotonic() - ready) * 1000.0 if isinstance(ready, float) else None,
+            rows=rows,
+            error_kind=kind,
+            style=style,
+            noted=_noted(scored),
+        )
+    )
     return response
+
+
+class _Overloaded:
+    """No database connection came free in time: the client may try again shortly."""
+
+    @property
+    def retry_after(self) -> int:
+        return retry_after_seconds()
 
 
 @csrf_exempt

@@ -13,6 +13,7 @@ from designer.runs.models import Run
 from designer.workspaces.models import Workspace
 from tests.designer.runs.conftest import drain, upload_sample
 from tests.support.pipelines import train_score_evaluate
+from tests.support.processes import ScoringServer
 
 LABEL = "diagnosis"
 
@@ -50,3 +51,18 @@ def deploy(client: APIClient, workspace: Workspace, pipeline_id: int, name: str 
 def live(as_editor: APIClient, workspace: Workspace, trained_run: Run) -> dict[str, Any]:
     derived = derive(as_editor, trained_run)
     return deploy(as_editor, workspace, derived["pipeline"]["id"])
+
+
+class ScriptScoringServer(ScoringServer):
+    """A scoring server as ``scripts/score`` starts it: gunicorn with Tessera's gthread worker class, which
+    stamps each request with the moment its connection was handed to a thread (time from accept)."""
+
+    def __init__(self, workers: int = 2, threads: int = 2, **env: str) -> None:
+        self.threads = threads
+        super().__init__(workers, **env)
+
+    def command(self) -> list[str]:
+        command = super().command()
+        command[command.index("gthread")] = "designer.endpoints.gunicorn_worker.TimedThreadWorker"
+        command[command.index("--threads") + 1] = str(self.threads)
+        return [*command, "--keep-alive", "5"]

@@ -13,14 +13,13 @@ import pytest
 from designer.endpoints import services
 from designer.endpoints.models import EndpointCall
 from designer.pipelines.services import save_version
-from tests.support.processes import ScoringServer
 
-from .conftest import trained_model
+from .conftest import ScriptScoringServer, trained_model
 
 
 @pytest.fixture
-def scoring_server(transactional_db: Any) -> Iterator[ScoringServer]:
-    server = ScoringServer(
+def scoring_server(transactional_db: Any) -> Iterator[ScriptScoringServer]:
+    server = ScriptScoringServer(
         workers=2, TESSERA_CALL_FLUSH_SECONDS="0.2", TESSERA_ROOT_URLCONF="designer.endpoints.scoring_urls"
     )
     try:
@@ -40,7 +39,7 @@ def wait_for_calls(count: int, timeout: float = 15) -> list[tuple[int, int]]:
 
 
 def test_a_scoring_server_scores_concurrently_records_every_call_and_picks_up_a_redeploy(
-    scoring_server: ScoringServer, owner: Any, workspace: Any, trained_run: Any
+    scoring_server: ScriptScoringServer, owner: Any, workspace: Any, trained_run: Any
 ) -> None:
     from designer.endpoints.services import create_inference_pipeline
 

@@ -1457,8 +1457,16 @@ export interface components {
             /** Format: date-time */
             at: string;
             status: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description In the app: from the view's start to the answer.
+             */
             latency_ms: number;
+            /**
+             * Format: double
+             * @description On a scoring server, from the accepted connection to the answer (waiting for a thread included); null where the server cannot tell.
+             */
+            total_ms: number | null;
             rows: number;
             error_kind: string;
             format: string;
@@ -2807,6 +2815,12 @@ export interface components {
             p95_ms: number | null;
             /** Format: double */
             p99_ms: number | null;
+            /** Format: double */
+            total_p50_ms: number | null;
+            /** Format: double */
+            total_p95_ms: number | null;
+            /** Format: double */
+            total_p99_ms: number | null;
         };
         Port: {
             name: string;
@@ -3347,12 +3361,25 @@ export interface components {
             rows_dropped: number;
             calls_with_dropped_rows: number;
             calls_with_warnings: number;
+            /** @description Failed calls by error kind (bad_body, unauthorized, throttled, overloaded, internal...). */
+            errors_by_kind: {
+                [key: string]: number;
+            };
             /** Format: double */
             p50_ms: number | null;
             /** Format: double */
             p95_ms: number | null;
             /** Format: double */
             p99_ms: number | null;
+            /**
+             * Format: double
+             * @description From accept to answer (see CallSerializer).
+             */
+            total_p50_ms: number | null;
+            /** Format: double */
+            total_p95_ms: number | null;
+            /** Format: double */
+            total_p99_ms: number | null;
         };
         TrainingCurve: {
             /**

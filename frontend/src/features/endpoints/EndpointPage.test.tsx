@@ -171,8 +171,8 @@ describe("EndpointPage", () => {
 
     const tiles = await screen.findByLabelText("Totals");
     expect(tiles).toHaveTextContent("Requests1,250");
-    expect(tiles).toHaveTextContent("Errors25 2.0 %");
-    expect(tiles).toHaveTextContent("p95 latency48.2 ms");
+    expect(tiles).toHaveTextContent("Errors25 2.0 % · 18 schema mismatch · 5 overloaded · 2 internal");
+    expect(tiles).toHaveTextContent("p95 latency48.2 ms 210 ms from accept");
     expect(tiles).toHaveTextContent("p99 latency132 ms");
     expect(tiles).toHaveTextContent("Rows dropped7 in 3 calls");
     expect(await screen.findByText("1 row dropped · 2 warnings")).toBeInTheDocument();
@@ -181,6 +181,7 @@ describe("EndpointPage", () => {
     const recent = screen.getByRole("table", { name: "Recent calls" });
     expect(within(recent).getAllByRole("row")).toHaveLength(3);
     expect(within(recent).getByText("schema_mismatch")).toBeInTheDocument();
+    expect(within(recent).getAllByRole("row")[1]).toHaveTextContent("11.2 ms35.8 ms"); // in the app, from accept
     expect(callsTo("/api/endpoints/7/monitoring/")[0]!.url.searchParams.get("minutes")).toBe("60");
 
     // drift of recent inputs against the training data, per feature

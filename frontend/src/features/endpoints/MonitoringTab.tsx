@@ -72,7 +72,12 @@ export function MonitoringTab({ endpoint }: { endpoint: Endpoint }) {
                     <tr>
                       <th>When</th>
                       <th>Status</th>
-                      <th className="num">Latency</th>
+                      <th className="num" title="In the app: from the view's start to the answer">
+                        Latency
+                      </th>
+                      <th className="num" title="From accept to answer, waiting for a free thread included (scoring servers)">
+                        From accept
+                      </th>
                       <th className="num">Rows</th>
                       <th>Format</th>
                       <th>Error</th>
@@ -87,6 +92,7 @@ export function MonitoringTab({ endpoint }: { endpoint: Endpoint }) {
                           <span className={`ep-code ${c.status < 400 ? "ep-code--ok" : "ep-code--bad"}`}>{c.status}</span>
                         </td>
                         <td className="num">{ms(c.latency_ms)}</td>
+                        <td className="num">{c.total_ms === null || c.total_ms === undefined ? <span className="muted">—</span> : ms(c.total_ms)}</td>
                         <td className="num">{c.rows}</td>
                         <td>{c.format}</td>
                         <td>{c.error_kind ? <span className="ep-error-kind">{c.error_kind}</span> : <span className="muted">—</span>}</td>
@@ -117,11 +123,30 @@ export function callNotes(dropped: number, warnings: number): string {
   return notes.join(" · ");
 }
 
+/** "3 overloaded · 1 internal": failed calls by kind, most first. */
+export function errorKinds(byKind: Record<string, number> | undefined): string {
+  return Object.entries(byKind ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([kind, n]) => `${n.toLocaleString()} ${kind.replace(/_/g, " ")}`)
+    .join(" · ");
+}
+
+/** The same percentile from accept to answer (waiting for a thread included), where the server measured it. */
+function fromAccept(value: number | null | undefined): string | undefined {
+  return value === null || value === undefined ? undefined : `${ms(value)} from accept`;
+}
+
 function Totals({ totals }: { totals: MonitoringTotals }) {
   const rate = totals.requests ? (100 * totals.errors) / totals.requests : 0;
   const tiles = [
     { label: "Requests", value: totals.requests.toLocaleString() },
-    { label: "Errors", value: totals.errors.toLocaleString(), sub: totals.requests ? `${rate.toFixed(rate < 10 ? 1 : 0)} %` : undefined, bad: totals.errors > 0 },
+    {
+      label: "Errors",
+      value: totals.errors.toLocaleString(),
+      sub: [totals.requests ? `${rate.toFixed(rate < 10 ? 1 : 0)} %` : "", errorKinds(totals.errors_by_kind)].filter(Boolean).join(" · ") || undefined,
+      bad: totals.errors > 0,
+    },
     { label: "Rows scored", value: totals.rows.toLocaleString() },
     {
       label: "Rows dropped",
@@ -129,9 +154,9 @@ function Totals({ totals }: { totals: MonitoringTotals }) {
       sub: totals.calls_with_dropped_rows ? `in ${plural(totals.calls_with_dropped_rows, "call")}` : undefined,
     },
     { label: "Calls with warnings", value: totals.calls_with_warnings.toLocaleString() },
-    { label: "p50 latency", value: ms(totals.p50_ms) },
-    { label: "p95 latency", value: ms(totals.p95_ms) },
-    { label: "p99 latency", value: ms(totals.p99_ms) },
+    { label: "p50 latency", value: ms(totals.p50_ms), sub: fromAccept(totals.total_p50_ms) },
+    { label: "p95 latency", value: ms(totals.p95_ms), sub: fromAccept(totals.total_p95_ms) },
+    { label: "p99 latency", value: ms(totals.p99_ms), sub: fromAccept(totals.total_p99_ms) },
   ];
   return (
     <dl className="ep-tiles" aria-label="Totals">

@@ -65,15 +65,21 @@ export const MONITORING: Monitoring = {
     rows_dropped: 7,
     calls_with_dropped_rows: 3,
     calls_with_warnings: 12,
+    errors_by_kind: { schema_mismatch: 18, overloaded: 5, internal: 2 },
     p50_ms: 12.4,
     p95_ms: 48.2,
     p99_ms: 131.9,
+    total_p50_ms: 30.5,
+    total_p95_ms: 210.0,
+    total_p99_ms: 480.3,
   },
-  series: [{ t: "2026-11-23T10:00:00Z", requests: 20, errors: 1, p50_ms: 12, p95_ms: 40, p99_ms: 90 }],
+  series: [
+    { t: "2026-11-23T10:00:00Z", requests: 20, errors: 1, p50_ms: 12, p95_ms: 40, p99_ms: 90, total_p50_ms: 30, total_p95_ms: 200, total_p99_ms: 470 },
+  ],
   figures: { traffic: figureJson("traffic"), latency: figureJson("latency") },
   recent: [
-    { at: "2026-11-23T10:00:00Z", status: 200, latency_ms: 11.2, rows: 3, error_kind: "", format: "azure", dropped_rows: 1, warning_count: 2 },
-    { at: "2026-11-23T09:59:00Z", status: 400, latency_ms: 4.1, rows: 0, error_kind: "schema_mismatch", format: "mlflow-split", dropped_rows: 0, warning_count: 0 },
+    { at: "2026-11-23T10:00:00Z", status: 200, latency_ms: 11.2, total_ms: 35.8, rows: 3, error_kind: "", format: "azure", dropped_rows: 1, warning_count: 2 },
+    { at: "2026-11-23T09:59:00Z", status: 400, latency_ms: 4.1, total_ms: null, rows: 0, error_kind: "schema_mismatch", format: "mlflow-split", dropped_rows: 0, warning_count: 0 },
   ],
 };
 

@@ -178,6 +178,10 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Without a cross-process channel layer the WebSocket consumer tails the RunEvent table instead.
 TESSERA_EVENTS_VIA_LAYER = bool(REDIS_URL)
+# How often an open run or co-editing socket rejoins its channel-layer group and catches up from the
+# database: a Redis that restarted without its data, or a broadcast lost while it was down, costs a
+# watcher at most this long.
+TESSERA_WS_REFRESH_SECONDS: float = env("TESSERA_WS_REFRESH_SECONDS", 30.0, cast=float)
 
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ACKS_LATE = True
@@ -193,10 +197,6 @@ CELERY_BEAT_SCHEDULER = "designer.schedules.beat:TickScheduler"
 # (beat or the workers were down) and the schedule's missed-run policy decides.
 TESSERA_SCHEDULE_MIN_INTERVAL_SECONDS: int = env("TESSERA_SCHEDULE_MIN_INTERVAL_SECONDS", 60, cast=int)
 TESSERA_SCHEDULE_GRACE_SECONDS: int = env("TESSERA_SCHEDULE_GRACE_SECONDS", 300, cast=int)
-# How often an open run or co-editing socket rejoins its channel-layer group and catches up from the
-# database: a Redis that restarted without its data, or a broadcast lost while it was down, costs a
-# watcher at most this long.
-TESSERA_WS_REFRESH_SECONDS: float = env("TESSERA_WS_REFRESH_SECONDS", 30.0, cast=float)
 # Retrain and promote (designer/retraining): how often beat sends the pass that checks drift alarms and
 # evaluates finished retraining runs, and whether a policy may promote a winning challenger without an
 # editor (off: every challenger waits for an editor's approval).
@@ -217,6 +217,9 @@ TESSERA_ARTIFACT_STORE: str = env("TESSERA_ARTIFACT_STORE", str(DATA_DIR / "arti
 TESSERA_HEARTBEAT_SECONDS: float = env("TESSERA_HEARTBEAT_SECONDS", 5.0, cast=float)
 TESSERA_STALE_AFTER_SECONDS: float = env("TESSERA_STALE_AFTER_SECONDS", 30.0, cast=float)
 TESSERA_MAX_ATTEMPTS: int = env("TESSERA_MAX_ATTEMPTS", 2, cast=int)
+# A worker asked to stop (SIGTERM, SIGINT) lets its running nodes finish for this long, then hands them
+# back to be retried elsewhere (as if it had been killed) and exits: within GRACE + 5 s of the signal.
+TESSERA_SHUTDOWN_GRACE_SECONDS: float = env("TESSERA_SHUTDOWN_GRACE_SECONDS", 5.0, cast=float)
 # A node queued this long with no worker taking it has its message sent again (then after 2x, 4x ...):
 # the broker may have lost it. Duplicates are harmless; keep it above a typical wait for a free worker.
 TESSERA_REDISPATCH_AFTER_SECONDS: float = env("TESSERA_REDISPATCH_AFTER_SECONDS", 60.0, cast=float)

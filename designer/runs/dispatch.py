@@ -6,19 +6,47 @@ entry points (``tasks``), which call them: the entry points sit on top, the serv
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from designer.celery import app
+
+log = logging.getLogger(__name__)
 
 EXECUTE_NODE = "tessera.execute_node"
 EXECUTE_PART = "tessera.execute_part"
 REAP_STALE_NODES = "tessera.reap_stale_nodes"
 
 
-def send_nodes(items: Iterable[tuple[int, int, str]]) -> None:
-    """One ``execute_node`` message per ``(node run id, attempt, queue)``."""
-    for node_run_id, attempt, queue in items:
-        app.send_task(EXECUTE_NODE, args=[node_run_id, attempt], queue=queue)
+@dataclass
+class Unsent:
+    """The node messages the broker did not take, and why (empty when every message went)."""
+
+    items: list[tuple[int, int, str]] = field(default_factory=list)
+    error: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def send_nodes(items: Iterable[tuple[int, int, str]]) -> Unsent:
+    """One ``execute_node`` message per ``(node run id, attempt, queue)``; never raises.
+
+    Celery retries a publish a few times within about a second (``task_publish_retry_policy``); when
+    that fails the broker is unreachable, so the rest are not tried either: all of them come back,
+    for the caller to record and the reaper to send once the broker answers again.
+    """
+    items = list(items)
+    for i, (node_run_id, attempt, queue) in enumerate(items):
+        try:
+            app.send_task(EXECUTE_NODE, args=[node_run_id, attempt], queue=queue)
+        except Exception as exc:  # kombu's OperationalError, a socket error, a locked SQLite broker ...
+            log.warning(
+                "could not send %s node message(s), the first for node run %s: %s", len(items) - i, node_run_id, exc
+            )
+            return Unsent(items[i:], f"{type(exc).__name__}: {exc}"[:200])
+    return Unsent()
 
 
 def send_parts(part_ids: Iterable[int], queue: str) -> None:

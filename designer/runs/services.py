@@ -30,6 +30,7 @@ from designer.artifacts import services as ownership
 from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.execute import NodeFailed, execute_node
+from designer.engine.graph import Graph
 from designer.engine.parameters import resolve
 from designer.engine.plan import make_plan
 from designer.engine.validate import validate
@@ -104,10 +105,6 @@ def submit_run(
             trigger=dict(trigger or {"kind": "manual"}),
             started_at=timezone.now(),
         )
-        cached = {
-            e.key: e for e in CacheEntry.objects.filter(workspace=pipeline.workspace, key__in=list(plan.keys.values()))
-        }
-        store = artifact_store()
         emit(run, "run_started", status=run.status, version=version.number, nodes=len(plan.order))
         activity.record(
             workspace=run.workspace_id,
@@ -118,35 +115,23 @@ def submit_run(
             object_name=pipeline.name,
             detail={"version": version.number, "pipeline": pipeline.pk, "trigger": run.trigger.get("kind", "manual")},
         )
+        rows = []
         for node_id in plan.order:
             node = graph.nodes[node_id]
             module = registry.get(node.module, node.version)
-            key = plan.keys[node_id]
-            entry = cached.get(key)
-            nr = NodeRun(
-                run=run,
-                node_id=node_id,
-                module_id=node.module,
-                module_version=node.version,
-                module_name=module.name,
-                queue=_queue_for(module.queue),
-                cache_key=key,
+            rows.append(
+                NodeRun(
+                    run=run,
+                    node_id=node_id,
+                    module_id=node.module,
+                    module_version=node.version,
+                    module_name=module.name,
+                    queue=_queue_for(module.queue),
+                    cache_key=plan.keys[node_id],
+                )
             )
-            if node_id in regenerate:
-                nr.reason = "ran: regenerate output was requested"
-            elif entry and all(store.exists(o["digest"]) for o in entry.outputs.values()):
-                nr.status = S.REUSED
-                nr.outputs = entry.outputs
-                nr.progress = 1.0
-                nr.reason = f"reused: same module, parameters and inputs as node {entry.node_id} of run {entry.run_id}"
-                nr.finished_at = timezone.now()
-            else:
-                nr.reason = "ran: no cached output for these parameters and inputs"
-            nr.save()
-            if nr.status == S.REUSED:
-                # Outputs of this run, like those it computes (its document named only the workspace's artifacts).
-                ownership.grant(run.workspace_id, [o["digest"] for o in nr.outputs.values()], ownership.Source.RUN)
-                emit(run, "node_reused", **node_payload(nr))
+        NodeRun.objects.bulk_create(rows)
+        # What the cache already has is reused as the scheduler reaches it, never below a node that failed.
         _advance_locked(run)
     return run
 
@@ -167,33 +152,39 @@ def advance(run_id: int) -> None:
 
 
 def _advance_locked(run: Run) -> None:
-    """Skip what cannot run, queue what is ready, finish the run when nothing is left. Caller holds the lock."""
+    """Skip what cannot run, reuse or queue what is ready, finish the run when nothing is left.
+
+    A node is reused (its cache key already has stored outputs) only once all its parents are done, so
+    nothing below a failed node is ever shown as reused: it is skipped, naming the node that failed.
+    Caller holds the lock."""
     if run.is_terminal:
         return
     nodes = {n.node_id: n for n in run.nodes.all()}
     graph = run_graph(run)
-    failed = {nid for nid, n in nodes.items() if n.status in (S.FAILED, S.CANCELLED)}
-    if failed:
-        for nid in sorted(graph.descendants(failed)):
-            n = nodes[nid]
-            if n.status == S.PENDING:
-                n.status = S.SKIPPED
-                n.reason = "skipped: an upstream node failed"
-                n.finished_at = timezone.now()
-                n.save(update_fields=["status", "reason", "finished_at"])
-                emit(run, "node_skipped", **node_payload(n))
+    stopped = {nid: n.status for nid, n in nodes.items() if n.status in (S.FAILED, S.CANCELLED)}
+    if stopped:
+        _skip_below(run, graph, nodes, stopped)
     done = {nid for nid, n in nodes.items() if n.status in NodeRun.DONE}
+    cache = _Cache(run, [n for n in nodes.values() if n.status == S.PENDING])
     to_dispatch: list[tuple[int, int, str]] = []
     for nid in graph.topological_order():
         n = nodes[nid]
-        if n.status == S.PENDING and graph.parents(nid) <= done:
-            n.status = S.QUEUED
-            n.attempt += 1
-            n.dispatched_at = timezone.now()
-            n.redispatches = 0
-            n.save(update_fields=["status", "attempt", "dispatched_at", "redispatches"])
-            emit(run, "node_queued", **node_payload(n))
-            to_dispatch.append((n.pk, n.attempt, n.queue))
+        if n.status != S.PENDING or not graph.parents(nid) <= done:
+            continue
+        if _reuse(run, n, cache):
+            done.add(nid)
+            continue
+        n.status = S.QUEUED
+        n.attempt += 1
+        n.dispatched_at = timezone.now()
+        n.redispatches = 0
+        if nid in cache.regenerate:
+            n.reason = "ran: regenerate output was requested"
+        else:
+            n.reason = "ran: no cached output for these parameters and inputs"
+        n.save(update_fields=["status", "attempt", "dispatched_at", "redispatches", "reason"])
+        emit(run, "node_queued", **node_payload(n))
+        to_dispatch.append((n.pk, n.attempt, n.queue))
     if to_dispatch:
         transaction.on_commit(lambda: _dispatch(to_dispatch))
         return
@@ -201,9 +192,71 @@ def _advance_locked(run: Run) -> None:
         return
     if any(n.status == S.PENDING for n in nodes.values()):
         return  # cannot happen on a valid DAG; left visible rather than guessed at
-    status = Run.Status.FAILED if failed else Run.Status.COMPLETED
+    status = Run.Status.FAILED if stopped else Run.Status.COMPLETED
     first_error = next((n.error for n in nodes.values() if n.status == S.FAILED and n.error), None)
     _finish_run(run, status, (first_error or {}).get("message", "") if status == Run.Status.FAILED else "")
+
+
+def _skip_below(run: Run, graph: Graph, nodes: dict[str, NodeRun], stopped: dict[str, str]) -> None:
+    """Every pending descendant of a failed or cancelled node is skipped, its reason naming that ancestor."""
+    below: dict[str, list[str]] = {}
+    for nid in sorted(stopped):
+        for child in graph.descendants([nid]):
+            below.setdefault(child, []).append(nid)
+    now = timezone.now()
+    for nid in sorted(below):
+        n = nodes[nid]
+        if n.status != S.PENDING:
+            continue
+        n.status = S.SKIPPED
+        n.reason = _skip_reason(below[nid], stopped)
+        n.finished_at = now
+        n.save(update_fields=["status", "reason", "finished_at"])
+        emit(run, "node_skipped", **node_payload(n))
+
+
+def _skip_reason(ancestors: list[str], stopped: dict[str, str]) -> str:
+    failed = [a for a in ancestors if stopped[a] == S.FAILED]
+    names = failed or ancestors
+    what = "failed" if failed else "was cancelled" if len(names) == 1 else "were cancelled"
+    shown = ", ".join(f"'{a}'" for a in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    noun = "node" if len(names) == 1 else "nodes"
+    return f"skipped: upstream {noun} {shown} {what}"[:300]
+
+
+class _Cache:
+    """Cache entries for the keys of a run's pending nodes, read once per scheduler pass."""
+
+    def __init__(self, run: Run, pending: list[NodeRun]) -> None:
+        self.regenerate = set(run.regenerate or ())
+        keys = {n.cache_key for n in pending if n.node_id not in self.regenerate}
+        self.entries = (
+            {e.key: e for e in CacheEntry.objects.filter(workspace_id=run.workspace_id, key__in=keys)} if keys else {}
+        )
+        self._store = artifact_store() if self.entries else None
+
+    def usable(self, node: NodeRun) -> CacheEntry | None:
+        """The entry whose outputs are all still stored, unless the node is to be regenerated."""
+        entry = None if node.node_id in self.regenerate else self.entries.get(node.cache_key)
+        if entry is None or self._store is None:
+            return None
+        return entry if all(self._store.exists(o["digest"]) for o in entry.outputs.values()) else None
+
+
+def _reuse(run: Run, n: NodeRun, cache: _Cache) -> bool:
+    entry = cache.usable(n)
+    if entry is None:
+        return False
+    n.status = S.REUSED
+    n.outputs = entry.outputs
+    n.progress = 1.0
+    n.reason = f"reused: same module, parameters and inputs as node {entry.node_id} of run {entry.run_id}"
+    n.finished_at = timezone.now()
+    n.save(update_fields=["status", "outputs", "progress", "reason", "finished_at"])
+    # Outputs of this run, like those it computes (its document named only the workspace's artifacts).
+    ownership.grant(run.workspace_id, [o["digest"] for o in n.outputs.values()], ownership.Source.RUN)
+    emit(run, "node_reused", **node_payload(n))
+    return True
 
 
 def _finish_run(run: Run, status: str, error: str = "") -> None:
@@ -225,7 +278,23 @@ def _finish_run(run: Run, status: str, error: str = "") -> None:
 
 
 def _dispatch(items: list[tuple[int, int, str]]) -> None:
-    send_nodes(items)
+    """Send node messages after commit. What the broker did not take is marked unsent (``dispatched_at``
+    empty while ``queued``): every worker's reaper sends it again at its next pass, so a node waits for
+    the broker to answer again, not for TESSERA_REDISPATCH_AFTER_SECONDS."""
+    unsent = send_nodes(items)
+    if unsent:
+        _mark_unsent(unsent.items, unsent.error)
+
+
+def _mark_unsent(items: list[tuple[int, int, str]], error: str) -> None:
+    note = f"its message could not be sent ({error}): sent again once the broker answers\n"
+    try:
+        for pk, attempt, _queue in items:
+            NodeRun.objects.filter(pk=pk, status=S.QUEUED, attempt=attempt).update(
+                dispatched_at=None, log=Concat(F("log"), Value(note))
+            )
+    except Exception:  # the lost-message re-dispatch still sends it, TESSERA_REDISPATCH_AFTER_SECONDS later
+        log.warning("could not record %s unsent node message(s)", len(items), exc_info=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,49 +519,68 @@ def reap_stale_nodes(now: Any = None) -> ReapReport:
             if nr.status != S.RUNNING or nr.attempt != attempt or (nr.heartbeat_at and nr.heartbeat_at >= limit):
                 continue
             silent = (now - nr.heartbeat_at).total_seconds() if nr.heartbeat_at else 0.0
-            lost = f"worker {nr.worker} stopped responding (no heartbeat for {silent:.0f} s)"
-            if nr.attempt < settings.TESSERA_MAX_ATTEMPTS:
-                nr.status = S.QUEUED
-                nr.attempt += 1
-                nr.reason = f"retrying: {lost}"
-                nr.heartbeat_at = None
-                nr.dispatched_at = now
-                nr.redispatches = 0
-                nr.log += f"{lost}; retrying as attempt {nr.attempt}\n"
-                nr.save(
-                    update_fields=[
-                        "status",
-                        "attempt",
-                        "reason",
-                        "heartbeat_at",
-                        "dispatched_at",
-                        "redispatches",
-                        "log",
-                    ]
-                )
-                emit(run, "node_retrying", **node_payload(nr))
-                item = [(nr.pk, nr.attempt, nr.queue)]
-                transaction.on_commit(lambda item=item: _dispatch(item))  # type: ignore[misc]
-                report.retried.append(nr.pk)
-            else:
-                nr.status = S.FAILED
-                nr.error = {
-                    "code": "worker_lost",
-                    "node": nr.node_id,
-                    "message": f"Node '{nr.node_id}' ({nr.module_name}) failed: {lost} after {nr.attempt} attempt(s).",
-                }
-                nr.finished_at = now
-                nr.heartbeat_at = None
-                nr.save(update_fields=["status", "error", "finished_at", "heartbeat_at"])
-                emit(run, "node_failed", **node_payload(nr))
-                _advance_locked(run)
-                report.failed.append(nr.pk)
+            _retry_or_fail(
+                run, nr, f"worker {nr.worker} stopped responding (no heartbeat for {silent:.0f} s)", now, report
+            )
     report.redispatched = redispatch_lost(now)
     return report
 
 
+def release_nodes(worker: str, *, why: str = "shut down") -> ReapReport:
+    """Hand back the nodes still ``running`` under a worker's name once its processes are stopped (it is
+    shutting down): each is retried (or failed, after TESSERA_MAX_ATTEMPTS) exactly as if the worker had
+    been killed, without waiting for its heartbeat to go stale. Worker names must be unique (Celery's
+    ``-n``), as they are in compose and ``make start``."""
+    now = timezone.now()
+    report = ReapReport([], [])
+    pairs = NodeRun.objects.filter(status=S.RUNNING, worker=worker[:200]).values_list("pk", "attempt")
+    for pk, attempt in sorted(pairs):
+        with transaction.atomic():
+            run_id = NodeRun.objects.filter(pk=pk).values_list("run_id", flat=True).first()
+            if run_id is None:
+                continue
+            run = Run.objects.select_for_update().get(pk=run_id)
+            nr = NodeRun.objects.get(pk=pk)
+            if nr.status != S.RUNNING or nr.attempt != attempt:
+                continue  # it finished, or was cancelled, meanwhile
+            _retry_or_fail(run, nr, f"worker {nr.worker} {why} while running it", now, report)
+    return report
+
+
+def _retry_or_fail(run: Run, nr: NodeRun, lost: str, now: Any, report: ReapReport) -> None:
+    """Another attempt for a running node whose worker is gone, or its failure after the last one. Caller
+    holds the run's lock and has checked the node is still ``running`` for the attempt it knows."""
+    if nr.attempt < settings.TESSERA_MAX_ATTEMPTS:
+        nr.status = S.QUEUED
+        nr.attempt += 1
+        nr.reason = f"retrying: {lost}"
+        nr.heartbeat_at = None
+        nr.dispatched_at = now
+        nr.redispatches = 0
+        nr.log += f"{lost}; retrying as attempt {nr.attempt}\n"
+        nr.save(update_fields=["status", "attempt", "reason", "heartbeat_at", "dispatched_at", "redispatches", "log"])
+        emit(run, "node_retrying", **node_payload(nr))
+        item = [(nr.pk, nr.attempt, nr.queue)]
+        transaction.on_commit(lambda: _dispatch(item))
+        report.retried.append(nr.pk)
+    else:
+        nr.status = S.FAILED
+        nr.error = {
+            "code": "worker_lost",
+            "node": nr.node_id,
+            "message": f"Node '{nr.node_id}' ({nr.module_name}) failed: {lost} after {nr.attempt} attempt(s).",
+        }
+        nr.finished_at = now
+        nr.heartbeat_at = None
+        nr.save(update_fields=["status", "error", "finished_at", "heartbeat_at"])
+        emit(run, "node_failed", **node_payload(nr))
+        _advance_locked(run)
+        report.failed.append(nr.pk)
+
+
 def redispatch_lost(now: Any = None) -> list[int]:
-    """Send again the message of each node queued longer than TESSERA_REDISPATCH_AFTER_SECONDS.
+    """Send the messages the broker did not take (:func:`send_unsent`), then send again the message of
+    each node queued longer than TESSERA_REDISPATCH_AFTER_SECONDS.
 
     A queued node whose message the broker lost (Redis restarted without persistence, a purged
     queue) would otherwise wait forever. Sending again is safe: a node runs only if it is still
@@ -501,9 +589,11 @@ def redispatch_lost(now: Any = None) -> list[int]:
     limit (at most 10 minutes apart), so a long queue does not fill the broker with copies.
     """
     now = now or timezone.now()
+    sent = send_unsent(now)
+    if sent is None:
+        return []  # the broker does not answer: nothing more to try in this pass
     base = float(settings.TESSERA_REDISPATCH_AFTER_SECONDS)
     queued = NodeRun.objects.filter(status=S.QUEUED, dispatched_at__lt=now - timedelta(seconds=base))
-    sent: list[int] = []
     for nr in queued.only("pk", "attempt", "queue", "dispatched_at", "redispatches", "run_id", "node_id"):
         wait = min(base * 2**nr.redispatches, 600.0)
         if nr.dispatched_at is None or (now - nr.dispatched_at).total_seconds() < wait:
@@ -512,7 +602,40 @@ def redispatch_lost(now: Any = None) -> list[int]:
         claimed = NodeRun.objects.filter(
             pk=nr.pk, status=S.QUEUED, attempt=nr.attempt, dispatched_at=nr.dispatched_at
         ).update(dispatched_at=now, redispatches=F("redispatches") + 1, log=Concat(F("log"), Value(note)))
-        if claimed:  # else another worker's reaper, or a worker taking it, was first
-            _dispatch([(nr.pk, nr.attempt, nr.queue)])
-            sent.append(nr.pk)
+        if not claimed:  # another worker's reaper, or a worker taking it, was first
+            continue
+        unsent = send_nodes([(nr.pk, nr.attempt, nr.queue)])
+        if unsent:
+            _mark_unsent(unsent.items, unsent.error)
+            break
+        sent.append(nr.pk)
+    return sent
+
+
+def send_unsent(now: Any = None) -> list[int] | None:
+    """Send the message of every queued node whose earlier send failed (the broker was unreachable).
+
+    Every worker's reaper calls this each TESSERA_HEARTBEAT_SECONDS, so such a node is sent within one
+    pass of the broker answering again. Each message is claimed first (``dispatched_at`` set while it
+    was empty), so two reapers do not both send it. Returns the nodes sent, or None when a send failed
+    again: the node is marked unsent again and the rest wait for the next pass.
+    """
+    now = now or timezone.now()
+    sent: list[int] = []
+    unsent = NodeRun.objects.filter(status=S.QUEUED, dispatched_at__isnull=True).order_by("pk")
+    for pk, attempt, queue in unsent.values_list("pk", "attempt", "queue"):
+        claimed = NodeRun.objects.filter(pk=pk, status=S.QUEUED, attempt=attempt, dispatched_at__isnull=True).update(
+            dispatched_at=now
+        )
+        if not claimed:
+            continue
+        failed = send_nodes([(pk, attempt, queue)])
+        if failed:
+            NodeRun.objects.filter(pk=pk, status=S.QUEUED, attempt=attempt, dispatched_at=now).update(
+                dispatched_at=None
+            )
+            return None
+        note = "its message was sent now that the broker answers again\n"
+        NodeRun.objects.filter(pk=pk).update(log=Concat(F("log"), Value(note)))
+        sent.append(pk)
     return sent

@@ -41,7 +41,10 @@ def service_env(**extra: str) -> dict[str, str]:
 
 
 class Worker:
-    def __init__(self, name: str, queues: str = "cpu") -> None:
+    """A Celery worker process; the tests' pool uses ``--pool=solo``, ``pool="prefork"`` starts one as
+    ``make start`` and compose do; ``env`` overrides the environment of :func:`service_env`."""
+
+    def __init__(self, name: str, queues: str = "cpu", *, pool: str = "solo", concurrency: int = 1, **env: str) -> None:
         self.name = name
         self.hostname = f"{name}@tessera-test"
         LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -55,9 +58,9 @@ class Worker:
                 "worker",
                 "-Q",
                 queues,
-                "--pool=solo",
+                f"--pool={pool}",
                 "-c",
-                "1",
+                str(concurrency),
                 "-n",
                 self.hostname,
                 "--without-gossip",
@@ -67,7 +70,7 @@ class Worker:
                 "INFO",
             ],
             cwd=ROOT,
-            env=service_env(),
+            env=service_env(**env),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

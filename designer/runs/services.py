@@ -437,6 +437,11 @@ class _Heartbeat(Beat):
             if not fields:
                 return
             with transaction.atomic():
+                if progress is not None:
+                    # Events are numbered by their row id and a socket skips numbers it has passed: take
+                    # the run's lock, as every other event of the run does, so that no later-numbered event
+                    # commits first and this one is skipped (run before node row, the order used elsewhere).
+                    Run.objects.select_for_update().filter(pk=self.run_id).values_list("pk", flat=True).first()
                 updated = NodeRun.objects.filter(pk=self.node_run_id, status=S.RUNNING, attempt=self.attempt).update(
                     **fields
                 )

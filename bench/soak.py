@@ -117,14 +117,18 @@ class Daphne:
         )
         wait_port(self.port, self.proc, "daphne")
 
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+    def stop(self) -> float:
+        """SIGTERM; the seconds until it exited (SIGKILL after 30 s: then the figure says 30+)."""
+        if not self.proc or self.proc.poll() is not None:
+            return 0.0
+        t0 = time.monotonic()
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+        return time.monotonic() - t0
 
 
 # -- phase 1: scoring under load ------------------------------------------------------------------
@@ -225,7 +229,9 @@ def scoring_phase(args: argparse.Namespace, endpoint: Any, row: dict[str, Any], 
                   f"held {peak}; call records {recorded:,} of {answered:,} answers  "
                   f"{'PASS' if passed else 'FAIL'}")  # fmt: skip
     finally:
+        t0 = time.monotonic()
         scoring.stop()
+        print(f"  scoring server: SIGTERM to exit {time.monotonic() - t0:.1f} s")
     return ok
 
 
@@ -325,9 +331,9 @@ def socket_phase(args: argparse.Namespace, user: Any, workspace: Any, daphne: Da
                 restarts.append(f"redis restarted at {now - started:.0f} s")
                 redis_done = True
             if not daphne_done and now >= started + minutes * 40:
-                await asyncio.to_thread(daphne.stop)
+                took = await asyncio.to_thread(daphne.stop)
                 await asyncio.to_thread(daphne.start)
-                restarts.append(f"daphne restarted at {now - started:.0f} s")
+                restarts.append(f"daphne restarted at {now - started:.0f} s, SIGTERM to exit {took:.1f} s")
                 daphne_done = True
             await asyncio.sleep(1)
         return list(await asyncio.gather(*tasks))

@@ -50,6 +50,14 @@ def send_nodes(items: Iterable[tuple[int, int, str]]) -> Unsent:
 
 
 def send_parts(part_ids: Iterable[int], queue: str) -> None:
-    """One ``execute_part`` message per part, all to the node's queue."""
-    for pk in part_ids:
-        app.send_task(EXECUTE_PART, args=[pk], queue=queue)
+    """One ``execute_part`` message per part, all to the node's queue; never raises.
+
+    A part whose message the broker did not take stays pending, and the node's own worker takes pending
+    parts itself (``runs/parts.py``): the work is done, only not spread, until the broker answers again."""
+    ids = list(part_ids)
+    for i, pk in enumerate(ids):
+        try:
+            app.send_task(EXECUTE_PART, args=[pk], queue=queue)
+        except Exception as exc:  # as in send_nodes: the broker is unreachable, do not try the rest
+            log.warning("could not send %s part message(s), the first for part %s: %s", len(ids) - i, pk, exc)
+            return

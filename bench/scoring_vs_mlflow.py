@@ -164,7 +164,8 @@ def deploy(trained: Trained) -> tuple[str, str]:
     pipeline = create_pipeline(
         user, workspace, "breast cancer - real-time inference", "bench/scoring_vs_mlflow.py", trained.inference_document
     )
-    endpoint = create_endpoint(workspace=workspace, user=user, name="bench-cancer", pipeline=pipeline)
+    name = f"bench-cancer-{time.time():.0f}"  # endpoint names are unique across the (reused) benchmark database
+    endpoint = create_endpoint(workspace=workspace, user=user, name=name, pipeline=pipeline)
     return endpoint.name, endpoint.primary_key
 
 

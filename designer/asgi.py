@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -14,11 +16,20 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from designer.accounts.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from designer.collab.routing import websocket_urlpatterns as collab_routes  # noqa: E402
+from designer.endpoints.timing import READY_AT  # noqa: E402
 from designer.runs.routing import websocket_urlpatterns as run_routes  # noqa: E402
+
+
+async def stamped_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Django with the moment Daphne handed the request over in ``scope[READY_AT]``: a scoring call records
+    the time from then to its answer, the wait for a thread of the app's executor and for a database
+    connection included, beside the view's own latency."""
+    await django_asgi_app({**scope, READY_AT: time.monotonic()}, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": stamped_http,
         "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(run_routes + collab_routes))),
     }
 )

@@ -285,7 +285,7 @@ def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:
         response["Allow"] = "POST"
     # Every call is recorded, refusals and failures included; one the database could not be asked about
     # is recorded by endpoint name (found when the record is written, dropped if no endpoint has it).
-    ready = request.META.get(READY_AT)
+    ready = request.META.get(READY_AT, getattr(request, "scope", {}).get(READY_AT))  # gunicorn, or Daphne
     recorder.record_call(
         call_record(
             endpoint_id=endpoint["id"] if endpoint is not None else None,

@@ -224,7 +224,12 @@ def scoring_phase(args: argparse.Namespace, endpoint: Any, row: dict[str, Any], 
             statuses = ", ".join(f"{s or 'no answer'}: {n:,}" for s, n in sorted(seen["statuses"].items()))
             passed = fives == 0 and seen["statuses"][0] == 0 and recorded == answered
             ok &= passed
+            calls = EndpointCall.objects.filter(endpoint=endpoint).order_by("-id")[:recorded]
+            in_app = statistics.median(c.latency_ms for c in calls) if recorded else float("nan")
+            totals = [c.total_ms for c in calls if c.total_ms is not None]
+            accept = f"{statistics.median(totals):,.0f} ms" if totals else "not measured"
             print(f"  {label}: {args.clients} clients × {args.seconds:.0f} s — answers {statuses}")
+            print(f"    recorded p50: in the app {in_app:,.1f} ms, from accept {accept}")
             print(f"    client-side latency p50 {p50:,.0f} ms, p99 {p99:,.0f} ms; most database connections "
                   f"held {peak}; call records {recorded:,} of {answered:,} answers  "
                   f"{'PASS' if passed else 'FAIL'}")  # fmt: skip

@@ -249,12 +249,15 @@ class Server:
 
 
 class ScoringServer(Server):
-    """A scoring server as ``scripts/score`` starts it: gunicorn, sync workers, only the scoring routes."""
+    """A scoring server as ``scripts/score`` starts it: gunicorn with Tessera's gthread worker class (it
+    stamps each request with the moment its connection was handed to a thread: the time from accept),
+    keep-alive 5 s, only the scoring routes."""
 
     name = "scoring"
 
-    def __init__(self, workers: int = 2, **env: str) -> None:
+    def __init__(self, workers: int = 2, threads: int = 2, **env: str) -> None:
         self.workers = workers
+        self.threads = threads
         super().__init__(**env)
 
     def command(self) -> list[str]:
@@ -267,8 +270,10 @@ class ScoringServer(Server):
             "-w",
             str(self.workers),
             "--worker-class",
-            "gthread",
+            "designer.endpoints.gunicorn_worker.TimedThreadWorker",
             "--threads",
-            "2",
+            str(self.threads),
+            "--keep-alive",
+            "5",
             "--no-control-socket",
         ]

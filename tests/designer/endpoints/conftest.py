@@ -53,16 +53,5 @@ def live(as_editor: APIClient, workspace: Workspace, trained_run: Run) -> dict[s
     return deploy(as_editor, workspace, derived["pipeline"]["id"])
 
 
-class ScriptScoringServer(ScoringServer):
-    """A scoring server as ``scripts/score`` starts it: gunicorn with Tessera's gthread worker class, which
-    stamps each request with the moment its connection was handed to a thread (time from accept)."""
-
-    def __init__(self, workers: int = 2, threads: int = 2, **env: str) -> None:
-        self.threads = threads
-        super().__init__(workers, **env)
-
-    def command(self) -> list[str]:
-        command = super().command()
-        command[command.index("gthread")] = "designer.endpoints.gunicorn_worker.TimedThreadWorker"
-        command[command.index("--threads") + 1] = str(self.threads)
-        return [*command, "--keep-alive", "5"]
+# The shared helper starts scoring servers exactly as scripts/score does (the timed worker class).
+ScriptScoringServer = ScoringServer

@@ -6,5 +6,12 @@ class RunsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         # Bind shared tasks to Tessera's Celery app in every process (web and workers), not to Celery's default.
         from designer import celery  # noqa: F401
+
+        from .broker import declare_embedded_queues
+
+        # The embedded broker's queues, made once after migrate (sender: only when this app migrates).
+        post_migrate.connect(declare_embedded_queues, sender=self, dispatch_uid="tessera-embedded-queues")

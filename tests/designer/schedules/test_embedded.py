@@ -40,6 +40,11 @@ def test_make_starts_beat_fires_a_schedule_on_sqlite_without_redis(tmp_path: Pat
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    # migrate made the broker's queues, so the worker and beat starting together do not race to insert
+    # them (the loser's kombu session stayed rolled back and beat sent nothing until restarted)
+    broker = sqlite3.connect(tmp_path / "broker.sqlite3")
+    assert sorted(name for (name,) in broker.execute("select name from kombu_queue")) == ["cpu", "gpu"]
+    broker.close()
     made = subprocess.run(
         [*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -70,3 +70,14 @@ def output_table(http: httpx.Client, run_id: int, node: str, port: str) -> pd.Da
     response = http.get(f"/api/runs/{run_id}/nodes/{node}/outputs/{port}/download/")
     assert response.status_code == 200, response.text
     return pd.read_csv(io.BytesIO(response.content))
+
+
+def wait_node(http: httpx.Client, run_id: int, node: str, status: str, timeout: float = 30) -> dict[str, Any]:
+    """The node's state over REST once it has ``status`` (TimeoutError after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for n in http.get(f"/api/runs/{run_id}/").json()["nodes"]:
+            if n["node"] == node and n["status"] == status:
+                return n
+        time.sleep(0.1)
+    raise TimeoutError(f"node {node} never became {status}")

@@ -9,10 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
-from typing import Any
 
-import httpx
 import pytest
 
 from designer.pipelines.services import create_pipeline
@@ -21,7 +18,7 @@ from designer.runs.models import NodeRun
 from tests.support.pipelines import document
 from tests.support.processes import Worker
 
-from .conftest import node_status, submit, wait_for_run
+from .conftest import node_status, submit, wait_for_run, wait_node
 
 pytestmark = [pytest.mark.workers, pytest.mark.django_db(transaction=True)]
 
@@ -30,16 +27,6 @@ GRACE = 1.0  # TESSERA_SHUTDOWN_GRACE_SECONDS of the worker stopped
 BOUND = GRACE + tasks.RELEASE_SECONDS
 MARGIN = 5.0  # signal delivery and interpreter exit on a loaded 2-core machine
 NODE_SECONDS = 20.0  # far longer than the bound: a worker that waited for the node would overrun it
-
-
-def _wait_node(http: httpx.Client, run_id: int, node: str, status: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for n in http.get(f"/api/runs/{run_id}/").json()["nodes"]:
-            if n["node"] == node and n["status"] == status:
-                return n
-        time.sleep(0.1)
-    raise TimeoutError(f"node {node} never became {status}")
 
 
 @pytest.mark.parametrize(
@@ -66,7 +53,7 @@ def test_a_worker_stopped_mid_node_exits_within_the_bound_and_the_node_completes
         )
         pipeline = create_pipeline(ada, lab, "Stopped", document=doc)
         run = submit(http, pipeline.pk)
-        node = _wait_node(http, run["id"], "slow", "running")
+        node = wait_node(http, run["id"], "slow", "running", timeout=60)
         assert node["worker"] == victim.hostname
 
         # when it is asked to stop: SIGTERM to its main process (docker stop, scripts/start's trap) or to

@@ -8,7 +8,6 @@ import time
 from datetime import datetime
 from typing import Any
 
-import httpx
 import numpy as np
 import pytest
 import websockets
@@ -22,7 +21,7 @@ from designer.pipelines.services import create_pipeline, save_version
 from designer.runs.models import NodeRun
 from tests.support.pipelines import document, train_score_evaluate
 
-from .conftest import node_status, output_table, submit, upload_sample, wait_for_run
+from .conftest import node_status, output_table, submit, upload_sample, wait_for_run, wait_node
 
 pytestmark = [pytest.mark.workers, pytest.mark.django_db(transaction=True)]
 
@@ -160,7 +159,7 @@ def test_cancelling_a_run_stops_its_running_node(workers, server, http, ada, lab
     )
     pipeline = create_pipeline(ada, lab, "Slow", document=doc)
     run = submit(http, pipeline.pk)
-    _wait_node(http, run["id"], "slow", "running")
+    wait_node(http, run["id"], "slow", "running")
 
     response = http.post(f"/api/runs/{run['id']}/cancel/")
 
@@ -175,7 +174,7 @@ def test_a_killed_worker_does_not_leave_the_run_running(workers, server, http, a
     doc = document([("slow", "test_sleep", {"seconds": 5})], [])
     pipeline = create_pipeline(ada, lab, "Crash", document=doc)
     run = submit(http, pipeline.pk)
-    node = _wait_node(http, run["id"], "slow", "running")
+    node = wait_node(http, run["id"], "slow", "running")
 
     # when the worker running it is killed outright (SIGKILL: no cleanup, no acknowledgement)
     victim = workers.by_hostname(node["worker"])
@@ -191,16 +190,6 @@ def test_a_killed_worker_does_not_leave_the_run_running(workers, server, http, a
     assert slow["attempt"] == 2
     assert slow["worker"] != victim.hostname
     assert slow["reason"].startswith("retrying: worker " + victim.hostname)
-
-
-def _wait_node(http: httpx.Client, run_id: int, node: str, status: str, timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for n in http.get(f"/api/runs/{run_id}/").json()["nodes"]:
-            if n["node"] == node and n["status"] == status:
-                return n
-        time.sleep(0.1)
-    raise TimeoutError(f"node {node} never became {status}")
 
 
 def test_a_node_whose_message_the_broker_lost_runs_once_a_worker_is_back(workers, server, http, ada, lab, settings):

@@ -680,6 +680,7 @@ async def test_subscriptions_follow_the_workspace_roles(world: World, db: Any, r
         assert first["type"] == "snapshot"
         await ws.disconnect()
     else:
+        await ws.disconnect()  # as a browser going away would: the refused consumer ends, no task is left
         assert (connected, code) == (False, 4404 if caller == "outsider" else 4401)
 
 
@@ -693,6 +694,7 @@ async def test_a_forged_subscription_to_another_workspaces_object_is_refused(wor
     ws = _socket(world, route, "outsider", f"?token={world.tokens['outsider']}")
 
     connected, code = await ws.connect()
+    await ws.disconnect()
 
     assert (connected, code) == (False, 4404)
 

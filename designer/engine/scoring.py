@@ -50,6 +50,7 @@ from .execute import NodeFailed, _check_outputs, _parse_params, _run
 from .graph import Graph, Node
 from .input_checks import InputChecks, profile_of_baseline
 from .problems import node_label
+from .request_rows import typed_frame
 from .row_trace import Dropped, RowTrace
 
 INPUT_MODULE = "web_service_input"
@@ -604,6 +605,10 @@ def rows_table(rows: Any, spec: InputSpec, limits: Limits | None = None) -> Data
         raise ScoringError(400, f"Input '{spec.name}' must be a list of rows.", [{"input": spec.name}], kind="bad_body")
     if not rows:
         raise ScoringError(400, f"Input '{spec.name}' has no rows.", [{"input": spec.name}], kind="bad_body")
+    if not spec.takes_images:
+        frame = typed_frame(rows, spec.columns)  # valid rows in one pass per column; None: explain below
+        if frame is not None:
+            return DataTable(frame, {})
     wanted = spec.names
     wanted_set = set(wanted)
     types = {c["name"]: c["type"] for c in spec.columns}

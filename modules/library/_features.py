@@ -64,6 +64,10 @@ def prepare_features(
             port=port,
             column=absent[0],
         )
+    if not raw:
+        block = _numeric_block(df, feature_types)
+        if block is not None:
+            return pd.DataFrame(block, columns=list(feature_types), index=df.index, copy=False)
     out = {}
     for name, dtype in feature_types.items():
         series = df[name]
@@ -74,6 +78,34 @@ def prepare_features(
         else:
             out[name] = _categorical(series, dtype)
     return pd.DataFrame(out, index=df.index)
+
+
+#: Column dtypes whose values ``_numeric`` would copy unchanged into float64 (missing -> NaN).
+_FLOAT64 = np.dtype("float64")
+_PLAIN_NUMBERS = frozenset({np.dtype("float64"), np.dtype("int64"), pd.Float64Dtype(), pd.Int64Dtype()})
+
+
+def _numeric_block(df: pd.DataFrame, feature_types: dict[str, str]) -> np.ndarray | None:
+    """All features at once as one float64 array, when every feature is a number already held as one.
+
+    The common case of scoring (an endpoint's request, a stored table of numbers): one array copy
+    instead of a ``to_numeric`` and a Series per column, with exactly the values ``_numeric`` gives.
+    ``None`` when any feature needs the column-by-column path (dates, text, objects to convert).
+    """
+    if not feature_types or any(t not in ("integer", "number") for t in feature_types.values()):
+        return None
+    names = df.columns.tolist()
+    where = {name: i for i, name in enumerate(names)}
+    if len(where) != len(names):
+        return None  # repeated column names: leave it to pandas
+    positions = [where[name] for name in feature_types]
+    dtypes = df.dtypes.tolist()
+    if any(dtypes[i] not in _PLAIN_NUMBERS for i in positions):
+        return None
+    if all(d in _PLAIN_NUMBERS for d in dtypes):  # a frame of numbers only: one conversion, then columns
+        values = df.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        return values if positions == list(range(len(names))) else values[:, positions]
+    return df.iloc[:, positions].to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _as_is(series: pd.Series, dtype: str, name: str, port: str) -> Any:
@@ -214,13 +246,19 @@ def accepts_missing(estimator: Any) -> bool:
 
 def check_no_missing_numbers(features: pd.DataFrame, feature_types: dict[str, str], what: str, port: str) -> None:
     """Refuse NaN in numeric features for learners that cannot take it, naming the column."""
-    for name, dtype in feature_types.items():
-        if is_numeric_feature(dtype):
-            count = int(features[name].isna().sum())
-            if count:
-                raise ModuleError(
-                    f"feature column {name!r} has {count} missing values, which {what} cannot use; "
-                    "fill or remove them first with Clean Missing Data",
-                    port=port,
-                    column=name,
-                )
+    numeric = [name for name, dtype in feature_types.items() if is_numeric_feature(dtype)]
+    if not numeric:
+        return
+    if len(numeric) == features.shape[1] and all(d == _FLOAT64 for d in features.dtypes.tolist()):
+        counts = np.isnan(features.to_numpy()).sum(axis=0)  # prepare_features' usual frame: one float block
+    else:
+        counts = features[numeric].isna().to_numpy().sum(axis=0)  # one pass over every numeric column
+    if not counts.any():
+        return
+    name, count = next((n, c) for n, c in zip(numeric, counts.tolist(), strict=True) if c)
+    raise ModuleError(
+        f"feature column {name!r} has {count} missing values, which {what} cannot use; "
+        "fill or remove them first with Clean Missing Data",
+        port=port,
+        column=name,
+    )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from modules.library._compiled import fast_predictor
 from modules.library._features import features_for
 from modules.library._learners import CLUSTERING, final_step, quantile_column, quantiles_of
 from modules.library.algorithms.one_class_svm import outlier_probabilities
@@ -89,6 +90,7 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
         return assign_table(model, table, append=append)
     df = table.df
     features = features_for(model.estimator, df, model.feature_types, what=model.name or model.learner)
+    predictor = fast_predictor(model.estimator)  # the same predictions, without pandas per call
     scores: dict[str, Any] = {}
     meta: dict[str, Any] = {"task": model.task}
     quantiles = quantiles_of(model.estimator) if model.task == "regression" else None
@@ -98,7 +100,7 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
         scores.update({column: predicted[:, i] for i, column in enumerate(roles.values())})
         meta.update(task="quantile_regression", score_columns=roles)
     elif model.task == "regression":
-        scores[SCORED_LABELS] = np.asarray(model.estimator.predict(features), dtype="float64")
+        scores[SCORED_LABELS] = np.asarray(predictor.predict(features), dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS}
     elif model.task == "anomaly":
         scores.update(_anomaly_scores(model, features))
@@ -106,16 +108,16 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
         meta["positive_class"] = model.classes[-1] if model.classes else 1
     elif model.task == "multiclass":
         known = [_python(c) for c in model.estimator.classes_]
-        scores[SCORED_LABELS] = _label_series([_python(v) for v in model.estimator.predict(features)], known, df.index)
+        scores[SCORED_LABELS] = _label_series([_python(v) for v in predictor.predict(features)], known, df.index)
         if hasattr(model.estimator, "predict_proba"):  # One-vs-One votes and has none
-            probabilities = model.estimator.predict_proba(features)
+            probabilities = predictor.predict_proba(features)
             for i, value in enumerate(known):
                 scores[f'{SCORED_PROBABILITIES} for Class "{value}"'] = np.asarray(probabilities[:, i], dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS}
     else:
         positive = model.classes[-1]
         known = [_python(c) for c in model.estimator.classes_]
-        probabilities = model.estimator.predict_proba(features)[:, known.index(positive)]
+        probabilities = predictor.predict_proba(features)[:, known.index(positive)]
         negative = next(c for c in model.classes if c != positive)
         labels = [positive if p > THRESHOLD else negative for p in probabilities]
         scores[SCORED_LABELS] = _label_series(labels, model.classes, df.index)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+import threading
 import zipfile
 from dataclasses import asdict
 from typing import Any, ClassVar
@@ -115,16 +117,54 @@ class Table(PortType):
         return DataTable(arrow.to_pandas(), json.loads(raw))
 
 
-def _skops_dumps(obj: Any) -> bytes:
-    import skops.io as sio
+_SKOPS_IMPORT = threading.Lock()
+_sio: Any = None  # skops.io once imported
 
+
+class _WithoutTorch:
+    """A meta-path finder that makes ``import torch`` fail while it is installed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("torch is not imported while skops builds its allow-list")
+
+
+def _skops_io() -> Any:
+    """``skops.io``, imported without PyTorch.
+
+    skops builds its default allow-list at import by walking every scikit-learn package
+    (``sklearn.utils.all_estimators``). ``pkgutil.walk_packages`` imports each package to look inside,
+    scikit-learn's array-API shim for PyTorch among them, which imports PyTorch where it is installed:
+    1.2 s and ~260 MB before a scoring server could load a scikit-learn or LightGBM model. While skops
+    is imported here PyTorch cannot be, so the walk skips that one shim (``walk_packages`` passes over
+    packages that fail to import); no scikit-learn estimator lives there, so the allow-list is the same.
+    A model that needs PyTorch (modules.estimators) imports it when it loads, as before.
+    """
+    global _sio
+    if _sio is not None:
+        return _sio
+    with _SKOPS_IMPORT:  # also keeps other threads from seeing the module half-imported
+        if _sio is None:
+            blocker = _WithoutTorch() if "skops.io" not in sys.modules and "torch" not in sys.modules else None
+            if blocker is not None:
+                sys.meta_path.insert(0, blocker)
+            try:
+                import skops.io as sio
+            finally:
+                if blocker is not None:
+                    sys.meta_path.remove(blocker)
+            _sio = sio
+    return _sio
+
+
+def _skops_dumps(obj: Any) -> bytes:
+    sio = _skops_io()
     data: bytes = sio.dumps(obj)
     return data
 
 
 def _skops_loads(data: bytes) -> Any:
-    import skops.io as sio
-
+    sio = _skops_io()
     untrusted = sio.get_untrusted_types(data=data)
     refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if refused:

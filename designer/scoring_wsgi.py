@@ -1,7 +1,8 @@
 """WSGI entry point of a scoring server: only the scoring routes, no sessions, no admin, no SPA.
 
-Run several of these (``scripts/score``) behind a load balancer; each loads an endpoint's pipeline
-once, on its first call, and reloads it when the endpoint is redeployed. Each process starts its call
+Run several of these (``scripts/score``) behind a load balancer; each loads the endpoints' pipelines
+when it starts (``TESSERA_SCORING_PRELOAD``: ``all``, ``none`` or names; an endpoint deployed later loads
+on its first call) and reloads one when it is redeployed. Each process starts its call
 recorder at once, so calls spooled by a killed predecessor reach the database without new traffic.
 """
 
@@ -21,3 +22,9 @@ recorder.start()  # write the calls a killed process left in the spool, without 
 from modules.library.python_language import report_confinement  # noqa: E402
 
 report_confinement()  # endpoints may run Execute Python/R Script: say how it is confined
+
+from django.conf import settings  # noqa: E402
+
+from designer.endpoints.serving import preload  # noqa: E402
+
+preload(str(settings.TESSERA_SCORING_PRELOAD))  # before the first call, not during it

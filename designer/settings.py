@@ -84,6 +84,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = env("TESSERA_ROOT_URLCONF", "designer.urls")  # scoring servers serve only their routes
+if ROOT_URLCONF == "designer.endpoints.scoring_urls":
+    # A scoring server's callers bring an endpoint key (or the metrics token): no sessions, cookies, CSRF,
+    # static files or messages to run on every call, only the security headers and the overload answer.
+    MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", "designer.errors.OverloadMiddleware"]
 ASGI_APPLICATION = "designer.asgi.application"
 WSGI_APPLICATION = None
 
@@ -231,12 +235,19 @@ TESSERA_MAX_UPLOAD_BYTES: int = env("TESSERA_MAX_UPLOAD_MB", 200, cast=int) * 10
 # Scoring (real-time endpoints): request limits, how call records are written, who may scrape /metrics.
 TESSERA_SCORING_MAX_BODY_BYTES: int = env("TESSERA_SCORING_MAX_BODY_MB", 5, cast=int) * 1024 * 1024
 TESSERA_SCORING_MAX_ROWS: int = env("TESSERA_SCORING_MAX_ROWS", 10_000, cast=int)
+# Which endpoints a scoring server loads at start: all (up to 64, most recently changed first), none, or names.
+TESSERA_SCORING_PRELOAD: str = env("TESSERA_SCORING_PRELOAD", "all")
+# Scoring servers keep endpoint rows (keys, revision) in memory: processes on the web app's host see a change
+# on their next call (a stamp file under TESSERA_DATA_DIR), scoring servers on other hosts within this many seconds.
+TESSERA_ENDPOINT_CACHE_SECONDS: float = env("TESSERA_ENDPOINT_CACHE_SECONDS", 2.0, cast=float)
 # Call records are buffered and written by a background thread every this many seconds (0: inline).
 TESSERA_CALL_FLUSH_SECONDS: float = env("TESSERA_CALL_FLUSH_SECONDS", 0.5, cast=float)
 TESSERA_METRICS_TOKEN: str = env("TESSERA_METRICS_TOKEN", "")
 # Drift: the first rows of each successful call are kept (0: none), up to this many calls per endpoint.
 TESSERA_CAPTURE_ROWS_PER_CALL: int = env("TESSERA_CAPTURE_ROWS_PER_CALL", 100, cast=int)
 TESSERA_CAPTURE_MAX_SAMPLES: int = env("TESSERA_CAPTURE_MAX_SAMPLES", 2000, cast=int)
+# ... and at most this many rows a second per endpoint and scoring process: under heavy traffic a share of calls.
+TESSERA_CAPTURE_ROWS_PER_SECOND: float = env("TESSERA_CAPTURE_ROWS_PER_SECOND", 1000, cast=float)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # JSON bodies (pipelines); files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Every JSON a client sends (REST bodies, scoring requests, WebSocket messages, imported pipeline files)

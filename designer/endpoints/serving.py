@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -43,6 +43,7 @@ from designer.engine.store import ArtifactMissing
 from designer.errors import is_overload, overload_envelope, retry_after_seconds
 from modules.sdk import DataTable, default_registry
 
+from .lookup import lookup
 from .models import Endpoint, EndpointSample
 from .openapi import endpoint_openapi
 from .recorder import call_record, recorder
@@ -75,6 +76,33 @@ class _Loaded:
 
 
 loaded = _Loaded()
+
+
+def preload(names: str) -> int:
+    """Load endpoints' pipelines before the first call (``TESSERA_SCORING_PRELOAD``): ``all`` (the most
+    recently changed, as many as the cache holds), ``none``, or a comma-separated list of names. Returns
+    how many loaded; an endpoint that cannot load is logged and left to fail on its own calls."""
+    if names.strip().lower() in ("", "none"):
+        return 0
+    endpoints = Endpoint.objects.order_by("-updated_at")
+    if names.strip().lower() != "all":
+        endpoints = endpoints.filter(name__in=[n.strip() for n in names.split(",") if n.strip()])
+    try:
+        found = list(endpoints.values_list("id", "revision", "name")[:CACHE_SIZE])
+    except DatabaseError as exc:  # not migrated yet, or the database is down: load on first calls instead
+        log.warning("no endpoint preloaded: %s", exc)
+        connection.close()
+        return 0
+    count = 0
+    for endpoint_id, revision, name in found:
+        try:
+            loaded.get(endpoint_id, revision)
+        except Exception as exc:  # noqa: BLE001 - a broken endpoint must not keep the server from starting
+            log.warning("endpoint %r not preloaded: %s", name, exc)
+            continue
+        count += 1
+    connection.close()
+    return count
 
 
 def _error(status: int, message: str, kind: str, details: list[dict[str, Any]] | None = None) -> ScoringError:
@@ -126,9 +154,7 @@ def _retry_after(response: HttpResponse, refusal: object | None) -> HttpResponse
 
 
 def _endpoint(name: str) -> dict[str, Any]:
-    found = (
-        Endpoint.objects.filter(name=name).values("id", "revision", "primary_key", "secondary_key", "status").first()
-    )
+    found = lookup.get(name)  # from memory; changes reach it at once on this host (lookup.py)
     if found is None:
         raise _error(404, f"No endpoint is named '{name}'.", "not_found")
     return found
@@ -170,17 +196,47 @@ class _PendingSample:
         return EndpointSample(endpoint_id=self.endpoint_id, at=self.at, input=self.name, rows=rows)
 
 
+class _CaptureBudget:
+    """Rows per second each endpoint may keep for drift, per process (a token bucket of one second).
+
+    At a few calls a second every call's rows are kept; under heavy traffic a bounded share of calls
+    is, so the sample stays large enough to judge drift while its cost (turning rows into JSON and
+    writing them) no longer grows with the traffic."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[int, tuple[float, float]] = {}  # endpoint id -> (tokens, when)
+
+    def take(self, endpoint_id: int, rows: int, rate: float) -> bool:
+        now = time.monotonic()
+        capacity = max(rate, float(rows))
+        with self._lock:
+            tokens, when = self._buckets.get(endpoint_id, (capacity, now))
+            tokens = min(capacity, tokens + (now - when) * rate)
+            if tokens < rows:
+                self._buckets[endpoint_id] = (tokens, now)
+                return False
+            self._buckets[endpoint_id] = (tokens - rows, now)
+            return True
+
+
+_budget = _CaptureBudget()
+
+
 def _capture(endpoint_id: int, tables: dict[str, Any], images: set[str]) -> None:
-    """Keep the first rows of each input for drift analysis (written with the call records).
+    """Keep the first rows of each input for drift analysis (written with the call records), within
+    ``TESSERA_CAPTURE_ROWS_PER_SECOND`` per endpoint and process.
 
     Image inputs are not kept: a sample would store the callers' images, and drift is not measured on them.
     """
     keep = int(settings.TESSERA_CAPTURE_ROWS_PER_CALL)
     if keep <= 0:
         return
-    for name, table in tables.items():
-        if name in images:
-            continue
+    kept = {name: table for name, table in tables.items() if name not in images}
+    rows = sum(min(keep, len(table.df)) for table in kept.values())
+    if not rows or not _budget.take(endpoint_id, rows, float(settings.TESSERA_CAPTURE_ROWS_PER_SECOND)):
+        return
+    for name, table in kept.items():
         recorder.record(_PendingSample(endpoint_id, name, table.df.head(keep)))
 
 

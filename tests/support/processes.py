@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 from django.conf import settings
 from django.db import connection
 
@@ -223,12 +224,17 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
+            if self.ready():
+                return
+            time.sleep(0.1)
         raise TimeoutError(f"{self.name} did not start")
+
+    def ready(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
 
     @property
     def url(self) -> str:
@@ -259,6 +265,14 @@ class ScoringServer(Server):
         self.workers = workers
         self.threads = threads
         super().__init__(**env)
+
+    def ready(self) -> bool:
+        """A worker answers: it has loaded the app and preloaded the endpoints (gunicorn's master listens
+        before any worker has)."""
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def command(self) -> list[str]:
         bind = f"127.0.0.1:{self.port}"

@@ -190,7 +190,11 @@ def test_a_failure_inside_scoring_answers_500_and_is_recorded_counted_and_timed_
 def test_waiting_for_a_busy_thread_is_in_the_time_from_accept_and_not_in_the_in_app_latency(boom: Endpoint) -> None:
     application = f"t-{uuid.uuid4().hex[:10]}"
     server = ScriptScoringServer(
-        workers=1, threads=1, DATABASE_URL=database_url(application), TESSERA_CALL_FLUSH_SECONDS="0.2"
+        workers=1,
+        threads=1,
+        DATABASE_URL=database_url(application),
+        TESSERA_CALL_FLUSH_SECONDS="0.2",
+        TESSERA_ENDPOINT_CACHE_SECONDS="0",  # every call reads the endpoint row: a locked table holds the thread
     )
     with running(server), ThreadPoolExecutor(1) as pool:
         score(server.url, boom, rows(1, 2, 3))  # the pipeline is loaded; the server's only thread is free

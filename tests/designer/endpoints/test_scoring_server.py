@@ -78,3 +78,40 @@ def test_a_scoring_server_scores_concurrently_records_every_call_and_picks_up_a_
         after = client.post(url, json=body, headers=headers).json()["Results"]["WebServiceOutput0"]
 
         assert set(after[0]) == {"Scored Labels", "Scored Probabilities"}
+
+
+def test_a_new_key_a_redeploy_and_a_deletion_reach_running_scoring_servers(
+    scoring_server: ScriptScoringServer, owner: Any, workspace: Any, trained_run: Any, tmp_path: Any
+) -> None:
+    """Scoring servers keep endpoint rows in memory: on the web app's host a change reaches them on the next
+    call; a server on another host (its own data directory) within TESSERA_ENDPOINT_CACHE_SECONDS."""
+    from designer.endpoints.services import create_inference_pipeline
+
+    elsewhere = ScriptScoringServer(
+        workers=1,
+        TESSERA_DATA_DIR=str(tmp_path),
+        TESSERA_ENDPOINT_CACHE_SECONDS="1",
+        TESSERA_ROOT_URLCONF="designer.endpoints.scoring_urls",
+    )
+    try:
+        pipeline, _ = create_inference_pipeline(owner, trained_run)
+        endpoint = services.create_endpoint(workspace=workspace, user=owner, name="keyed", pipeline=pipeline)
+        body = {"Inputs": {"WebServiceInput0": endpoint.example["Inputs"]["WebServiceInput0"]}, "GlobalParameters": {}}
+        old = endpoint.primary_key
+        with httpx.Client(timeout=30) as client:
+
+            def status(server: ScriptScoringServer, key: str) -> int:
+                url = f"{server.url}/endpoints/keyed/score"
+                return client.post(url, json=body, headers={"Authorization": f"Bearer {key}"}).status_code
+
+            assert [status(scoring_server, old), status(elsewhere, old)] == [200, 200]  # both keep the row now
+            services.regenerate_key(endpoint, "primary")
+            endpoint.refresh_from_db()
+            assert [status(scoring_server, old), status(scoring_server, endpoint.primary_key)] == [401, 200]
+            time.sleep(1.2)
+            assert [status(elsewhere, old), status(elsewhere, endpoint.primary_key)] == [401, 200]
+
+            services.delete_endpoint(endpoint)
+            assert status(scoring_server, endpoint.primary_key) == 404
+    finally:
+        elsewhere.stop()

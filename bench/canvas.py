@@ -72,8 +72,8 @@ PLACE = {
 COLUMN, ROW, CHAINS_PER_ROW = 260, 130, 11  # 500 modules fit the canvas at the 0.1 minimum zoom
 
 
-def pipeline_document(dataset_id: int, size: int) -> dict[str, Any]:
-    """``size`` modules: whole chains, then the first steps of one more."""
+def pipeline_document(dataset_id: int, size: int, versions: dict[str, int]) -> dict[str, Any]:
+    """``size`` modules (each at its newest version in ``versions``): whole chains, then the first steps of one more."""
     features = [f"f{i}" for i in range(6)]
     params = {
         "dataset": {"dataset": {"dataset_id": dataset_id}},
@@ -94,16 +94,29 @@ def pipeline_document(dataset_id: int, size: int) -> dict[str, Any]:
         oy = (chain // CHAINS_PER_ROW) * 8 * ROW
         for step, module in steps:
             node_id = f"{step}{chain}"
-            nodes.append({"id": node_id, "module": module, "version": 1, "params": params.get(module, {})})
+            node = {"id": node_id, "module": module, "version": versions[module], "params": params.get(module, {})}
+            nodes.append(node)
             col, row = PLACE[step]
             layout[node_id] = {"x": ox + col * COLUMN, "y": oy + row * ROW}
         for a, a_port, b, b_port in WIRES:
             if a in taken and b in taken:
-                edges.append(
-                    {"source": {"node": f"{a}{chain}", "port": a_port}, "target": {"node": f"{b}{chain}", "port": b_port}}
-                )
+                source = {"node": f"{a}{chain}", "port": a_port}
+                edges.append({"source": source, "target": {"node": f"{b}{chain}", "port": b_port}})
         chain += 1
     return {"schema_version": 1, "nodes": nodes, "edges": edges, "parameters": {}, "layout": layout}
+
+
+def newest_versions(user: Any) -> dict[str, int]:
+    """The catalogue as the designer gets it (GET /api/modules/): module id -> its newest version."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    answer = client.get("/api/modules/").json()
+    newest: dict[str, int] = {}
+    for module in answer["results"] if isinstance(answer, dict) else answer:
+        newest[module["id"]] = max(newest.get(module["id"], 0), module["version"])
+    return newest
 
 
 def baseline_graph(document: dict[str, Any]) -> dict[str, Any]:
@@ -297,15 +310,14 @@ def main() -> None:
     if not args.no_build:
         build_front_ends()
     user, workspace = bench_workspace()
+    import numpy as np
+    import pandas as pd
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
     from playwright.sync_api import sync_playwright
 
     from designer.datasets.services import create_dataset_from_frame
     from designer.pipelines.services import create_pipeline
     from tests.support.processes import Server, free_port
-
-    import numpy as np
-    import pandas as pd
 
     hasher = PBKDF2PasswordHasher()  # the server process knows this hasher whatever the settings
     user.password = hasher.encode(PASSWORD, hasher.salt())
@@ -314,7 +326,7 @@ def main() -> None:
     df = pd.DataFrame(rng.normal(size=(200, 6)), columns=[f"f{i}" for i in range(6)])
     df["label"] = np.where(rng.random(200) < 0.5, "yes", "no")
     dataset = create_dataset_from_frame(user, workspace, "bench", df)
-    document = pipeline_document(dataset.pk, args.nodes)
+    document = pipeline_document(dataset.pk, args.nodes, newest_versions(user))
     pipeline = create_pipeline(user, workspace, f"{args.nodes} modules", document=document)
     (BASELINE / "dist" / "graph.json").write_text(json.dumps(baseline_graph(document)))
 

@@ -4,7 +4,7 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   base: "./",
   plugins: [react()],
   build: { outDir: "dist", emptyOutDir: true, sourcemap: false },

@@ -1,4 +1,4 @@
-.PHONY: start test fuzz bench bench-scoring bench-tuning bench-batch bench-profile bench-json soak worker beat lint
+.PHONY: start test fuzz bench bench-scoring bench-tuning bench-batch bench-profile bench-json bench-canvas soak worker beat lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
@@ -18,6 +18,8 @@ bench-profile:  ## profiling a 1,000,000-row table (the dataset page) vs. the sa
 	scripts/bootstrap && .venv/bin/python bench/profile_1m.py
 bench-json:  ## refusing four 5 MB hostile JSON bodies vs. json.loads of an ordinary 5 MB body
 	scripts/bootstrap && .venv/bin/python bench/hostile_json.py
+bench-canvas:  ## the designer canvas with 500 modules vs. a bare React Flow page: first paint, pan/drag frame times (headless Chromium)
+	scripts/services && scripts/bootstrap && .venv/bin/python bench/canvas.py
 soak:   ## load and faults: 200 scoring clients x 60 s, sockets through Redis and Daphne restarts, worker kills (~13 min)
 	scripts/services && scripts/bootstrap && .venv/bin/python bench/soak.py
 worker: ## a CPU worker for the configured DATABASE_URL / REDIS_URL

@@ -150,6 +150,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Vite names what it writes under assets/ after a hash of the content (index-CVmyHtyp.js) and the HTML,
+# served uncached by designer/web, names them: browsers may keep them for good (a year, immutable).
+# WhiteNoise's own test only knows Django's manifest names. The .gz/.br copies come from the Vite build.
+WHITENOISE_IMMUTABLE_FILE_TEST = rf"^{STATIC_URL}assets/.+-[\w-]{{8}}\.\w+$"
 
 # --- Redis: broker and channel layer when REDIS_URL is set; embedded fallbacks otherwise ----------
 REDIS_URL: str | None = env("REDIS_URL", None)

@@ -1,3 +1,3 @@
 /// <reference types="vite/client" />
 
-declare module "plotly.js-dist-min";
+declare module "plotly.js-cartesian-dist-min";

@@ -9,11 +9,12 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type FinalConnectionState,
   type Node,
   type XYPosition,
 } from "@xyflow/react";
-import { useCallback, useEffect, useRef, type DragEvent } from "react";
+import { useCallback, useEffect, useRef, type DragEvent, type RefObject } from "react";
 import { statusStyle } from "../../app/status";
 import { toast } from "../../app/toasts";
 import { DND_MIME, readItem, type PaletteItem } from "../palette/dnd";
@@ -139,7 +140,6 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
         deleteKeyCode={null}
         multiSelectionKeyCode={["Meta", "Control"]}
         selectionKeyCode="Shift"
-        onlyRenderVisibleElements
         minZoom={0.1}
         maxZoom={2}
         snapToGrid
@@ -151,6 +151,7 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#c9d0db" />
         <Controls showInteractive={false} position="bottom-left" />
         <StatusMiniMap />
+        <FarZoom canvas={wrapper} />
       </ReactFlow>
       {!nodes.length && (
         <div className="canvas__empty">
@@ -169,6 +170,22 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
       )}
     </div>
   );
+}
+
+/** Below this zoom a module's text is under 5 px tall: unreadable, and most of what a frame costs to paint. */
+export const FAR_ZOOM = 0.4;
+
+/**
+ * Marks the canvas `canvas--far` while zoomed out below FAR_ZOOM: the modules' text is then drawn as
+ * plain bars (canvas.css), so panning and dragging a large pipeline repaint boxes, not thousands of
+ * tiny glyph runs. A class on the wrapper, not a prop, so crossing the threshold re-renders no node.
+ */
+function FarZoom({ canvas }: { canvas: RefObject<HTMLDivElement | null> }) {
+  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
+  useEffect(() => {
+    canvas.current?.classList.toggle("canvas--far", far);
+  }, [canvas, far]);
+  return null;
 }
 
 /** The minimap colours nodes by run status; it re-renders when any status changes, which is cheap. */

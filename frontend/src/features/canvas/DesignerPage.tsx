@@ -113,7 +113,10 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   // Live co-editing keeps the shared draft from ops; the page saves the draft itself only without it.
   const collab = usePipelineCollab(pipelineId, editable);
   useDraftSync(pipelineId, editable && collab === "off");
-  useValidationSync(pipelineId, editable);
+  // Validate once the canvas can show the result: the joined document (co-editing reloads it), and not
+  // competing with the catalogue and the pipeline for the server while the page opens.
+  const shown = editable && collab !== "idle" && collab !== "connecting" && Boolean(pipeline.data && modules.data && portTypes.data);
+  useValidationSync(pipelineId, shown);
   useRunSocket(runId !== null && runStatus !== undefined && !isFinal(runStatus) ? runId : null);
 
   if (pipeline.isError) {

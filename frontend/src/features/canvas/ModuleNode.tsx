@@ -167,6 +167,8 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, run
     <div className={`mnode__ports mnode__ports--${kind}`}>
       {ports.map((p, i) => {
         const left = `${((i + 0.5) / ports.length) * 100}%`;
+        // The label fills its slot (less 4 px a side) and centres its text: the same place as centring it on `left`.
+        const slot = 100 / ports.length;
         const typeLabel = portTypeLabel(portTypes, p.type);
         const tip = `${p.label} · ${typeLabel}${p.optional ? " (optional)" : ""}${inspectable ? " — click to inspect" : ""}`;
         const classes = ["port", `port--${kind}`, `port-type--${p.type}`];
@@ -200,7 +202,7 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, run
             />
             <span
               className={`mnode__portlabel mnode__portlabel--${kind}${problemPorts.has(p.name) ? " mnode__portlabel--problem" : ""}`}
-              style={{ left, maxWidth: `calc(${100 / ports.length}% - 8px)` }}
+              style={{ left: `calc(${i * slot}% + 4px)`, width: `calc(${slot}% - 8px)` }}
               title={tip}
             >
               {p.label}

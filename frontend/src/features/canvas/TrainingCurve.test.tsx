@@ -9,7 +9,7 @@ const plotly = vi.hoisted(() => ({
   purge: vi.fn(),
   Plots: { resize: vi.fn() },
 }));
-vi.mock("plotly.js-dist-min", () => ({ default: plotly }));
+vi.mock("plotly.js-cartesian-dist-min", () => ({ default: plotly }));
 
 const { TrainingCurve, POLL_MS } = await import("./TrainingCurve");
 

@@ -7,7 +7,7 @@ import { figure, PROFILE } from "../inspector/testing/fixtures";
 import { fakePlotly, renderWithProviders } from "../inspector/testing/render";
 
 const plotly = vi.hoisted(() => ({ drawn: [] as { layout: Record<string, unknown> }[] }));
-vi.mock("plotly.js-dist-min", () => ({
+vi.mock("plotly.js-cartesian-dist-min", () => ({
   default: {
     react: async (_el: HTMLElement, _data: unknown[], layout: Record<string, unknown>) => {
       plotly.drawn.push({ layout });

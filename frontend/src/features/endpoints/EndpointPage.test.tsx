@@ -6,7 +6,7 @@ import { renderRouted } from "./testing/render";
 import { DRIFT, EDITOR_ME, endpointFixture, MONITORING, PRIMARY, SECONDARY, VIEWER_ME } from "./testing/fixtures";
 
 const plotly = vi.hoisted(() => ({ drawn: [] as { layout: Record<string, unknown> }[] }));
-vi.mock("plotly.js-dist-min", () => ({
+vi.mock("plotly.js-cartesian-dist-min", () => ({
   default: {
     react: async (_el: HTMLElement, _data: unknown[], layout: Record<string, unknown>) => {
       plotly.drawn.push({ layout });

@@ -6,7 +6,7 @@ import { figure, PROFILE, tablePage } from "./testing/fixtures";
 import { fakePlotly, renderWithProviders } from "./testing/render";
 
 const plotly = vi.hoisted(() => ({ current: null as null | ReturnType<typeof import("./testing/render").fakePlotly> }));
-vi.mock("plotly.js-dist-min", () => ({
+vi.mock("plotly.js-cartesian-dist-min", () => ({
   default: {
     react: (...args: Parameters<ReturnType<typeof fakePlotly>["react"]>) => plotly.current!.react(...args),
     purge: () => undefined,

@@ -12,7 +12,7 @@ const plotly = vi.hoisted(() => {
     finish: () => release(),
   };
 });
-vi.mock("plotly.js-dist-min", () => ({ default: plotly }));
+vi.mock("plotly.js-cartesian-dist-min", () => ({ default: plotly }));
 
 const { PlotlyFigure } = await import("./PlotlyFigure");
 

@@ -7,7 +7,7 @@ import { renderRouted } from "../endpoints/testing/render";
 import type { Challenger, ChallengerDetail, RetrainingOptions, RetrainingPolicy } from "./types";
 
 const plotly = vi.hoisted(() => ({ drawn: [] as { data: { name?: string }[]; layout: Record<string, unknown> }[] }));
-vi.mock("plotly.js-dist-min", () => ({
+vi.mock("plotly.js-cartesian-dist-min", () => ({
   default: {
     react: async (_el: HTMLElement, data: { name?: string }[], layout: Record<string, unknown>) => {
       plotly.drawn.push({ data, layout });

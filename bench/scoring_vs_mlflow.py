@@ -44,6 +44,7 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -215,7 +216,7 @@ class Bodies:
     frames: list[Any]  # the rows of each request, as a DataFrame (for the in-process floor)
 
     def payloads(self, server: str) -> list[bytes]:
-        return self.tessera if server == "tessera" else self.mlflow
+        return self.tessera if server.startswith("tessera") else self.mlflow
 
 
 def bodies(trained: Trained, batch: int) -> Bodies:
@@ -326,17 +327,20 @@ def running_in_group(group: int) -> bool:
     return False
 
 
-def tessera_server(taken: set[int], workers: int, name: str, key: str) -> Server:
+def tessera_server(taken: set[int], workers: int, name: str, key: str, stack: str = "") -> Server:
+    """``scripts/score`` as it ships, or (``stack``) the same app under another server, for comparison."""
     port = free_port(taken)
     server = Server(
-        "Tessera",
+        f"Tessera {stack}".strip(),
         port,
         f"/endpoints/{name}/score",
         "/healthz",
         {"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
-        WORK / "tessera.log",
+        WORK / f"tessera{stack}.log",
     )
     env = {**os.environ, "TESSERA_SCORING_BIND": f"{HOST}:{port}", "TESSERA_SCORING_WORKERS": str(workers)}
+    if stack:
+        env["TESSERA_SCORING_SERVER"] = stack
     server.start([str(ROOT / "scripts" / "score")], env)
     return server
 
@@ -494,52 +498,80 @@ def check_answers(servers: dict[str, Server], trained: Trained, cases: dict[int,
 
 # -- report -------------------------------------------------------------------------------------
 
-COLUMNS = [
-    ("tessera", "Tessera"),
-    ("predict", "MLflow pred"),
-    ("predict_proba", "MLflow proba"),
-    ("floor", "in-process"),
-    ("engine", "engine in-proc"),
-]
 
+@dataclass(frozen=True)
+class Case:
+    batch: int  # rows per request
+    concurrency: int  # client connections, one request in flight each
 
-def case_name(batch: int) -> str:
-    return f"{batch}_row{'s' if batch > 1 else ''}"
+    @property
+    def name(self) -> str:
+        return f"{self.batch} row{'s' if self.batch > 1 else ''}, {self.concurrency} conn"
 
 
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b and a == a and b == b else "-"
 
 
-def report(
-    results: dict[str, dict[str, dict[str, Any]]], args: argparse.Namespace, answers: str, machine: dict[str, Any]
-) -> None:
-    busy = "/".join(f"{x:.1f}" for x in machine["load_average_before"][:1] + machine["load_average_after"][:1])
+def median_of(rounds: list[dict[str, Any]], metric: str) -> float:
+    values = [r[metric] for r in rounds if r[metric] == r[metric]]
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(rounds: list[dict[str, Any]], metric: str) -> str:
+    values = [r[metric] for r in rounds]
+    return f"{min(values):,.2f}-{max(values):,.2f}" if values else "-"
+
+
+def report(summary: dict[str, Any], args: argparse.Namespace, answers: str, machine: dict[str, Any]) -> None:
+    loads = " ".join(f"{x:.1f}" for x in machine["load_averages"])
     print(
         f"\nbreast cancer, 30 numeric features, Two-Class Logistic Regression   "
-        f"workers: {args.workers} per server   concurrency: {args.concurrency}   "
-        f"{args.duration:g}s or {args.max_requests:,} requests per case (warm-up {args.warmup:g}s)   "
-        f"CPUs: {machine['cpus']} (load average before/after: {busy})"
+        f"workers: {args.workers} per server   {args.rounds} rounds, servers interleaved, "
+        f"{args.duration:g}s per server, case and round (warm-up {args.warmup:g}s)   CPUs: {machine['cpus']}   "
+        f"load average (1 min) at each round: {loads}"
     )
-    head = "".join(f"{title:>15}" for _, title in COLUMNS)
-    print(f"{'':18}{head}{'T / M pred':>13}{'T / M proba':>13}")
+    keys = list(summary["columns"])
+    head = "".join(f"{title:>16}" for title in summary["columns"].values())
+    print(f"medians of {args.rounds} rounds\n{'':22}{head}{'T / M pred':>12}{'T / M proba':>12}")
     metrics = (("rps", "req/s", "{:,.0f}"), ("p50_ms", "p50 ms", "{:.2f}"), ("p99_ms", "p99 ms", "{:.2f}"))
-    for batch in BATCHES:
-        case = results[case_name(batch)]
+    for case, by in summary["cases"].items():
         for metric, unit, fmt in metrics:
-            cells = "".join(f"{fmt.format(case[k][metric]):>15}" for k, _ in COLUMNS)
-            t, pred, proba = (case[k][metric] for k in ("tessera", "predict", "predict_proba"))
-            row = f"{case_name(batch).replace('_', ' ')} {unit}"
-            print(f"{row:18}{cells}{ratio(t, pred):>13}{ratio(t, proba):>13}")
-    errors = {f"{c} {k}": v["errors"] for c, case in results.items() for k, v in case.items() if v.get("errors")}
+            cells = "".join(f"{fmt.format(by[k]['median'][metric]) if k in by else '':>16}" for k in keys)
+            t, pred, proba = (by[k]["median"][metric] for k in ("tessera", "predict", "predict_proba"))
+            print(f"{case + ' ' + unit:22}{cells}{ratio(t, pred):>12}{ratio(t, proba):>12}")
+    print("spread over rounds (min-max), req/s and p50 ms:")
+    for case, by in summary["cases"].items():
+        parts = [
+            f"{summary['columns'][k]}: {spread(v['rounds'], 'rps')} / {spread(v['rounds'], 'p50_ms')}"
+            for k, v in by.items()
+        ]
+        print(f"  {case}: " + "; ".join(parts))
+    first = summary["first_answer_s"]
+    print(
+        "first answer after the server process starts (s, median of rounds): "
+        + ", ".join(
+            f"{summary['columns'][k]} {statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})" for k, v in first.items()
+        )
+    )
+    engine = summary["engine_vs_floor"]
+    print(
+        "engine alone vs. the estimator floor (ms per request, medians): "
+        + "; ".join(
+            f"{b} row{'s' if b > 1 else ''}: engine {e['engine']:.3f} / floor {e['floor']:.3f}"
+            f" = {ratio(e['engine'], e['floor'])}"
+            for b, e in engine.items()
+        )
+    )
+    errors = summary["errors"]
     print(
         "errors:",
         ", ".join(f"{k}={v}" for k, v in errors.items()) if errors else "none (every timed request answered 200)",
     )
     print("answers agree with the estimator in-process;", answers)
     print(
-        "in-process = estimator.predict_proba on a ready frame, 1 thread (req/s = calls per second on one core); "
-        "engine in-proc = Tessera's parse + inference pipeline + answer records, 1 thread, no HTTP."
+        "in-process = estimator.predict_proba on a ready frame (the ColumnTransformer + model, as MLflow serves it), "
+        "1 thread; engine in-proc = Tessera's parse + inference pipeline + answer, 1 thread, no HTTP."
     )
     print(f"written: {RESULTS.relative_to(ROOT)}")
 
@@ -547,11 +579,12 @@ def report(
 # -- main ---------------------------------------------------------------------------------------
 
 
-def floors(trained: Trained, cases: dict[int, Bodies], args: argparse.Namespace) -> dict[int, dict[str, Measured]]:
-    """The estimator alone, and Tessera's engine without HTTP, on the same requests."""
+def floors(trained: Trained, cases: dict[int, Bodies], args: argparse.Namespace) -> dict[int, dict[str, float]]:
+    """The estimator alone, and Tessera's engine without HTTP, on the same requests: interleaved rounds,
+    median milliseconds per request."""
     from designer.artifacts import artifact_store
     from designer.engine.graph import parse_graph
-    from designer.engine.scoring import Limits, ScoringPipeline, parse_azure, records
+    from designer.engine.scoring import Limits, ScoringPipeline, parse_azure, records_json
     from modules.library._features import prepare_features
     from modules.sdk import default_registry
 
@@ -559,34 +592,60 @@ def floors(trained: Trained, cases: dict[int, Bodies], args: argparse.Namespace)
     limits = Limits(max_rows=max(BATCHES))
 
     def engine(body: bytes) -> str:
-        results = pipeline.score(parse_azure(json.loads(body), pipeline.inputs, limits))
-        return json.dumps({"Results": {k: records(v) for k, v in results.items()}})
+        scored = pipeline.score_traced(parse_azure(json.loads(body), pipeline.inputs, limits))
+        return ",".join(records_json(v) for v in scored.results.values())
 
     estimator = trained.model.estimator
-    out: dict[int, dict[str, Measured]] = {}
+    out: dict[int, dict[str, float]] = {}
     for batch, case in cases.items():
         ready = [prepare_features(f, trained.model.feature_types) for f in case.frames]
+        runs: dict[str, list[float]] = {"floor": [], "engine": []}
         for fn, inputs in ((estimator.predict_proba, ready), (engine, case.tessera)):
             in_process(fn, inputs, args.warmup, args.max_requests)
-        seconds = min(args.duration, 5.0)  # one thread, no queueing: a few seconds is plenty
-        out[batch] = {
-            "floor": in_process(estimator.predict_proba, ready, seconds, args.max_requests),
-            "engine": in_process(engine, case.tessera, seconds, args.max_requests),
-        }
+        for _ in range(max(3, args.rounds)):
+            for name, fn, inputs in (("floor", estimator.predict_proba, ready), ("engine", engine, case.tessera)):
+                measured = in_process(fn, inputs, 2.0, args.max_requests)
+                runs[name].append(measured.seconds * 1000.0 / max(1, measured.ok))
+        out[batch] = {k: statistics.median(v) for k, v in runs.items()}
     return out
+
+
+def first_answer(start: Callable[[], Server], body: bytes, timeout: float) -> float:
+    """Seconds from starting a server process to its first 200 answer to a scoring request."""
+    started = time.monotonic()
+    server = start()
+    try:
+        while time.monotonic() - started < timeout:
+            try:
+                status, _ = post(http.client.HTTPConnection(HOST, server.port, timeout=timeout), server, body)
+                if status == 200:
+                    return time.monotonic() - started
+            except (OSError, http.client.HTTPException):
+                pass
+            assert server.process is not None
+            if server.process.poll() is not None:
+                raise SystemExit(f"{server.name} exited; see {server.log}:\n{server.tail()}")
+            time.sleep(0.01)
+        raise SystemExit(f"{server.name} gave no answer within {timeout:.0f}s")
+    finally:
+        server.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server (both servers)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads, one request in flight each")
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of timed load per server and case")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds of timed load per server, case and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; servers take turns within each (A/B/A/B)")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="stop a case earlier after this many")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of untimed load before each case")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of untimed load before each case")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds one request may take")
     parser.add_argument("--startup-timeout", type=float, default=300.0, help="seconds a server may take to start")
+    parser.add_argument(
+        "--stacks", default="", help="also serve Tessera under these servers (comma-separated: gunicorn,granian)"
+    )
     args = parser.parse_args()
-    load_before = os.getloadavg()
+    loads = [os.getloadavg()[0]]
 
     import django
 
@@ -597,35 +656,49 @@ def main() -> None:
     trained = train()
     name, key = deploy(trained)
     models = save_mlflow_models(trained)
-    cases = {batch: bodies(trained, batch) for batch in BATCHES}
-    measured = floors(trained, cases, args)  # before any server runs: nothing else on the CPUs
+    bodies_by_batch = {batch: bodies(trained, batch) for batch in BATCHES}
+    engine = floors(trained, bodies_by_batch, args)  # before any server runs: nothing else on the CPUs
+    cases = [Case(1, args.concurrency), Case(100, args.concurrency), Case(1, 1)]
 
     taken: set[int] = set()
+    columns = {"tessera": "Tessera"}
     starters: dict[str, Callable[[], Server]] = {
         "tessera": functools.partial(tessera_server, taken, args.workers, name, key)
     }
+    for stack in [s for s in args.stacks.split(",") if s]:
+        columns[f"tessera-{stack}"] = f"Tessera {stack}"
+        starters[f"tessera-{stack}"] = functools.partial(tessera_server, taken, args.workers, name, key, stack)
     for fn, path in models.items():
+        columns[fn] = {"predict": "MLflow pred", "predict_proba": "MLflow proba"}[fn]
         starters[fn] = functools.partial(mlflow_server, taken, args.workers, path, fn)
+    rounds: dict[str, dict[str, list[dict[str, Any]]]] = {c.name: {k: [] for k in starters} for c in cases}
     try:
         with running(starters, args.startup_timeout) as servers:
-            # Untimed load first, patient with each worker's first call (it loads the model), then the check.
-            warm = functools.partial(load, concurrency=args.concurrency, seconds=args.warmup, cap=args.max_requests)
+            # Untimed load first, patient with each worker's first call, then the check.
+            warm = functools.partial(load, seconds=args.warmup, cap=args.max_requests)
             for which, server in servers.items():
                 for batch in BATCHES:
-                    warm(server, cases[batch].payloads(which), timeout=args.startup_timeout)
-            answers = check_answers(servers, trained, cases, args.timeout)
-            for batch in BATCHES:  # servers take turns, one case at a time
-                for which, server in servers.items():
-                    warm(server, cases[batch].payloads(which), timeout=args.timeout)
-                    time.sleep(1.0)  # let call recorders flush and sockets settle
-                    measured[batch][which] = load(
-                        server,
-                        cases[batch].payloads(which),
-                        args.concurrency,
-                        args.duration,
-                        args.max_requests,
-                        args.timeout,
-                    )
+                    warm(server, bodies_by_batch[batch].payloads(which), args.concurrency, timeout=args.startup_timeout)
+            answers = check_answers(servers, trained, bodies_by_batch, args.timeout)
+            order = list(servers)
+            for round_ in range(args.rounds):
+                for case in cases:
+                    # A/B/A/B: every server once per case and round, the order turned each round.
+                    turn = order[round_ % len(order) :] + order[: round_ % len(order)]
+                    for which in turn:
+                        server, payloads = servers[which], bodies_by_batch[case.batch].payloads(which)
+                        warm(server, payloads, case.concurrency, timeout=args.timeout)
+                        time.sleep(0.5)  # let call recorders flush and sockets settle
+                        measured = load(
+                            server, payloads, case.concurrency, args.duration, args.max_requests, args.timeout
+                        )
+                        rounds[case.name][which].append(measured.summary())
+                loads.append(os.getloadavg()[0])
+        first: dict[str, list[float]] = {"tessera": [], "predict_proba": []}
+        for _ in range(args.rounds):  # a fresh process each time, the two taking turns
+            for which in first:
+                body = bodies_by_batch[1].payloads(which)[0]
+                first[which].append(first_answer(functools.partial(starters[which]), body, args.startup_timeout))
     except BaseException:
         print(f"\nserver logs and data kept in {WORK}", file=sys.stderr)
         raise
@@ -636,13 +709,28 @@ def main() -> None:
         shutil.rmtree(WORK, ignore_errors=True)
     machine = {
         "cpus": os.cpu_count(),
-        "load_average_before": load_before,
-        "load_average_after": os.getloadavg(),
+        "load_averages": loads,
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
-
-    results = {case_name(b): {k: m.summary() for k, m in by.items()} for b, by in measured.items()}
+    summary: dict[str, Any] = {
+        "columns": columns,
+        "cases": {
+            case: {
+                k: {"median": {m: median_of(v, m) for m in ("rps", "p50_ms", "p99_ms")}, "rounds": v}
+                for k, v in by.items()
+            }
+            for case, by in rounds.items()
+        },
+        "first_answer_s": first,
+        "engine_vs_floor": engine,
+        "errors": {
+            f"{c} {k}": sum(r["errors"] for r in v)
+            for c, by in rounds.items()
+            for k, v in by.items()
+            if any(r["errors"] for r in v)
+        },
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -650,17 +738,19 @@ def main() -> None:
                 "config": vars(args),
                 "machine": machine,
                 "server_log_problems": log_problems,
-                "versions": {p: version(p) for p in ("mlflow-skinny", "scikit-learn", "gunicorn", "uvicorn", "pandas")},
+                "versions": {
+                    p: version(p) for p in ("mlflow-skinny", "scikit-learn", "gunicorn", "granian", "uvicorn", "pandas")
+                },
                 "model": "breast cancer (sklearn bundled), 30 numeric features, Two-Class Logistic Regression",
-                "rows_per_request": list(BATCHES),
                 "answers": answers,
                 "derivation_notes": trained.notes,
-                "results": results,
+                "summary": summary,
             },
             indent=2,
+            default=str,
         )
     )
-    report(results, args, answers, machine)
+    report(summary, args, answers, machine)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def prepare_features(
     if not raw:
         block = _numeric_block(df, feature_types)
         if block is not None:
-            return pd.DataFrame(block, columns=list(feature_types), index=df.index, copy=False)
+            return pd.DataFrame(block, columns=_labels(feature_types), index=df.index, copy=False)
     out = {}
     for name, dtype in feature_types.items():
         series = df[name]
@@ -77,7 +77,13 @@ def prepare_features(
             out[name] = _numeric(series, dtype, name, port)
         else:
             out[name] = _categorical(series, dtype)
-    return pd.DataFrame(out, index=df.index)
+    return pd.DataFrame(out, index=df.index, columns=_labels(feature_types))
+
+
+def _labels(feature_types: dict[str, str]) -> pd.Index:
+    """The feature frame's column labels, as a plain object index (pandas' default Arrow-backed string
+    index costs a conversion at every label lookup; scikit-learn reads the names either way)."""
+    return pd.Index(list(feature_types), dtype=object)
 
 
 #: Column dtypes whose values ``_numeric`` would copy unchanged into float64 (missing -> NaN).

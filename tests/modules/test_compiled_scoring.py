@@ -94,6 +94,7 @@ def test_numeric_features_taken_as_one_block_equal_the_column_by_column_frame(fr
     slow = pd.DataFrame(
         {c: pd.to_numeric(frame[c]).to_numpy(dtype="float64", na_value=np.nan) for c in NUMERIC_TYPES},
         index=frame.index,
+        columns=pd.Index(list(NUMERIC_TYPES), dtype=object),
     )
     pd.testing.assert_frame_equal(fast, slow)
     assert list(fast.columns) == list(NUMERIC_TYPES)

@@ -84,10 +84,13 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = env("TESSERA_ROOT_URLCONF", "designer.urls")  # scoring servers serve only their routes
-if ROOT_URLCONF == "designer.endpoints.scoring_urls":
+TESSERA_SCORING_SERVER = ROOT_URLCONF == "designer.endpoints.scoring_urls"
+if TESSERA_SCORING_SERVER:
     # A scoring server's callers bring an endpoint key (or the metrics token): no sessions, cookies, CSRF,
     # static files or messages to run on every call, only the security headers and the overload answer.
     MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", "designer.errors.OverloadMiddleware"]
+    # Nor Daphne's runserver nor the Celery app (runs/apps.py): half a second less before the first answer.
+    INSTALLED_APPS.remove("daphne")
 ASGI_APPLICATION = "designer.asgi.application"
 WSGI_APPLICATION = None
 

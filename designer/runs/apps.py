@@ -8,8 +8,12 @@ class RunsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        # Bind shared tasks to Tessera's Celery app in every process (web and workers), not to Celery's default.
-        from designer import celery  # noqa: F401
+        from django.conf import settings
+
+        # Bind shared tasks to Tessera's Celery app in every process (web and workers), not to Celery's default;
+        # a scoring server sends no tasks and starts faster without it.
+        if not settings.TESSERA_SCORING_SERVER:
+            from designer import celery  # noqa: F401
 
         from .broker import declare_embedded_queues
 

@@ -289,7 +289,8 @@ def compare(args: argparse.Namespace, user: Any, workspace: Any, work: Path) -> 
     )
     after = os.getloadavg()
     print(
-        f"load average (1, 5 min) before: {load_before[0]:.2f} {load_before[1]:.2f}   after: {after[0]:.2f} {after[1]:.2f}"
+        f"load average (1, 5 min) before: {load_before[0]:.2f} {load_before[1]:.2f}  "
+        f" after: {after[0]:.2f} {after[1]:.2f}"
     )
 
 

@@ -34,6 +34,7 @@ from modules.sdk import StoredTable as TableArtifact
 from modules.sdk.ports import zip_members
 from modules.sdk.textdata import TextDataError, read_delimited
 
+from .fast_csv import read_fast
 from .models import Dataset, DatasetVersion
 from .samples import SAMPLES, Sample, sample_named
 
@@ -110,8 +111,11 @@ def read_upload(file: Any, *, has_header: bool = True) -> ParsedUpload | FileUpl
     if name.lower().endswith(PARQUET_SUFFIXES) or data.startswith(PARQUET_MAGIC):
         df = _read_parquet(data, name)
     else:
+        delimiter = _delimiter(name, data)
         try:
-            df = read_delimited(data, delimiter=_delimiter(name, data), has_header=has_header)
+            df = read_fast(data, delimiter=delimiter, has_header=has_header)
+            if df is None:
+                df = read_delimited(data, delimiter=delimiter, has_header=has_header)
         except TextDataError as exc:
             raise unreadable(f"'{name}': {exc.message}") from None
     return ParsedUpload(df=df, source_name=name)

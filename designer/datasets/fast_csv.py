@@ -86,32 +86,39 @@ def _typed_columns(texts: list[Any]) -> list[pd.Series | None]:
 def _quoting(view: memoryview, delimiter: str) -> str | None:
     """How the file quotes: ``"none"``, ``"inline"`` (no quoted field spans lines) or ``"multiline"``;
     ``None`` unless every ``"`` opens a field (after a delimiter or a line break) or closes one (before
-    them), in turn, and none follows a space: then Arrow and ``csv`` split the fields alike."""
+    them), in turn: then Arrow and ``csv`` split the fields alike."""
     raw = view.obj if isinstance(view.obj, bytes) and len(view) == len(view.obj) else bytes(view)
     if b'"' not in raw:
         return "none"
     if b' "' in raw:
-        return None
-    quotes, breaks = _positions(raw, b'"'), _positions(raw, b"\n\r")
+        return None  # csv skips the space and reads a quoted field; Arrow reads a bare one
+    data = np.frombuffer(raw, dtype=np.uint8)
+    quotes = _positions(data, ord('"'))
     if len(quotes) % 2:
         return None
-    data = np.frombuffer(raw, dtype=np.uint8)
-    bounds = np.frombuffer(b"\n\r" + delimiter.encode(), dtype=np.uint8)
+    bounds = np.zeros(256, dtype=bool)
+    bounds[[ord("\n"), ord("\r"), ord(delimiter)]] = True
     opens, closes = quotes[0::2], quotes[1::2]
-    before = data[opens[opens > 0] - 1]
-    after = data[closes[closes < len(data) - 1] + 1]
-    if not (np.isin(before, bounds).all() and np.isin(after, bounds).all()):
+    if not (bounds[data[opens[opens > 0] - 1]].all() and bounds[data[closes[closes < len(data) - 1] + 1]].all()):
         return None
-    first_break_after_open = np.searchsorted(breaks, opens)
-    return "multiline" if bool((first_break_after_open < np.searchsorted(breaks, closes)).any()) else "inline"
+    return "multiline" if _breaks_between(data, opens, closes) else "inline"
 
 
-def _positions(raw: bytes, wanted: bytes) -> np.ndarray:
-    """Offsets of the bytes ``wanted`` in ``raw``, found a slice at a time (a mask of the whole file is GBs)."""
-    data = np.frombuffer(raw, dtype=np.uint8)
-    targets = np.frombuffer(wanted, dtype=np.uint8)
-    found = [np.flatnonzero(np.isin(data[s : s + _CHUNK], targets)) + s for s in range(0, len(data), _CHUNK)]
+def _positions(data: np.ndarray, byte: int) -> np.ndarray:
+    """Offsets of ``byte`` in ``data``, found a slice at a time (a mask of the whole file would be GBs)."""
+    found = [np.flatnonzero(data[s : s + _CHUNK] == byte) + s for s in range(0, len(data), _CHUNK)]
     return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
+
+def _breaks_between(data: np.ndarray, opens: np.ndarray, closes: np.ndarray) -> bool:
+    """Whether a line break lies inside any quoted field (``True`` too when they hold too much to look)."""
+    lengths = closes - opens - 1
+    total = int(lengths.sum())
+    if total > _CHUNK:
+        return True
+    starts = np.repeat(opens + 1 - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    inside = data[starts + np.arange(total)]
+    return bool(((inside == ord("\n")) | (inside == ord("\r"))).any())
 
 
 def _first_record(view: memoryview, delimiter: str) -> list[str] | None:

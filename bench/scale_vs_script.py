@@ -218,6 +218,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=("registration", "pipeline"), help="run one comparison (while developing)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -247,7 +248,7 @@ def compare(args: argparse.Namespace, user: Any, workspace: Any, work: Path) -> 
     print(f"rows: {args.rows:,} x {len(FEATURES)} features + label   CSV: {csv.stat().st_size / 1e6:,.0f} MB")
 
     registration: dict[str, list[dict[str, Any]]] = {"tessera": [], "pandas": []}
-    for i in range(args.rounds):
+    for i in range(args.rounds if args.only != "pipeline" else 1):
         registration["tessera"].append(in_fresh_process("tessera", str(csv), str(workspace.pk), f"scale {i}"))
         registration["pandas"].append(in_fresh_process("pandas", str(csv), str(parquet)))
     dataset_id = registration["tessera"][0]["dataset_id"]
@@ -259,14 +260,14 @@ def compare(args: argparse.Namespace, user: Any, workspace: Any, work: Path) -> 
     warmup = create_pipeline(user, workspace, "scale warm-up", document=pipeline_doc(warm.pk))
     pipeline = create_pipeline(user, workspace, "scale", document=pipeline_doc(dataset_id))
     runs: dict[str, list[dict[str, Any]]] = {"tessera": [], "script": []}
-    for _ in range(args.rounds):
+    for _ in range(args.rounds if args.only != "registration" else 0):
         runs["tessera"].append(tessera_pipeline(user, workspace, pipeline, warmup))
         runs["script"].append(in_fresh_process("script", str(parquet), str(threads)))
 
     med = statistics.median
     print(f"rounds: {args.rounds} (medians, interleaved)   threads: {threads} each side   CPUs: {os.cpu_count()}")
     print(f"{'':42}{'Tessera':>12}{'baseline':>12}{'ratio':>9}")
-    for title, a, b, what in (
+    comparisons = [
         (
             "registration (CSV -> stored Parquet)",
             registration["tessera"],
@@ -274,19 +275,22 @@ def compare(args: argparse.Namespace, user: Any, workspace: Any, work: Path) -> 
             "read_csv+to_parquet",
         ),
         ("train + score + evaluate, cold", runs["tessera"], runs["script"], "script"),
-    ):
+    ]
+    for title, a, b, what in comparisons:
+        if not a:
+            continue
         ta, tb = med(r["seconds"] for r in a), med(r["seconds"] for r in b)
         ma, mb = med(r["peak_mb"] for r in a), med(r["peak_mb"] for r in b)
         print(f"{title:42}{ta:>11.2f}s{tb:>11.2f}s{ta / tb:>8.2f}x   (baseline: {what})")
         print(f"{'  peak memory (VmHWM of one process)':42}{ma:>10,.0f}MB{mb:>10,.0f}MB{ma / mb:>8.2f}x")
-    last = runs["tessera"][-1]
-    print("Tessera, seconds per node (last round):", ", ".join(f"{k}={v:.2f}" for k, v in last["per_node"].items()))
-    print("Train Model's log:", last["train_log"].strip())
-    print("script AUC:", f"{runs['script'][-1]['auc']:.4f}")
-    print(
-        "each round, Tessera/script seconds:",
-        [f"{a['seconds']:.1f}/{b['seconds']:.1f}" for a, b in zip(runs["tessera"], runs["script"], strict=True)],
-    )
+    print("each round, Tessera/baseline seconds:")
+    for title, a, b, _ in comparisons:
+        print(f"  {title}:", ", ".join(f"{x['seconds']:.1f}/{y['seconds']:.1f}" for x, y in zip(a, b, strict=True)))
+    if runs["tessera"]:
+        last = runs["tessera"][-1]
+        print("Tessera, seconds per node (last round):", ", ".join(f"{k}={v:.2f}" for k, v in last["per_node"].items()))
+        print("Train Model's log:", last["train_log"].strip())
+        print("script AUC:", f"{runs['script'][-1]['auc']:.4f}")
     after = os.getloadavg()
     print(
         f"load average (1, 5 min) before: {load_before[0]:.2f} {load_before[1]:.2f}  "

@@ -73,7 +73,7 @@ def prepare_features(
             out[name] = _numeric(series, dtype, name, port)
         else:
             out[name] = _categorical(series, dtype)
-    return pd.DataFrame(out, index=df.index)
+    return pd.DataFrame(out, index=df.index, copy=False)  # the columns made above are new: no second copy
 
 
 def _as_is(series: pd.Series, dtype: str, name: str, port: str) -> Any:
@@ -130,6 +130,8 @@ def _numeric(series: pd.Series, dtype: str, name: str, port: str) -> np.ndarray:
             stamps = pd.to_datetime(series)
             seconds = (stamps - pd.Timestamp(0, tz=stamps.dt.tz)) / pd.Timedelta(seconds=1)
             return np.asarray(seconds.to_numpy(dtype="float64", na_value=np.nan))
+        if series.dtype == np.float64:  # already what the pipeline takes: a view, not a copy of every value
+            return np.asarray(series.to_numpy())
         return np.asarray(pd.to_numeric(series).to_numpy(dtype="float64", na_value=np.nan))
     except (TypeError, ValueError):
         bad = next((v for v in series.dropna() if _not_number(v)), None)

@@ -2,7 +2,7 @@
 
 ``read_delimited`` (modules/sdk/textdata.py) defines what an upload means: Python's ``csv`` module in
 strict mode, every cell stripped, ``?``/``NA``/... missing, then integer, number, true/false or text per
-column. It costs a Python string per cell: about a minute and several GB for a 5 M-row file. This
+column. It costs a Python string per cell (11 s for 200,000 rows x 21 on the development machine). This
 parses the same bytes with ``pyarrow.csv`` (every column as text), then types the columns with Arrow
 compute using the same rules. Where the two parsers could read a file differently, it does not
 guess: :func:`read_fast` returns ``None`` and the caller uses ``read_delimited``, which also writes the

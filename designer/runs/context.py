@@ -4,6 +4,8 @@ artifacts and table artifacts of the run's workspace, in-process scoring, and ne
 from __future__ import annotations
 
 import functools
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -90,6 +92,12 @@ class WorkerContext:
         self.cancelled = threading.Event()
         #: Set by the worker running the node: parts of ``map`` then go to every worker on its queue.
         self.parts: Parts | None = None
+
+    @functools.cached_property
+    def threads(self) -> int:
+        """This host's cores shared among the nodes and parts running on it when the module first asks
+        (this one included): a node alone gets them all, two nodes on two cores get one each."""
+        return max(1, usable_cores() // max(1, running_here()))
 
     def log(self, message: str) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -181,6 +189,32 @@ class WorkerContext:
         ref = self._publish(name, table, description)
         self.log(f"saved as version {ref.version} of dataset '{name}' (id {ref.dataset_id})")
         return ref
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and ``taskset`` narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def running_here() -> int:
+    """Nodes and parts running now on this host, as the database records them: a node's worker is the
+    Celery hostname (``name@host``), a part's is ``host:pid`` (``services.default_worker_name``)."""
+    from celery import current_task
+    from django.db.models import Q
+
+    from .models import NodePart, NodeRun
+
+    host = socket.gethostname()
+    request = getattr(current_task, "request", None)
+    celery_host = str(getattr(request, "hostname", "") or "").rpartition("@")[2] or host
+    nodes = NodeRun.objects.filter(status=NodeRun.Status.RUNNING).filter(
+        Q(worker__endswith=f"@{celery_host}") | Q(worker__startswith=f"{host}:")
+    )
+    parts = NodePart.objects.filter(status=NodePart.Status.RUNNING, worker__startswith=f"{host}:")
+    return nodes.count() + parts.count()
 
 
 class Beat(threading.Thread):

@@ -77,7 +77,8 @@ def prepare_features(
             out[name] = _numeric(series, dtype, name, port)
         else:
             out[name] = _categorical(series, dtype)
-    return pd.DataFrame(out, index=df.index, columns=_labels(feature_types))
+    # the columns made above are new (or views of float64 columns): no second copy
+    return pd.DataFrame(out, index=df.index, columns=_labels(feature_types), copy=False)
 
 
 def _labels(feature_types: dict[str, str]) -> pd.Index:
@@ -108,8 +109,10 @@ def _numeric_block(df: pd.DataFrame, feature_types: dict[str, str]) -> np.ndarra
     dtypes = df.dtypes.tolist()
     if any(dtypes[i] not in _PLAIN_NUMBERS for i in positions):
         return None
+    if all(d == _FLOAT64 for d in dtypes) and positions == list(range(len(names))):
+        return df.to_numpy()  # float64 already, NaN for missing: a view where pandas holds one block (read only)
     if all(d in _PLAIN_NUMBERS for d in dtypes):  # a frame of numbers only: one conversion, then columns
-        values = df.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        values = df.to_numpy(dtype="float64", na_value=np.nan)
         return values if positions == list(range(len(names))) else values[:, positions]
     return df.iloc[:, positions].to_numpy(dtype="float64", na_value=np.nan)
 
@@ -168,6 +171,8 @@ def _numeric(series: pd.Series, dtype: str, name: str, port: str) -> np.ndarray:
             stamps = pd.to_datetime(series)
             seconds = (stamps - pd.Timestamp(0, tz=stamps.dt.tz)) / pd.Timedelta(seconds=1)
             return np.asarray(seconds.to_numpy(dtype="float64", na_value=np.nan))
+        if series.dtype == np.float64:  # already what the pipeline takes: a view, not a copy of every value
+            return np.asarray(series.to_numpy())
         return np.asarray(pd.to_numeric(series).to_numpy(dtype="float64", na_value=np.nan))
     except (TypeError, ValueError):
         bad = next((v for v in series.dropna() if _not_number(v)), None)

@@ -1,6 +1,6 @@
 """The module SDK: ports, parameters, values, the Module base class and the registry. No Django."""
 
-from .context import LocalContext, RunContext
+from .context import LocalContext, RunContext, threads_of
 from .errors import Cancelled, InvalidModule, ModuleError, ScoringFailed, UnknownModule
 from .module import CATEGORIES, Module, RemovedRows
 from .params import (
@@ -72,4 +72,5 @@ __all__ = [
     "params_errors",
     "pipeline_document",
     "pipeline_params",
+    "threads_of",
 ]

@@ -25,6 +25,10 @@ Scorer = Callable[[Mapping[str, Any], Mapping[str, DataTable]], dict[str, DataTa
 class RunContext(Protocol):
     node_id: str
     seed: int
+    #: CPU threads the node may use (LightGBM's and scikit-learn's ``n_jobs``): a worker gives a node
+    #: alone on its host every core, and shares them among the nodes running there when it starts.
+    #: Read it with :func:`threads_of`, which also serves contexts written before it existed.
+    threads: int
 
     @property
     def tables(self) -> TableStore:
@@ -107,9 +111,11 @@ class LocalContext:
         files: dict[int, bytes] | None = None,
         scorer: Scorer | None = None,
         tables: TableStore | None = None,
+        threads: int = 1,
     ) -> None:
         self.node_id = node_id
         self.seed = seed
+        self.threads = threads
         self.logs: list[str] = []
         self.progress_updates: list[tuple[float, str]] = []
         self.datasets = datasets or {}
@@ -172,6 +178,14 @@ class LocalContext:
         versions = self.saved_datasets.setdefault(name, [])
         versions.append(rows)
         return DatasetRef(dataset_id=list(self.saved_datasets).index(name) + 1, version=len(versions))
+
+
+def threads_of(ctx: Any) -> int:
+    """``ctx.threads``, at least 1; 1 for a context without it (one a test or an older caller wrote)."""
+    try:
+        return max(1, int(getattr(ctx, "threads", 1)))
+    except (TypeError, ValueError):
+        return 1
 
 
 def as_json(value: Any, what: str) -> Any:

@@ -39,7 +39,8 @@ class BoostingParams(LearnerParams):
 
 
 def boosting_settings(params: BoostingParams) -> dict[str, Any]:
-    """Keyword arguments shared by ``LGBMRegressor`` and ``LGBMClassifier``: one thread, quiet."""
+    """Keyword arguments shared by ``LGBMRegressor`` and ``LGBMClassifier``: quiet, one thread (Train Model
+    fits on the threads the run gives it), and the same trees on any number of threads (``_threads``)."""
     return {
         "num_leaves": params.maximum_number_of_leaves_per_tree,
         "min_child_samples": params.minimum_number_of_samples_per_leaf_node,
@@ -47,5 +48,7 @@ def boosting_settings(params: BoostingParams) -> dict[str, Any]:
         "n_estimators": params.number_of_trees_constructed,
         "random_state": params.random_number_seed,
         "n_jobs": 1,
+        "deterministic": True,
+        "force_col_wise": True,
         "verbose": -1,
     }

@@ -125,7 +125,7 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
         meta["score_columns"] = {"labels": SCORED_LABELS, "probabilities": SCORED_PROBABILITIES}
         meta["positive_class"] = positive
     if append:
-        out = df.copy()
+        out = df.copy(deep=False)  # copy-on-write: the score columns are added to this frame only, no row copied
     else:
         out = df[[model.label_column]].copy() if model.label_column in df.columns else pd.DataFrame(index=df.index)
     for name, values in scores.items():

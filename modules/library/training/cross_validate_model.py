@@ -34,6 +34,7 @@ from modules.sdk import (
     TableStore,
     UntrainedModel,
     column,
+    threads_of,
 )
 from modules.sdk.params import DatasetRef
 
@@ -246,6 +247,7 @@ class _WithoutProgress:
         self._ctx = ctx
         self.node_id = ctx.node_id
         self.seed = ctx.seed
+        self.threads = threads_of(ctx)
 
     def log(self, message: str) -> None:
         self._ctx.log(message)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from modules.library._features import build_pipeline, features_for
 from modules.library._learners import SUPERVISED, needs_non_negative_label, refuse_parameter_range
+from modules.library._threads import fitting_threads
 from modules.sdk import (
     DataTable,
     FittedModel,
@@ -24,6 +25,7 @@ from modules.sdk import (
     TrainedModel,
     UntrainedModel,
     column,
+    threads_of,
 )
 
 
@@ -82,8 +84,10 @@ class TrainModel(Module):
         y, classes = _label_values(table.df[label], schema.get(label).dtype, learner, label)  # type: ignore[union-attr]
         features = features_for(learner.estimator, table.df, feature_types, what=learner.name or learner.learner)
         ctx.check_cancelled()
+        threads = threads_of(ctx)
         ctx.progress(0.1, f"fitting {learner.name or learner.learner} on {len(features)} rows")
-        pipeline = _fit(learner, feature_types, features, y, ctx)
+        ctx.log(f"fitting {learner.name or learner.learner} on {len(features):,} rows, {_threads(threads)}")
+        pipeline = _fit(learner, feature_types, features, y, ctx, threads)
         ctx.progress(1.0, "trained")
         model = FittedModel(
             estimator=pipeline,
@@ -109,14 +113,25 @@ def _check_learner(learner: Learner) -> None:
         )
 
 
+def _threads(n: int) -> str:
+    """What the log says: learners that cannot use threads (no ``n_jobs``) fit on one whatever this says."""
+    return "1 thread" if n == 1 else f"up to {n} threads"
+
+
 def _fit(
-    learner: Learner, feature_types: dict[str, str], features: pd.DataFrame, y: np.ndarray, ctx: RunContext
+    learner: Learner,
+    feature_types: dict[str, str],
+    features: pd.DataFrame,
+    y: np.ndarray,
+    ctx: RunContext,
+    threads: int = 1,
 ) -> Any:
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
 
-    pipeline = build_pipeline(feature_types, clone(learner.estimator))
-    with warnings.catch_warnings(record=True) as caught:
+    estimator = clone(learner.estimator)
+    pipeline = build_pipeline(feature_types, estimator)
+    with warnings.catch_warnings(record=True) as caught, fitting_threads(estimator, threads):
         warnings.simplefilter("always", ConvergenceWarning)
         pipeline.fit(features, y)
     for warning in caught:

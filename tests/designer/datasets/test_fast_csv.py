@@ -1,0 +1,153 @@
+"""The Arrow reader of large uploads reads every file as ``read_delimited`` does, or steps aside (``None``).
+
+Run here on small inputs (``min_bytes=0``); the upload path uses it from 1 MB. Each case compares the
+two readers on the same bytes: the same frame (values, types, names), the same refusal, or ``None``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from designer.datasets.fast_csv import read_fast
+from modules.sdk.textdata import TextDataError, read_delimited
+
+
+def both(data: bytes, *, delimiter: str = ",", has_header: bool = True) -> tuple[object, object]:
+    """(what read_delimited gives or raises, what read_fast gives or raises) for ``data``."""
+    outcomes: list[object] = []
+    for read in (read_delimited, lambda d, **kw: read_fast(d, min_bytes=0, **kw)):
+        try:
+            outcomes.append(read(data, delimiter=delimiter, has_header=has_header))
+        except TextDataError as exc:
+            outcomes.append(exc)
+    return outcomes[0], outcomes[1]
+
+
+def assert_agree(data: bytes, **kw: object) -> object:
+    slow, fast = both(data, **kw)  # type: ignore[arg-type]
+    if fast is None:
+        return None
+    if isinstance(slow, TextDataError):
+        assert isinstance(fast, TextDataError), f"read_fast read what read_delimited refuses ({slow}): {data!r}"
+        assert (fast.message, fast.line) == (slow.message, slow.line)
+        return fast
+    assert isinstance(fast, pd.DataFrame), f"read_fast refused what read_delimited reads ({fast}): {data!r}"
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)  # type: ignore[arg-type]
+    return fast
+
+
+# Files both readers must read alike, and read_fast must read itself (not step aside).
+READ = {
+    "numbers": b"a,b,c\n1,2.5,x\n-3,.5,y\n",
+    "missing markers": b"a,b,c\n1,NA,?\n,2.5,null\nN/A,none,NaN\n4,1e3,z\n",
+    "spaces around cells": b"a , b\n 1 , 2.5 \n3,  4\n",
+    "booleans any case": b"a,b\nTrue,1\nfalse,2\n,3\n",
+    "quoted fields": b'"a","b"\n"x,y",1\n"",2\n"z",3\n',
+    "quoted line break": b'a,b\n"two\nlines",1\n"one",2\n',
+    "windows line endings": b"a,b\r\n1,x\r\n2,y\r\n",
+    "blank lines between rows": b"a,b\n1,2\n\n3,4\n",
+    "a bom": b"\xef\xbb\xbfa,b\n1,2\n",
+    "plus signs": b"a,b\n+5,+1.5\n6,2\n",
+    "all missing column": b"a,b\n,1\nNA,2\n",
+    "accents": "name,n\nRené,1\nZoë,2\n".encode(),
+    "no trailing newline": b"a,b\n1,2",
+    "integers and floats mixed": b"a\n1\n2.0\n" + b"",
+    "tabs": b"a\tb\n1\t2\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(READ))
+def test_clean_files_are_read_alike_by_the_fast_reader(name: str) -> None:
+    data = READ[name]
+    delimiter = "\t" if name == "tabs" else ","
+    if name == "integers and floats mixed":
+        data = b"a,b\n1,x\n2.0,y\n"
+    assert assert_agree(data, delimiter=delimiter) is not None
+
+
+# Files where Arrow would read otherwise than csv: read_fast must step aside (None) or agree.
+MESSY = {
+    "space before a quote": b'a,b\n1, "x,y"\n2,z\n',
+    "text after a closing quote": b'a,b\n"x"y,1\n2,3\n',
+    "space after a closing quote": b'a,b\n"x" ,1\n2,3\n',
+    "unclosed quote": b'a,b\n1,"x\n2,3\n',
+    "doubled quote inside": b'a,b\n"say ""hi""",1\n2,3\n',
+    "quote inside a bare field": b'a,b\n5",1\n2,3\n',
+    "ragged row": b"a,b\n1,2\n3\n",
+    "line of spaces": b"a,b\n1,2\n   \n3,4\n",
+    "one column with spaces": b"a\n1\n  \n2\n",
+    "hex": b"a,b\n0x10,1\n2,3\n",
+    "infinity": b"a,b\ninf,1\n2.5,3\n",
+    "huge integer": b"a,b\n99999999999999999999,1\n2,3\n",
+    "arabic digits": "a,b\n\u0663,1\n4,3\n".encode(),
+    "arabic digits alone": "a,b\n\u0663,1\n\u0664,3\n".encode(),
+    "latin-1": b"a,b\ncaf\xe9,1\n",
+    "blank header": b"\na,b\n1,2\n",
+    "duplicate header": b"a,a\n1,2\n",
+    "empty header name": b"a,,c\n1,2,3\n",
+    "numbers as header": b"1,2\n3,4\n",
+    "header only": b"a,b\n",
+    "unit separator whitespace": b"a,b\n\x1c1\x1c,2\n",
+    "non-breaking space": "a,b\n\u00a01.5,2\n".encode(),
+    "carriage return only": b"a,b\r1,2\r3,4\r",
+    "quoted empty line": b'a,b\n"",""\n1,2\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSY))
+def test_messy_files_are_left_to_read_delimited_or_read_alike(name: str) -> None:
+    assert_agree(MESSY[name])
+
+
+def test_a_header_less_file_is_read_alike() -> None:
+    assert assert_agree(b"1,x\n2,y\n", has_header=False) is not None
+
+
+def test_a_large_generated_file_is_read_by_arrow_and_alike() -> None:
+    rng = np.random.default_rng(0)
+    n = 20_000
+    df = pd.DataFrame(
+        {
+            "f": rng.normal(size=n).round(6),
+            "i": rng.integers(-1000, 1000, n),
+            "s": rng.choice(["yes", "no", "maybe, not"], n),
+            "b": rng.choice(["true", "FALSE"], n),
+        }
+    )
+    df.loc[rng.random(n) < 0.05, "f"] = np.nan
+    data = df.to_csv(index=False).encode()
+    assert assert_agree(data) is not None
+
+
+TOKENS = [
+    "1",
+    "-2",
+    "3.5",
+    ".5",
+    "1e3",
+    "+4",
+    "x",
+    "NA",
+    "?",
+    "",
+    " ",
+    '"',
+    ",",
+    "\n",
+    "\r\n",
+    "true",
+    "é",
+    "\t",
+    "0x1",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=40), st.booleans())
+def test_any_mix_of_tricky_tokens_is_read_alike_or_left_alone(tokens: list[str], header: bool) -> None:
+    data = ("a,b\n" if header else "") + "".join(tokens)
+    assert_agree(data.encode(), has_header=header)

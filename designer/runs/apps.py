@@ -6,9 +6,8 @@ class RunsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
         from django.conf import settings
+        from django.db.models.signals import post_migrate
 
         # Bind shared tasks to Tessera's Celery app in every process (web and workers), not to Celery's default;
         # a scoring server sends no tasks and starts faster without it.

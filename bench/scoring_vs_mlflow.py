@@ -176,9 +176,14 @@ def save_mlflow_models(trained: Trained) -> dict[str, Path]:
     from mlflow.models import infer_signature
 
     from modules.library._features import prepare_features
+    from modules.sdk.ports import _skops_io
 
     features = prepare_features(trained.rows, trained.model.feature_types)
     estimator = trained.model.estimator
+    # Tessera imported skops without its default allow-list (modules/sdk/ports.py: it checks types itself),
+    # so MLflow is told which types this estimator holds, as its error message asks.
+    sio = _skops_io()
+    trusted = sio.get_untrusted_types(data=sio.dumps(estimator))
     paths = {}
     for fn in ("predict", "predict_proba"):
         path = WORK / f"mlflow-{fn}"
@@ -188,6 +193,7 @@ def save_mlflow_models(trained: Trained) -> dict[str, Path]:
             str(path),
             signature=signature,
             pyfunc_predict_fn=fn,
+            skops_trusted_types=trusted,
             pip_requirements=[f"scikit-learn=={version('scikit-learn')}"],  # served from this venv; no inference
         )
         paths[fn] = path

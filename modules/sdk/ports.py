@@ -121,40 +121,37 @@ _SKOPS_IMPORT = threading.Lock()
 _sio: Any = None  # skops.io once imported
 
 
-class _WithoutTorch:
-    """A meta-path finder that makes ``import torch`` fail while it is installed."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if name == "torch" or name.startswith("torch."):
-            raise ImportError("torch is not imported while skops builds its allow-list")
-
-
 def _skops_io() -> Any:
-    """``skops.io``, imported without PyTorch.
+    """``skops.io``, imported without building its default allow-list.
 
-    skops builds its default allow-list at import by walking every scikit-learn package
-    (``sklearn.utils.all_estimators``). ``pkgutil.walk_packages`` imports each package to look inside,
-    scikit-learn's array-API shim for PyTorch among them, which imports PyTorch where it is installed:
-    1.2 s and ~260 MB before a scoring server could load a scikit-learn or LightGBM model. While skops
-    is imported here PyTorch cannot be, so the walk skips that one shim (``walk_packages`` passes over
-    packages that fail to import); no scikit-learn estimator lives there, so the allow-list is the same.
-    A model that needs PyTorch (modules.estimators) imports it when it loads, as before.
+    skops builds that list at import by walking and importing every scikit-learn module
+    (``sklearn.utils.all_estimators``), PyTorch too where it is installed (through scikit-learn's
+    array-API shim): 3 s and ~260 MB before a scoring server could load its first model. Tessera never
+    relies on skops' defaults: ``_skops_loads`` checks every type an artifact holds against
+    ``TRUSTED_PREFIXES`` and passes skops exactly those as ``trusted``. So the walk is skipped (the
+    defaults stay empty, which can only make skops stricter for any other caller in this process, never
+    looser), and a model loads what it needs: scikit-learn's modules for its own estimators, PyTorch
+    only for a model built on it.
     """
     global _sio
     if _sio is not None:
         return _sio
     with _SKOPS_IMPORT:  # also keeps other threads from seeing the module half-imported
         if _sio is None:
-            blocker = _WithoutTorch() if "skops.io" not in sys.modules and "torch" not in sys.modules else None
-            if blocker is not None:
-                sys.meta_path.insert(0, blocker)
+            import sklearn.utils
+
+            walk = sklearn.utils.all_estimators
+            sklearn.utils.all_estimators = _no_estimators
             try:
                 import skops.io as sio
             finally:
-                if blocker is not None:
-                    sys.meta_path.remove(blocker)
+                sklearn.utils.all_estimators = walk
             _sio = sio
     return _sio
+
+
+def _no_estimators(type_filter: Any = None) -> list[tuple[str, type]]:
+    return []
 
 
 def _skops_dumps(obj: Any) -> bytes:

@@ -198,6 +198,7 @@ def test_waiting_for_a_busy_thread_is_in_the_time_from_accept_and_not_in_the_in_
     )
     with running(server), ThreadPoolExecutor(1) as pool:
         score(server.url, boom, rows(1, 2, 3))  # the pipeline is loaded; the server's only thread is free
+        calls(1)  # and its record written: the recorder does not wait on the locked table below as well
         with endpoints_locked():
             first = pool.submit(score, server.url, boom, rows(1))  # takes the thread, waits on the database
             wait_until(lambda: backends(application, waiting_on_lock=True) == 1, "the first call to hold the thread")

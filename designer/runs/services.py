@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -151,14 +151,25 @@ def advance(run_id: int) -> None:
         _advance_locked(run)
 
 
-def _advance_locked(run: Run) -> None:
+@dataclass(frozen=True)
+class Keep:
+    """A worker that just finished ``after`` and takes one ready node of ``queue`` itself: the node most
+    likely to read what ``after`` wrote (its child), with no broker message and no second transaction."""
+
+    queue: str
+    worker: str
+    after: str
+
+
+def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
     """Skip what cannot run, reuse or queue what is ready, finish the run when nothing is left.
 
     A node is reused (its cache key already has stored outputs) only once all its parents are done, so
     nothing below a failed node is ever shown as reused: it is skipped, naming the node that failed.
-    Caller holds the lock."""
+    With ``keep``, one of the ready nodes is claimed for that worker instead of being sent: returned,
+    already ``running``. Caller holds the lock."""
     if run.is_terminal:
-        return
+        return None
     nodes = {n.node_id: n for n in run.nodes.all()}
     graph = run_graph(run)
     stopped = {nid: n.status for nid, n in nodes.items() if n.status in (S.FAILED, S.CANCELLED)}
@@ -166,7 +177,7 @@ def _advance_locked(run: Run) -> None:
         _skip_below(run, graph, nodes, stopped)
     done = {nid for nid, n in nodes.items() if n.status in NodeRun.DONE}
     cache = _Cache(run, [n for n in nodes.values() if n.status == S.PENDING])
-    to_dispatch: list[tuple[int, int, str]] = []
+    queued: list[NodeRun] = []
     for nid in graph.topological_order():
         n = nodes[nid]
         if n.status != S.PENDING or not graph.parents(nid) <= done:
@@ -184,17 +195,43 @@ def _advance_locked(run: Run) -> None:
             n.reason = "ran: no cached output for these parameters and inputs"
         n.save(update_fields=["status", "attempt", "dispatched_at", "redispatches", "reason"])
         emit(run, "node_queued", **node_payload(n))
-        to_dispatch.append((n.pk, n.attempt, n.queue))
+        queued.append(n)
+    kept = _kept(run, graph, queued, keep) if keep is not None else None
+    to_dispatch = [(n.pk, n.attempt, n.queue) for n in queued if n is not kept]
     if to_dispatch:
         transaction.on_commit(lambda: _dispatch(to_dispatch))
-        return
+    if queued:
+        return kept
     if any(n.status in NodeRun.ACTIVE for n in nodes.values()):
-        return
+        return None
     if any(n.status == S.PENDING for n in nodes.values()):
-        return  # cannot happen on a valid DAG; left visible rather than guessed at
+        return None  # cannot happen on a valid DAG; left visible rather than guessed at
     status = Run.Status.FAILED if stopped else Run.Status.COMPLETED
     first_error = next((n.error for n in nodes.values() if n.status == S.FAILED and n.error), None)
     _finish_run(run, status, (first_error or {}).get("message", "") if status == Run.Status.FAILED else "")
+    return None
+
+
+def _kept(run: Run, graph: Graph, queued: list[NodeRun], keep: Keep) -> NodeRun | None:
+    """The queued node the finishing worker runs next (a child of the node it finished first), claimed."""
+    mine = [n for n in queued if n.queue == keep.queue]
+    if not mine:
+        return None
+    n = next((n for n in mine if keep.after in graph.parents(n.node_id)), mine[0])
+    _start(run, n, keep.worker)
+    return n
+
+
+def _start(run: Run, nr: NodeRun, worker: str) -> None:
+    """``nr`` (queued) is running on ``worker`` from now. Caller holds the run's lock."""
+    now = timezone.now()
+    nr.status = S.RUNNING
+    nr.worker = worker[:200]
+    nr.started_at = now
+    nr.heartbeat_at = now
+    nr.progress = 0.0
+    nr.save(update_fields=["status", "worker", "started_at", "heartbeat_at", "progress"])
+    emit(run, "node_started", **node_payload(nr))
 
 
 def _skip_below(run: Run, graph: Graph, nodes: dict[str, NodeRun], stopped: dict[str, str]) -> None:
@@ -309,14 +346,7 @@ def _claim(node_run_id: int, attempt: int, worker: str) -> NodeRun | None:
         nr = NodeRun.objects.get(pk=node_run_id)
         if run.is_terminal or nr.status != S.QUEUED or nr.attempt != attempt:
             return None  # duplicate, stale or cancelled delivery
-        now = timezone.now()
-        nr.status = S.RUNNING
-        nr.worker = worker[:200]
-        nr.started_at = now
-        nr.heartbeat_at = now
-        nr.progress = 0.0
-        nr.save(update_fields=["status", "worker", "started_at", "heartbeat_at", "progress"])
-        emit(run, "node_started", **node_payload(nr))
+        _start(run, nr, worker)
         return nr
 
 
@@ -324,15 +354,31 @@ def default_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartbeat: bool = True) -> None:
+def execute_node_run(
+    node_run_id: int,
+    attempt: int,
+    worker: str = "",
+    *,
+    heartbeat: bool = True,
+    chain: Callable[[], bool] | None = None,
+) -> None:
     """Run one node for one attempt; idempotent.
 
     ``heartbeat=False`` is for in-process execution inside one open transaction (tests, scripts),
-    where a second connection could not see the node's row.
+    where a second connection could not see the node's row. With ``chain``, while ``chain()`` is true,
+    the worker goes on with a node that finishing this one made ready (on the same queue) instead of
+    sending it to the broker: the hand-off costs one transaction, and the inputs it reads were most
+    likely just written here (the engine keeps them in memory).
     """
-    nr = _claim(node_run_id, attempt, worker or default_worker_name())
-    if nr is None:
-        return
+    worker = worker or default_worker_name()
+    nr = _claim(node_run_id, attempt, worker)
+    while nr is not None:
+        nr = _execute_claimed(nr, worker, heartbeat, chain)
+
+
+def _execute_claimed(nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[[], bool] | None) -> NodeRun | None:
+    """Run ``nr`` (claimed: running here); the next node claimed for this worker when ``chain()`` says so."""
+    attempt = nr.attempt
     run = nr.run
     graph = run_graph(run)
     node = graph.nodes[nr.node_id]
@@ -352,28 +398,30 @@ def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartb
     beats = _Heartbeat(nr.pk, attempt, run.pk, ctx, enabled=heartbeat)
     beats.start()
     ctx.log(f"attempt {attempt} on {nr.worker}: {nr.reason}")
+
+    def keep() -> Keep | None:  # asked once the node ended: a worker told to stop meanwhile takes no more
+        return Keep(nr.queue, worker, nr.node_id) if chain is not None and chain() else None
+
     try:
         records = execute_node(node, default_registry(), inputs, store, ctx)
     except Cancelled as exc:
         beats.stop()
-        _finish_node(nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"})
+        return _finish_node(nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"})
     except NodeFailed as exc:
         beats.stop()
         ctx.log(exc.traceback or "")
-        _finish_node(nr, attempt, S.FAILED, ctx, error={**exc.problem.to_dict()})
+        return _finish_node(nr, attempt, S.FAILED, ctx, error={**exc.problem.to_dict()}, keep=keep())
     except Exception as exc:  # the engine wraps module errors; this is a bug in Tessera itself
         beats.stop()
         ctx.log(traceback.format_exc())
         message = f"Node '{node.id}' ({nr.module_name}) failed inside Tessera: {type(exc).__name__}: {exc}"
-        _finish_node(nr, attempt, S.FAILED, ctx, error={"code": "internal_error", "message": message, "node": node.id})
-    else:
-        beats.stop()
-        outputs = {
-            port: {"digest": r.digest, "type": r.type, "size": r.size, "summary": r.summary}
-            for port, r in records.items()
-        }
-        _finish_node(nr, attempt, S.COMPLETED, ctx, outputs=outputs)
-    advance(run.pk)
+        error = {"code": "internal_error", "message": message, "node": node.id}
+        return _finish_node(nr, attempt, S.FAILED, ctx, error=error, keep=keep())
+    beats.stop()
+    outputs = {
+        port: {"digest": r.digest, "type": r.type, "size": r.size, "summary": r.summary} for port, r in records.items()
+    }
+    return _finish_node(nr, attempt, S.COMPLETED, ctx, outputs=outputs, keep=keep())
 
 
 def _finish_node(
@@ -384,7 +432,9 @@ def _finish_node(
     *,
     outputs: dict[str, Any] | None = None,
     error: dict[str, Any] | None = None,
-) -> None:
+    keep: Keep | None = None,
+) -> NodeRun | None:
+    """Record how the node ended and advance the run, in one transaction; the node ``keep`` claimed, if any."""
     with transaction.atomic():
         run = Run.objects.select_for_update().get(pk=nr.run_id)
         now = timezone.now()
@@ -405,12 +455,14 @@ def _finish_node(
                 key=nr.cache_key,
                 defaults={"outputs": outputs, "run": run, "node_id": nr.node_id, "module_id": nr.module_id},
             )
-        if not updated:
-            return  # cancelled or handed to another attempt meanwhile; its outcome stands
+        if not updated:  # cancelled or handed to another attempt meanwhile; its outcome stands
+            _advance_locked(run)
+            return None
         nr.refresh_from_db()
         kind = {S.COMPLETED: "node_finished", S.FAILED: "node_failed", S.CANCELLED: "node_cancelled"}[status]
         elapsed = (now - nr.started_at).total_seconds() if nr.started_at else None
         emit(run, kind, **node_payload(nr), elapsed=elapsed)
+        return _advance_locked(run, keep)
 
 
 class _Heartbeat(Beat):

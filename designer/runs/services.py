@@ -33,6 +33,7 @@ from designer.engine.execute import NodeFailed, execute_node
 from designer.engine.graph import Graph
 from designer.engine.parameters import resolve
 from designer.engine.plan import make_plan
+from designer.engine.recent_tables import RecentTables
 from designer.engine.validate import validate
 from designer.pipelines.mapper import graph_of
 from designer.pipelines.models import Pipeline, PipelineVersion
@@ -48,6 +49,9 @@ from .writes import run_grant, run_publisher
 
 log = logging.getLogger(__name__)
 S = NodeRun.Status
+
+#: The tables this worker process wrote lately, for the node it runs next (see ``execute_node_run``'s ``chain``).
+RECENT_TABLES = RecentTables(int(float(os.environ.get("TESSERA_WORKER_TABLE_MEMORY_MB", "512")) * 2**20))
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,7 +407,7 @@ def _execute_claimed(nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[
         return Keep(nr.queue, worker, nr.node_id) if chain is not None and chain() else None
 
     try:
-        records = execute_node(node, default_registry(), inputs, store, ctx)
+        records = execute_node(node, default_registry(), inputs, store, ctx, RECENT_TABLES)
     except Cancelled as exc:
         beats.stop()
         return _finish_node(nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"})
@@ -436,7 +440,8 @@ def _finish_node(
 ) -> NodeRun | None:
     """Record how the node ended and advance the run, in one transaction; the node ``keep`` claimed, if any."""
     with transaction.atomic():
-        run = Run.objects.select_for_update().get(pk=nr.run_id)
+        # The version comes with the lock (the scheduler reads its graph); only the run's row is locked.
+        run = Run.objects.select_for_update(of=("self",)).select_related("pipeline_version").get(pk=nr.run_id)
         now = timezone.now()
         updated = NodeRun.objects.filter(pk=nr.pk, status=S.RUNNING, attempt=attempt).update(
             status=status,
@@ -450,11 +455,16 @@ def _finish_node(
         if status == S.COMPLETED and outputs is not None:
             # What the run computed is the workspace's: its pipelines may name it (Saved ... nodes).
             ownership.grant(run.workspace_id, [o["digest"] for o in outputs.values()], ownership.Source.RUN)
-            CacheEntry.objects.get_or_create(
+            # The first entry for a key stays (another run may have written it meanwhile): one statement.
+            entry = CacheEntry(
                 workspace_id=run.workspace_id,
                 key=nr.cache_key,
-                defaults={"outputs": outputs, "run": run, "node_id": nr.node_id, "module_id": nr.module_id},
+                outputs=outputs,
+                run=run,
+                node_id=nr.node_id,
+                module_id=nr.module_id,
             )
+            CacheEntry.objects.bulk_create([entry], ignore_conflicts=True)
         if not updated:  # cancelled or handed to another attempt meanwhile; its outcome stands
             _advance_locked(run)
             return None

@@ -93,8 +93,9 @@ def submit_run(
     if unknown:
         raise Unprocessable(f"Cannot regenerate unknown node(s): {', '.join(unknown)}.")
     regenerate |= {n.id for n in graph.nodes.values() if n.regenerate}
-    pins = {str(r.dataset_id): lookup.resolve(r).version for r in graph_dataset_refs(graph) if r.version is None}
-    plan = make_plan(graph, registry, PinnedLookup(lookup, pins))
+    latest = {str(r.dataset_id): lookup.resolve(r) for r in graph_dataset_refs(graph) if r.version is None}
+    pins = {dataset_id: resolved.version for dataset_id, resolved in latest.items()}
+    plan = make_plan(graph, registry, PinnedLookup(lookup, pins, known=latest.values()))
 
     with transaction.atomic():
         run = Run.objects.create(
@@ -343,10 +344,9 @@ def _mark_unsent(items: list[tuple[int, int, str]], error: str) -> None:
 # --------------------------------------------------------------------------------------------
 def _claim(node_run_id: int, attempt: int, worker: str) -> NodeRun | None:
     with transaction.atomic():
-        run_id = NodeRun.objects.filter(pk=node_run_id).values_list("run_id", flat=True).first()
-        if run_id is None:
+        run = Run.objects.select_for_update(of=("self",)).filter(nodes__pk=node_run_id).first()
+        if run is None:
             return None
-        run = Run.objects.select_for_update().get(pk=run_id)
         nr = NodeRun.objects.get(pk=node_run_id)
         if run.is_terminal or nr.status != S.QUEUED or nr.attempt != attempt:
             return None  # duplicate, stale or cancelled delivery
@@ -443,15 +443,21 @@ def _finish_node(
         # The version comes with the lock (the scheduler reads its graph); only the run's row is locked.
         run = Run.objects.select_for_update(of=("self",)).select_related("pipeline_version").get(pk=nr.run_id)
         now = timezone.now()
-        updated = NodeRun.objects.filter(pk=nr.pk, status=S.RUNNING, attempt=attempt).update(
-            status=status,
-            outputs=outputs or {},
-            error=error,
-            progress=1.0 if status == S.COMPLETED else F("progress"),
-            finished_at=now,
-            heartbeat_at=None,
-            log=Concat(F("log"), Value(ctx.take_log())),
-        )
+        final = ctx.take_progress()  # what the next beat would have sent: it goes with the finish instead
+        fields: dict[str, Any] = {
+            "status": status,
+            "outputs": outputs or {},
+            "error": error,
+            "progress": 1.0 if status == S.COMPLETED else F("progress"),
+            "finished_at": now,
+            "heartbeat_at": None,
+            "log": Concat(F("log"), Value(ctx.take_log())),
+        }
+        if final is not None:
+            fields["progress_message"] = final[1]
+            if status != S.COMPLETED:
+                fields["progress"] = final[0]
+        updated = NodeRun.objects.filter(pk=nr.pk, status=S.RUNNING, attempt=attempt).update(**fields)
         if status == S.COMPLETED and outputs is not None:
             # What the run computed is the workspace's: its pipelines may name it (Saved ... nodes).
             ownership.grant(run.workspace_id, [o["digest"] for o in outputs.values()], ownership.Source.RUN)
@@ -469,6 +475,8 @@ def _finish_node(
             _advance_locked(run)
             return None
         nr.refresh_from_db()
+        if final is not None:  # a node that finished between two beats still shows where its progress bar got to
+            emit(run, "node_progress", node=nr.node_id, progress=final[0], message=final[1])
         kind = {S.COMPLETED: "node_finished", S.FAILED: "node_failed", S.CANCELLED: "node_cancelled"}[status]
         elapsed = (now - nr.started_at).total_seconds() if nr.started_at else None
         emit(run, kind, **node_payload(nr), elapsed=elapsed)
@@ -517,10 +525,8 @@ class _Heartbeat(Beat):
             close_old_connections()
 
     def last(self) -> None:
-        # A node that finishes between two beats still shows where its progress bar got to (a Parallel
-        # Run's "200,000 / 200,000 rows").
-        self._beats = 0
-        self.beat()
+        """Nothing: the node's last progress (a Parallel Run's "200,000 / 200,000 rows") is written with its
+        finish, in the same transaction (``_finish_node``), and a short node never opens a connection here."""
 
     def _node_id(self) -> str:
         return NodeRun.objects.filter(pk=self.node_run_id).values_list("node_id", flat=True).first() or ""

@@ -183,6 +183,12 @@ def main() -> None:
         f"max {1000 * max(gaps):.1f} ms over {len(gaps)}"
     )
     print(f"submit -> first node started: median {1000 * med(first):.1f} ms, max {1000 * max(first):.1f} ms")
+    print(
+        "cold runs, seconds per round:",
+        " ".join(f"{t:.2f}" for t in cold),
+        "  script:",
+        " ".join(f"{t:.2f}" for t in script),
+    )
     print("cold run, seconds per node (inside the worker):", ", ".join(f"{k}={v:.2f}" for k, v in per_node.items()))
     print("re-run node statuses:", ", ".join(f"{n}={s}" for n, s in statuses))
 

@@ -28,7 +28,7 @@ class PinnedLookup:
     def __init__(self, base: DatasetLookup, pins: dict[str, int], known: Iterable[ResolvedDataset] = ()) -> None:
         self.base = base
         self.pins = pins
-        self.known = {(r.dataset_id, r.version): r for r in known}
+        self.known: dict[tuple[int, int | None], ResolvedDataset] = {(r.dataset_id, r.version): r for r in known}
 
     def resolve(self, ref: DatasetRef) -> ResolvedDataset:
         if ref.version is None and str(ref.dataset_id) in self.pins:

@@ -198,10 +198,16 @@ def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
             n.reason = "ran: regenerate output was requested"
         else:
             n.reason = "ran: no cached output for these parameters and inputs"
-        n.save(update_fields=["status", "attempt", "dispatched_at", "redispatches", "reason"])
-        emit(run, "node_queued", **node_payload(n))
         queued.append(n)
-    kept = _kept(run, graph, queued, keep) if keep is not None else None
+    kept = _kept(graph, queued, keep) if keep is not None else None
+    for n in queued:
+        emit(run, "node_queued", **node_payload(n))
+        fields = ["status", "attempt", "dispatched_at", "redispatches", "reason"]
+        if n is kept and keep is not None:  # queued and started in one write
+            fields += _running(n, keep.worker)
+        n.save(update_fields=fields)
+    if kept is not None:
+        emit(run, "node_started", **node_payload(kept))
     to_dispatch = [(n.pk, n.attempt, n.queue) for n in queued if n is not kept]
     if to_dispatch:
         transaction.on_commit(lambda: _dispatch(to_dispatch))
@@ -217,25 +223,26 @@ def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
     return None
 
 
-def _kept(run: Run, graph: Graph, queued: list[NodeRun], keep: Keep) -> NodeRun | None:
-    """The queued node the finishing worker runs next (a child of the node it finished first), claimed."""
+def _kept(graph: Graph, queued: list[NodeRun], keep: Keep) -> NodeRun | None:
+    """The queued node the finishing worker runs next: a child of the node it finished, first."""
     mine = [n for n in queued if n.queue == keep.queue]
-    if not mine:
-        return None
-    n = next((n for n in mine if keep.after in graph.parents(n.node_id)), mine[0])
-    _start(run, n, keep.worker)
-    return n
+    return next((n for n in mine if keep.after in graph.parents(n.node_id)), mine[0]) if mine else None
 
 
-def _start(run: Run, nr: NodeRun, worker: str) -> None:
-    """``nr`` (queued) is running on ``worker`` from now. Caller holds the run's lock."""
+def _running(nr: NodeRun, worker: str) -> list[str]:
+    """Marks ``nr`` running on ``worker`` from now (in memory); the fields to save."""
     now = timezone.now()
     nr.status = S.RUNNING
     nr.worker = worker[:200]
     nr.started_at = now
     nr.heartbeat_at = now
     nr.progress = 0.0
-    nr.save(update_fields=["status", "worker", "started_at", "heartbeat_at", "progress"])
+    return ["status", "worker", "started_at", "heartbeat_at", "progress"]
+
+
+def _start(run: Run, nr: NodeRun, worker: str) -> None:
+    """``nr`` (queued) is running on ``worker`` from now. Caller holds the run's lock."""
+    nr.save(update_fields=_running(nr, worker))
     emit(run, "node_started", **node_payload(nr))
 
 

@@ -16,21 +16,24 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "tessera_bench"
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
 os.environ.update(
     DJANGO_SETTINGS_MODULE="designer.settings",
     TESSERA_ENV="test",
-    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"),
+    DATABASE_URL=DATABASE_URL,
     REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
     TESSERA_DATA_DIR=tempfile.mkdtemp(prefix="tessera-bench-"),
 )
 
 
 def ensure_database() -> None:
+    """Creates the database BENCH_DATABASE_URL names (``tessera_bench`` by default) when it is missing."""
     import psycopg
 
+    name = DATABASE_URL.rsplit("/", 1)[1].split("?", 1)[0]
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname = %s", (DB_NAME,)).fetchone():
-            conn.execute(f'create database "{DB_NAME}"')
+        if not conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
+            conn.execute(f'create database "{name}"')
 
 
 def bench_workspace() -> tuple[Any, Any]:

@@ -3,11 +3,14 @@
 Runs one pipeline (Dataset → Clean Missing Data → Normalize Data → Split Data → Two-Class Boosted
 Decision Tree + Train Model → Score Model → Evaluate Model) through Tessera's executor on real
 Celery workers (Redis broker, PostgreSQL state), and the same computation as a plain
-pandas/scikit-learn/LightGBM script in this process. Prints wall times and ratios:
+pandas/scikit-learn/LightGBM script in this process, interleaved (Tessera, script, Tessera, script ...).
+Prints medians, their ratios and the load average:
 
 - cold: every node computed (cache emptied first) vs. the script;
 - re-run after changing the last node's parameter: only that node and its descendants re-run,
-  vs. the script, which has no cache and recomputes everything.
+  vs. the script, which has no cache and recomputes everything;
+- the node hand-off (a parent's finish to its child's start, from the NodeRun timestamps) and the time
+  from submitting to the first node's start.
 
 Needs PostgreSQL and Redis on 127.0.0.1 (scripts/services starts them). Usage:
     .venv/bin/python bench/pipeline_vs_script.py [--rows 200000] [--repeat 3]
@@ -16,6 +19,7 @@ Needs PostgreSQL and Redis on 127.0.0.1 (scripts/services starts them). Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -93,13 +97,32 @@ def timed(fn, *args):  # type: ignore[no-untyped-def]
     return time.perf_counter() - start, result
 
 
+def handoffs(run, submitted) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+    """Seconds from the last parent's finish to each computed node's start (NodeRun timestamps), and from
+    ``submitted`` (wall clock, before ``submit_run``) to the first node's start."""
+    from designer.runs.inputs import run_graph
+
+    graph = run_graph(run)
+    nodes = {n.node_id: n for n in run.nodes.all()}
+    gaps = []
+    for nid, n in nodes.items():
+        parents = [nodes[p] for p in graph.parents(nid)]
+        if n.started_at and parents and all(p.finished_at for p in parents):
+            gaps.append((n.started_at - max(p.finished_at for p in parents)).total_seconds())
+    first = min(n.started_at for n in nodes.values() if n.started_at)
+    return gaps, (first - submitted).total_seconds()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds, each Tessera then the script (at least 3)")
     args = parser.parse_args()
+    args.repeat = max(3, args.repeat)
 
     user, workspace = bench_workspace()
+    from django.utils import timezone
+
     from designer.datasets.services import create_dataset_from_frame
     from designer.pipelines.services import create_pipeline, save_version
     from designer.runs.models import CacheEntry, Run
@@ -116,38 +139,71 @@ def main() -> None:
         return run_to_completion(user, pipeline)
 
     try:
-        run_pipeline()  # warm-up: worker imports, first-touch caches
-        cold, script = [], []
-        for _ in range(args.repeat):
+        # Warm-up: worker imports and first-touch caches, on both workers. A worker's first Train Model pays
+        # ~2 s of imports (LightGBM, skops); whichever worker finishes a node runs the next one itself, so
+        # one warm-up run can leave the other worker cold. Until both have trained (at most 4 runs):
+        trained_on: set[str] = set()
+        for _ in range(4):
             CacheEntry.objects.filter(workspace=workspace).delete()
+            trained_on |= {n.worker for n in run_pipeline().nodes.filter(node_id="train")}
+            if len(trained_on) >= len(pool.workers):
+                break
+        plain_script(df)
+        cold, script, gaps, first, rounds_nodes = [], [], [], [], []
+        for _ in range(args.repeat):  # interleaved: Tessera, script, Tessera, script ...
+            CacheEntry.objects.filter(workspace=workspace).delete()
+            submitted = timezone.now()
             t, cold_run = timed(run_pipeline)
             cold.append(t)
+            rounds_nodes.append(
+                {
+                    n.node_id: (n.finished_at - n.started_at).total_seconds()
+                    for n in cold_run.nodes.all()
+                    if n.started_at
+                }
+            )
+            node_gaps, to_first = handoffs(cold_run, submitted)
+            gaps += node_gaps
+            first.append(to_first)
             script.append(timed(plain_script, df)[0])
-        per_node = {
-            n.node_id: (n.finished_at - n.started_at).total_seconds() for n in cold_run.nodes.all() if n.started_at
-        }
-        rerun = []
+        rerun, rerun_script = [], []
         for i in range(args.repeat):
             # A new value each time: forget what the last two nodes computed, then flip Score Model's parameter.
             CacheEntry.objects.filter(workspace=workspace, module_id__in=["score_model", "evaluate_model"]).delete()
             save_version(user, pipeline, pipeline_doc(dataset.pk, append=i % 2 == 1), message="toggle append")
             t, run = timed(run_pipeline)
             rerun.append(t)
+            rerun_script.append(timed(plain_script, df)[0])
         statuses = sorted({(n.node_id, n.status) for n in run.nodes.all()})
     finally:
         pool.stop()
 
     med = statistics.median
-    print(f"\nrows: {args.rows:,}   features: 20   repeats: {args.repeat} (medians)   workers: 2 x solo")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nrows: {args.rows:,}   features: 20   rounds: {args.repeat} (medians, interleaved)   workers: 2 x solo")
+    print(f"load average (1, 5, 15 min): {load}")
     print(f"{'':44}{'Tessera':>10}{'script':>10}{'ratio':>9}")
     print(
         f"{'cold run (every node computed)':44}{med(cold):>9.2f}s{med(script):>9.2f}s{med(cold) / med(script):>8.2f}x"
     )
     print(
-        f"{'re-run after changing the last node':44}{med(rerun):>9.2f}s{med(script):>9.2f}s"
-        f"{med(rerun) / med(script):>8.2f}x"
+        f"{'re-run after changing the last node':44}{med(rerun):>9.2f}s{med(rerun_script):>9.2f}s"
+        f"{med(rerun) / med(rerun_script):>8.2f}x"
     )
-    print("cold run, seconds per node (inside the worker):", ", ".join(f"{k}={v:.2f}" for k, v in per_node.items()))
+    print(
+        f"node hand-off (parent finished -> child started): median {1000 * med(gaps):.1f} ms, "
+        f"max {1000 * max(gaps):.1f} ms over {len(gaps)}"
+    )
+    print(f"submit -> first node started: median {1000 * med(first):.1f} ms, max {1000 * max(first):.1f} ms")
+    print(
+        "cold runs, seconds per round:",
+        " ".join(f"{t:.2f}" for t in cold),
+        "  script:",
+        " ".join(f"{t:.2f}" for t in script),
+    )
+    print("cold runs, seconds per node (inside the worker), one line per round:")
+    for per_node in rounds_nodes:
+        print("  " + ", ".join(f"{k}={v:.2f}" for k, v in sorted(per_node.items())))
     print("re-run node statuses:", ", ".join(f"{n}={s}" for n, s in statuses))
 
 

@@ -31,6 +31,7 @@ from modules.sdk import (
 from .graph import Node
 from .problems import Problem, node_label, sentence
 from .profile import json_safe
+from .recent_tables import RecentTables
 from .store import ArtifactMissing, ArtifactStore
 
 
@@ -60,19 +61,27 @@ def _internal(node: Node, message: str, *, port: str | None = None, trace: str =
 
 
 def execute_node(
-    node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, ctx: RunContext
+    node: Node,
+    registry: Registry,
+    inputs: dict[str, str],
+    store: ArtifactStore,
+    ctx: RunContext,
+    recent: RecentTables | None = None,
 ) -> dict[str, OutputRecord]:
-    """Run ``node`` on the artifacts named by ``inputs`` (input port -> digest); records of its outputs."""
-    cls, params, values = prepare_node(node, registry, inputs, store)
+    """Run ``node`` on the artifacts named by ``inputs`` (input port -> digest); records of its outputs.
+
+    ``recent``: tables this process wrote lately, read from memory instead of the store, and where the
+    tables this node writes are kept for the node that runs next here."""
+    cls, params, values = prepare_node(node, registry, inputs, store, recent)
     label = node_label(node.id, cls.name)
     ctx.check_cancelled()
     outputs = _run(cls, node, label, values, params, ctx)
     _check_outputs(cls, node, label, outputs)
-    return {port: _save(cls, node, label, port, outputs[port], store) for port in cls.outputs}
+    return {port: _save(cls, node, label, port, outputs[port], store, recent) for port in cls.outputs}
 
 
 def prepare_node(
-    node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore
+    node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, recent: RecentTables | None = None
 ) -> tuple[type[Module], BaseModel, dict[str, Any]]:
     """The module class, parsed parameters and input values of ``node``; ``NodeFailed`` when one is bad."""
     try:
@@ -80,7 +89,7 @@ def prepare_node(
     except UnknownModule as exc:
         raise _internal(node, f"Node '{node.id}' cannot run: {exc}") from exc
     label = node_label(node.id, cls.name)
-    return cls, _parse_params(cls, node, label), _load_inputs(cls, node, label, inputs, store)
+    return cls, _parse_params(cls, node, label), _load_inputs(cls, node, label, inputs, store, recent)
 
 
 def execute_part(
@@ -107,7 +116,12 @@ def _parse_params(cls: type[Module], node: Node, label: str) -> BaseModel:
 
 
 def _load_inputs(
-    cls: type[Module], node: Node, label: str, inputs: dict[str, str], store: ArtifactStore
+    cls: type[Module],
+    node: Node,
+    label: str,
+    inputs: dict[str, str],
+    store: ArtifactStore,
+    recent: RecentTables | None = None,
 ) -> dict[str, Any]:
     for port in inputs:
         if port not in cls.inputs:
@@ -125,6 +139,9 @@ def _load_inputs(
                     raise ArtifactMissing(digest)
                 values[port] = StoredTable(digest, lambda digest=digest: store.open(digest))  # type: ignore[misc]
                 continue
+            if recent is not None and spec.type is Table:
+                values[port] = _recent_table(recent, digest, store)
+                continue
             values[port] = spec.type.deserialize(store.get(digest))
         except ArtifactMissing as exc:
             raise _internal(
@@ -134,6 +151,16 @@ def _load_inputs(
             message = f"{label}: input '{spec.label}' is not a readable {spec.type.label}: {type(exc).__name__}: {exc}"
             raise _internal(node, message, port=port, trace=tb.format_exc()) from exc
     return values
+
+
+def _recent_table(recent: RecentTables, digest: str, store: ArtifactStore) -> DataTable:
+    """From memory when this process wrote or read it lately; else read (verified) and kept for the next reader."""
+    kept = recent.table(digest)
+    if kept is not None:
+        return kept
+    arrow = Table.read_arrow(store.get(digest))
+    recent.keep(digest, arrow)
+    return Table.from_arrow(arrow)
 
 
 def _run(cls: type[Module], node: Node, label: str, values: dict[str, Any], params: BaseModel, ctx: RunContext) -> Any:
@@ -172,16 +199,31 @@ def _check_outputs(cls: type[Module], node: Node, label: str, outputs: Any) -> N
             )
 
 
-def _save(cls: type[Module], node: Node, label: str, port: str, value: Any, store: ArtifactStore) -> OutputRecord:
+def _save(
+    cls: type[Module],
+    node: Node,
+    label: str,
+    port: str,
+    value: Any,
+    store: ArtifactStore,
+    recent: RecentTables | None = None,
+) -> OutputRecord:
     port_type = cls.outputs[port].type
     if isinstance(value, StoredTable):
         return _stored(node, label, cls.outputs[port].label, port, value, store)
+    arrow = None
     try:
-        data = port_type.serialize(value)
+        if port_type is Table and recent is not None:  # the same bytes as ``serialize``, the Arrow table kept
+            arrow = Table.to_arrow(value)
+            data = Table.arrow_bytes(arrow)
+        else:
+            data = port_type.serialize(value)
     except Exception as exc:
         message = f"{label}: output '{cls.outputs[port].label}' cannot be saved: {type(exc).__name__}: {exc}"
         raise _internal(node, message, port=port, trace=tb.format_exc()) from exc
     digest = store.put(data)
+    if arrow is not None and recent is not None:
+        recent.keep(digest, arrow)
     return OutputRecord(port=port, type=port_type.name, digest=digest, size=len(data), summary=summarize(value))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.graph import Graph
@@ -19,16 +21,20 @@ def run_graph(run: Run) -> Graph:
 
 
 class PinnedLookup:
-    """Resolves "latest" dataset references to the version that was latest when the run was submitted."""
+    """Resolves "latest" dataset references to the version that was latest when the run was submitted.
 
-    def __init__(self, base: DatasetLookup, pins: dict[str, int]) -> None:
+    ``known``: versions already resolved (at submit, the latest ones just pinned), not looked up again."""
+
+    def __init__(self, base: DatasetLookup, pins: dict[str, int], known: Iterable[ResolvedDataset] = ()) -> None:
         self.base = base
         self.pins = pins
+        self.known: dict[tuple[int, int | None], ResolvedDataset] = {(r.dataset_id, r.version): r for r in known}
 
     def resolve(self, ref: DatasetRef) -> ResolvedDataset:
         if ref.version is None and str(ref.dataset_id) in self.pins:
             ref = DatasetRef(dataset_id=ref.dataset_id, version=self.pins[str(ref.dataset_id)])
-        return self.base.resolve(ref)
+        known = self.known.get((ref.dataset_id, ref.version))
+        return known if known is not None else self.base.resolve(ref)
 
 
 def graph_dataset_refs(graph: Graph) -> list[DatasetRef]:

@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -33,6 +33,7 @@ from designer.engine.execute import NodeFailed, execute_node
 from designer.engine.graph import Graph
 from designer.engine.parameters import resolve
 from designer.engine.plan import make_plan
+from designer.engine.recent_tables import RecentTables
 from designer.engine.validate import validate
 from designer.pipelines.mapper import graph_of
 from designer.pipelines.models import Pipeline, PipelineVersion
@@ -48,6 +49,9 @@ from .writes import run_grant, run_publisher
 
 log = logging.getLogger(__name__)
 S = NodeRun.Status
+
+#: The tables this worker process wrote lately, for the node it runs next (see ``execute_node_run``'s ``chain``).
+RECENT_TABLES = RecentTables(int(float(os.environ.get("TESSERA_WORKER_TABLE_MEMORY_MB", "512")) * 2**20))
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,8 +93,9 @@ def submit_run(
     if unknown:
         raise Unprocessable(f"Cannot regenerate unknown node(s): {', '.join(unknown)}.")
     regenerate |= {n.id for n in graph.nodes.values() if n.regenerate}
-    pins = {str(r.dataset_id): lookup.resolve(r).version for r in graph_dataset_refs(graph) if r.version is None}
-    plan = make_plan(graph, registry, PinnedLookup(lookup, pins))
+    latest = {str(r.dataset_id): lookup.resolve(r) for r in graph_dataset_refs(graph) if r.version is None}
+    pins = {dataset_id: resolved.version for dataset_id, resolved in latest.items()}
+    plan = make_plan(graph, registry, PinnedLookup(lookup, pins, known=latest.values()))
 
     with transaction.atomic():
         run = Run.objects.create(
@@ -151,14 +156,25 @@ def advance(run_id: int) -> None:
         _advance_locked(run)
 
 
-def _advance_locked(run: Run) -> None:
+@dataclass(frozen=True)
+class Keep:
+    """A worker that just finished ``after`` and takes one ready node of ``queue`` itself: the node most
+    likely to read what ``after`` wrote (its child), with no broker message and no second transaction."""
+
+    queue: str
+    worker: str
+    after: str
+
+
+def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
     """Skip what cannot run, reuse or queue what is ready, finish the run when nothing is left.
 
     A node is reused (its cache key already has stored outputs) only once all its parents are done, so
     nothing below a failed node is ever shown as reused: it is skipped, naming the node that failed.
-    Caller holds the lock."""
+    With ``keep``, one of the ready nodes is claimed for that worker instead of being sent: returned,
+    already ``running``. Caller holds the lock."""
     if run.is_terminal:
-        return
+        return None
     nodes = {n.node_id: n for n in run.nodes.all()}
     graph = run_graph(run)
     stopped = {nid: n.status for nid, n in nodes.items() if n.status in (S.FAILED, S.CANCELLED)}
@@ -166,7 +182,7 @@ def _advance_locked(run: Run) -> None:
         _skip_below(run, graph, nodes, stopped)
     done = {nid for nid, n in nodes.items() if n.status in NodeRun.DONE}
     cache = _Cache(run, [n for n in nodes.values() if n.status == S.PENDING])
-    to_dispatch: list[tuple[int, int, str]] = []
+    queued: list[NodeRun] = []
     for nid in graph.topological_order():
         n = nodes[nid]
         if n.status != S.PENDING or not graph.parents(nid) <= done:
@@ -182,19 +198,52 @@ def _advance_locked(run: Run) -> None:
             n.reason = "ran: regenerate output was requested"
         else:
             n.reason = "ran: no cached output for these parameters and inputs"
-        n.save(update_fields=["status", "attempt", "dispatched_at", "redispatches", "reason"])
+        queued.append(n)
+    kept = _kept(graph, queued, keep) if keep is not None else None
+    for n in queued:
         emit(run, "node_queued", **node_payload(n))
-        to_dispatch.append((n.pk, n.attempt, n.queue))
+        fields = ["status", "attempt", "dispatched_at", "redispatches", "reason"]
+        if n is kept and keep is not None:  # queued and started in one write
+            fields += _running(n, keep.worker)
+        n.save(update_fields=fields)
+    if kept is not None:
+        emit(run, "node_started", **node_payload(kept))
+    to_dispatch = [(n.pk, n.attempt, n.queue) for n in queued if n is not kept]
     if to_dispatch:
         transaction.on_commit(lambda: _dispatch(to_dispatch))
-        return
+    if queued:
+        return kept
     if any(n.status in NodeRun.ACTIVE for n in nodes.values()):
-        return
+        return None
     if any(n.status == S.PENDING for n in nodes.values()):
-        return  # cannot happen on a valid DAG; left visible rather than guessed at
+        return None  # cannot happen on a valid DAG; left visible rather than guessed at
     status = Run.Status.FAILED if stopped else Run.Status.COMPLETED
     first_error = next((n.error for n in nodes.values() if n.status == S.FAILED and n.error), None)
     _finish_run(run, status, (first_error or {}).get("message", "") if status == Run.Status.FAILED else "")
+    return None
+
+
+def _kept(graph: Graph, queued: list[NodeRun], keep: Keep) -> NodeRun | None:
+    """The queued node the finishing worker runs next: a child of the node it finished, first."""
+    mine = [n for n in queued if n.queue == keep.queue]
+    return next((n for n in mine if keep.after in graph.parents(n.node_id)), mine[0]) if mine else None
+
+
+def _running(nr: NodeRun, worker: str) -> list[str]:
+    """Marks ``nr`` running on ``worker`` from now (in memory); the fields to save."""
+    now = timezone.now()
+    nr.status = S.RUNNING
+    nr.worker = worker[:200]
+    nr.started_at = now
+    nr.heartbeat_at = now
+    nr.progress = 0.0
+    return ["status", "worker", "started_at", "heartbeat_at", "progress"]
+
+
+def _start(run: Run, nr: NodeRun, worker: str) -> None:
+    """``nr`` (queued) is running on ``worker`` from now. Caller holds the run's lock."""
+    nr.save(update_fields=_running(nr, worker))
+    emit(run, "node_started", **node_payload(nr))
 
 
 def _skip_below(run: Run, graph: Graph, nodes: dict[str, NodeRun], stopped: dict[str, str]) -> None:
@@ -302,21 +351,13 @@ def _mark_unsent(items: list[tuple[int, int, str]], error: str) -> None:
 # --------------------------------------------------------------------------------------------
 def _claim(node_run_id: int, attempt: int, worker: str) -> NodeRun | None:
     with transaction.atomic():
-        run_id = NodeRun.objects.filter(pk=node_run_id).values_list("run_id", flat=True).first()
-        if run_id is None:
+        run = Run.objects.select_for_update(of=("self",)).filter(nodes__pk=node_run_id).first()
+        if run is None:
             return None
-        run = Run.objects.select_for_update().get(pk=run_id)
         nr = NodeRun.objects.get(pk=node_run_id)
         if run.is_terminal or nr.status != S.QUEUED or nr.attempt != attempt:
             return None  # duplicate, stale or cancelled delivery
-        now = timezone.now()
-        nr.status = S.RUNNING
-        nr.worker = worker[:200]
-        nr.started_at = now
-        nr.heartbeat_at = now
-        nr.progress = 0.0
-        nr.save(update_fields=["status", "worker", "started_at", "heartbeat_at", "progress"])
-        emit(run, "node_started", **node_payload(nr))
+        _start(run, nr, worker)
         return nr
 
 
@@ -324,15 +365,31 @@ def default_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartbeat: bool = True) -> None:
+def execute_node_run(
+    node_run_id: int,
+    attempt: int,
+    worker: str = "",
+    *,
+    heartbeat: bool = True,
+    chain: Callable[[], bool] | None = None,
+) -> None:
     """Run one node for one attempt; idempotent.
 
     ``heartbeat=False`` is for in-process execution inside one open transaction (tests, scripts),
-    where a second connection could not see the node's row.
+    where a second connection could not see the node's row. With ``chain``, while ``chain()`` is true,
+    the worker goes on with a node that finishing this one made ready (on the same queue) instead of
+    sending it to the broker: the hand-off costs one transaction, and the inputs it reads were most
+    likely just written here (the engine keeps them in memory).
     """
-    nr = _claim(node_run_id, attempt, worker or default_worker_name())
-    if nr is None:
-        return
+    worker = worker or default_worker_name()
+    nr = _claim(node_run_id, attempt, worker)
+    while nr is not None:
+        nr = _execute_claimed(nr, worker, heartbeat, chain)
+
+
+def _execute_claimed(nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[[], bool] | None) -> NodeRun | None:
+    """Run ``nr`` (claimed: running here); the next node claimed for this worker when ``chain()`` says so."""
+    attempt = nr.attempt
     run = nr.run
     graph = run_graph(run)
     node = graph.nodes[nr.node_id]
@@ -352,28 +409,30 @@ def execute_node_run(node_run_id: int, attempt: int, worker: str = "", *, heartb
     beats = _Heartbeat(nr.pk, attempt, run.pk, ctx, enabled=heartbeat)
     beats.start()
     ctx.log(f"attempt {attempt} on {nr.worker}: {nr.reason}")
+
+    def keep() -> Keep | None:  # asked once the node ended: a worker told to stop meanwhile takes no more
+        return Keep(nr.queue, worker, nr.node_id) if chain is not None and chain() else None
+
     try:
-        records = execute_node(node, default_registry(), inputs, store, ctx)
+        records = execute_node(node, default_registry(), inputs, store, ctx, RECENT_TABLES)
     except Cancelled as exc:
         beats.stop()
-        _finish_node(nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"})
+        return _finish_node(nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"})
     except NodeFailed as exc:
         beats.stop()
         ctx.log(exc.traceback or "")
-        _finish_node(nr, attempt, S.FAILED, ctx, error={**exc.problem.to_dict()})
+        return _finish_node(nr, attempt, S.FAILED, ctx, error={**exc.problem.to_dict()}, keep=keep())
     except Exception as exc:  # the engine wraps module errors; this is a bug in Tessera itself
         beats.stop()
         ctx.log(traceback.format_exc())
         message = f"Node '{node.id}' ({nr.module_name}) failed inside Tessera: {type(exc).__name__}: {exc}"
-        _finish_node(nr, attempt, S.FAILED, ctx, error={"code": "internal_error", "message": message, "node": node.id})
-    else:
-        beats.stop()
-        outputs = {
-            port: {"digest": r.digest, "type": r.type, "size": r.size, "summary": r.summary}
-            for port, r in records.items()
-        }
-        _finish_node(nr, attempt, S.COMPLETED, ctx, outputs=outputs)
-    advance(run.pk)
+        error = {"code": "internal_error", "message": message, "node": node.id}
+        return _finish_node(nr, attempt, S.FAILED, ctx, error=error, keep=keep())
+    beats.stop()
+    outputs = {
+        port: {"digest": r.digest, "type": r.type, "size": r.size, "summary": r.summary} for port, r in records.items()
+    }
+    return _finish_node(nr, attempt, S.COMPLETED, ctx, outputs=outputs, keep=keep())
 
 
 def _finish_node(
@@ -384,33 +443,51 @@ def _finish_node(
     *,
     outputs: dict[str, Any] | None = None,
     error: dict[str, Any] | None = None,
-) -> None:
+    keep: Keep | None = None,
+) -> NodeRun | None:
+    """Record how the node ended and advance the run, in one transaction; the node ``keep`` claimed, if any."""
     with transaction.atomic():
-        run = Run.objects.select_for_update().get(pk=nr.run_id)
+        # The version comes with the lock (the scheduler reads its graph); only the run's row is locked.
+        run = Run.objects.select_for_update(of=("self",)).select_related("pipeline_version").get(pk=nr.run_id)
         now = timezone.now()
-        updated = NodeRun.objects.filter(pk=nr.pk, status=S.RUNNING, attempt=attempt).update(
-            status=status,
-            outputs=outputs or {},
-            error=error,
-            progress=1.0 if status == S.COMPLETED else F("progress"),
-            finished_at=now,
-            heartbeat_at=None,
-            log=Concat(F("log"), Value(ctx.take_log())),
-        )
+        final = ctx.take_progress()  # what the next beat would have sent: it goes with the finish instead
+        fields: dict[str, Any] = {
+            "status": status,
+            "outputs": outputs or {},
+            "error": error,
+            "progress": 1.0 if status == S.COMPLETED else F("progress"),
+            "finished_at": now,
+            "heartbeat_at": None,
+            "log": Concat(F("log"), Value(ctx.take_log())),
+        }
+        if final is not None:
+            fields["progress_message"] = final[1]
+            if status != S.COMPLETED:
+                fields["progress"] = final[0]
+        updated = NodeRun.objects.filter(pk=nr.pk, status=S.RUNNING, attempt=attempt).update(**fields)
         if status == S.COMPLETED and outputs is not None:
             # What the run computed is the workspace's: its pipelines may name it (Saved ... nodes).
             ownership.grant(run.workspace_id, [o["digest"] for o in outputs.values()], ownership.Source.RUN)
-            CacheEntry.objects.get_or_create(
+            # The first entry for a key stays (another run may have written it meanwhile): one statement.
+            entry = CacheEntry(
                 workspace_id=run.workspace_id,
                 key=nr.cache_key,
-                defaults={"outputs": outputs, "run": run, "node_id": nr.node_id, "module_id": nr.module_id},
+                outputs=outputs,
+                run=run,
+                node_id=nr.node_id,
+                module_id=nr.module_id,
             )
-        if not updated:
-            return  # cancelled or handed to another attempt meanwhile; its outcome stands
+            CacheEntry.objects.bulk_create([entry], ignore_conflicts=True)
+        if not updated:  # cancelled or handed to another attempt meanwhile; its outcome stands
+            _advance_locked(run)
+            return None
         nr.refresh_from_db()
+        if final is not None:  # a node that finished between two beats still shows where its progress bar got to
+            emit(run, "node_progress", node=nr.node_id, progress=final[0], message=final[1])
         kind = {S.COMPLETED: "node_finished", S.FAILED: "node_failed", S.CANCELLED: "node_cancelled"}[status]
         elapsed = (now - nr.started_at).total_seconds() if nr.started_at else None
         emit(run, kind, **node_payload(nr), elapsed=elapsed)
+        return _advance_locked(run, keep)
 
 
 class _Heartbeat(Beat):
@@ -455,10 +532,8 @@ class _Heartbeat(Beat):
             close_old_connections()
 
     def last(self) -> None:
-        # A node that finishes between two beats still shows where its progress bar got to (a Parallel
-        # Run's "200,000 / 200,000 rows").
-        self._beats = 0
-        self.beat()
+        """Nothing: the node's last progress (a Parallel Run's "200,000 / 200,000 rows") is written with its
+        finish, in the same transaction (``_finish_node``), and a short node never opens a connection here."""
 
     def _node_id(self) -> str:
         return NodeRun.objects.filter(pk=self.node_run_id).values_list("node_id", flat=True).first() or ""

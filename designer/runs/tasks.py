@@ -29,7 +29,10 @@ log = logging.getLogger(__name__)
 def execute_node_task(self, node_run_id: int, attempt: int) -> None:  # type: ignore[no-untyped-def]
     close_old_connections()
     try:
-        services.execute_node_run(node_run_id, attempt, worker=self.request.hostname or "")
+        # Goes on with a node this one made ready, unless the worker was asked to stop meanwhile.
+        services.execute_node_run(
+            node_run_id, attempt, worker=self.request.hostname or "", chain=lambda: not _shutdown_begun.is_set()
+        )
     finally:
         close_old_connections()
 

@@ -12,7 +12,7 @@ import sys
 import threading
 import zipfile
 from dataclasses import asdict
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .stored import StoredTable, text_columns
 from .values import (
@@ -28,6 +28,9 @@ from .values import (
     Metrics,
     ZipArchive,
 )
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # skops refuses unknown types unless trusted; we trust only these library prefixes (and our own
 # estimators in modules.estimators, whose state is arrays and plain values).
@@ -93,15 +96,30 @@ class Table(PortType):
 
     @classmethod
     def serialize(cls, value: DataTable | StoredTable) -> bytes:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         if isinstance(value, StoredTable):
             return value.read_bytes()  # already Parquet in this layout (the engine stores it as it is)
+        return cls.arrow_bytes(cls.to_arrow(value))
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> DataTable:
+        return cls.from_arrow(cls.read_arrow(data))
+
+    # ``serialize`` and ``deserialize`` in two steps, for a worker that keeps the Arrow table it wrote and
+    # hands it to the next node without reading the Parquet back (``designer/engine/recent_tables.py``).
+    @classmethod
+    def to_arrow(cls, value: DataTable) -> pa.Table:
+        """The Arrow table ``serialize`` writes: the frame without its index, the table's meta in the schema."""
+        import pyarrow as pa
+
         arrow = pa.Table.from_pandas(value.df, preserve_index=False)
         metadata = dict(arrow.schema.metadata or {})
         metadata[b"tessera"] = json.dumps(value.meta, sort_keys=True, default=str).encode()
-        arrow = arrow.replace_schema_metadata(metadata)
+        return arrow.replace_schema_metadata(metadata)
+
+    @classmethod
+    def arrow_bytes(cls, arrow: pa.Table) -> bytes:
+        import pyarrow.parquet as pq
+
         # Dictionary-encode only text-like columns: on floats it costs ~10x the write time for nothing.
         dictionary = text_columns(arrow.schema)
         buf = io.BytesIO()
@@ -109,10 +127,13 @@ class Table(PortType):
         return buf.getvalue()
 
     @classmethod
-    def deserialize(cls, data: bytes) -> DataTable:
+    def read_arrow(cls, data: bytes) -> pa.Table:
         import pyarrow.parquet as pq
 
-        arrow = pq.read_table(io.BytesIO(data))
+        return pq.read_table(io.BytesIO(data))
+
+    @classmethod
+    def from_arrow(cls, arrow: pa.Table) -> DataTable:
         raw = (arrow.schema.metadata or {}).get(b"tessera", b"{}")
         return DataTable(arrow.to_pandas(), json.loads(raw))
 

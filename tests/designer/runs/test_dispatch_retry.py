@@ -86,9 +86,14 @@ def test_a_node_whose_message_could_not_be_sent_runs_once_the_broker_is_back(own
     token = Token.objects.create(user=ada)
     try:
         worker.wait_ready()
+        # two children: the worker runs one itself when "first" ends, and must send the other's message
         doc = document(
-            [("first", "test_sleep", {"seconds": 3}), ("second", "test_sleep", {"seconds": 0})],
-            ["first.result -> second.dataset"],
+            [
+                ("first", "test_sleep", {"seconds": 3}),
+                ("second", "test_sleep", {"seconds": 0}),
+                ("third", "test_sleep", {"seconds": 0}),
+            ],
+            ["first.result -> second.dataset", "first.result -> third.dataset"],
         )
         pipeline = create_pipeline(ada, lab, "Broker down", document=doc)
         with httpx.Client(base_url=web.url, headers={"Authorization": f"Token {token.key}"}, timeout=30) as http:
@@ -98,14 +103,16 @@ def test_a_node_whose_message_could_not_be_sent_runs_once_the_broker_is_back(own
             nodes = NodeRun.objects.filter(run_id=run_id)
             _until(lambda: nodes.filter(node_id="first", status=S.RUNNING).exists(), "first never ran")
 
-            # when the broker goes away while it runs, so the message of the next node cannot be sent
+            # when the broker goes away while it runs, so the message of the child it does not take cannot be sent
             own_redis.stop()
-            _until(
-                lambda: "could not be sent" in nodes.get(node_id="second").log,
-                f"the worker never failed to send the second node: {worker.log_path}",
+            unsent = _until(
+                lambda: next(
+                    (n for n in nodes.filter(node_id__in=["second", "third"]) if "could not be sent" in n.log), None
+                ),
+                f"the worker never failed to send a child's message: {worker.log_path}",
             )
             assert nodes.get(node_id="first").status == S.COMPLETED
-            assert nodes.get(node_id="second").status == S.QUEUED
+            assert nodes.get(pk=unsent.pk).status == S.QUEUED
             # and comes back, empty
             own_redis.start()
 
@@ -113,10 +120,10 @@ def test_a_node_whose_message_could_not_be_sent_runs_once_the_broker_is_back(own
             # have waited 10 minutes)
             done = wait_for_run(http, run_id, timeout=120)
         assert done["status"] == "completed", done
-        assert node_status(done) == {"first": "completed", "second": "completed"}
-        second = nodes.get(node_id="second")
-        assert second.attempt == 1 and second.redispatches == 0
-        assert "its message was sent now that the broker answers again" in second.log
+        assert node_status(done) == {"first": "completed", "second": "completed", "third": "completed"}
+        unsent.refresh_from_db()
+        assert unsent.attempt == 1 and unsent.redispatches == 0
+        assert "its message was sent now that the broker answers again" in unsent.log
     finally:
         worker.stop()
         web.stop()

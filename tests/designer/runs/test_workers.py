@@ -216,3 +216,25 @@ def test_a_node_whose_message_the_broker_lost_runs_once_a_worker_is_back(workers
     assert node.redispatches >= 1
     assert "(a lost message, or every worker busy): sent again" in node.log
     assert node.log.count("attempt 1 on ") == 1  # the duplicates did not run it twice
+
+
+def test_a_worker_runs_the_node_its_finished_node_made_ready_itself(workers, http, ada, lab):
+    # given a chain of four nodes and two idle workers
+    doc = document(
+        [(name, "test_sleep", {"seconds": 0}) for name in ("a", "b", "c", "d")],
+        ["a.result -> b.dataset", "b.result -> c.dataset", "c.result -> d.dataset"],
+    )
+    pipeline = create_pipeline(ada, lab, "Chain", document=doc)
+
+    # when it runs
+    finished = wait_for_run(http, submit(http, pipeline.pk)["id"])
+
+    # then each child ran on its parent's worker, once, as soon as the parent finished (no broker message:
+    # with two workers taking messages, a child would land on the other one about every other time)
+    assert finished["status"] == "completed", finished
+    nodes = {n.node_id: n for n in NodeRun.objects.filter(run_id=finished["id"])}
+    assert len({n.worker for n in nodes.values()}) == 1, {k: n.worker for k, n in nodes.items()}
+    assert all(n.attempt == 1 for n in nodes.values())
+    for parent, child in [("a", "b"), ("b", "c"), ("c", "d")]:
+        assert nodes[child].started_at >= nodes[parent].finished_at
+        assert nodes[child].dispatched_at >= nodes[parent].finished_at

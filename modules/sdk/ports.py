@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import threading
 import zipfile
 from dataclasses import asdict

@@ -244,6 +244,9 @@ TESSERA_SCORING_MAX_BODY_BYTES: int = env("TESSERA_SCORING_MAX_BODY_MB", 5, cast
 TESSERA_SCORING_MAX_ROWS: int = env("TESSERA_SCORING_MAX_ROWS", 10_000, cast=int)
 # Which endpoints a scoring server loads at start: all (up to 64, most recently changed first), none, or names.
 TESSERA_SCORING_PRELOAD: str = env("TESSERA_SCORING_PRELOAD", "all")
+# A worker process keeps the Arrow tables it wrote or read lately, up to this many MB, so the next node it runs
+# takes them from memory instead of reading the Parquet back (designer/engine/recent_tables.py).
+TESSERA_WORKER_TABLE_MEMORY_MB: float = env("TESSERA_WORKER_TABLE_MEMORY_MB", 512, cast=float)
 # Scoring servers keep endpoint rows (keys, revision) in memory: processes on the web app's host see a change
 # on their next call (a stamp file under TESSERA_DATA_DIR), scoring servers on other hosts within this many seconds.
 TESSERA_ENDPOINT_CACHE_SECONDS: float = env("TESSERA_ENDPOINT_CACHE_SECONDS", 2.0, cast=float)

@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 S = NodeRun.Status
 
 #: The tables this worker process wrote lately, for the node it runs next (see ``execute_node_run``'s ``chain``).
-RECENT_TABLES = RecentTables(int(float(os.environ.get("TESSERA_WORKER_TABLE_MEMORY_MB", "512")) * 2**20))
+RECENT_TABLES = RecentTables(int(settings.TESSERA_WORKER_TABLE_MEMORY_MB * 2**20))
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import {
   type Node,
   type XYPosition,
 } from "@xyflow/react";
-import { useCallback, useEffect, useRef, type DragEvent, type RefObject } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, type DragEvent, type RefObject } from "react";
 import { statusStyle } from "../../app/status";
 import { toast } from "../../app/toasts";
 import { DND_MIME, readItem, type PaletteItem } from "../palette/dnd";
@@ -182,7 +182,8 @@ export const FAR_ZOOM = 0.4;
  */
 function FarZoom({ canvas }: { canvas: RefObject<HTMLDivElement | null> }) {
   const far = useStore((s) => s.transform[2] < FAR_ZOOM);
-  useEffect(() => {
+  // Before the browser paints: a pipeline that opens zoomed out is styled once, not drawn with text first.
+  useLayoutEffect(() => {
     canvas.current?.classList.toggle("canvas--far", far);
   }, [canvas, far]);
   return null;

@@ -10,6 +10,7 @@ import {
   ReactFlow,
   useReactFlow,
   useStore,
+  useStoreApi,
   type FinalConnectionState,
   type Node,
   type XYPosition,
@@ -53,6 +54,15 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
   const wrapper = useRef<HTMLDivElement>(null);
   // Fit a pipeline that opens with nodes; an empty canvas keeps 100 % zoom while it is built.
   const fitOnOpen = useRef(nodes.length > 0).current;
+  // Sized up front (nodeSize.ts): drawn at once, so fit at once. React Flow fits once it has measured the
+  // nodes, and nodes estimated right are never measured again; its store takes them before this effect runs.
+  const presized = useRef(nodes.length > 0 && nodes.every((n) => n.measured && n.handles)).current;
+  const store = useStoreApi<DesignerNode>();
+  useEffect(() => {
+    if (!fitOnOpen || !presized) return;
+    const { fitViewQueued, nodes: current, setNodes } = store.getState();
+    if (fitViewQueued) setNodes(current);
+  }, [fitOnOpen, presized, store]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -33,6 +33,7 @@ import { DesignerToolbar } from "./Toolbar";
 import { flushDraft, useDraftSync, useValidationSync } from "./useDraftSync";
 import { useValidation } from "./validationStore";
 import { NODE_WIDTH } from "./ModuleNode";
+import { estimateNodeSize, titleMeasurer } from "./nodeSize";
 import "./canvas.css";
 import { VersionsPanelHost } from "../versions";
 
@@ -117,6 +118,15 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   // competing with the catalogue and the pipeline for the server while the page opens.
   const shown = editable && collab !== "idle" && collab !== "connecting" && Boolean(pipeline.data && modules.data && portTypes.data);
   useValidationSync(pipelineId, shown);
+  // Once the pipeline and the catalogue are in, and before the canvas mounts: size every card up front.
+  const [sized, setSized] = useState(false);
+  useEffect(() => {
+    if (!shown || sized) return;
+    const { modules: byKey, datasets: byId } = useCatalogue.getState();
+    const context = { modules: byKey, datasets: byId, textWidth: titleMeasurer(), devicePixelRatio: window.devicePixelRatio || 1 };
+    useGraph.getState().presize((node) => estimateNodeSize(node, context));
+    setSized(true);
+  }, [shown, sized]);
   useRunSocket(runId !== null && runStatus !== undefined && !isFinal(runStatus) ? runId : null);
 
   if (pipeline.isError) {
@@ -128,6 +138,7 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   }
   if (!loaded || !pipeline.data || !modules.data || !portTypes.data) return <Loading label="Opening the pipeline…" />;
   if (collab === "idle" || collab === "connecting") return <Loading label="Joining the pipeline…" />;
+  if (!sized) return <Loading label="Opening the pipeline…" />;
 
   return (
     <DesignerLayout

@@ -4,9 +4,17 @@
  * of exactly that path, only while fresh (a page signed in a while later asks again), and only when
  * it succeeded: anything else is asked again the usual way.
  */
+export interface PrefetchedSocket {
+  ws: WebSocket;
+  /** Messages (and a close) that arrived before the page took the socket, in order. */
+  events: Event[];
+  taken: boolean;
+}
+
 interface Prefetched {
   at: number;
   found: Record<string, Promise<Response> | undefined>;
+  sockets?: Record<string, PrefetchedSocket | undefined>;
 }
 
 declare global {
@@ -31,6 +39,21 @@ export async function takePrefetched(path: string): Promise<Response | undefined
   } catch {
     return undefined;
   }
+}
+
+/** The socket to `url` index.html opened, once, while fresh and not closed; the caller takes over its handlers. */
+export function takePrefetchedSocket(url: string): PrefetchedSocket | undefined {
+  const prefetch = typeof window === "undefined" ? undefined : window.__tesseraPrefetch;
+  const socket = prefetch?.sockets?.[url];
+  if (!prefetch || !socket) return undefined;
+  delete prefetch.sockets?.[url];
+  socket.taken = true;
+  const closed = socket.ws.readyState > WebSocket.OPEN || socket.events.some((e) => e.type === "close");
+  if (closed || performance.now() - prefetch.at > PREFETCH_FRESH_MS) {
+    if (!closed) socket.ws.close(1000);
+    return undefined;
+  }
+  return socket;
 }
 
 /** fetch() for the API client: a prefetched answer when there is one, else the network. */

@@ -10,7 +10,8 @@ ratio says how much the designer adds on top.
 
 Measured in each page, the same way:
 - first paint: from navigation start (performance.timeOrigin) to the first animation frame in which
-  all 500 nodes are in the DOM and measured (React Flow hides a node until it knows its size);
+  all 500 nodes are in the DOM and shown (React Flow hides a node until it knows its size) and all the
+  edges are drawn (React Flow draws an edge once it knows where its ports are);
 - frame times (requestAnimationFrame deltas) while the mouse pans the pane (drag on empty canvas,
   300 px right and back, one move per 16 ms) and while it drags one node the same way;
   p50 / p95 / max and stalls (frames of 100 ms or more).
@@ -141,14 +142,15 @@ def build_front_ends() -> None:
     )
 
 
-# Runs in every page before its own scripts: notes the first frame in which all nodes are drawn.
+# Runs in every page before its own scripts: notes the first frame in which all nodes and edges are drawn.
 PAINT_WATCH = """
 (() => {
-  const want = %d;
+  const want = %d, wantEdges = %d;
   window.__bench = { paint: null, frames: null };
   const check = () => {
     const nodes = document.querySelectorAll('.react-flow__node');
-    if (nodes.length >= want && [...nodes].every((n) => n.style.visibility !== 'hidden')) {
+    if (nodes.length >= want && [...nodes].every((n) => n.style.visibility !== 'hidden')
+        && document.querySelectorAll('.react-flow__edge').length >= wantEdges) {
       window.__bench.paint = performance.now();
       return;
     }
@@ -233,11 +235,13 @@ def drag(page: Any, start: dict[str, float], dx: float, steps: int = 60) -> None
     page.mouse.up()
 
 
-def measure(browser: Any, url: str, nodes: int, context_args: dict[str, Any], shot: Path | None) -> dict[str, float]:
+def measure(
+    browser: Any, url: str, nodes: int, edges: int, context_args: dict[str, Any], shot: Path | None
+) -> dict[str, float]:
     context = browser.new_context(**context_args)
     try:
         page = context.new_page()
-        page.add_init_script(PAINT_WATCH % nodes)
+        page.add_init_script(PAINT_WATCH % (nodes, edges))
         page.goto(url, wait_until="commit")
         page.wait_for_function("() => window.__bench && window.__bench.paint !== null", timeout=120_000)
         paint = page.evaluate("() => window.__bench.paint")
@@ -274,10 +278,10 @@ def sign_in(browser: Any, base: str, username: str) -> dict[str, Any]:
     return state
 
 
-def canvas_size(browser: Any, url: str, nodes: int, state: dict[str, Any]) -> dict[str, int]:
+def canvas_size(browser: Any, url: str, nodes: int, edges: int, state: dict[str, Any]) -> dict[str, int]:
     context = browser.new_context(viewport=VIEWPORT, storage_state=state)
     page = context.new_page()
-    page.add_init_script(PAINT_WATCH % nodes)
+    page.add_init_script(PAINT_WATCH % (nodes, edges))
     page.goto(url)
     page.wait_for_function("() => window.__bench && window.__bench.paint !== null", timeout=120_000)
     box = page.locator(".react-flow__pane").bounding_box()
@@ -344,7 +348,8 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             state = sign_in(browser, server.url, user.username)
             tessera_url = f"{server.url}/pipelines/{pipeline.pk}"
-            pane = canvas_size(browser, tessera_url, args.nodes, state)
+            edges = len(document["edges"])
+            pane = canvas_size(browser, tessera_url, args.nodes, edges, state)
             targets = {
                 "tessera": (tessera_url, {"viewport": VIEWPORT, "storage_state": state}),
                 "baseline": (f"http://127.0.0.1:{static_port}/index.html", {"viewport": pane}),
@@ -354,7 +359,7 @@ def main() -> None:
             for round_no in range(args.rounds + 1):  # round 0 warms both up and is not counted
                 for name, (url, context_args) in targets.items():
                     shot = args.screenshots / f"canvas-{name}.png" if args.screenshots and round_no == 1 else None
-                    figures = measure(browser, url, args.nodes, context_args, shot)
+                    figures = measure(browser, url, args.nodes, edges, context_args, shot)
                     if round_no:
                         results[name].append(figures)
                     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,8 +14,15 @@ from .serializers import ModuleDetailSerializer, ModuleQuerySerializer, ModuleSe
 
 class ModuleListView(APIView):
     @extend_schema(responses=ModuleSerializer(many=True), summary="Every module's latest version, by category")
-    def get(self, request: Request) -> Response:
-        return Response(selectors.catalogue())
+    def get(self, request: Request) -> HttpResponse:
+        body, etag = selectors.catalogue_json()
+        if etag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
+            response: HttpResponse = HttpResponseNotModified()
+        else:
+            response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"  # revalidated on each load: 304 while unchanged
+        return response
 
 
 class ModuleDetailView(APIView):

@@ -5,6 +5,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths } from "./generated/schema";
 import { ApiError, describeFailure, networkError } from "./errors";
+import { prefetchingFetch } from "./prefetch";
 
 export function csrfToken(): string {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -22,7 +23,7 @@ const csrf: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin", fetch: prefetchingFetch });
 api.use(csrf);
 
 interface FetchResult<T> {

@@ -18,6 +18,16 @@ def test_the_catalogue_is_the_registrys(as_viewer: Any) -> None:
     assert {"dataset", "split_data", "train_model"} <= {m["id"] for m in response.json()}
 
 
+def test_the_catalogue_is_revalidated_with_its_etag(as_viewer: Any) -> None:
+    first = as_viewer.get("/api/modules/")
+    etag = first["ETag"]
+    assert etag.startswith('"') and first["Cache-Control"] == "private, no-cache"
+    again = as_viewer.get("/api/modules/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    stale = as_viewer.get("/api/modules/", HTTP_IF_NONE_MATCH='"something-else"')
+    assert stale.status_code == 200 and stale.json() == first.json()
+
+
 def test_one_module_with_its_versions(as_viewer: Any) -> None:
     response = as_viewer.get("/api/modules/split_data/")
     assert response.status_code == 200

@@ -10,11 +10,12 @@ import {
   ReactFlow,
   useReactFlow,
   useStore,
+  useStoreApi,
   type FinalConnectionState,
   type Node,
   type XYPosition,
 } from "@xyflow/react";
-import { useCallback, useEffect, useRef, type DragEvent, type RefObject } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, type DragEvent, type RefObject } from "react";
 import { statusStyle } from "../../app/status";
 import { toast } from "../../app/toasts";
 import { DND_MIME, readItem, type PaletteItem } from "../palette/dnd";
@@ -53,6 +54,15 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
   const wrapper = useRef<HTMLDivElement>(null);
   // Fit a pipeline that opens with nodes; an empty canvas keeps 100 % zoom while it is built.
   const fitOnOpen = useRef(nodes.length > 0).current;
+  // Sized up front (nodeSize.ts): drawn at once, so fit at once. React Flow fits once it has measured the
+  // nodes, and nodes estimated right are never measured again; its store takes them before this effect runs.
+  const presized = useRef(nodes.length > 0 && nodes.every((n) => n.measured && n.handles)).current;
+  const store = useStoreApi<DesignerNode>();
+  useEffect(() => {
+    if (!fitOnOpen || !presized) return;
+    const { fitViewQueued, nodes: current, setNodes } = store.getState();
+    if (fitViewQueued) setNodes(current);
+  }, [fitOnOpen, presized, store]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -182,7 +192,8 @@ export const FAR_ZOOM = 0.4;
  */
 function FarZoom({ canvas }: { canvas: RefObject<HTMLDivElement | null> }) {
   const far = useStore((s) => s.transform[2] < FAR_ZOOM);
-  useEffect(() => {
+  // Before the browser paints: a pipeline that opens zoomed out is styled once, not drawn with text first.
+  useLayoutEffect(() => {
     canvas.current?.classList.toggle("canvas--far", far);
   }, [canvas, far]);
   return null;

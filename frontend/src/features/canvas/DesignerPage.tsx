@@ -33,6 +33,7 @@ import { DesignerToolbar } from "./Toolbar";
 import { flushDraft, useDraftSync, useValidationSync } from "./useDraftSync";
 import { useValidation } from "./validationStore";
 import { NODE_WIDTH } from "./ModuleNode";
+import { estimateNodeSize, titleMeasurer } from "./nodeSize";
 import "./canvas.css";
 import { VersionsPanelHost } from "../versions";
 
@@ -113,10 +114,33 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   // Live co-editing keeps the shared draft from ops; the page saves the draft itself only without it.
   const collab = usePipelineCollab(pipelineId, editable);
   useDraftSync(pipelineId, editable && collab === "off");
-  // Validate once the canvas can show the result: the joined document (co-editing reloads it), and not
+  // The canvas can show the result of a check: the joined document (co-editing reloads it), and not
   // competing with the catalogue and the pipeline for the server while the page opens.
   const shown = editable && collab !== "idle" && collab !== "connecting" && Boolean(pipeline.data && modules.data && portTypes.data);
-  useValidationSync(pipelineId, shown);
+  // Once the pipeline and the catalogue are in, and before the canvas mounts: size every card up front.
+  const [sized, setSized] = useState(false);
+  useEffect(() => {
+    if (!shown || sized) return;
+    const { modules: byKey, datasets: byId } = useCatalogue.getState();
+    const context = { modules: byKey, datasets: byId, textWidth: titleMeasurer(), devicePixelRatio: window.devicePixelRatio || 1 };
+    useGraph.getState().presize((node) => estimateNodeSize(node, context));
+    setSized(true);
+  }, [shown, sized]);
+  // Validate once the canvas is on screen: checking a large pipeline keeps the server's CPU busy while the
+  // browser draws it (a frame's callback, then a task: after that frame is painted).
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    if (!sized || painted) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setPainted(true), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [sized, painted]);
+  useValidationSync(pipelineId, shown && painted);
   useRunSocket(runId !== null && runStatus !== undefined && !isFinal(runStatus) ? runId : null);
 
   if (pipeline.isError) {
@@ -128,6 +152,7 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   }
   if (!loaded || !pipeline.data || !modules.data || !portTypes.data) return <Loading label="Opening the pipeline…" />;
   if (collab === "idle" || collab === "connecting") return <Loading label="Joining the pipeline…" />;
+  if (!sized) return <Loading label="Opening the pipeline…" />;
 
   return (
     <DesignerLayout

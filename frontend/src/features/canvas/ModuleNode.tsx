@@ -214,4 +214,12 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, run
   );
 });
 
-export const ModuleNode = memo(ModuleNodeView);
+/**
+ * Re-rendered only for what the card shows: React Flow also passes the node's measured size, absolute
+ * position, z-index and drag state, which change for every node once they are measured (and for a
+ * dragged node on every move) but change nothing on the card.
+ */
+export const ModuleNode = memo(
+  ModuleNodeView,
+  (a, b) => a.id === b.id && a.data === b.data && a.selected === b.selected && a.type === b.type,
+);

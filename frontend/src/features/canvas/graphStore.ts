@@ -18,6 +18,7 @@ import {
   type XYPosition,
 } from "@xyflow/react";
 import { create } from "zustand";
+import type { NodeSize } from "./nodeSize";
 import type { PipelineDocument } from "../../api/types";
 import { bindingTo, declarationsOf, hasDefault, referenceOf, withoutParameter, type ParameterSpec } from "../parameters/model";
 import {
@@ -60,6 +61,11 @@ export interface GraphState {
   lastEdit: { key: string; at: number } | null;
 
   load(doc: PipelineDocument, options?: { readOnly?: boolean }): void;
+  /**
+   * Give every node its size and ports before the canvas first draws them (nodeSize.ts), so React Flow
+   * shows them at once. All or nothing: a node without an estimate would hold back the first fit.
+   */
+  presize(sizeOf: (node: DesignerNode) => NodeSize | undefined): boolean;
   document(): PipelineDocument;
   onNodesChange(changes: NodeChange<DesignerNode>[]): void;
   onEdgesChange(changes: EdgeChange<DesignerEdge>[]): void;
@@ -89,8 +95,19 @@ export interface GraphState {
   applyRemote(current: Snapshot, history: (step: Snapshot) => Snapshot, semantic: boolean): void;
 }
 
-/** Nodes as history keeps them: selection included (undo restores what was selected), no drag state. */
-const settled = (nodes: DesignerNode[]): DesignerNode[] => nodes.map((n) => (n.dragging ? { ...n, dragging: false } : n));
+/** A node without the ports estimated before it was drawn (nodeSize.ts): React Flow's own measurement rules. */
+function unestimated(node: DesignerNode): DesignerNode {
+  if (!node.handles) return node;
+  const { handles: _estimated, ...rest } = node;
+  return rest;
+}
+
+/**
+ * Nodes as history keeps them: selection included (undo restores what was selected), no drag state, no
+ * estimated ports (undo must not bring back ports estimated for a size the card no longer has).
+ */
+const settled = (nodes: DesignerNode[]): DesignerNode[] =>
+  nodes.map((n) => (n.dragging || n.handles ? { ...unestimated(n), dragging: false } : n));
 const strip = (nodes: DesignerNode[]): DesignerNode[] =>
   nodes.map((n) => (n.selected || n.dragging ? { ...n, selected: false, dragging: false } : n));
 const stripEdges = (edges: DesignerEdge[]): DesignerEdge[] =>
@@ -162,6 +179,14 @@ export const useGraph = create<GraphState>((set, get) => {
       });
     },
 
+    presize(sizeOf) {
+      const nodes = get().nodes;
+      const sizes = nodes.map(sizeOf);
+      if (!nodes.length || sizes.some((size) => size === undefined)) return false;
+      set({ nodes: nodes.map((n, i) => ({ ...n, ...(sizes[i] as NodeSize) })) });
+      return true;
+    },
+
     document() {
       const { nodes, edges, parameters } = get();
       return toDocument(nodes, edges, parameters);
@@ -192,7 +217,11 @@ export const useGraph = create<GraphState>((set, get) => {
       });
       if (!allowed.length) return;
       if (removed) remember();
-      set({ nodes: applyNodeChanges(allowed, get().nodes) });
+      let nodes = applyNodeChanges(allowed, get().nodes);
+      // Measured at another size than estimated: the estimated ports are off too, let React Flow measure them.
+      const resized = new Set(allowed.flatMap((c) => (c.type === "dimensions" ? [c.id] : [])));
+      if (resized.size) nodes = nodes.map((n) => (resized.has(n.id) ? unestimated(n) : n));
+      set({ nodes });
       if (removed) {
         const ids = new Set(changes.flatMap((c) => (c.type === "remove" ? [c.id] : [])));
         set({ edges: get().edges.filter((e) => !ids.has(e.source) && !ids.has(e.target)) });

@@ -26,6 +26,7 @@ import {
   type PresenceMessage,
   type SnapshotMessage,
 } from "./protocol";
+import { prefetchedSocket } from "./prefetched";
 import { reconcile } from "./reconcile";
 
 /** The part of a WebSocket the client uses (a fake one in tests). */
@@ -89,7 +90,7 @@ export class CollabClient {
 
   constructor(pipelineId: number, options: CollabOptions = {}) {
     this.pipelineId = pipelineId;
-    this.makeSocket = options.socket ?? ((url) => new WebSocket(url));
+    this.makeSocket = options.socket ?? ((url) => prefetchedSocket(url) ?? new WebSocket(url));
     this.gapMs = options.gapMs ?? 2000;
     this.noticeMs = options.noticeMs ?? 5000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 8000;

@@ -256,8 +256,9 @@ TESSERA_METRICS_TOKEN: str = env("TESSERA_METRICS_TOKEN", "")
 # Drift: the first rows of each successful call are kept (0: none), up to this many calls per endpoint.
 TESSERA_CAPTURE_ROWS_PER_CALL: int = env("TESSERA_CAPTURE_ROWS_PER_CALL", 100, cast=int)
 TESSERA_CAPTURE_MAX_SAMPLES: int = env("TESSERA_CAPTURE_MAX_SAMPLES", 2000, cast=int)
-# ... and at most this many rows a second per endpoint and scoring process: under heavy traffic a share of calls.
-TESSERA_CAPTURE_ROWS_PER_SECOND: float = env("TESSERA_CAPTURE_ROWS_PER_SECOND", 1000, cast=float)
+# ... and at most this many rows a second per endpoint and scoring process (bursts of up to ten seconds' worth):
+# under heavy traffic a share of the calls.
+TESSERA_CAPTURE_ROWS_PER_SECOND: float = env("TESSERA_CAPTURE_ROWS_PER_SECOND", 100, cast=float)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # JSON bodies (pipelines); files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Every JSON a client sends (REST bodies, scoring requests, WebSocket messages, imported pipeline files)

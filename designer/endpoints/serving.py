@@ -197,11 +197,14 @@ class _PendingSample:
 
 
 class _CaptureBudget:
-    """Rows per second each endpoint may keep for drift, per process (a token bucket of one second).
+    """Rows per second each endpoint may keep for drift, per process: a token bucket holding ten seconds'
+    worth, so bursts of a few calls keep every row.
 
-    At a few calls a second every call's rows are kept; under heavy traffic a bounded share of calls
-    is, so the sample stays large enough to judge drift while its cost (turning rows into JSON and
-    writing them) no longer grows with the traffic."""
+    Under steady heavy traffic a bounded share of calls is kept, enough to judge drift, while the cost
+    (turning rows into JSON and writing them, on the recorder's thread) stops growing with the traffic:
+    on ~600 single-row calls a second, samples at 100 rows/s cost 12 % of the throughput (p99 at one
+    connection 10.9 ms against 6.0 ms without samples); at 1,000 rows/s, 24 % and 24.7 ms
+    (``make bench-scoring``'s servers, medians of 3 rounds, 2026-12-06)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -209,7 +212,7 @@ class _CaptureBudget:
 
     def take(self, endpoint_id: int, rows: int, rate: float) -> bool:
         now = time.monotonic()
-        capacity = max(rate, float(rows))
+        capacity = max(rate * BURST_SECONDS, float(rows))
         with self._lock:
             tokens, when = self._buckets.get(endpoint_id, (capacity, now))
             tokens = min(capacity, tokens + (now - when) * rate)
@@ -221,6 +224,7 @@ class _CaptureBudget:
 
 
 _budget = _CaptureBudget()
+BURST_SECONDS = 10.0
 
 
 def _capture(endpoint_id: int, tables: dict[str, Any], images: set[str]) -> None:

@@ -73,10 +73,13 @@ def pipeline_doc(dataset_id: int, append: bool = True) -> dict:  # type: ignore[
 
 
 def plain_script(df) -> float:  # type: ignore[no-untyped-def]
-    """The same computation, written directly (LightGBM on one thread, as the module trains: workers parallelize)."""
+    """The same computation, written directly; LightGBM on as many threads as a worker gives a node running
+    alone (``ctx.threads``: this machine's usable cores), so both sides train alike."""
     import lightgbm as lgb
     from sklearn import metrics
     from sklearn.model_selection import train_test_split
+
+    from designer.runs.context import usable_cores
 
     features = [f"f{i}" for i in range(20)]
     df = df.copy()
@@ -84,7 +87,15 @@ def plain_script(df) -> float:  # type: ignore[no-untyped-def]
     df[features] = (df[features] - df[features].mean()) / df[features].std(ddof=0)
     train, test = train_test_split(df, train_size=0.7, random_state=0, shuffle=True)
     model = lgb.LGBMClassifier(
-        num_leaves=20, min_child_samples=10, learning_rate=0.2, n_estimators=100, random_state=0, verbose=-1, n_jobs=1
+        num_leaves=20,
+        min_child_samples=10,
+        learning_rate=0.2,
+        n_estimators=100,
+        random_state=0,
+        verbose=-1,
+        n_jobs=usable_cores(),
+        deterministic=True,
+        force_col_wise=True,  # as Train Model builds it
     )
     model.fit(train[features], train["label"])
     proba = model.predict_proba(test[features])[:, 1]

@@ -28,17 +28,10 @@ import {
 } from "./protocol";
 import { prefetchedSocket } from "./prefetched";
 import { reconcile } from "./reconcile";
+import type { SocketLike } from "./socket";
 
 /** The part of a WebSocket the client uses (a fake one in tests). */
-export interface SocketLike {
-  readonly readyState: number;
-  onopen: ((event: Event) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
-  onclose: ((event: CloseEvent) => void) | null;
-  onerror: ((event: Event) => void) | null;
-  send(data: string): void;
-  close(code?: number): void;
-}
+export type { SocketLike } from "./socket";
 
 export interface CollabOptions {
   socket?: (url: string) => SocketLike;

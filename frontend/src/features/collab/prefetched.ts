@@ -4,7 +4,7 @@
  * took the socket (the snapshot, ops, presence) is handed on first, in order, before anything newer.
  */
 import { takePrefetchedSocket } from "../../api/prefetch";
-import type { SocketLike } from "./client";
+import type { SocketLike } from "./socket";
 
 export function prefetchedSocket(url: string): SocketLike | undefined {
   const taken = takePrefetchedSocket(url);

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-_FLOAT64 = np.dtype("float64")
+from modules.library._features import all_float64
+
 _cache: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -48,7 +49,7 @@ class CompiledPipeline:
         for (transformer, names), where in zip(self.parts, positions, strict=True):
             if transformer is None:
                 if numbers is None:
-                    numbers = features.to_numpy(dtype="float64") if _all_float(features) else None
+                    numbers = features.to_numpy(dtype="float64") if all_float64(features) else None
                 if numbers is not None and where is not None:
                     blocks.append(numbers[:, where])
                 else:
@@ -84,10 +85,6 @@ class CompiledPipeline:
     def predict_proba(self, features: pd.DataFrame) -> Any:
         return self.final.predict_proba(self._model_input(features))
 
-    @property
-    def classes_(self) -> Any:
-        return self.pipeline.classes_
-
 
 def _steps(steps: list[tuple[str, Any]]) -> list[Any]:
     """The estimators a pipeline's steps run, in order, nested pipelines opened ("passthrough" skipped)."""
@@ -99,10 +96,6 @@ def _steps(steps: list[tuple[str, Any]]) -> list[Any]:
             continue
         out.extend(_steps(step.steps) if type(step) is Pipeline else [step])
     return out
-
-
-def _all_float(frame: pd.DataFrame) -> bool:
-    return all(d == _FLOAT64 for d in frame.dtypes.tolist())
 
 
 def fast_predictor(estimator: Any) -> Any:

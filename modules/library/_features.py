@@ -92,6 +92,11 @@ _FLOAT64 = np.dtype("float64")
 _PLAIN_NUMBERS = frozenset({np.dtype("float64"), np.dtype("int64"), pd.Float64Dtype(), pd.Int64Dtype()})
 
 
+def all_float64(frame: pd.DataFrame) -> bool:
+    """Whether every column of ``frame`` is numpy float64 (prepare_features' usual frame: one float block)."""
+    return all(d == _FLOAT64 for d in frame.dtypes.tolist())
+
+
 def _numeric_block(df: pd.DataFrame, feature_types: dict[str, str]) -> np.ndarray | None:
     """All features at once as one float64 array, when every feature is a number already held as one.
 
@@ -260,7 +265,7 @@ def check_no_missing_numbers(features: pd.DataFrame, feature_types: dict[str, st
     numeric = [name for name, dtype in feature_types.items() if is_numeric_feature(dtype)]
     if not numeric:
         return
-    if len(numeric) == features.shape[1] and all(d == _FLOAT64 for d in features.dtypes.tolist()):
+    if len(numeric) == features.shape[1] and all_float64(features):
         counts = np.isnan(features.to_numpy()).sum(axis=0)  # prepare_features' usual frame: one float block
     else:
         counts = features[numeric].isna().to_numpy().sum(axis=0)  # one pass over every numeric column

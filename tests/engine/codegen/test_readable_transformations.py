@@ -1,0 +1,392 @@
+"""The readable data-transformation emitters against the modules they stand for: same tables, exactly.
+
+Each case runs the module through the library (``cls().run``) and the emitted code (imports, helpers,
+code) in a fresh namespace, on the same input, and compares every table output with
+``assert_frame_equal``. Inputs are passed through the Parquet round trip a designer run gives every
+table between nodes, and the module's outputs get the fresh 0..n-1 index a run gives them
+(designer/engine/row_trace.py), which the readable code writes itself.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from designer.datasets.samples import breast_cancer, iris, palmer_penguins
+from designer.engine.codegen.node_code import NodeCode, NodeSpec
+from designer.engine.codegen.readable import emitters
+from designer.engine.codegen.readable.python_script import EMITTERS as SCRIPT_EMITTERS
+from designer.engine.codegen.readable.text import EMITTERS as TEXT_EMITTERS
+from designer.engine.codegen.readable.transformations import EMITTERS as TRANSFORMATION_EMITTERS
+from designer.engine.codegen.specs import node_spec
+from modules.sdk import DataTable, LocalContext, default_registry
+from modules.sdk.ports import Table
+
+OURS = {**TRANSFORMATION_EMITTERS, **SCRIPT_EMITTERS, **TEXT_EMITTERS}
+
+
+def stored(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` as the next node of a designer run reads it: through Parquet."""
+    return Table.deserialize(Table.serialize(DataTable(df))).df
+
+
+def mixed() -> pd.DataFrame:
+    """Every column type, with missing values in each: integers, decimals, text, categories, true/false."""
+    rng = np.random.default_rng(3)
+    n = 40
+    age = pd.array(rng.integers(18, 80, n), dtype="Int64")
+    age[[2, 11, 25]] = pd.NA
+    income = rng.normal(50_000, 12_000, n).round(2)
+    income[[0, 7]] = np.nan
+    city = np.array(rng.choice(["Oslo", "Rome", "Lima", "Pune"], n), dtype=object)
+    city[[3, 19]] = None
+    married = pd.array(rng.random(n) > 0.5, dtype="boolean")
+    married[5] = pd.NA
+    return stored(
+        pd.DataFrame(
+            {
+                "id": np.arange(n, dtype="int64"),
+                "age": age,
+                "income": income,
+                "city": pd.Series(city, dtype="str"),
+                "grade": pd.Categorical(rng.choice(["low", "mid", "high"], n)),
+                "married": married,
+                "score": rng.integers(0, 5, n).astype("float64"),
+                "flat": np.full(n, 7.0),
+                "label": pd.Series(rng.choice(["yes", "no"], n), dtype="str"),
+            }
+        )
+    )
+
+
+def dataset_spec() -> NodeSpec:
+    return node_spec("data", "dataset", {"dataset": {"dataset_id": 1}})
+
+
+def spec_for(module_id: str, params: dict[str, Any], inputs: dict[str, str] | None = None) -> NodeSpec:
+    """A node fed by a registered dataset on every input (so its column roles are known: none)."""
+    inputs = inputs or {"dataset": "df"}
+    return node_spec(
+        "node",
+        module_id,
+        params,
+        inputs=inputs,
+        sources=dict.fromkeys(inputs, dataset_spec()),
+        source_ports=dict.fromkeys(inputs, "dataset"),
+    )
+
+
+def run_module(module_id: str, params: dict[str, Any], frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    cls = default_registry().get(module_id)
+    inputs = {port: DataTable(df.copy()) for port, df in frames.items()}
+    return cls().run(inputs, cls.parse_params(params), LocalContext())
+
+
+def run_code(code: NodeCode, frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    source = "\n".join(code.imports) + "\n\n\n" + "\n\n".join(code.helpers) + "\n\n" + code.code + "\n"
+    namespace: dict[str, Any] = {name: df for name, df in frames.items()}
+    exec(compile(source, "<readable>", "exec"), namespace)
+    return namespace
+
+
+def check(module_id: str, params: dict[str, Any], frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Run the module and its readable code on ``frames`` (input port -> table); assert equal tables.
+
+    Returns the script's namespace for further checks."""
+    variables = {port: f"input_{port}" for port in frames}
+    spec = spec_for(module_id, params, variables)
+    code = OURS[module_id](spec)
+    assert code is not None, f"{module_id} {params} has no readable code"
+    assert not re.search(r"^\s*(from|import)\s+(modules|designer)\b", "\n".join([*code.imports, code.code]), re.M)
+    assert "modules." not in code.code + "".join(code.helpers) and "designer." not in code.code
+
+    originals = {name: df.copy() for name, df in frames.items()}
+    expected = run_module(module_id, params, frames)
+    namespace = run_code(code, {variables[port]: df for port, df in frames.items()})
+
+    for port, variable in spec.outputs.items():
+        value = expected[port]
+        if isinstance(value, DataTable):
+            pd.testing.assert_frame_equal(namespace[variable], value.df.reset_index(drop=True))
+            assert code.meta.get(port, "{}") == repr(value.meta) or value.meta == {}
+    for port, df in frames.items():  # the section never changes its input in place
+        pd.testing.assert_frame_equal(df, originals[port])
+    return namespace
+
+
+# -- Split Data --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"fraction_of_rows_in_first_output_dataset": 0.7, "random_seed": 42},
+        {"fraction_of_rows_in_first_output_dataset": 0.25, "random_seed": 0},
+        {"fraction_of_rows_in_first_output_dataset": 0.5, "randomized_split": False},
+        {"fraction_of_rows_in_first_output_dataset": 1.0, "random_seed": 7},
+        {"fraction_of_rows_in_first_output_dataset": 0.7, "random_seed": 42, "stratified_split": True,
+         "stratification_key_column": "city"},
+        {"fraction_of_rows_in_first_output_dataset": 0.3, "randomized_split": False, "stratified_split": True,
+         "stratification_key_column": "grade"},
+        {"splitting_mode": "Regular Expression Split", "regular_expression": '\\"city" ^[LR]'},
+        {"splitting_mode": "Regular Expression Split", "regular_expression": "(\\3) o"},
+    ],
+)  # fmt: skip
+def test_split_data_matches_the_module(params: dict[str, Any]) -> None:
+    check("split_data", params, {"dataset": mixed()})
+
+
+def test_stratified_split_on_the_penguins_as_the_samples_use_it() -> None:
+    params = {
+        "fraction_of_rows_in_first_output_dataset": 0.7,
+        "random_seed": 42,
+        "stratified_split": True,
+        "stratification_key_column": "species",
+    }
+    namespace = check("split_data", params, {"dataset": stored(palmer_penguins())})
+    assert len(namespace["node_results_dataset1"]) == 241  # 0.7 x 152, 68 and 124 rounded half up
+
+
+def test_relative_expression_split_has_no_readable_code() -> None:
+    spec = spec_for(
+        "split_data", {"splitting_mode": "Relative Expression Split", "relational_expression": '\\"age" > 3'}
+    )
+    assert TRANSFORMATION_EMITTERS["split_data"](spec) is None
+
+
+# -- Select Columns ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["income", "id", "city"],
+        {"start": "all", "rules": [{"op": "exclude", "names": ["city", "flat"]}]},
+        {"start": "all"},
+        {"start": "none", "rules": [{"op": "include", "types": ["numeric"]}]},
+        {"start": "none", "rules": [{"op": "include", "types": ["categorical", "integer"]}]},
+        {"start": "all", "rules": [{"op": "exclude", "types": ["string"]}, {"op": "include", "names": ["city"]}]},
+        {"start": "none", "rules": [{"op": "include", "types": ["all"]}, {"op": "exclude", "names": ["id"]}]},
+    ],
+)
+def test_select_columns_matches_the_module(columns: Any) -> None:
+    check("select_columns", {"columns": columns}, {"dataset": mixed()})
+
+
+def test_select_columns_lists_the_names_it_keeps() -> None:
+    code = TRANSFORMATION_EMITTERS["select_columns"](spec_for("select_columns", {"columns": ["b", "a"]}))
+    assert code is not None
+    assert code.code == 'node_results_dataset = df[[name for name in df.columns if name in ["b", "a"]]].copy()'
+
+
+# -- Clean Missing Data -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"cleaning_mode": "Remove entire row"},
+        {"cleaning_mode": "Remove entire row", "columns": ["age", "income"]},
+        {"cleaning_mode": "Remove entire row", "minimum_missing_value_ratio": 0.06},
+        {"cleaning_mode": "Remove entire column"},
+        {"cleaning_mode": "Remove entire column", "maximum_missing_value_ratio": 0.05},
+        {"cleaning_mode": "Replace with mean", "columns": ["age", "income", "score"]},
+        {"cleaning_mode": "Replace with median", "columns": {"start": "none", "rules": [{"types": ["numeric"]}]},
+         "generate_missing_value_indicator_column": True},
+        {"cleaning_mode": "Replace with mode"},
+        {"cleaning_mode": "Replace with mode", "generate_missing_value_indicator_column": True,
+         "maximum_missing_value_ratio": 0.06},
+    ],
+)  # fmt: skip
+def test_clean_missing_data_matches_the_module(params: dict[str, Any]) -> None:
+    check("clean_missing_data", params, {"dataset": mixed()})
+
+
+def test_clean_missing_data_on_the_penguins_as_the_samples_use_it() -> None:
+    namespace = check(
+        "clean_missing_data", {"cleaning_mode": "Remove entire row"}, {"dataset": stored(palmer_penguins())}
+    )
+    assert len(namespace["node_cleaned_dataset"]) == 333
+    assert namespace["node_cleaning_transformation"]["columns"][0] == "species"
+
+
+def test_replace_with_mode_turns_a_nullable_decimal_column_into_float64_as_the_module() -> None:
+    df = pd.DataFrame({"x": pd.array([1.5, None, 1.5, 2.0], dtype="Float64"), "y": ["a", None, "a", "b"]})
+    check("clean_missing_data", {"cleaning_mode": "Replace with mode"}, {"dataset": df})
+
+
+def test_custom_substitution_has_no_readable_code() -> None:
+    spec = spec_for("clean_missing_data", {"cleaning_mode": "Custom substitution value"})
+    assert TRANSFORMATION_EMITTERS["clean_missing_data"](spec) is None
+
+
+# -- Normalize Data ------------------------------------------------------------------------------------
+
+MEASURES = ["age", "income", "score", "flat"]
+
+
+@pytest.mark.parametrize("method", ["ZScore", "MinMax", "Logistic", "Tanh", "LogNormal"])
+@pytest.mark.parametrize("use_0", [True, False])
+def test_normalize_data_matches_the_module(method: str, use_0: bool) -> None:
+    df = mixed()
+    if method == "LogNormal":
+        df = df.assign(score=df["score"] + 1)  # LogNormal needs positive values
+    params = {"transformation_method": method, "use_0_for_constant_columns": use_0, "columns": MEASURES}
+    check("normalize_data", params, {"dataset": df})
+
+
+def test_normalize_data_defaults_to_every_numeric_column() -> None:
+    namespace = check("normalize_data", {}, {"dataset": mixed()})
+    assert set(namespace["node_transformation"]["columns"]) == {"id", "age", "income", "score"}  # flat is constant
+
+
+def test_normalize_data_with_an_empty_column() -> None:
+    df = pd.DataFrame({"x": [1.0, 2.0, 4.0], "gone": [np.nan, np.nan, np.nan]})
+    for method in ("ZScore", "MinMax", "LogNormal", "Tanh"):
+        check("normalize_data", {"transformation_method": method}, {"dataset": df})
+
+
+def test_normalize_data_on_the_penguins_as_the_clustering_sample_uses_it() -> None:
+    measurements = {
+        "start": "none",
+        "rules": [{"op": "include", "names": ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]}],
+    }
+    df = stored(palmer_penguins().dropna().reset_index(drop=True))
+    check("normalize_data", {"transformation_method": "ZScore", "columns": measurements}, {"dataset": df})
+
+
+# -- Filter Based Feature Selection -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"feature_scoring_method": "Chi Squared", "target_column": "label", "number_of_desired_features": 3},
+        {"feature_scoring_method": "Mutual Information", "target_column": "city", "number_of_desired_features": 4},
+        {"feature_scoring_method": "Count Based", "number_of_desired_features": 5},
+        {"feature_scoring_method": "Count Based", "target_column": "id", "number_of_desired_features": 2},
+    ],
+)
+def test_filter_based_feature_selection_matches_the_module(params: dict[str, Any]) -> None:
+    check("filter_based_feature_selection", params, {"dataset": mixed()})
+
+
+@pytest.mark.parametrize("method", ["Pearson Correlation", "Kendall Correlation", "Spearman Correlation"])
+def test_correlation_feature_selection_matches_the_module(method: str) -> None:
+    df = mixed()[["id", "age", "income", "married", "score", "flat"]]
+    params = {"feature_scoring_method": method, "target_column": "score", "number_of_desired_features": 2}
+    check("filter_based_feature_selection", params, {"dataset": df})
+
+
+def test_chi_squared_on_breast_cancer_as_the_sample_uses_it() -> None:
+    params = {"feature_scoring_method": "Chi Squared", "target_column": "diagnosis", "number_of_desired_features": 10}
+    namespace = check("filter_based_feature_selection", params, {"dataset": stored(breast_cancer())})
+    assert namespace["node_filtered_dataset"].shape == (569, 11)
+
+
+def test_feature_selection_with_unknown_roles_has_no_readable_code() -> None:
+    params = {"feature_scoring_method": "Chi Squared", "target_column": "label"}
+    unfed = node_spec("node", "filter_based_feature_selection", params, inputs={"dataset": "df"})
+    assert TRANSFORMATION_EMITTERS["filter_based_feature_selection"](unfed) is None
+    scored = node_spec("score", "score_model", inputs={"dataset": "x", "trained_model": "m"})
+    fed = node_spec(
+        "node",
+        "filter_based_feature_selection",
+        params,
+        inputs={"dataset": "df"},
+        sources={"dataset": scored},
+        source_ports={"dataset": "scored_dataset"},
+    )
+    assert TRANSFORMATION_EMITTERS["filter_based_feature_selection"](fed) is None
+    everything = node_spec(
+        "node",
+        "filter_based_feature_selection",
+        {**params, "operate_on_feature_columns_only": False},
+        inputs={"dataset": "df"},
+    )
+    assert TRANSFORMATION_EMITTERS["filter_based_feature_selection"](everything) is not None
+
+
+# -- the registry ------------------------------------------------------------------------------------------
+
+
+def test_every_emitter_here_is_registered_and_has_an_exactness_case() -> None:
+    assert all(emitters()[module_id] is emit for module_id, emit in OURS.items())
+    source = Path(__file__).read_text(encoding="utf-8")
+    tested = set(re.findall(r'check\(\s*"(\w+)"', source))
+    assert set(OURS) <= tested, f"no exactness case for: {sorted(set(OURS) - tested)}"
+
+
+# -- Execute Python Script ---------------------------------------------------------------------------------
+
+RATIO_SCRIPT = '''\
+import pandas as pd
+
+
+def azureml_main(dataframe1=None, dataframe2=None):
+    """Adds a feature: how elongated each petal is (length over width)."""
+    df = dataframe1.copy()
+    df["petal_ratio"] = df["petal_length_cm"] / df["petal_width_cm"]
+    return (df,)
+'''
+
+GROUPED_SCRIPT = """\
+import numpy as np
+
+LIMIT = 3
+
+
+def azureml_main(dataframe1=None, dataframe2=None):
+    dataframe1["age"] = dataframe1["age"].fillna(0)  # changes the script's own copy only
+    summary = dataframe1.groupby(["city", "grade"], observed=True)["income"].agg(["mean", "count"])
+    wide = dataframe1[["id", "score"]].rename(columns={"id": 0, "score": 1}).head(LIMIT)
+    return summary, wide
+"""
+
+TWO_INPUTS_SCRIPT = """\
+import pandas as pd
+
+def azureml_main(dataframe1, dataframe2):
+    both = pd.concat([dataframe1, dataframe2], ignore_index=True)
+    both["stamp"] = pd.Timestamp("2024-03-01") + pd.to_timedelta(both["id"], unit="D")
+    return both
+"""
+
+
+def test_execute_python_script_matches_the_module_on_the_iris_sample_script() -> None:
+    namespace = check("execute_python_script", {"python_script": RATIO_SCRIPT}, {"dataset1": stored(iris())})
+    assert "petal_ratio" in namespace["node_result_dataset"].columns
+    assert namespace["node_python_device_dataset"].shape == (0, 0)
+
+
+def test_execute_python_script_keeps_a_named_index_and_makes_column_names_text() -> None:
+    namespace = check("execute_python_script", {"python_script": GROUPED_SCRIPT}, {"dataset1": mixed()})
+    assert list(namespace["node_result_dataset"].columns) == ["city", "grade", "mean", "count"]
+    assert list(namespace["node_python_device_dataset"].columns) == ["0", "1"]
+
+
+def test_execute_python_script_with_two_inputs_returning_a_bare_dataframe() -> None:
+    df = mixed()
+    check(
+        "execute_python_script", {"python_script": TWO_INPUTS_SCRIPT}, {"dataset1": df.head(5), "dataset2": df.tail(3)}
+    )
+
+
+def test_execute_python_script_with_the_default_script_and_no_second_input() -> None:
+    check("execute_python_script", {}, {"dataset1": mixed()})
+
+
+def test_execute_python_script_without_readable_code() -> None:
+    future = "from __future__ import annotations\n\ndef azureml_main(dataframe1=None, dataframe2=None):\n    return 1\n"
+    for script in (future, "def main(df):\n    return df\n", "def azureml_main(:\n"):
+        spec = spec_for("execute_python_script", {"python_script": script}, {"dataset1": "df"})
+        assert SCRIPT_EMITTERS["execute_python_script"](spec) is None
+    bundled = spec_for(
+        "execute_python_script", {"python_script": RATIO_SCRIPT}, {"dataset1": "df", "script_bundle": "z"}
+    )
+    assert SCRIPT_EMITTERS["execute_python_script"](bundled) is None

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from designer.datasets.samples import breast_cancer, iris, palmer_penguins
+from designer.datasets.samples import breast_cancer, iris, movie_reviews, palmer_penguins
 from designer.engine.codegen.node_code import NodeCode, NodeSpec
 from designer.engine.codegen.readable import emitters
 from designer.engine.codegen.readable.python_script import EMITTERS as SCRIPT_EMITTERS
@@ -390,3 +390,75 @@ def test_execute_python_script_without_readable_code() -> None:
         "execute_python_script", {"python_script": RATIO_SCRIPT}, {"dataset1": "df", "script_bundle": "z"}
     )
     assert SCRIPT_EMITTERS["execute_python_script"](bundled) is None
+
+
+# -- Preprocess Text and Extract N-Gram Features -----------------------------------------------------------
+
+
+def texts_table() -> pd.DataFrame:
+    """Sentences that exercise every cleaning step, plus a missing cell and an empty one."""
+    rows = [
+        "I can't believe it's 3.5 times better!!! See https://example.com or mail me@example.org.",
+        "State-of-the-art movies aren't sooooo good; the mice were running. Really?",
+        None,
+        "",
+        "He won't go. She'd have liked it: the C:\\temp\\film was 42 minutes long, and/or longer.",
+        "Let's watch the cats' films again -- the films were great, the film is great.",
+        "The FILM was great and the movie was good, but the ending wasn't.",
+    ]
+    return stored(pd.DataFrame({"id": range(len(rows)), "text": pd.Series(rows, dtype="str")}))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"remove_stop_words": False, "use_lemmatization": False, "detect_sentences": False},
+        {"normalize_case_to_lowercase": False, "remove_numbers": False, "remove_special_characters": False},
+        {"remove_duplicate_characters": False, "remove_email_addresses": False, "remove_urls": False,
+         "expand_verb_contractions": False, "normalize_backslashes_to_slashes": False,
+         "split_tokens_on_special_characters": False},
+        {"custom_regular_expression": r"(\d+) minutes", "custom_replacement_string": r"\1 min"},
+    ],
+)  # fmt: skip
+def test_preprocess_text_matches_the_module(options: dict[str, Any]) -> None:
+    check("preprocess_text", {"text_column": "text", **options}, {"dataset": texts_table()})
+
+
+def test_preprocess_text_names_its_column_apart_from_an_existing_one() -> None:
+    df = texts_table().assign(**{"Preprocessed text": "taken"})
+    namespace = check("preprocess_text", {"text_column": "text"}, {"dataset": df})
+    assert namespace["node_results_dataset"].columns[-1] == "Preprocessed text_1"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"minimum_n_gram_document_absolute_frequency": 2},
+        {"minimum_n_gram_document_absolute_frequency": 1, "n_grams_size": 2, "weighting_function": "TF Weight"},
+        {"minimum_n_gram_document_absolute_frequency": 1, "weighting_function": "IDF Weight",
+         "normalize_n_gram_feature_vectors": True, "maximum_n_gram_document_ratio": 0.5},
+        {"minimum_n_gram_document_absolute_frequency": 2, "n_grams_size": 3, "weighting_function": "TF-IDF Weight",
+         "minimum_word_length": 2, "maximum_word_length": 6, "detect_out_of_vocabulary_rows": False},
+    ],
+)  # fmt: skip
+def test_extract_n_gram_features_matches_the_module(options: dict[str, Any]) -> None:
+    check("extract_n_gram_features_from_text", {"text_column": "text", **options}, {"dataset": texts_table()})
+
+
+def test_the_text_classification_sample_steps_on_the_movie_reviews() -> None:
+    reviews = stored(movie_reviews())
+    preprocessed = check("preprocess_text", {"text_column": "review"}, {"dataset": reviews})["node_results_dataset"]
+    params = {
+        "text_column": "Preprocessed review",
+        "n_grams_size": 1,
+        "weighting_function": "Binary Weight",
+        "minimum_n_gram_document_absolute_frequency": 2,
+    }
+    namespace = check("extract_n_gram_features_from_text", params, {"dataset": stored(preprocessed)})
+    assert namespace["node_result_vocabulary"].shape[0] > 100
+
+
+def test_read_only_vocabulary_has_no_readable_code() -> None:
+    spec = spec_for("extract_n_gram_features_from_text", {"text_column": "text", "vocabulary_mode": "ReadOnly"})
+    assert TEXT_EMITTERS["extract_n_gram_features_from_text"](spec) is None

@@ -81,9 +81,11 @@ def spec_for(module_id: str, params: dict[str, Any], inputs: dict[str, str] | No
     )
 
 
-def run_module(module_id: str, params: dict[str, Any], frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+def run_module(
+    module_id: str, params: dict[str, Any], frames: dict[str, pd.DataFrame], metas: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     cls = default_registry().get(module_id)
-    inputs = {port: DataTable(df.copy()) for port, df in frames.items()}
+    inputs = {port: DataTable(df.copy(), dict(metas.get(port, {}))) for port, df in frames.items()}
     return cls().run(inputs, cls.parse_params(params), LocalContext())
 
 
@@ -94,26 +96,34 @@ def run_code(code: NodeCode, frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
     return namespace
 
 
-def check(module_id: str, params: dict[str, Any], frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    """Run the module and its readable code on ``frames`` (input port -> table); assert equal tables.
+def check(
+    module_id: str,
+    params: dict[str, Any],
+    frames: dict[str, pd.DataFrame],
+    *,
+    metas: dict[str, dict[str, Any]] | None = None,
+    spec: NodeSpec | None = None,
+) -> dict[str, Any]:
+    """Run the module and its readable code on ``frames`` (input port -> table, with ``metas`` as their
+    roles); assert equal tables, and the roles the code states equal to the module's.
 
+    ``spec``: the node as the generator would see it (its sources); by default, fed by registered datasets.
     Returns the script's namespace for further checks."""
-    variables = {port: f"input_{port}" for port in frames}
-    spec = spec_for(module_id, params, variables)
+    spec = spec or spec_for(module_id, params, {port: f"input_{port}" for port in frames})
     code = OURS[module_id](spec)
     assert code is not None, f"{module_id} {params} has no readable code"
     assert not re.search(r"^\s*(from|import)\s+(modules|designer)\b", "\n".join([*code.imports, code.code]), re.M)
     assert "modules." not in code.code + "".join(code.helpers) and "designer." not in code.code
 
     originals = {name: df.copy() for name, df in frames.items()}
-    expected = run_module(module_id, params, frames)
-    namespace = run_code(code, {variables[port]: df for port, df in frames.items()})
+    expected = run_module(module_id, params, frames, metas or {})
+    namespace = run_code(code, {spec.inputs[port]: df for port, df in frames.items()})
 
     for port, variable in spec.outputs.items():
         value = expected[port]
         if isinstance(value, DataTable):
             pd.testing.assert_frame_equal(namespace[variable], value.df.reset_index(drop=True))
-            assert code.meta.get(port, "{}") == repr(value.meta) or value.meta == {}
+            assert (eval(code.meta[port]) if port in code.meta else {}) == value.meta
     for port, df in frames.items():  # the section never changes its input in place
         pd.testing.assert_frame_equal(df, originals[port])
     return namespace
@@ -462,3 +472,101 @@ def test_the_text_classification_sample_steps_on_the_movie_reviews() -> None:
 def test_read_only_vocabulary_has_no_readable_code() -> None:
     spec = spec_for("extract_n_gram_features_from_text", {"text_column": "text", "vocabulary_mode": "ReadOnly"})
     assert TEXT_EMITTERS["extract_n_gram_features_from_text"](spec) is None
+
+
+# -- Edit Metadata -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"column": ["label"], "fields": "Label"},
+        {"column": ["city"], "categorical": "Categorical", "fields": "Clear feature", "new_column_names": "town"},
+        {"column": ["income", "age"], "new_column_names": "salary, years"},
+        {"column": ["income", "age"], "fields": "Features"},
+        {"column": ["label", "id"], "fields": "Clear label"},
+    ],
+)
+def test_edit_metadata_matches_the_module(params: dict[str, Any]) -> None:
+    check("edit_metadata", params, {"dataset": mixed()})
+
+
+def test_edit_metadata_keeps_roles_pointing_at_a_renamed_label() -> None:
+    first = spec_for("edit_metadata", {"column": ["label"], "fields": "Label"})
+    params = {"column": ["label"], "new_column_names": "target"}
+    second = node_spec(
+        "node",
+        "edit_metadata",
+        params,
+        inputs={"dataset": "df"},
+        sources={"dataset": first},
+        source_ports={"dataset": "results_dataset"},
+    )
+    namespace = check(
+        "edit_metadata", params, {"dataset": mixed()}, metas={"dataset": {"label_column": "label"}}, spec=second
+    )
+    assert "target" in namespace["node_results_dataset"].columns
+
+
+def test_feature_selection_after_edit_metadata_leaves_the_label_alone() -> None:
+    labelled = spec_for("edit_metadata", {"column": ["label"], "fields": "Label"})
+    params = {"feature_scoring_method": "Chi Squared", "target_column": "city", "number_of_desired_features": 2}
+    spec = node_spec(
+        "node",
+        "filter_based_feature_selection",
+        params,
+        inputs={"dataset": "df"},
+        sources={"dataset": labelled},
+        source_ports={"dataset": "results_dataset"},
+    )
+    namespace = check(
+        "filter_based_feature_selection",
+        params,
+        {"dataset": mixed()},
+        metas={"dataset": {"label_column": "label"}},
+        spec=spec,
+    )
+    assert "label" not in set(namespace["node_features"]["Feature"])
+
+
+def test_edit_metadata_without_readable_code() -> None:
+    for params in (
+        {"column": ["age"], "data_type": "Double"},
+        {"column": ["grade"], "categorical": "Non categorical"},
+        {"column": ["city", "label"], "categorical": "Categorical"},
+        {"column": {"start": "none", "rules": [{"types": ["string"]}]}, "fields": "Features"},
+    ):
+        assert TRANSFORMATION_EMITTERS["edit_metadata"](spec_for("edit_metadata", params)) is None
+
+
+# -- Remove Duplicate Rows, Add Columns -------------------------------------------------------------------
+
+
+def with_duplicates() -> pd.DataFrame:
+    df = mixed()
+    return stored(pd.concat([df, df.iloc[[0, 2, 3, 5, 5]], df.iloc[[1]].assign(income=1.0)], ignore_index=True))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"retain_first_duplicate_row": False},
+        {"key_column_selection_filter_expression": ["city", "grade"]},
+        {"key_column_selection_filter_expression": ["age"], "retain_first_duplicate_row": False},
+    ],
+)
+def test_remove_duplicate_rows_matches_the_module(params: dict[str, Any]) -> None:
+    check("remove_duplicate_rows", params, {"dataset": with_duplicates()})
+
+
+@pytest.mark.parametrize("right_rows", [40, 25, 55])
+def test_add_columns_matches_the_module(right_rows: int) -> None:
+    df = mixed()
+    right = stored(
+        pd.concat([df, df], ignore_index=True)[["id", "city", "married"]]
+        .head(right_rows)
+        .rename(columns={"married": "id_1"})
+    )
+    frames = {"left_dataset": df.assign(id_1=df["id"]), "right_dataset": right}
+    check("add_columns", {}, frames)

@@ -143,6 +143,7 @@ _PRUNED_ROLES = {
     ("clean_missing_data", "cleaned_dataset"): "dataset",
     ("filter_based_feature_selection", "filtered_dataset"): "dataset",
     ("execute_python_script", "result_dataset"): "dataset1",
+    ("add_columns", "combined_dataset"): "left_dataset",
 }
 #: Outputs that never carry roles.
 _NO_ROLES = {
@@ -168,10 +169,15 @@ def input_roles(spec: NodeSpec, port: str) -> dict[str, Any] | None:
 
 def output_roles(spec: NodeSpec, port: str) -> dict[str, Any] | None:
     key = (spec.module, port)
+    if key == ("edit_metadata", "results_dataset"):
+        found = edit_metadata_plan(spec)
+        return found[2] if found is not None else None
     if key in _NO_ROLES or (spec.module == "execute_python_script" and "dataset1" not in spec.inputs):
         return {}
     if key in _SAME_ROLES:
         return input_roles(spec, _SAME_ROLES[key])
+    if key == ("filter_based_feature_selection", "filtered_dataset") and spec.params["operate_on_feature_columns_only"]:
+        return input_roles(spec, "dataset")  # label and score columns are not candidates: never dropped
     if key in _PRUNED_ROLES:
         roles = input_roles(spec, _PRUNED_ROLES[key])
         return {} if roles == {} else None
@@ -181,3 +187,37 @@ def output_roles(spec: NodeSpec, port: str) -> dict[str, Any] | None:
 def meta_of(roles: dict[str, Any] | None, port: str) -> dict[str, str]:
     """``NodeCode.meta`` for an output whose roles are ``roles`` (nothing when there are none or they are unknown)."""
     return {port: literal(roles)} if roles else {}
+
+
+def edit_metadata_plan(spec: NodeSpec) -> tuple[list[str], list[str], dict[str, Any]] | None:
+    """For an Edit Metadata node that only changes roles, flags or names: the selected names (as listed),
+    the new names (empty: unchanged) and the output's roles; ``None`` when these are not known before running
+    (a type conversion, a selection by type, roles of the input unknown, or an order that depends on the table)."""
+    from modules.library.data_transformation._columns import rename_meta
+    from modules.library.data_transformation.edit_metadata import EditMetadata, _roles
+
+    p = spec.params
+    column = p["column"]
+    if p["data_type"] != "Unchanged" or p["categorical"] == "Non categorical":
+        return None
+    if column.get("start", "none") != "none" or any(r["op"] != "include" or r["types"] for r in column["rules"]):
+        return None
+    roles = input_roles(spec, "dataset")
+    names = list(dict.fromkeys(n for r in column["rules"] for n in r["names"]))
+    new = [n.strip() for n in p["new_column_names"].split(",")] if p["new_column_names"].strip() else []
+    if roles is None or not names or (new and len(new) != len(names)) or (p["fields"] == "Label" and len(names) != 1):
+        return None
+    flags_in_order = p["categorical"] == "Categorical" or p["fields"] == "Clear feature"
+    if len(names) > 1 and (flags_in_order or (new and any(n in _mentioned(roles) for n in names))):
+        return None  # the result would depend on the selected columns' order in the table
+    meta = _roles(dict(roles), names, EditMetadata.Params.model_validate(p))
+    renames = {old: n for old, n in zip(names, new, strict=False) if old != n}
+    return names, new, rename_meta(meta, renames) if renames else meta
+
+
+def _mentioned(meta: dict[str, Any]) -> set[str]:
+    """Column names the roles mention."""
+    found = {meta.get("label_column"), meta.get("fold_column")} | set(dict(meta.get("score_columns") or {}).values())
+    for key in ("categorical_columns", "non_feature_columns"):
+        found |= set(meta.get(key) or [])
+    return {n for n in found if isinstance(n, str)}

@@ -17,7 +17,7 @@ from typing import Any
 
 from designer.engine.codegen.node_code import Emitter, NodeCode, NodeSpec
 
-from ._tables import NUMPY, PANDAS, input_roles, literal, meta_of, regex_literal, selection
+from ._tables import NUMPY, PANDAS, edit_metadata_plan, input_roles, literal, meta_of, regex_literal, selection
 
 
 def _rounded_count(fraction: float, total: str) -> str:
@@ -387,10 +387,93 @@ def filter_based_feature_selection(spec: NodeSpec) -> NodeCode | None:
         "    }",
         ")",
     ]
-    return NodeCode("\n".join(lines), imports, helpers, meta_of(roles if roles == {} else None, "filtered_dataset"))
+    # label and score columns are never candidates, so their roles stay (the only roles the module prunes)
+    kept = roles if p["operate_on_feature_columns_only"] or roles == {} else None
+    return NodeCode("\n".join(lines), imports, helpers, meta_of(kept, "filtered_dataset"))
+
+
+# -- Edit Metadata, Remove Duplicate Rows, Add Columns --------------------------------------------------------
+
+
+def edit_metadata(spec: NodeSpec) -> NodeCode | None:
+    plan = edit_metadata_plan(spec)
+    if plan is None:
+        return None  # a type conversion, or roles that depend on the table: the module library runs it
+    names, new, roles = plan
+    df, out = spec.inputs["dataset"], spec.outputs["results_dataset"]
+    lines = [f"# the column roles (label, categorical and feature flags) travel with the table: {literal(roles)}"]
+    if not new:
+        lines.append(f"{out} = {df}.copy()")
+    elif len(names) == 1:
+        lines.append(f"{out} = {df}.rename(columns={literal(dict(zip(names, new, strict=True)))})")
+    else:
+        lines += [
+            "# the new names go to the selected columns in the table's order",
+            f"selected = [name for name in {df}.columns if name in {literal(names)}]",
+            f"{out} = {df}.rename(columns=dict(zip(selected, {literal(new)})))",
+        ]
+    return NodeCode("\n".join(lines), (PANDAS,), (), meta_of(roles, "results_dataset"))
+
+
+def remove_duplicate_rows(spec: NodeSpec) -> NodeCode | None:
+    p = spec.params
+    df, out = spec.inputs["dataset"], spec.outputs["results_dataset"]
+    expression, helpers = selection(p["key_column_selection_filter_expression"], df)
+    keep = "first" if p["retain_first_duplicate_row"] else "last"
+    lines = [
+        f"keys = {expression}",
+        f"# a row repeating {'an earlier' if keep == 'first' else 'a later'} one in the key columns goes, "
+        "unless one of its keys is missing",
+        f"repeated = {df}.duplicated(subset=keys, keep={literal(keep)}) & ~{df}[keys].isna().any(axis=1)",
+        f"{out} = {df}[~repeated.to_numpy()].reset_index(drop=True)",
+    ]
+    roles = input_roles(spec, "dataset")
+    return NodeCode("\n".join(lines), (PANDAS,), helpers, meta_of(roles, "results_dataset"))
+
+
+_AS_NULLABLE = '''\
+def as_nullable(df):
+    """Integer and true/false columns as pandas' nullable types, so padding with missing keeps their type."""
+    out = df.copy()
+    for name in out.columns:
+        dtype = out[name].dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+            out[name] = out[name].astype("Int64")
+        elif isinstance(dtype, np.dtype) and dtype.kind == "b":
+            out[name] = out[name].astype("boolean")
+    return out
+'''
+
+
+def add_columns(spec: NodeSpec) -> NodeCode | None:
+    left, right, out = spec.inputs["left_dataset"], spec.inputs["right_dataset"], spec.outputs["combined_dataset"]
+    lines = [
+        "# a right column whose name the left table has is renamed name_1 (name_2... if that is taken too)",
+        f"taken = {{*{left}.columns, *{right}.columns}}",
+        "renames = {}",
+        f"for name in {right}.columns:",
+        f"    if name in {left}.columns:",
+        "        i = 1",
+        '        while f"{name}_{i}" in taken:',
+        "            i += 1",
+        '        renames[name] = f"{name}_{i}"',
+        "        taken.add(renames[name])",
+        f"lhs, rhs = {left}.reset_index(drop=True), {right}.reset_index(drop=True).rename(columns=renames)",
+        "if len(lhs) != len(rhs):  # rows are matched by position; the shorter table is padded with missing values",
+        "    rows = pd.RangeIndex(max(len(lhs), len(rhs)))",
+        "    lhs, rhs = as_nullable(lhs).reindex(rows), as_nullable(rhs).reindex(rows)",
+        f"{out} = pd.concat([lhs, rhs], axis=1)",
+    ]
+    roles = input_roles(spec, "left_dataset")
+    return NodeCode(
+        "\n".join(lines), (NUMPY, PANDAS), (_AS_NULLABLE,), meta_of(roles if roles == {} else None, "combined_dataset")
+    )
 
 
 EMITTERS: dict[str, Emitter] = {
+    "edit_metadata": edit_metadata,
+    "remove_duplicate_rows": remove_duplicate_rows,
+    "add_columns": add_columns,
     "split_data": split_data,
     "select_columns": select_columns,
     "clean_missing_data": clean_missing_data,

@@ -570,3 +570,91 @@ def test_add_columns_matches_the_module(right_rows: int) -> None:
     )
     frames = {"left_dataset": df.assign(id_1=df["id"]), "right_dataset": right}
     check("add_columns", {}, frames)
+
+
+# -- sample chains: readable sections feeding each other without the Parquet round trip --------------------
+
+
+def run_chain(steps: list[tuple[str, dict[str, Any]]], df: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run ``steps`` (module id, params; each fed the previous one's first output) through the library, with a
+    Parquet round trip between nodes as in a run, and as one readable script; the last node's outputs of each."""
+    source, previous, variable = dataset_spec(), "dataset", "data_dataset"
+    script: list[str] = []
+    imports: dict[str, None] = {}
+    helpers: dict[str, None] = {}
+    table = DataTable(df)
+    for i, (module_id, params) in enumerate(steps):
+        spec = node_spec(
+            f"step{i}",
+            module_id,
+            params,
+            inputs={"dataset": variable},
+            sources={"dataset": source},
+            source_ports={"dataset": previous},
+        )
+        code = OURS[module_id](spec)
+        assert code is not None
+        script.append(code.code)
+        imports.update(dict.fromkeys(code.imports))
+        helpers.update(dict.fromkeys(code.helpers))
+        cls = default_registry().get(module_id)
+        outputs = cls().run({"dataset": table}, cls.parse_params(params), LocalContext())
+        previous = next(iter(spec.outputs))
+        table = Table.deserialize(Table.serialize(outputs[previous]))
+        source, variable = spec, spec.outputs[previous]
+    namespace = run_code(NodeCode("\n".join(script), tuple(imports), tuple(helpers)), {"data_dataset": df})
+    return {port: namespace[name] for port, name in spec.outputs.items()}, outputs
+
+
+def test_the_clustering_sample_chain_equals_the_modules() -> None:
+    measurements = {
+        "start": "none",
+        "rules": [{"op": "include", "names": ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]}],
+    }
+    readable, library = run_chain(
+        [
+            (
+                "select_columns",
+                {
+                    "columns": {
+                        "start": "none",
+                        "rules": [{"op": "include", "names": ["species", *measurements["rules"][0]["names"]]}],
+                    }
+                },
+            ),
+            ("clean_missing_data", {"columns": measurements, "cleaning_mode": "Remove entire row"}),
+            ("normalize_data", {"transformation_method": "ZScore", "columns": measurements}),
+            ("split_data", {"fraction_of_rows_in_first_output_dataset": 0.7, "random_seed": 42}),
+        ],
+        stored(palmer_penguins()),
+    )
+    for port in ("results_dataset1", "results_dataset2"):
+        pd.testing.assert_frame_equal(readable[port], library[port].df)
+
+
+def test_the_text_classification_sample_chain_equals_the_modules() -> None:
+    readable, library = run_chain(
+        [
+            ("preprocess_text", {"text_column": "review"}),
+            (
+                "extract_n_gram_features_from_text",
+                {"text_column": "Preprocessed review", "minimum_n_gram_document_absolute_frequency": 2},
+            ),
+            (
+                "select_columns",
+                {"columns": {"start": "all", "rules": [{"op": "exclude", "names": ["review", "Preprocessed review"]}]}},
+            ),
+            (
+                "split_data",
+                {
+                    "fraction_of_rows_in_first_output_dataset": 0.7,
+                    "random_seed": 42,
+                    "stratified_split": True,
+                    "stratification_key_column": "sentiment",
+                },
+            ),
+        ],
+        stored(movie_reviews()),
+    )
+    for port in ("results_dataset1", "results_dataset2"):
+        pd.testing.assert_frame_equal(readable[port], library[port].df)

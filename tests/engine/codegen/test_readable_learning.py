@@ -167,6 +167,18 @@ LEARNER_CASES = [
     ("boosted_decision_tree_regression", mixed, "score", {}),
     ("decision_forest_regression", diabetes, "disease_progression", {}),
     ("decision_forest_regression", mixed, "score", {"number_of_decision_trees": 4}),
+    ("linear_regression", diabetes, "disease_progression", {}),  # ridge
+    ("linear_regression", diabetes, "disease_progression", {"l2_regularization_weight": 0.0}),  # least squares
+    ("linear_regression", diabetes, "disease_progression", {"solution_method": "Online Gradient Descent"}),
+    ("poisson_regression", diabetes, "disease_progression", {"l2_regularization_weight": 0.1}),
+    ("two_class_support_vector_machine", breast_cancer, "diagnosis", {}),
+    (
+        "two_class_support_vector_machine",
+        breast_cancer,
+        "diagnosis",
+        {"normalize_features": False, "project_to_the_unit_sphere": True, "number_of_iterations": 5},
+    ),
+    ("two_class_averaged_perceptron", breast_cancer, "diagnosis", {}),
 ]
 
 
@@ -176,6 +188,42 @@ def test_a_learner_trained_scored_and_evaluated_as_written_equals_the_library(mo
     if label == "island":
         df = df.dropna(subset=["sex"])  # keep some missing numbers, as LightGBM takes them
     train_score_evaluate(module_id, df, label, params)
+
+
+def test_two_class_metrics_of_rows_that_hold_and_get_no_positive_label_equal_the_modules():
+    # Evaluate Model's readable code reads only the table (its positive class is not in it): here no row is,
+    # or is predicted, the positive class "malignant".
+    df = breast_cancer()
+    train_df, test_df = split(df)
+    forest = learner("two_class_decision_forest")
+    model = run_module(
+        "train_model", {"untrained_model": forest, "dataset": DataTable(train_df)}, {"label_column": "diagnosis"}
+    )["trained_model"]
+    scored = run_module("score_model", {"trained_model": model, "dataset": DataTable(test_df)}, {})["scored_dataset"]
+    negatives = scored.df[(scored.df["diagnosis"] == "benign") & (scored.df["Scored Labels"] == "benign")]
+    metrics = run_module("evaluate_model", {"scored_dataset": DataTable(negatives, scored.meta)}, {})
+
+    learn = learner_spec("two_class_decision_forest")
+    train = node_spec(
+        "train",
+        "train_model",
+        {"label_column": "diagnosis"},
+        inputs={"untrained_model": "learner_untrained_model", "dataset": "train_df"},
+        sources={"untrained_model": learn},
+    )
+    score = node_spec(
+        "score",
+        "score_model",
+        {},
+        inputs={"trained_model": "train_trained_model", "dataset": "x"},
+        sources={"trained_model": train},
+    )
+    evaluate = node_spec(
+        "evaluate", "evaluate_model", {}, inputs={"scored_dataset": "negatives"}, sources={"scored_dataset": score}
+    )
+    ns = execute([emit(evaluate)], {"negatives": negatives})
+    assert ns["evaluate_evaluation_results"] == metrics["evaluation_results"].values
+    assert metrics["evaluation_results"].values["Accuracy"] == 1.0
 
 
 def test_scores_without_the_input_columns_keep_only_the_label_and_the_scores():

@@ -209,13 +209,16 @@ PLAIN = _source(
 EVALUATE_BINARY = _source(
     '''
     def two_class_metrics(scored: pd.DataFrame, label: str) -> dict:
-        """Evaluate Model, two classes, at threshold 0.5 (rows without a label left out). The positive class is
-        the larger of the classes seen, as Score Model's positive class is the larger of the training classes."""
+        """Evaluate Model, two classes, at threshold 0.5 (rows without a label left out)."""
         known = scored[scored[label].notna()]
         actual = plain(known[label])
-        positive = sorted(set(actual) | set(plain(known["Scored Labels"])))[-1]
-        y = np.array([v == positive for v in actual], dtype=bool)
         p = known["Scored Probabilities"].to_numpy(dtype="float64", na_value=np.nan)
+        # The positive class is the label Score Model gives where the probability is above 0.5; when no row
+        # is above, any value but the (predicted) negative class marks the same rows as positive.
+        above = plain(known.loc[p > 0.5, "Scored Labels"])
+        negative = set(plain(known.loc[~(p > 0.5), "Scored Labels"]))
+        positive = above[0] if above else max(set(actual) - negative, default=None)
+        y = np.array([v == positive for v in actual], dtype=bool)
         predicted = p > 0.5
         tp, fp, fn = int((predicted & y).sum()), int((predicted & ~y).sum()), int((~predicted & y).sum())
         tn = len(y) - tp - fp - fn

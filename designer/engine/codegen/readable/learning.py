@@ -125,6 +125,65 @@ def _k_means(v: Mapping[str, Any], target: str) -> str:
     return f"{target} = {model}"
 
 
+def _linear(v: Mapping[str, Any], target: str) -> str:
+    l2, intercept = v["l2_regularization_weight"], v["include_intercept"]
+    if v["solution_method"] == "Online Gradient Descent":
+        model = (
+            f'SGDRegressor(alpha={l2!r}, fit_intercept={intercept!r}, learning_rate="invscaling", '
+            f"eta0={v['learning_rate']!r}, max_iter={v['number_of_training_epochs']!r}, tol=None, "
+            f"random_state={v['random_number_seed']!r})"
+        )
+        why = "online gradient descent"
+    else:
+        ols = f"LinearRegression(fit_intercept={intercept!r})"
+        ridge = f"Ridge(alpha={l2!r}, fit_intercept={intercept!r})"
+        why = "least squares, ridge when L2 > 0"
+        if isinstance(l2, Expr):
+            model = f"{ridge} if {l2!r} > 0.0 else {ols}"
+        else:
+            model = ridge if l2 > 0.0 else ols
+    return f"# {why}; features standardized inside the model\n{target} = make_pipeline(StandardScaler(), {model})"
+
+
+def _poisson(v: Mapping[str, Any], target: str) -> str:
+    model = (
+        f"PoissonRegressor(alpha={v['l2_regularization_weight']!r}, tol={v['optimization_tolerance']!r}, "
+        'solver="lbfgs", max_iter=1000)'
+    )
+    return f"{target} = make_pipeline(StandardScaler(), {model})  # features standardized inside the model"
+
+
+def _svm(v: Mapping[str, Any], target: str) -> str:
+    steps = (["MinMaxScaler()"] if v["normalize_features"] else []) + (
+        ["Normalizer()"] if v["project_to_the_unit_sphere"] else []
+    )
+    svm = (
+        f'SGDClassifier(loss="hinge", penalty="l2", alpha={v["lambda_weight"]!r}, learning_rate="optimal", '
+        f"max_iter={v['number_of_iterations']!r}, tol=None, random_state={v['random_number_seed']!r})"
+    )
+    return (
+        "# a linear SVM; its scores become probabilities by sigmoid calibration (5 folds)\n"
+        f"svm = {svm}\n"
+        f"{target} = make_pipeline({''.join(step + ', ' for step in steps)}"
+        'CalibratedClassifierCV(svm, method="sigmoid", cv=5, ensemble=False))'
+    )
+
+
+def _perceptron(v: Mapping[str, Any], target: str) -> str:
+    perceptron = (
+        f'SGDClassifier(loss="perceptron", penalty=None, learning_rate="constant", eta0={v["learning_rate"]!r}, '
+        f"max_iter={v['maximum_number_of_iterations']!r}, tol=None, average=True, "
+        f"random_state={v['random_number_seed']!r})"
+    )
+    return (
+        "# an averaged perceptron; its scores become probabilities by sigmoid calibration (5 folds)\n"
+        f"perceptron = {perceptron}\n"
+        f"{target} = make_pipeline(\n"
+        '    StandardScaler(), CalibratedClassifierCV(perceptron, method="sigmoid", cv=5, ensemble=False)\n'
+        ")"
+    )
+
+
 _SCALED = ("from sklearn.pipeline import make_pipeline", "from sklearn.preprocessing import StandardScaler")
 LEARNERS: dict[str, LearnerCode] = {
     "two_class_logistic_regression": LearnerCode(
@@ -162,6 +221,36 @@ LEARNERS: dict[str, LearnerCode] = {
         _forest("RandomForestRegressor"),
         ("from sklearn.ensemble import RandomForestRegressor",),
         "a random forest",
+    ),
+    "linear_regression": LearnerCode(
+        "regression",
+        _linear,
+        ("from sklearn.linear_model import LinearRegression, Ridge, SGDRegressor", *_SCALED),
+        "linear regression",
+    ),
+    "poisson_regression": LearnerCode(
+        "regression", _poisson, ("from sklearn.linear_model import PoissonRegressor", *_SCALED), "Poisson regression"
+    ),
+    "two_class_support_vector_machine": LearnerCode(
+        "binary",
+        _svm,
+        (
+            "from sklearn.calibration import CalibratedClassifierCV",
+            "from sklearn.linear_model import SGDClassifier",
+            "from sklearn.pipeline import make_pipeline",
+            "from sklearn.preprocessing import MinMaxScaler, Normalizer",
+        ),
+        "a support vector machine",
+    ),
+    "two_class_averaged_perceptron": LearnerCode(
+        "binary",
+        _perceptron,
+        (
+            "from sklearn.calibration import CalibratedClassifierCV",
+            "from sklearn.linear_model import SGDClassifier",
+            *_SCALED,
+        ),
+        "an averaged perceptron",
     ),
     "k_means_clustering": LearnerCode(
         "clustering",

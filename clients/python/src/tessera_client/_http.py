@@ -199,6 +199,8 @@ def _with_first(detail: str, problems: list[dict[str, Any]], body: Any) -> str:
     if not problems:
         return detail
     first = str(problems[0].get("message", ""))
+    if not first or first == detail:
+        return detail
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     if detail in ("Some fields are invalid.", ""):
         return f"{first}{more}"

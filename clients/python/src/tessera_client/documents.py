@@ -192,6 +192,14 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)  # lists indented under their key: easier to read
 
 
+def _string(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    """Plain when safe; double-quoted (escaped) when YAML readers would take a character as a line break."""
+    if any(ch in text for ch in "\x85\u2028\u2029") or not all(ch.isprintable() or ch in "\n\t" for ch in text):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+    return dumper.represent_str(text)
+
+
+_Dumper.add_representer(str, _string)
 _Dumper.add_representer(_Flow, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
 
 

@@ -12,7 +12,6 @@ import sys
 import traceback
 from typing import Annotated
 
-import click
 import typer
 
 from tessera_client.errors import ExitCode, TesseraError
@@ -65,16 +64,18 @@ def root(
 def main() -> None:
     debug = "--debug" in sys.argv[1:] or os.environ.get("TESSERA_DEBUG", "") not in ("", "0")
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False)  # Typer returns the code of typer.Exit (130 for Ctrl-C)
     except TesseraError as exc:
         _fail(exc, debug)
         code = exc.exit_code
-    except click.exceptions.Exit as exc:
+    except typer.TyperException as exc:  # usage errors: Typer's own messages, exit 2
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err.print(f"error: {exc.format_message()}", markup=False)
         code = exc.exit_code
-    except click.ClickException as exc:  # usage errors: Typer's own one-line messages, exit 2
-        exc.show()
-        code = exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         err.print("error: interrupted")
         code = ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the one place every other failure becomes a line

@@ -177,6 +177,9 @@ def _mapping(content: Any, source: str) -> dict[str, Any]:
     if not isinstance(content, dict):
         kind = {list: "a list", str: "a string", type(None): "empty"}.get(type(content), type(content).__name__)
         raise DocumentError(f"{source} is not a pipeline: its top level is {kind}, not a mapping with 'nodes'.")
+    if "nodes" not in content:
+        keys = ", ".join(f"'{k}'" for k in list(content)[:5])
+        raise DocumentError(f"{source} is not a pipeline: it has no 'nodes' (its keys: {keys}).")
     return content
 
 

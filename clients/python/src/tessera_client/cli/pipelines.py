@@ -91,10 +91,11 @@ def pull(
     """Write a version's document as YAML or JSON (by the file's extension)."""
     found = state(ctx).workspace(workspace).pipelines.get(pipeline)
     saved = found.get_version(version)
+    document = documents.normalized(saved["document"])  # the document's own field order, not the database's
     if output_file is None:
-        typer.echo(documents.dumps_yaml(saved["document"]), nl=False)
+        typer.echo(documents.dumps_yaml(document), nl=False)
         return
-    documents.write(saved["document"], output_file)
+    documents.write(document, output_file)
     out.print(f"Wrote version {saved['number']} of '{found.name}' to {output_file}", markup=False)
 
 

@@ -47,6 +47,7 @@ def test_upload_push_run_outputs_deploy_and_score_from_the_command_line_and_a_no
     assert pulled.code == 0, pulled.stderr
     text = (tmp_path / "pulled.yaml").read_text()
     assert documents.loads_yaml(text).content == documents.normalized(documents.read(path).content)
+    assert text == documents.dumps_yaml(documents.canonical(documents.read(path).content))
     assert documents.dumps_yaml(documents.loads_yaml(text).content) == text
     assert text.startswith("schema_version: 1\nnodes:\n  - id: data\n    module: dataset\n    version: 1\n")
     assert (

@@ -280,5 +280,28 @@ def normalized(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def canonical(document: dict[str, Any]) -> dict[str, Any]:
+    """``normalized``, in one order whatever order the server's database gave back its keys in:
+    parameters and node params by name (nested objects too), layout entries in node order. ``pull``
+    writes this form, and local diffs compare it, so only real changes show."""
+    doc = normalized(document)
+    for node in doc["nodes"]:
+        if isinstance(node["params"], dict):
+            node["params"] = _by_name(node["params"])
+    if isinstance(doc["parameters"], dict):
+        doc["parameters"] = _by_name(doc["parameters"])
+    order = [n["id"] for n in doc["nodes"]]
+    doc["layout"] = {k: _by_name(doc["layout"][k]) for k in order if k in doc["layout"]}
+    return doc
+
+
+def _by_name(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _by_name(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_by_name(v) for v in value]
+    return value
+
+
 def same_document(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return normalized(a) == normalized(b)

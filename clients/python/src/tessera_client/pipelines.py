@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._http import Session
-from .documents import dumps_yaml, normalized, same_document
+from .documents import canonical, dumps_yaml, same_document
 from .errors import Conflict, ValidationFailed
 from .names import pick
 from .runs import Run, Runs
@@ -73,8 +73,8 @@ class Pipeline:
     def local_diff(self, document: dict[str, Any], source: str = "local") -> str:
         """A unified diff of the newest version and ``document``, as YAML (empty when they are the same)."""
         head = self.refresh().info["head"]
-        old = dumps_yaml(normalized(head["document"])).splitlines(keepends=True)
-        new = dumps_yaml(normalized(document)).splitlines(keepends=True)
+        old = dumps_yaml(canonical(head["document"])).splitlines(keepends=True)
+        new = dumps_yaml(canonical(document)).splitlines(keepends=True)
         return "".join(difflib.unified_diff(old, new, f"{self.name} v{head['number']} (server)", source))
 
     def validate(self, params: dict[str, Any] | None = None) -> dict[str, Any]:

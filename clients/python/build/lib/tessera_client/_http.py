@@ -25,6 +25,16 @@ from .errors import (
 
 PAGE = 1000  # the server's largest page
 USER_AGENT = "tessera-client/0.1"
+#: DRF's words for a request it could not authenticate; it answers them with 403, not 401, when session
+#: authentication comes first (as on this server), so they are told apart from a missing permission here.
+NOT_AUTHENTICATED = frozenset(
+    {
+        "Invalid token.",
+        "Authentication credentials were not provided.",
+        "User inactive or deleted.",
+        "Invalid token header. No credentials provided.",
+    }
+)
 
 
 class Session:
@@ -132,7 +142,7 @@ def error_for(response: httpx.Response, method: str, path: str) -> TesseraError:
     body = _body(response)
     detail = _detail(body) or response.reason_phrase or f"HTTP {status}"
     problems = _problems(body)
-    if status == 401:
+    if status == 401 or (status == 403 and detail in NOT_AUTHENTICATED):
         return AuthError(
             f"The server refused your credentials ({detail.rstrip('.')}): sign in again with `tessera login` "
             "or set TESSERA_TOKEN.",

@@ -177,6 +177,9 @@ def _mapping(content: Any, source: str) -> dict[str, Any]:
     if not isinstance(content, dict):
         kind = {list: "a list", str: "a string", type(None): "empty"}.get(type(content), type(content).__name__)
         raise DocumentError(f"{source} is not a pipeline: its top level is {kind}, not a mapping with 'nodes'.")
+    if "nodes" not in content:
+        keys = ", ".join(f"'{k}'" for k in list(content)[:5])
+        raise DocumentError(f"{source} is not a pipeline: it has no 'nodes' (its keys: {keys}).")
     return content
 
 
@@ -275,6 +278,29 @@ def normalized(document: dict[str, Any]) -> dict[str, Any]:
         "parameters": document.get("parameters", {}),
         "layout": layout,
     }
+
+
+def canonical(document: dict[str, Any]) -> dict[str, Any]:
+    """``normalized``, in one order whatever order the server's database gave back its keys in:
+    parameters and node params by name (nested objects too), layout entries in node order. ``pull``
+    writes this form, and local diffs compare it, so only real changes show."""
+    doc = normalized(document)
+    for node in doc["nodes"]:
+        if isinstance(node["params"], dict):
+            node["params"] = _by_name(node["params"])
+    if isinstance(doc["parameters"], dict):
+        doc["parameters"] = _by_name(doc["parameters"])
+    order = [n["id"] for n in doc["nodes"]]
+    doc["layout"] = {k: _by_name(doc["layout"][k]) for k in order if k in doc["layout"]}
+    return doc
+
+
+def _by_name(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _by_name(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_by_name(v) for v in value]
+    return value
 
 
 def same_document(a: dict[str, Any], b: dict[str, Any]) -> bool:

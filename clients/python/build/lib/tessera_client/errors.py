@@ -35,7 +35,6 @@ class TesseraError(Exception):
         self.message = message
         self.status = status
         self.problems: list[dict[str, Any]] = list(problems or [])
-        self.more_lines: list[str] = []  # printed by the CLI under the one-line message (further problems)
 
     def __str__(self) -> str:
         return self.message

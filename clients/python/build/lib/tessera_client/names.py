@@ -30,5 +30,9 @@ def pick(rows: Iterable[dict[str, Any]], ref: int | str, kind: str, name_key: st
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    candidates = list(candidates)
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close and len(word) >= 3:  # a shortened name: the one candidate it begins or is part of
+        close = [c for c in candidates if c.startswith(word)] or [c for c in candidates if word in c]
+        close = close if len(close) == 1 else []
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -191,7 +191,10 @@ class Runs:
         self.workspace = workspace
 
     def get(self, run_id: int) -> Run:
-        return Run(self.session, self.session.get(f"/api/runs/{int(run_id)}/"))
+        try:
+            return Run(self.session, self.session.get(f"/api/runs/{int(run_id)}/"))
+        except NotFound:
+            raise NotFound(f"No run {run_id} in your workspaces.") from None
 
     def list(self, pipeline: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
         return list(self.session.pages("/api/runs/", workspace=self.workspace, pipeline=pipeline, status=status))

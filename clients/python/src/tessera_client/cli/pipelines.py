@@ -91,7 +91,7 @@ def pull(
     """Write a version's document as YAML or JSON (by the file's extension)."""
     found = state(ctx).workspace(workspace).pipelines.get(pipeline)
     saved = found.get_version(version)
-    document = documents.normalized(saved["document"])  # the document's own field order, not the database's
+    document = documents.canonical(saved["document"])  # one field order, not the database's
     if output_file is None:
         typer.echo(documents.dumps_yaml(document), nl=False)
         return

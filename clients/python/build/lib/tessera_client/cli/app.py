@@ -92,8 +92,6 @@ def _fail(exc: TesseraError, debug: bool) -> None:
         traceback.print_exc()
     lines = str(exc).splitlines() or [type(exc).__name__]
     err.print(f"error: {lines[0]}", markup=False)
-    for extra in getattr(exc, "more_lines", []):
-        err.print(f"  {extra}", markup=False)
 
 
 if __name__ == "__main__":

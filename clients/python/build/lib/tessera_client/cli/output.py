@@ -15,7 +15,7 @@ from .context import Output
 
 
 def _console(stderr: bool) -> Console:
-    console = Console(stderr=stderr, highlight=False)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True)  # a message is one line, however long
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 200  # a pipe or a file: do not wrap tables at 80 columns
     return console

@@ -22,15 +22,17 @@ FileArg = Annotated[Path, typer.Argument(help="A pipeline document: .yaml, .yml 
 RefArg = Annotated[str, typer.Argument(help="Pipeline name or id.")]
 
 
-def located(exc: ValidationFailed, doc: Document) -> ValidationFailed:
-    """The error with each problem pointing at its line in the file; one line per problem."""
+def located(exc: ValidationFailed, doc: Document, hint: bool = True) -> ValidationFailed:
+    """The error as one line: the first problem with the file and line it points at, and how many more."""
     if not exc.problems:
         return exc
-    lines = [f"{doc.where(p)}: {p.get('message', '')}" for p in exc.problems]
-    more = f" (and {len(lines) - 1} more below)" if len(lines) > 1 else ""
-    error = ValidationFailed(lines[0] + more, status=exc.status, problems=exc.problems)
-    error.more_lines = lines[1:]
-    return error
+    first = exc.problems[0]
+    more = ""
+    if len(exc.problems) > 1:
+        more = f" (and {len(exc.problems) - 1} more"
+        more += f"; `tessera pipeline validate {doc.source}` lists them)" if hint else ")"
+    return ValidationFailed(f"{doc.where(first)}: {first.get('message', '')}{more}", status=exc.status,
+                            problems=exc.problems)  # fmt: skip
 
 
 @app.command("list")
@@ -89,10 +91,11 @@ def pull(
     """Write a version's document as YAML or JSON (by the file's extension)."""
     found = state(ctx).workspace(workspace).pipelines.get(pipeline)
     saved = found.get_version(version)
+    document = documents.canonical(saved["document"])  # one field order, not the database's
     if output_file is None:
-        typer.echo(documents.dumps_yaml(saved["document"]), nl=False)
+        typer.echo(documents.dumps_yaml(document), nl=False)
         return
-    documents.write(saved["document"], output_file)
+    documents.write(document, output_file)
     out.print(f"Wrote version {saved['number']} of '{found.name}' to {output_file}", markup=False)
 
 
@@ -118,8 +121,11 @@ def validate(
         print_json({"ok": result.get("ok"), "problems": problems})
     elif not problems:
         out.print(f"{file}: no problems", markup=False)
+    else:
+        for problem in problems:
+            out.print(f"{doc.where(problem)}: {problem.get('message', '')}", markup=False)
     if problems:
-        raise located(ValidationFailed("problems", problems=problems), doc)
+        raise located(ValidationFailed("problems", problems=problems), doc, hint=False)
 
 
 @app.command()

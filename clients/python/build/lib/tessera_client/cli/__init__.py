@@ -1,1 +1,0 @@
-"""The ``tessera`` command: one file per command group, all on top of the SDK (``tessera_client``)."""

@@ -29,4 +29,4 @@ worker: ## a CPU worker for the configured DATABASE_URL / REDIS_URL
 beat:   ## Celery beat (database scheduler) for the configured DATABASE_URL / REDIS_URL: fires schedules
 	.venv/bin/celery -A designer beat -l INFO
 lint:
-	.venv/bin/ruff check designer modules tests bench && .venv/bin/lint-imports
+	.venv/bin/ruff check designer modules tests bench clients && .venv/bin/lint-imports

@@ -7,12 +7,13 @@ import io
 import json
 from typing import Any
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,11 +23,12 @@ from designer.engine.store import ArtifactMissing
 from designer.pipelines.models import Pipeline
 from designer.pipelines.serializers import PipelineVersionSerializer
 from designer.workspaces.permissions import Role, workspace_for
-from modules.sdk import PORT_TYPES, DataTable
+from modules.sdk import PORT_TYPES, DataTable, Table
 
 from . import services
 from .events import serialize_event
 from .models import NodeRun, RunEvent
+from .negotiation import FileFormatNegotiation
 from .selectors import compare_runs, runs_for_user
 from .serializers import (
     CompareQuerySerializer,
@@ -37,6 +39,7 @@ from .serializers import (
 )
 
 MAX_PAGE = 1000
+DOWNLOAD_FORMATS = ("csv", "parquet")
 
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -201,13 +204,35 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             raise ValidationError({"port": f"output '{port}' is not a table"})
         return Response(profile_table(value.df))
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["csv", "parquet"],
+                description="A table as CSV (the default) or as its stored Parquet file.",
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.apache.parquet"): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/zip"): OpenApiTypes.BINARY,
+        },
+    )
     @action(
         detail=True,
         methods=["get"],
         url_path=r"nodes/(?P<node_id>[A-Za-z0-9_-]+)/outputs/(?P<port>[a-z0-9_]+)/download",
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=FileFormatNegotiation,
     )
     def output_download(self, request: Request, pk: str, node_id: str, port: str) -> HttpResponse:
+        wanted = request.query_params.get("format", "csv")
+        if wanted not in DOWNLOAD_FORMATS:
+            raise ValidationError({"format": f"'{wanted}' is not a download format; use csv or parquet"})
+        if wanted == "parquet":
+            return self._parquet_download(pk, node_id, port)
         node, out, value = self._output(pk, node_id, port)
         name = f"run{node.run_id}-{node_id}-{port}"
         if isinstance(value, DataTable):
@@ -222,6 +247,24 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         raw = artifact_store().get(out["digest"])
         response = HttpResponse(raw, content_type=PORT_TYPES[out["type"]].media_type)
         response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+        return response
+
+    def _parquet_download(self, pk: str, node_id: str, port: str) -> HttpResponse:
+        """The stored Parquet file of a table output, streamed from the artifact store as it is (never
+        read whole, never converted)."""
+        node = self._node(pk, node_id)
+        out = (node.outputs or {}).get(port)
+        if out is None:
+            available = ", ".join(sorted(node.outputs or {})) or "none yet"
+            raise NotFound(f"node '{node_id}' has no output '{port}' (available: {available})")
+        if not issubclass(PORT_TYPES[out["type"]], Table):
+            raise ValidationError({"format": f"output '{port}' of node '{node_id}' is not a table ({out['type']})"})
+        try:
+            stream = artifact_store().open(out["digest"])
+        except ArtifactMissing:
+            raise NotFound(f"the artifact of output '{port}' of node '{node_id}' is no longer stored") from None
+        response = FileResponse(stream, content_type=Table.media_type)
+        response["Content-Disposition"] = f'attachment; filename="run{node.run_id}-{node_id}-{port}.parquet"'
         return response
 
 

@@ -7,6 +7,7 @@ import io
 import pandas as pd
 import pytest
 
+from designer.artifacts import artifact_store
 from designer.pipelines.services import create_pipeline
 from designer.runs import services
 from designer.runs.models import Run
@@ -146,6 +147,55 @@ def test_a_table_output_is_paged_profiled_and_downloadable(as_viewer, finished_r
     frame = pd.read_csv(io.BytesIO(b"".join(csv.streaming_content)))
     assert frame.shape == (150, 3)
     assert csv["Content-Disposition"].endswith('.csv"')
+
+
+def test_a_table_output_downloads_as_its_stored_parquet_file(as_viewer, finished_run):
+    # given a finished run whose node wrote a table
+    base = f"/api/runs/{finished_run.pk}/nodes/pick/outputs/results_dataset/download/"
+    digest = finished_run.nodes.get(node_id="pick").outputs["results_dataset"]["digest"]
+
+    # when it is downloaded as Parquet, and as CSV (still the default)
+    parquet = as_viewer.get(base, {"format": "parquet"})
+    csv = as_viewer.get(base)
+
+    # then the Parquet answer is the stored artifact byte for byte, streamed, with the CSV's rows
+    body = b"".join(parquet.streaming_content)
+    assert parquet.status_code == 200
+    assert parquet["Content-Type"] == "application/vnd.apache.parquet"
+    assert parquet["Content-Disposition"] == f'attachment; filename="run{finished_run.pk}-pick-results_dataset.parquet"'
+    assert body == artifact_store().get(digest)
+    from_parquet = pd.read_parquet(io.BytesIO(body))
+    from_csv = pd.read_csv(io.BytesIO(b"".join(csv.streaming_content)))
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    pd.testing.assert_frame_equal(from_parquet, from_csv, check_dtype=False)
+
+
+def test_parquet_is_refused_for_outputs_that_are_not_tables_and_unknown_formats(
+    as_viewer, workspace, owner, sample_dataset
+):
+    # given a run with a trained model and a metrics output
+    doc = train_score_evaluate(sample_dataset.pk, "species")
+    doc["nodes"][2]["module"], doc["nodes"][2]["params"] = "multiclass_logistic_regression", {}
+    pipeline = create_pipeline(owner, workspace, "Iris LR", document=doc)
+    run = drain(services.submit_run(user=owner, pipeline=pipeline))
+    assert run.status == "completed", run.error
+    base = f"/api/runs/{run.pk}/nodes"
+
+    # when a model, a metrics output and a table are asked for in formats that do not fit
+    model = as_viewer.get(f"{base}/train/outputs/trained_model/download/", {"format": "parquet"})
+    metrics = as_viewer.get(f"{base}/evaluate/outputs/evaluation_results/download/", {"format": "parquet"})
+    excel = as_viewer.get(f"{base}/split/outputs/results_dataset1/download/", {"format": "xlsx"})
+    missing = as_viewer.get(f"{base}/split/outputs/nope/download/", {"format": "parquet"})
+
+    # then each is a 4xx naming the output or the format
+    assert model.status_code == 400
+    assert model.json()["fields"]["format"] == "output 'trained_model' of node 'train' is not a table (trained_model)"
+    assert metrics.status_code == 400 and "'evaluation_results' of node 'evaluate' is not a table" in str(
+        metrics.json()
+    )
+    assert excel.status_code == 400
+    assert excel.json()["fields"]["format"] == "'xlsx' is not a download format; use csv or parquet"
+    assert missing.status_code == 404 and "results_dataset1" in missing.json()["detail"]
 
 
 def test_bad_paging_and_unknown_outputs_are_4xx_with_the_reason(as_viewer, finished_run):

@@ -1,0 +1,77 @@
+"""``tessera dataset upload|list|versions|download``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .context import Output, OutputOpt, WorkspaceOpt, state
+from .output import emit, emit_one, out
+
+app = typer.Typer(help="Upload, list and download datasets.", no_args_is_help=True)
+
+
+@app.command()
+def upload(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A CSV, TSV, Parquet or .zip file.")],
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Dataset name (default: the file's stem).")] = None,
+    description: Annotated[str, typer.Option(help="A description for a new dataset.")] = "",
+    no_header: Annotated[bool, typer.Option("--no-header", help="The first line is data: columns Col1..ColN.")] = False,
+    workspace: WorkspaceOpt = None,
+    output: OutputOpt = Output.table,
+) -> None:
+    """Upload FILE as a new dataset, or as the next version of the dataset of that name."""
+    ws = state(ctx).workspace(workspace)
+    dataset = ws.datasets.upload(file, name or file.stem, description=description, has_header=not no_header)
+    latest = dataset.info.get("latest_version") or {}
+    row = {"id": dataset.id, "name": dataset.name, "version": latest.get("version"), "rows": latest.get("rows"),
+           "columns": latest.get("columns")}  # fmt: skip
+    emit_one(row, output)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, workspace: WorkspaceOpt = None, output: OutputOpt = Output.table) -> None:
+    """Datasets of the workspace with their latest version."""
+    ws = state(ctx).workspace(workspace)
+    rows = []
+    for d in ws.datasets.list():
+        latest = d.info.get("latest_version") or {}
+        rows.append({"id": d.id, "name": d.name, "version": latest.get("version"), "kind": latest.get("kind"),
+                     "rows": latest.get("rows"), "columns": latest.get("columns")})  # fmt: skip
+    emit(rows, ["id", "name", "version", "kind", "rows", "columns"], output)
+
+
+@app.command()
+def versions(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument(help="Dataset name or id.")],
+    workspace: WorkspaceOpt = None,
+    output: OutputOpt = Output.table,
+) -> None:
+    """Every version of DATASET, oldest first."""
+    ws = state(ctx).workspace(workspace)
+    rows = ws.datasets.get(dataset).versions()
+    emit(rows, ["version", "kind", "rows", "columns", "size_bytes", "source_name", "created_by", "created_at"], output)
+
+
+@app.command()
+def download(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument(help="Dataset name or id.")],
+    output_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write (default: NAME-vN.csv).")
+    ] = None,
+    version: Annotated[int | None, typer.Option(help="Version number (default: the latest).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Download a version of DATASET as CSV (a file dataset: its zip)."""
+    ws = state(ctx).workspace(workspace)
+    found = ws.datasets.get(dataset)
+    number = version or found.latest_version
+    kind = (found.info.get("latest_version") or {}).get("kind")
+    target = output_file or Path(f"{found.name}-v{number}.{'zip' if kind == 'file' else 'csv'}")
+    found.download(target, number)
+    out.print(f"Wrote {target}", markup=False)

@@ -1,0 +1,137 @@
+"""Datasets: upload a file or a DataFrame (as Parquet), list them, their versions, download one.
+
+Uploading under a name the workspace already has adds a version to that dataset, as the designer's
+upload dialog does.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._http import Session
+from .errors import NotFound, UsageError
+from .names import pick
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".zip")
+
+
+@dataclass
+class Dataset:
+    """One dataset; ``info`` is the server's row (id, name, latest version, rows, columns...)."""
+
+    session: Session
+    info: dict[str, Any]
+
+    @property
+    def id(self) -> int:
+        return int(self.info["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.info["name"])
+
+    @property
+    def latest_version(self) -> int | None:
+        latest = self.info.get("latest_version") or {}
+        return latest.get("version") if isinstance(latest, dict) else None
+
+    def versions(self) -> list[dict[str, Any]]:
+        return list(self.session.pages(f"/api/datasets/{self.id}/versions/"))
+
+    def download(self, path: str | Path, version: int | None = None) -> Path:
+        """The version (default: the latest) as CSV, or a file dataset's zip, written to ``path``."""
+        number = version or self._latest_number()
+        target = Path(path)
+        route = f"/api/datasets/{self.id}/versions/{number}/download/"
+        with self.session.stream("GET", route) as response, target.open("wb") as out:
+            for chunk in response.iter_bytes():
+                out.write(chunk)
+        return target
+
+    def to_pandas(self, version: int | None = None) -> pd.DataFrame:
+        import pandas as pd
+
+        number = version or self._latest_number()
+        buffer = io.BytesIO()
+        with self.session.stream("GET", f"/api/datasets/{self.id}/versions/{number}/download/") as response:
+            for chunk in response.iter_bytes():
+                buffer.write(chunk)
+        buffer.seek(0)
+        return pd.read_csv(buffer)
+
+    def _latest_number(self) -> int:
+        number = self.latest_version
+        if number is None:
+            versions = self.versions()
+            if not versions:
+                raise NotFound(f"Dataset '{self.name}' has no versions.")
+            number = max(v["version"] for v in versions)
+        return int(number)
+
+    def __repr__(self) -> str:
+        return f"<Dataset {self.id} '{self.name}' v{self.latest_version}>"
+
+
+class Datasets:
+    def __init__(self, session: Session, workspace: int) -> None:
+        self.session = session
+        self.workspace = workspace
+
+    def list(self) -> list[Dataset]:
+        return [Dataset(self.session, row) for row in self.session.pages("/api/datasets/", workspace=self.workspace)]
+
+    def get(self, ref: int | str) -> Dataset:
+        rows = list(self.session.pages("/api/datasets/", workspace=self.workspace))
+        return Dataset(self.session, pick(rows, ref, "dataset"))
+
+    def find(self, name: str) -> Dataset | None:
+        for row in self.session.pages("/api/datasets/", workspace=self.workspace):
+            if row["name"] == name:
+                return Dataset(self.session, row)
+        return None
+
+    def upload(
+        self,
+        data: pd.DataFrame | str | Path,
+        name: str | None = None,
+        *,
+        description: str = "",
+        has_header: bool = True,
+    ) -> Dataset:
+        """Upload a file (CSV, TSV, Parquet or a zip) or a DataFrame (sent as Parquet) as ``name``.
+
+        A new dataset, or the next version of the dataset of that name in this workspace."""
+        filename, payload, media = _payload(data, name)
+        name = name or Path(filename).stem
+        existing = self.find(name)
+        files = {"file": (filename, payload, media)}
+        form = {"has_header": "true" if has_header else "false"}
+        if existing is not None:
+            self.session.post(f"/api/datasets/{existing.id}/versions/", files=files, data=form)
+            return self.get(existing.id)
+        form |= {"workspace": str(self.workspace), "name": name, "description": description}
+        created = self.session.post("/api/datasets/", files=files, data=form)
+        return self.get(created["id"])
+
+
+def _payload(data: Any, name: str | None) -> tuple[str, Any, str]:
+    """(file name, bytes or an open file, media type) for a path or a DataFrame."""
+    if isinstance(data, str | Path):
+        path = Path(data)
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file.")
+        if path.suffix.lower() not in UPLOAD_SUFFIXES:
+            raise UsageError(f"{path}: upload a CSV, TSV, Parquet or .zip file.")
+        media = "application/vnd.apache.parquet" if path.suffix.lower() == ".parquet" else "application/octet-stream"
+        return path.name, path.read_bytes(), media
+    if hasattr(data, "to_parquet"):
+        buffer = io.BytesIO()
+        data.to_parquet(buffer, index=False)
+        return f"{name or 'dataframe'}.parquet", buffer.getvalue(), "application/vnd.apache.parquet"
+    raise UsageError(f"Upload a file path or a pandas DataFrame, not {type(data).__name__}.")

@@ -47,6 +47,28 @@ def test_the_yaml_is_readable_one_edge_and_one_layout_entry_a_line():
     assert text.startswith("schema_version: 1\nnodes:\n  - id: data\n    module: dataset\n")
 
 
+@pytest.mark.parametrize(
+    "script",
+    [
+        "import pandas as pd\n\n\ndef azureml_main(dataframe1=None):\n    return (dataframe1,)\n",
+        "x = 1\ny = 2",  # no final line break
+        "x = 1\n\n\n",  # several
+        "x = 1  \ny = 2\n",  # a trailing space a block cannot keep: quoted instead
+    ],
+)
+def test_a_script_of_several_lines_reads_as_written_and_round_trips(script):
+    doc = train_score_evaluate(3, "diagnosis")
+    doc["nodes"][2]["params"]["python_script"] = script
+
+    text = documents.dumps_yaml(doc)
+
+    assert documents.loads_yaml(text, "p.yaml").content == doc
+    assert documents.dumps_yaml(documents.loads_yaml(text, "p.yaml").content) == text
+    if "  \n" not in script and "\n" in script.rstrip("\n"):  # one line and its breaks stays quoted
+        assert "python_script: |" in text
+        assert "\n        def azureml_main(dataframe1=None):\n" in text or "azureml_main" not in script
+
+
 def test_json_files_round_trip_too(tmp_path):
     doc = _tricky()
     path = documents.write(doc, tmp_path / "p.json")

@@ -196,9 +196,13 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _string(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    """Plain when safe; double-quoted (escaped) when YAML readers would take a character as a line break."""
+    """Plain when safe; a literal block (``|``) for text of several lines, such as a script, so it reads as
+    written (the emitter quotes it instead where a block cannot hold it exactly, e.g. trailing spaces);
+    double-quoted (escaped) when YAML readers would take a character as a line break."""
     if any(ch in text for ch in "\x85\u2028\u2029") or not all(ch.isprintable() or ch in "\n\t" for ch in text):
         return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+    if "\n" in text.rstrip("\n"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
     return dumper.represent_str(text)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from designer.engine.codegen.data_files import DataFile, dataset_fields
 from designer.engine.graph import CycleError, Graph, parse_graph
 from designer.engine.parameters import declarations, resolve
 from designer.engine.problems import GraphFormatError, Problem
@@ -60,15 +61,6 @@ class ExportedCode:
     parameters: dict[str, Any]  # the PARAMETERS block's values
 
 
-@dataclass(frozen=True)
-class DataFile:
-    """An exported data file a dataset field reads: its path in the export and what it holds."""
-
-    path: str  # relative to the script's folder: "data/data.parquet"
-    dataset_id: int
-    kind: str = "table"  # "table" (Parquet) or "file" (a zip)
-
-
 def generate(
     document: Mapping[str, Any],
     *,
@@ -94,7 +86,7 @@ def generate(
         order = graph.topological_order()
     except CycleError as exc:
         raise ExportRefused([Problem("cycle", str(exc))]) from None
-    files = {node_id: _node_files(graph, node_id, classes[node_id], data_files) for node_id in order}
+    files = _node_files(graph, registry, data_files)
     names = _output_names(order, classes)
     plan = _Plan(graph, order, classes, names, bound, files, emitters, registry)
     readable = plan.choose()
@@ -137,39 +129,34 @@ def _classes(graph: Graph, registry: Registry) -> dict[str, type[Module]]:
     for node in graph.nodes.values():
         try:
             classes[node.id] = registry.get(node.module, node.version)
+            classes[node.id].parse_params(node.params)
         except UnknownModule as exc:
             problems.append(Problem("unknown_module", f"Node '{node.id}': {exc}", node=node.id))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            param = ".".join(str(x) for x in err["loc"]) or None
+            message = f"Node '{node.id}': parameter '{param}' is invalid: {err['msg']}."
+            problems.append(Problem("invalid_param", message, node=node.id, param=param))
     if problems:
         raise ExportRefused(problems)
     return classes
 
 
 def _node_files(
-    graph: Graph, node_id: str, cls: type[Module], data_files: Mapping[str, DataFile | str]
-) -> dict[str, DataFile]:
-    from modules.sdk.params import DatasetRef
-
-    found: dict[str, DataFile] = {}
-    node = graph.nodes[node_id]
-    for field_name, info in cls.Params.model_fields.items():
-        if info.annotation is not DatasetRef and info.annotation != DatasetRef | None:
-            continue
-        raw = node.params.get(field_name)
-        if raw is None:
-            continue
-        given = data_files.get(f"{node_id}.{field_name}", data_files.get(node_id))
+    graph: Graph, registry: Registry, data_files: Mapping[str, DataFile | str]
+) -> dict[str, dict[str, DataFile]]:
+    """Node -> dataset field -> the exported file it reads; refused naming the field when one is missing."""
+    found: dict[str, dict[str, DataFile]] = {node_id: {} for node_id in graph.nodes}
+    problems = []
+    for item in dataset_fields(graph, registry):
+        given = data_files.get(item.key)
         if given is None:
-            raise ExportRefused(
-                [
-                    Problem(
-                        "unknown_dataset",
-                        f"Node '{node_id}': no data file was exported for its field '{field_name}'.",
-                        node=node_id,
-                        param=field_name,
-                    )
-                ]
-            )
-        found[field_name] = given if isinstance(given, DataFile) else DataFile(given, int(raw["dataset_id"]))
+            message = f"Node '{item.node}': no data file was exported for its field '{item.field}'."
+            problems.append(Problem("unknown_dataset", message, node=item.node, param=item.field.split(".")[0]))
+            continue
+        found[item.node][item.field] = given if isinstance(given, DataFile) else replace(item.data_file(), path=given)
+    if problems:
+        raise ExportRefused(problems)
     return found
 
 
@@ -228,22 +215,16 @@ class _Plan:
     def spec(self, node_id: str, readable: set[str], specs: Mapping[str, NodeSpec]) -> NodeSpec:
         node = self.graph.nodes[node_id]
         incoming = self.graph.incoming(node_id)
-        try:
-            spec = node_spec(
-                node_id,
-                node.module,
-                node.params,
-                version=node.version,
-                inputs={port: self.input_variable(node_id, port, readable) for port in incoming},
-                sources={port: specs[e.source] for port, e in incoming.items() if e.source in specs},
-                source_ports={port: e.source_port for port, e in incoming.items()},
-                registry=self.registry,
-            )
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            param = ".".join(str(x) for x in err["loc"]) or None
-            message = f"Node '{node_id}': parameter '{param}' is invalid: {err['msg']}."
-            raise ExportRefused([Problem("invalid_param", message, node=node_id, param=param)]) from None
+        spec = node_spec(  # parameters already checked by _classes
+            node_id,
+            node.module,
+            node.params,
+            version=node.version,
+            inputs={port: self.input_variable(node_id, port, readable) for port in incoming},
+            sources={port: specs[e.source] for port, e in incoming.items() if e.source in specs},
+            source_ports={port: e.source_port for port, e in incoming.items()},
+            registry=self.registry,
+        )
         bound = self.bound[node_id]
         params = {k: bind(v, bound[k]) if k in bound else v for k, v in spec.params.items()}
         return replace(

@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from designer.engine.codegen.script import DataFile, ExportedCode, generate
+from designer.engine.codegen.data_files import dataset_fields
+from designer.engine.codegen.script import ExportedCode, generate
 from designer.engine.execute import OutputRecord, execute_node, load_output
 from designer.engine.graph import parse_graph
 from designer.engine.parameters import resolve
@@ -45,14 +46,11 @@ def export(
 ) -> ExportedCode:
     """The script and notebook written into ``folder``, each dataset node's table in data/<node>.parquet."""
     (folder / "data").mkdir(parents=True, exist_ok=True)
+    registry = default_registry()
     files = {}
-    for node in document["nodes"]:
-        if node["module"] == "dataset":
-            ident = node["params"]["dataset"]["dataset_id"]
-            if isinstance(ident, int):
-                path = f"data/{node['id']}.parquet"
-                (folder / path).write_bytes(Table.serialize(DataTable(tables[ident])))
-                files[node["id"]] = DataFile(path, ident)
+    for item in dataset_fields(resolve(parse_graph(document), dict(values or {})).graph, registry):
+        (folder / item.path).write_bytes(Table.serialize(DataTable(tables[item.ref.dataset_id])))
+        files[item.key] = item.data_file()
     exported = generate(document, values=values, data_files=files, name="Test pipeline", origin="run 1", **options)
     (folder / "pipeline.py").write_text(exported.script)
     (folder / "pipeline.ipynb").write_text(json.dumps(exported.notebook, indent=1))

@@ -79,11 +79,11 @@ class CompiledPipeline:
             x = step.transform(x)
         return x
 
-    def predict(self, features: pd.DataFrame) -> Any:
-        return self.final.predict(self._model_input(features))
+    def predict(self, features: pd.DataFrame, **kwargs: Any) -> Any:
+        return self.final.predict(self._model_input(features), **kwargs)
 
-    def predict_proba(self, features: pd.DataFrame) -> Any:
-        return self.final.predict_proba(self._model_input(features))
+    def predict_proba(self, features: pd.DataFrame, **kwargs: Any) -> Any:
+        return self.final.predict_proba(self._model_input(features), **kwargs)
 
 
 def _steps(steps: list[tuple[str, Any]]) -> list[Any]:

@@ -108,3 +108,39 @@ def test_threads_of_a_context(given: Any, expected: int) -> None:
 
 def test_a_local_context_uses_one_thread_unless_told() -> None:
     assert LocalContext().threads == 1
+
+
+@pytest.mark.parametrize(
+    ("learner_id", "params", "uses_threads"),
+    [
+        ("two_class_boosted_decision_tree", {"number_of_trees_constructed": 40}, True),
+        ("multiclass_boosted_decision_tree", {"number_of_trees_constructed": 20}, True),
+        ("two_class_decision_forest", {"number_of_decision_trees": 6}, False),
+    ],
+)
+def test_score_model_predicts_on_the_nodes_threads_with_the_same_scores(
+    learner_id: str, params: dict[str, Any], uses_threads: bool
+) -> None:
+    from modules.library.scoring.score_model import predict_threads, score_table
+
+    # given a model saved as Train Model saves it, and rows to score
+    registry = default_registry()
+    learner_cls = registry.get(learner_id)
+    learner = learner_cls().run({}, learner_cls.parse_params(params), LocalContext())["untrained_model"]
+    train_cls = registry.get("train_model")
+    inputs = {"untrained_model": learner, "dataset": labelled()}
+    model = train_cls().run(inputs, train_cls.parse_params({"label_column": "label"}), LocalContext())["trained_model"]
+    model = TrainedModel.deserialize(TrainedModel.serialize(model))
+    rows = labelled(20_000, seed=2)
+
+    # when Score Model scores them on one thread and on two (as a node alone on a 2-core worker would)
+    one = score_table(model, rows, threads=1).df
+    two = score_table(model, rows, threads=2).df
+    node = registry.get("score_model")
+    by_node = node().run({"trained_model": model, "dataset": rows}, node.parse_params({}), LocalContext(threads=2))
+
+    # then the scores are the same to the bit, and only LightGBM is handed the threads
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    pd.testing.assert_frame_equal(one, by_node["scored_dataset"].df, check_exact=True)
+    assert predict_threads(model.estimator, 2) == ({"num_threads": 2} if uses_threads else {})
+    assert predict_threads(model.estimator, 1) == {}

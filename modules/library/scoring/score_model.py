@@ -26,6 +26,7 @@ from modules.sdk import (
     Table,
     TableSchema,
     TrainedModel,
+    threads_of,
 )
 
 SCORED_LABELS = "Scored Labels"
@@ -74,7 +75,7 @@ class ScoreModel(Module):
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         model: FittedModel = inputs["trained_model"]
         table: DataTable = inputs["dataset"]
-        scored = score_table(model, table, append=params.append_score_columns_to_output)
+        scored = score_table(model, table, append=params.append_score_columns_to_output, threads=threads_of(ctx))
         ctx.log(f"scored {len(scored.df)} rows")
         return {"scored_dataset": scored}
 
@@ -84,13 +85,20 @@ class ScoreModel(Module):
         return {"scored_dataset": None}
 
 
-def score_table(model: FittedModel, table: DataTable, *, append: bool = True) -> DataTable:
-    """``table`` scored by ``model``: the one scoring path, for Score Model and deployed endpoints."""
+def score_table(model: FittedModel, table: DataTable, *, append: bool = True, threads: int = 1) -> DataTable:
+    """``table`` scored by ``model``: the one scoring path, for Score Model and deployed endpoints.
+
+    ``threads``: how many threads a LightGBM model predicts on (Score Model gives it the node's
+    ``ctx.threads``; endpoints keep one per request). Each row's sum over the trees is the same on any
+    number of threads, so the scores do not change; scikit-learn's forests sum their trees' votes in
+    whichever order threads finish, so they keep one.
+    """
     if model.task == CLUSTERING:
         return assign_table(model, table, append=append)
     df = table.df
     features = features_for(model.estimator, df, model.feature_types, what=model.name or model.learner)
     predictor = fast_predictor(model.estimator)  # the same predictions, without pandas per call
+    kwargs = predict_threads(model.estimator, threads)
     scores: dict[str, Any] = {}
     meta: dict[str, Any] = {"task": model.task}
     quantiles = quantiles_of(model.estimator) if model.task == "regression" else None
@@ -100,7 +108,7 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
         scores.update({column: predicted[:, i] for i, column in enumerate(roles.values())})
         meta.update(task="quantile_regression", score_columns=roles)
     elif model.task == "regression":
-        scores[SCORED_LABELS] = np.asarray(predictor.predict(features), dtype="float64")
+        scores[SCORED_LABELS] = np.asarray(predictor.predict(features, **kwargs), dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS}
     elif model.task == "anomaly":
         scores.update(_anomaly_scores(model, features))
@@ -108,18 +116,18 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True) ->
         meta["positive_class"] = model.classes[-1] if model.classes else 1
     elif model.task == "multiclass":
         known = [_python(c) for c in model.estimator.classes_]
-        scores[SCORED_LABELS] = _label_series([_python(v) for v in predictor.predict(features)], known, df.index)
+        scores[SCORED_LABELS] = _label_series(predictor.predict(features, **kwargs), known, df.index)
         if hasattr(model.estimator, "predict_proba"):  # One-vs-One votes and has none
-            probabilities = predictor.predict_proba(features)
+            probabilities = predictor.predict_proba(features, **kwargs)
             for i, value in enumerate(known):
                 scores[f'{SCORED_PROBABILITIES} for Class "{value}"'] = np.asarray(probabilities[:, i], dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS}
     else:
         positive = model.classes[-1]
         known = [_python(c) for c in model.estimator.classes_]
-        probabilities = predictor.predict_proba(features)[:, known.index(positive)]
+        probabilities = predictor.predict_proba(features, **kwargs)[:, known.index(positive)]
         negative = next(c for c in model.classes if c != positive)
-        labels = [positive if p > THRESHOLD else negative for p in probabilities]
+        labels = _choose(probabilities > THRESHOLD, positive, negative)
         scores[SCORED_LABELS] = _label_series(labels, model.classes, df.index)
         scores[SCORED_PROBABILITIES] = np.asarray(probabilities, dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS, "probabilities": SCORED_PROBABILITIES}
@@ -146,14 +154,33 @@ def _anomaly_scores(model: FittedModel, features: pd.DataFrame) -> dict[str, Any
     return {SCORED_LABELS: labels, SCORED_PROBABILITIES: probabilities}
 
 
-def _label_series(labels: list[Any], classes: list[Any], index: pd.Index) -> pd.Series:
+def _choose(positive_rows: np.ndarray, positive: Any, negative: Any) -> np.ndarray:
+    """``positive`` where ``positive_rows`` holds, else ``negative``: an object array of the two values."""
+    labels = np.empty(len(positive_rows), dtype=object)
+    labels[positive_rows] = positive
+    labels[~positive_rows] = negative
+    return labels
+
+
+def _label_series(labels: Any, classes: list[Any], index: pd.Index) -> pd.Series:
+    """The predicted labels (an array) typed as the label column's classes are."""
     if all(isinstance(c, bool) for c in classes):
         return pd.Series(labels, index=index, dtype="boolean")
     if all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
         return pd.Series(labels, index=index, dtype="Int64")
     if all(isinstance(c, float) for c in classes):
         return pd.Series(labels, index=index, dtype="float64")
-    return pd.Series([str(v) for v in labels], index=index, dtype="str")
+    if all(isinstance(c, str) for c in classes):
+        return pd.Series(np.asarray(labels, dtype=object).astype(str), index=index, dtype="str")
+    return pd.Series([str(_python(v)) for v in labels], index=index, dtype="str")
+
+
+def predict_threads(estimator: Any, threads: int) -> dict[str, Any]:
+    """Keyword arguments that make ``estimator``'s predict run on ``threads`` threads, where that cannot
+    change a score: LightGBM's (each row is summed over its trees by one thread), nothing otherwise."""
+    if threads <= 1 or not type(final_step(estimator)).__module__.startswith("lightgbm"):
+        return {}
+    return {"num_threads": int(threads)}
 
 
 def _python(value: Any) -> Any:

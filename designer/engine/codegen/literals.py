@@ -9,6 +9,7 @@ subclasses); they stay constants.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -16,7 +17,7 @@ PARAMETERS = "PARAMETERS"
 
 
 def parameter_ref(name: str) -> str:
-    return f"{PARAMETERS}[{name!r}]"
+    return f"{PARAMETERS}[{json.dumps(name)}]"  # names are identifiers: JSON's quoting is Python's
 
 
 class BoundInt(int):

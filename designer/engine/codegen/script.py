@@ -24,7 +24,7 @@ from modules.sdk import MetricsPort, Module, Registry, Table, UnknownModule, def
 
 from .imports import import_block
 from .library import AS_TABLE, READ_TABLE, USER_CODE, library_code
-from .literals import PARAMETERS, bind, comment, literal
+from .literals import PARAMETERS, bind, comment, literal, parameter_ref
 from .node_code import Emitter, NodeCode, NodeSpec
 from .notebook import notebook
 from .readable import emitters as readable_emitters
@@ -347,7 +347,7 @@ class _Writer:
             lines.append(comment(note))
         spec = self.specs[node_id]
         for field_name, parameter in spec.bound.items():
-            if node_id in self.readable and f"{PARAMETERS}[{parameter!r}]" not in code.code:
+            if node_id in self.readable and parameter_ref(parameter) not in code.code:
                 shown = literal(self.plan.graph.nodes[node_id].params.get(field_name))
                 lines.append(f"# {field_name} = {shown} comes from the pipeline parameter {parameter!r}.")
         lines.append(code.code.strip())
@@ -416,7 +416,7 @@ class _Writer:
         """The notebook's last cell: every metrics output and the last table, shown instead of saved."""
         tables, metrics = self.outputs(Table), self.outputs(MetricsPort)
         lines = ["from IPython.display import display", ""]
-        lines += [f"display({expr})" for _, expr in metrics]
+        lines += [f"print(json.dumps({expr}, indent=2, default=lambda v: v.item()))" for _, expr in metrics]
         lines += [f"display({expr})" for _, expr in tables[-1:]]
         return Section(markdown="## Results", code="\n".join(lines))
 

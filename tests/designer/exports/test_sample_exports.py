@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -78,7 +79,11 @@ def test_the_exported_script_of_a_sample_run_reproduces_its_outputs(slug, worker
     )
     ran_s = time.monotonic() - started
     assert done.returncode == 0, done.stderr[-4000:]
-    print(f"{slug}: exported in {exported_s:.2f} s, script ran in {ran_s:.1f} s")
+    headings = re.findall(
+        r"^# ── .* \((.+?)\)( · Tessera module library)? ──$", (tmp_path / "pipeline.py").read_text(), re.M
+    )
+    library = [node for node, marked in headings if marked]
+    print(f"{slug}: exported in {exported_s:.2f} s, ran in {ran_s:.1f} s; library sections: {library or 'none'}")
 
     # then every table and metrics output of the run comes out of the script, equal
     expected, got = _run_outputs(run["id"]), _script_outputs(tmp_path)

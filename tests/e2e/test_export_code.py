@@ -3,7 +3,6 @@ run's page (that run), each download a zip whose script names what it was export
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 
@@ -37,7 +36,7 @@ def test_export_a_pipeline_and_a_run_as_code(page: Page, live_server_e2e, worker
     # Then the browser saves the version as a zip holding the script, the notebook and the data
     saved = download.value
     assert saved.suggested_filename == "multiclass-classification-penguin-species-v1.zip"
-    archive = zipfile.ZipFile(io.BytesIO(open(saved.path(), "rb").read()))
+    archive = zipfile.ZipFile(saved.path())
     assert {"pipeline.py", "pipeline.ipynb", "data/data.parquet"} <= set(archive.namelist())
     assert f"Version 1 of pipeline {pipeline.pk}, exported" in archive.read("pipeline.py").decode()
 
@@ -52,5 +51,5 @@ def test_export_a_pipeline_and_a_run_as_code(page: Page, live_server_e2e, worker
     # Then the zip is the run's, named after it
     saved = download.value
     assert re.fullmatch(rf"multiclass-classification-penguin-species-run{run.pk}\.zip", saved.suggested_filename)
-    script = zipfile.ZipFile(io.BytesIO(open(saved.path(), "rb").read())).read("pipeline.py").decode()
+    script = zipfile.ZipFile(saved.path()).read("pipeline.py").decode()
     assert f"Run {run.pk} (version 1 of pipeline {pipeline.pk}), exported" in script

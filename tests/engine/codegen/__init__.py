@@ -1,0 +1,1 @@
+"""Code export: the readable emitters against the module library."""

@@ -66,18 +66,16 @@ def library_code(spec: NodeSpec, cls: type[Module], raw_params: Mapping[str, Any
     args = [literal(spec.module), str(spec.version), literal(spec.node_id)]
     keywords = [f"{port}={variable}" for port, variable in spec.inputs.items()]
     flat = f"run_module({', '.join([*args, literal(params, width=10_000), *keywords])})"
-    if len(flat) + len("outputs = ") <= 88:
-        call = flat
-    else:
-        lines = [*args, literal(params, indent=4, width=84), *keywords]
-        call = "run_module(\n" + "".join(f"    {line},\n" for line in lines) + ")"
+    lines = [*args, literal(params, indent=4, width=84), *keywords]
+    wrapped = "run_module(\n" + "".join(f"    {line},\n" for line in lines) + ")"
     if len(spec.outputs) == 1:
         ((port, variable),) = spec.outputs.items()
-        code = f"{variable} = {call}[{literal(port)}]"
+        head, tail = f"{variable} = ", f"[{literal(port)}]"
     else:
-        code = f"outputs = {call}\n" + "\n".join(
-            f"{variable} = outputs[{literal(port)}]" for port, variable in spec.outputs.items()
-        )
+        head, tail = "outputs = ", ""
+    code = head + (flat if len(head + flat + tail) <= 88 else wrapped) + tail
+    if len(spec.outputs) > 1:
+        code += "\n" + "\n".join(f"{variable} = outputs[{literal(port)}]" for port, variable in spec.outputs.items())
     return NodeCode(code=code, imports=LIBRARY_IMPORTS, helpers=(RUN_MODULE,))
 
 

@@ -453,7 +453,8 @@ def _header(name: str, origin: str, stamp: str, *, library: bool) -> str:
     if library:
         lines += [
             "",
-            f'The sections marked "{LIBRARY_NOTE}" call Tessera\'s modules directly; they also need the',
-            f"{LIBRARY_NOTE} (`pip install -e <tessera checkout>`, or the Tessera server's virtual environment).",
+            f'The sections marked "{LIBRARY_NOTE}" call Tessera\'s modules directly; they also need',
+            f"the {LIBRARY_NOTE} (`pip install -e <tessera checkout>`, or the Tessera server's",
+            "virtual environment).",
         ]
     return "\n".join(lines) + '\n"""'

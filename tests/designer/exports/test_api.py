@@ -96,12 +96,18 @@ def test_an_unknown_version_is_refused_naming_version(as_owner, pipeline):
 
 
 def test_an_older_version_exports_with_its_number(as_owner, owner, pipeline, dataset):
+    # given a version 2 whose split says something else on the canvas
     document = _document(dataset)
-    document["nodes"][1]["params"]["random_seed"] = 8
+    document["layout"]["split"]["comment"] = "Second thoughts"
     pipeline_services.save_version(owner, pipeline, document, base_version=1)
-    response = as_owner.get(f"/api/pipelines/{pipeline.pk}/export-script/?version=1")
-    assert response["Content-Disposition"] == 'attachment; filename="iris-split-test-v1.zip"'
-    assert '"random_seed": 7' in _zip(response).read("pipeline.py").decode()
+
+    # then version 1 exports as version 1, the head as version 2
+    first = as_owner.get(f"/api/pipelines/{pipeline.pk}/export-script/?version=1")
+    assert first["Content-Disposition"] == 'attachment; filename="iris-split-test-v1.zip"'
+    assert "# Half and half" in _zip(first).read("pipeline.py").decode()
+    head = as_owner.get(f"/api/pipelines/{pipeline.pk}/export-script/")
+    assert head["Content-Disposition"] == 'attachment; filename="iris-split-test-v2.zip"'
+    assert "# Second thoughts" in _zip(head).read("pipeline.py").decode()
 
 
 def test_a_pipeline_whose_parameter_has_no_value_is_refused_naming_it(as_owner, owner, workspace, dataset):

@@ -5,15 +5,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 
-from .script import REQUIREMENTS, ExportedCode
+from .script import ExportedCode
 
 
-def requirements(library: bool) -> str:
+def requirements(packages: Sequence[str], library: bool) -> str:
     """The packages a script imports, pinned to this server's versions: the same versions give the same numbers."""
-    lines = [_pinned(name) for name in REQUIREMENTS]
+    lines = [_pinned(name) for name in packages]
     if library:
         lines.append("# and the Tessera module library: pip install -e <your Tessera checkout>")
     return "\n".join(lines) + "\n"
@@ -35,7 +35,7 @@ def zip_bytes(
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("pipeline.py", exported.script)
         zf.writestr("pipeline.ipynb", json.dumps(exported.notebook, indent=1, ensure_ascii=False) + "\n")
-        zf.writestr("requirements.txt", requirements(bool(exported.library)))
+        zf.writestr("requirements.txt", requirements(exported.packages, bool(exported.library)))
         zf.writestr("README.md", readme(name))
         for path, content in sorted(data.items()):
             zf.writestr(path, content, compress_type=zipfile.ZIP_STORED)  # Parquet is compressed already

@@ -9,9 +9,12 @@ non-table neighbour is a library section becomes one too, until nothing changes.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from importlib import metadata
 from typing import Any
 
 from pydantic import ValidationError
@@ -59,6 +62,7 @@ class ExportedCode:
     readable: tuple[str, ...]  # node ids written as plain pandas / scikit-learn / LightGBM
     library: tuple[str, ...]  # node ids that call the module library
     parameters: dict[str, Any]  # the PARAMETERS block's values
+    packages: tuple[str, ...] = REQUIREMENTS  # what to pip install (the Tessera module library aside)
 
 
 def generate(
@@ -94,7 +98,8 @@ def generate(
     parameters = _parameter_values(graph, resolution_values, bound)
     sections = writer.sections(parameters, artifacts)
     stamp = (exported_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    header = _header(name, origin, stamp, library=bool(set(order) - readable))
+    packages = _packages(sections[0].code)
+    header = _header(name, origin, stamp, packages, library=bool(set(order) - readable))
     # Two blank lines around the output block's function, one between the other sections.
     script = header + "\n\n" + "\n\n".join(s.code for s in sections[:-1]) + "\n\n\n" + sections[-1].code + "\n"
     return ExportedCode(
@@ -104,6 +109,7 @@ def generate(
         readable=tuple(n for n in order if n in readable),
         library=tuple(n for n in order if n not in readable),
         parameters=parameters,
+        packages=packages,
     )
 
 
@@ -434,7 +440,23 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _header(name: str, origin: str, stamp: str, *, library: bool) -> str:
+def _packages(setup: str) -> tuple[str, ...]:
+    """The distributions to install: pandas, pyarrow (Parquet), scikit-learn, LightGBM, and whatever other
+    third-party module a section imports (simplemma for Preprocess Text, say); Tessera's own aside."""
+    found = list(REQUIREMENTS)
+    owners = metadata.packages_distributions()
+    for node in ast.parse(setup).body:
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module]
+        for top in {n.split(".")[0] for n in names} - set(sys.stdlib_module_names) - {"modules", "__future__"}:
+            package = (owners.get(top) or [top])[0]
+            if package.lower() not in {p.lower() for p in found}:
+                found.append(package)
+    return tuple(found)
+
+
+def _header(name: str, origin: str, stamp: str, packages: Sequence[str], *, library: bool) -> str:
     title = _one_line(name).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     made = f"{_one_line(origin)[:1].upper()}{_one_line(origin)[1:]}, exported" if origin else "Exported"
     lines = [
@@ -444,7 +466,7 @@ def _header(name: str, origin: str, stamp: str, *, library: bool) -> str:
         "",
         "Run it in this folder:",
         "",
-        f"    pip install {' '.join(REQUIREMENTS)}",
+        f"    pip install {' '.join(packages)}",
         "    python pipeline.py",
         "",
         "It reads data/ and writes every table output to outputs/<node>__<port>.parquet and every",

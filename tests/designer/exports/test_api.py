@@ -77,6 +77,8 @@ def test_an_owner_downloads_the_head_version_as_a_zip_with_the_script_notebook_a
     notebook = json.loads(archive.read("pipeline.ipynb"))
     assert notebook["nbformat"] == 4
     assert archive.read("README.md").decode().count("\n") == 4  # a title, a blank line, two lines of how to run
+    requirements = archive.read("requirements.txt").decode().splitlines()
+    assert [line.split("==")[0] for line in requirements[:4]] == ["pandas", "pyarrow", "scikit-learn", "lightgbm"]
 
 
 def test_a_viewer_may_export_and_an_outsider_gets_404(as_viewer, as_outsider, pipeline):

@@ -303,3 +303,18 @@ def test_user_code_in_a_library_section_runs_where_no_sandbox_is_available(tmp_p
     expected = run_engine(copy.deepcopy(document), TABLES, tmp_path / "engine")
     result = pd.read_parquet(tmp_path / "outputs" / "script__result_dataset.parquet")
     pd.testing.assert_frame_equal(result, expected[("script", "result_dataset")].df)
+
+
+def test_the_header_says_what_to_install_from_what_the_sections_import(tmp_path: Path) -> None:
+    document = {
+        "schema_version": 1,
+        "nodes": [
+            {"id": "data", "module": "dataset", "version": 1, "params": {"dataset": {"dataset_id": 3}}},
+            {"id": "clean", "module": "preprocess_text", "version": 1, "params": {"text_column": "review"}},
+        ],
+        "edges": [_edge("data.dataset", "clean.dataset")],
+    }
+    exported = export(document, {3: pd.DataFrame({"review": ["Loved it!", "Hated it."]})}, tmp_path)
+    assert exported.library == ()
+    assert exported.packages == ("pandas", "pyarrow", "scikit-learn", "lightgbm", "simplemma")
+    assert "    pip install pandas pyarrow scikit-learn lightgbm simplemma\n" in exported.script

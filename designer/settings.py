@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "designer.schedules",
     "designer.retraining",
     "designer.activity",
+    "designer.exports",
     "designer.collab",
     "designer.web",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("designer.catalogue.urls")),
     path("api/", include("designer.pipelines.urls")),
     path("api/", include("designer.runs.urls")),
+    path("api/", include("designer.exports.urls")),
     path("api/", include("designer.endpoints.urls")),
     path("api/", include("designer.batch.urls")),
     path("api/", include("designer.registry.urls")),

@@ -318,6 +318,7 @@ MATRIX = [
     Case("POST", "/api/pipelines/{id}/validate/", V, PL, body=lambda w: {}),
     Case("POST", "/api/pipelines/{id}/clone/", E, PL, body=lambda w: {}),
     Case("GET", "/api/pipelines/{id}/export/", V, PL),
+    Case("GET", "/api/pipelines/{id}/export-script/", V, PL),
     Case("GET", "/api/sample-pipelines/", SIGNED_IN),
     Case(
         "POST",
@@ -333,6 +334,7 @@ MATRIX = [
     Case("GET", "/api/runs/{id}/", V, RUN),
     Case("POST", "/api/runs/{id}/cancel/", E, RUN),
     Case("GET", "/api/runs/{id}/events/", V, RUN),
+    Case("GET", "/api/runs/{id}/export-script/", V, RUN),
     Case("GET", "/api/runs/{id}/nodes/{node_id}/log/", V, {**RUN, "node_id": "train"}),
     Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/", V, OUT),
     Case("GET", "/api/runs/{id}/nodes/{node_id}/outputs/{port}/profile/", V, OUT),

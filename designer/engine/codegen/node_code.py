@@ -33,6 +33,13 @@ class NodeSpec:
     sources: Mapping[str, NodeSpec] = field(default_factory=dict)
     #: Connected input port -> the output port of the source node feeding it.
     source_ports: Mapping[str, str] = field(default_factory=dict)
+    #: Field -> the pipeline parameter bound to it. In ``params`` such a field's value (text, a number, a
+    #: list or a dict; not true/false) is the value itself, but its ``repr()`` is ``PARAMETERS["name"]``,
+    #: the script's editable parameter block: an emitter writing values with ``repr`` uses the parameter.
+    bound: Mapping[str, str] = field(default_factory=dict)
+    #: Dataset field (``DatasetRef``) -> the path of the exported data file, relative to the script's
+    #: folder, which the script names ``HERE`` (``HERE / "data/data.parquet"``).
+    files: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

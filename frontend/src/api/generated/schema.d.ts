@@ -839,6 +839,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pipelines/{id}/export-script/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a version as code (script, notebook and data), with the parameters' defaults
+         * @description A zip holding pipeline.py (one commented section per node: plain pandas / scikit-learn / LightGBM where Tessera has a readable equivalent, the Tessera module library otherwise), the same sections as pipeline.ipynb, the data it reads (data/*.parquet), the artifacts it names (artifacts/), requirements.txt and README.md. It runs without the server: python pipeline.py.
+         */
+        get: operations["pipelines_export_script_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pipelines/{id}/validate/": {
         parameters: {
             query?: never;
@@ -1049,6 +1069,26 @@ export interface paths {
             cookie?: never;
         };
         get: operations["runs_events_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{id}/export-script/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a run as code: its parameter values and the dataset versions it read, pinned
+         * @description A zip holding pipeline.py (one commented section per node: plain pandas / scikit-learn / LightGBM where Tessera has a readable equivalent, the Tessera module library otherwise), the same sections as pipeline.ipynb, the data it reads (data/*.parquet), the artifacts it names (artifacts/), requirements.txt and README.md. It runs without the server: python pipeline.py.
+         */
+        get: operations["runs_export_script_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5483,6 +5523,44 @@ export interface operations {
             };
         };
     };
+    pipelines_export_script_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Version to export. Default: the newest. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description An unknown version, or a pipeline that cannot run as it is (a required pipeline parameter without a value, a dataset or artifact it cannot read): every problem named. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not in one of your workspaces. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     pipelines_validate: {
         parameters: {
             query?: never;
@@ -5922,6 +6000,41 @@ export interface operations {
                         [key: string]: unknown;
                     };
                 };
+            };
+        };
+    };
+    runs_export_script_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description An unknown version, or a pipeline that cannot run as it is (a required pipeline parameter without a value, a dataset or artifact it cannot read): every problem named. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not in one of your workspaces. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

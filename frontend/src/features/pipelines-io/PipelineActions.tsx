@@ -2,6 +2,7 @@
 import { useState } from "react";
 import type { Pipeline } from "../../api/types";
 import { CloneDialog } from "./CloneDialog";
+import { ExportCodeButton } from "./ExportCodeButton";
 import { ImportDialog } from "./ImportDialog";
 import { exportUrl, useEditorWorkspaces } from "./queries";
 import "./pipelines-io.css";
@@ -11,9 +12,14 @@ export function PipelineRowActions({ pipeline }: { pipeline: Pick<Pipeline, "id"
   return <CloneExport pipeline={pipeline} small />;
 }
 
-/** Clone and Export in the designer: the version on the canvas (when saved), else the newest. */
+/** Clone, Export and Export as code in the designer: the version on the canvas (when saved), else the newest. */
 export function DesignerShareButtons({ pipelineId, name, workspace, version }: { pipelineId: number; name: string; workspace: number; version: number | null }) {
-  return <CloneExport pipeline={{ id: pipelineId, name, workspace }} version={version} />;
+  return (
+    <>
+      <CloneExport pipeline={{ id: pipelineId, name, workspace }} version={version} />
+      <ExportCodeButton target={{ pipeline: pipelineId, version }} />
+    </>
+  );
 }
 
 function CloneExport({ pipeline, version, small = false }: { pipeline: Pick<Pipeline, "id" | "name" | "workspace">; version?: number | null; small?: boolean }) {

@@ -1,5 +1,6 @@
 /** Clone, export and import on the wire. */
 import { api, ensureCsrf, unwrap } from "../../api/client";
+import { describeFailure, networkError } from "../../api/errors";
 import type { components } from "../../api/generated/schema";
 import { useMe } from "../auth";
 
@@ -38,4 +39,29 @@ export async function importPipeline(workspace: number, file: File, name: string
     }),
     `import “${file.name}”`,
   );
+}
+
+/** What "Export as code" downloads: a saved version of a pipeline (the newest when none), or a run. */
+export type CodeExportTarget = { pipeline: number; version?: number | null } | { run: number };
+
+/** The zip of pipeline.py, pipeline.ipynb and the data they read, and the file name the server gave it. */
+export async function exportCode(target: CodeExportTarget): Promise<{ blob: Blob; filename: string }> {
+  const action = "run" in target ? `export run #${target.run} as code` : "export the pipeline as code";
+  const call =
+    "run" in target
+      ? api.GET("/api/runs/{id}/export-script/", { params: { path: { id: target.run } }, parseAs: "blob" })
+      : api.GET("/api/pipelines/{id}/export-script/", {
+          params: { path: { id: target.pipeline }, query: target.version ? { version: target.version } : {} },
+          parseAs: "blob",
+        });
+  let result: Awaited<typeof call>;
+  try {
+    result = await call;
+  } catch (cause) {
+    throw networkError(cause, action);
+  }
+  if (!result.response.ok) throw describeFailure(result.response.status, result.error, action);
+  const disposition = result.response.headers.get("Content-Disposition") ?? "";
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "pipeline.zip";
+  return { blob: result.data as Blob, filename };
 }

@@ -15,6 +15,7 @@ import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { Canvas, NodePanel, useCatalogueSync, useGraph, useValidation, useValidationSync } from "../canvas";
 import { useRole } from "../endpoints";
 import { RunParameters } from "../parameters";
+import { ExportCodeButton } from "../pipelines-io";
 import { PublishRunButton } from "../published";
 import { ScheduleRunButton } from "../schedules";
 import { attachRun, useCancelRun } from "./actions";
@@ -100,6 +101,7 @@ function RunView({ runId }: { runId: number }) {
         <Link className="btn" to={`/pipelines/${r.pipeline}`}>
           Open pipeline
         </Link>
+        <ExportCodeButton target={{ run: r.id }} />
         {status === "completed" && canEdit && (
           <CreateInferenceButton runId={r.id} onSelectNode={(node) => useGraph.getState().selectOnly([node])} />
         )}

@@ -41,6 +41,49 @@ class ModuleQuerySerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False, help_text="Default: the latest.")
 
 
+class ModuleListQuerySerializer(serializers.Serializer):
+    versions = serializers.ChoiceField(
+        choices=["latest", "all"],
+        required=False,
+        default="latest",
+        help_text="'all': every version the server can run, each module's older versions after its latest "
+        "(what a saved pipeline may still use). Default: the latest only.",
+    )
+
+
+class UpgradeRequestSerializer(serializers.Serializer):
+    from_version = serializers.IntegerField(min_value=1, help_text="The version the node was saved with.")
+    params = serializers.DictField(required=False, default=dict, help_text="The node's saved parameters.")
+
+
+class ParamChangeSerializer(serializers.Serializer):
+    param = serializers.CharField()
+    change = serializers.CharField(help_text="added, removed or changed.")
+    old = serializers.JSONField(allow_null=True, help_text="The value the old version runs with (default included).")
+    new = serializers.JSONField(allow_null=True, help_text="The value the latest version will run with.")
+
+
+class PortChangeSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="input or output.")
+    port = serializers.CharField()
+    change = serializers.CharField(help_text="added or removed (an edge on a removed port is dropped).")
+
+
+class ParamProblemSerializer(serializers.Serializer):
+    param = serializers.CharField()
+    message = serializers.CharField()
+
+
+class UpgradeSerializer(serializers.Serializer):
+    module = serializers.CharField()
+    from_version = serializers.IntegerField()
+    to_version = serializers.IntegerField()
+    params = serializers.DictField(help_text="The parameters to save with the latest version (migrate_params' result).")
+    changes = ParamChangeSerializer(many=True)
+    problems = ParamProblemSerializer(many=True, help_text="Parameters the latest version refuses; empty when valid.")
+    ports = PortChangeSerializer(many=True)
+
+
 class PortTypeSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()

@@ -9,13 +9,27 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
-from .serializers import ModuleDetailSerializer, ModuleQuerySerializer, ModuleSerializer, PortTypeSerializer
+from .serializers import (
+    ModuleDetailSerializer,
+    ModuleListQuerySerializer,
+    ModuleQuerySerializer,
+    ModuleSerializer,
+    PortTypeSerializer,
+    UpgradeRequestSerializer,
+    UpgradeSerializer,
+)
 
 
 class ModuleListView(APIView):
-    @extend_schema(responses=ModuleSerializer(many=True), summary="Every module's latest version, by category")
+    @extend_schema(
+        parameters=[ModuleListQuerySerializer],
+        responses=ModuleSerializer(many=True),
+        summary="Every module's latest version, by category (or every version, with ?versions=all)",
+    )
     def get(self, request: Request) -> HttpResponse:
-        body, etag = selectors.catalogue_json()
+        query = ModuleListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body, etag = selectors.catalogue_json(all_versions=query.validated_data["versions"] == "all")
         if etag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
             response: HttpResponse = HttpResponseNotModified()
         else:
@@ -31,6 +45,19 @@ class ModuleDetailView(APIView):
         query = ModuleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(selectors.module(module_id, query.validated_data.get("version")))
+
+
+class ModuleUpgradeView(APIView):
+    @extend_schema(
+        request=UpgradeRequestSerializer,
+        responses=UpgradeSerializer,
+        summary="Preview upgrading a node's parameters from an older version to the latest (nothing is saved)",
+    )
+    def post(self, request: Request, module_id: str) -> Response:
+        body = UpgradeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        return Response(selectors.upgrade(module_id, data["from_version"], data["params"]))
 
 
 class PortTypeListView(APIView):

@@ -244,13 +244,18 @@ def _stored(
 
 
 def summarize(value: Any) -> dict[str, Any]:
-    """What the run view shows without loading the artifact: table shape, metric values."""
+    """What the run view shows without loading the artifact: table shape; metric values (both models' when
+    Evaluate Model compared two) and the task they measure."""
     if isinstance(value, DataTable):
         df = value.df
         columns = [{"name": str(name), "type": dtype_of(df.iloc[:, i])} for i, name in enumerate(df.columns)]
         return {"rows": len(df), "columns": columns}
     if isinstance(value, Metrics):
-        return {"values": json_safe(value.values)}
+        summary: dict[str, Any] = {"values": json_safe(value.values), "task": value.task}
+        compare = value.detail.get("compare")  # Evaluate Model's second scored input
+        if isinstance(compare, dict) and isinstance(compare.get("values"), dict):
+            summary["compare"] = {"values": json_safe(compare["values"])}
+        return summary
     return {}
 
 

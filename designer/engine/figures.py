@@ -171,15 +171,20 @@ def _top_values(series: pd.Series, column: str, top: int) -> Figure:
 # -- Evaluate Model -----------------------------------------------------------------------------------
 
 
-def evaluation_figures(metrics_values: dict[str, Any], task: str, detail: dict[str, Any]) -> dict[str, Figure]:
+def evaluation_figures(
+    metrics_values: dict[str, Any], task: str, detail: dict[str, Any], names: list[str] | None = None
+) -> dict[str, Figure]:
     """The charts of an Evaluate Model output, by name; a connected second input is drawn over the first.
+
+    ``names`` name the models in legends and titles, first input first (their learners, say); without
+    them the inputs are "scored dataset", or "left input" and "right input".
 
     Binary: ``roc``, ``precision_recall``, ``confusion_matrix``, ``threshold`` (with a slider that shows
     every metric and count at the threshold it points at), ``lift``. Regression:
     ``predicted_vs_actual``, ``residuals``. Multiclass: ``confusion_matrix``. A chart whose data the
     output does not hold is left out, so the result may be empty.
     """
-    series = _series(metrics_values, detail)
+    series = _series(metrics_values, detail, names)
     if task == "binary":
         charts = {
             "roc": _roc(series),
@@ -204,14 +209,20 @@ class _Series:
         self.name, self.colour, self.values, self.detail = name, colour, values, detail
 
 
-def _series(values: dict[str, Any], detail: dict[str, Any]) -> list[_Series]:
+def _series(values: dict[str, Any], detail: dict[str, Any], names: list[str] | None) -> list[_Series]:
     compare = detail.get("compare")
     if not isinstance(compare, dict):
-        return [_Series("scored dataset", ACCENT, values, detail)]
+        return [_Series(names[0] if names else "scored dataset", ACCENT, values, detail)]
+    first, second = names if names and len(names) == 2 else ("left input", "right input")
     return [
-        _Series("left input", ACCENT, values, detail),
-        _Series("right input", COMPARE, compare.get("values") or {}, compare.get("detail") or {}),
+        _Series(first, ACCENT, values, detail),
+        _Series(second, COMPARE, compare.get("values") or {}, compare.get("detail") or {}),
     ]
+
+
+def _short(name: str) -> str:
+    """ "left" for "left input"; a learner's name as it is."""
+    return name.split()[0] if name in ("left input", "right input") else name
 
 
 def _threshold(values: dict[str, Any]) -> float:
@@ -241,7 +252,7 @@ def _roc(series: list[_Series]) -> go.Figure | None:
             )
         )
     fig.add_trace(_reference_line([0, 1], [0, 1], "chance"))
-    auc = " vs ".join(f"{_number(s.values.get('AUC'))} ({s.name.split()[0]})" for s in drawn)
+    auc = " vs ".join(f"{_number(s.values.get('AUC'))} ({_short(s.name)})" for s in drawn)
     if len(series) == 1:
         auc = _number(series[0].values.get("AUC"))
     fig.update_layout(

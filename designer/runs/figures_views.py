@@ -28,6 +28,7 @@ from designer.engine.figures import (
 from designer.engine.store import ArtifactMissing
 from modules.sdk import PORT_TYPES, DataTable, Metrics
 
+from .evaluations import models_of
 from .models import NodeRun
 from .selectors import runs_for_user
 
@@ -76,9 +77,10 @@ class RunOutputFiguresView(APIView):
     def get(self, request: Request, pk: int, node_id: str, port: str) -> Response:
         query = FigureQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        out_type, value = _load_output(request.user, pk, node_id, port)
-        if isinstance(value, Metrics):
-            return Response({"figures": evaluation_figures(value.values, value.task, value.detail)})
+        node, out_type, value = _load_output(request.user, pk, node_id, port)
+        if isinstance(value, Metrics):  # each model's traces named by its learner
+            names = [m["label"] for m in models_of(node.run, node_id, port)]
+            return Response({"figures": evaluation_figures(value.values, value.task, value.detail, names)})
         training = getattr(value, "training", None)
         if isinstance(training, dict):  # a trained network: its loss and accuracy per epoch
             figure = training_figure(training)
@@ -140,8 +142,8 @@ def _load_node(user: Any, run_id: int, node_id: str) -> NodeRun:
     return node
 
 
-def _load_output(user: Any, run_id: int, node_id: str, port: str) -> tuple[str, Any]:
-    """The output's port type name and value, or 404 naming what is missing (a run outside the caller's
+def _load_output(user: Any, run_id: int, node_id: str, port: str) -> tuple[NodeRun, str, Any]:
+    """The node, the output's port type name and value, or 404 naming what is missing (a run outside the caller's
     workspaces is missing too)."""
     node = _load_node(user, run_id, node_id)
     out = (node.outputs or {}).get(port)
@@ -152,4 +154,4 @@ def _load_output(user: Any, run_id: int, node_id: str, port: str) -> tuple[str, 
         value = PORT_TYPES[out["type"]].deserialize(artifact_store().get(out["digest"]))
     except ArtifactMissing:
         raise NotFound(f"the artifact of output '{port}' of node '{node_id}' is no longer stored") from None
-    return out["type"], value
+    return node, out["type"], value

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db.models import Max, QuerySet
 
-from designer.artifacts import artifact_store
 from designer.engine.diff import diff, to_json
-from designer.engine.store import ArtifactMissing
 from designer.pipelines.mapper import graph_of
 from designer.workspaces.models import Membership
-from modules.sdk import PORT_TYPES
 
+from .evaluations import INPUTS, evaluations
 from .models import NodeRun, Run, RunEvent
 
 
@@ -81,7 +78,8 @@ def run_snapshot(run: Run) -> dict[str, Any]:
 
 
 def key_metrics(run: Run, limit: int = 6) -> dict[str, Any]:
-    """Scalar metrics of the run's metrics outputs, for run lists."""
+    """Scalar metrics of the run's metrics outputs (the first model of each), for run lists; see also
+    ``evaluations.main_metrics``, which names every model and picks the task's main metric."""
     found: dict[str, Any] = {}
     for n in run.nodes.all():
         for _port, out in (n.outputs or {}).items():
@@ -96,29 +94,8 @@ def key_metrics(run: Run, limit: int = 6) -> dict[str, Any]:
 
 
 def metrics_outputs(run: Run) -> list[tuple[NodeRun, str, dict[str, Any]]]:
-    """Every metrics output of the run (Evaluate Model's results) as (node, port, metric values), in node order.
-
-    The values come from the output's summary, written when the node finished; an older row without
-    one is read from the artifact store, and skipped if the artifact is gone."""
-    found = []
-    for node in run.nodes.all().order_by("id"):
-        for port, out in (node.outputs or {}).items():
-            if out.get("type") != "metrics":
-                continue
-            values = (out.get("summary") or {}).get("values")
-            if values is None:
-                values = _stored_metric_values(out)
-            if values is not None:
-                found.append((node, port, dict(values)))
-    return found
-
-
-def _stored_metric_values(out: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        value = PORT_TYPES["metrics"].deserialize(artifact_store().get(out["digest"]))
-    except (ArtifactMissing, KeyError):
-        return None
-    return json.loads(json.dumps(value.values, default=str))
+    """Every metrics output of the run as (node, port, the first model's metric values), in node order."""
+    return [(e.node, e.port, dict(e.models[0].values)) for e in evaluations(run)]
 
 
 def _is_number(value: Any) -> bool:
@@ -126,30 +103,43 @@ def _is_number(value: Any) -> bool:
 
 
 def metric_differences(a: Run, b: Run) -> list[dict[str, Any]]:
-    """One row per (node, port, metric) found in either run: both values and ``b - a`` where both are numbers.
+    """One row per (node, port, model, metric) found in either run: both values and ``b - a`` where both are numbers.
 
-    Rows follow run a's nodes, then those only run b has, and metric names alphabetically (the stored
-    JSON keeps no order); a side without the metric is null."""
-    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    Evaluate Model with two scored inputs measures two models: each has its own rows (``model`` is the
+    input it came in on, ``learner`` its learner's name, "a → b" when the runs used different ones).
+    Rows follow run a's nodes, then those only run b has; within a node, the first model's rows, then
+    the second's; metric names alphabetically (the stored JSON keeps no order). A side without the
+    metric is null."""
+    rows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    names: dict[tuple[str, str, str], dict[str, str]] = {}
     for side, run in (("a", a), ("b", b)):
-        for node, port, values in metrics_outputs(run):
-            for name, value in sorted(values.items()):
-                key = (node.node_id, port, name)
-                row = rows.setdefault(
-                    key,
-                    {
-                        "node": node.node_id,
-                        "port": port,
-                        "module": node.module_id,
-                        "metric": name,
-                        "a": None,
-                        "b": None,
-                    },
-                )
-                row[side] = value
-    nodes = list(dict.fromkeys((node, port) for node, port, _ in rows))
-    ordered = sorted(rows.values(), key=lambda r: (nodes.index((r["node"], r["port"])), r["metric"]))
+        for evaluation in evaluations(run):
+            for model in evaluation.models:
+                group = (evaluation.node.node_id, evaluation.port, model.input)
+                names.setdefault(group, {})[side] = model.label
+                for name, value in sorted(model.values.items()):
+                    row = rows.setdefault(
+                        (*group, name),
+                        {
+                            "node": evaluation.node.node_id,
+                            "port": evaluation.port,
+                            "module": evaluation.node.module_id,
+                            "model": model.input,
+                            "learner": "",
+                            "metric": name,
+                            "a": None,
+                            "b": None,
+                        },
+                    )
+                    row[side] = value
+    nodes = list(dict.fromkeys((node, port) for node, port, _, _ in rows))
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (nodes.index((r["node"], r["port"])), INPUTS.index(r["model"]), r["metric"]),
+    )
     for row in ordered:
+        sides = names[(row["node"], row["port"], row["model"])]
+        row["learner"] = " → ".join(dict.fromkeys(sides[s] for s in ("a", "b") if s in sides))
         row["delta"] = row["b"] - row["a"] if _is_number(row["a"]) and _is_number(row["b"]) else None
     return ordered
 

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from designer.pipelines.serializers import PipelineDiffSerializer, PipelineVersionSerializer
 
+from .evaluations import main_metrics
 from .models import NodeRun, Run
 from .selectors import elapsed_seconds, key_metrics
 
@@ -52,12 +54,24 @@ class NodeRunSerializer(serializers.ModelSerializer):
         ]
 
 
+class MainMetricSerializer(serializers.Serializer):
+    node = serializers.CharField(help_text="The Evaluate Model node.")
+    port = serializers.CharField()
+    input = serializers.CharField(help_text="The Evaluate Model input the model's scored table came in on.")
+    label = serializers.CharField(help_text="The model's name: its learner's (with the node id when two share one).")
+    learner_node = serializers.CharField(allow_null=True, help_text="The learner's node; null when none was found.")
+    task = serializers.CharField(help_text="binary, multiclass, regression, quantile_regression or clustering.")
+    metric = serializers.CharField(help_text="The task's main metric: AUC, Overall Accuracy, R², ...")
+    value = serializers.JSONField(allow_null=True)
+
+
 class RunSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="pipeline_version.number")
     pipeline_name = serializers.CharField(source="pipeline.name")
     created_by = serializers.CharField(source="created_by.username", default=None)
     elapsed = serializers.SerializerMethodField()
     metrics = serializers.SerializerMethodField()
+    main_metrics = serializers.SerializerMethodField()
 
     class Meta:
         model = Run
@@ -75,6 +89,7 @@ class RunSerializer(serializers.ModelSerializer):
             "finished_at",
             "elapsed",
             "metrics",
+            "main_metrics",
             "regenerate",
             "parameter_values",
             "trigger",
@@ -85,6 +100,11 @@ class RunSerializer(serializers.ModelSerializer):
 
     def get_metrics(self, run: Run) -> dict[str, Any]:
         return key_metrics(run)
+
+    @extend_schema_field(MainMetricSerializer(many=True))
+    def get_main_metrics(self, run: Run) -> list[dict[str, Any]]:
+        """The task's main metric of each model the run evaluated (both of a two-model Evaluate Model)."""
+        return main_metrics(run)
 
 
 class RunDetailSerializer(RunSerializer):
@@ -108,6 +128,10 @@ class MetricDifferenceSerializer(serializers.Serializer):
     node = serializers.CharField(help_text="The node that produced the metrics (an Evaluate Model node).")
     port = serializers.CharField()
     module = serializers.CharField()
+    model = serializers.CharField(
+        help_text="The Evaluate Model input the model came in on: scored_dataset or scored_dataset_to_compare."
+    )
+    learner = serializers.CharField(help_text="The model's name: its learner's; 'a → b' when the runs differ.")
     metric = serializers.CharField()
     a = serializers.JSONField(allow_null=True, help_text="The value in run a; null when run a has no such metric.")
     b = serializers.JSONField(allow_null=True, help_text="The value in run b; null when run b has no such metric.")

@@ -26,6 +26,7 @@ from designer.workspaces.permissions import Role, workspace_for
 from modules.sdk import PORT_TYPES, DataTable, Table
 
 from . import services
+from .evaluations import models_of
 from .events import serialize_event
 from .models import NodeRun, RunEvent
 from .negotiation import FileFormatNegotiation
@@ -188,6 +189,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             body["meta"] = value.meta
         elif out["type"] == "metrics":
             body["metrics"] = {"values": value.values, "task": value.task, "detail": value.detail}
+            body["models"] = models_of(node.run, node_id, port)
         else:
             body["summary"] = PORT_TYPES[out["type"]].summary(value) or _model_summary(value)
         return Response(body)

@@ -297,6 +297,13 @@ MATRIX = [
     # catalogue
     Case("GET", "/api/modules/", SIGNED_IN),
     Case("GET", "/api/modules/{module_id}/", SIGNED_IN, {"module_id": "split_data"}),
+    Case(
+        "POST",
+        "/api/modules/{module_id}/upgrade/",
+        SIGNED_IN,
+        {"module_id": "split_data"},
+        body=lambda w: {"from_version": 1, "params": {}},
+    ),
     Case("GET", "/api/port-types/", SIGNED_IN),
     # pipelines
     Case("GET", "/api/pipelines/", SIGNED_IN),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from designer.engine.execute import NodeFailed, OutputRecord, execute_node, load_output
+from designer.engine.execute import NodeFailed, OutputRecord, execute_node, load_output, summarize
 from designer.engine.graph import Node
 from designer.engine.problems import Problem
 from designer.engine.store import ArtifactStore, LocalArtifactStore
@@ -81,7 +81,7 @@ def test_metrics_summaries_are_json_safe(store: ArtifactStore) -> None:
         type="metrics",
         digest=records["metrics"].digest,
         size=records["metrics"].size,
-        summary={"values": {"rows": 3, "ratio": None}},
+        summary={"values": {"rows": 3, "ratio": None}, "task": ""},
     )
     metrics = load_output(store, "metrics", records["metrics"].digest)
     assert isinstance(metrics, Metrics)
@@ -251,3 +251,19 @@ def test_load_output_refuses_unknown_types(store: ArtifactStore) -> None:
     # when an unknown type name is given, then it is refused with the known ones
     with pytest.raises(ValueError, match="unknown port type 'image'"):
         load_output(store, "image", "0" * 64)
+
+
+def test_a_metrics_summary_keeps_the_task_and_the_second_models_values() -> None:
+    # given Evaluate Model's result for two scored inputs: the second model's values under detail.compare
+    value = Metrics(
+        values={"AUC": 0.9, "Accuracy": float("nan")},
+        task="binary",
+        detail={"rows": 10, "compare": {"values": {"AUC": 0.8, "Accuracy": 0.75}, "detail": {"rows": 10}}},
+    )
+
+    # then the summary the run view reads without the artifact holds both, JSON-safe, and no curves
+    assert summarize(value) == {
+        "values": {"AUC": 0.9, "Accuracy": None},
+        "task": "binary",
+        "compare": {"values": {"AUC": 0.8, "Accuracy": 0.75}},
+    }

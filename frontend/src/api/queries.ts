@@ -19,7 +19,10 @@ export const keys = {
 export function useModules() {
   return useQuery({
     queryKey: keys.modules,
-    queryFn: (): Promise<Module[]> => unwrap(api.GET("/api/modules/"), "load the module catalogue"),
+    // Every version the server can run: a pipeline saved with an older one renders with that version's
+    // ports and form (the palette and new nodes take each module's latest).
+    queryFn: (): Promise<Module[]> =>
+      unwrap(api.GET("/api/modules/", { params: { query: { versions: "all" } } }), "load the module catalogue"),
     staleTime: Infinity,
   });
 }

@@ -72,3 +72,100 @@ def test_the_catalogue_needs_a_signed_in_user(api: Any, db: Any) -> None:
         response = api(None).get(url)
         assert response.status_code == 403
         assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+# -- every version the server can run ---------------------------------------------------------------
+
+
+def test_every_version_is_served_on_request_each_after_its_latest(as_viewer: Any) -> None:
+    registry = default_registry()
+
+    response = as_viewer.get("/api/modules/?versions=all")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body) == len(registry)
+    assert [(m["id"], m["version"]) for m in body if m["id"] == "split_data"] == [("split_data", 2), ("split_data", 1)]
+    assert (
+        next(m for m in body if (m["id"], m["version"]) == ("split_data", 1))
+        == registry.get("split_data", 1).describe()
+    )
+    assert [m for m in body if m["version"] == registry.latest_version(m["id"])] == registry.catalogue()
+
+
+def test_the_all_versions_catalogue_has_its_own_etag(as_viewer: Any) -> None:
+    latest = as_viewer.get("/api/modules/")
+    every = as_viewer.get("/api/modules/?versions=all")
+    assert every["ETag"] != latest["ETag"]
+
+    again = as_viewer.get("/api/modules/?versions=all", HTTP_IF_NONE_MATCH=every["ETag"])
+    crossed = as_viewer.get("/api/modules/?versions=all", HTTP_IF_NONE_MATCH=latest["ETag"])
+
+    assert again.status_code == 304 and again["ETag"] == every["ETag"]
+    assert crossed.status_code == 200 and crossed.json() == every.json()
+
+
+def test_an_unknown_versions_choice_is_named(as_viewer: Any) -> None:
+    response = as_viewer.get("/api/modules/?versions=some")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"versions": ['"some" is not a valid choice.']}
+
+
+def test_upgrading_split_data_1_previews_the_parameters_version_2_adds(as_editor: Any) -> None:
+    response = as_editor.post(
+        "/api/modules/split_data/upgrade/",
+        {"from_version": 1, "params": {"fraction_of_rows_in_first_output_dataset": 0.7, "random_seed": 42}},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "module": "split_data",
+        "from_version": 1,
+        "to_version": 2,
+        "params": {"fraction_of_rows_in_first_output_dataset": 0.7, "random_seed": 42},
+        "changes": [
+            {"param": "regular_expression", "change": "added", "old": None, "new": ""},
+            {"param": "relational_expression", "change": "added", "old": None, "new": ""},
+        ],
+        "problems": [],
+        "ports": [],
+    }
+
+
+def test_an_upgrade_keeps_parameters_bound_to_pipeline_parameters(as_editor: Any) -> None:
+    bound = {"random_seed": {"$param": "seed"}}
+
+    body = as_editor.post(
+        "/api/modules/split_data/upgrade/", {"from_version": 1, "params": bound}, format="json"
+    ).json()
+
+    assert body["params"] == bound
+    assert body["problems"] == []
+
+
+def test_an_upgrade_names_parameters_the_latest_version_refuses(as_editor: Any) -> None:
+    body = as_editor.post(
+        "/api/modules/split_data/upgrade/",
+        {"from_version": 1, "params": {"fraction_of_rows_in_first_output_dataset": 3}},
+        format="json",
+    ).json()
+
+    assert body["problems"] == [
+        {"param": "fraction_of_rows_in_first_output_dataset", "message": "Input should be less than or equal to 1"}
+    ]
+
+
+def test_upgrading_an_unknown_module_or_version_is_404_naming_it(as_editor: Any) -> None:
+    nothing = as_editor.post("/api/modules/no_such/upgrade/", {"from_version": 1}, format="json")
+    future = as_editor.post("/api/modules/split_data/upgrade/", {"from_version": 9}, format="json")
+    missing = as_editor.post("/api/modules/split_data/upgrade/", {}, format="json")
+
+    assert (nothing.status_code, nothing.json()) == (404, {"detail": "Unknown module 'no_such'."})
+    assert (future.status_code, future.json()) == (404, {"detail": "Unknown version 9 of module 'split_data'."})
+    assert missing.status_code == 400 and missing.json()["fields"] == {"from_version": ["This field is required."]}
+
+
+def test_the_upgrade_preview_needs_a_signed_in_user(api: Any, db: Any) -> None:
+    response = api(None).post("/api/modules/split_data/upgrade/", {"from_version": 1}, format="json")
+    assert response.status_code == 403

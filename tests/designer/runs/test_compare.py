@@ -81,6 +81,8 @@ def test_a_viewer_compares_two_runs_of_a_changed_pipeline(as_viewer: Any, runs: 
             "node": "evaluate",
             "port": "evaluation_results",
             "module": "evaluate_model",
+            "model": "scored_dataset",
+            "learner": "Two-Class Logistic Regression",
             "metric": name,
             "a": a_values[name],
             "b": b_values[name],
@@ -166,7 +168,13 @@ def test_metrics_missing_on_one_side_or_not_numbers_have_no_delta(as_viewer: Any
 
     body = as_viewer.get(COMPARE, {"a": a.pk, "b": b.pk}).json()
 
-    base = {"node": "evaluate", "port": "evaluation_results", "module": "evaluate_model"}
+    base = {
+        "node": "evaluate",
+        "port": "evaluation_results",
+        "module": "evaluate_model",
+        "model": "scored_dataset",
+        "learner": "First model",  # no learner is wired into this hand-made Evaluate Model
+    }
     assert body["metrics"] == [
         {**base, "metric": "AUC", "a": None, "b": 0.75, "delta": None},
         {**base, "metric": "Accuracy", "a": 0.5, "b": 0.75, "delta": 0.25},
@@ -252,3 +260,137 @@ def test_compare_is_described_in_the_openapi_schema(as_viewer: Any) -> None:
         "diff",
         "metrics",
     }
+
+
+# -- Evaluate Model comparing two models ------------------------------------------------------------------
+
+
+def two_models(dataset_id: int, perceptron_passes: int) -> dict[str, Any]:
+    """Logistic regression and an averaged perceptron trained on one split, scored into one Evaluate Model."""
+    return document(
+        [
+            ("data", "dataset", {"dataset": {"dataset_id": dataset_id}}),
+            ("split", "split_data", {"fraction_of_rows_in_first_output_dataset": 0.7, "random_seed": 42}),
+            ("logistic", "two_class_logistic_regression", {"l2_regularization_weight": 1.0}),
+            ("perceptron", "two_class_averaged_perceptron", {"maximum_number_of_iterations": perceptron_passes}),
+            ("train_a", "train_model", {"label_column": "diagnosis"}),
+            ("train_b", "train_model", {"label_column": "diagnosis"}),
+            ("score_a", "score_model", {}),
+            ("score_b", "score_model", {}),
+            ("evaluate", "evaluate_model", {}),
+        ],
+        [
+            "data.dataset -> split.dataset",
+            "logistic.untrained_model -> train_a.untrained_model",
+            "perceptron.untrained_model -> train_b.untrained_model",
+            "split.results_dataset1 -> train_a.dataset",
+            "split.results_dataset1 -> train_b.dataset",
+            "train_a.trained_model -> score_a.trained_model",
+            "train_b.trained_model -> score_b.trained_model",
+            "split.results_dataset2 -> score_a.dataset",
+            "split.results_dataset2 -> score_b.dataset",
+            "score_a.scored_dataset -> evaluate.scored_dataset",
+            "score_b.scored_dataset -> evaluate.scored_dataset_to_compare",
+        ],
+    )
+
+
+@pytest.fixture
+def two_model_runs(workspace: Workspace, owner: Any) -> tuple[Run, Run]:
+    """Run 1, then run 2 after a change to the second model only (the perceptron's passes over the data)."""
+    dataset = upload_sample(owner, workspace)
+    pipeline = pipeline_services.create_pipeline(owner, workspace, "Two models", document=two_models(dataset.pk, 10))
+    first = drain(services.submit_run(user=owner, pipeline=pipeline))
+    pipeline_services.save_version(owner, pipeline, two_models(dataset.pk, 1), message="one pass", base_version=1)
+    second = drain(services.submit_run(user=owner, pipeline=pipeline))
+    assert (first.status, second.status) == (Run.Status.COMPLETED, Run.Status.COMPLETED), (first.error, second.error)
+    return first, second
+
+
+def test_both_models_of_evaluate_model_are_compared_each_named_by_its_learner(
+    as_viewer: Any, two_model_runs: tuple[Run, Run]
+) -> None:
+    first, second = two_model_runs
+    summaries = [r.nodes.get(node_id="evaluate").outputs["evaluation_results"]["summary"] for r in (first, second)]
+
+    body = as_viewer.get(COMPARE, {"a": first.pk, "b": second.pk}).json()
+
+    by_model: dict[str, list[dict[str, Any]]] = {}
+    for row in body["metrics"]:
+        by_model.setdefault(row["model"], []).append(row)
+    assert list(by_model) == ["scored_dataset", "scored_dataset_to_compare"]
+    assert {r["learner"] for r in by_model["scored_dataset"]} == {"Two-Class Logistic Regression"}
+    assert {r["learner"] for r in by_model["scored_dataset_to_compare"]} == {"Two-Class Averaged Perceptron"}
+    # the second model's rows hold its own values, read from the summaries written when the node finished
+    second_a, second_b = (s["compare"]["values"] for s in summaries)
+    assert {r["metric"]: (r["a"], r["b"]) for r in by_model["scored_dataset_to_compare"]} == {
+        name: (second_a[name], second_b[name]) for name in second_a
+    }
+    # only the perceptron changed: the first model's deltas are 0, the second model's are not all 0
+    assert {r["delta"] for r in by_model["scored_dataset"]} == {0}
+    assert any(r["delta"] not in (0, None) for r in by_model["scored_dataset_to_compare"])
+
+
+def test_the_runs_list_shows_each_models_main_metric(as_viewer: Any, two_model_runs: tuple[Run, Run]) -> None:
+    first, _ = two_model_runs
+    summary = first.nodes.get(node_id="evaluate").outputs["evaluation_results"]["summary"]
+
+    runs = as_viewer.get("/api/runs/", {"pipeline": first.pipeline_id}).json()["results"]
+
+    listed = next(r for r in runs if r["id"] == first.pk)
+    base = {"node": "evaluate", "port": "evaluation_results", "task": "binary", "metric": "AUC"}
+    assert listed["main_metrics"] == [
+        {
+            **base,
+            "input": "scored_dataset",
+            "label": "Two-Class Logistic Regression",
+            "learner_node": "logistic",
+            "value": summary["values"]["AUC"],
+        },
+        {
+            **base,
+            "input": "scored_dataset_to_compare",
+            "label": "Two-Class Averaged Perceptron",
+            "learner_node": "perceptron",
+            "value": summary["compare"]["values"]["AUC"],
+        },
+    ]
+
+
+def test_the_evaluation_output_names_both_models(as_viewer: Any, two_model_runs: tuple[Run, Run]) -> None:
+    first, _ = two_model_runs
+
+    body = as_viewer.get(f"/api/runs/{first.pk}/nodes/evaluate/outputs/evaluation_results/").json()
+    figures = as_viewer.get(f"/api/runs/{first.pk}/nodes/evaluate/outputs/evaluation_results/figures/").json()
+
+    assert body["models"] == [
+        {"input": "scored_dataset", "label": "Two-Class Logistic Regression", "learner_node": "logistic"},
+        {"input": "scored_dataset_to_compare", "label": "Two-Class Averaged Perceptron", "learner_node": "perceptron"},
+    ]
+    assert [t["name"] for t in figures["figures"]["roc"]["data"][:2]] == [
+        "Two-Class Logistic Regression",
+        "Two-Class Averaged Perceptron",
+    ]
+
+
+def test_an_older_summary_without_the_second_model_is_read_from_the_store(
+    as_viewer: Any, small_pipeline: Pipeline
+) -> None:
+    # given a run recorded before summaries held the task and the second model
+    data = MetricsPort.serialize(
+        Metrics(values={"AUC": 0.9}, task="binary", detail={"compare": {"values": {"AUC": 0.7}, "detail": {}}})
+    )
+    out = {
+        "digest": artifact_store().put(data),
+        "type": "metrics",
+        "size": len(data),
+        "summary": {"values": {"AUC": 0.9}},
+    }
+    a = recorded_run(small_pipeline, 1, {"evaluate": {"evaluation_results": out}})
+
+    body = as_viewer.get(COMPARE, {"a": a.pk, "b": a.pk}).json()
+
+    assert [(r["model"], r["learner"], r["a"], r["delta"]) for r in body["metrics"]] == [
+        ("scored_dataset", "First model", 0.9, 0),
+        ("scored_dataset_to_compare", "Second model", 0.7, 0),
+    ]

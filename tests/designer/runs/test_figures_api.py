@@ -55,7 +55,8 @@ def test_a_viewer_gets_the_charts_of_a_two_class_evaluation(as_viewer: Any, bina
     assert response.status_code == 200, response.content
     figures = response.json()["figures"]
     assert list(figures) == ["roc", "precision_recall", "confusion_matrix", "threshold", "lift"]
-    roc = next(t for t in figures["roc"]["data"] if t["name"] == "scored dataset")
+    # the single model's traces are named by its learner
+    roc = next(t for t in figures["roc"]["data"] if t["name"] == "Two-Class Logistic Regression")
     assert (roc["x"], roc["y"]) == (detail["roc_curve"]["fpr"], detail["roc_curve"]["tpr"])
     assert f"AUC {output['metrics']['values']['AUC']:.3f}" in figures["roc"]["layout"]["title"]["text"]
     [heat] = figures["confusion_matrix"]["data"]

@@ -545,7 +545,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every module's latest version, by category */
+        /** Every module's latest version, by category (or every version, with ?versions=all) */
         get: operations["modules_list"];
         put?: never;
         post?: never;
@@ -566,6 +566,23 @@ export interface paths {
         get: operations["modules_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/modules/{module_id}/upgrade/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview upgrading a node's parameters from an older version to the latest (nothing is saved) */
+        post: operations["modules_upgrade_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2013,6 +2030,22 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        MainMetric: {
+            /** @description The Evaluate Model node. */
+            node: string;
+            port: string;
+            /** @description The Evaluate Model input the model's scored table came in on. */
+            input: string;
+            /** @description The model's name: its learner's (with the node id when two share one). */
+            label: string;
+            /** @description The learner's node; null when none was found. */
+            learner_node: string | null;
+            /** @description binary, multiclass, regression, quantile_regression or clustering. */
+            task: string;
+            /** @description The task's main metric: AUC, Overall Accuracy, R², ... */
+            metric: string;
+            value: unknown;
+        };
         MalformedDocument: {
             detail: string;
             problems: {
@@ -2046,6 +2079,10 @@ export interface components {
             node: string;
             port: string;
             module: string;
+            /** @description The Evaluate Model input the model came in on: scored_dataset or scored_dataset_to_compare. */
+            model: string;
+            /** @description The model's name: its learner's; 'a → b' when the runs differ. */
+            learner: string;
             metric: string;
             /** @description The value in run a; null when run a has no such metric. */
             a: unknown;
@@ -2489,6 +2526,19 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Workspace"][];
         };
+        ParamChange: {
+            param: string;
+            /** @description added, removed or changed. */
+            change: string;
+            /** @description The value the old version runs with (default included). */
+            old: unknown;
+            /** @description The value the latest version will run with. */
+            new: unknown;
+        };
+        ParamProblem: {
+            param: string;
+            message: string;
+        };
         ParameterBinding: {
             /** @description The node whose field the parameter drives. */
             node: string;
@@ -2871,6 +2921,13 @@ export interface components {
             optional?: boolean;
             doc: string;
         };
+        PortChange: {
+            /** @description input or output. */
+            kind: string;
+            port: string;
+            /** @description added or removed (an edge on a removed port is dropped). */
+            change: string;
+        };
         PortType: {
             name: string;
             label: string;
@@ -3154,6 +3211,7 @@ export interface components {
             readonly metrics: {
                 [key: string]: unknown;
             };
+            readonly main_metrics: components["schemas"]["MainMetric"][];
             regenerate?: unknown;
             parameter_values?: unknown;
             trigger?: unknown;
@@ -3186,6 +3244,7 @@ export interface components {
             readonly metrics: {
                 [key: string]: unknown;
             };
+            readonly main_metrics: components["schemas"]["MainMetric"][];
             regenerate?: unknown;
             parameter_values?: unknown;
             trigger?: unknown;
@@ -3451,6 +3510,27 @@ export interface components {
             reason?: string;
             /** Format: date-time */
             readonly created_at: string;
+        };
+        Upgrade: {
+            module: string;
+            from_version: number;
+            to_version: number;
+            /** @description The parameters to save with the latest version (migrate_params' result). */
+            params: {
+                [key: string]: unknown;
+            };
+            changes: components["schemas"]["ParamChange"][];
+            /** @description Parameters the latest version refuses; empty when valid. */
+            problems: components["schemas"]["ParamProblem"][];
+            ports: components["schemas"]["PortChange"][];
+        };
+        UpgradeRequestRequest: {
+            /** @description The version the node was saved with. */
+            from_version: number;
+            /** @description The node's saved parameters. */
+            params?: {
+                [key: string]: unknown;
+            };
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         ValidateDocumentInputRequest: {
@@ -4736,7 +4816,15 @@ export interface operations {
     };
     modules_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description 'all': every version the server can run, each module's older versions after its latest (what a saved pipeline may still use). Default: the latest only.
+                 *
+                 *     * `latest` - latest
+                 *     * `all` - all
+                 */
+                versions?: "latest" | "all";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4773,6 +4861,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModuleDetail"];
+                };
+            };
+        };
+    };
+    modules_upgrade_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpgradeRequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upgrade"];
                 };
             };
         };

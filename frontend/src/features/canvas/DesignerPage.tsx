@@ -19,6 +19,7 @@ import { declarationsOf, SubmitDialog } from "../parameters";
 import { Palette, type PaletteItem } from "../palette";
 import { attachRun, submitRun, useCancelRun } from "../runs/actions";
 import { RunDialogs } from "../runs/RunDialogs";
+import { useLastRun } from "../runs/lastRun";
 import { InferenceNotes } from "../runs/inference";
 import { useRunStatus } from "../runs/runStore";
 import { useRunSocket } from "../runs/useRunSocket";
@@ -32,6 +33,7 @@ import { useSession } from "./sessionStore";
 import { DesignerToolbar } from "./Toolbar";
 import { flushDraft, useDraftSync, useValidationSync } from "./useDraftSync";
 import { useValidation } from "./validationStore";
+import { UpgradeDialog } from "./VersionUpgrade";
 import { NODE_WIDTH } from "./ModuleNode";
 import { estimateNodeSize, titleMeasurer } from "./nodeSize";
 import "./canvas.css";
@@ -83,6 +85,7 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   useEffect(() => {
     let cancelled = false;
     useRunStatus.getState().clear();
+    useLastRun.getState().clear();
     useValidation.getState().reset();
     unwrap(api.GET("/api/pipelines/{id}/draft/", { params: { path: { id: pipelineId } } }), "open the pipeline")
       .then((draft) => {
@@ -95,17 +98,23 @@ function Designer({ pipelineId }: { pipelineId: number }) {
     return () => {
       cancelled = true;
       useRunStatus.getState().clear();
+      useLastRun.getState().clear();
     };
   }, [pipelineId]);
 
-  // A run of this pipeline still going when the page opens: follow it.
+  // The pipeline's latest run (of any version) when the page opens: its node statuses and outputs stay on
+  // the canvas, followed live while it is still going.
   useEffect(() => {
     const latest = latestRuns.data?.[0];
     if (attachedLatest.current || !latest || !loaded) return;
     attachedLatest.current = true;
-    if (!isFinal(latest.status) && useRunStatus.getState().run === null) {
+    if (useRunStatus.getState().run === null) {
       unwrap(api.GET("/api/runs/{id}/", { params: { path: { id: String(latest.id) } } }))
-        .then((run) => useRunStatus.getState().run === null && attachRun(run))
+        .then((run) => {
+          if (useRunStatus.getState().run !== null) return;
+          attachRun(run);
+          useLastRun.getState().set({ id: run.id, version: run.version, at: run.finished_at ?? run.created_at });
+        })
         .catch(() => undefined);
     }
   }, [latestRuns.data, loaded]);
@@ -306,6 +315,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
         />
       )}
       <RunDialogs />
+      <UpgradeDialog />
       <VersionsPanelHost pipelineId={pipelineId} workspace={workspace} />
     </div>
   );

@@ -17,6 +17,7 @@ import { useNodeRun, useRunStatus, type NodeRunState } from "../runs/runStore";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { DesignerNode } from "./document";
 import { useNodeProblems } from "./validationStore";
+import { VersionFlag } from "./VersionUpgrade";
 
 export const NODE_WIDTH = 232;
 
@@ -69,6 +70,7 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
             {title}
           </div>
           <div className="mnode__sub">{datasetName ? (module?.name ?? "Dataset") : (module?.category ?? "Not in the catalogue")}</div>
+          <VersionFlag nodeId={id} module={data.module} version={data.version} />
           {bound.length > 0 && (
             <div className="mnode__bound" title="Fields set by pipeline parameters" data-testid="node-parameters">
               ⚙ {bound.join(", ")}

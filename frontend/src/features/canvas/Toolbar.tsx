@@ -13,6 +13,7 @@ import { PublishButton } from "../published/PublishDialog";
 import { isFinal, statusStyle } from "../../app/status";
 import { toast } from "../../app/toasts";
 import { Presence } from "../collab";
+import { LastRunNote, useIsLastRun } from "../runs/lastRun";
 import { RunClock } from "../runs/RunClock";
 import { useRunStatus } from "../runs/runStore";
 import { useGraph } from "./graphStore";
@@ -51,6 +52,7 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
   const baseVersion = useSession((s) => s.baseVersion);
   const unsavedVersion = useSession((s) => s.unsavedVersion);
   const running = run !== null && !isFinal(run.status);
+  const lastRun = useIsLastRun(run?.id);
 
   let blocked: string | null = null;
   if (empty) blocked = "Add modules to the canvas first.";
@@ -84,8 +86,9 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
         <div className={`runchip runchip--${run.status}`} data-testid="run-chip" data-run-id={run.id} data-status={run.status}>
           <span className={`pill__dot${running ? " pill__dot--live" : ""}`} aria-hidden />
           <Link to={`/runs/${run.id}`} className="runchip__id">
-            Run #{run.id}
+            {lastRun ? "Last run" : "Run"} #{run.id}
           </Link>
+          <LastRunNote />
           <span className="runchip__status">{statusStyle(run.status).label}</span>
           <RunClock />
           {running && (

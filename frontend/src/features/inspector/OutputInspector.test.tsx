@@ -143,7 +143,7 @@ describe("an evaluation output", () => {
     expect(callsTo(`${URL_}figures/`)[0]!.url.search).toBe("");
   });
 
-  it("puts a compared model's values beside the first", async () => {
+  it("puts a compared model's values beside the first, each headed by its learner", async () => {
     route("GET", URL_, {
       type: "metrics",
       size: 10,
@@ -152,6 +152,10 @@ describe("an evaluation output", () => {
         values: { "Mean Absolute Error": 41.2 },
         detail: { rows: 133, compare: { values: { "Mean Absolute Error": 43.75 } } },
       },
+      models: [
+        { input: "scored_dataset", label: "Linear Regression", learner_node: "linear" },
+        { input: "scored_dataset_to_compare", label: "Decision Forest Regression", learner_node: "forest" },
+      ],
     });
     route("GET", `${URL_}figures/`, { figures: {} });
 
@@ -159,7 +163,7 @@ describe("an evaluation output", () => {
 
     const row = (await screen.findByRole("rowheader", { name: "Mean Absolute Error" })).closest("tr")!;
     expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["41.2", "43.75"]);
-    expect(screen.getByRole("columnheader", { name: "Right input" })).toBeInTheDocument();
+    expect(screen.getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["Metric", "Linear Regression", "Decision Forest Regression"]);
   });
 });
 

@@ -12,7 +12,7 @@ import { formatBytes, formatCount, formatNumber, formatStat } from "./format";
 import { ChartPlaceholder, FigureSlot } from "./FigureSlot";
 import { PlotlyFigure } from "./PlotlyFigure";
 import { type OutputRef, outputUrl, useOutput, useOutputFigures, useOutputProfile, useTableCharts } from "./queries";
-import { isZipContents, type FigureSpec, type MetricsBody } from "./types";
+import { isZipContents, type EvaluatedModel, type FigureSpec, type MetricsBody } from "./types";
 import { ZipFiles } from "./ZipFiles";
 import "./inspector.css";
 
@@ -184,7 +184,7 @@ function MetricsOutput({ output }: { output: OutputRef }) {
         <span className="inspector__spacer" />
         <DownloadLink output={output} label="Download JSON" />
       </div>
-      <MetricsTable metrics={metrics} />
+      <MetricsTable metrics={metrics} models={body.data.models} />
       {figures.isPending ? (
         <ChartPlaceholder label="Preparing the charts…" />
       ) : figures.isError ? (
@@ -202,20 +202,24 @@ function MetricsOutput({ output }: { output: OutputRef }) {
   );
 }
 
-export function MetricsTable({ metrics }: { metrics: MetricsBody }) {
+/** The metrics, one column per model (both models side by side when Evaluate Model compared two), each
+ * headed by its learner's name when the server named it. */
+export function MetricsTable({ metrics, models }: { metrics: MetricsBody; models?: readonly EvaluatedModel[] }) {
   const compare = metrics.detail.compare as { values?: Record<string, unknown> } | undefined;
   const other = compare?.values;
+  const first = models?.[0]?.label ?? (other ? "Left input" : "Value");
+  const second = models?.[1]?.label ?? "Right input";
   return (
-    <table className="metrics">
+    <table className="metrics" data-testid="evaluation-metrics">
       <thead>
         <tr>
           <th scope="col">Metric</th>
           <th scope="col" className="num">
-            {other ? "Left input" : "Value"}
+            {first}
           </th>
           {other && (
             <th scope="col" className="num">
-              Right input
+              {second}
             </th>
           )}
         </tr>

@@ -75,6 +75,13 @@ export interface MetricsBody {
   detail: Record<string, unknown>;
 }
 
+/** A model an Evaluate Model output measured, named by its learner (designer/runs/evaluations.py). */
+export interface EvaluatedModel {
+  input: string;
+  label: string;
+  learner_node: string | null;
+}
+
 export interface OutputBody {
   node: string;
   port: string;
@@ -83,6 +90,8 @@ export interface OutputBody {
   table?: TablePage;
   meta?: Record<string, unknown>;
   metrics?: MetricsBody;
+  /** Metrics only: the first model, then the compared one when Evaluate Model had two inputs. */
+  models?: EvaluatedModel[];
   summary?: Record<string, unknown>;
 }
 

@@ -23,6 +23,7 @@ import { useCloneRun } from "./clone";
 import { CreateInferenceButton } from "./inference";
 import { RunClock } from "./RunClock";
 import { RunDialogs } from "./RunDialogs";
+import { metricColumns } from "./RunsTable";
 import { useRunStatus } from "./runStore";
 import { useRunSocket } from "./useRunSocket";
 import "../canvas/canvas.css";
@@ -70,7 +71,7 @@ function RunView({ runId }: { runId: number }) {
 
   const r = run.data;
   const status = live?.status ?? r.status ?? "queued";
-  const metrics = Object.entries(r.metrics ?? {}).slice(0, 6);
+  const metrics = metricColumns([r], 6); // each model's main metric, named by its learner, first
 
   return (
     <div className="designer designer--readonly">
@@ -135,12 +136,18 @@ function RunView({ runId }: { runId: number }) {
           )}
           {metrics.length > 0 && (
             <dl className="metrics-strip" aria-label="Key metrics">
-              {metrics.map(([k, v]) => (
-                <div key={k}>
-                  <dt>{k}</dt>
-                  <dd>{typeof v === "number" ? (Number.isInteger(v) ? v : v.toFixed(3)) : String(v)}</dd>
-                </div>
-              ))}
+              {metrics.map((m) => {
+                const v = m.value(r);
+                return (
+                  <div key={m.key} title={m.model ? `${m.full} of ${m.model}` : m.full}>
+                    <dt>
+                      {m.title}
+                      {m.model && <span className="metrics-strip__model"> · {m.model}</span>}
+                    </dt>
+                    <dd>{typeof v === "number" ? (Number.isInteger(v) ? v : v.toFixed(3)) : v === null || v === undefined ? "—" : String(v)}</dd>
+                  </div>
+                );
+              })}
             </dl>
           )}
         </div>

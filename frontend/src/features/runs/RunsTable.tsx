@@ -6,14 +6,50 @@ import { StatusPill } from "../../app/StatusPill";
 import { EmptyState } from "../../app/States";
 import { useCloneRun } from "./clone";
 
-function metricNames(runs: readonly Run[], limit = 4): string[] {
-  const names: string[] = [];
+/** How the runs table heads a metric: R² for the coefficient of determination, the rest as Evaluate Model names them. */
+const SHORT_NAMES: Record<string, string> = { "Coefficient of Determination": "R²" };
+
+export interface MetricColumn {
+  key: string;
+  title: string;
+  /** The metric's full name (a tooltip), when the title shortens it. */
+  full: string;
+  /** The learner of the model it measures, when runs evaluate more than one model. */
+  model?: string;
+  value(run: Run): unknown;
+}
+
+/**
+ * The task's main metric of each model (AUC, Overall Accuracy, R², ...), a column per model named by
+ * its learner; with one model only, its other metrics fill the remaining columns.
+ */
+export function metricColumns(runs: readonly Run[], limit = 4): MetricColumn[] {
+  const main: MetricColumn[] = [];
   for (const r of runs) {
-    for (const k of Object.keys(r.metrics ?? {})) {
-      if (!names.includes(k)) names.push(k);
+    for (const m of r.main_metrics ?? []) {
+      const key = `${m.metric}\u0000${m.label}`;
+      if (main.some((c) => c.key === key)) continue;
+      main.push({
+        key,
+        title: SHORT_NAMES[m.metric] ?? m.metric,
+        full: m.metric,
+        model: m.label,
+        value: (run) => run.main_metrics?.find((x) => x.metric === m.metric && x.label === m.label)?.value,
+      });
     }
   }
-  return names.slice(0, limit);
+  const models = new Set(main.map((c) => c.model));
+  if (models.size > 1) return main.slice(0, limit);
+  const shown = new Set(main.map((c) => c.full));
+  const others: MetricColumn[] = [];
+  for (const r of runs) {
+    for (const name of Object.keys(r.metrics ?? {})) {
+      if (shown.has(name)) continue;
+      shown.add(name);
+      others.push({ key: name, title: SHORT_NAMES[name] ?? name, full: name, value: (run) => (run.metrics as Record<string, unknown>)[name] });
+    }
+  }
+  return [...main, ...others].slice(0, limit);
 }
 
 function formatMetric(value: unknown): string {
@@ -25,7 +61,7 @@ function formatMetric(value: unknown): string {
 export function RunsTable({ runs, showPipeline = false, emptyText }: { runs: readonly Run[]; showPipeline?: boolean; emptyText?: string }) {
   const navigate = useNavigate();
   const clone = useCloneRun();
-  const metrics = metricNames(runs);
+  const metrics = metricColumns(runs);
   if (!runs.length) {
     return <EmptyState title="No runs yet">{emptyText ?? "Open a pipeline and press Submit: its runs are listed here."}</EmptyState>;
   }
@@ -39,8 +75,9 @@ export function RunsTable({ runs, showPipeline = false, emptyText }: { runs: rea
           <th>Submitted</th>
           <th className="num">Duration</th>
           {metrics.map((m) => (
-            <th key={m} className="num">
-              {m}
+            <th key={m.key} className="num" title={m.model ? `${m.full} of ${m.model}` : m.full} data-metric={m.full}>
+              {m.title}
+              {m.model && <span className="runs-table__model">{m.model}</span>}
             </th>
           ))}
           <th aria-label="Actions" />
@@ -61,8 +98,8 @@ export function RunsTable({ runs, showPipeline = false, emptyText }: { runs: rea
             </td>
             <td className="num">{formatDuration(r.elapsed)}</td>
             {metrics.map((m) => (
-              <td key={m} className="num">
-                {formatMetric(r.metrics[m])}
+              <td key={m.key} className="num">
+                {formatMetric(m.value(r))}
               </td>
             ))}
             <td className="actions" onClick={(e) => e.stopPropagation()}>

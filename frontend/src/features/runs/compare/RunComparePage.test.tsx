@@ -22,13 +22,16 @@ const run = (id: number, version: number, status: Run["status"] = "completed") =
   created_at: "2026-11-20T10:00:00Z",
   elapsed: 5,
   metrics: {},
+  main_metrics: [],
   error: "",
 });
 
-const metric = (name: string, a: number | null, b: number | null, node = "evaluate") => ({
+const metric = (name: string, a: number | null, b: number | null, node = "evaluate", model = "scored_dataset", learner = "Two-Class Logistic Regression") => ({
   node,
   port: "evaluation_results",
   module: "evaluate_model",
+  model,
+  learner,
   metric: name,
   a,
   b,
@@ -77,6 +80,30 @@ describe("comparing two runs", () => {
     expect(screen.getByRole("link", { name: /Run #7/ })).toHaveAttribute("href", "/runs/7");
     const call = callsTo("/api/runs/compare/")[0]!;
     expect([call.url.searchParams.get("a"), call.url.searchParams.get("b")]).toEqual(["7", "9"]);
+  });
+
+  it("puts the two models of one Evaluate Model side by side, each under its learner", async () => {
+    const second = (name: string, a: number, b: number) => metric(name, a, b, "evaluate", "scored_dataset_to_compare", "Two-Class Averaged Perceptron");
+    route("GET", "/api/runs/compare/", {
+      a: { run: run(7, 3), version: versionDetail(12, 3, OLD_DOC) },
+      b: { run: run(9, 4), version: versionDetail(12, 4, NEW_DOC) },
+      same_pipeline: true,
+      diff: DIFF,
+      metrics: [metric("AUC", 0.95, 0.95), metric("Accuracy", 0.9, 0.9), second("AUC", 0.93, 0.81), second("Accuracy", 0.88, 0.8)],
+    });
+
+    renderWithProviders(<RunComparePage />, { route: "/runs/compare?a=7&b=9", path: "/runs/compare" });
+
+    const table = await screen.findByTestId("metric-table");
+    expect([...table.querySelectorAll("th[data-model]")].map((th) => th.textContent)).toEqual([
+      "Two-Class Logistic Regression",
+      "Two-Class Averaged Perceptron",
+    ]);
+    const auc = table.querySelector('tr[data-metric="AUC"]') as HTMLElement;
+    expect(auc).toHaveTextContent("AUC ↑0.95000.95000" + "0.93000.8100−0.1200");
+    expect(auc.querySelector('td[data-model="scored_dataset"]')!.getAttribute("data-verdict")).toBe("same");
+    expect(auc.querySelector('td[data-model="scored_dataset_to_compare"]')!.getAttribute("data-verdict")).toBe("worse");
+    expect(table.querySelectorAll("tbody tr")).toHaveLength(2);
   });
 
   it("is reached by picking two runs above a pipeline's runs", async () => {

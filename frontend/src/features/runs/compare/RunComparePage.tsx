@@ -3,6 +3,7 @@
  * to how each metric moved (b − a), coloured better or worse where the metric's direction is known.
  */
 import { useQuery } from "@tanstack/react-query";
+import { Fragment } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap } from "../../../api/client";
 import { messageOf } from "../../../api/errors";
@@ -111,58 +112,87 @@ function RunCard({ side, label }: { side: Side; label: string }) {
   );
 }
 
+/**
+ * Every metric of each Evaluate Model node, run a beside run b with the delta. A node that measured two
+ * models shows them side by side, each under its learner's name.
+ */
 export function MetricsTable({ rows, a, b }: { rows: readonly MetricRow[]; a: number; b: number }) {
   if (!rows.length) {
     return <EmptyState title="No metrics to compare">Neither run has an Evaluate Model result. Add Evaluate Model after Score Model to compare metrics.</EmptyState>;
   }
   const groups = [...new Set(rows.map((r) => `${r.node}\u0000${r.port}`))];
   return (
-    <table className="table metric-table" data-testid="metric-table">
-      <thead>
-        <tr>
-          <th>Metric</th>
-          <th className="num">Run #{a}</th>
-          <th className="num">Run #{b}</th>
-          <th className="num">Delta</th>
-        </tr>
-      </thead>
+    <>
       {groups.map((g) => {
         const [node, port] = g.split("\u0000");
         const group = rows.filter((r) => r.node === node && r.port === port);
+        const models = [...new Set(group.map((r) => r.model))];
+        const metrics = [...new Set(group.map((r) => r.metric))];
+        const cell = (model: string, metric: string) => group.find((r) => r.model === model && r.metric === metric);
         return (
-          <tbody key={g}>
-            {groups.length > 1 && (
-              <tr className="metric-table__group">
-                <th colSpan={4}>
-                  {node} <span className="muted">· {port}</span>
-                </th>
-              </tr>
-            )}
-            {group.map((r) => {
-              const v = verdict(r.metric, r.delta);
-              const direction = metricDirection(r.metric);
-              return (
-                <tr key={r.metric} data-metric={r.metric} data-verdict={v}>
-                  <td>
-                    {r.metric}
-                    {direction && (
-                      <span className="metric-table__dir" title={direction === "higher" ? "Higher is better" : "Lower is better"}>
-                        {direction === "higher" ? " ↑" : " ↓"}
-                      </span>
+          <table key={g} className="table metric-table" data-testid="metric-table" data-node={node}>
+            <thead>
+              {(groups.length > 1 || models.length > 1) && (
+                <tr className="metric-table__group">
+                  <th>
+                    {groups.length > 1 && (
+                      <>
+                        {node} <span className="muted">· {port}</span>
+                      </>
                     )}
-                  </td>
-                  <td className="num">{formatNumber(r.a)}</td>
-                  <td className="num">{formatNumber(r.b)}</td>
-                  <td className={`num delta delta--${v}`}>
-                    {formatDelta(r.delta)}
-                    {v === "better" || v === "worse" ? <span className="visually-hidden"> ({v})</span> : null}
-                  </td>
+                  </th>
+                  {models.map((m) => (
+                    <th key={m} colSpan={3} className="metric-table__model" data-model={m}>
+                      {group.find((r) => r.model === m)?.learner}
+                    </th>
+                  ))}
                 </tr>
-              );
-            })}
-          </tbody>
+              )}
+              <tr>
+                <th>Metric</th>
+                {models.map((m) => (
+                  <Fragment key={m}>
+                    <th className="num metric-table__first">Run #{a}</th>
+                    <th className="num">Run #{b}</th>
+                    <th className="num">Delta</th>
+                  </Fragment>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {metrics.map((metric) => {
+                const direction = metricDirection(metric);
+                return (
+                  <tr key={metric} data-metric={metric} data-verdict={models.length === 1 ? verdict(metric, cell(models[0] as string, metric)?.delta ?? null) : undefined}>
+                    <td>
+                      {metric}
+                      {direction && (
+                        <span className="metric-table__dir" title={direction === "higher" ? "Higher is better" : "Lower is better"}>
+                          {direction === "higher" ? " ↑" : " ↓"}
+                        </span>
+                      )}
+                    </td>
+                    {models.map((m) => {
+                      const r = cell(m, metric);
+                      const v = verdict(metric, r?.delta ?? null);
+                      return (
+                        <Fragment key={m}>
+                          <td className="num metric-table__first">{formatNumber(r?.a)}</td>
+                          <td className="num">{formatNumber(r?.b)}</td>
+                          <td className={`num delta delta--${v}`} data-model={m} data-verdict={v}>
+                            {formatDelta(r?.delta ?? null)}
+                            {v === "better" || v === "worse" ? <span className="visually-hidden"> ({v})</span> : null}
+                          </td>
+                        </Fragment>
+                      );
+                    })}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
         );
       })}
-    </table>
+    </>
   );
 }

@@ -6244,7 +6244,10 @@ export interface operations {
     };
     runs_nodes_outputs_download_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A table as CSV (the default) or as its stored Parquet file. */
+                format?: "csv" | "parquet";
+            };
             header?: never;
             path: {
                 id: string;
@@ -6261,6 +6264,11 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                    "application/vnd.apache.parquet": string;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "application/zip": string;
                 };
             };
         };

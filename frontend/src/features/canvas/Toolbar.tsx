@@ -15,6 +15,7 @@ import { toast } from "../../app/toasts";
 import { Presence } from "../collab";
 import { RunClock } from "../runs/RunClock";
 import { useRunStatus } from "../runs/runStore";
+import { ArrangeButton } from "./ArrangeButton";
 import { useGraph } from "./graphStore";
 import { useSession } from "./sessionStore";
 import { useValidation } from "./validationStore";
@@ -78,6 +79,7 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
           ↷
         </button>
       </div>
+      <ArrangeButton />
       <span className="toolbar__spacer" />
       <Presence />
       {run && (

@@ -5852,6 +5852,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Made from this run before: that pipeline, as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DerivedBatchInferencePipeline"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5940,6 +5949,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Made from this run before: that pipeline, as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DerivedInferencePipeline"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;

@@ -8,7 +8,8 @@ from django.db import transaction
 
 from designer.api import Conflict, Unprocessable
 from designer.artifacts import artifact_store
-from designer.endpoints.services import run_outputs
+from designer.endpoints.models import DerivedPipeline
+from designer.endpoints.services import made_earlier, remember_derived, run_outputs, run_titles
 from designer.engine.batch_inference import derive_batch_inference_pipeline
 from designer.engine.execute import load_output
 from designer.engine.graph import to_document
@@ -30,18 +31,23 @@ def create_batch_inference_pipeline(
     user: Any, run: Run, name: str = "", dataset_name: str = ""
 ) -> tuple[Pipeline, list[str]]:
     """A new pipeline whose version 1 scores a dataset with ``run``'s model in mini-batches (Parallel Run) and
-    saves the scored rows as the next version of ``dataset_name`` (by default "<pipeline> - scored")."""
+    saves the scored rows as the next version of ``dataset_name`` (by default "<pipeline> - scored").
+    Asked again for the same run, it gives the pipeline made the first time rather than another copy."""
     if run.status != Run.Status.COMPLETED:
         raise Conflict(f"Run {run.pk} is {run.status}; a batch inference pipeline is derived from a completed run.")
     store = artifact_store()
     target = dataset_name.strip() or f"{run.pipeline.name} - scored"
+    if found := made_earlier(run, DerivedPipeline.Kind.BATCH):
+        return found
+    graph = run_graph(run)
     try:
         derived = derive_batch_inference_pipeline(
-            run_graph(run),
+            graph,
             default_registry(),
             run_outputs(run),
             lambda ref: load_output(store, ref.type, ref.digest),
             output_dataset=target[:200],
+            titles=run_titles(run, graph),
         )
     except CannotDerive as exc:
         raise CannotBatch(str(exc), [p.to_dict() for p in exc.problems]) from None
@@ -52,4 +58,4 @@ def create_batch_inference_pipeline(
     )
     with transaction.atomic():
         pipeline = pipelines.create_pipeline(user, run.workspace, title[:200], description, to_document(derived.graph))
-    return pipeline, derived.notes
+    return remember_derived(run, DerivedPipeline.Kind.BATCH, pipeline, derived.notes)

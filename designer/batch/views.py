@@ -7,6 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from designer.endpoints.models import DerivedPipeline
+from designer.endpoints.services import made_earlier
 from designer.pipelines import selectors as pipeline_selectors
 from designer.pipelines.serializers import PipelineDetailSerializer
 from designer.runs.models import Run
@@ -34,7 +36,12 @@ class BatchInferencePipelineView(WorkspaceScopedView):
 
     @extend_schema(
         request=BatchInferencePipelineSerializer,
-        responses={201: DERIVED, 409: OpenApiResponse(description="The run is not completed."), 422: PROBLEMS},
+        responses={
+            201: DERIVED,
+            200: OpenApiResponse(DERIVED, description="Made from this run before: that pipeline, as it is now."),
+            409: OpenApiResponse(description="The run is not completed."),
+            422: PROBLEMS,
+        },
         summary="Create a batch inference pipeline from a completed training run (editor)",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -42,8 +49,10 @@ class BatchInferencePipelineView(WorkspaceScopedView):
         body = BatchInferencePipelineSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        pipeline, notes = services.create_batch_inference_pipeline(
+        earlier = made_earlier(run, DerivedPipeline.Kind.BATCH)  # asked again: that one (200), not a copy
+        pipeline, notes = earlier or services.create_batch_inference_pipeline(
             request.user, run, data["name"], data["dataset_name"]
         )
         detail = PipelineDetailSerializer(pipeline_selectors.pipeline_detail(pipeline)).data
-        return Response({"pipeline": detail, "notes": notes}, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if earlier else status.HTTP_201_CREATED
+        return Response({"pipeline": detail, "notes": notes}, status=code)

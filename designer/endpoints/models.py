@@ -89,3 +89,22 @@ class EndpointSample(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["endpoint", "at"])]
+
+
+class DerivedPipeline(models.Model):
+    """The inference pipeline made from a run, so asking again opens it rather than making another copy.
+
+    Deleting the pipeline deletes this record, and the next request derives a fresh one."""
+
+    class Kind(models.TextChoices):
+        REAL_TIME = "real_time"
+        BATCH = "batch"
+
+    run = models.ForeignKey("runs.Run", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    pipeline = models.ForeignKey("pipelines.Pipeline", on_delete=models.CASCADE, related_name="+")
+    notes = models.JSONField(default=list)  # what the derivation did, shown again when it is opened again
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "kind"], name="derivedpipeline_one_per_run_and_kind")]

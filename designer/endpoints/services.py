@@ -13,20 +13,22 @@ from designer.api import Conflict, Unprocessable
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
 from designer.artifacts.checks import check_artifacts
+from designer.datasets.models import Dataset
 from designer.engine.execute import load_output
 from designer.engine.graph import Graph, Node, parse_graph, to_document
 from designer.engine.inference import CannotDerive, OutputRef, derive_inference_pipeline
 from designer.engine.input_checks import PROFILE_KEY, training_profile
 from designer.engine.scoring import NotServable, ScoringPipeline
 from designer.engine.store import ArtifactMissing
+from designer.engine.titles import node_titles
 from designer.pipelines import services as pipelines
 from designer.pipelines.models import Pipeline, PipelineVersion
-from designer.runs.inputs import run_graph
+from designer.runs.inputs import graph_dataset_refs, run_graph
 from designer.runs.models import NodeRun, Run
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, default_registry
 
-from .models import Endpoint
+from .models import DerivedPipeline, Endpoint
 
 #: Training rows kept per Web Service Input as the baseline drift is measured against.
 BASELINE_ROWS = 5000
@@ -53,16 +55,60 @@ def run_outputs(run: Run) -> dict[tuple[str, str], OutputRef]:
     return refs
 
 
-def create_inference_pipeline(user: Any, run: Run, name: str = "") -> tuple[Pipeline, list[str]]:
-    """A new pipeline whose version 1 is the inference pipeline derived from ``run``."""
+def run_titles(run: Run, graph: Graph) -> dict[str, str]:
+    """Node id -> the title the canvas shows it with (a dataset node: the dataset's name), for derivation notes."""
+    ids = {ref.dataset_id for ref in graph_dataset_refs(graph)}
+    names = dict(Dataset.objects.filter(workspace_id=run.workspace_id, pk__in=ids).values_list("pk", "name"))
+    return node_titles(graph, default_registry(), names)
+
+
+def made_earlier(run: Run, kind: str) -> tuple[Pipeline, list[str]] | None:
+    """The pipeline of ``kind`` derived from ``run`` before, if it still exists, with a note saying so."""
+    earlier = DerivedPipeline.objects.filter(run=run, kind=kind).select_related("pipeline").first()
+    if earlier is None:
+        return None
+    note = (
+        f"Opened the pipeline made from run {run.pk} earlier, as it is now: a run gives one, and nothing was "
+        "created. Delete it to derive a fresh one."
+    )
+    return earlier.pipeline, [note, *earlier.notes]
+
+
+def remember_derived(run: Run, kind: str, pipeline: Pipeline, notes: list[str]) -> tuple[Pipeline, list[str]]:
+    """Record ``pipeline`` as ``run``'s; when a concurrent request recorded one first, that one wins and ours goes."""
+    try:
+        with transaction.atomic():
+            DerivedPipeline.objects.create(run=run, kind=kind, pipeline=pipeline, notes=notes)
+    except IntegrityError:
+        pipeline.delete()
+        found = made_earlier(run, kind)
+        if found is None:  # pragma: no cover - the winner was deleted in between
+            raise
+        return found
+    return pipeline, notes
+
+
+def create_inference_pipeline(
+    user: Any, run: Run, name: str = "", *, reuse: bool = False
+) -> tuple[Pipeline, list[str]]:
+    """A new pipeline whose version 1 is the inference pipeline derived from ``run``.
+
+    ``reuse``: the one made from ``run`` before, if any, rather than another copy (what a user asking
+    twice wants; retraining's promotion always derives its own)."""
     if run.status != Run.Status.COMPLETED:
         raise Conflict(f"Run {run.pk} is {run.status}; an inference pipeline is derived from a completed run.")
+    if reuse and (found := made_earlier(run, DerivedPipeline.Kind.REAL_TIME)):
+        return found
     # What the run computed: pipeline parameters at the values it was given (the derived pipeline has none).
     graph = dataclasses.replace(run_graph(run), parameters={})
     store = artifact_store()
     try:
         derived = derive_inference_pipeline(
-            graph, default_registry(), run_outputs(run), lambda ref: load_output(store, ref.type, ref.digest)
+            graph,
+            default_registry(),
+            run_outputs(run),
+            lambda ref: load_output(store, ref.type, ref.digest),
+            run_titles(run, graph),
         )
     except CannotDerive as exc:
         raise CannotServe(str(exc), [p.to_dict() for p in exc.problems]) from None
@@ -73,6 +119,8 @@ def create_inference_pipeline(user: Any, run: Run, name: str = "") -> tuple[Pipe
         baselines = [str(graph.nodes[node_id].params["baseline"]) for node_id in derived.sources]
         ownership.grant(run.workspace_id, baselines, ownership.Source.BASELINE)  # sampled here, from its run
         pipeline = pipelines.create_pipeline(user, run.workspace, title[:200], description, to_document(graph))
+    if reuse:
+        return remember_derived(run, DerivedPipeline.Kind.REAL_TIME, pipeline, derived.notes)
     return pipeline, derived.notes
 
 

@@ -23,7 +23,7 @@ from designer.workspaces.permissions import Role
 from designer.workspaces.rest import WorkspaceScopedView
 
 from . import monitoring, services
-from .models import Endpoint
+from .models import DerivedPipeline, Endpoint
 from .openapi import endpoint_openapi
 from .serializers import (
     EndpointCreateSerializer,
@@ -54,16 +54,26 @@ class InferencePipelineView(WorkspaceScopedView):
 
     @extend_schema(
         request=InferencePipelineSerializer,
-        responses={201: DERIVED, 409: OpenApiResponse(description="The run is not completed."), 422: PROBLEMS},
+        responses={
+            201: DERIVED,
+            200: OpenApiResponse(DERIVED, description="Made from this run before: that pipeline, as it is now."),
+            409: OpenApiResponse(description="The run is not completed."),
+            422: PROBLEMS,
+        },
         summary="Create a real-time inference pipeline from a completed training run (editor)",
     )
     def post(self, request: Request, pk: int) -> Response:
         run = self.get_object(pk)
         body = InferencePipelineSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        pipeline, notes = services.create_inference_pipeline(request.user, run, body.validated_data["name"])
+        # Asked again for the same run: the pipeline made the first time (200), not another copy.
+        earlier = services.made_earlier(run, DerivedPipeline.Kind.REAL_TIME)
+        pipeline, notes = earlier or services.create_inference_pipeline(
+            request.user, run, body.validated_data["name"], reuse=True
+        )
         detail = PipelineDetailSerializer(pipeline_selectors.pipeline_detail(pipeline)).data
-        return Response({"pipeline": detail, "notes": notes}, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if earlier else status.HTTP_201_CREATED
+        return Response({"pipeline": detail, "notes": notes}, status=code)
 
 
 class EndpointViewBase(WorkspaceScopedView):

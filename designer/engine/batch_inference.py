@@ -26,7 +26,8 @@ from modules.sdk import Registry
 from .graph import Edge, Graph, Node, to_document
 from .inference import CannotDerive, Loader, OutputRef, derive_inference_pipeline
 from .parameters import REF, reference
-from .problems import Problem, node_label
+from .problems import Problem
+from .titles import node_titles
 
 PARALLEL_RUN = "parallel_run"
 REGISTER = "register_dataset"
@@ -55,9 +56,13 @@ def derive_batch_inference_pipeline(
     load: Loader,
     *,
     output_dataset: str,
+    titles: Mapping[str, str] | None = None,
 ) -> BatchDerived:
-    """The batch pipeline of a training run; its scored rows are registered as a version of ``output_dataset``."""
-    real_time = derive_inference_pipeline(graph, registry, outputs, load)
+    """The batch pipeline of a training run; its scored rows are registered as a version of ``output_dataset``.
+
+    ``titles``: node id -> its title on the canvas, which the notes name nodes by (module names when omitted)."""
+    titles = titles or node_titles(graph, registry)
+    real_time = derive_inference_pipeline(graph, registry, outputs, load, titles)
     inputs = [n for n in real_time.graph.nodes.values() if n.module in (INPUT, IMAGE_INPUT)]
     if any(n.module == IMAGE_INPUT for n in inputs):
         image_source = real_time.replaced_sources.get(inputs[0].id, ("", ""))[0] or None
@@ -105,7 +110,7 @@ def derive_batch_inference_pipeline(
     edges = [Edge(source_id, source_port, run_id, "dataset"),
              Edge(run_id, "scored_dataset", register_id, "dataset")]  # fmt: skip
     layout = {source_id: {"x": x, "y": y}, run_id: {"x": x, "y": y + STEP}, register_id: {"x": x, "y": y + 2 * STEP}}
-    label = node_label(source_id, registry.get(source.module, source.version).name)
+    label = titles.get(source_id) or registry.get(source.module, source.version).name
     steps = [scoring.nodes[n] for n in scoring.topological_order() if scoring.nodes[n].module not in (INPUT, OUTPUT)]
     bound = reference(source_params.get("dataset")) if source.module == DATASET else None
     notes = [
@@ -115,7 +120,7 @@ def derive_batch_inference_pipeline(
         else f"{label} kept as the batch input: replace it (Dataset, or Import Data from a URL, path or SQL query), "
         "or bind it to a pipeline parameter, to score other data.",
         "Parallel Run scores it in mini-batches on every worker, through the scoring path of this run ("
-        + ", ".join(node_label(n.id, registry.get(n.module, n.version).name) for n in steps)
+        + ", ".join(titles.get(n.id) or registry.get(n.module, n.version).name for n in steps)
         + f"); its input '{wsi.params.get('name')}' takes {len(wsi.params.get('columns') or [])} columns.",
         f"Register Dataset saves the scored rows as the next version of the dataset '{output_dataset}'; add Export "
         "Data after Parallel Run to write them elsewhere too.",

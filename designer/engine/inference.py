@@ -23,7 +23,10 @@ an image directory):
 - a Web Service Output is added after the scorer; everything else (Train Model, learners, Evaluate
   Model, other branches) is dropped.
 
-Every step is reported in ``notes`` so the user sees what the conversion did.
+Every step is reported in ``notes`` so the user sees what the conversion did, each node named by the
+title the canvas shows it with (``titles``), never by its internal id. The derived graph is laid out
+afresh (``layered.layered_layout``): its nodes stand where the training nodes stood otherwise, on top
+of each other.
 """
 
 from __future__ import annotations
@@ -48,7 +51,9 @@ from modules.sdk.ports import ImageDirectory, ImageTransformation, TrainedImageM
 from modules.sdk.values import FittedImageModel, ImageSet
 
 from .graph import Edge, Graph, Node
-from .problems import Problem, node_label
+from .layered import layered_layout
+from .problems import Problem
+from .titles import node_titles
 
 EXAMPLE_ROWS = 3
 #: Port types of trained models a scorer reads, and of the data it scores.
@@ -98,9 +103,14 @@ Loader = Callable[[OutputRef], Any]
 
 
 def derive_inference_pipeline(
-    graph: Graph, registry: Registry, outputs: Mapping[tuple[str, str], OutputRef], load: Loader
+    graph: Graph,
+    registry: Registry,
+    outputs: Mapping[tuple[str, str], OutputRef],
+    load: Loader,
+    titles: Mapping[str, str] | None = None,
 ) -> Derived:
-    return _Deriver(graph, registry, outputs, load).derive()
+    """``titles``: node id -> its title on the canvas (``titles.node_titles``); module names when omitted."""
+    return _Deriver(graph, registry, outputs, load, titles or node_titles(graph, registry)).derive()
 
 
 def _is_scorer(cls: type[Module]) -> bool:
@@ -150,9 +160,15 @@ def _plain(value: Any) -> Any:
 
 class _Deriver:
     def __init__(
-        self, graph: Graph, registry: Registry, outputs: Mapping[tuple[str, str], OutputRef], load: Loader
+        self,
+        graph: Graph,
+        registry: Registry,
+        outputs: Mapping[tuple[str, str], OutputRef],
+        load: Loader,
+        titles: Mapping[str, str],
     ) -> None:
         self.graph = graph
+        self.titles = titles
         self.registry = registry
         self.outputs = outputs
         self.load = load
@@ -173,7 +189,7 @@ class _Deriver:
         return self.registry.get(node.module, node.version)
 
     def name(self, node_id: str) -> str:
-        return node_label(node_id, self.cls(node_id).name)
+        return self.titles.get(node_id) or self.cls(node_id).name
 
     def fail(self, code: str, message: str, node: str | None = None) -> CannotDerive:
         return CannotDerive([Problem(code, message, node=node)])
@@ -282,6 +298,7 @@ class _Deriver:
                 "Dropped (training and evaluation only): " + ", ".join(self.name(n) for n in dropped) + "."
             )
         graph = Graph(self.nodes, self.edges, dict(self.graph.parameters), self.layout)
+        graph = Graph(self.nodes, self.edges, dict(self.graph.parameters), layered_layout(graph, self.registry))
         return Derived(graph, self.notes, self.label, model_ref.digest, self.sources, self.source_nodes)
 
     def find_scorer(self) -> str:

@@ -50,7 +50,7 @@ def test_create_inference_pipeline_deploy_and_score_from_the_test_tab(
     expect(ui.card(page, "web_service_input")).to_be_visible(timeout=20_000)
     expect(ui.card(page, "web_service_output")).to_be_visible()
     expect(ui.card(page, "saved_trained_model")).to_be_visible()
-    expect(page.get_by_text("Split Data) removed")).to_be_visible()
+    expect(page.get_by_text("Split Data removed: scoring uses every row it is sent.")).to_be_visible()
     ui.shot(page, "e2e-inference-pipeline")
 
     # When it is deployed from the toolbar

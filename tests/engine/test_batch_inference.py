@@ -140,7 +140,7 @@ def test_the_batch_pipeline_keeps_the_data_source_and_scores_it_through_parallel
         "f3",
         "colour",
     ]
-    assert batch.notes[0].startswith("Node 'data' (Dataset) kept as the batch input")
+    assert batch.notes[0].startswith("Dataset kept as the batch input")
     assert "Register Dataset saves the scored rows as the next version of the dataset 'scored'" in batch.notes[2]
     assert not [n for n in batch.notes if "Web Service" in n]
     assert validate(batch.graph, REGISTRY).problems == []

@@ -13,14 +13,29 @@ from sklearn.datasets import load_breast_cancer
 from designer.engine.execute import OutputRecord, execute_node, load_output
 from designer.engine.graph import Graph, parse_graph
 from designer.engine.inference import CannotDerive, OutputRef, derive_inference_pipeline
+from designer.engine.layered import NODE_HEIGHT, NODE_WIDTH
 from designer.engine.scoring import Limits, NotServable, ScoringError, ScoringPipeline, parse_azure, records
 from designer.engine.store import LocalArtifactStore
+from designer.engine.titles import node_titles
 from designer.engine.validate import validate
 from modules.library._features import prepare_features
 from modules.sdk import DataTable, FittedModel, LocalContext, default_registry
 from tests.support.pipelines import document
 
 LABEL = "diagnosis"
+
+
+NOTES = [
+    "Train Model replaced by a Saved Trained Model pinned to this run's model (label 'diagnosis').",
+    "Split Data removed: scoring uses every row it is sent.",
+    "Select Columns in Dataset no longer selects the label 'diagnosis'.",
+    "Breast cancer replaced by Web Service Input 'WebServiceInput0' (6 columns: the training columns minus the label "
+    "'diagnosis').",
+    "Clean Missing Data replaced by Apply Transformation with the transformation it fitted in this run.",
+    "Normalize Data replaced by Apply Transformation with the transformation it fitted in this run.",
+    "Web Service Output added after Score Model.",
+    "Dropped (training and evaluation only): Two-Class Logistic Regression, Evaluate Model.",
+]
 
 
 def cancer() -> pd.DataFrame:
@@ -114,8 +129,7 @@ def test_the_derived_pipeline_replaces_training_with_fixed_artifacts_and_web_ser
     assert derived.label_column == LABEL
     assert any("Split Data" in note for note in derived.notes)
     dropped = next(note for note in derived.notes if note.startswith("Dropped"))
-    assert "'learner'" in dropped and "'evaluate'" in dropped
-    assert "'data'" not in dropped and "'split'" not in dropped and "'train'" not in dropped
+    assert dropped == "Dropped (training and evaluation only): Two-Class Logistic Regression, Evaluate Model."
     # the derived document is a valid pipeline on its own
     assert validate(derived.graph, default_registry()).problems == []
 
@@ -191,7 +205,7 @@ def test_two_score_models_are_two_candidates_and_the_message_names_both(trained:
 
     problem = caught.value.problems[0]
     assert problem.code == "several_candidates"
-    assert "'score'" in problem.message and "'score2'" in problem.message
+    assert "(Score Model, Score Model (2))" in problem.message and problem.node == "score2"
 
 
 def test_bad_requests_name_the_input_row_and_column(trained: Any) -> None:
@@ -245,4 +259,34 @@ def test_a_module_that_reads_a_model_but_serves_nothing_is_not_a_second_candidat
     derived = derive(graph2, store, outputs2)
 
     assert "pfi" not in derived.graph.nodes
-    assert any("'pfi'" in note for note in derived.notes if note.startswith("Dropped"))
+    assert any("Permutation Feature Importance" in note for note in derived.notes if note.startswith("Dropped"))
+
+
+def test_the_notes_name_nodes_by_their_titles_on_the_canvas_never_by_internal_ids(trained: Any) -> None:
+    graph, store, outputs = trained
+    refs = {(n, p): OutputRef(r.digest, r.type) for n, ports in outputs.items() for p, r in ports.items()}
+    titles = node_titles(graph, default_registry(), {1: "Breast cancer"})
+
+    derived = derive_inference_pipeline(
+        graph, default_registry(), refs, lambda ref: load_output(store, ref.type, ref.digest), titles
+    )
+
+    assert derived.notes == NOTES
+    assert not [n for n in derived.notes if any(f"'{node_id}'" in n for node_id in graph.nodes)]
+
+
+def test_the_derived_pipeline_is_laid_out_top_to_bottom_with_no_card_over_another(trained: Any) -> None:
+    graph, store, outputs = trained
+
+    derived = derive(graph, store, outputs)
+
+    at = derived.graph.layout
+    boxes = [(at[n]["x"], at[n]["y"]) for n in derived.graph.nodes]
+    for i, (x1, y1) in enumerate(boxes):
+        for x2, y2 in boxes[i + 1 :]:
+            assert abs(x1 - x2) >= NODE_WIDTH or abs(y1 - y2) >= NODE_HEIGHT, (x1, y1, x2, y2)
+    for e in derived.graph.edges:  # every edge points down: no loops back up
+        assert at[e.target]["y"] > at[e.source]["y"], e
+    # The saved model feeds Score Model's left input and the data path its right one: drawn that way round.
+    model = next(n for n in derived.graph.nodes.values() if n.module == "saved_trained_model")
+    assert at[model.id]["x"] < at["pick"]["x"]

@@ -106,7 +106,7 @@ def test_a_feature_script_scores_requests_as_the_training_pipeline_scored_the_sa
     assert sorted(modules.values()) == sorted(
         ["web_service_input", "execute_python_script", "saved_trained_model", "score_model", "web_service_output"]
     )
-    assert any("Node 'script' (Execute Python Script) kept" in note for note in derived.notes)
+    assert any("Execute Python Script kept" in note for note in derived.notes)
 
     pipeline = ScoringPipeline.load(derived.graph, default_registry(), store.get)
     trained = training_scores(store, outputs)

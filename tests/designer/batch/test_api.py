@@ -52,8 +52,8 @@ def test_a_completed_run_gives_a_pipeline_that_scores_its_dataset_in_mini_batche
     ]
     assert len(columns) == 30 and LABEL not in columns
     assert body["notes"][0] == (
-        "Node 'data' (Dataset) kept as the batch input, bound to the pipeline parameter 'input_data': submit, "
-        "publish or schedule it with another dataset (or, published, a CSV file) to score other data."
+        "Breast cancer (Wisconsin diagnostic) kept as the batch input, bound to the pipeline parameter 'input_data': "
+        "submit, publish or schedule it with another dataset (or, published, a CSV file) to score other data."
     )
     assert any("Split Data" in note for note in body["notes"])
     validation = as_editor.post(f"/api/pipelines/{body['pipeline']['id']}/validate/", {}, format="json").json()
@@ -139,3 +139,16 @@ def test_a_scoring_pipeline_naming_another_workspaces_model_is_refused_when_save
     assert model[:12] in refused.json()["detail"]
     assert Pipeline.objects.count() == before
     assert not ArtifactOwnership.objects.filter(workspace=other_workspace, digest=model).exists()
+
+
+def test_asking_twice_for_the_same_run_opens_the_first_pipeline_instead_of_another_copy(as_editor, trained_run):
+    first = as_editor.post(_url(trained_run), {}, format="json")
+    count = Pipeline.objects.filter(workspace=trained_run.workspace).count()
+
+    again = as_editor.post(_url(trained_run), {"name": "Another name"}, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["pipeline"]["id"] == first.json()["pipeline"]["id"]
+    assert again.json()["pipeline"]["name"] == "Cancer - batch inference"
+    assert again.json()["notes"][1:] == first.json()["notes"]
+    assert Pipeline.objects.filter(workspace=trained_run.workspace).count() == count

@@ -58,8 +58,45 @@ def test_create_inference_pipeline_opens_a_new_pipeline_with_web_service_ports(a
     source = next(n for n in document["nodes"] if n["module"] == "web_service_input")
     assert LABEL not in [c["name"] for c in source["params"]["columns"]]
     assert len(source["params"]["columns"]) == 30
-    assert any("Split Data" in note for note in derived["notes"])
+    assert derived["notes"] == [
+        "Train Model replaced by a Saved Trained Model pinned to this run's model (label 'diagnosis').",
+        "Split Data removed: scoring uses every row it is sent.",
+        "Breast cancer (Wisconsin diagnostic) replaced by Web Service Input 'WebServiceInput0' (30 columns: the "
+        "training columns minus the label 'diagnosis').",
+        "Web Service Output added after Score Model.",
+        "Dropped (training and evaluation only): Two-Class Logistic Regression, Evaluate Model.",
+    ]  # each node by its title on the canvas (the dataset's name for a dataset), never its internal id
     assert derived["pipeline"]["name"] == "Cancer - real-time inference"
+    # laid out top to bottom: every edge points down, no two cards on one spot
+    at = document["layout"]
+    assert all(at[e["target"]["node"]]["y"] > at[e["source"]["node"]]["y"] for e in document["edges"])
+    assert len({(p["x"], p["y"]) for p in at.values()}) == len(document["nodes"])
+
+
+def test_asking_twice_for_the_same_run_opens_the_first_inference_pipeline_not_a_copy(as_editor, trained_run):
+    first = derive(as_editor, trained_run)
+    count = trained_run.workspace.pipelines.count()
+
+    again = as_editor.post(f"/api/runs/{trained_run.pk}/inference-pipeline/", {}, format="json")
+
+    assert again.status_code == 200, again.content
+    assert again.json()["pipeline"]["id"] == first["pipeline"]["id"]
+    assert again.json()["notes"] == [
+        f"Opened the pipeline made from run {trained_run.pk} earlier, as it is now: a run gives one, and nothing was "
+        "created. Delete it to derive a fresh one.",
+        *first["notes"],
+    ]
+    assert trained_run.workspace.pipelines.count() == count
+
+
+def test_once_the_derived_pipeline_is_deleted_asking_again_derives_a_fresh_one(as_editor, trained_run):
+    first = derive(as_editor, trained_run)
+    assert as_editor.delete(f"/api/pipelines/{first['pipeline']['id']}/").status_code == 204
+
+    again = derive(as_editor, trained_run)
+
+    assert again["pipeline"]["id"] != first["pipeline"]["id"]
+    assert again["notes"] == first["notes"]
 
 
 def test_deriving_needs_an_editor_a_member_and_a_completed_run(as_viewer, as_outsider, as_editor, trained_run):

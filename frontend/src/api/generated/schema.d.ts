@@ -6043,6 +6043,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Made from this run before: that pipeline, as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DerivedBatchInferencePipeline"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6166,6 +6175,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Made from this run before: that pipeline, as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DerivedInferencePipeline"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,7 @@
 /**
  * The React Flow surface: controlled by the graph store, drop target for the palette, keyboard
- * shortcuts (delete, undo/redo, copy/paste, select all), zoom controls and a minimap.
+ * shortcuts (delete, undo/redo, copy/paste, select all, arrange; `?` lists them), a context menu on
+ * modules, connections and the canvas, zoom controls and a minimap.
  */
 import {
   Background,
@@ -15,24 +16,34 @@ import {
   type Node,
   type XYPosition,
 } from "@xyflow/react";
-import { useCallback, useEffect, useLayoutEffect, useRef, type DragEvent, type RefObject } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent, type RefObject } from "react";
 import { statusStyle } from "../../app/status";
-import { toast } from "../../app/toasts";
 import { DND_MIME, readItem, type PaletteItem } from "../palette/dnd";
 import { useRunStatus } from "../runs/runStore";
 import { ConnectionLine } from "./ConnectionLine";
 import type { DesignerNode } from "./document";
-import { useGraph, type Clipboard } from "./graphStore";
+import { arrangeAll, copySelected, pasteClipboard } from "./actions";
+import { menuItems, menuLabel, type MenuTarget } from "./canvasMenu";
+import { ContextMenu } from "./ContextMenu";
+import { useGraph } from "./graphStore";
+import { ShortcutHelp } from "./ShortcutHelp";
 import { NODE_WIDTH } from "./ModuleNode";
 import { checkLive, isValidConnection } from "./rules";
+import { toast } from "../../app/toasts";
 import { edgeTypes, nodeTypes } from "./types";
 
 interface CanvasProps {
   readOnly: boolean;
   onDropItem?(item: PaletteItem, position: XYPosition): void;
+  /** Submit a run that re-runs `nodeId` and everything after it (the context menu's "Run from here"). */
+  onRunFrom?(nodeId: string): void;
 }
 
-let clipboard: Clipboard | null = null;
+interface OpenMenu {
+  target: MenuTarget;
+  x: number;
+  y: number;
+}
 
 const DEFAULT_EDGE = { type: "status" } as const;
 const FIT_OPTIONS = { padding: 0.2, maxZoom: 1.1 } as const;
@@ -44,7 +55,7 @@ function isTyping(target: EventTarget | null): boolean {
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
 }
 
-export function Canvas({ readOnly, onDropItem }: CanvasProps) {
+export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
   const nodes = useGraph((s) => s.nodes);
   const edges = useGraph((s) => s.edges);
   const onNodesChange = useGraph((s) => s.onNodesChange);
@@ -64,9 +75,21 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
     if (fitViewQueued) setNodes(current);
   }, [fitOnOpen, presized, store]);
 
+  const [menu, setMenu] = useState<OpenMenu | null>(null);
+  const [help, setHelp] = useState(false);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const closeHelp = useCallback(() => setHelp(false), []);
+  const openMenu = useCallback((e: ReactMouseEvent | MouseEvent, target: MenuTarget) => {
+    e.preventDefault();
+    if (target.kind === "node" && !useGraph.getState().nodes.find((n) => n.id === target.id)?.selected) {
+      useGraph.getState().selectOnly([target.id]); // the menu acts on what it was opened on
+    }
+    setMenu({ target, x: e.clientX, y: e.clientY });
+  }, []);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || document.querySelector(".modal-backdrop")) return;
+      if (isTyping(e.target) || document.querySelector(".modal-backdrop, .ctxmenu")) return;
       const mod = e.ctrlKey || e.metaKey;
       const graph = useGraph.getState();
       const key = e.key.toLowerCase();
@@ -80,23 +103,30 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
         e.preventDefault();
         graph.redo();
       } else if (mod && key === "c") {
-        const copied = graph.copySelection();
-        if (copied) {
-          clipboard = copied;
-          toast.info(`Copied ${copied.nodes.length} module${copied.nodes.length === 1 ? "" : "s"}.`);
-        }
-      } else if (!readOnly && mod && key === "v" && clipboard) {
-        e.preventDefault();
-        graph.paste(clipboard);
-        clipboard = { nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })), edges: clipboard.edges };
+        copySelected();
+      } else if (!readOnly && mod && key === "v") {
+        if (pasteClipboard()) e.preventDefault();
       } else if (mod && key === "a") {
         e.preventDefault();
         graph.selectAll();
+      } else if (e.key === "?" && !mod) {
+        e.preventDefault();
+        setHelp(true);
+      } else if (!readOnly && !mod && e.shiftKey && key === "l") {
+        e.preventDefault();
+        void arrangeAll(flow);
+      } else if (e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) {
+        e.preventDefault();
+        const chosen = graph.nodes.find((n) => n.selected);
+        const element = chosen && document.querySelector(`.react-flow__node[data-id="${CSS.escape(chosen.id)}"]`);
+        const box = (element ?? wrapper.current)?.getBoundingClientRect();
+        if (!box) return;
+        setMenu({ target: chosen ? { kind: "node", id: chosen.id } : { kind: "pane" }, x: box.left + 24, y: box.top + 24 });
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [readOnly]);
+  }, [readOnly, flow]);
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (readOnly) return;
@@ -140,6 +170,10 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
         onEdgesChange={onEdgesChange}
         onConnect={connect}
         onConnectEnd={onConnectEnd}
+        onNodeContextMenu={(e, n) => openMenu(e, { kind: "node", id: n.id })}
+        onEdgeContextMenu={(e, edge) => openMenu(e, { kind: "edge", id: edge.id })}
+        onPaneContextMenu={(e) => openMenu(e, { kind: "pane" })}
+        onMoveStart={closeMenu}
         isValidConnection={isValidConnection}
         connectionLineComponent={ConnectionLine}
         connectionRadius={28}
@@ -163,6 +197,16 @@ export function Canvas({ readOnly, onDropItem }: CanvasProps) {
         <StatusMiniMap />
         <FarZoom canvas={wrapper} />
       </ReactFlow>
+      {menu && (
+        <ContextMenu
+          x={menu.x}
+          y={menu.y}
+          label={menuLabel(menu.target)}
+          items={menuItems(menu.target, { readOnly, runFrom: onRunFrom, flow })}
+          onClose={closeMenu}
+        />
+      )}
+      {help && <ShortcutHelp onClose={closeHelp} />}
       {!nodes.length && (
         <div className="canvas__empty">
           {readOnly ? (

@@ -36,6 +36,9 @@ import { useValidation } from "./validationStore";
 import { UpgradeDialog } from "./VersionUpgrade";
 import { NODE_WIDTH } from "./ModuleNode";
 import { estimateNodeSize, titleMeasurer } from "./nodeSize";
+import { arrangeAll } from "./actions";
+import { downstreamOf } from "./canvasMenu";
+import { DEFAULT_HEIGHT, footprint, freeSpot, overlapping } from "./placement";
 import "./canvas.css";
 import { VersionsPanelHost } from "../versions";
 
@@ -128,11 +131,15 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   const shown = editable && collab !== "idle" && collab !== "connecting" && Boolean(pipeline.data && modules.data && portTypes.data);
   // Once the pipeline and the catalogue are in, and before the canvas mounts: size every card up front.
   const [sized, setSized] = useState(false);
+  const arrangeOnOpen = useRef(false);
   useEffect(() => {
     if (!shown || sized) return;
     const { modules: byKey, datasets: byId } = useCatalogue.getState();
     const context = { modules: byKey, datasets: byId, textWidth: titleMeasurer(), devicePixelRatio: window.devicePixelRatio || 1 };
     useGraph.getState().presize((node) => estimateNodeSize(node, context));
+    // A document with nodes that have no place (an imported file) or that cover each other: laid out once open.
+    const { nodes, unplaced } = useGraph.getState();
+    arrangeOnOpen.current = unplaced > 0 || overlapping(nodes.map(footprint)).length > 0;
     setSized(true);
   }, [shown, sized]);
   // Validate once the canvas is on screen: checking a large pipeline keeps the server's CPU busy while the
@@ -170,6 +177,7 @@ function Designer({ pipelineId }: { pipelineId: number }) {
       workspace={pipeline.data.workspace}
       modules={modules.data}
       datasets={datasets.data ?? []}
+      arrangeOnOpen={arrangeOnOpen.current}
     />
   );
 }
@@ -180,9 +188,10 @@ interface LayoutProps {
   workspace: number;
   modules: NonNullable<ReturnType<typeof useModules>["data"]>;
   datasets: NonNullable<ReturnType<typeof useDatasets>["data"]>;
+  arrangeOnOpen: boolean;
 }
 
-function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: LayoutProps) {
+function DesignerLayout({ pipelineId, name, workspace, modules, datasets, arrangeOnOpen }: LayoutProps) {
   const flow = useReactFlow();
   const navigate = useNavigate();
   const client = useQueryClient();
@@ -197,6 +206,13 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
   const declarations = useMemo(() => declarationsOf(rawParameters), [rawParameters]);
   const cancel = useCancelRun();
 
+  const arranged = useRef(false);
+  useEffect(() => {
+    if (!arrangeOnOpen || arranged.current) return;
+    arranged.current = true;
+    arrangeAll(flow).catch((error) => toast.error(`Could not arrange the pipeline: ${messageOf(error)}`));
+  }, [arrangeOnOpen, flow]);
+
   // The module a dragged dataset becomes: Dataset for a table, File Dataset for a zip.
   const datasetModules = useMemo(() => datasetModulesByKind(modules), [modules]);
   const datasetModuleList = useMemo(() => [...datasetModules.values()], [datasetModules]);
@@ -209,8 +225,9 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
         const box = document.querySelector(".canvas")?.getBoundingClientRect();
         const centre = box ? { x: box.left + box.width / 2, y: box.top + box.height / 3 } : { x: 400, y: 200 };
         const p = flow.screenToFlowPosition(centre);
-        const jitter = (useGraph.getState().nodes.length % 5) * 24;
-        at = { x: Math.round(p.x - NODE_WIDTH / 2 + jitter), y: Math.round(p.y + jitter) };
+        // The view's centre, or the free spot nearest to it: never on top of another module.
+        const want = { x: Math.round(p.x - NODE_WIDTH / 2), y: Math.round(p.y) };
+        at = freeSpot(want, { width: NODE_WIDTH, height: DEFAULT_HEIGHT }, useGraph.getState().nodes.map(footprint));
       }
       if (item.kind === "module") {
         addNode({ id: item.module, version: item.version }, at);
@@ -221,6 +238,9 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
     },
     [addNode, datasetModules, datasets, flow],
   );
+
+  // "Run from here" (the context menu): the nodes the next submit regenerates.
+  const regenerate = useRef<string[]>([]);
 
   /** Check `values` (when the pipeline has parameters), save a version if needed, and submit. */
   const runWith = useCallback(async (values?: Record<string, unknown>) => {
@@ -246,7 +266,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
         version = await saveVersion(pipelineId, "Submitted from the designer", version);
         client.invalidateQueries({ queryKey: ["pipeline", pipelineId] });
       }
-      const run = await submitRun(pipelineId, version, [], values);
+      const run = await submitRun(pipelineId, version, regenerate.current, values);
       setValueProblems(null);
       client.invalidateQueries({ queryKey: ["runs"] });
       toast.info(`Run #${run.id} submitted: ${run.nodes.filter((n) => n.status === "reused").length} of ${run.nodes.length} modules reused from earlier runs.`);
@@ -266,7 +286,8 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
     }
   }, [client, pipelineId]);
 
-  const submit = useCallback(() => {
+  const submit = useCallback((fromNode?: string) => {
+    regenerate.current = fromNode ? downstreamOf(fromNode) : [];
     if (useValidation.getState().problems.length) {
       toast.error("Fix the problems marked on the canvas before submitting.");
       return;
@@ -282,7 +303,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
         name={name}
         workspace={workspace}
         submitting={submitting}
-        onSubmit={submit}
+        onSubmit={() => submit()}
         onSave={() => setSaveOpen(true)}
         onCancelRun={(id) => cancel.mutate(id)}
         onOpenRuns={() => navigate(`/pipelines/${pipelineId}/runs`)}
@@ -291,7 +312,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets }: Layo
       <div className="designer__body">
         <Palette modules={modules} datasets={datasets} datasetModules={datasetModuleList} onAdd={(item) => place(item)} />
         <main className="designer__canvas" aria-label="Canvas">
-          <Canvas readOnly={readOnly} onDropItem={place} />
+          <Canvas readOnly={readOnly} onDropItem={place} onRunFrom={submit} />
         </main>
         <NodePanel readOnly={readOnly} />
       </div>

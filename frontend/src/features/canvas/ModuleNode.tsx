@@ -69,7 +69,15 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
           <div className="mnode__title" title={title}>
             {title}
           </div>
-          <div className="mnode__sub">{datasetName ? (module?.name ?? "Dataset") : (module?.category ?? "Not in the catalogue")}</div>
+          <StatusLine
+            nodeId={id}
+            title={title}
+            sub={datasetName ? (module?.name ?? "Dataset") : (module?.category ?? "Not in the catalogue")}
+            module={module}
+            problems={problems}
+            run={run}
+            runId={runId}
+          />
           <VersionFlag nodeId={id} module={data.module} version={data.version} />
           {bound.length > 0 && (
             <div className="mnode__bound" title="Fields set by pipeline parameters" data-testid="node-parameters">
@@ -81,17 +89,9 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
               <span style={{ width: `${Math.max(4, Math.round((run?.progress ?? 0) * 100))}%` }} />
             </div>
           )}
-          {status === "running" && run?.message && (
-            <div className="mnode__progress-text" data-testid="node-progress" title={run.message}>
-              {run.message}
-            </div>
-          )}
         </div>
         {status && <StatusMark status={status} progress={run?.progress ?? 0} />}
       </div>
-      {status === "failed" && run && runId !== undefined && <FailedLine nodeId={id} run={run} runId={runId} title={title} />}
-      {problems.length > 0 && <ProblemLine problems={problems} module={module} />}
-      {!module && <div className="mnode__problem">Module “{data.module}” v{data.version} is not in the catalogue.</div>}
       {module && <Ports module={module} kind="out" problemPorts={problemPorts} nodeId={id} run={run} runId={runId} />}
       {data.comment && (
         <div className="mnode__comment" title={data.comment}>
@@ -119,35 +119,67 @@ function StatusMark({ status, progress }: { status: string; progress: number }) 
   );
 }
 
-function FailedLine({ nodeId, run, runId, title }: { nodeId: string; run: NodeRunState; runId: number; title: string }) {
-  const openLog = useRunDialogs((s) => s.openLog);
-  const message = run.error?.message ? withoutNodePrefix(run.error.message) : "This module failed.";
-  return (
-    <div className="mnode__error" title={message}>
-      <span className="mnode__error-text">{message}</span>
-      <button
-        type="button"
-        className="link-btn nodrag"
-        onClick={(e) => {
-          e.stopPropagation();
-          openLog({ runId, nodeId, title: `Log of ${title}` });
-        }}
-      >
-        View log
-      </button>
-    </div>
-  );
+interface StatusLineProps {
+  nodeId: string;
+  title: string;
+  sub: string;
+  module: Module | undefined;
+  problems: readonly Problem[];
+  run: NodeRunState | undefined;
+  runId: number | undefined;
 }
 
-function ProblemLine({ problems, module }: { problems: readonly Problem[]; module: Module | undefined }) {
-  const first = problems[0] as Problem;
-  const schema = module?.params_schema as JsonSchema | undefined;
-  return (
-    <div className="mnode__problem" title={problems.map((p) => problemText(p, schema)).join("\n")} role="note">
-      <span aria-hidden>⚠</span> {problemText(first, schema)}
-      {problems.length > 1 && <span className="mnode__more"> +{problems.length - 1} more</span>}
-    </div>
-  );
+/**
+ * The card's second line: what is wrong or happening, else the module's category. One line that never
+ * wraps, in place of the category, so a failure, a problem or progress never makes the card taller: a
+ * taller card would cover the input ports of the module below it (the full text is in the tooltip and
+ * the panel).
+ */
+function StatusLine({ nodeId, title, sub, module, problems, run, runId }: StatusLineProps) {
+  const openLog = useRunDialogs((s) => s.openLog);
+  if (run?.status === "failed" && runId !== undefined) {
+    const message = run.error?.message ? withoutNodePrefix(run.error.message) : "This module failed.";
+    return (
+      <div className="mnode__sub mnode__error" title={message} role="note">
+        <span className="mnode__error-text">{message}</span>
+        <button
+          type="button"
+          className="link-btn nodrag"
+          onClick={(e) => {
+            e.stopPropagation();
+            openLog({ runId, nodeId, title: `Log of ${title}` });
+          }}
+        >
+          View log
+        </button>
+      </div>
+    );
+  }
+  if (run?.status === "running" && run.message) {
+    return (
+      <div className="mnode__sub mnode__progress-text" data-testid="node-progress" title={run.message}>
+        {run.message}
+      </div>
+    );
+  }
+  if (!module) {
+    return (
+      <div className="mnode__sub mnode__problem" role="note" title="Delete the node or install the module on the server.">
+        Not in the catalogue
+      </div>
+    );
+  }
+  if (problems.length) {
+    const first = problems[0] as Problem;
+    const schema = module.params_schema as JsonSchema | undefined;
+    return (
+      <div className="mnode__sub mnode__problem" title={problems.map((p) => problemText(p, schema)).join("\n")} role="note">
+        <span aria-hidden>⚠</span> {problems.length > 1 && <span className="mnode__more">{problems.length} · </span>}
+        {problemText(first, schema)}
+      </div>
+    );
+  }
+  return <div className="mnode__sub">{sub}</div>;
 }
 
 interface PortsProps {

@@ -5,7 +5,7 @@
  * it shows the pipeline's problems and parameters; with several nodes selected, what can be done.
  */
 import { useReactFlow } from "@xyflow/react";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Module, Problem } from "../../api/types";
 import { formatDuration, hasOutputs } from "../../app/status";
 import { StatusPill } from "../../app/StatusPill";
@@ -40,14 +40,18 @@ import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { ModuleNodeData } from "./document";
 import { useGraph } from "./graphStore";
 import { TRAINING_MODULES, TrainingCurve } from "./TrainingCurve";
+import { usePanel, type PanelTab as Tab } from "./panelStore";
 import { NO_PROBLEMS, useValidation } from "./validationStore";
-
-type Tab = "params" | "outputs";
 
 export function NodePanel({ readOnly }: { readOnly: boolean }) {
   // A string, so that moving a node does not re-render the panel.
   const ids = useGraph((s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join(","));
-  const [tab, setTab] = useState<Tab>(readOnly ? "outputs" : "params");
+  // In a store, so the canvas's context menu can open "Outputs + logs" or the comment field.
+  const tab = usePanel((s) => s.tab);
+  const setTab = usePanel((s) => s.setTab);
+  useEffect(() => {
+    usePanel.getState().setTab(readOnly ? "outputs" : "params");
+  }, [readOnly]);
   const selected = ids ? ids.split(",") : [];
   if (selected.length === 1) {
     const id = selected[0] as string;
@@ -199,15 +203,7 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
           <label className="field__label" htmlFor={`comment-${node.id}`}>
             Comment
           </label>
-          <textarea
-            id={`comment-${node.id}`}
-            className="input"
-            rows={2}
-            placeholder="Shown on the canvas under the module"
-            disabled={readOnly}
-            value={node.data.comment}
-            onChange={(e) => update(node.id, { comment: e.target.value }, "comment")}
-          />
+          <CommentField id={node.id} readOnly={readOnly} value={node.data.comment} onChange={(comment) => update(node.id, { comment }, "comment")} />
         </div>
         <label className="check">
           <input
@@ -407,6 +403,29 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
         </button>
       </div>
     </>
+  );
+}
+
+function CommentField({ id, value, readOnly, onChange }: { id: string; value: string; readOnly: boolean; onChange(v: string): void }) {
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const wanted = usePanel((s) => s.focusComment === id);
+  useEffect(() => {
+    if (!wanted) return;
+    ref.current?.focus();
+    ref.current?.scrollIntoView({ block: "nearest" });
+    usePanel.getState().commentFocused();
+  }, [wanted]);
+  return (
+    <textarea
+      ref={ref}
+      id={`comment-${id}`}
+      className="input"
+      rows={2}
+      placeholder="Shown on the canvas under the module"
+      disabled={readOnly}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+    />
   );
 }
 

@@ -16,6 +16,7 @@ import { Presence } from "../collab";
 import { LastRunNote, useIsLastRun } from "../runs/lastRun";
 import { RunClock } from "../runs/RunClock";
 import { useRunStatus } from "../runs/runStore";
+import { ArrangeButton } from "./ArrangeButton";
 import { useGraph } from "./graphStore";
 import { useSession } from "./sessionStore";
 import { useValidation } from "./validationStore";
@@ -80,6 +81,7 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
           ↷
         </button>
       </div>
+      <ArrangeButton />
       <span className="toolbar__spacer" />
       <Presence />
       {run && (

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { PipelineDocument } from "../../api/types";
 import { fromDocument, toDocument } from "./document";
-import { useGraph } from "./graphStore";
+import { useGraph, type GraphState } from "./graphStore";
+import { footprint, overlapping } from "./placement";
 
 const doc: PipelineDocument = {
   schema_version: 1,
@@ -67,9 +68,34 @@ describe("the graph store", () => {
     expect(g().edges).toHaveLength(2);
     const pasted = g().nodes.slice(2);
     expect(pasted.every((n) => n.selected && !["ds", "split"].includes(n.id))).toBe(true);
-    expect(pasted[0]?.position).toEqual({ x: 40, y: 40 });
+    // Just below the copied pair: its box ends at 140 + 70 (a one-line card), then a 32-px gap.
+    expect(pasted.map((n) => n.position)).toEqual([{ x: 0, y: 242 }, { x: 0, y: 382 }]);
     const edge = g().edges[1];
     expect([edge?.source, edge?.target]).toEqual(pasted.map((n) => n.id));
+  });
+
+  it("pastes the same copy again clear of the first copy and of the originals", () => {
+    g().selectOnly(["ds", "split"]);
+    const clip = g().copySelection() as NonNullable<ReturnType<GraphState["copySelection"]>>;
+    g().paste(clip);
+    g().paste(clip);
+    expect(g().nodes).toHaveLength(6);
+    expect(overlapping(g().nodes.map(footprint))).toEqual([]);
+  });
+
+  it("moves several nodes in one undoable step, counted as a change to save but not to validate", () => {
+    const { revision, semanticRevision } = g();
+    g().moveNodes(new Map([["ds", { x: 300, y: 10 }], ["split", { x: 300, y: 200 }]]));
+    expect(g().nodes.map((n) => n.position)).toEqual([{ x: 300, y: 10 }, { x: 300, y: 200 }]);
+    expect([g().revision, g().semanticRevision, g().past.length]).toEqual([revision + 1, semanticRevision, 1]);
+    g().undo();
+    expect(g().nodes.map((n) => n.position)).toEqual([{ x: 0, y: 0 }, { x: 0, y: 140 }]);
+  });
+
+  it("records nothing when the nodes are already where they are asked to go", () => {
+    const { revision } = g();
+    g().moveNodes(new Map([["ds", { x: 0, y: 0 }]]));
+    expect([g().revision, g().past.length]).toEqual([revision, 0]);
   });
 
   it("counts moves as changes to save but not to validate", () => {

@@ -19,6 +19,7 @@ import {
 } from "@xyflow/react";
 import { create } from "zustand";
 import type { NodeSize } from "./nodeSize";
+import { pasteOffset } from "./placement";
 import type { PipelineDocument } from "../../api/types";
 import { bindingTo, declarationsOf, hasDefault, referenceOf, withoutParameter, type ParameterSpec } from "../parameters/model";
 import {
@@ -57,6 +58,8 @@ export interface GraphState {
   /** The revision last loaded from the server: a higher one means unsaved local edits. */
   loadedRevision: number;
   readOnly: boolean;
+  /** Nodes of the last loaded document that had no position (an imported file may have none): arranged on open. */
+  unplaced: number;
   dragging: boolean;
   lastEdit: { key: string; at: number } | null;
 
@@ -88,7 +91,10 @@ export interface GraphState {
   selectOnly(ids: string[]): void;
   selectAll(): void;
   copySelection(): Clipboard | null;
+  /** Paste copies, by default clear of everything on the canvas (below the copied group, else the nearest free spot). */
   paste(clipboard: Clipboard, offset?: XYPosition): void;
+  /** Move several nodes in one undoable step (Arrange): saved and shared as ordinary moves. */
+  moveNodes(positions: ReadonlyMap<string, XYPosition>): void;
   undo(): void;
   redo(): void;
   /** A teammate's edit: the canvas becomes `current` and every undo step is rewritten by `history`, so undo only takes back your own edits. */
@@ -158,6 +164,7 @@ export const useGraph = create<GraphState>((set, get) => {
     semanticRevision: 0,
     loadedRevision: 0,
     readOnly: false,
+    unplaced: 0,
     dragging: false,
     lastEdit: null,
 
@@ -174,6 +181,7 @@ export const useGraph = create<GraphState>((set, get) => {
         loadedRevision: revision,
         semanticRevision: get().semanticRevision + 1,
         readOnly: Boolean(options.readOnly),
+        unplaced: doc.nodes.filter((n) => typeof doc.layout?.[n.id]?.x !== "number" || typeof doc.layout?.[n.id]?.y !== "number").length,
         dragging: false,
         lastEdit: null,
       });
@@ -394,8 +402,9 @@ export const useGraph = create<GraphState>((set, get) => {
       };
     },
 
-    paste(clipboard, offset = { x: 40, y: 40 }) {
+    paste(clipboard, at) {
       if (get().readOnly || !clipboard.nodes.length) return;
+      const offset = at ?? pasteOffset(clipboard.nodes, get().nodes);
       remember();
       const taken = new Set(get().nodes.map((n) => n.id));
       const renamed = new Map<string, string>();
@@ -420,6 +429,24 @@ export const useGraph = create<GraphState>((set, get) => {
         edges: [...stripEdges(get().edges), ...freshEdges],
       });
       changed(true);
+    },
+
+    moveNodes(positions) {
+      if (get().readOnly) return;
+      const nodes = get().nodes;
+      const moved = nodes.some((n) => {
+        const p = positions.get(n.id);
+        return p !== undefined && (p.x !== n.position.x || p.y !== n.position.y);
+      });
+      if (!moved) return;
+      remember();
+      set({
+        nodes: nodes.map((n) => {
+          const p = positions.get(n.id);
+          return p && (p.x !== n.position.x || p.y !== n.position.y) ? { ...n, position: { x: p.x, y: p.y } } : n;
+        }),
+      });
+      changed(false);
     },
 
     undo() {

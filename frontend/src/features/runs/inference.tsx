@@ -87,7 +87,7 @@ export function CreateInferenceButton({
     mutationFn: () => words.create(runId),
     onSuccess: ({ pipeline, notes }) => {
       void client.invalidateQueries({ queryKey: ["pipelines"] });
-      toast.success(`${words.Noun} “${pipeline.name}” created. ${words.next}`);
+      toast.success(`${words.Noun} “${pipeline.name}” is open. ${words.next}`);
       const state: InferenceNotesState = { inference: { runId, notes } };
       navigate(`/pipelines/${pipeline.id}`, { state });
     },

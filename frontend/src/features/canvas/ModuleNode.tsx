@@ -77,8 +77,9 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
             problems={problems}
             run={run}
             runId={runId}
+            moduleId={data.module}
+            version={data.version}
           />
-          <VersionFlag nodeId={id} module={data.module} version={data.version} />
           {bound.length > 0 && (
             <div className="mnode__bound" title="Fields set by pipeline parameters" data-testid="node-parameters">
               ⚙ {bound.join(", ")}
@@ -127,6 +128,8 @@ interface StatusLineProps {
   problems: readonly Problem[];
   run: NodeRunState | undefined;
   runId: number | undefined;
+  moduleId: string;
+  version: number;
 }
 
 /**
@@ -135,7 +138,7 @@ interface StatusLineProps {
  * taller card would cover the input ports of the module below it (the full text is in the tooltip and
  * the panel).
  */
-function StatusLine({ nodeId, title, sub, module, problems, run, runId }: StatusLineProps) {
+function StatusLine({ nodeId, title, sub, module, problems, run, runId, moduleId, version }: StatusLineProps) {
   const openLog = useRunDialogs((s) => s.openLog);
   if (run?.status === "failed" && runId !== undefined) {
     const message = run.error?.message ? withoutNodePrefix(run.error.message) : "This module failed.";
@@ -179,7 +182,10 @@ function StatusLine({ nodeId, title, sub, module, problems, run, runId }: Status
       </div>
     );
   }
-  return <div className="mnode__sub">{sub}</div>;
+  // a node saved with an older module version says so in place of the category: "v1 · upgrade to v2"
+  return (
+    <VersionFlag nodeId={nodeId} module={moduleId} version={version} fallback={<div className="mnode__sub">{sub}</div>} />
+  );
 }
 
 interface PortsProps {

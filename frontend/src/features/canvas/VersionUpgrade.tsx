@@ -4,6 +4,7 @@
  * migrate_params, then every parameter's effective value before and after, defaults included); the
  * canvas applies it as one undoable edit.
  */
+import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { create } from "zustand";
 import { api, unwrap } from "../../api/client";
@@ -32,13 +33,24 @@ export const useUpgradeDialog = create<UpgradeDialogState>((set) => ({
 }));
 
 /** "v1 · upgrade to v2" on a node whose module has a newer version; nothing when it is the latest. */
-export function VersionFlag({ nodeId, module, version }: { nodeId: string; module: string; version: number }) {
+export function VersionFlag({
+  nodeId,
+  module,
+  version,
+  fallback = null,
+}: {
+  nodeId: string;
+  module: string;
+  version: number;
+  /** What to show when the node's version is the latest (the card's category line). */
+  fallback?: ReactNode;
+}) {
   const latest = useCatalogue((s) => s.latest.get(module)?.version);
   const readOnly = useGraph((s) => s.readOnly);
   const open = useUpgradeDialog((s) => s.open);
-  if (latest === undefined || latest <= version) return null;
+  if (latest === undefined || latest <= version) return <>{fallback}</>;
   return (
-    <div className="mnode__version" data-testid="node-version">
+    <div className="mnode__sub mnode__version" data-testid="node-version">
       v{version}
       {readOnly ? (
         <span className="muted"> · v{latest} is out</span>

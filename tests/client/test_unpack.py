@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tessera_client.cli.pipelines import unpack
 from tessera_client.errors import TesseraError
+from tessera_client.exports import unpack
 
 
 def _zip(members: dict[str, str]) -> bytes:

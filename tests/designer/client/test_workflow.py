@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -83,6 +86,24 @@ def test_upload_push_run_outputs_deploy_and_score_from_the_command_line_and_a_no
     outputs = tessera("run", "outputs", str(run_id), "evaluate", "--output", "json")
     assert json.loads(outputs.stdout)[0]["metrics"] == served["values"]
     assert tessera("run", "logs", str(run_id), "train").code == 0
+
+    # and the run, exported as code from the command line, runs without the server and gives its metrics
+    exported = tessera("pipeline", "export-script", "--run", str(run_id), "-o", str(tmp_path / "code"))
+    assert exported.code == 0, exported.stderr
+    assert "pipeline.py" in exported.stdout and "pipeline.ipynb" in exported.stdout
+    ran_script = subprocess.run(
+        [sys.executable, "pipeline.py"], cwd=tmp_path / "code", capture_output=True, text=True, timeout=300,
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert ran_script.returncode == 0, ran_script.stderr
+    script_metrics = json.loads((tmp_path / "code/outputs/evaluate__evaluation_results.json").read_text())
+    assert script_metrics == served["values"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "code/outputs/split__results_dataset2.parquet"), test_rows, check_dtype=False
+    )
+    # the SDK exports the pipeline's newest version the same way
+    assert "pipeline.py" in ws.pipelines.get("Cancer").export_script(tmp_path / "from-sdk")
+    assert (tmp_path / "from-sdk/pipeline.py").read_text().startswith('"""')
 
     # when the run's model is deployed from the command line and scored from the notebook and the command
     deployed = tessera("endpoint", "deploy", "cancer", "--run", str(run_id), "--output", "json")

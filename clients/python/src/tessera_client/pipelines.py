@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ._http import Session
 from .documents import canonical, dumps_yaml, same_document
 from .errors import Conflict, ValidationFailed
+from .exports import export_script
 from .names import pick
 from .runs import Run, Runs
 
@@ -85,6 +87,12 @@ class Pipeline:
         self, params: dict[str, Any] | None = None, *, version: int | None = None, regenerate: list[str] | None = None
     ) -> Run:
         return self._runs.submit(self.id, version=version, params=params, regenerate=regenerate)
+
+    def export_script(self, directory: str | Path, version: int | None = None) -> list[str]:
+        """This pipeline (its newest version, or ``version``) as a standalone script and notebook, with the
+        data it reads, unpacked into ``directory``: ``python pipeline.py`` runs it without the server."""
+        params = {"version": version} if version else {}
+        return export_script(self.session, f"/api/pipelines/{self.id}/export-script/", directory, params)
 
     def runs(self) -> list[dict[str, Any]]:
         return self._runs.list(pipeline=self.id)

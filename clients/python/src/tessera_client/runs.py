@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._http import Session
 from .display import metrics_html, nodes_html
 from .errors import NotFound, RunFailed
+from .exports import export_script
 from .follow import FINISHED, follow
 from .names import suggest
 
@@ -134,6 +135,11 @@ class Run:
     def refresh(self) -> Run:
         self.info = self.session.get(f"/api/runs/{self.id}/")
         return self
+
+    def export_script(self, directory: str | Path) -> list[str]:
+        """This run as a standalone script and notebook, pinned to its parameter values and the dataset
+        versions it read, unpacked into ``directory``: ``python pipeline.py`` reproduces its outputs."""
+        return export_script(self.session, f"/api/runs/{self.id}/export-script/", directory)
 
     def node(self, node_id: str) -> RunNode:
         if not self.info.get("nodes"):

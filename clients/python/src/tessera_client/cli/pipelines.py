@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from tessera_client import documents
 from tessera_client.documents import Document
-from tessera_client.errors import TesseraError, UsageError, ValidationFailed
+from tessera_client.errors import UsageError, ValidationFailed
 
 from .context import Output, OutputOpt, ParamOpt, ParamsFileOpt, WorkspaceOpt, parameter_values, state
 from .output import emit, out, print_json
@@ -211,34 +209,7 @@ def export_script(
         raise UsageError("Name a pipeline or give --run RUN (not both).")
     ws = state(ctx).workspace(workspace)
     if run is not None:
-        route, params = f"/api/runs/{run}/export-script/", {}
+        names = ws.runs.get(run).export_script(directory)
     else:
-        found = ws.pipelines.get(str(pipeline))
-        route, params = f"/api/pipelines/{found.id}/export-script/", {"version": version} if version else {}
-    response = ws.session.request("GET", route, params=params, headers={"Accept": "application/zip, */*"})
-    names = unpack(response.content, directory)
+        names = ws.pipelines.get(str(pipeline)).export_script(directory, version=version)
     out.print(f"Unpacked {len(names)} file(s) into {directory}: {', '.join(names)}", markup=False)
-
-
-def unpack(data: bytes, directory: Path) -> list[str]:
-    """Unpack a zip into ``directory``, refusing members that would land outside it."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise TesseraError("The server's answer is not a zip file.") from None
-    root = directory.resolve()
-    names = []
-    with archive:
-        for member in archive.infolist():
-            relative = PurePosixPath(member.filename)
-            target = (root / relative).resolve()
-            if relative.is_absolute() or ".." in relative.parts or not target.is_relative_to(root):
-                raise TesseraError(
-                    f"The zip holds '{member.filename}', outside the target directory; nothing unpacked."
-                )
-        root.mkdir(parents=True, exist_ok=True)
-        for member in archive.infolist():
-            archive.extract(member, root)
-            if not member.is_dir():
-                names.append(member.filename)
-    return names

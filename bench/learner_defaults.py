@@ -109,7 +109,9 @@ def train(case: Case, data: DataTable, ctx: LocalContext, **params: Any) -> tupl
     module = default_registry().get("train_model")
     learner = learner_of(case, ctx, **params)
     started = time.perf_counter()
-    out = module().run({"untrained_model": learner, "dataset": data}, module.parse_params({"label_column": "label"}), ctx)
+    out = module().run(
+        {"untrained_model": learner, "dataset": data}, module.parse_params({"label_column": "label"}), ctx
+    )
     return out["trained_model"], time.perf_counter() - started
 
 

@@ -4,7 +4,7 @@
     .venv/bin/python bench/learner_defaults.py [--threads 2] [--rows 30000] [--only two_class_logistic_regression]
 
 Prints one line per learner: its fit time, how many progress updates Train Model sent during the fit
-and the last of them. tests/modules/test_learner_defaults.py trains on the same table with a bound.
+(its "fitting ..." messages: one per step counted, or one per heartbeat) and the last of them. tests/modules/test_learner_defaults.py trains on the same table with a bound.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def main() -> None:
     tables: dict[str, DataTable] = {}
     print(f"{args.rows:,} rows x 100 one-hot features, Train Model with threads={args.threads}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'learner':<36} {'fit s':>7} {'updates':>8}  last progress message")
+    print(f"{'learner':<54} {'fit s':>7} {'updates':>8}  last progress message")
     total = 0.0
     for case in CASES:
         if args.only and case.learner not in args.only:
@@ -133,10 +133,11 @@ def main() -> None:
         ctx = LocalContext(threads=args.threads)
         _, seconds = train(case, data, ctx)
         total += seconds
-        during = [m for f, m in ctx.progress_updates if 0.0 < f < 1.0]
+        during = [m for _, m in ctx.progress_updates if m.startswith("fitting ")]
         name = case.learner + (f" ({case.wraps})" if case.wraps else "")
-        print(f"{name:<36} {seconds:>7.1f} {len(during):>8}  {during[-1] if during else ''}", flush=True)
-    print(f"{'total':<36} {total:>7.1f}")
+        last = during[-1].split(": ", 1)[-1] if during else ""
+        print(f"{name:<54} {seconds:>7.1f} {len(during):>8}  {last}", flush=True)
+    print(f"{'total':<54} {total:>7.1f}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

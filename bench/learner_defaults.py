@@ -4,7 +4,8 @@
     .venv/bin/python bench/learner_defaults.py [--threads 2] [--rows 30000] [--only two_class_logistic_regression]
 
 Prints one line per learner: its fit time, how many progress updates Train Model sent during the fit
-(its "fitting ..." messages: one per step counted, or one per heartbeat) and the last of them. tests/modules/test_learner_defaults.py trains on the same table with a bound.
+(its "fitting ..." messages: one per step counted, or one per heartbeat) and the last of them.
+tests/modules/test_learner_defaults.py trains on the same table with a bound.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-.PHONY: start test fuzz bench bench-scoring bench-tuning bench-batch bench-profile bench-json bench-canvas bench-scale soak worker beat lint
+.PHONY: start test fuzz bench bench-learners bench-scoring bench-tuning bench-batch bench-profile bench-json bench-canvas bench-scale soak worker beat lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
@@ -8,6 +8,8 @@ fuzz:   ## schemathesis over the REST API's OpenAPI schema, fresh random inputs,
 	  .venv/bin/pytest tests/designer/test_fuzz.py -q -p no:cacheprovider
 bench:  ## executor vs. plain pandas/scikit-learn, side by side
 	scripts/bootstrap && .venv/bin/python bench/pipeline_vs_script.py
+bench-learners:  ## every two-class/multiclass/regression learner's default fit on 30,000 rows x 100 one-hot features, 2 threads
+	scripts/bootstrap && .venv/bin/python bench/learner_defaults.py
 bench-scoring:  ## a Tessera endpoint vs. the same model behind `mlflow models serve`, side by side
 	scripts/bootstrap && .venv/bin/pip install -q -e '.[bench]' && .venv/bin/python bench/scoring_vs_mlflow.py
 bench-tuning:  ## Tune Model Hyperparameters on 1 and 2 workers vs. GridSearchCV with n_jobs=1 and 2

@@ -13,12 +13,15 @@ scoring servers never import torch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # noqa: TID253 - outside the catalogue path
 
 NORMALIZERS = ("Min-Max", "Gaussian", "None")
+#: Called after each pass over the rows with (passes done, passes in all): Train Model's progress.
+EpochHook = Callable[[int, int], None]
 
 
 def _normalizer(x: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -46,8 +49,10 @@ def train_mlp(
     batch_size: int,
     shuffle: bool,
     seed: int,
+    on_epoch: EpochHook | None = None,
 ) -> list[np.ndarray]:
-    """Weights ``[w1, b1, w2, b2]`` of a one-hidden-layer sigmoid network fitted to ``targets``."""
+    """Weights ``[w1, b1, w2, b2]`` of a one-hidden-layer sigmoid network fitted to ``targets``; ``on_epoch(done,
+    iterations)`` after each pass over the rows (it may raise to stop the fit)."""
     import torch
 
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -67,7 +72,9 @@ def train_mlp(
     if device.type == "cpu":
         torch.set_num_threads(1)  # tiny matrices: threads cost more than they bring
     try:
-        _epochs(net, features, labels, loss_fn, optimizer, generator, device, n, iterations, batch_size, shuffle)
+        _epochs(
+            net, features, labels, loss_fn, optimizer, generator, device, n, iterations, batch_size, shuffle, on_epoch
+        )
     finally:
         torch.set_num_threads(threads)
     return [t.detach().cpu().numpy().copy() for t in (first.weight, first.bias, last.weight, last.bias)]
@@ -85,11 +92,12 @@ def _epochs(
     iterations: int,
     batch_size: int,
     shuffle: bool,
+    on_epoch: EpochHook | None = None,
 ) -> None:
     import torch
 
     classification = isinstance(loss_fn, torch.nn.CrossEntropyLoss)
-    for _ in range(iterations):
+    for epoch in range(iterations):
         order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
         for start in range(0, n, batch_size):
             batch = order[start : start + batch_size].to(device)
@@ -98,6 +106,8 @@ def _epochs(
             loss = loss_fn(out, labels[batch]) if classification else loss_fn(out[:, 0], labels[batch])
             loss.backward()
             optimizer.step()
+        if on_epoch is not None:
+            on_epoch(epoch + 1, iterations)
 
 
 class _MLP(BaseEstimator):
@@ -152,10 +162,12 @@ class _MLP(BaseEstimator):
 
 
 class TorchMLPClassifier(ClassifierMixin, _MLP):
-    def fit(self, x: Any, y: Any) -> TorchMLPClassifier:
+    def fit(self, x: Any, y: Any, on_epoch: EpochHook | None = None) -> TorchMLPClassifier:
         data = self._fit_inputs(x)
         self.classes_, codes = np.unique(np.asarray(y), return_inverse=True)
-        weights = train_mlp(data, codes.astype("int64"), len(self.classes_), classification=True, **self._settings())
+        weights = train_mlp(
+            data, codes.astype("int64"), len(self.classes_), classification=True, on_epoch=on_epoch, **self._settings()
+        )
         self._keep(weights)
         return self
 
@@ -172,13 +184,12 @@ class TorchMLPClassifier(ClassifierMixin, _MLP):
 
 
 class TorchMLPRegressor(RegressorMixin, _MLP):
-    def fit(self, x: Any, y: Any) -> TorchMLPRegressor:
+    def fit(self, x: Any, y: Any, on_epoch: EpochHook | None = None) -> TorchMLPRegressor:
         data = self._fit_inputs(x)
         target = np.asarray(y, dtype="float64")
         self.y_offset_, self.y_scale_ = float(target.mean()), float(target.std() or 1.0)
-        weights = train_mlp(
-            data, (target - self.y_offset_) / self.y_scale_, 1, classification=False, **self._settings()
-        )
+        scaled = (target - self.y_offset_) / self.y_scale_
+        weights = train_mlp(data, scaled, 1, classification=False, on_epoch=on_epoch, **self._settings())
         self._keep(weights)
         return self
 

@@ -167,7 +167,7 @@ def test_the_same_seed_gives_the_same_split_and_another_seed_another(run: Runner
     [
         (0.0, 2.0, {"solver": "lbfgs", "C": 0.5, "l1_ratio": 0.0}),
         (0.0, 0.0, {"solver": "lbfgs", "C": float("inf"), "l1_ratio": 0.0}),
-        (1.0, 3.0, {"solver": "saga", "C": 0.25, "l1_ratio": 0.25}),
+        (1.0, 3.0, {"l1": 1.0, "l2": 3.0, "tol": 1e-7, "max_iter": 1000}),
     ],
 )
 def test_logistic_regression_weights_map_to_sklearn(
@@ -177,7 +177,27 @@ def test_logistic_regression_weights_map_to_sklearn(
 
     model = learner["untrained_model"].estimator.named_steps["model"]
     assert {k: getattr(model, k) for k in expected} == expected
+    assert type(model).__name__ == ("ElasticNetLogisticRegression" if l1 else "LogisticRegression")
     assert learner["untrained_model"].task == "binary"
+
+
+@pytest.mark.parametrize("module_id", ["two_class_logistic_regression", "multiclass_logistic_regression"])
+def test_logistic_regression_version_1_still_builds_saga_for_l1(module_id: str) -> None:
+    from modules.sdk import LocalContext, default_registry
+
+    registry = default_registry()
+    old, new = registry.get(module_id, 1), registry.get(module_id)
+    params = old.parse_params({"l1_regularization_weight": 1.0, "l2_regularization_weight": 3.0})
+
+    built = [m().run({}, params, LocalContext())["untrained_model"].estimator.named_steps["model"] for m in (old, new)]
+
+    assert new.version == 2
+    assert {k: getattr(built[0], k) for k in ("solver", "C", "l1_ratio")} == {
+        "solver": "saga",
+        "C": 0.25,
+        "l1_ratio": 0.25,
+    }
+    assert type(built[1]).__name__ == "ElasticNetLogisticRegression"
 
 
 def test_online_gradient_descent_maps_to_sgd(run: Runner) -> None:

@@ -9,6 +9,8 @@ from pydantic import Field
 from modules.library._learners import LearnerParams, make_learner, value_range
 from modules.sdk import Module, Out, RunContext, UntrainedModel
 
+from ._logistic import logistic_pipeline, version_1_pipeline
+
 Tolerance = Annotated[float, Field(gt=0.0, le=1.0)]
 Weight = Annotated[float, Field(ge=0.0)]
 
@@ -16,16 +18,19 @@ Weight = Annotated[float, Field(ge=0.0)]
 class MulticlassLogisticRegression(Module):
     """Multinomial (softmax) logistic regression for a label with two or more values.
 
-    The penalties map to scikit-learn's ``LogisticRegression`` as in Two-Class Logistic Regression:
-    L1 = 0 gives ``solver="lbfgs"`` with ``C = 1/L2`` (no penalty when L2 is 0 too); L1 > 0 gives
-    ``solver="saga"`` with ``C = 1/(L1 + L2)`` and ``l1_ratio = L1/(L1 + L2)``. Features are
-    standardized inside the model; at most 1000 (L-BFGS) or 2000 (SAGA) iterations, and Train Model
-    logs a note when that limit stops the solver first.
+    The penalties mean what they mean in Two-Class Logistic Regression: L1 = 0 gives scikit-learn's
+    ``LogisticRegression(solver="lbfgs")`` with ``C = 1/L2`` (no penalty when L2 is 0 too); L1 > 0
+    (the default) gives ``ElasticNetLogisticRegression(l1=L1, l2=L2, tol)``, Azure's objective
+    minimised by L-BFGS-B and stopped when it improves by less than the tolerance, relatively. Version 1
+    (kept so pipelines saved with it fit as before) used scikit-learn's SAGA for L1 > 0, which took
+    minutes on tens of thousands of rows. Features are standardized inside the model; at most 1000
+    iterations, and Train Model logs a note when that limit stops the solver first.
     """
 
     id = "multiclass_logistic_regression"
     name = "Multiclass Logistic Regression"
     category = "Machine Learning Algorithms"
+    version = 2
 
     class Outputs:
         untrained_model = Out(UntrainedModel, "Untrained model")
@@ -41,7 +46,10 @@ class MulticlassLogisticRegression(Module):
             1.0, title="L2 regularization weight", description="Weight of the L2 (ridge) penalty."
         )
         random_number_seed: int = Field(
-            0, ge=0, title="Random number seed", description="Seed for the SAGA solver's example order."
+            0,
+            ge=0,
+            title="Random number seed",
+            description="Kept for Azure compatibility: both solvers are deterministic (version 1's SAGA used it).",
         )
         range_for_optimization_tolerance: list[Tolerance] = value_range("optimization_tolerance", [1e-4, 1e-7])
         range_for_l1_regularization_weight: list[Weight] = value_range(
@@ -54,15 +62,30 @@ class MulticlassLogisticRegression(Module):
 
 
 def build_estimator(params: MulticlassLogisticRegression.Params) -> Any:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
+    return logistic_pipeline(*_settings(params))
 
-    l1, l2 = params.l1_regularization_weight, params.l2_regularization_weight
-    common = {"tol": params.optimization_tolerance, "random_state": params.random_number_seed}
-    if l1 > 0.0:
-        model = LogisticRegression(C=1.0 / (l1 + l2), l1_ratio=l1 / (l1 + l2), solver="saga", max_iter=2000, **common)
-    else:
-        c = 1.0 / l2 if l2 > 0.0 else float("inf")
-        model = LogisticRegression(C=c, l1_ratio=0.0, solver="lbfgs", max_iter=1000, **common)
-    return Pipeline([("scale", StandardScaler()), ("model", model)])
+
+def _settings(params: MulticlassLogisticRegression.Params) -> tuple[float, float, float, int]:
+    return (
+        params.l1_regularization_weight,
+        params.l2_regularization_weight,
+        params.optimization_tolerance,
+        params.random_number_seed,
+    )
+
+
+class MulticlassLogisticRegressionV1(MulticlassLogisticRegression):
+    """Multiclass Logistic Regression as saved before version 2 (SAGA when L1 > 0); kept so that
+    pipelines saved with it fit the model they always fitted."""
+
+    id = "multiclass_logistic_regression"
+    version = 1
+
+    def run(
+        self, inputs: dict[str, Any], params: MulticlassLogisticRegression.Params, ctx: RunContext
+    ) -> dict[str, Any]:
+        return {"untrained_model": make_learner(self, params, "multiclass", build_estimator_v1)}
+
+
+def build_estimator_v1(params: MulticlassLogisticRegression.Params) -> Any:
+    return version_1_pipeline(*_settings(params))

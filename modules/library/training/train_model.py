@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from modules.library._features import build_pipeline, features_for
+from modules.library._fit_progress import fit_counting, reporting
 from modules.library._learners import SUPERVISED, needs_non_negative_label, refuse_parameter_range
 from modules.library._threads import fitting_threads
 from modules.sdk import (
@@ -27,6 +28,9 @@ from modules.sdk import (
     column,
     threads_of,
 )
+
+#: Where the progress bar stands when the fit begins (checking and encoding come before).
+FITTING = 0.1
 
 
 class TrainModel(Module):
@@ -85,9 +89,10 @@ class TrainModel(Module):
         features = features_for(learner.estimator, table.df, feature_types, what=learner.name or learner.learner)
         ctx.check_cancelled()
         threads = threads_of(ctx)
-        ctx.progress(0.1, f"fitting {learner.name or learner.learner} on {len(features)} rows")
-        ctx.log(f"fitting {learner.name or learner.learner} on {len(features):,} rows, {_threads(threads)}")
-        pipeline = _fit(learner, feature_types, features, y, ctx, threads)
+        what = f"fitting {learner.name or learner.learner} on {len(features):,} rows × {len(feature_types):,} columns"
+        ctx.progress(FITTING, what)
+        ctx.log(f"{what}, {_threads(threads)}")
+        pipeline = _fit(learner, feature_types, features, y, ctx, threads, what)
         ctx.progress(1.0, "trained")
         model = FittedModel(
             estimator=pipeline,
@@ -125,15 +130,21 @@ def _fit(
     y: np.ndarray,
     ctx: RunContext,
     threads: int = 1,
+    what: str = "fitting",
 ) -> Any:
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
 
     estimator = clone(learner.estimator)
     pipeline = build_pipeline(feature_types, estimator)
-    with warnings.catch_warnings(record=True) as caught, fitting_threads(estimator, threads):
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        fitting_threads(estimator, threads),
+        reporting(ctx, what, FITTING) as progress,
+    ):
         warnings.simplefilter("always", ConvergenceWarning)
-        pipeline.fit(features, y)
+        fit_counting(pipeline, features, y, progress, threads)
+    ctx.log(f"fitted in {progress.elapsed():.1f} s")
     for warning in caught:
         if issubclass(warning.category, ConvergenceWarning):
             ctx.log(f"the solver stopped at its iteration limit before reaching the tolerance: {warning.message}")

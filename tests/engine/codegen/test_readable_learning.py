@@ -16,13 +16,15 @@ from pandas.testing import assert_frame_equal
 from designer.datasets.samples import breast_cancer, diabetes, iris, palmer_penguins, wine
 from designer.engine.codegen.node_code import NodeCode, NodeSpec
 from designer.engine.codegen.readable import emitters
-from designer.engine.codegen.readable.learning import EMITTERS
+from designer.engine.codegen.readable.learning import EMITTERS, Expr
 from designer.engine.codegen.specs import node_spec
 from modules.sdk import DataTable, LocalContext, default_registry
 
 
-def run_module(module_id: str, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
-    cls = default_registry().get(module_id)
+def run_module(
+    module_id: str, inputs: Mapping[str, Any], params: Mapping[str, Any], version: int | None = None
+) -> dict[str, Any]:
+    cls = default_registry().get(module_id, version)
     return cls().run(dict(inputs), cls.parse_params(dict(params)), LocalContext(threads=2))
 
 
@@ -81,12 +83,12 @@ def penguins() -> pd.DataFrame:
     return palmer_penguins()
 
 
-def learner_spec(module_id: str, **params: Any) -> NodeSpec:
-    return node_spec("learner", module_id, params)
+def learner_spec(module_id: str, version: int | None = None, **params: Any) -> NodeSpec:
+    return node_spec("learner", module_id, params, version=version)
 
 
-def learner(module_id: str, **params: Any) -> Any:
-    return run_module(module_id, {}, params)["untrained_model"]
+def learner(module_id: str, version: int | None = None, **params: Any) -> Any:
+    return run_module(module_id, {}, params, version)["untrained_model"]
 
 
 def train_score_evaluate(
@@ -96,13 +98,14 @@ def train_score_evaluate(
     learner_params: Mapping[str, Any] | None = None,
     *,
     append: bool = True,
+    version: int | None = None,
 ) -> None:
     """Learner -> Train Model -> Score Model -> Evaluate Model through the library and as emitted code."""
     train_df, test_df = split(df)
     lp = dict(learner_params or {})
     model = run_module(
         "train_model",
-        {"untrained_model": learner(module_id, **lp), "dataset": DataTable(train_df)},
+        {"untrained_model": learner(module_id, version, **lp), "dataset": DataTable(train_df)},
         {"label_column": label},
     )["trained_model"]
     scored = run_module(
@@ -112,7 +115,7 @@ def train_score_evaluate(
     )["scored_dataset"]
     metrics = run_module("evaluate_model", {"scored_dataset": scored}, {})["evaluation_results"]
 
-    learn = learner_spec(module_id, **lp)
+    learn = learner_spec(module_id, version, **lp)
     train = node_spec(
         "train",
         "train_model",
@@ -146,7 +149,7 @@ def train_score_evaluate(
 
 
 LEARNER_CASES = [
-    ("two_class_logistic_regression", breast_cancer, "diagnosis", {}),  # L1 + L2: SAGA
+    ("two_class_logistic_regression", breast_cancer, "diagnosis", {"version": 1}),  # version 1, L1 + L2: SAGA
     ("two_class_logistic_regression", breast_cancer, "diagnosis", {"l1_regularization_weight": 0.0}),
     (
         "two_class_logistic_regression",
@@ -161,7 +164,7 @@ LEARNER_CASES = [
     ("multiclass_decision_forest", penguins, "species", {"number_of_decision_trees": 16}),
     ("multiclass_decision_forest", mixed, "band", {}),
     ("multiclass_logistic_regression", wine, "cultivar", {"l1_regularization_weight": 0.0}),
-    ("multiclass_logistic_regression", iris, "species", {}),
+    ("multiclass_logistic_regression", iris, "species", {"version": 1}),
     ("multiclass_boosted_decision_tree", penguins, "island", {"number_of_trees_constructed": 20}),
     ("boosted_decision_tree_regression", diabetes, "disease_progression", {"learning_rate": 0.1}),
     ("boosted_decision_tree_regression", mixed, "score", {}),
@@ -187,7 +190,32 @@ def test_a_learner_trained_scored_and_evaluated_as_written_equals_the_library(mo
     df = frame()
     if label == "island":
         df = df.dropna(subset=["sex"])  # keep some missing numbers, as LightGBM takes them
-    train_score_evaluate(module_id, df, label, params)
+    params = dict(params)
+    train_score_evaluate(module_id, df, label, params, version=params.pop("version", None))
+
+
+@pytest.mark.parametrize("module_id", ["two_class_logistic_regression", "multiclass_logistic_regression"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},  # L1 1 by default
+        {"l1_regularization_weight": 0.5},
+        {"l1_regularization_weight": {"$param": "l1"}},  # bound: may be above 0
+        {"create_trainer_mode": "Parameter Range", "range_for_l1_regularization_weight": [0.0, 1.0]},
+    ],
+)
+def test_a_version_2_logistic_regression_with_an_l1_penalty_is_left_to_the_library(module_id, params):
+    # Version 2 fits L1 with Tessera's own estimator (modules/estimators/elastic_logistic.py), which has no
+    # scikit-learn equivalent to write out; without L1 it is scikit-learn's L-BFGS and stays readable.
+    raw = {k: v for k, v in params.items() if not isinstance(v, dict)}
+    spec = learner_spec(module_id, **raw)
+    if "l1_regularization_weight" in params and isinstance(params["l1_regularization_weight"], dict):
+        spec = NodeSpec(
+            **{**spec.__dict__, "params": {**spec.params, "l1_regularization_weight": Expr('PARAMETERS["l1"]')}}
+        )
+    assert spec.version >= 2
+    assert EMITTERS[module_id](spec) is None
+    assert EMITTERS[module_id](learner_spec(module_id, l1_regularization_weight=0.0)) is not None
 
 
 def test_two_class_metrics_of_rows_that_hold_and_get_no_positive_label_equal_the_modules():
@@ -322,8 +350,8 @@ TUNE_CASES = [
         "cultivar",
         {
             "create_trainer_mode": "Parameter Range",
-            "range_for_l1_regularization_weight": [0.0, 0.1],
-            "range_for_l2_regularization_weight": [0.01, 1.0],
+            "range_for_l1_regularization_weight": [0.0],  # with L1, version 2 is left to the library
+            "range_for_l2_regularization_weight": [0.01, 0.1, 1.0],
             "range_for_optimization_tolerance": [1e-4],
         },
         {

@@ -90,7 +90,8 @@ def _boosting(estimator: str) -> Builder:
 
 
 def _logistic(v: Mapping[str, Any], target: str) -> str:
-    """Azure's L1/L2 weights as scikit-learn's C and l1_ratio (see the learner module's docstring)."""
+    """Azure's L1/L2 weights as scikit-learn's C and l1_ratio (see the learner module's docstring). Version
+    1's model; version 2 builds the same one without L1 (with L1 it is not written out: ``_may_use_l1``)."""
     l1, l2 = v["l1_regularization_weight"], v["l2_regularization_weight"]
     common = f"tol={v['optimization_tolerance']!r}, random_state={v['random_number_seed']!r}"
     saga = 'LogisticRegression(C={c}, l1_ratio={ratio}, solver="saga", max_iter=2000, ' + common + ")"
@@ -292,7 +293,22 @@ def _readable_learner(spec: NodeSpec | None) -> LearnerCode | None:
         return None
     if spec.module == "k_means_clustering" and spec.params["initialization"] == "First N":
         return None  # Azure's "First N" start is not written out readably (the library call reproduces it)
+    if spec.module in _LOGISTIC and spec.version >= 2 and _may_use_l1(spec):
+        return None  # version 2 fits an L1 penalty with Tessera's own L-BFGS-B estimator: the library call
     return LEARNERS[spec.module]
+
+
+_LOGISTIC = ("two_class_logistic_regression", "multiclass_logistic_regression")
+
+
+def _may_use_l1(spec: NodeSpec) -> bool:
+    """Whether a logistic regression's L1 weight (in Parameter Range mode: any value of its range) is above
+    0, or bound to a pipeline parameter, so may be."""
+    if _mode(spec) == SINGLE:
+        values = [spec.params["l1_regularization_weight"]]
+    else:
+        values = list(spec.params["range_for_l1_regularization_weight"])
+    return any(not isinstance(v, int | float) or v > 0.0 for v in values)
 
 
 def _mode(spec: NodeSpec) -> str:

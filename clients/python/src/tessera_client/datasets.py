@@ -7,13 +7,13 @@ upload dialog does.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._http import Session
 from .errors import NotFound, UsageError
 from .names import pick
+from .resource import Resource
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,20 +21,8 @@ if TYPE_CHECKING:
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".zip")
 
 
-@dataclass
-class Dataset:
+class Dataset(Resource):
     """One dataset; ``info`` is the server's row (id, name, latest version, rows, columns...)."""
-
-    session: Session
-    info: dict[str, Any]
-
-    @property
-    def id(self) -> int:
-        return int(self.info["id"])
-
-    @property
-    def name(self) -> str:
-        return str(self.info["name"])
 
     @property
     def latest_version(self) -> int | None:

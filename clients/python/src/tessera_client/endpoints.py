@@ -9,24 +9,13 @@ from typing import TYPE_CHECKING, Any
 from ._http import Session
 from .errors import UsageError
 from .names import pick
+from .resource import Resource
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-class Endpoint:
-    def __init__(self, session: Session, info: dict[str, Any]) -> None:
-        self.session = session
-        self.info = info
-
-    @property
-    def id(self) -> int:
-        return int(self.info["id"])
-
-    @property
-    def name(self) -> str:
-        return str(self.info["name"])
-
+class Endpoint(Resource):
     @property
     def keys(self) -> dict[str, str]:
         """Both keys (editors only; viewers see the endpoint, not its keys)."""

@@ -16,6 +16,7 @@ from .documents import canonical, dumps_yaml, same_document
 from .errors import Conflict, ValidationFailed
 from .exports import export_script
 from .names import pick
+from .resource import Resource
 from .runs import Run, Runs
 
 
@@ -28,19 +29,10 @@ class PushResult:
     problems: list[dict[str, Any]]
 
 
-class Pipeline:
+class Pipeline(Resource):
     def __init__(self, session: Session, info: dict[str, Any], runs: Runs) -> None:
-        self.session = session
-        self.info = info  # the server's pipeline detail, with its head version
+        super().__init__(session, info)  # info: the server's pipeline detail, with its head version
         self._runs = runs
-
-    @property
-    def id(self) -> int:
-        return int(self.info["id"])
-
-    @property
-    def name(self) -> str:
-        return str(self.info["name"])
 
     @property
     def version(self) -> int:

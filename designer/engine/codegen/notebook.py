@@ -8,10 +8,9 @@ replaced by a cell that shows the metrics and the last table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .script import Section
+from .section import Section
 
 
 def notebook(name: str, header: str, sections: Sequence[Section], show: Section) -> dict[str, Any]:

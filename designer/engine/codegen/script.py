@@ -31,6 +31,7 @@ from .literals import PARAMETERS, bind, comment, literal, parameter_ref
 from .node_code import Emitter, NodeCode, NodeSpec
 from .notebook import notebook
 from .readable import emitters as readable_emitters
+from .section import Section
 from .specs import node_spec, variable
 
 REQUIREMENTS = ("pandas", "pyarrow", "scikit-learn", "lightgbm")
@@ -43,15 +44,6 @@ class ExportRefused(ValueError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__(" ".join(p.message for p in self.problems))
-
-
-@dataclass(frozen=True)
-class Section:
-    """One block of the script and one code cell of the notebook; ``markdown`` is the cell above it."""
-
-    markdown: str
-    code: str
-    node: str | None = None  # the node this section computes; None for the setup and output blocks
 
 
 @dataclass(frozen=True)

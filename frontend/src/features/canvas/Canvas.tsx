@@ -27,7 +27,7 @@ import { menuItems, menuLabel, type MenuTarget } from "./canvasMenu";
 import { ContextMenu } from "./ContextMenu";
 import { useGraph } from "./graphStore";
 import { ShortcutHelp } from "./ShortcutHelp";
-import { NODE_WIDTH } from "./ModuleNode";
+import { NODE_WIDTH } from "./nodeSize";
 import { checkLive, isValidConnection } from "./rules";
 import { toast } from "../../app/toasts";
 import { edgeTypes, nodeTypes } from "./types";

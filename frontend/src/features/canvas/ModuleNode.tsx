@@ -17,9 +17,9 @@ import { useNodeRun, useRunStatus, type NodeRunState } from "../runs/runStore";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { DesignerNode } from "./document";
 import { useNodeProblems } from "./validationStore";
+import { NODE_WIDTH } from "./nodeSize";
 import { VersionFlag } from "./VersionUpgrade";
 
-export const NODE_WIDTH = 232;
 
 function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   const module = useCatalogue((s) => s.modules.get(moduleKey(data.module, data.version)));

@@ -14,14 +14,8 @@ import { useSession } from "./sessionStore";
 import { flushDraft } from "./useDraftSync";
 import { useValidation } from "./validationStore";
 import { VersionCompare } from "../versions/DiffView";
+import { StaleVersionError } from "../versions/staleVersion";
 
-export class StaleVersionError extends Error {
-  readonly current: PipelineVersion;
-  constructor(message: string, current: PipelineVersion) {
-    super(message);
-    this.current = current;
-  }
-}
 
 /** POST a version based on the session's base version; 409 becomes StaleVersionError. */
 export async function saveVersion(pipelineId: number, message: string, base: number | null): Promise<number> {

@@ -14,7 +14,9 @@ import { referenceOf } from "../parameters/model";
 import { datasetIdOf, type JsonSchema } from "../params";
 import { moduleKey } from "./catalogueStore";
 import type { DesignerNode } from "./document";
-import { NODE_WIDTH } from "./ModuleNode";
+
+/** Every module card is this wide (canvas.css sizes the card's text for it). */
+export const NODE_WIDTH = 232;
 
 const BORDER_CSS = 1.5; // Chrome draws it in whole device pixels: 1 px at a device pixel ratio of 1
 const BODY_PADDING = 17 + 17;

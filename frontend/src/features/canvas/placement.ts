@@ -5,7 +5,7 @@
  */
 import type { XYPosition } from "@xyflow/react";
 import type { DesignerNode } from "./document";
-import { NODE_WIDTH } from "./ModuleNode";
+import { NODE_WIDTH } from "./nodeSize";
 
 /** A card with a one-line title and no parameter line (nodeSize.ts): what an unmeasured node is taken to be. */
 export const DEFAULT_HEIGHT = 70;

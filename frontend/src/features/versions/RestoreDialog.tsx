@@ -8,7 +8,7 @@ import { messageOf } from "../../api/errors";
 import type { PipelineVersion, SavedVersion } from "../../api/types";
 import { Modal } from "../../app/Modal";
 import { formatWhen } from "../../app/status";
-import { StaleVersionError } from "../canvas/SaveVersionDialog";
+import { StaleVersionError } from "./staleVersion";
 import { VersionCompare } from "./DiffView";
 import { restoreVersion } from "./queries";
 

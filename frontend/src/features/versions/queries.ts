@@ -4,7 +4,7 @@ import { api, unwrap } from "../../api/client";
 import { ApiError } from "../../api/errors";
 import type { components } from "../../api/generated/schema";
 import type { PipelineVersion, PipelineVersionSummary, SavedVersion } from "../../api/types";
-import { StaleVersionError } from "../canvas/SaveVersionDialog";
+import { StaleVersionError } from "./staleVersion";
 
 type S = components["schemas"];
 export type PipelineDiff = S["PipelineDiff"];

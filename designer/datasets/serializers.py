@@ -184,7 +184,7 @@ class UploadPreviewSerializer(ReadOptionsSerializer):
 
 class UploadPreviewResponseSerializer(serializers.Serializer):
     source_name = serializers.CharField()
-    format = serializers.ChoiceField(choices=["text", "parquet"])
+    format = serializers.CharField(help_text='"text" (CSV/TSV, read with ``options``) or "parquet".')
     total = serializers.IntegerField(help_text="Rows in the whole file.")
     columns = ColumnSchemaSerializer(many=True)
     rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))

@@ -148,7 +148,7 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
           <span className="field__help" id={`${id}-hint`}>
             {file && uploadKind(file.name) === "file"
               ? "A file dataset: the zip is kept as it is, for the Script bundle of Execute Python or R Script, or for Convert to Image Directory."
-              : "CSV or TSV (UTF-8), or Parquet, for a table; or a .zip of files (a script bundle, images) for a file dataset."}
+              : "CSV or TSV (UTF-8 unless Options say otherwise), or Parquet, for a table; or a .zip of files (a script bundle, images) for a file dataset."}
           </span>
         </div>
         {!(file && uploadKind(file.name) === "file") && (
@@ -193,7 +193,7 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
                   >
                     {DELIMITERS.map(([value, token, label]) => (
                       <option key={token} value={token}>
-                        {value === "" && used && !options.delimiter ? `Guess (found ${delimiterLabel(used.delimiter)})` : label}
+                        {value === "" && used && !options.delimiter ? `Guess (${used.delimiter === "\t" ? "tab" : used.delimiter === " " ? "space" : used.delimiter})` : label}
                       </option>
                     ))}
                     <option value="other">Other…</option>

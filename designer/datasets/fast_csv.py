@@ -65,6 +65,8 @@ def read_fast(
     markers = missing_markers(missing_values)
     if decimal != "." or column_types or not _fast_markers(markers) or len(data) < min_bytes:
         return None
+    if not delimiter.isascii() or delimiter == "\0":
+        return None  # Arrow splits at one byte; csv at one character
     if check_encoding(encoding) != "utf-8":
         try:
             data = data.decode(encoding).removeprefix("\ufeff").encode("utf-8")

@@ -36,6 +36,7 @@ ASIDE: dict[str, tuple[bytes, dict[str, Any]]] = {
     "column types": (b"a,b\n1,2\n3,4\n", {"column_types": {"a": "number"}}),
     "non-ASCII marker": ("a,b\nÖ,1\nö,2\n".encode(), {"missing_values": ["ö"]}),
     "marker with a k (the Kelvin sign lowers to one)": ("a,b\nk,1\n\u212a,2\n".encode(), {"missing_values": ["k"]}),
+    "a delimiter beyond ASCII (Arrow splits at a byte)": ("a€b\n1€2\n".encode(), {"delimiter": "€"}),
     "bytes the encoding cannot decode": (b"a,b\n\xff\xfe\xfd,1\n", {"encoding": "utf-8"}),
 }
 

@@ -3,9 +3,11 @@ field, and nothing stored when the upload is refused."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -280,3 +282,32 @@ def test_a_viewer_cannot_preview_and_an_outsider_sees_no_workspace(
     assert preview(as_viewer, workspace, b"a\n1\n").status_code == 403
     outsider = api(django_user_model.objects.create_user("outsider", password="x"))
     assert preview(outsider, workspace, b"a\n1\n").status_code == 404
+
+
+def test_a_large_latin1_file_read_by_the_fast_path_keeps_its_options(as_editor: Any, workspace: Workspace) -> None:
+    # over FAST_FROM_BYTES: read by Arrow after decoding, with the markers replaced
+    rows = "".join(f"Köln{i};{i};{'NA' if i % 7 else '-'}\n" for i in range(60_000))
+    data = ("Stadt;n;code\n" + rows).encode("latin-1")
+    assert len(data) > 1 << 20
+
+    response = upload(as_editor, workspace, data, encoding="latin-1", missing_values='["-"]')
+
+    assert response.status_code == 201, response.json()
+    df = stored_frame()
+    assert df.shape == (60_000, 3)
+    assert df["Stadt"][59_999] == "Köln59999"
+    assert str(df["n"].dtype) == "Int64"
+    assert df["code"].isna().sum() == len(range(0, 60_000, 7))
+    assert df["code"][1] == "NA"
+
+
+def test_a_parquet_preview_has_no_reading_options(as_editor: Any, workspace: Workspace) -> None:
+    buf = io.BytesIO()
+    pd.DataFrame({"x": [1, 2], "y": ["a", "b"]}).to_parquet(buf, index=False)
+
+    response = preview(as_editor, workspace, buf.getvalue(), filename="t.parquet", decimal=",")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["format"], body["options"], body["problems"], body["total"]) == ("parquet", None, [], 2)
+    assert body["columns"] == [{"name": "x", "type": "integer"}, {"name": "y", "type": "string"}]

@@ -25,7 +25,7 @@ import functools
 import os
 import sys
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -222,7 +222,7 @@ def _typed(raw: Any, markers: frozenset[str] = MISSING_MARKERS) -> pd.Series | N
     return pd.Series(values.to_pandas(), dtype="str")
 
 
-def _numbers(values: Any, present: Any) -> pd.Series | None | bool:
+def _numbers(values: Any, present: Any) -> pd.Series | None | Literal[False]:
     """The column as ``Int64`` or ``float64`` when every present value is an ``_INT`` or ``_FLOAT``;
     ``None`` when Arrow reads them otherwise than Python; ``False`` when they are not all numbers."""
     import pyarrow as pa

@@ -12,7 +12,10 @@ error messages (naming the line) for files that cannot be read. It steps aside f
   a doubled ``""`` inside a field), and a quote after a space (``a, "b"``: ``csv`` skips the space);
 - anything Arrow refuses (ragged rows, invalid UTF-8), one-column files (``csv`` skips lines of
   spaces there), a blank or unreadable first line;
-- values whose typing Arrow cannot do as Python does: integers beyond 64 bits, digits outside ASCII.
+- values whose typing Arrow cannot do as Python does: integers beyond 64 bits, digits outside ASCII;
+- the reading options it does not implement: a decimal comma, column type overrides, and missing-value
+  markers that are not plain ASCII or hold a ``k`` (Python lowers the Kelvin sign to one; Arrow does not).
+  Another encoding is read by decoding the bytes with Python's codec and parsing the UTF-8 that gives.
 """
 
 from __future__ import annotations
@@ -21,12 +24,21 @@ import csv
 import functools
 import os
 import sys
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from modules.sdk.textdata import _FLOAT, _INT, MISSING_MARKERS, _header, _refuse_data_as_header
+from modules.sdk.textdata import (
+    _FLOAT,
+    _INT,
+    MISSING_MARKERS,
+    _header,
+    _refuse_data_as_header,
+    check_encoding,
+    missing_markers,
+)
 
 #: Smaller files gain nothing from a second parser (and their errors come from the careful one anyway).
 FAST_FROM_BYTES = 1 << 20
@@ -35,12 +47,31 @@ _CHUNK = 1 << 26
 
 
 def read_fast(
-    data: bytes, *, delimiter: str, has_header: bool, min_bytes: int = FAST_FROM_BYTES
+    data: bytes,
+    *,
+    delimiter: str,
+    has_header: bool,
+    min_bytes: int = FAST_FROM_BYTES,
+    encoding: str = "utf-8",
+    missing_values: Collection[str] | None = None,
+    decimal: str = ".",
+    column_types: Mapping[str, str] | None = None,
 ) -> pd.DataFrame | None:
-    """The DataFrame ``read_delimited(data, delimiter=..., has_header=...)`` gives, or ``None`` where only
-    ``read_delimited`` can say (see the module's docstring); ``TextDataError`` as it raises it otherwise."""
+    """The DataFrame ``read_delimited(data, delimiter=..., has_header=..., ...)`` gives with the same options,
+    or ``None`` where only ``read_delimited`` can say (see the module's docstring); ``TextDataError`` as it
+    raises it otherwise."""
     import pyarrow as pa
 
+    markers = missing_markers(missing_values)
+    if decimal != "." or column_types or not _fast_markers(markers) or len(data) < min_bytes:
+        return None
+    if not delimiter.isascii() or delimiter == "\0":
+        return None  # Arrow splits at one byte; csv at one character
+    if check_encoding(encoding) != "utf-8":
+        try:
+            data = data.decode(encoding).removeprefix("\ufeff").encode("utf-8")
+        except UnicodeDecodeError:
+            return None  # read_delimited names the line
     view = memoryview(data)[len(BOM) :] if data.startswith(BOM) else memoryview(data)
     quoting = _quoting(view, delimiter) if len(view) >= min_bytes else None
     if quoting is None:
@@ -60,7 +91,7 @@ def read_fast(
         return None
     texts = [table.column(i) for i in range(table.num_columns)]
     del table
-    typed = _typed_columns(texts)
+    typed = _typed_columns(texts, markers)
     if any(column is None for column in typed):
         return None
     columns = dict(zip(header, typed, strict=True))
@@ -70,14 +101,19 @@ def read_fast(
     return df
 
 
-def _typed_columns(texts: list[Any]) -> list[pd.Series | None]:
+def _fast_markers(markers: frozenset[str]) -> bool:
+    """Whether Arrow's ASCII lowering finds exactly the cells Python's ``str.lower`` does for these markers."""
+    return markers == MISSING_MARKERS or all(m.isascii() and "k" not in m for m in markers)
+
+
+def _typed_columns(texts: list[Any], markers: frozenset[str] = MISSING_MARKERS) -> list[pd.Series | None]:
     """Every column typed, on as many threads as there are cores (Arrow's kernels let go of the GIL); each
     text column is let go once typed, so the text and the typed table are not both held whole."""
     from concurrent.futures import ThreadPoolExecutor
 
     def one(i: int) -> pd.Series | None:
         text, texts[i] = texts[i], None
-        return _typed(text)
+        return _typed(text, markers)
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(texts), os.cpu_count() or 1))) as pool:
         return list(pool.map(one, range(len(texts))))
@@ -152,7 +188,7 @@ def _parse(view: memoryview, delimiter: str, width: int, *, multiline: bool) -> 
     )
 
 
-def _typed(raw: Any) -> pd.Series | None:
+def _typed(raw: Any, markers: frozenset[str] = MISSING_MARKERS) -> pd.Series | None:
     """``_typed_column`` of textdata, on an Arrow text column (no cell holds a quote: the caller checked);
     ``None`` where Arrow cannot type it as Python does.
 
@@ -163,8 +199,9 @@ def _typed(raw: Any) -> pd.Series | None:
 
     cells = pc.utf8_trim(raw, characters=_python_whitespace())
     del raw
-    # The markers are ASCII, and no non-ASCII letter lowers to one of theirs: ASCII lowering is enough.
-    missing = pc.is_in(pc.ascii_lower(cells), value_set=pa.array(sorted(MISSING_MARKERS)))
+    # The markers are ASCII without a k, and no non-ASCII letter but the Kelvin sign lowers to an ASCII one:
+    # ASCII lowering is enough.
+    missing = pc.is_in(pc.ascii_lower(cells), value_set=pa.array(sorted(markers), type=pa.string()))
     some_missing = pc.any(missing).as_py()
     present = pc.filter(cells, pc.invert(missing)) if some_missing else cells
     if len(present) == 0:
@@ -185,7 +222,7 @@ def _typed(raw: Any) -> pd.Series | None:
     return pd.Series(values.to_pandas(), dtype="str")
 
 
-def _numbers(values: Any, present: Any) -> pd.Series | None | bool:
+def _numbers(values: Any, present: Any) -> pd.Series | None | Literal[False]:
     """The column as ``Int64`` or ``float64`` when every present value is an ``_INT`` or ``_FLOAT``;
     ``None`` when Arrow reads them otherwise than Python; ``False`` when they are not all numbers."""
     import pyarrow as pa

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from rest_framework import serializers
 
 from designer.workspaces.rest import StrictSerializer
+from modules.sdk.textdata import COLUMN_TYPES, MISSING_MARKERS
 
+from . import options as upload_options
 from .models import DatasetVersion
 
 
@@ -78,12 +83,120 @@ HAS_HEADER_HELP = (
 )
 
 
-class DatasetCreateSerializer(StrictSerializer):
+class JSONTextField(serializers.JSONField):
+    """A JSON value that a multipart form sends as text (``column_types={"price": "number"}``)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError(f"not valid JSON: {data[:100]!r}") from None
+        return super().to_internal_value(data)
+
+
+class ReadOptionsSerializer(StrictSerializer):
+    """How a CSV/TSV is read; every option is ignored for Parquet and .zip."""
+
+    has_header = serializers.BooleanField(default=True, help_text=HAS_HEADER_HELP)
+    delimiter = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=20,
+        help_text="One character that separates fields (or comma, semicolon, tab, pipe, space). Unset or blank: "
+        "guessed (tab for .tsv; comma for .csv unless its first line has none; otherwise the most frequent of "
+        ", tab ; | on the first line).",
+    )
+    encoding = serializers.CharField(
+        required=False,
+        default="utf-8",
+        max_length=40,
+        help_text="Any Python text codec: utf-8 (default; a BOM is skipped), latin-1, cp1252, utf-16 ...",
+    )
+    missing_values = JSONTextField(
+        required=False,
+        help_text="A JSON list of cell values that mean missing, replacing the defaults "
+        f"({', '.join(repr(m) for m in sorted(MISSING_MARKERS) if m)}); compared case-insensitively after "
+        "stripping spaces; an empty cell is always missing.",
+    )
+    decimal = serializers.CharField(
+        required=False,
+        default=".",
+        trim_whitespace=False,
+        max_length=1,
+        help_text="'.' (default) or ','; with ',' a value like 1,5 is a number (and 1.5 is text). Not with a "
+        "',' delimiter.",
+    )
+    column_types = JSONTextField(
+        required=False,
+        help_text=f"A JSON object of column name to type ({', '.join(COLUMN_TYPES)}) overriding the guess; a "
+        "value that does not convert is refused naming the column, line and value. date reads ISO 8601; boolean "
+        "reads true/false, yes/no, 1/0.",
+    )
+
+    def validate_delimiter(self, value: str) -> str | None:
+        return upload_options.delimiter_of(value) if value else None
+
+    def validate_encoding(self, value: str) -> str:
+        return upload_options.encoding_of(value)
+
+    def validate_decimal(self, value: str) -> str:
+        return upload_options.decimal_of(value)
+
+    def validate_missing_values(self, value: Any) -> tuple[str, ...]:
+        return upload_options.missing_values_of(value)
+
+    def validate_column_types(self, value: Any) -> dict[str, str]:
+        return upload_options.column_types_of(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("decimal") == "," and attrs.get("delimiter") == ",":
+            raise serializers.ValidationError(
+                {"decimal": ["the decimal separator and the delimiter cannot both be ','; choose another delimiter"]}
+            )
+        return attrs
+
+    def read_options(self) -> upload_options.ReadOptions:
+        data = self.validated_data
+        return upload_options.ReadOptions(
+            delimiter=data.get("delimiter"),
+            has_header=data["has_header"],
+            encoding=data["encoding"],
+            missing_values=data.get("missing_values"),
+            decimal=data["decimal"],
+            column_types=data.get("column_types") or {},
+        )
+
+
+class DatasetCreateSerializer(ReadOptionsSerializer):
     workspace = serializers.IntegerField(min_value=1)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     file = serializers.FileField(help_text="CSV, TSV or Parquet (a table dataset), or .zip (a file dataset).")
-    has_header = serializers.BooleanField(default=True, help_text=HAS_HEADER_HELP)
+
+
+class UploadPreviewSerializer(ReadOptionsSerializer):
+    workspace = serializers.IntegerField(min_value=1, help_text="The workspace the file would be uploaded to.")
+    file = serializers.FileField(help_text="CSV, TSV or Parquet.")
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=20, help_text="Rows to return.")
+
+
+class UploadPreviewResponseSerializer(serializers.Serializer):
+    source_name = serializers.CharField()
+    format = serializers.CharField(help_text='"text" (CSV/TSV, read with ``options``) or "parquet".')
+    total = serializers.IntegerField(help_text="Rows in the whole file.")
+    columns = ColumnSchemaSerializer(many=True)
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+    options = serializers.JSONField(
+        allow_null=True,
+        help_text="The options the reading used: the delimiter as guessed, the missing markers in force... "
+        "null for Parquet.",
+    )
+    problems = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Hints (the table can still be saved): {field, column?, message}, e.g. numbers left as text.",
+    )
 
 
 class DatasetUpdateSerializer(StrictSerializer):
@@ -91,11 +204,10 @@ class DatasetUpdateSerializer(StrictSerializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
 
-class DatasetVersionCreateSerializer(StrictSerializer):
+class DatasetVersionCreateSerializer(ReadOptionsSerializer):
     file = serializers.FileField(
         help_text="The new content: CSV, TSV or Parquet for a table dataset, .zip for a file dataset."
     )
-    has_header = serializers.BooleanField(default=True, help_text=HAS_HEADER_HELP)
 
 
 class PreviewQuerySerializer(serializers.Serializer):

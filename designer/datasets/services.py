@@ -37,6 +37,7 @@ from modules.sdk.textdata import TextDataError, read_delimited
 
 from .fast_csv import read_fast
 from .models import Dataset, DatasetVersion
+from .options import ReadOptions
 from .samples import SAMPLES, Sample, sample_named
 
 PARQUET_MAGIC = b"PAR1"
@@ -57,6 +58,8 @@ class UploadTooLarge(APIException):
 class ParsedUpload:
     df: pd.DataFrame
     source_name: str
+    #: The options the text was read with (the delimiter as guessed); ``None`` for Parquet.
+    options: ReadOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,15 @@ def unreadable(message: str) -> ValidationError:
 # -- reading uploads ------------------------------------------------------------------------------
 
 
-def read_upload(file: Any, *, has_header: bool = True) -> ParsedUpload | FileUpload:
+def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload | FileUpload:
     """A DataFrame from an uploaded CSV, TSV or Parquet file, or the checked bytes of a .zip (a file dataset).
 
-    ``file`` is a Django ``UploadedFile`` or similar. ``has_header`` says whether a CSV/TSV's first line
-    names the columns (it must then be there: a blank first line, or one that looks like data, is
-    refused naming line 1); without one the columns are named Col1, Col2, ... (Parquet and zip ignore it)."""
+    ``file`` is a Django ``UploadedFile`` or similar. ``options`` say how a CSV/TSV is read (Parquet and zip
+    ignore them): ``has_header`` whether its first line names the columns (it must then be there: a blank
+    first line, or one that looks like data, is refused naming line 1; without one the columns are named
+    Col1, Col2, ...), the delimiter (guessed when unset), encoding, missing markers, decimal separator and
+    column type overrides (see ``read_delimited``). Every refusal is a 400 naming the option or the file."""
+    options = options or ReadOptions()
     name = PurePath(str(getattr(file, "name", "") or "upload")).name
     limit = int(settings.TESSERA_MAX_UPLOAD_BYTES)
     size = getattr(file, "size", None)
@@ -111,15 +117,31 @@ def read_upload(file: Any, *, has_header: bool = True) -> ParsedUpload | FileUpl
         )
     if name.lower().endswith(PARQUET_SUFFIXES) or data.startswith(PARQUET_MAGIC):
         df = _read_parquet(data, name)
-    else:
-        delimiter = _delimiter(name, data)
-        try:
-            df = read_fast(data, delimiter=delimiter, has_header=has_header)
-            if df is None:
-                df = read_delimited(data, delimiter=delimiter, has_header=has_header)
-        except TextDataError as exc:
+        return ParsedUpload(df=df, source_name=name)
+    delimiter = options.delimiter or _delimiter(name, data, options)
+    options = options.with_delimiter(delimiter)
+    if options.decimal == delimiter:
+        message = (
+            f"the decimal separator and the delimiter cannot both be {options.decimal!r}; choose another delimiter"
+        )
+        raise ValidationError({"detail": message, "fields": {"decimal": [message]}})
+    kwargs: dict[str, Any] = {
+        "delimiter": delimiter,
+        "has_header": options.has_header,
+        "encoding": options.encoding,
+        "missing_values": options.missing_values,
+        "decimal": options.decimal,
+        "column_types": options.column_types,
+    }
+    try:
+        fast = read_fast(data, **kwargs)
+        df = fast if fast is not None else read_delimited(data, **kwargs)
+    except TextDataError as exc:
+        if exc.option is None:
             raise unreadable(f"'{name}': {exc.message}") from None
-    return ParsedUpload(df=df, source_name=name)
+        message = f"'{name}': {exc.message}"
+        raise ValidationError({"detail": message, "fields": {exc.option: [message]}}) from None
+    return ParsedUpload(df=df, source_name=name, options=options)
 
 
 def _checked_zip(data: bytes, name: str) -> bytes:
@@ -131,18 +153,24 @@ def _checked_zip(data: bytes, name: str) -> bytes:
     return data
 
 
-def _delimiter(name: str, data: bytes) -> str:
+def _delimiter(name: str, data: bytes, options: ReadOptions) -> str:
     """Tab for .tsv; comma for .csv unless its header has no comma at all (a ';' export from a
-    European spreadsheet); otherwise whichever of , tab ; | is most frequent on the first line."""
+    European spreadsheet); otherwise whichever of , tab ; | is most frequent on the first line
+    (never the decimal separator: with decimal ',' a comma is not guessed)."""
     lower = name.lower()
     if lower.endswith(TAB_SUFFIXES):
         return "\t"
-    first = data[:65536].split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    counts = {d: first.count(d) for d in SNIFFED_DELIMITERS}
-    if lower.endswith(".csv") and counts[","]:
+    try:
+        text = data[:65536].decode(options.encoding, errors="replace")
+    except LookupError:  # checked by the serializer; read_delimited names it
+        text = data[:65536].decode("utf-8", errors="replace")
+    first = text.removeprefix("\ufeff").split("\n", 1)[0]
+    candidates = [d for d in SNIFFED_DELIMITERS if d != options.decimal]
+    counts = {d: first.count(d) for d in candidates}
+    if lower.endswith(".csv") and counts.get(","):
         return ","
-    best = max(SNIFFED_DELIMITERS, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] else ","
+    best = max(candidates, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else candidates[0]
 
 
 def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
@@ -267,12 +295,18 @@ def _duplicate(name: str) -> ValidationError:
 
 
 def create_dataset(
-    user: Any, workspace: Workspace, name: str, file: Any, description: str = "", *, has_header: bool = True
+    user: Any,
+    workspace: Workspace,
+    name: str,
+    file: Any,
+    description: str = "",
+    *,
+    options: ReadOptions | None = None,
 ) -> Dataset:
-    """A new dataset whose version 1 is the uploaded file."""
+    """A new dataset whose version 1 is the uploaded file, read with ``options`` (see ``read_upload``)."""
     name = _clean_name(name)
     _refuse_duplicate(workspace, name)
-    parsed = read_upload(file, has_header=has_header)
+    parsed = read_upload(file, options)
     return _create(user, workspace, name, store_upload(parsed), description=description, source_name=parsed.source_name)
 
 
@@ -306,9 +340,9 @@ def _create(
     return dataset
 
 
-def add_version(user: Any, dataset: Dataset, file: Any, *, has_header: bool = True) -> DatasetVersion:
+def add_version(user: Any, dataset: Dataset, file: Any, *, options: ReadOptions | None = None) -> DatasetVersion:
     """The uploaded file as the dataset's next version, of the same kind (table or file) as the others."""
-    parsed = read_upload(file, has_header=has_header)
+    parsed = read_upload(file, options)
     _refuse_other_kind(dataset, parsed)
     stored = store_upload(parsed)
     with transaction.atomic():

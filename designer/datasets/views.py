@@ -28,7 +28,10 @@ from .serializers import (
     DatasetVersionSummarySerializer,
     PreviewQuerySerializer,
     PreviewSerializer,
+    UploadPreviewResponseSerializer,
+    UploadPreviewSerializer,
 )
+from .upload_preview import preview_upload
 
 UPLOAD_ERRORS = {
     400: OpenApiResponse(
@@ -78,9 +81,28 @@ class DatasetListView(DatasetViewBase):
             data.validated_data["name"],
             data.validated_data["file"],
             description=data.validated_data["description"],
-            has_header=data.validated_data["has_header"],
+            options=data.read_options(),
         )
         return Response(DatasetDetailSerializer(selectors.dataset_detail(dataset)).data, status=status.HTTP_201_CREATED)
+
+
+class UploadPreviewView(DatasetViewBase):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": UploadPreviewSerializer},
+        responses={200: UploadPreviewResponseSerializer, **UPLOAD_ERRORS},
+        summary="What an upload would become with these options: its first rows typed, the options used (the "
+        "guessed delimiter...) and hints; stores nothing (editor)",
+    )
+    def post(self, request: Request) -> Response:
+        target = _WorkspaceField(data={"workspace": request.data.get("workspace")})
+        target.is_valid(raise_exception=True)
+        self.get_workspace(target.validated_data["workspace"])  # an editor's: previewing is the first step of saving
+        data = UploadPreviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preview = preview_upload(data.validated_data["file"], data.read_options(), limit=data.validated_data["limit"])
+        return Response(UploadPreviewResponseSerializer(preview).data)
 
 
 class DatasetDetailView(DatasetViewBase):
@@ -118,9 +140,7 @@ class DatasetVersionListView(DatasetViewBase):
         dataset = self.get_object(pk)
         data = DatasetVersionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.add_version(
-            request.user, dataset, data.validated_data["file"], has_header=data.validated_data["has_header"]
-        )
+        version = services.add_version(request.user, dataset, data.validated_data["file"], options=data.read_options())
         return Response(DatasetVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 

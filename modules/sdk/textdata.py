@@ -8,10 +8,12 @@ spaces, ``?`` for missing, a UTF-8 BOM, blank lines between rows).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -23,15 +25,50 @@ _INT = r"[+-]?\d+"
 _FLOAT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
+#: What ``column_types`` may ask a column to be, and the dtype each gives.
+COLUMN_TYPES: tuple[str, ...] = ("integer", "number", "boolean", "text", "date")
+#: Cells a ``boolean`` override reads (case-insensitively); the guess itself only takes true/false.
+_TRUE, _FALSE = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
+DECIMALS: tuple[str, ...] = (".", ",")
+
 
 class TextDataError(ValueError):
-    """The text cannot be read as a table; ``line`` (1-based, header included) and ``column`` say where."""
+    """The text cannot be read as a table; ``line`` (1-based, header included) and ``column`` say where, and
+    ``option`` names the reading option at fault (``"encoding"``, ``"column_types"``...), if one is."""
 
-    def __init__(self, message: str, line: int | None = None, column: str | None = None) -> None:
+    def __init__(
+        self, message: str, line: int | None = None, column: str | None = None, option: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.option = option
+
+
+def check_encoding(encoding: str) -> str:
+    """The codec's canonical name (``latin-1`` -> ``iso8859-1``); ``TextDataError`` naming the option when Python
+    has no text codec of that name (``rot13`` and ``base64`` are codecs, but not of text)."""
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        raise TextDataError(f"'{encoding}' is not an encoding Python knows", option="encoding") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise TextDataError(f"'{encoding}' is not a text encoding", option="encoding")
+    return info.name
+
+
+def missing_markers(values: Collection[str] | None) -> frozenset[str]:
+    """The markers in force: ``MISSING_MARKERS`` by default; a given list replaces them (stripped, lowered:
+    compared case-insensitively), and an empty cell is always missing."""
+    if values is None:
+        return MISSING_MARKERS
+    return frozenset({"", *(v.strip().lower() for v in values)})
+
+
+def float_pattern(decimal: str) -> str:
+    """``_FLOAT`` with ``decimal`` as the decimal separator."""
+    return _FLOAT if decimal == "." else _FLOAT.replace(r"\.", re.escape(decimal))
 
 
 def read_delimited(
@@ -41,6 +78,10 @@ def read_delimited(
     has_header: bool = True,
     max_rows: int | None = None,
     refuse_data_as_header: bool = True,
+    encoding: str = "utf-8",
+    missing_values: Collection[str] | None = None,
+    decimal: str = ".",
+    column_types: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Parse delimited text into a DataFrame with inferred column types.
 
@@ -53,45 +94,76 @@ def read_delimited(
     become the header, and so (unless ``refuse_data_as_header`` is off, for files a program wrote
     with a header it knows is there) is a line 1 that looks like data: every cell a number over
     columns that are all numeric, the sign of a header-less file read as if it had one.
+
+    Options: ``encoding`` is any Python text codec (UTF-8 by default, a BOM skipped); ``missing_values``
+    replaces the default markers (``MISSING_MARKERS``; an empty cell stays missing); ``decimal=","`` reads
+    ``1,5`` as a number (and ``1.5`` as text); ``column_types`` maps a column to one of ``COLUMN_TYPES``
+    instead of the guess, and a value that does not convert is refused naming the column, line and value.
     """
-    text = _decode(data)
+    if decimal not in DECIMALS:
+        raise TextDataError(f"the decimal separator must be '.' or ',', not {decimal!r}", option="decimal")
+    if decimal == delimiter:
+        raise TextDataError(
+            f"the decimal separator and the delimiter cannot both be {decimal!r}; choose another delimiter",
+            option="decimal",
+        )
+    text = _decode(data, encoding)
     if not text.strip():
         raise TextDataError("the file is empty")
     if max_rows is not None and max_rows < 1:
         raise ValueError("max_rows must be at least 1")
-    header, rows = _split_records(text, delimiter, has_header, max_rows)
-    frame = {name: _typed_column([row[i] for row in rows]) for i, name in enumerate(header)}
+    header, rows, lines = _split_records(text, delimiter, has_header, max_rows)
+    markers = missing_markers(missing_values)
+    overrides = dict(column_types or {})
+    _check_overrides(overrides, header)
+    frame = {
+        name: _typed_column([row[i] for row in rows], markers, decimal)
+        if name not in overrides
+        else _converted_column([row[i] for row in rows], overrides[name], markers, decimal, name, lines)
+        for i, name in enumerate(header)
+    }
     df = pd.DataFrame(frame, index=pd.RangeIndex(len(rows)))
     if has_header and refuse_data_as_header:
         _refuse_data_as_header(header, df)
     return df
 
 
-def _decode(data: bytes | str) -> str:
+def _decode(data: bytes | str, encoding: str = "utf-8") -> str:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
+    codec = check_encoding(encoding)
     raw = bytes(data)
-    if raw.startswith(b"\xef\xbb\xbf"):
+    if codec == "utf-8" and raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        return raw.decode("utf-8")
+        return raw.decode(codec).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
+        if codec == "utf-8":
+            hint = "save it as UTF-8 and upload it again, or choose the encoding it was saved in"
+        else:
+            hint = "choose the encoding it was saved in"
         raise TextDataError(
-            f"the file is not UTF-8 text: byte 0x{raw[exc.start]:02x} at line {line} (offset {exc.start}); "
-            "save it as UTF-8 and upload it again",
+            f"the file is not {_codec_label(codec)} text: byte 0x{raw[exc.start]:02x} at line {line} "
+            f"(offset {exc.start}); {hint}",
             line=line,
+            option=None if codec == "utf-8" else "encoding",
         ) from None
+
+
+def _codec_label(codec: str) -> str:
+    return "UTF-8" if codec == "utf-8" else codec
 
 
 def _split_records(
     text: str, delimiter: str, has_header: bool, max_rows: int | None
-) -> tuple[list[str], list[list[str]]]:
-    """Header names and data rows (cells stripped), checking field counts line by line."""
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header names, data rows (cells stripped) and the line each row starts on, checking field counts."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True)
     header: list[str] | None = None
     header_line = 1
     rows: list[list[str]] = []
+    lines: list[int] = []
     line = 1
     while max_rows is None or len(rows) < max_rows:
         line = reader.line_num + 1  # the record about to be read starts on this physical line
@@ -125,11 +197,12 @@ def _split_records(
                 line=line,
             )
         rows.append(cells)
+        lines.append(line)
     if header is None:
         raise TextDataError("the file is empty")
     if not rows:
         raise TextDataError("the file has a header but no rows", line=header_line)
-    return header, rows
+    return header, rows, lines
 
 
 def _header(cells: list[str], line: int) -> list[str]:
@@ -173,9 +246,9 @@ def _delimiter_name(delimiter: str) -> str:
     return {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}.get(delimiter, repr(delimiter))
 
 
-def _typed_column(cells: list[str]) -> pd.Series:
+def _typed_column(cells: list[str], markers: frozenset[str] = MISSING_MARKERS, decimal: str = ".") -> pd.Series:
     raw = pd.Series(cells, dtype=object)
-    missing = raw.str.lower().isin(MISSING_MARKERS).to_numpy()
+    missing = raw.str.lower().isin(markers).to_numpy()
     values = raw[~missing]
     if values.empty:
         return pd.Series([np.nan] * len(cells), dtype="str")
@@ -186,9 +259,9 @@ def _typed_column(cells: list[str]) -> pd.Series:
             out[~missing] = ints
             return pd.Series(out)
         return _strings(raw, missing)  # beyond 64 bits: an identifier, not a quantity
-    if values.str.fullmatch(_FLOAT).all():
+    if values.str.fullmatch(float_pattern(decimal)).all():
         floats = np.full(len(cells), np.nan)
-        floats[~missing] = values.astype("float64").to_numpy()
+        floats[~missing] = (values if decimal == "." else values.str.replace(decimal, ".")).astype("float64").to_numpy()
         return pd.Series(floats, dtype="float64")
     lowered = values.str.lower()
     if lowered.isin(("true", "false")).all():
@@ -202,4 +275,84 @@ def _strings(raw: pd.Series, missing: np.ndarray) -> pd.Series:
     return pd.Series(raw.where(~missing, np.nan), dtype="str")
 
 
-__all__ = ["MISSING_MARKERS", "TextDataError", "read_delimited"]
+def _check_overrides(overrides: dict[str, str], header: list[str]) -> None:
+    for name, kind in overrides.items():
+        if name not in header:
+            raise TextDataError(
+                f"column_types names the column {name!r}, which the file does not have (its columns: "
+                f"{', '.join(header)})",
+                column=name,
+                option="column_types",
+            )
+        if kind not in COLUMN_TYPES:
+            raise TextDataError(
+                f"column_types gives {name!r} the type {kind!r}; choose one of {', '.join(COLUMN_TYPES)}",
+                column=name,
+                option="column_types",
+            )
+
+
+def _converted_column(
+    cells: list[str], kind: str, markers: frozenset[str], decimal: str, name: str, lines: list[int]
+) -> pd.Series:
+    """The column as ``kind`` says, whatever the guess; the first value that does not convert is refused."""
+    raw = pd.Series(cells, dtype=object)
+    missing = raw.str.lower().isin(markers).to_numpy()
+    if kind == "text":
+        return _strings(raw, missing)
+    present = np.flatnonzero(~missing)
+    values = raw.iloc[present]
+
+    def refuse(position: int, what: str) -> TextDataError:
+        i = int(present[position])
+        return TextDataError(
+            f"column {name!r}, line {lines[i]}: {cells[i]!r} is not {what}",
+            line=lines[i],
+            column=name,
+            option="column_types",
+        )
+
+    if kind == "integer":
+        ok = values.str.fullmatch(_INT).to_numpy(dtype=bool)
+        ints = [int(v) if good else 0 for v, good in zip(values, ok, strict=True)]
+        ok = ok & np.array([_INT64_MIN <= v <= _INT64_MAX for v in ints], dtype=bool)
+        if not ok.all():
+            raise refuse(int(np.argmin(ok)), "an integer (within 64 bits)")
+        out = pd.array([pd.NA] * len(cells), dtype="Int64")
+        out[present] = ints
+        return pd.Series(out)
+    if kind == "number":
+        ok = values.str.fullmatch(float_pattern(decimal)).to_numpy(dtype=bool)
+        if not ok.all():
+            example = "1,5" if decimal == "," else "1.5"
+            raise refuse(int(np.argmin(ok)), f"a number (like {example})")
+        floats = np.full(len(cells), np.nan)
+        floats[present] = values.str.replace(decimal, ".").astype("float64").to_numpy()
+        return pd.Series(floats, dtype="float64")
+    if kind == "boolean":
+        lowered = values.str.lower()
+        ok = lowered.isin(_TRUE | _FALSE).to_numpy(dtype=bool)
+        if not ok.all():
+            raise refuse(int(np.argmin(ok)), "a boolean (true/false, yes/no, 1/0)")
+        flags = pd.array([pd.NA] * len(cells), dtype="boolean")
+        flags[present] = lowered.isin(_TRUE).to_numpy()
+        return pd.Series(flags)
+    dates = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    ok = dates.notna().to_numpy(dtype=bool)
+    if not ok.all():
+        raise refuse(int(np.argmin(ok)), "an ISO 8601 date (like 2024-12-31 or 2024-12-31 23:59:00)")
+    dated = pd.Series(pd.NaT, index=range(len(cells)), dtype=dates.dtype)
+    dated.iloc[present] = dates.to_numpy()
+    return dated
+
+
+__all__ = [
+    "COLUMN_TYPES",
+    "DECIMALS",
+    "MISSING_MARKERS",
+    "TextDataError",
+    "check_encoding",
+    "float_pattern",
+    "missing_markers",
+    "read_delimited",
+]

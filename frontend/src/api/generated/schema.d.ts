@@ -237,6 +237,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/datasets/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an upload would become with these options: its first rows typed, the options used (the guessed delimiter...) and hints; stores nothing (editor) */
+        post: operations["datasets_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets/{id}/": {
         parameters: {
             query?: never;
@@ -1728,8 +1745,29 @@ export interface components {
             created_at: string;
             latest_version: components["schemas"]["LatestVersion"];
         };
-        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        /** @description How a CSV/TSV is read; every option is ignored for Parquet and .zip. */
         DatasetCreateRequest: {
+            /**
+             * @description CSV/TSV: the first line names the columns (default). It must be there: a blank first line, or one that looks like data (all numbers over numeric columns), is refused. false: every line is data, and the columns are named Col1, Col2 and so on. Ignored for Parquet and .zip.
+             * @default true
+             */
+            has_header: boolean;
+            /** @description One character that separates fields (or comma, semicolon, tab, pipe, space). Unset or blank: guessed (tab for .tsv; comma for .csv unless its first line has none; otherwise the most frequent of , tab ; | on the first line). */
+            delimiter?: string;
+            /**
+             * @description Any Python text codec: utf-8 (default; a BOM is skipped), latin-1, cp1252, utf-16 ...
+             * @default utf-8
+             */
+            encoding: string;
+            /** @description A JSON list of cell values that mean missing, replacing the defaults ('?', 'n/a', 'na', 'nan', 'none', 'null'); compared case-insensitively after stripping spaces; an empty cell is always missing. */
+            missing_values?: unknown;
+            /**
+             * @description '.' (default) or ','; with ',' a value like 1,5 is a number (and 1.5 is text). Not with a ',' delimiter.
+             * @default .
+             */
+            decimal: string;
+            /** @description A JSON object of column name to type (integer, number, boolean, text, date) overriding the guess; a value that does not convert is refused naming the column, line and value. date reads ISO 8601; boolean reads true/false, yes/no, 1/0. */
+            column_types?: unknown;
             workspace: number;
             name: string;
             /** @default  */
@@ -1739,11 +1777,6 @@ export interface components {
              * @description CSV, TSV or Parquet (a table dataset), or .zip (a file dataset).
              */
             file: string;
-            /**
-             * @description CSV/TSV: the first line names the columns (default). It must be there: a blank first line, or one that looks like data (all numbers over numeric columns), is refused. false: every line is data, and the columns are named Col1, Col2 and so on. Ignored for Parquet and .zip.
-             * @default true
-             */
-            has_header: boolean;
         };
         DatasetDetail: {
             id: number;
@@ -1790,18 +1823,34 @@ export interface components {
             /** @description A table: {"rows", "columns": [{name, type, missing, distinct, min, max, mean, std, histogram | top}]}. A file dataset: {"files", "bytes", "members": [{name, size}]} (sizes unpacked). */
             profile: unknown;
         };
-        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        /** @description How a CSV/TSV is read; every option is ignored for Parquet and .zip. */
         DatasetVersionCreateRequest: {
-            /**
-             * Format: binary
-             * @description The new content: CSV, TSV or Parquet for a table dataset, .zip for a file dataset.
-             */
-            file: string;
             /**
              * @description CSV/TSV: the first line names the columns (default). It must be there: a blank first line, or one that looks like data (all numbers over numeric columns), is refused. false: every line is data, and the columns are named Col1, Col2 and so on. Ignored for Parquet and .zip.
              * @default true
              */
             has_header: boolean;
+            /** @description One character that separates fields (or comma, semicolon, tab, pipe, space). Unset or blank: guessed (tab for .tsv; comma for .csv unless its first line has none; otherwise the most frequent of , tab ; | on the first line). */
+            delimiter?: string;
+            /**
+             * @description Any Python text codec: utf-8 (default; a BOM is skipped), latin-1, cp1252, utf-16 ...
+             * @default utf-8
+             */
+            encoding: string;
+            /** @description A JSON list of cell values that mean missing, replacing the defaults ('?', 'n/a', 'na', 'nan', 'none', 'null'); compared case-insensitively after stripping spaces; an empty cell is always missing. */
+            missing_values?: unknown;
+            /**
+             * @description '.' (default) or ','; with ',' a value like 1,5 is a number (and 1.5 is text). Not with a ',' delimiter.
+             * @default .
+             */
+            decimal: string;
+            /** @description A JSON object of column name to type (integer, number, boolean, text, date) overriding the guess; a value that does not convert is refused naming the column, line and value. date reads ISO 8601; boolean reads true/false, yes/no, 1/0. */
+            column_types?: unknown;
+            /**
+             * Format: binary
+             * @description The new content: CSV, TSV or Parquet for a table dataset, .zip for a file dataset.
+             */
+            file: string;
         };
         DatasetVersionSummary: {
             version: number;
@@ -3532,6 +3581,57 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description How a CSV/TSV is read; every option is ignored for Parquet and .zip. */
+        UploadPreviewRequest: {
+            /**
+             * @description CSV/TSV: the first line names the columns (default). It must be there: a blank first line, or one that looks like data (all numbers over numeric columns), is refused. false: every line is data, and the columns are named Col1, Col2 and so on. Ignored for Parquet and .zip.
+             * @default true
+             */
+            has_header: boolean;
+            /** @description One character that separates fields (or comma, semicolon, tab, pipe, space). Unset or blank: guessed (tab for .tsv; comma for .csv unless its first line has none; otherwise the most frequent of , tab ; | on the first line). */
+            delimiter?: string;
+            /**
+             * @description Any Python text codec: utf-8 (default; a BOM is skipped), latin-1, cp1252, utf-16 ...
+             * @default utf-8
+             */
+            encoding: string;
+            /** @description A JSON list of cell values that mean missing, replacing the defaults ('?', 'n/a', 'na', 'nan', 'none', 'null'); compared case-insensitively after stripping spaces; an empty cell is always missing. */
+            missing_values?: unknown;
+            /**
+             * @description '.' (default) or ','; with ',' a value like 1,5 is a number (and 1.5 is text). Not with a ',' delimiter.
+             * @default .
+             */
+            decimal: string;
+            /** @description A JSON object of column name to type (integer, number, boolean, text, date) overriding the guess; a value that does not convert is refused naming the column, line and value. date reads ISO 8601; boolean reads true/false, yes/no, 1/0. */
+            column_types?: unknown;
+            /** @description The workspace the file would be uploaded to. */
+            workspace: number;
+            /**
+             * Format: binary
+             * @description CSV, TSV or Parquet.
+             */
+            file: string;
+            /**
+             * @description Rows to return.
+             * @default 20
+             */
+            limit: number;
+        };
+        UploadPreviewResponse: {
+            source_name: string;
+            /** @description "text" (CSV/TSV, read with ``options``) or "parquet". */
+            format: string;
+            /** @description Rows in the whole file. */
+            total: number;
+            columns: components["schemas"]["ColumnSchema"][];
+            rows: unknown[][];
+            /** @description The options the reading used: the delimiter as guessed, the missing markers in force... null for Parquet. */
+            options: unknown;
+            /** @description Hints (the table can still be saved): {field, column?, message}, e.g. numbers left as text. */
+            problems: {
+                [key: string]: unknown;
+            }[];
+        };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         ValidateDocumentInputRequest: {
             /** @description Datasets are resolved in this workspace. */
@@ -4021,6 +4121,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DatasetDetail"];
+                };
+            };
+            /** @description The file cannot be read (the message names the line and column, or the zip member at fault), e.g. a blank or missing header line. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The file is larger than TESSERA_MAX_UPLOAD_MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    datasets_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadPreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadPreviewResponse"];
                 };
             };
             /** @description The file cannot be read (the message names the line and column, or the zip member at fault), e.g. a blank or missing header line. */

@@ -189,7 +189,7 @@ describe("DatasetsPage", () => {
     expect(alert).toHaveTextContent("The file was not accepted.");
     expect(alert).toHaveTextContent("'ragged.csv': line 3 has 2 fields; the header has 3");
     expect(alert).not.toHaveTextContent("Some fields are invalid.");
-    const [post] = calls.filter((c) => c.method === "POST");
+    const [post] = callsTo("/api/datasets/").filter((c) => c.method === "POST");
     expect(post!.contentType).toMatch(/^multipart\/form-data; boundary=/);
     expect(post!.body).toContain('name="workspace"\r\n\r\n3');
     expect(post!.body).toMatch(/name="file"; filename="[^"]+"\r\nContent-Type: text\/csv\r\n\r\na,b,c\n1,2,3\n4,5\n/);
@@ -225,7 +225,7 @@ describe("DatasetsPage", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
 
     expect(await screen.findByRole("heading", { name: "Raw" })).toBeInTheDocument();
-    const [post] = calls.filter((c) => c.method === "POST");
+    const [post] = callsTo("/api/datasets/").filter((c) => c.method === "POST");
     expect(post!.body).toContain('name="has_header"\r\n\r\nfalse');
   });
 
@@ -241,7 +241,7 @@ describe("DatasetsPage", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
 
     expect(await within(dialog).findByRole("alert")).toHaveTextContent("line 1: the header line is blank");
-    const [post] = calls.filter((c) => c.method === "POST");
+    const [post] = callsTo("/api/datasets/").filter((c) => c.method === "POST");
     expect(post!.body).toContain('name="has_header"\r\n\r\ntrue');
     await userEvent.upload(within(dialog).getByLabelText("File"), new File(["PK"], "b.zip", { type: "application/zip" }));
     expect(within(dialog).queryByRole("checkbox", { name: "Has header: the first line holds the column names" })).not.toBeInTheDocument();
@@ -262,7 +262,7 @@ describe("DatasetsPage", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
 
     expect(await screen.findByRole("heading", { name: "Helpers" })).toBeInTheDocument();
-    const [post] = calls.filter((c) => c.method === "POST");
+    const [post] = callsTo("/api/datasets/").filter((c) => c.method === "POST");
     expect(post!.body).toMatch(/name="file"; filename="[^"]+"\r\nContent-Type: application\/zip\r\n\r\nPK/);
   });
 

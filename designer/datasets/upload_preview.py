@@ -1,0 +1,75 @@
+"""What an upload would become, before it is saved: its first rows typed, the options the reading used, and
+hints where the reading looks wrong (numbers left as text, one column only). Stores nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+from rest_framework.exceptions import ValidationError
+
+from designer.engine.profile import page_table
+from modules.sdk.textdata import float_pattern
+
+from .options import ReadOptions
+from .services import FileUpload, read_upload
+
+
+def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, Any]:
+    """The page ``limit`` rows long that the saved table would start with, typed exactly as saving would type
+    it (the whole file is read: a column's type depends on every value); a 400 as the upload itself gives."""
+    parsed = read_upload(file, options)
+    if isinstance(parsed, FileUpload):
+        message = f"'{parsed.source_name}' is a zip: it is stored as it is (a file dataset), with no rows to preview"
+        raise ValidationError({"detail": message, "fields": {"file": [message]}})
+    page = page_table(parsed.df, 0, limit)
+    used = parsed.options.used() if parsed.options is not None else None
+    return {
+        "source_name": parsed.source_name,
+        "format": "parquet" if parsed.options is None else "text",
+        "total": page["total"],
+        "columns": page["columns"],
+        "rows": page["rows"],
+        "options": used,
+        "problems": _problems(parsed.df, parsed.options) if parsed.options is not None else [],
+    }
+
+
+def _problems(df: pd.DataFrame, options: ReadOptions) -> list[dict[str, str]]:
+    """Hints, not errors: the table can be saved as it is."""
+    problems = []
+    if df.shape[1] == 1 and options.delimiter is not None:
+        problems.append(
+            {
+                "field": "delimiter",
+                "message": f"every line is one column when split at {_named(options.delimiter)}; "
+                "if the file has several columns, choose its delimiter",
+            }
+        )
+    other = "," if options.decimal == "." else "."
+    pattern = re.compile(float_pattern(other))
+    for name in df.columns:
+        series = df[name]
+        present = series.dropna()
+        if present.empty:
+            problems.append({"field": "column_types", "column": name, "message": f"column {name!r} has no values"})
+            continue
+        if options.column_types.get(name) == "text" or not pd.api.types.is_string_dtype(series.dtype):
+            continue
+        if other in "".join(present.head(1000).astype(str)) and all(
+            pattern.fullmatch(str(v)) for v in present.head(1000)
+        ):
+            problems.append(
+                {
+                    "field": "decimal",
+                    "column": name,
+                    "message": f"column {name!r} holds numbers written with {other!r} as the decimal separator "
+                    f"(e.g. {str(present.iloc[0])!r}); set the decimal separator to {other!r} to read them as numbers",
+                }
+            )
+    return problems
+
+
+def _named(delimiter: str) -> str:
+    return {",": "commas", "\t": "tabs", ";": "semicolons", "|": "pipes", " ": "spaces"}.get(delimiter, repr(delimiter))

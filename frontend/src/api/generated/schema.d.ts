@@ -237,23 +237,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/datasets/preview/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** What an upload would become with these options: its first rows typed, the options used (the guessed delimiter...) and hints; stores nothing (editor) */
-        post: operations["datasets_preview_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/datasets/{id}/": {
         parameters: {
             query?: never;
@@ -353,6 +336,23 @@ export interface paths {
         get: operations["datasets_versions_preview_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an upload would become with these options: its first rows typed, the options used (the guessed delimiter...) and hints; stores nothing (editor) */
+        post: operations["datasets_preview_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4139,43 +4139,6 @@ export interface operations {
             };
         };
     };
-    datasets_preview_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": components["schemas"]["UploadPreviewRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UploadPreviewResponse"];
-                };
-            };
-            /** @description The file cannot be read (the message names the line and column, or the zip member at fault), e.g. a blank or missing header line. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The file is larger than TESSERA_MAX_UPLOAD_MB. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
     datasets_retrieve: {
         parameters: {
             query?: never;
@@ -4419,6 +4382,43 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Preview"];
                 };
+            };
+        };
+    };
+    datasets_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadPreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadPreviewResponse"];
+                };
+            };
+            /** @description The file cannot be read (the message names the line and column, or the zip member at fault), e.g. a blank or missing header line. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The file is larger than TESSERA_MAX_UPLOAD_MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from tessera_client import documents
 
+from designer.datasets.models import Dataset
 from designer.workspaces.models import Membership, Workspace
 from tests.support.pipelines import train_score_evaluate
 
@@ -69,3 +70,29 @@ def test_workspaces_are_listed_and_one_is_chosen(tessera, ada_signs_in, lab):
     assert [(w["name"], w["current"]) for w in sorted(before, key=lambda w: w["id"])] == [("Lab", "*"), ("Other", "")]
     assert used.stdout == f"Using workspace 'Other' ({other.pk}).\n"
     assert [(w["name"], w["current"]) for w in sorted(after, key=lambda w: w["id"])] == [("Lab", ""), ("Other", "*")]
+
+
+def test_upload_options_reach_the_server_and_a_bad_one_is_named(tessera, tmp_path, lab):
+    # given a semicolon-separated, decimal-comma file in latin-1 whose postcodes must stay text
+    path = tmp_path / "preise.csv"
+    path.write_bytes("Ort;PLZ;Preis\nKöln;01067;1,5\nMünchen;80331;-\n".encode("latin-1"))
+
+    # when it is uploaded with the options, and once more with a type the server does not know
+    uploaded = tessera("dataset", "upload", str(path), "--name", "preise", "--delimiter", ";", "--decimal", ",",
+                       "--encoding", "latin-1", "--missing", "-", "--type", "PLZ=text", "--output", "json")  # fmt: skip
+    refused = tessera("dataset", "upload", str(path), "--name", "preise2", "--encoding", "no-such-codec")
+    malformed = tessera("dataset", "upload", str(path), "--name", "preise3", "--type", "PLZ")
+
+    # then the stored table has the text postcodes, the numbers and the missing price; the bad ones are one line
+    assert uploaded.code == 0, uploaded.stderr
+    version = Dataset.objects.get(workspace=lab, name="preise").versions.get()
+    kinds = {c["name"]: c["type"] for c in version.schema["columns"]}
+    assert kinds == {"Ort": "string", "PLZ": "string", "Preis": "number"}
+    assert tessera("dataset", "download", "preise", "-o", str(tmp_path / "back.csv")).code == 0
+    back = pd.read_csv(tmp_path / "back.csv", dtype={"PLZ": str})
+    assert back["PLZ"].tolist() == ["01067", "80331"] and back["Ort"].tolist() == ["Köln", "München"]
+    assert back["Preis"].tolist()[0] == 1.5 and pd.isna(back["Preis"].tolist()[1])
+    assert refused.code != 0 and "encoding" in refused.stderr and "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert malformed.code == 2 and "--type takes COLUMN=TYPE" in malformed.stderr
+    assert not Dataset.objects.filter(name__in=["preise2", "preise3"]).exists()

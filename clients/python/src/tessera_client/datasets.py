@@ -7,6 +7,7 @@ upload dialog does.
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,15 +92,28 @@ class Datasets:
         *,
         description: str = "",
         has_header: bool = True,
+        delimiter: str | None = None,
+        encoding: str | None = None,
+        decimal: str | None = None,
+        missing_values: list[str] | None = None,
+        column_types: dict[str, str] | None = None,
     ) -> Dataset:
         """Upload a file (CSV, TSV, Parquet or a zip) or a DataFrame (sent as Parquet) as ``name``.
 
-        A new dataset, or the next version of the dataset of that name in this workspace."""
+        A new dataset, or the next version of the dataset of that name in this workspace. The options
+        are the server's upload options (README, "Using it"): ``delimiter`` (guessed when left out),
+        ``encoding`` (UTF-8), ``decimal`` ("." or ","), ``missing_values`` (replaces the default
+        markers) and ``column_types`` ({column: "integer" | "number" | "boolean" | "text" | "date"})."""
         filename, payload, media = _payload(data, name)
         name = name or Path(filename).stem
         existing = self.find(name)
         files = {"file": (filename, payload, media)}
         form = {"has_header": "true" if has_header else "false"}
+        form |= {k: v for k, v in {"delimiter": delimiter, "encoding": encoding, "decimal": decimal}.items() if v}
+        if missing_values is not None:
+            form["missing_values"] = json.dumps(list(missing_values))
+        if column_types:
+            form["column_types"] = json.dumps(dict(column_types))
         if existing is not None:
             self.session.post(f"/api/datasets/{existing.id}/versions/", files=files, data=form)
             return self.get(existing.id)

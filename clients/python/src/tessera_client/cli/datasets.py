@@ -7,10 +7,16 @@ from typing import Annotated
 
 import typer
 
+from tessera_client.errors import UsageError
+
 from .context import Output, OutputOpt, WorkspaceOpt, state
 from .output import emit, emit_one, out
 
 app = typer.Typer(help="Upload, list and download datasets.", no_args_is_help=True)
+
+DELIMITER = "One character, or comma/semicolon/tab/pipe/space (default: guessed)."
+MISSING = "A missing-value marker (repeat it for more); the markers given replace the defaults."
+TYPES = "COLUMN=integer|number|boolean|text|date, overriding the guessed type (repeat it for more)."
 
 
 @app.command()
@@ -20,12 +26,26 @@ def upload(
     name: Annotated[str | None, typer.Option("--name", "-n", help="Dataset name (default: the file's stem).")] = None,
     description: Annotated[str, typer.Option(help="A description for a new dataset.")] = "",
     no_header: Annotated[bool, typer.Option("--no-header", help="The first line is data: columns Col1..ColN.")] = False,
+    delimiter: Annotated[str | None, typer.Option(help=DELIMITER)] = None,
+    encoding: Annotated[str | None, typer.Option(help="The file's encoding, e.g. latin-1 (default: UTF-8).")] = None,
+    decimal: Annotated[str | None, typer.Option(help="Decimal separator: '.' (default) or ','.")] = None,
+    missing: Annotated[list[str] | None, typer.Option("--missing", help=MISSING)] = None,
+    column_type: Annotated[list[str] | None, typer.Option("--type", help=TYPES)] = None,
     workspace: WorkspaceOpt = None,
     output: OutputOpt = Output.table,
 ) -> None:
     """Upload FILE as a new dataset, or as the next version of the dataset of that name."""
+    types = {}
+    for item in column_type or []:
+        column, sep, kind = item.rpartition("=")
+        if not sep or not column:
+            raise UsageError(f"--type takes COLUMN=TYPE, not '{item}'.")
+        types[column] = kind
     ws = state(ctx).workspace(workspace)
-    dataset = ws.datasets.upload(file, name or file.stem, description=description, has_header=not no_header)
+    dataset = ws.datasets.upload(
+        file, name or file.stem, description=description, has_header=not no_header, delimiter=delimiter,
+        encoding=encoding, decimal=decimal, missing_values=missing, column_types=types or None,
+    )  # fmt: skip
     latest = dataset.info.get("latest_version") or {}
     row = {"id": dataset.id, "name": dataset.name, "version": latest.get("version"), "rows": latest.get("rows"),
            "columns": latest.get("columns")}  # fmt: skip

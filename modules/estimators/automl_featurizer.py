@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin  # noqa: TID253 - outside the catalogue path
 
-DATE_PARTS = ("year", "month", "day", "weekday", "hour")
+DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
 MISSING_TEXT = "(missing)"
 
 

@@ -155,15 +155,15 @@ def featurization(
         series = df[name]
         distinct = int(series.nunique(dropna=True))
         present = int(series.notna().sum())
-        if dtype in ("integer", "text", "category") and n >= 20 and present and distinct >= ID_SHARE * present:
+        if dtype == "string" and _words(series) >= FREE_TEXT_WORDS:
+            text.append(name)  # sentences are (almost) all distinct too, but they are not identifiers
+        elif dtype in ("integer", "string", "category") and n >= 20 and present and distinct >= ID_SHARE * present:
             ids.append(name)
         elif dtype in ("number", "integer"):
             numeric.append(name)
         elif dtype == "datetime":
             dates.append(name)
-        elif dtype == "text" and _words(series) >= FREE_TEXT_WORDS:
-            text.append(name)
-        elif dtype in ("text", "category") and distinct > HIGH_CARDINALITY:
+        elif dtype in ("string", "category") and distinct > HIGH_CARDINALITY:
             hashed.append(name)
         else:
             categorical.append(name)

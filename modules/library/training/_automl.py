@@ -23,7 +23,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -114,7 +114,9 @@ def learner_for(task: str, algorithm: str, settings: dict[str, Any], seed: int) 
     module = default_registry().get(ALGORITHMS[task][algorithm])
     fields = module.Params.model_fields
     values = {**settings, **({"random_number_seed": seed} if "random_number_seed" in fields else {})}
-    learner: Learner = module().run({}, module.Params.model_validate(values), _Quiet())["untrained_model"]
+    learner: Learner = module().run({}, module.Params.model_validate(values), cast(RunContext, _Quiet()))[
+        "untrained_model"
+    ]
     return learner
 
 
@@ -236,7 +238,7 @@ def _words(series: pd.Series) -> float:
     values = series.dropna().astype(str)
     if values.empty:
         return 0.0
-    return float(values.str.split().str.len().mean())
+    return float(np.mean([len(v.split()) for v in values]))
 
 
 def _imbalance(labels: pd.Series, automatic: bool) -> Guardrail:
@@ -341,7 +343,7 @@ class Problem:
         self.seed = seed
         self.ctx = ctx
         schema = self.training.schema
-        self.feature_types = {c.name: c.dtype for c in schema.columns if c.name != label}
+        self.feature_types: dict[str, str] = {c.name: str(c.dtype) for c in schema.columns if c.name != label}
         self.validation_type = validation_type
         self.holdout = holdout
         self.folds = folds

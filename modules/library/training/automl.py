@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from typing import Any, ClassVar, Literal
@@ -385,8 +384,3 @@ class AutoMLRegression(_AutoML):
                 column=label,
             )
         return "regression"
-
-
-def leaderboard_rows(table: DataTable) -> list[dict[str, Any]]:
-    """The leaderboard as plain rows with the hyperparameters parsed (for tests and clients)."""
-    return [{**row, "Hyperparameters": json.loads(row["Hyperparameters"])} for row in table.df.to_dict("records")]

@@ -253,6 +253,8 @@ def feature_encoder(feature_types: dict[str, str]) -> Any:
 
 def accepts_missing(estimator: Any) -> bool:
     """Whether the (final step of the) estimator can fit and predict with NaN in numeric features."""
+    if hasattr(estimator, "steps") and getattr(estimator.steps[0][1], "fills_missing", False):
+        return True  # AutoML's featurizer fills missing values before the learner sees them
     final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
     try:
         return bool(final.__sklearn_tags__().input_tags.allow_nan)

@@ -37,6 +37,10 @@ def _cross_validation(table: DataTable, run: Run) -> dict[str, Any]:
     return {"untrained_model": learner, "dataset": table}
 
 
+def _automl(table: DataTable, run: Run) -> dict[str, Any]:
+    return {"training_dataset": table}
+
+
 def _anomaly_training(table: DataTable, run: Run) -> dict[str, Any]:
     learner = run("pca_based_anomaly_detection", {}, number_of_components_to_use_in_pca=3)["untrained_model"]
     return {"untrained_model": learner, "dataset": table}
@@ -56,4 +60,12 @@ CASES: dict[str, Case] = {
     "pca_based_anomaly_detection": Case(_no_inputs, {"oversampling_parameter_for_randomized_pca": 5}),
     "one_class_svm": Case(_no_inputs, {"nu": 0.2, "kernel_type": "Polynomial"}),
     "train_anomaly_detection_model": Case(_anomaly_training, {"label_column": "married"}),
+    "automl_classification": Case(
+        _automl,
+        {"label_column": "income", "maximum_number_of_trials": 2, "maximum_concurrent_trials": 2},
+    ),
+    "automl_regression": Case(
+        _automl,
+        {"label_column": "hours", "maximum_number_of_trials": 2, "maximum_concurrent_trials": 2},
+    ),
 }

@@ -1,0 +1,509 @@
+"""What AutoML Classification and AutoML Regression share: the search, the guardrails, the trials.
+
+**The search** is Optuna's (``optuna.samplers.TPESampler(seed, constant_liar=True)``, driven with
+``study.ask()`` / ``study.tell()``): each round asks "Maximum concurrent trials" configurations
+(an algorithm, then that algorithm's hyperparameters, :func:`suggest`), measures them with one
+``ctx.map`` (one part per trial, on any worker of the node's queue; results come back in item
+order) and tells Optuna the results in trial order. The rounds depend only on the seed, the batch
+size and the results, never on which worker ran what, so a search bounded by a number of trials
+gives the same leaderboard and winner with one worker or ten.
+
+**A trial** is one of Tessera's own learner modules (built through the registry with the suggested
+settings, exactly as the learner on the canvas builds it) behind the featurization the guardrails
+decided (:class:`modules.estimators.automl_featurizer.AutoFeaturizer`, then Tessera's usual one-hot
+encoding). It is fitted on the training rows of the holdout split or of each fold and measured by
+Score Model's scoring and the metrics Tune Model Hyperparameters and Evaluate Model report.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from modules.library._features import accepts_missing, check_no_missing_numbers, feature_encoder, prepare_features
+from modules.library._threads import fitting_threads
+from modules.library.scoring.score_model import score_table
+from modules.library.training.cross_validate_model import LOWER_IS_BETTER, fold_assignments, score_metrics
+from modules.library.training.train_model import _label_values
+from modules.sdk import DataTable, FittedModel, Learner, ModuleError, RunContext, default_registry, threads_of
+
+#: Algorithm name -> learner module id, per task.
+ALGORITHMS: dict[str, dict[str, str]] = {
+    "binary": {
+        "Boosted decision tree": "two_class_boosted_decision_tree",
+        "Decision forest": "two_class_decision_forest",
+        "Logistic regression": "two_class_logistic_regression",
+        "Neural network": "two_class_neural_network",
+        "Support vector machine": "two_class_support_vector_machine",
+    },
+    "multiclass": {
+        "Boosted decision tree": "multiclass_boosted_decision_tree",
+        "Decision forest": "multiclass_decision_forest",
+        "Logistic regression": "multiclass_logistic_regression",
+        "Neural network": "multiclass_neural_network",
+    },
+    "regression": {
+        "Boosted decision tree": "boosted_decision_tree_regression",
+        "Decision forest": "decision_forest_regression",
+        "Linear regression": "linear_regression",
+        "Neural network": "neural_network_regression",
+    },
+}
+#: Above this many distinct values a text column is hashed rather than one-hot encoded.
+HIGH_CARDINALITY = 50
+#: A column whose values are (almost) all distinct is an identifier: dropped.
+ID_SHARE = 0.95
+#: Text with at least this many words per value, on average, is free text: vectorized.
+FREE_TEXT_WORDS = 3.0
+#: Minority / majority class counts at or below this share: imbalanced (handled by class weights).
+IMBALANCE = 0.2
+#: One feature alone reaching this accuracy (or R²) by cross-validation: suspected label leakage.
+LEAKAGE = 0.98
+#: Rows the leakage check and the explanation use at most (a seeded sample of larger tables).
+SAMPLE_ROWS = 5000
+
+
+def suggest(trial: Any, task: str, algorithms: list[str]) -> tuple[str, dict[str, Any]]:
+    """The algorithm and learner-module settings Optuna's ``trial`` suggests: the search space."""
+    algorithm = trial.suggest_categorical("algorithm", algorithms)
+    if algorithm == "Boosted decision tree":
+        settings = {
+            "maximum_number_of_leaves_per_tree": trial.suggest_int("leaves", 4, 64, log=True),
+            "minimum_number_of_samples_per_leaf_node": trial.suggest_int("leaf_rows", 2, 40, log=True),
+            "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.5, log=True),
+            "number_of_trees_constructed": trial.suggest_int("trees", 20, 300, log=True),
+        }
+    elif algorithm == "Decision forest":
+        settings = {
+            "number_of_decision_trees": trial.suggest_int("forest_trees", 8, 128, log=True),
+            "maximum_depth_of_the_decision_trees": trial.suggest_int("depth", 3, 32, log=True),
+            "minimum_number_of_samples_per_leaf_node": trial.suggest_int("forest_leaf_rows", 1, 20, log=True),
+        }
+    elif algorithm == "Logistic regression":
+        settings = {
+            "l1_regularization_weight": 0.0,
+            "l2_regularization_weight": trial.suggest_float("l2", 1e-3, 10.0, log=True),
+        }
+    elif algorithm == "Linear regression":
+        settings = {"l2_regularization_weight": trial.suggest_float("ridge_l2", 1e-4, 10.0, log=True)}
+    elif algorithm == "Neural network":
+        settings = {
+            "number_of_hidden_nodes": trial.suggest_int("hidden_nodes", 16, 128, log=True),
+            "learning_rate": trial.suggest_float("nn_learning_rate", 0.005, 0.3, log=True),
+            "number_of_learning_iterations": trial.suggest_int("iterations", 20, 100, log=True),
+            "the_type_of_normalizer": "Gaussian",
+        }
+    else:  # Support vector machine
+        settings = {
+            "lambda_weight": trial.suggest_float("lambda", 1e-5, 0.1, log=True),
+            "number_of_iterations": trial.suggest_int("svm_iterations", 1, 50, log=True),
+        }
+    return algorithm, settings
+
+
+def learner_for(task: str, algorithm: str, settings: dict[str, Any], seed: int) -> Learner:
+    """The learner module of ``algorithm`` with ``settings`` and the run's seed, built as on the canvas."""
+    module = default_registry().get(ALGORITHMS[task][algorithm])
+    fields = module.Params.model_fields
+    values = {**settings, **({"random_number_seed": seed} if "random_number_seed" in fields else {})}
+    learner: Learner = module().run({}, module.Params.model_validate(values), cast(RunContext, _Quiet()))[
+        "untrained_model"
+    ]
+    return learner
+
+
+class _Quiet:
+    """Learner modules' ``run`` needs a context but uses none of it."""
+
+    node_id, seed, threads = "automl", 0, 1
+
+    def log(self, message: str) -> None:
+        return None
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        return None
+
+    def check_cancelled(self) -> None:
+        return None
+
+
+# -------------------------------------------------------------------------------------------------
+# Guardrails
+
+
+@dataclass
+class Guardrail:
+    name: str
+    status: str  # passed / fixed / alerted
+    columns: list[str]
+    detail: str
+
+
+def featurization(
+    df: pd.DataFrame, feature_types: dict[str, str], task: str, label: str, automatic: bool, seed: int
+) -> tuple[dict[str, Any], list[Guardrail]]:
+    """The featurizer's settings (JSON) and the guardrails that decided them, in report order."""
+    n = len(df)
+    ids, hashed, text, categorical, numeric, dates = [], [], [], [], [], []
+    for name, dtype in feature_types.items():
+        series = df[name]
+        distinct = int(series.nunique(dropna=True))
+        present = int(series.notna().sum())
+        if dtype == "string" and _words(series) >= FREE_TEXT_WORDS:
+            text.append(name)  # sentences are (almost) all distinct too, but they are not identifiers
+        elif dtype in ("integer", "string", "category") and n >= 20 and present and distinct >= ID_SHARE * present:
+            ids.append(name)
+        elif dtype in ("number", "integer"):
+            numeric.append(name)
+        elif dtype == "datetime":
+            dates.append(name)
+        elif dtype in ("string", "category") and distinct > HIGH_CARDINALITY:
+            hashed.append(name)
+        else:
+            categorical.append(name)
+    missing = [name for name in feature_types if name not in ids and bool(df[name].isna().any())]
+    off = "automatic featurization is off: "
+    rails = [
+        _rail(
+            "Missing feature values",
+            missing,
+            automatic,
+            "missing numbers filled with the training median, missing text kept as its own value",
+            off + "learners that cannot take missing numbers fail on them",
+        ),
+        _rail(
+            "ID-like columns",
+            ids,
+            automatic,
+            f"(almost) every value distinct (at least {ID_SHARE:.0%} of the rows): dropped",
+            off + "one-hot encoded like any text (their 100 most frequent values)",
+        ),
+        _rail(
+            "High-cardinality text",
+            hashed,
+            automatic,
+            f"more than {HIGH_CARDINALITY} distinct values: hashed into 32 columns",
+            off + "one-hot encoded (their 100 most frequent values)",
+        ),
+        _rail(
+            "Free text",
+            text,
+            automatic,
+            f"at least {FREE_TEXT_WORDS:g} words per value on average: word counts hashed into 64 columns",
+            off + "one-hot encoded as whole values",
+        ),
+        _rail(
+            "Dates",
+            dates,
+            automatic,
+            "expanded into year, month, day, weekday and hour",
+            off + "used as seconds since 1970",
+        ),
+    ]
+    if task != "regression":
+        rails.append(_imbalance(df[label], automatic))
+    rails.append(_leakage(df, feature_types, [c for c in feature_types if c not in ids], task, label, seed))
+    if not automatic:
+        numeric, categorical = [], []
+        return {"automatic": False, "class_weights": False}, rails
+    settings = {
+        "automatic": True,
+        "class_weights": any(r.name == "Class balance" and r.status == "fixed" for r in rails),
+        "featurizer": {
+            "numeric": numeric,
+            "dates": dates,
+            "categorical": categorical,
+            "hashed": hashed,
+            "text": text,
+        },
+    }
+    return settings, rails
+
+
+def _rail(name: str, columns: list[str], automatic: bool, fixed: str, alerted: str) -> Guardrail:
+    if not columns:
+        return Guardrail(name, "passed", [], "none found")
+    return Guardrail(name, "fixed" if automatic else "alerted", columns, fixed if automatic else alerted)
+
+
+def _words(series: pd.Series) -> float:
+    values = series.dropna().astype(str)
+    if values.empty:
+        return 0.0
+    return float(np.mean([len(v.split()) for v in values]))
+
+
+def _imbalance(labels: pd.Series, automatic: bool) -> Guardrail:
+    counts = labels.astype(str).value_counts()
+    share = float(counts.min() / counts.max()) if len(counts) else 1.0
+    detail = ", ".join(f"{k}: {v}" for k, v in counts.items())
+    if share > IMBALANCE:
+        return Guardrail("Class balance", "passed", [], f"classes {detail}")
+    rare = [str(k) for k, v in counts.items() if v / counts.max() <= IMBALANCE]
+    if automatic:
+        return Guardrail(
+            "Class balance",
+            "fixed",
+            [str(labels.name)],
+            f"imbalanced ({detail}; rarest {rare}): learners that take class weights weigh classes inversely "
+            "to their counts (class_weight='balanced')",
+        )
+    return Guardrail("Class balance", "alerted", [str(labels.name)], f"imbalanced ({detail}); not weighted")
+
+
+def _leakage(
+    df: pd.DataFrame, feature_types: dict[str, str], candidates: list[str], task: str, label: str, seed: int
+) -> Guardrail:
+    """Each feature alone, by a small cross-validated decision tree: does it predict the label almost perfectly?"""
+    from sklearn.model_selection import cross_val_score
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    rows = df.sample(SAMPLE_ROWS, random_state=seed) if len(df) > SAMPLE_ROWS else df
+    y = rows[label].to_numpy(dtype="float64") if task == "regression" else rows[label].astype(str).to_numpy()
+    if len(rows) < 10 or (task != "regression" and pd.Series(y).value_counts().min() < 3):
+        return Guardrail("Label leakage", "passed", [], "too few rows to check")
+    leaky = []
+    for name in candidates:
+        x = _single(rows[name], feature_types[name])
+        if task == "regression":
+            model: Any = DecisionTreeRegressor(max_depth=6, random_state=seed)
+            score = float(np.mean(cross_val_score(model, x, y, cv=3, scoring="r2")))
+        else:
+            model = DecisionTreeClassifier(max_depth=6, random_state=seed)
+            score = float(np.mean(cross_val_score(model, x, y, cv=3, scoring="accuracy")))
+            majority = float(pd.Series(y).value_counts(normalize=True).max())
+            if majority >= LEAKAGE:
+                continue  # the label alone is that predictable
+        if score >= LEAKAGE:
+            leaky.append((name, score))
+    if not leaky:
+        return Guardrail("Label leakage", "passed", [], f"no feature alone reaches {LEAKAGE:g}")
+    what = "R²" if task == "regression" else "accuracy"
+    found = ", ".join(f"{name} ({what} {score:.3f})" for name, score in leaky)
+    return Guardrail(
+        "Label leakage",
+        "alerted",
+        [name for name, _ in leaky],
+        f"alone predicts the label almost perfectly: {found}. Check that it is known before the label is; "
+        "remove it with Select Columns in Dataset if not",
+    )
+
+
+def _single(series: pd.Series, dtype: str) -> np.ndarray:
+    if dtype in ("number", "integer"):
+        values = pd.to_numeric(series, errors="coerce").astype("float64")
+        return values.fillna(values.median() if values.notna().any() else 0.0).to_numpy().reshape(-1, 1)
+    codes = pd.Series(pd.Categorical(series.astype(str)).codes, index=series.index)
+    return codes.to_numpy(dtype="float64").reshape(-1, 1)
+
+
+def guardrail_table(rails: list[Guardrail]) -> DataTable:
+    df = pd.DataFrame(
+        {
+            "Guardrail": pd.Series([r.name for r in rails], dtype="str"),
+            "Status": pd.Series([r.status for r in rails], dtype="str"),
+            "Columns": pd.Series([", ".join(r.columns) for r in rails], dtype="str"),
+            "Detail": pd.Series([r.detail for r in rails], dtype="str"),
+        }
+    )
+    return DataTable(df, {})
+
+
+# -------------------------------------------------------------------------------------------------
+# Trials
+
+
+class Problem:
+    """The training rows, label and evaluation of one AutoML node: the same on whichever worker reads it."""
+
+    def __init__(
+        self,
+        training: DataTable,
+        validation: DataTable | None,
+        task: str,
+        label: str,
+        seed: int,
+        validation_type: str,
+        holdout: float,
+        folds: int,
+        ctx: RunContext,
+    ) -> None:
+        self.training = training.with_df(training.df.reset_index(drop=True))
+        self.validation = validation
+        self.task = task
+        self.label = label
+        self.seed = seed
+        self.ctx = ctx
+        schema = self.training.schema
+        self.feature_types: dict[str, str] = {c.name: str(c.dtype) for c in schema.columns if c.name != label}
+        self.validation_type = validation_type
+        self.holdout = holdout
+        self.folds = folds
+
+    def splits(self, log: RunContext | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(training rows, held-out rows) of each evaluation; empty when a validation dataset measures."""
+        if self.validation is not None:
+            return []
+        n = len(self.training.df)
+        labels = self.training.df[self.label]
+        if self.validation_type == "Cross-validation":
+            assigned = fold_assignments(labels, self.task, self.folds, self.seed, "number_of_folds", log or _Quiet())  # type: ignore[arg-type]
+            return [(np.flatnonzero(assigned != k), np.flatnonzero(assigned == k)) for k in range(self.folds)]
+        from sklearn.model_selection import train_test_split
+
+        index = np.arange(n)
+        held = max(1, round(self.holdout * n))
+        if n - held < 2:
+            raise ModuleError(
+                f"a holdout fraction of {self.holdout:g} leaves {n - held} of the {n} training rows to train on",
+                param="holdout_fraction",
+            )
+        stratify = labels.astype(str).to_numpy() if self.task != "regression" else None
+        if stratify is not None and pd.Series(stratify).value_counts().min() < 2:
+            stratify = None
+        fit, out = train_test_split(index, test_size=held, random_state=self.seed, stratify=stratify)
+        return [(np.sort(fit), np.sort(out))]
+
+    def fit(self, learner: Learner, settings: dict[str, Any], rows: np.ndarray | None) -> FittedModel:
+        """``learner`` behind the featurization, fitted on ``rows`` of the training data (all when ``None``)."""
+        from sklearn.base import clone
+        from sklearn.pipeline import Pipeline
+
+        from modules.estimators.automl_featurizer import AutoFeaturizer
+
+        df = self.training.df if rows is None else self.training.df.iloc[rows]
+        dtype = self.training.schema.get(self.label).dtype  # type: ignore[union-attr]
+        y, classes = _label_values(df[self.label], dtype, learner, self.label)
+        estimator = clone(learner.estimator)
+        if settings.get("class_weights"):
+            _balance(estimator)
+        features = prepare_features(df, self.feature_types, port="training_dataset")
+        if not settings.get("automatic") and not accepts_missing(estimator):
+            check_no_missing_numbers(features, self.feature_types, learner.name or learner.learner, "training_dataset")
+        if settings.get("automatic"):
+            featurizer = AutoFeaturizer(**settings["featurizer"])
+            steps = [
+                ("automl", featurizer),
+                ("features", feature_encoder(featurizer.output_types())),
+                ("model", estimator),
+            ]
+        else:
+            steps = [("features", feature_encoder(self.feature_types)), ("model", estimator)]
+        pipeline = Pipeline(steps)
+        with fitting_threads(estimator, threads_of(self.ctx)):
+            pipeline.fit(features, y)
+        return FittedModel(
+            estimator=pipeline,
+            task=learner.task,
+            learner=learner.learner,
+            label_column=self.label,
+            feature_columns=list(self.feature_types),
+            feature_types=dict(self.feature_types),
+            classes=classes,
+            name=f"AutoML: {learner.name or learner.learner}",
+        )
+
+    def measure(self, learner: Learner, settings: dict[str, Any]) -> dict[str, float]:
+        """The trial's metrics: on the validation dataset, the holdout rows, or the mean over the folds."""
+        if self.validation is not None:
+            return score_metrics(score_table(self.fit(learner, settings, None), self.validation), self.label)
+        per_split = []
+        for fit_rows, held_rows in self.splits():
+            self.ctx.check_cancelled()
+            model = self.fit(learner, settings, fit_rows)
+            held = self.training.with_df(self.training.df.iloc[held_rows])
+            per_split.append(score_metrics(score_table(model, held), self.label))
+        return {name: _mean([split[name] for split in per_split]) for name in per_split[0]}
+
+
+def _balance(estimator: Any) -> None:
+    """``class_weight='balanced'`` wherever the (nested) estimator takes class weights."""
+    keys = [key for key in estimator.get_params(deep=True) if key == "class_weight" or key.endswith("__class_weight")]
+    if keys:
+        estimator.set_params(**dict.fromkeys(keys, "balanced"))
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if all(not math.isnan(v) for v in values) else float("nan")
+
+
+def run_trial(problem: Problem, item: dict[str, Any]) -> dict[str, Any]:
+    """One trial (``item``: trial number, algorithm, settings, featurization) -> its row of the leaderboard."""
+    started = time.monotonic()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    learner = learner_for(problem.task, item["algorithm"], item["settings"], problem.seed)
+    try:
+        metrics = problem.measure(learner, item["featurization"])
+    except ModuleError as exc:
+        return {
+            "status": "failed",
+            "error": exc.message,
+            "metrics": {},
+            "duration_s": _since(started),
+            "worker": worker,
+        }
+    except (ValueError, ArithmeticError, RuntimeError) as exc:  # a learner that cannot fit these settings
+        return {
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "metrics": {},
+            "duration_s": _since(started),
+            "worker": worker,
+        }
+    return {"status": "completed", "error": "", "metrics": metrics, "duration_s": _since(started), "worker": worker}
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
+
+
+def higher_is_better(metric: str) -> bool:
+    return metric not in LOWER_IS_BETTER
+
+
+def leaderboard(rows: list[dict[str, Any]], metrics: tuple[str, ...], metric: str) -> DataTable:
+    df = pd.DataFrame(
+        {
+            "Trial": pd.Series([r["trial"] for r in rows], dtype="int64"),
+            "Algorithm": pd.Series([r["algorithm"] for r in rows], dtype="str"),
+            "Hyperparameters": pd.Series([json.dumps(r["settings"], sort_keys=True) for r in rows], dtype="str"),
+        }
+    )
+    for name in metrics:
+        df[name] = pd.Series([r["metrics"].get(name, float("nan")) for r in rows], dtype="float64")
+    df["Duration (s)"] = pd.Series([r["duration_s"] for r in rows], dtype="float64")
+    df["Worker"] = pd.Series([r["worker"] for r in rows], dtype="str")
+    df["Status"] = pd.Series([r["status"] for r in rows], dtype="str")
+    df["Error"] = pd.Series([r["error"] for r in rows], dtype="str")
+    df = df.sort_values(
+        [metric, "Trial"], ascending=[not higher_is_better(metric), True], na_position="last", kind="stable"
+    )
+    return DataTable(df.reset_index(drop=True), {})
+
+
+def importance(model: FittedModel, rows: DataTable, label: str, metric: str, seed: int) -> DataTable:
+    """Permutation importance of each input column on ``rows``: how much worse ``metric`` gets shuffled."""
+    df = rows.df.sample(SAMPLE_ROWS, random_state=seed) if len(rows.df) > SAMPLE_ROWS else rows.df
+    df = df.reset_index(drop=True)
+    base = score_metrics(score_table(model, rows.with_df(df)), label)[metric]
+    rng = np.random.default_rng(seed)
+    sign = 1.0 if higher_is_better(metric) else -1.0
+    scores = []
+    for name in model.feature_columns:
+        shuffled = df.copy()
+        shuffled[name] = df[name].to_numpy()[rng.permutation(len(df))]
+        value = score_metrics(score_table(model, rows.with_df(shuffled)), label)[metric]
+        scores.append(sign * (base - value))
+    table = pd.DataFrame(
+        {"Feature": pd.Series(model.feature_columns, dtype="str"), "Score": pd.Series(scores, dtype="float64")}
+    )
+    table = table.sort_values(["Score", "Feature"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return DataTable(table, {"explanation": {"method": "permutation", "metric": metric, "rows": len(df)}})

@@ -1,0 +1,386 @@
+"""AutoML Classification and AutoML Regression: search Tessera's learners with Optuna, train the best one."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from modules.library.training import _automl
+from modules.library.training.cross_validate_model import check_labelled, metric_names
+from modules.sdk import (
+    DataTable,
+    In,
+    Module,
+    ModuleError,
+    Out,
+    ParamModel,
+    RunContext,
+    Table,
+    TrainedModel,
+    column,
+)
+
+ClassificationAlgorithm = Literal[
+    "Boosted decision tree", "Decision forest", "Logistic regression", "Neural network", "Support vector machine"
+]
+RegressionAlgorithm = Literal["Boosted decision tree", "Decision forest", "Linear regression", "Neural network"]
+
+
+class _AutoML(Module):
+    """What the two AutoML modules share; each says its task, metrics and algorithms."""
+
+    category = "Model Training"
+    tasks: ClassVar[tuple[str, ...]] = ()
+
+    class Inputs:
+        training_dataset = In(Table, "Training dataset")
+        validation_dataset = In(Table, "Optional validation dataset", optional=True)
+
+    class Outputs:
+        trained_model = Out(TrainedModel, "Trained model")
+        leaderboard = Out(Table, "Leaderboard")
+        guardrails = Out(Table, "Data guardrails")
+        explanation = Out(Table, "Explanation")
+
+    def run(self, inputs: dict[str, Any], params: Any, ctx: RunContext) -> dict[str, Any]:
+        import optuna
+
+        started = time.monotonic()
+        problem, algorithms = self._problem(inputs, params, ctx)
+        ctx.progress(0.0, "checking the data (guardrails)")
+        settings, rails = _automl.featurization(
+            problem.training.df,
+            problem.feature_types,
+            problem.task,
+            problem.label,
+            params.automatic_featurization,
+            params.random_seed,
+        )
+        for rail in rails:
+            ctx.log(f"guardrail {rail.name}: {rail.status}" + (f" ({', '.join(rail.columns)})" if rail.columns else ""))
+        problem.splits(ctx)  # refuse an impossible split here, before any trial, and log how folds fall
+        metric = params.primary_metric
+        higher = _automl.higher_is_better(metric)
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(
+            direction="maximize" if higher else "minimize",
+            sampler=optuna.samplers.TPESampler(seed=params.random_seed, constant_liar=True),
+        )
+        budget = params.maximum_number_of_trials
+        rows: list[dict[str, Any]] = []
+        stop = ""
+        while len(rows) < budget and not stop:
+            ctx.check_cancelled()
+            asked = []
+            for _ in range(min(params.maximum_concurrent_trials, budget - len(rows))):
+                trial = study.ask()
+                algorithm, chosen = _automl.suggest(trial, problem.task, algorithms)
+                asked.append((trial, algorithm, chosen))
+            items = [
+                {"trial": len(rows) + i + 1, "algorithm": a, "settings": s, "featurization": settings}
+                for i, (_, a, s) in enumerate(asked)
+            ]
+            span = (len(rows) / budget * 0.9, (len(rows) + len(items)) / budget * 0.9)
+            results = ctx.map(self, inputs, params, items, what="trial", progress=span)
+            for (trial, _, _), item, result in zip(asked, items, results, strict=True):
+                value = result["metrics"].get(metric, float("nan"))
+                if result["status"] == "completed" and not math.isnan(value):
+                    study.tell(trial, value)
+                else:
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                rows.append({**item, **result})
+                ctx.log(
+                    f"trial {item['trial']} ({item['algorithm']}, worker {result['worker']}): "
+                    + (f"{metric} = {value:.6g}" if result["status"] == "completed" else f"failed: {result['error']}")
+                )
+            best = _best(rows, metric)
+            summary = (
+                "no trial succeeded yet"
+                if best is None
+                else f"best {metric} {_metric(best, metric)} ({best['algorithm']})"
+            )
+            ctx.progress(span[1], f"trial {len(rows)} / {budget}, {summary}")
+            stop = _stop(params, best, metric, started)
+        if stop:
+            ctx.log(f"search stopped after {len(rows)} trials: {stop}")
+        best = _best(rows, metric)
+        if best is None:
+            first = next((r["error"] for r in rows if r["error"]), f"{metric} is undefined for every trial")
+            raise ModuleError(f"no trial succeeded ({first})", param="primary_metric")
+        ctx.check_cancelled()
+        ctx.progress(0.9, f"training trial {best['trial']} ({best['algorithm']}) on the whole training dataset")
+        learner = _automl.learner_for(problem.task, best["algorithm"], best["settings"], params.random_seed)
+        model = problem.fit(learner, settings, None)
+        ctx.progress(0.95, "explaining the winner")
+        explanation = self._explain(problem, learner, settings, model, metric, params.random_seed)
+        table = _automl.leaderboard(rows, metric_names(problem.task), metric)
+        table.meta["sweep"] = {
+            "metric": metric,
+            "higher_is_better": higher,
+            "trial_column": "Trial",
+            "parameters": ["Algorithm"],
+            "parameter_names": {},
+            "metrics": list(metric_names(problem.task)),
+            "best_trial": best["trial"],
+            "learner": best["algorithm"],
+            "mode": "AutoML (Optuna TPE)",
+            "evaluation": _evaluation(problem),
+        }
+        table.meta["automl"] = {
+            "winner": {"trial": best["trial"], "algorithm": best["algorithm"], "settings": best["settings"]},
+            "stopped": stop or "trial budget",
+            "budget": budget,
+            "elapsed_s": round(time.monotonic() - started, 3),
+        }
+        ctx.progress(1.0, f"best {metric} {_metric(best, metric)}: trial {best['trial']} ({best['algorithm']})")
+        return {
+            "trained_model": model,
+            "leaderboard": table,
+            "guardrails": _automl.guardrail_table(rails),
+            "explanation": explanation,
+        }
+
+    def run_part(self, inputs: dict[str, Any], params: Any, ctx: RunContext, item: Any) -> dict[str, Any]:
+        """One trial: ``item`` says its number, algorithm, settings and featurization; its leaderboard row."""
+        problem, _ = self._problem(inputs, params, ctx)
+        return _automl.run_trial(problem, item)
+
+    def _problem(self, inputs: dict[str, Any], params: Any, ctx: RunContext) -> tuple[_automl.Problem, list[str]]:
+        training: DataTable = inputs["training_dataset"]
+        validation: DataTable | None = inputs.get("validation_dataset")
+        label = params.label_column
+        check_labelled(training, label, "training_dataset")
+        if validation is not None:
+            check_labelled(validation, label, "validation_dataset")
+        if len(training.schema.columns) < 2:
+            raise ModuleError(
+                f"the training dataset has no feature columns besides the label {label!r}",
+                port="training_dataset",
+                column=label,
+            )
+        task = self._task(training, label)
+        algorithms = _algorithms(params, task)
+        problem = _automl.Problem(
+            training,
+            validation,
+            task,
+            label,
+            params.random_seed,
+            params.validation_type,
+            params.holdout_fraction,
+            params.number_of_folds,
+            ctx,
+        )
+        return problem, algorithms
+
+    def _task(self, training: DataTable, label: str) -> str:
+        raise NotImplementedError
+
+    def _explain(
+        self,
+        problem: _automl.Problem,
+        learner: Any,
+        settings: dict[str, Any],
+        model: Any,
+        metric: str,
+        seed: int,
+    ) -> DataTable:
+        """Permutation importance on rows the explained model did not train on: the validation dataset, or
+        the (first) held-out rows with the winner refitted on the rest."""
+        if problem.validation is not None:
+            return _automl.importance(model, problem.validation, problem.label, metric, seed)
+        fit_rows, held_rows = problem.splits()[0]
+        held = problem.training.with_df(problem.training.df.iloc[held_rows])
+        return _automl.importance(problem.fit(learner, settings, fit_rows), held, problem.label, metric, seed)
+
+
+def _algorithms(params: Any, task: str) -> list[str]:
+    blocked = set(params.blocked_algorithms)
+    known = _automl.ALGORITHMS[task]
+    unknown = [a for a in params.allowed_algorithms if a not in known]
+    if unknown and task == "multiclass":
+        allowed = [a for a in params.allowed_algorithms if a in known and a not in blocked]
+        if not allowed:
+            raise ModuleError(
+                f"{', '.join(unknown)} is two-class only and the label has more than two classes; "
+                "allow another algorithm",
+                param="allowed_algorithms",
+            )
+    allowed = [a for a in params.allowed_algorithms if a in known and a not in blocked]
+    if not params.allowed_algorithms:
+        raise ModuleError("no algorithm is allowed; allow at least one", param="allowed_algorithms")
+    if not allowed:
+        raise ModuleError(
+            f"every allowed algorithm ({', '.join(params.allowed_algorithms)}) is blocked; "
+            "unblock one or allow another",
+            param="blocked_algorithms",
+        )
+    return allowed
+
+
+def _best(rows: list[dict[str, Any]], metric: str) -> dict[str, Any] | None:
+    """The best completed trial by ``metric``; the earlier trial wins a tie."""
+    scored = [r for r in rows if r["status"] == "completed" and not math.isnan(r["metrics"].get(metric, math.nan))]
+    if not scored:
+        return None
+    sign = -1.0 if _automl.higher_is_better(metric) else 1.0
+    return min(scored, key=lambda r: (sign * r["metrics"][metric], r["trial"]))
+
+
+def _metric(row: dict[str, Any], metric: str) -> str:
+    return f"{row['metrics'][metric]:.4g}"
+
+
+def _stop(params: Any, best: dict[str, Any] | None, metric: str, started: float) -> str:
+    """Why the search stops after this round ("" to go on)."""
+    if best is not None and params.exit_score is not None:
+        value = best["metrics"][metric]
+        reached = value >= params.exit_score if _automl.higher_is_better(metric) else value <= params.exit_score
+        if reached:
+            return f"exit score reached ({metric} {value:.6g}, exit score {params.exit_score:g})"
+    if params.time_budget_seconds and time.monotonic() - started >= params.time_budget_seconds:
+        return f"time budget of {params.time_budget_seconds} s spent"
+    return ""
+
+
+def _evaluation(problem: _automl.Problem) -> str:
+    if problem.validation is not None:
+        return "validation dataset"
+    if problem.validation_type == "Cross-validation":
+        return f"{problem.folds}-fold cross-validation of the training dataset"
+    return f"holdout of {problem.holdout:.0%} of the training dataset"
+
+
+class _SearchParams(ParamModel):
+    label_column: str = column("training_dataset", title="Label column", description="The column to predict.")
+    maximum_number_of_trials: int = Field(
+        8,
+        ge=1,
+        le=1000,
+        title="Maximum number of trials",
+        description="Trial budget: the search stops after this many.",
+    )
+    time_budget_seconds: int = Field(
+        0,
+        ge=0,
+        le=7 * 24 * 3600,
+        title="Time budget (seconds)",
+        description="Stop asking for trials once this long has passed (0: no time budget). Trials already "
+        "started finish.",
+    )
+    exit_score: float | None = Field(
+        None,
+        title="Exit score",
+        description="Stop once the best trial's primary metric reaches this (at least it, or at most it for "
+        "errors); empty: no exit score.",
+    )
+    maximum_concurrent_trials: int = Field(
+        4,
+        ge=1,
+        le=64,
+        title="Maximum concurrent trials",
+        description="Trials asked for at once and run in parallel on the queue's workers. The search "
+        "depends on it (not on the number of workers).",
+    )
+    validation_type: Literal["Holdout", "Cross-validation"] = Field(
+        "Holdout",
+        title="Validation type",
+        description="How a trial is measured without a validation dataset: on a held-out share of the "
+        "training rows (stratified for classes), or the mean over k folds.",
+    )
+    holdout_fraction: float = Field(
+        0.2, gt=0.0, lt=1.0, title="Holdout fraction", description="Share of training rows held out (Holdout)."
+    )
+    number_of_folds: int = Field(3, ge=2, le=20, title="Number of folds", description="Folds (Cross-validation).")
+    random_seed: int = Field(0, ge=0, title="Random seed", description="Seed of the search, the split and learners.")
+    automatic_featurization: bool = Field(
+        True,
+        title="Automatic featurization",
+        description="Impute, drop ID-like columns, hash high-cardinality and free text, expand dates, weigh "
+        "imbalanced classes. Off: Train Model's encoding, and guardrails only alert.",
+    )
+
+
+class AutoMLClassification(_AutoML):
+    """Search Tessera's classification learners and their hyperparameters; output the best one trained.
+
+    Two-class and multiclass labels alike (two values: two-class learners, more: multiclass learners).
+    The search is Optuna's TPE sampler, seeded, asked "Maximum concurrent trials" configurations at a
+    time; each trial runs as one part of the node on any worker of its queue. Before the search the
+    data guardrails check the training data (missing values, ID-like columns, high-cardinality and
+    free text, dates, class imbalance, label leakage) and decide the featurization every trial uses;
+    the "Data guardrails" table says what each found and did. The winner is refitted on every
+    training row, featurization included, and output as an ordinary trained model: Score Model,
+    Evaluate Model, inference pipelines and endpoints use it as they use Train Model's.
+    "Leaderboard" has one row per trial (best first); "Explanation" ranks the input columns by
+    permutation importance on held-out rows.
+    """
+
+    id = "automl_classification"
+    name = "AutoML Classification"
+
+    class Params(_SearchParams):
+        primary_metric: Literal["AUC", "Accuracy", "F-score", "Precision", "Recall", "Average log loss"] = Field(
+            "AUC",
+            title="Primary metric",
+            description="What the search optimizes (multiclass: macro-averaged, AUC one-vs-rest).",
+        )
+        allowed_algorithms: list[ClassificationAlgorithm] = Field(
+            ["Boosted decision tree", "Decision forest", "Logistic regression"],
+            title="Allowed algorithms",
+            description="Learners the search may try (Support vector machine: two-class labels only).",
+        )
+        blocked_algorithms: list[ClassificationAlgorithm] = Field(
+            [], title="Blocked algorithms", description="Learners the search never tries."
+        )
+
+    def _task(self, training: DataTable, label: str) -> str:
+        classes = training.df[label].nunique(dropna=True)
+        if classes < 2:
+            raise ModuleError(
+                f"label column {label!r} has only {classes} class; a classifier needs at least 2",
+                param="label_column",
+                column=label,
+            )
+        return "binary" if classes == 2 else "multiclass"
+
+
+class AutoMLRegression(_AutoML):
+    """Search Tessera's regression learners and their hyperparameters; output the best one trained.
+
+    As AutoML Classification (same search, trials on the queue's workers, guardrails without class
+    balance, outputs), for a numeric label.
+    """
+
+    id = "automl_regression"
+    name = "AutoML Regression"
+
+    class Params(_SearchParams):
+        primary_metric: Literal[
+            "Coefficient of determination",
+            "Root of mean squared error",
+            "Mean absolute error",
+            "Relative absolute error",
+            "Relative squared error",
+        ] = Field("Coefficient of determination", title="Primary metric", description="What the search optimizes.")
+        allowed_algorithms: list[RegressionAlgorithm] = Field(
+            ["Boosted decision tree", "Decision forest", "Linear regression"],
+            title="Allowed algorithms",
+            description="Learners the search may try.",
+        )
+        blocked_algorithms: list[RegressionAlgorithm] = Field(
+            [], title="Blocked algorithms", description="Learners the search never tries."
+        )
+
+    def _task(self, training: DataTable, label: str) -> str:
+        dtype = training.schema.get(label).dtype  # type: ignore[union-attr]
+        if dtype not in ("integer", "number"):
+            raise ModuleError(
+                f"label column {label!r} is {dtype}; AutoML Regression needs a numeric label",
+                param="label_column",
+                column=label,
+            )
+        return "regression"

@@ -1,0 +1,300 @@
+"""AutoML Classification / Regression: the search equals Optuna driven directly, guardrails, determinism, errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from modules.library.scoring.score_model import score_table
+from modules.library.training import _automl
+from modules.library.training.automl import AutoMLClassification, AutoMLRegression
+from modules.sdk import DataTable, LocalContext, ModuleError, TrainedModel, default_registry
+
+
+def _numeric(n: int = 160, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2, x3 = rng.normal(size=n), rng.normal(size=n), rng.normal(size=n)
+    y = np.where(x1 + 0.7 * x2 + rng.normal(scale=0.8, size=n) > 0, "yes", "no")
+    return pd.DataFrame({"x1": x1, "x2": x2, "x3": x3, "y": pd.Series(y, dtype="str")})
+
+
+def _run(module: Any, df: pd.DataFrame, **params: Any) -> dict[str, Any]:
+    return module.run({"training_dataset": DataTable(df)}, module.parse_params(params), LocalContext())
+
+
+def _board(out: dict[str, Any]) -> list[dict[str, Any]]:
+    df = out["leaderboard"].df.drop(columns=["Duration (s)", "Worker"])
+    return df.to_dict("records")
+
+
+def test_the_search_finds_what_optuna_driven_directly_finds() -> None:
+    import optuna
+    from sklearn.model_selection import train_test_split
+
+    df = _numeric()
+    algorithms = ["Boosted decision tree", "Decision forest", "Logistic regression"]
+    out = _run(
+        AutoMLClassification(),
+        df,
+        label_column="y",
+        maximum_number_of_trials=9,
+        maximum_concurrent_trials=3,
+        random_seed=3,
+        allowed_algorithms=algorithms,
+    )
+
+    # The same library, the same rounds: 3 asks, 3 tells, three times; each trial trained by Train Model
+    # and measured by Evaluate Model on the same stratified holdout.
+    fit, held = train_test_split(
+        np.arange(len(df)), test_size=round(0.2 * len(df)), random_state=3, stratify=df["y"].to_numpy()
+    )
+    train, test = DataTable(df.iloc[np.sort(fit)]), DataTable(df.iloc[np.sort(held)])
+    registry = default_registry()
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=3, constant_liar=True))
+    found = []
+    for _ in range(3):
+        asked = [study.ask() for _ in range(3)]
+        values = []
+        for trial in asked:
+            algorithm, settings = _automl.suggest(trial, "binary", algorithms)
+            learner_cls = registry.get(_automl.ALGORITHMS["binary"][algorithm])
+            learner = learner_cls().run(
+                {}, learner_cls.parse_params({**settings, "random_number_seed": 3}), LocalContext()
+            )
+            ctx = LocalContext()
+            model = registry.get("train_model")().run(
+                {"untrained_model": learner["untrained_model"], "dataset": train},
+                registry.get("train_model").parse_params({"label_column": "y"}),
+                ctx,
+            )["trained_model"]
+            scored = registry.get("score_model")().run(
+                {"trained_model": model, "dataset": test}, registry.get("score_model").parse_params({}), ctx
+            )["scored_dataset"]
+            metrics = registry.get("evaluate_model")().run(
+                {"scored_dataset": scored}, registry.get("evaluate_model").parse_params({}), ctx
+            )["evaluation_results"]
+            values.append(metrics.values["AUC"])
+            found.append((algorithm, settings, metrics.values["AUC"]))
+        for trial, value in zip(asked, values, strict=True):
+            study.tell(trial, value)
+
+    board = _board(out)
+    by_trial = sorted(board, key=lambda row: row["Trial"])
+    assert [(r["Algorithm"], json.loads(r["Hyperparameters"])) for r in by_trial] == [(a, s) for a, s, _ in found]
+    assert [r["AUC"] for r in by_trial] == pytest.approx([v for _, _, v in found], abs=1e-12)
+    best = study.best_trial.number
+    assert board[0]["Trial"] == best + 1
+    assert board[0]["AUC"] == pytest.approx(study.best_value, abs=1e-12)
+    assert out["leaderboard"].meta["automl"]["winner"]["algorithm"] == found[best][0]
+
+
+def test_a_trial_budget_gives_the_same_leaderboard_and_model_every_time() -> None:
+    df = _numeric(seed=1)
+    df.loc[::9, "x2"] = np.nan
+    params = {"label_column": "y", "maximum_number_of_trials": 6, "maximum_concurrent_trials": 2, "random_seed": 5}
+
+    first, second = _run(AutoMLClassification(), df, **params), _run(AutoMLClassification(), df, **params)
+
+    assert _board(first) == _board(second)
+    assert len(_board(first)) == 6
+    probe = DataTable(df.drop(columns=["y"]).head(20))
+    pd.testing.assert_frame_equal(
+        score_table(first["trained_model"], probe).df, score_table(second["trained_model"], probe).df
+    )
+
+
+def _crafted(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """An ID column, a leaky column, 95/5 classes, high-cardinality text, free text, a date, missing numbers."""
+    rng = np.random.default_rng(seed)
+    y = np.where(np.arange(n) % 20 == 0, "fraud", "ok")
+    words = np.array(["red", "green", "blue", "small", "large", "fast", "slow", "new", "old"])
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series([f"C{i:05d}" for i in rng.permutation(n)], dtype="str"),
+            "amount": np.where(rng.random(n) < 0.1, np.nan, rng.gamma(2.0, 50.0, n)),
+            "refund_flag": pd.Series(np.where(y == "fraud", "R", "N"), dtype="str"),
+            "merchant": pd.Series([f"M{v}" for v in rng.integers(0, 150, n)], dtype="str"),
+            "note": pd.Series([" ".join(rng.choice(words, 5)) for _ in range(n)], dtype="str"),
+            "when": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 365 * 24, n), unit="h"),
+            "y": pd.Series(y, dtype="str"),
+        }
+    )
+
+
+def test_the_guardrails_fire_on_crafted_data() -> None:
+    out = _run(AutoMLClassification(), _crafted(), label_column="y", maximum_number_of_trials=2)
+
+    rails = out["guardrails"].df.to_dict("records")
+    assert [(r["Guardrail"], r["Status"], r["Columns"]) for r in rails] == [
+        ("Missing feature values", "fixed", "amount"),
+        ("ID-like columns", "fixed", "customer_id"),
+        ("High-cardinality text", "fixed", "merchant"),
+        ("Free text", "fixed", "note"),
+        ("Dates", "fixed", "when"),
+        ("Class balance", "fixed", "y"),
+        ("Label leakage", "alerted", "refund_flag"),
+    ]
+    assert rails[5]["Detail"].startswith("imbalanced (ok: 380, fraud: 20; rarest ['fraud'])")
+    featurizer = out["trained_model"].estimator.steps[0][1]
+    assert (featurizer.numeric, featurizer.dates, featurizer.categorical, featurizer.hashed, featurizer.text) == (
+        ["amount"],
+        ["when"],
+        ["refund_flag"],
+        ["merchant"],
+        ["note"],
+    )
+    model = out["trained_model"].estimator.steps[-1][1]
+    weights = [v for k, v in model.get_params(deep=True).items() if k.endswith("class_weight")]
+    assert weights and set(weights) == {"balanced"}
+
+
+def test_guardrails_only_alert_when_featurization_is_off() -> None:
+    df = _crafted().drop(columns=["amount"])
+    out = _run(
+        AutoMLClassification(),
+        df,
+        label_column="y",
+        maximum_number_of_trials=1,
+        maximum_concurrent_trials=1,
+        automatic_featurization=False,
+    )
+
+    statuses = {r["Guardrail"]: r["Status"] for r in out["guardrails"].df.to_dict("records")}
+    assert statuses == {
+        "Missing feature values": "passed",
+        "ID-like columns": "alerted",
+        "High-cardinality text": "alerted",
+        "Free text": "alerted",
+        "Dates": "alerted",
+        "Class balance": "alerted",
+        "Label leakage": "alerted",
+    }
+    assert [name for name, _ in out["trained_model"].estimator.steps] == ["features", "model"]
+
+
+def test_the_winner_scores_raw_rows_with_missing_values_and_unseen_text_after_saving() -> None:
+    df = _crafted()
+    out = _run(AutoMLClassification(), df, label_column="y", maximum_number_of_trials=3, maximum_concurrent_trials=3)
+    model = out["trained_model"]
+    rows = df.drop(columns=["y"]).head(6).copy()
+    rows["amount"] = np.nan
+    rows["merchant"] = "never seen"
+    rows.loc[rows.index[0], "note"] = None
+
+    loaded = TrainedModel.deserialize(TrainedModel.serialize(model))
+
+    before = score_table(model, DataTable(rows)).df
+    pd.testing.assert_frame_equal(score_table(loaded, DataTable(rows)).df, before)
+    assert before["Scored Probabilities"].notna().all()
+
+
+def test_the_explanation_ranks_the_informative_columns_first() -> None:
+    out = _run(AutoMLRegression(), _regression(), label_column="target", maximum_number_of_trials=4)
+
+    features = out["explanation"].df["Feature"].tolist()
+    assert list(out["explanation"].df.columns) == ["Feature", "Score"]
+    assert features[0] == "x1"
+    assert set(features) == {"x1", "x2", "noise", "colour"}
+
+
+def _regression(n: int = 200, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            "x1": x1,
+            "x2": x2,
+            "noise": rng.normal(size=n),
+            "colour": pd.Series(rng.choice(["r", "g", "b"], n), dtype="str"),
+            "target": 3 * x1 + x2 + rng.normal(scale=0.3, size=n),
+        }
+    )
+
+
+def test_an_exit_score_stops_the_search_after_the_round_that_reaches_it() -> None:
+    out = _run(
+        AutoMLRegression(),
+        _regression(),
+        label_column="target",
+        maximum_number_of_trials=40,
+        maximum_concurrent_trials=2,
+        exit_score=0.5,
+    )
+
+    assert len(out["leaderboard"].df) == 2
+    assert out["leaderboard"].meta["automl"]["stopped"].startswith("exit score reached")
+
+
+def test_cross_validation_measures_the_mean_over_the_folds() -> None:
+    out = _run(
+        AutoMLRegression(),
+        _regression(),
+        label_column="target",
+        maximum_number_of_trials=2,
+        validation_type="Cross-validation",
+        number_of_folds=4,
+    )
+
+    assert out["leaderboard"].meta["sweep"]["evaluation"] == "4-fold cross-validation of the training dataset"
+    assert out["leaderboard"].df["Status"].tolist() == ["completed", "completed"]
+
+
+@pytest.mark.parametrize(
+    ("module", "df", "params", "param", "message"),
+    [
+        (AutoMLClassification(), _numeric(), {"allowed_algorithms": []}, "allowed_algorithms", "no algorithm is"),
+        (
+            AutoMLClassification(),
+            _numeric(),
+            {"allowed_algorithms": ["Logistic regression"], "blocked_algorithms": ["Logistic regression"]},
+            "blocked_algorithms",
+            "every allowed algorithm (Logistic regression) is blocked",
+        ),
+        (
+            AutoMLClassification(),
+            _numeric().assign(y=pd.Series(np.arange(160) % 3, dtype="int64").astype(str)),
+            {"allowed_algorithms": ["Support vector machine"]},
+            "allowed_algorithms",
+            "Support vector machine is two-class only",
+        ),
+        (AutoMLRegression(), _numeric(), {}, "label_column", "label column 'y' is string"),
+        (AutoMLClassification(), _numeric(), {"holdout_fraction": 0.995}, "holdout_fraction", "a holdout fraction"),
+        (
+            AutoMLClassification(),
+            _numeric().assign(y="yes"),
+            {},
+            "label_column",
+            "label column 'y' has only 1 class",
+        ),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_parameter(
+    module: Any, df: pd.DataFrame, params: dict[str, Any], param: str, message: str
+) -> None:
+    with pytest.raises(ModuleError) as caught:
+        _run(module, df, label_column="y", **params)
+
+    assert caught.value.param == param
+    assert caught.value.message.startswith(message)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_every_algorithm_of_every_task_runs_a_trial(task: str) -> None:
+    df = _regression().rename(columns={"target": "y"})
+    if task == "binary":
+        df["y"] = pd.Series(np.where(df["y"] > 0, "a", "b"), dtype="str")
+    elif task == "multiclass":
+        df["y"] = pd.Series(pd.cut(df["y"], 3, labels=["lo", "mid", "hi"]).astype(str), dtype="str")
+    module = AutoMLRegression() if task == "regression" else AutoMLClassification()
+    algorithms = list(_automl.ALGORITHMS[task])
+
+    for algorithm in algorithms:
+        out = _run(
+            module, df, label_column="y", maximum_number_of_trials=1, allowed_algorithms=[algorithm], random_seed=1
+        )
+        row = out["leaderboard"].df.iloc[0]
+        assert (row["Algorithm"], row["Status"]) == (algorithm, "completed")

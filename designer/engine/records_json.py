@@ -39,7 +39,7 @@ def _values(series: pd.Series) -> list[Any]:
         values: list[Any] = series.to_numpy().tolist()
         return values
     # Dates, text, nullable and other types: as pandas writes them (dates ISO 8601, missing values null).
-    text = series.to_json(orient="values", date_format="iso", double_precision=15, force_ascii=False)
+    text = series.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
     written: list[Any] = json.loads(text)
     if dtype == np.dtype(object):
         # A float inside an object column keeps its exact value.
@@ -62,4 +62,5 @@ def _floats(series: pd.Series) -> list[Any]:
         return exact
     cleaned = values.astype(object)
     cleaned[~finite] = None
-    return cleaned.tolist()  # type: ignore[no-any-return]
+    nullable: list[Any] = cleaned.tolist()
+    return nullable

@@ -69,7 +69,7 @@ def test_rename_refuses_unknown_fields_by_name(as_owner: Any, workspace: Workspa
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Some fields are invalid.",
-        "fields": {"colour": ["Unknown field; allowed fields: name."]},
+        "fields": {"colour": ["Unknown field 'colour'; allowed fields: name."]},
     }
 
 

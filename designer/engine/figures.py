@@ -42,6 +42,7 @@ ANNOTATE_CELLS_UP_TO = 12  # classes; beyond that the numbers in the cells are u
 
 _NUMERIC = ("integer", "number")
 _THRESHOLD_METRICS = ("Accuracy", "Precision", "Recall", "F1 Score")
+_SHORT = {"F1 Score": "F1"}  # in the threshold chart's title, where width is short
 
 
 # -- one column ---------------------------------------------------------------------------------------
@@ -391,21 +392,25 @@ def _by_threshold(series: list[_Series], values: dict[str, Any]) -> go.Figure | 
                 ],
             }
         ],
-        margin={"b": 110},
+        margin={"t": 84, "b": 110},
     )
     return fig
 
 
 def _at(row: dict[str, Any], suffix: str) -> str:
-    """The metrics and counts of one threshold-table row, as a chart title."""
-    metrics = " · ".join(f"{m} {_number(row.get(m))}" for m in _THRESHOLD_METRICS if row.get(m) is not None)
+    """The metrics and counts of one threshold-table row, as a chart title: the threshold, then the metrics
+    and the counts on short lines of their own, so the title fits a panel a third of a screen wide (one
+    line of all of it was cut off at the right edge)."""
+    metrics = " · ".join(
+        f"{_SHORT.get(m, m)} {_number(row.get(m))}" for m in _THRESHOLD_METRICS if row.get(m) is not None
+    )
     counts = [row.get(k) for k in ("True Positives", "False Positives", "True Negatives", "False Negatives")]
     tally = (
         f"<br><sup>TP {counts[0]} · FP {counts[1]} · TN {counts[2]} · FN {counts[3]}</sup>"
         if None not in counts
         else ""
     )
-    return f"At threshold {row['threshold']:.2f}{suffix}: {metrics}{tally}"
+    return f"At threshold {row['threshold']:.2f}{suffix}<br><sup>{metrics}</sup>{tally}"
 
 
 def _lift(series: list[_Series]) -> go.Figure | None:

@@ -596,9 +596,15 @@ def _template() -> go.layout.Template:
 
 def _plain(fig: go.Figure) -> Figure:
     """The figure in the house look as plain JSON (NaN becomes null, arrays become lists)."""
+    return house_figure(fig)
+
+
+def house_figure(fig: go.Figure, height: int = PANEL_HEIGHT) -> Figure:
+    """Any server-built figure in the app's look (font, white plot, light grid, series colours) as plain
+    JSON: the evaluation and column charts use it, and so do other apps' charts (endpoint monitoring)."""
     import plotly.io as pio
 
-    fig.update_layout(template=_template(), autosize=True, height=PANEL_HEIGHT)
+    fig.update_layout(template=_template(), autosize=True, height=height)
     plain: Figure = json.loads(pio.to_json(fig, validate=False))
     return plain
 

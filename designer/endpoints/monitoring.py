@@ -26,7 +26,7 @@ SUCCEEDED = "#1b7f45"  # the app's green and red (frontend/src/app/theme.css: --
 FAILED = "#c4314b"
 _CARD_HEIGHT = 300  # the Monitoring tab draws these in cards of this height
 _MARGIN = {"t": 16, "r": 16, "b": 40}
-_LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
+_LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}
 
 
 def _bucket_seconds(minutes: int) -> int:

@@ -32,6 +32,7 @@ def test_traffic_and_latency_use_the_app_theme_and_no_title_of_their_own():
         assert template["colorway"] == list(SERIES)
         assert layout["height"] == 300
     assert [t["name"] for t in out["traffic"]["data"]] == ["succeeded", "errors"]
+    assert out["traffic"]["layout"]["legend"]["traceorder"] == "normal"  # stacked bars would list errors first
     assert [t["y"] for t in out["traffic"]["data"]] == [[4, 2], [1, 0]]
     assert [t["name"] for t in out["latency"]["data"]] == ["p50", "p95", "p99"]
 

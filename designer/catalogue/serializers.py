@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from designer.workspaces.rest import StrictSerializer
+
 
 class PortSerializer(serializers.Serializer):
     name = serializers.CharField()
@@ -51,7 +53,7 @@ class ModuleListQuerySerializer(serializers.Serializer):
     )
 
 
-class UpgradeRequestSerializer(serializers.Serializer):
+class UpgradeRequestSerializer(StrictSerializer):
     from_version = serializers.IntegerField(min_value=1, help_text="The version the node was saved with.")
     params = serializers.DictField(required=False, default=dict, help_text="The node's saved parameters.")
 

@@ -7,7 +7,6 @@ wait for a free thread). ``total_*`` percentiles are over the calls that have on
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,12 +14,19 @@ import numpy as np
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from designer.engine.figures import house_figure
+
 from .models import Endpoint, EndpointCall, EndpointSample
 
 #: Latency histogram buckets (seconds) of the Prometheus exposition.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 MAX_CALLS = 200_000
 MAX_SAMPLES = 200  # newest sampled calls a drift report reads (up to 100 rows each)
+SUCCEEDED = "#1b7f45"  # the app's green and red (frontend/src/app/theme.css: --ok, --danger)
+FAILED = "#c4314b"
+_CARD_HEIGHT = 300  # the Monitoring tab draws these in cards of this height
+_MARGIN = {"t": 16, "r": 16, "b": 40}
+_LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}
 
 
 def _bucket_seconds(minutes: int) -> int:
@@ -107,14 +113,15 @@ def _by_kind(kinds: Any) -> dict[str, int]:
 
 
 def figures(series: list[dict[str, Any]]) -> dict[str, Any]:
+    """Traffic and latency over the window, in the app's chart look. No figure titles: the page's cards
+    carry them ("Traffic", "Latency"), and a second title inside said the same thing again."""
     import plotly.graph_objects as go
-    import plotly.io as pio
 
     t = [s["t"] for s in series]
     traffic = go.Figure()
-    traffic.add_bar(x=t, y=[s["requests"] - s["errors"] for s in series], name="succeeded", marker_color="#2f7d5b")
-    traffic.add_bar(x=t, y=[s["errors"] for s in series], name="errors", marker_color="#c0392b")
-    traffic.update_layout(barmode="stack", title="Requests", yaxis_title="calls", margin={"t": 40, "r": 10})
+    traffic.add_bar(x=t, y=[s["requests"] - s["errors"] for s in series], name="succeeded", marker_color=SUCCEEDED)
+    traffic.add_bar(x=t, y=[s["errors"] for s in series], name="errors", marker_color=FAILED)
+    traffic.update_layout(barmode="stack", yaxis_title="calls", margin=_MARGIN, legend=_LEGEND)
     latency = go.Figure()
     for key, label in (("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99")):
         latency.add_scatter(x=t, y=[s[key] for s in series], name=label, mode="lines+markers", connectgaps=False)
@@ -127,10 +134,8 @@ def figures(series: list[dict[str, Any]]) -> dict[str, Any]:
             line={"dash": "dot"},
             connectgaps=False,
         )
-    latency.update_layout(title="Latency", yaxis_title="ms", margin={"t": 40, "r": 10})
-    return {
-        name: json.loads(pio.to_json(fig, validate=False)) for name, fig in (("traffic", traffic), ("latency", latency))
-    }
+    latency.update_layout(yaxis_title="ms", margin=_MARGIN, legend=_LEGEND)
+    return {name: house_figure(fig, height=_CARD_HEIGHT) for name, fig in (("traffic", traffic), ("latency", latency))}
 
 
 class EndpointCollector:
@@ -260,7 +265,6 @@ def drift(endpoint: Endpoint, minutes: int, now: datetime | None = None) -> dict
 
 def drift_figure(features: list[dict[str, Any]]) -> dict[str, Any]:
     import plotly.graph_objects as go
-    import plotly.io as pio
 
     measured = [f for f in features if f["distance"] is not None]
     fig = go.Figure()
@@ -268,15 +272,13 @@ def drift_figure(features: list[dict[str, Any]]) -> dict[str, Any]:
         x=[f["distance"] for f in measured],
         y=[f["column"] for f in measured],
         orientation="h",
-        marker_color=["#c0392b" if f["drifted"] else "#2f7d5b" for f in measured],
+        marker_color=[FAILED if f["drifted"] else SUCCEEDED for f in measured],
         hovertext=[f"{f['test']}: p = {f['p_value']:.3g}" for f in measured],
     )
     fig.update_layout(
         title="Drift by feature (red: drifted)",
         xaxis_title="normalised Wasserstein / Jensen-Shannon distance",
         yaxis={"autorange": "reversed"},
-        height=max(260, 22 * len(measured) + 100),
-        margin={"t": 40, "r": 10},
+        margin={"t": 40, "r": 16},
     )
-    plain: dict[str, Any] = json.loads(pio.to_json(fig, validate=False))
-    return plain
+    return house_figure(fig, height=max(260, 22 * len(measured) + 100))

@@ -42,6 +42,7 @@ ANNOTATE_CELLS_UP_TO = 12  # classes; beyond that the numbers in the cells are u
 
 _NUMERIC = ("integer", "number")
 _THRESHOLD_METRICS = ("Accuracy", "Precision", "Recall", "F1 Score")
+_SHORT = {"F1 Score": "F1"}  # in the threshold chart's title, where width is short
 
 
 # -- one column ---------------------------------------------------------------------------------------
@@ -391,21 +392,25 @@ def _by_threshold(series: list[_Series], values: dict[str, Any]) -> go.Figure | 
                 ],
             }
         ],
-        margin={"b": 110},
+        margin={"t": 84, "b": 110},
     )
     return fig
 
 
 def _at(row: dict[str, Any], suffix: str) -> str:
-    """The metrics and counts of one threshold-table row, as a chart title."""
-    metrics = " · ".join(f"{m} {_number(row.get(m))}" for m in _THRESHOLD_METRICS if row.get(m) is not None)
+    """The metrics and counts of one threshold-table row, as a chart title: the threshold, then the metrics
+    and the counts on short lines of their own, so the title fits a panel a third of a screen wide (one
+    line of all of it was cut off at the right edge)."""
+    metrics = " · ".join(
+        f"{_SHORT.get(m, m)} {_number(row.get(m))}" for m in _THRESHOLD_METRICS if row.get(m) is not None
+    )
     counts = [row.get(k) for k in ("True Positives", "False Positives", "True Negatives", "False Negatives")]
     tally = (
         f"<br><sup>TP {counts[0]} · FP {counts[1]} · TN {counts[2]} · FN {counts[3]}</sup>"
         if None not in counts
         else ""
     )
-    return f"At threshold {row['threshold']:.2f}{suffix}: {metrics}{tally}"
+    return f"At threshold {row['threshold']:.2f}{suffix}<br><sup>{metrics}</sup>{tally}"
 
 
 def _lift(series: list[_Series]) -> go.Figure | None:
@@ -591,9 +596,15 @@ def _template() -> go.layout.Template:
 
 def _plain(fig: go.Figure) -> Figure:
     """The figure in the house look as plain JSON (NaN becomes null, arrays become lists)."""
+    return house_figure(fig)
+
+
+def house_figure(fig: go.Figure, height: int = PANEL_HEIGHT) -> Figure:
+    """Any server-built figure in the app's look (font, white plot, light grid, series colours) as plain
+    JSON: the evaluation and column charts use it, and so do other apps' charts (endpoint monitoring)."""
     import plotly.io as pio
 
-    fig.update_layout(template=_template(), autosize=True, height=PANEL_HEIGHT)
+    fig.update_layout(template=_template(), autosize=True, height=height)
     plain: Figure = json.loads(pio.to_json(fig, validate=False))
     return plain
 

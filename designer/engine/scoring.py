@@ -50,6 +50,7 @@ from .execute import NodeFailed, _check_outputs, _parse_params, _run
 from .graph import Graph, Node
 from .input_checks import InputChecks, profile_of_baseline
 from .problems import node_label
+from .records_json import records_json as rows_as_json
 from .request_rows import typed_frame
 from .row_trace import Dropped, RowTrace
 
@@ -669,13 +670,6 @@ def records(table: DataTable) -> list[dict[str, Any]]:
 
 
 def records_json(table: DataTable) -> str:
-    """The rows as a JSON array of objects, written by pandas in C (missing values as null, dates ISO 8601).
-
-    The scoring hot path: several times faster than building Python dicts for ``json.dumps``. Numbers keep
-    15 significant digits.
-    """
-    df = table.df
-    if not all(isinstance(c, str) for c in df.columns):
-        df = df.rename(columns=str)
-    text: str = df.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
-    return text
+    """The rows as a JSON array of objects (missing values as null, dates ISO 8601), numbers written as the
+    shortest text that reads back as the same value: the scoring hot path, assembled column by column."""
+    return rows_as_json(table.df)

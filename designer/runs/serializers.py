@@ -6,13 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from designer.pipelines.serializers import PipelineDiffSerializer, PipelineVersionSerializer
+from designer.workspaces.rest import StrictSerializer
 
 from .evaluations import main_metrics
 from .models import NodeRun, Run
 from .selectors import elapsed_seconds, key_metrics
 
 
-class SubmitRunSerializer(serializers.Serializer):
+class SubmitRunSerializer(StrictSerializer):
     pipeline = serializers.IntegerField(help_text="Pipeline id.")
     version = serializers.IntegerField(required=False, min_value=1, help_text="Version number; the head if omitted.")
     regenerate = serializers.ListField(

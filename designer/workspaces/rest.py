@@ -20,6 +20,7 @@ Lists use ``self.scoped_queryset()`` (only member workspaces), ``self.filter_wor
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -45,9 +46,18 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, Mapping):
             unknown = sorted(str(k) for k in data if k not in self.fields and k not in _IGNORED_KEYS)
             if unknown:
-                allowed = ", ".join(self.fields)
-                raise serializers.ValidationError({k: [f"Unknown field; allowed fields: {allowed}."] for k in unknown})
+                raise serializers.ValidationError({k: [unknown_field_message(k, list(self.fields))] for k in unknown})
         return super().to_internal_value(data)
+
+
+def unknown_field_message(name: str, allowed: list[str]) -> str:
+    """``Unknown field 'pipeline_id' (did you mean 'pipeline'?); allowed fields: pipeline, version.``"""
+    near = (
+        difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        or [field for field in allowed if name.startswith(field) or field.startswith(name)][:1]
+    )
+    hint = f" (did you mean '{near[0]}'?)" if near else ""
+    return f"Unknown field '{name}'{hint}; allowed fields: {', '.join(allowed)}."
 
 
 class WorkspaceQuerySerializer(serializers.Serializer):

@@ -21,17 +21,32 @@ audit = logging.getLogger("tessera.audit")
 
 
 def create_workspace(*, user: Any, name: str) -> Workspace:
-    """A new workspace with ``user`` as its owner."""
+    """A new workspace with ``user`` as its owner; its name must differ from every workspace ``user`` belongs to."""
     with transaction.atomic():
+        _refuse_taken_name(user, name)
         workspace = Workspace.objects.create(name=name, created_by=user)
         Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER.label)
     return workspace
 
 
-def rename_workspace(*, workspace: Workspace, name: str) -> Workspace:
+def rename_workspace(*, workspace: Workspace, name: str, user: Any = None) -> Workspace:
+    """Renames; with ``user``, the name must differ from the other workspaces ``user`` belongs to."""
+    if user is not None:
+        _refuse_taken_name(user, name, other_than=workspace)
     workspace.name = name
     workspace.save(update_fields=["name"])
     return workspace
+
+
+def _refuse_taken_name(user: Any, name: str, other_than: Workspace | None = None) -> None:
+    """Two workspaces a user sees under one name (compared case-insensitively) cannot be told apart in the
+    switcher, so the name is refused with a 400 naming ``name``."""
+    taken = Workspace.objects.filter(memberships__user=user, name__iexact=name.strip())
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than.pk)
+    clash = taken.values_list("name", flat=True).first()
+    if clash is not None:
+        raise ValidationError({"name": [f"You already have a workspace named '{clash}'; choose another name."]})
 
 
 def delete_workspace(*, workspace: Workspace, actor: Any = None) -> None:

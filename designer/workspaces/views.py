@@ -59,7 +59,7 @@ class WorkspaceDetailView(WorkspaceScopedView):
         workspace = self._workspace(pk, Role.OWNER)
         data = WorkspaceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.rename_workspace(workspace=workspace, name=data.validated_data["name"])
+        services.rename_workspace(workspace=workspace, name=data.validated_data["name"], user=request.user)
         return Response(WorkspaceSerializer(selectors.workspace_with_role(workspace, request.user)).data)
 
     @extend_schema(responses={204: None}, summary="Delete the workspace and everything in it (owner)")

@@ -7,6 +7,7 @@ on scikit-learn's bundled breast cancer and diabetes data. Runs without Django.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -225,6 +226,22 @@ def test_the_threshold_slider_shows_every_metric_and_count_at_each_threshold(bin
     assert f"TP {row['True Positives']} · FP {row['False Positives']}" in moved["title.text"]
     assert f"Accuracy {row['Accuracy']:.3f}" in moved["title.text"]
     assert slider["steps"][slider["active"]]["label"] == "0.50"  # starts at the chosen threshold
+
+
+def test_the_threshold_title_is_short_lines_that_fit_a_narrow_panel(binary: Metrics) -> None:
+    chart = figures_of(binary)["threshold"]
+
+    title = chart["layout"]["title"]["text"]
+    row = next(r for r in binary.detail["threshold_table"] if r["threshold"] == 0.5)
+    lines = [re.sub(r"</?sup>", "", line) for line in title.split("<br>")]
+    assert lines == [
+        "At threshold 0.50",
+        f"Accuracy {row['Accuracy']:.3f} · Precision {row['Precision']:.3f} · Recall {row['Recall']:.3f}"
+        f" · F1 {row['F1 Score']:.3f}",
+        f"TP {row['True Positives']} · FP {row['False Positives']} · TN {row['True Negatives']}"
+        f" · FN {row['False Negatives']}",
+    ]
+    assert chart["layout"]["margin"]["t"] == 84  # room for the three lines above the plot
 
 
 def test_lift_is_the_true_positive_rate_over_the_share_of_rows_targeted(binary: Metrics) -> None:

@@ -196,7 +196,7 @@ def test_a_malformed_document_is_refused_listing_every_problem(as_editor: Any, p
         (
             {"document": {"nodes": [], "edges": []}, "base": 1},
             "base",
-            "Unknown field; allowed fields: document, message, base_version.",
+            "Unknown field 'base' (did you mean 'base_version'?); allowed fields: document, message, base_version.",
         ),
         (
             {"document": {"nodes": [], "edges": []}, "base_version": "one"},

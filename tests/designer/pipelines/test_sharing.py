@@ -336,7 +336,9 @@ def test_an_import_request_names_unknown_fields(as_editor: Any, workspace: Works
         "/api/pipelines/import/", {"workspace": workspace.pk, "file": SPLIT, "overwrite": True}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["fields"] == {"overwrite": ["Unknown field; allowed fields: workspace, name, file."]}
+    assert response.json()["fields"] == {
+        "overwrite": ["Unknown field 'overwrite'; allowed fields: workspace, name, file."]
+    }
 
 
 def test_the_export_file_lists_uninstalled_modules_with_a_null_name(workspace: Workspace, owner: Any) -> None:

@@ -222,7 +222,11 @@ def test_restoring_an_unknown_version_is_404_naming_it(as_editor: Any, pipeline:
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"base": 2}, "base", "Unknown field; allowed fields: message, base_version."),
+        (
+            {"base": 2},
+            "base",
+            "Unknown field 'base' (did you mean 'base_version'?); allowed fields: message, base_version.",
+        ),
         ({"base_version": 0}, "base_version", "Ensure this value is greater than or equal to 1."),
         ({"message": "x" * 501}, "message", "Ensure this field has no more than 500 characters."),
     ],

@@ -47,6 +47,22 @@ def test_an_editor_submits_a_run_and_gets_its_nodes(as_editor, pipeline):
     assert [(n["node"], n["status"]) for n in body["nodes"]] == [("data", "queued"), ("pick", "pending")]
 
 
+def test_a_submit_body_with_an_unknown_field_is_refused_naming_it(as_editor, pipeline):
+    response = as_editor.post("/api/runs/", {"pipeline_id": pipeline.pk}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Some fields are invalid.",
+        "fields": {
+            "pipeline_id": [
+                "Unknown field 'pipeline_id' (did you mean 'pipeline'?); "
+                "allowed fields: pipeline, version, regenerate, parameters."
+            ]
+        },
+    }
+    assert Run.objects.count() == 0
+
+
 def test_a_viewer_cannot_submit(as_viewer, pipeline):
     response = as_viewer.post("/api/runs/", {"pipeline": pipeline.pk}, format="json")
 

@@ -26,6 +26,42 @@ def test_creating_a_workspace_makes_the_creator_its_owner(api: Any, outsider: An
     assert Membership.objects.get(workspace_id=body["id"], user=outsider).role == "owner"
 
 
+def test_a_second_workspace_with_a_name_i_already_have_is_refused_naming_name(
+    as_editor: Any, workspace: Workspace
+) -> None:
+    # given eddie belongs to "Team"
+    # when he creates "  team " (another case, stray spaces)
+    response = as_editor.post("/api/workspaces/", {"name": "  team "}, format="json")
+    # then a 400 names the field and no workspace was created
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Some fields are invalid.",
+        "fields": {"name": ["You already have a workspace named 'Team'; choose another name."]},
+    }
+    assert list(Workspace.objects.values_list("name", flat=True)) == ["Team"]
+
+
+def test_a_name_only_someone_else_uses_is_free(api: Any, outsider: Any, workspace: Workspace) -> None:
+    response = api(outsider).post("/api/workspaces/", {"name": "Team"}, format="json")
+
+    assert response.status_code == 201
+    assert Workspace.objects.filter(name="Team").count() == 2
+
+
+def test_renaming_onto_another_of_my_workspaces_is_refused_but_a_case_change_is_not(
+    as_owner: Any, owner: Any, workspace: Workspace
+) -> None:
+    second = as_owner.post("/api/workspaces/", {"name": "Fraud"}, format="json").json()
+
+    clash = as_owner.patch(f"/api/workspaces/{second['id']}/", {"name": "TEAM"}, format="json")
+    recase = as_owner.patch(f"/api/workspaces/{workspace.pk}/", {"name": "TEAM"}, format="json")
+
+    assert clash.status_code == 400
+    assert clash.json()["fields"] == {"name": ["You already have a workspace named 'Team'; choose another name."]}
+    assert recase.status_code == 200
+    assert sorted(Workspace.objects.values_list("name", flat=True)) == ["Fraud", "TEAM"]
+
+
 def test_list_shows_only_my_workspaces_with_my_role(as_viewer: Any, other_workspace: Workspace) -> None:
     response = as_viewer.get("/api/workspaces/")
     assert response.status_code == 200
@@ -69,7 +105,7 @@ def test_rename_refuses_unknown_fields_by_name(as_owner: Any, workspace: Workspa
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Some fields are invalid.",
-        "fields": {"colour": ["Unknown field; allowed fields: name."]},
+        "fields": {"colour": ["Unknown field 'colour'; allowed fields: name."]},
     }
 
 

@@ -6,6 +6,8 @@ import { modules, portTypes } from "../../test/fixtures";
 import { mockReactFlow } from "../../test/reactflow";
 import { useRunStatus } from "../runs/runStore";
 import { useCatalogue } from "./catalogueStore";
+import { useGraph } from "./graphStore";
+import { useValidation } from "./validationStore";
 import type { DesignerNode } from "./document";
 import { ModuleNode } from "./ModuleNode";
 import { nodeTypes } from "./types";
@@ -60,6 +62,40 @@ describe("a module on the canvas", () => {
     expect(handles("split", "bottom").map((h) => h.id)).toEqual(["results_dataset1", "results_dataset2"]);
     const labels = [...container.querySelectorAll('.react-flow__node[data-id="train"] .mnode__portlabel')].map((l) => l.textContent);
     expect(labels).toEqual(["Untrained model", "Dataset", "Trained model"]);
+  });
+
+  it("adds the columns that flow through a port to its tooltip once the validator knows them", () => {
+    const columns = (names: string[]) => names.map((name) => ({ name, type: "number" as const }));
+    act(() => {
+      useGraph.setState({
+        edges: [{ id: "e", source: "split", sourceHandle: "results_dataset1", target: "train", targetHandle: "dataset" }],
+      });
+      useValidation.setState({
+        schemas: {
+          split: {
+            results_dataset1: { columns: [...columns(["age", "income"]), { name: "city", type: "string" }], meta: {} },
+            results_dataset2: { columns: columns(Array.from({ length: 10 }, (_, i) => `c${i}`)), meta: {} },
+          },
+        },
+      });
+    });
+    const { container } = render(<Flow nodes={[node("train", "train_model"), node("split", "split_data", 300)]} />);
+    const tip = (id: string, port: string) => container.querySelector(`.react-flow__node[data-id="${id}"] [data-handleid="${port}"]`)?.getAttribute("data-tip");
+    const label = (id: string, text: string) =>
+      [...container.querySelectorAll(`.react-flow__node[data-id="${id}"] .mnode__portlabel`)].find((l) => l.textContent === text)?.getAttribute("title");
+
+    expect(tip("split", "results_dataset1")).toBe("Results dataset1 · Data table\n3 columns: age (number), income (number), city (string)");
+    expect(tip("split", "results_dataset2")).toBe(
+      "Results dataset2 · Data table\n10 columns: c0 (number), c1 (number), c2 (number), c3 (number), c4 (number), c5 (number), c6 (number), c7 (number), and 2 more",
+    );
+    // an input shows what its incoming edge carries; an unwired input has no columns yet
+    expect(tip("train", "dataset")).toBe("Dataset · Data table\n3 columns: age (number), income (number), city (string)");
+    expect(label("train", "Dataset")).toBe(tip("train", "dataset"));
+    expect(tip("train", "untrained_model")).toBe("Untrained model · Untrained model");
+    act(() => {
+      useValidation.getState().reset();
+      useGraph.setState({ edges: [] });
+    });
   });
 
   it("shows the status it is sent, and a status event re-renders only its node", () => {

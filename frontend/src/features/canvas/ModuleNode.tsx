@@ -15,6 +15,7 @@ import { useRunDialogs } from "../runs/dialogStore";
 import { referenceOf } from "../parameters/model";
 import { useNodeRun, useRunStatus, type NodeRunState } from "../runs/runStore";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
+import { usePortColumns } from "./portColumns";
 import type { DesignerNode } from "./document";
 import { useNodeProblems } from "./validationStore";
 import { NODE_WIDTH } from "./nodeSize";
@@ -200,6 +201,7 @@ interface PortsProps {
 const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, runId }: PortsProps) {
   const portTypes = useCatalogue((s) => s.portTypes);
   const openInspector = useRunDialogs((s) => s.openInspector);
+  const columns = usePortColumns(nodeId, kind);
   const ports: Port[] = kind === "in" ? module.inputs : module.outputs;
   if (!ports.length) return null;
   const inspectable = kind === "out" && runId !== undefined && hasOutputs(run?.status);
@@ -210,7 +212,8 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, run
         // The label fills its slot (less 4 px a side) and centres its text: the same place as centring it on `left`.
         const slot = 100 / ports.length;
         const typeLabel = portTypeLabel(portTypes, p.type);
-        const tip = `${p.label} · ${typeLabel}${p.optional ? " (optional)" : ""}${inspectable ? " — click to inspect" : ""}`;
+        const flowing = columns[p.name];
+        const tip = `${p.label} · ${typeLabel}${p.optional ? " (optional)" : ""}${inspectable ? " — click to inspect" : ""}${flowing ? `\n${flowing}` : ""}`;
         const classes = ["port", `port--${kind}`, `port-type--${p.type}`];
         if (problemPorts.has(p.name)) classes.push("port--problem");
         if (inspectable) classes.push("port--inspectable");

@@ -1,9 +1,12 @@
 /**
- * Consume: the URL and key to paste, then curl and Python `requests` code with both filled in, for the
- * Azure ML designer body and the MLflow bodies (so existing clients of either keep working).
+ * Consume: the URL and key to paste, then curl and Python `requests` code for the Azure ML designer body
+ * and the MLflow bodies (so existing clients of either keep working). The code carries a placeholder where
+ * the key goes until the user asks for the real key in it, so a screenshot or a screen share of this tab
+ * leaks nothing the Keys tab keeps masked.
  */
 import { useState } from "react";
 import { CopyButton } from "./CopyButton";
+import { mask } from "./KeyRow";
 import { absoluteUrl, KEY_PLACEHOLDER, snippet, type BodyFormat, type Language } from "./snippets";
 import type { Endpoint } from "./types";
 
@@ -21,6 +24,7 @@ const LANGUAGES: { id: Language; label: string }[] = [
 export function ConsumeTab({ endpoint }: { endpoint: Endpoint }) {
   const [format, setFormat] = useState<BodyFormat>("azure");
   const key = endpoint.keys?.primary ?? null;
+  const [keyInCode, setKeyInCode] = useState(false);
   const current = FORMATS.find((f) => f.id === format) ?? FORMATS[0]!;
   const url = absoluteUrl(format === "azure" ? endpoint.scoring_url : endpoint.invocations_url);
   return (
@@ -41,10 +45,18 @@ export function ConsumeTab({ endpoint }: { endpoint: Endpoint }) {
             Authentication <span className="muted">· header <code>Authorization: Bearer &lt;key&gt;</code></span>
           </div>
           {key ? (
-            <div className="ep-url__row">
-              <code className="ep-url__value">Primary key (shown on the Keys tab)</code>
-              <CopyButton text={key} what="primary key" />
-            </div>
+            <>
+              <div className="ep-url__row">
+                <code className="ep-url__value ep-key" aria-label="Primary key">
+                  {keyInCode ? key : mask(key)}
+                </code>
+                <CopyButton text={key} what="primary key" />
+              </div>
+              <label className="ep-key-toggle">
+                <input type="checkbox" checked={keyInCode} onChange={(e) => setKeyInCode(e.target.checked)} /> Put the primary key in the
+                code below (otherwise it reads <code>{KEY_PLACEHOLDER}</code>)
+              </label>
+            </>
           ) : (
             <p className="muted ep-help">
               Only editors and owners can see the keys; the code below has <code>{KEY_PLACEHOLDER}</code> where the key
@@ -71,7 +83,7 @@ export function ConsumeTab({ endpoint }: { endpoint: Endpoint }) {
           {current.help} — <code>{url}</code>
         </p>
         {LANGUAGES.map((l) => {
-          const code = snippet(endpoint, format, l.id, key);
+          const code = snippet(endpoint, format, l.id, keyInCode ? key : null);
           return (
             <div key={l.id} className="ep-snippet">
               <div className="ep-snippet__head">

@@ -118,6 +118,16 @@ describe("EndpointPage", () => {
 
     const curl = await screen.findByTestId("snippet-curl");
     const python = screen.getByTestId("snippet-python");
+    // the key stays out of the page until asked for: masked beside its copy button, a placeholder in the code
+    for (const code of [curl, python]) {
+      expect(code.textContent).not.toContain(PRIMARY);
+      expect(code.textContent).toContain("<your-endpoint-key>");
+    }
+    expect(screen.getByLabelText("Primary key")).toHaveTextContent(PRIMARY.slice(-4));
+    expect(screen.getByLabelText("Primary key")).not.toHaveTextContent(PRIMARY);
+    await userEvent.click(screen.getByRole("checkbox", { name: /Put the primary key in the code below/ }));
+
+    expect(screen.getByLabelText("Primary key")).toHaveTextContent(PRIMARY);
     for (const code of [curl, python]) {
       expect(code).toHaveTextContent("http://tessera.test/api/v1/service/cancer-risk/score");
       expect(code.textContent).toContain(PRIMARY);

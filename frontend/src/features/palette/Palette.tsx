@@ -70,7 +70,7 @@ export const Palette = memo(function Palette({ modules, datasets, datasetModules
                         aria-label={`Dataset ${d.name}`}
                         data-palette-dataset={d.id}
                         data-dataset-kind={d.latest_version.kind}
-                        title={`${d.description || d.name}\n${datasetShape(d)} — drag onto the canvas`}
+                        title={`${d.name}${d.description ? `\n${d.description}` : ""}\n${datasetShape(d)} — drag onto the canvas`}
                         onDragStart={(e) => start(e, item)}
                         onDoubleClick={() => !readOnly && onAdd(item)}
                         onKeyDown={(e) => e.key === "Enter" && !readOnly && onAdd(item)}
@@ -111,7 +111,7 @@ export const Palette = memo(function Palette({ modules, datasets, datasetModules
                         role="button"
                         aria-label={`Module ${m.name}`}
                         data-palette-module={m.id}
-                        title={`${m.description}\n\nIn: ${m.inputs.map((p) => p.label).join(", ") || "none"}\nOut: ${m.outputs.map((p) => p.label).join(", ") || "none"}`}
+                        title={`${m.name}${m.description ? `\n${m.description}` : ""}\n\nIn: ${m.inputs.map((p) => p.label).join(", ") || "none"}\nOut: ${m.outputs.map((p) => p.label).join(", ") || "none"}`}
                         onDragStart={(e) => start(e, item)}
                         onDoubleClick={() => !readOnly && onAdd(item)}
                         onKeyDown={(e) => e.key === "Enter" && !readOnly && onAdd(item)}

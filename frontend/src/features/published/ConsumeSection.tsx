@@ -1,11 +1,12 @@
 /**
  * Consume: the trigger URL of the chosen version, the OpenAPI document, and code to paste (curl and Python)
- * with a JSON body of values, or with a file for a dataset parameter.
+ * with a JSON body of values, or with a file for a dataset parameter. The code has a placeholder where the
+ * key goes until the user asks for the real key in it (the Keys section keeps it masked).
  */
 import { useState } from "react";
 import { absoluteUrl } from "../endpoints/snippets";
 import { CopyButton } from "../endpoints/CopyButton";
-import { fileParameter, snippet, type BodyKind, type Language } from "./snippets";
+import { fileParameter, KEY_PLACEHOLDER, snippet, type BodyKind, type Language } from "./snippets";
 import type { PipelineEndpointDetail, PublishedVersion } from "./types";
 
 const LANGUAGES: { id: Language; label: string }[] = [
@@ -19,6 +20,8 @@ export function triggerUrl(endpoint: PipelineEndpointDetail, version: PublishedV
 
 export function ConsumeSection({ endpoint, version }: { endpoint: PipelineEndpointDetail; version: PublishedVersion }) {
   const [kind, setKind] = useState<BodyKind>("json");
+  const [keyInCode, setKeyInCode] = useState(false);
+  const key = endpoint.keys?.primary ?? null;
   const url = triggerUrl(endpoint, version);
   const file = fileParameter(version.parameters);
   const shown: BodyKind = kind === "file" && !file ? "json" : kind;
@@ -57,6 +60,12 @@ export function ConsumeSection({ endpoint, version }: { endpoint: PipelineEndpoi
           <CopyButton text={absoluteUrl(endpoint.swagger_url)} what="OpenAPI URL" />
         </div>
       </div>
+      {key && (
+        <label className="ep-key-toggle">
+          <input type="checkbox" checked={keyInCode} onChange={(e) => setKeyInCode(e.target.checked)} /> Put the primary key in the code
+          below (otherwise it reads <code>{KEY_PLACEHOLDER}</code>)
+        </label>
+      )}
       <p className="muted ep-help">
         {shown === "json" ? (
           <>
@@ -71,7 +80,7 @@ export function ConsumeSection({ endpoint, version }: { endpoint: PipelineEndpoi
         )}
       </p>
       {LANGUAGES.map((l) => {
-        const code = snippet({ url, parameters: version.parameters, key: endpoint.keys?.primary ?? null }, shown, l.id);
+        const code = snippet({ url, parameters: version.parameters, key: keyInCode ? key : null }, shown, l.id);
         return (
           <div key={l.id} className="ep-snippet">
             <div className="ep-snippet__head">

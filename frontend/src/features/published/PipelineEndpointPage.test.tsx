@@ -53,6 +53,9 @@ describe("PipelineEndpointPage", () => {
     expect(within(runs).getByRole("link", { name: "#90" })).toHaveAttribute("href", "/runs/90");
 
     expect(screen.getByTestId("trigger-url")).toHaveTextContent("http://tessera.test/pipeline-endpoints/nightly/runs");
+    expect(screen.getByTestId("pe-snippet-curl")).toHaveTextContent("Authorization: Bearer <your-endpoint-key>");
+    expect(screen.getByTestId("pe-snippet-curl").textContent).not.toContain(PRIMARY);
+    await userEvent.click(screen.getByRole("checkbox", { name: /Put the primary key in the code below/ }));
     expect(screen.getByTestId("pe-snippet-curl")).toHaveTextContent(`Authorization: Bearer ${PRIMARY}`);
     await userEvent.click(screen.getByRole("tab", { name: "File for a dataset" }));
     expect(screen.getByTestId("pe-snippet-curl")).toHaveTextContent("-F 'training_data=@new-data.csv'");

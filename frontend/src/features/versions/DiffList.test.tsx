@@ -29,7 +29,26 @@ describe("the diff as a list", () => {
     const param = (name: string) => changed.querySelector(`[data-param="${name}"]`);
     expect(param("fraction")).toHaveTextContent("fraction: 0.5 → 0.7");
     expect(param("seed")).toHaveTextContent("seed: removed (was 0)");
-    expect(param("stratify_by")).toHaveTextContent("stratify_by: set to “label”");
+    expect(param("stratify_by")).toHaveTextContent("stratify_by: set to “label” (was unset)");
+  });
+
+  it("shows the module default as the other side of a parameter added to or removed from the saved version", async () => {
+    const split = {
+      type: "object",
+      properties: {
+        fraction: { title: "Fraction", type: "number", default: 0.5 },
+        seed: { title: "Random seed", type: "integer", default: 42 },
+        stratify_by: { title: "Stratify by", anyOf: [{ type: "string" }, { type: "null" }], default: null },
+      },
+    };
+    route("GET", "/api/modules/", () => json(modules.map((m) => (m.id === "split_data" ? { ...m, params_schema: split } : m))));
+    renderWithProviders(<DiffList diff={DIFF} oldDoc={OLD_DOC} newDoc={NEW_DOC} />);
+    const changed = screen.getByRole("region", { name: "Nodes changed" });
+    await within(changed).findByText("Stratify by");
+    const param = (name: string) => changed.querySelector(`[data-param="${name}"]`);
+    expect(param("fraction")).toHaveTextContent("Fraction: 0.5 → 0.7");
+    expect(param("seed")).toHaveTextContent("Random seed: 0 → 42 (default)");
+    expect(param("stratify_by")).toHaveTextContent("Stratify by: null (default) → “label”");
   });
 
   it("lists rewired edges and pipeline-parameter changes", async () => {
@@ -78,6 +97,13 @@ describe("diff wording", () => {
       "bound to pipeline parameter fraction (was 0.5)",
     );
     expect(describeChange({ name: "k", change: "added", new: { $param: "seed" } }).text).toBe("bound to pipeline parameter seed");
+    expect(describeChange({ name: "k", change: "added", new: { $param: "seed" } }, { value: 7 }).text).toBe(
+      "bound to pipeline parameter seed (was the default 7)",
+    );
+    expect(describeChange({ name: "k", change: "added", new: 0.8 }, { value: 0.5 }).text).toBe("0.5 (default) → 0.8");
+    expect(describeChange({ name: "k", change: "removed", old: { $param: "f" } }, { value: 0.5 }).text).toBe(
+      "unbound from pipeline parameter f, now 0.5 (default)",
+    );
     expect(describeChange({ name: "k", change: "changed", old: { $param: "fraction" }, new: 0.8 }).text).toBe(
       "unbound from pipeline parameter fraction, now 0.8",
     );

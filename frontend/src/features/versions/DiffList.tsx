@@ -3,7 +3,7 @@
  * rewired, pipeline parameters, and the layout-only changes folded away under one line.
  */
 import type { PipelineDocument } from "../../api/types";
-import { describeChange, describeDeclaration, describeLayout, formatValue, paramTitle, summaryText } from "./diffModel";
+import { describeChange, describeDeclaration, describeLayout, formatValue, paramDefault, paramTitle, summaryText } from "./diffModel";
 import { nodeLabel, useModuleIndex } from "./modules";
 import type { DiffEdge, PipelineDiff } from "./queries";
 
@@ -106,7 +106,7 @@ export function DiffList({ diff, oldDoc, newDoc, onFocusNode }: Props) {
                       </li>
                     )}
                     {c.params.map((p) => {
-                      const { kind, text } = describeChange(p);
+                      const { kind, text } = describeChange(p, paramDefault(module, p.name));
                       return (
                         <li key={p.name} className={`diff__change diff__change--${kind}`} data-param={p.name}>
                           <span className="diff__param" title={p.name}>

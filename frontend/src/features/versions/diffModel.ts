@@ -56,21 +56,37 @@ export function formatValue(value: unknown, max = 80): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** One parameter change as a sentence fragment: "0.5 → 0.7", "set to 3", "removed (was 0.5)", "bound to pipeline parameter x". */
-export function describeChange(change: ValueChange): { kind: ValueChange["change"]; text: string } {
+/**
+ * One parameter change as a sentence fragment: "0.5 → 0.7", "0.5 (default) → 0.8", "0 → 1 (default)",
+ * "bound to pipeline parameter x". A parameter absent from a saved version ran with the module's default, so
+ * an added or removed key shows that default as its other side when the catalogue gives one.
+ */
+export function describeChange(change: ValueChange, moduleDefault?: { value: unknown }): { kind: ValueChange["change"]; text: string } {
   const bound = referenceOf(change.new);
   const was = referenceOf(change.old);
+  const implicit = moduleDefault ? `${formatValue(moduleDefault.value)} (default)` : undefined;
   if (bound !== undefined && was === undefined) {
-    const before = change.change === "added" ? "" : ` (was ${formatValue(change.old)})`;
-    return { kind: change.change, text: `bound to pipeline parameter ${bound}${before}` };
+    const old = change.change !== "added" ? formatValue(change.old) : moduleDefault ? `the default ${formatValue(moduleDefault.value)}` : undefined;
+    return { kind: change.change, text: `bound to pipeline parameter ${bound}${old ? ` (was ${old})` : ""}` };
   }
   if (was !== undefined && bound === undefined) {
-    const after = change.change === "removed" ? "module default" : formatValue(change.new);
+    const after = change.change === "removed" ? (implicit ?? "module default") : formatValue(change.new);
     return { kind: change.change, text: `unbound from pipeline parameter ${was}, now ${after}` };
   }
-  if (change.change === "added") return { kind: "added", text: `set to ${formatValue(change.new)}` };
-  if (change.change === "removed") return { kind: "removed", text: `removed (was ${formatValue(change.old)})` };
+  if (change.change === "added") {
+    return { kind: "added", text: implicit ? `${implicit} → ${formatValue(change.new)}` : `set to ${formatValue(change.new)} (was unset)` };
+  }
+  if (change.change === "removed") {
+    return { kind: "removed", text: implicit ? `${formatValue(change.old)} → ${implicit}` : `removed (was ${formatValue(change.old)})` };
+  }
   return { kind: "changed", text: `${formatValue(change.old)} → ${formatValue(change.new)}` };
+}
+
+/** The default a module's schema declares for a parameter, when it declares one. */
+export function paramDefault(module: Module | undefined, name: string): { value: unknown } | undefined {
+  const props = (module?.params_schema as { properties?: Record<string, Record<string, unknown>> } | undefined)?.properties;
+  const spec = props?.[name];
+  return spec && "default" in spec ? { value: spec.default } : undefined;
 }
 
 /** A pipeline parameter's declaration change: "declared: number, default 0.5", "default 0.5 → 0.8", "removed". */

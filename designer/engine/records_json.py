@@ -1,0 +1,66 @@
+"""A table as the JSON array of row objects that scoring answers with, numbers written exactly.
+
+pandas' ``to_json`` writes a float with a fixed count of decimals (99.8 comes out as 99.799999999999997,
+1.2345678901234567e-05 as 0.000012345678901), so a client reads back a value the model never produced.
+Here each float column is taken out whole as Python floats and written by the standard library's C encoder
+(the shortest text that reads back as the same number, as ``repr(float)``); dates, text and nullable columns
+still go through pandas (ISO 8601, missing values as null), and a table with no float column is written by
+pandas as before.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def records_json(df: pd.DataFrame) -> str:
+    """``[{"column": value, ...}, ...]`` for the frame's rows, with no spaces; NaN and infinities as null."""
+    if not df.columns.is_unique or not any(dtype.kind == "f" for dtype in df.dtypes):
+        # Nothing to write more exactly than pandas does (and pandas names a repeated column).
+        text: str = df.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
+        return text
+    names = [str(c) for c in df.columns]
+    columns = [_values(series) for _, series in df.items()]
+    rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _values(series: pd.Series) -> list[Any]:
+    """One column's values as the JSON encoder should see them."""
+    dtype = series.dtype
+    if dtype.kind == "f":
+        return _floats(series)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        values: list[Any] = series.to_numpy().tolist()
+        return values
+    # Dates, text, nullable and other types: as pandas writes them (dates ISO 8601, missing values null).
+    text = series.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
+    written: list[Any] = json.loads(text)
+    if dtype == np.dtype(object):
+        # A float inside an object column keeps its exact value.
+        for row, value in enumerate(series.tolist()):
+            if isinstance(value, float):
+                written[row] = value if math.isfinite(value) else None
+    return written
+
+
+def _floats(series: pd.Series) -> list[Any]:
+    """A float column as Python floats (float32 and float16 by their own shortest text), None where a value
+    is missing or not finite."""
+    dtype = series.dtype if isinstance(series.dtype, np.dtype) else np.dtype("float64")
+    values = series.to_numpy(dtype=dtype, na_value=np.nan)
+    if dtype.itemsize < 8:
+        values = values.astype(str).astype(np.float64)
+    finite = np.isfinite(values)
+    if finite.all():
+        exact: list[Any] = values.tolist()
+        return exact
+    cleaned = values.astype(object)
+    cleaned[~finite] = None
+    nullable: list[Any] = cleaned.tolist()
+    return nullable

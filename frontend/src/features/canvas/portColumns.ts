@@ -1,0 +1,56 @@
+/**
+ * The columns that flow through a port, once the validator has inferred them: an output port's own table
+ * schema, an input port's is the schema of the output wired into it. Port tooltips show them.
+ *
+ * Each card subscribes with a selector that returns a string (equal strings, no re-render), so a new
+ * validation result re-renders only the cards whose columns changed.
+ */
+import { useMemo } from "react";
+import type { ColumnSchema, TableSchema } from "../../api/types";
+import type { DesignerEdge } from "./document";
+import { useGraph } from "./graphStore";
+import { useValidation } from "./validationStore";
+
+/** Columns named in a tooltip before "and N more". */
+export const COLUMNS_SHOWN = 8;
+
+/** `port\tsourceNode\tsourcePort` per input edge of `nodeId`, one a line: what feeds each input port. */
+export function inputWiring(edges: DesignerEdge[], nodeId: string): string {
+  return edges
+    .filter((e) => e.target === nodeId)
+    .map((e) => `${e.targetHandle ?? ""}\t${e.source}\t${e.sourceHandle ?? ""}`)
+    .join("\n");
+}
+
+/** "3 columns: age (integer), income (number), city (string)", the first few then "and N more". */
+export function describeColumns(columns: ColumnSchema[]): string {
+  const named = columns.slice(0, COLUMNS_SHOWN).map((c) => `${c.name} (${c.type})`);
+  const more = columns.length > COLUMNS_SHOWN ? `, and ${columns.length - COLUMNS_SHOWN} more` : "";
+  return `${columns.length} column${columns.length === 1 ? "" : "s"}: ${named.join(", ")}${more}`;
+}
+
+type Schemas = Record<string, Record<string, TableSchema | null>>;
+
+/** `port\tdescription` a line, for every port of `nodeId` whose columns are known. */
+export function portColumnsText(schemas: Schemas, nodeId: string, kind: "in" | "out", wiring: string): string {
+  const lines: string[] = [];
+  if (kind === "out") {
+    for (const [port, schema] of Object.entries(schemas[nodeId] ?? {})) {
+      if (schema?.columns?.length) lines.push(`${port}\t${describeColumns(schema.columns)}`);
+    }
+  } else {
+    for (const line of wiring ? wiring.split("\n") : []) {
+      const [port, source, sourcePort] = line.split("\t") as [string, string, string];
+      const schema = schemas[source]?.[sourcePort];
+      if (schema?.columns?.length) lines.push(`${port}\t${describeColumns(schema.columns)}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+/** The column description of each port of a node whose columns are known, by port name. */
+export function usePortColumns(nodeId: string, kind: "in" | "out"): Record<string, string> {
+  const wiring = useGraph((s) => (kind === "in" ? inputWiring(s.edges, nodeId) : ""));
+  const text = useValidation((s) => portColumnsText(s.schemas, nodeId, kind, wiring));
+  return useMemo(() => Object.fromEntries(text ? text.split("\n").map((l) => l.split("\t") as [string, string]) : []), [text]);
+}

@@ -1,0 +1,99 @@
+"""The small things a new user met (issue 17, item 7), looked at in Chromium against a live server:
+palette names, port tooltips with columns, the threshold chart's title, the version diff's old values,
+the Consume tab's key placeholder and the Monitoring charts. Each step leaves a screenshot."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from designer.pipelines.services import create_pipeline, save_version
+from designer.runs import services as runs
+from tests.support.pipelines import train_score_evaluate
+
+from . import canvas as ui
+from .conftest import Account
+from .test_endpoints import wait_completed
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_pages_a_new_user_met_read_in_full(page: Page, live_server_e2e, workers, account: Account) -> None:
+    # Given a trained pipeline, and a second version that sets a parameter the first left to its default
+    first = train_score_evaluate(account.dataset_id, "diagnosis")
+    pipeline = create_pipeline(account.user, account.workspace, "Cancer", document=first)
+    run = wait_completed(runs.submit_run(user=account.user, pipeline=pipeline))
+    second = copy.deepcopy(first)
+    learner = next(n for n in second["nodes"] if n["id"] == "learner")
+    learner["params"]["optimization_tolerance"] = 0.0001
+    save_version(account.user, pipeline, second, message="tighter tolerance")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    ui.sign_in(page, live_server_e2e.url, account.username, account.password)
+
+    # The canvas: a port's tooltip names it, its type and the columns that flow through it
+    page.goto(f"{live_server_e2e.url}/pipelines/{pipeline.pk}")
+    ui.wait_ready(page)
+    port = ui.port(page, "split_data", "results_dataset1")
+    tip = re.compile(r"^Results dataset1 · Data table[^\n]*\n31 columns: mean_radius \(number\), ")
+    expect(port).to_have_attribute("data-tip", tip, timeout=20_000)
+    label = ui.card(page, "train_model").locator(".mnode__portlabel", has_text="Dataset")
+    expect(label).to_have_attribute("title", re.compile(r"^Dataset · Data table\n31 columns: mean_radius \(number\), "))
+    port.hover()
+    ui.shot(page, "polish-canvas-port-tooltip")
+    # and the palette's long names are whole (wrapped, not cut)
+    name = page.locator(".palette__name", has_text="Two-Class Logistic Regression").first
+    assert name.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight + 1")
+    page.locator(".palette").screenshot(path=str(ui.SCREENSHOTS / "polish-palette.png"))
+
+    # The evaluation charts: the threshold chart's title is whole
+    page.goto(f"{live_server_e2e.url}/runs/{run.pk}")
+    ui.select(page, "evaluate_model")
+    page.get_by_role("tab", name="Outputs + logs").click()
+    page.get_by_role("button", name="Inspect").first.click()
+    inspector = page.get_by_test_id("output-inspector")
+    expect(inspector).to_be_visible()
+    title = inspector.locator(".gtitle", has_text=re.compile(r"^At threshold 0.50"))
+    expect(title).to_be_visible(timeout=20_000)
+    title.scroll_into_view_if_needed()
+    chart = title.locator("xpath=ancestor::*[contains(@class,'js-plotly-plot')]").first
+    chart_box, title_box = chart.bounding_box(), title.bounding_box()
+    assert chart_box is not None and title_box is not None
+    assert title_box["x"] + title_box["width"] <= chart_box["x"] + chart_box["width"], (title_box, chart_box)
+    ui.shot(page, "polish-threshold-chart")
+    page.keyboard.press("Escape")
+
+    # The version diff: a parameter the old version left out shows the default it ran with
+    page.goto(f"{live_server_e2e.url}/pipelines/{pipeline.pk}/compare?from=1&to=2")
+    expect(page.get_by_text("1e-7 (default) → 0.0001")).to_be_visible(timeout=20_000)
+    ui.shot(page, "polish-version-diff")
+
+    # An endpoint: the Consume tab's code has a placeholder until the key is asked for
+    page.goto(f"{live_server_e2e.url}/runs/{run.pk}")
+    page.get_by_role("button", name="Create inference pipeline").click()
+    page.wait_for_url(re.compile(r"/pipelines/\d+$"), timeout=30_000)
+    page.get_by_role("button", name="Deploy", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Deploy a real-time endpoint")
+    dialog.locator("#deploy-name").fill("cancer-polish")
+    dialog.get_by_role("button", name="Deploy", exact=True).click()
+    page.wait_for_url(re.compile(r"/w/\d+/endpoints/\d+$"), timeout=30_000)
+    page.get_by_role("tab", name="Test").click()
+    for _ in range(3):
+        page.get_by_role("button", name="Send").click()
+        expect(page.get_by_text(re.compile(r"HTTP 200"))).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Consume").click()
+    expect(page.get_by_test_id("snippet-curl")).to_contain_text("Bearer <your-endpoint-key>")
+    ui.shot(page, "polish-consume")
+    page.get_by_role("checkbox", name=re.compile("Put the primary key in the code below")).check()
+    expect(page.get_by_test_id("snippet-curl")).not_to_contain_text("<your-endpoint-key>")
+
+    # The Monitoring charts: the app's look (white plot), the card's title only
+    page.get_by_role("tab", name="Monitoring").click()
+    traffic = page.get_by_role("region", name="Traffic")
+    expect(traffic.locator(".js-plotly-plot")).to_be_visible(timeout=20_000)
+    expect(traffic.locator(".gtitle")).to_have_count(0)
+    assert traffic.locator(".main-svg .bg").first.get_attribute("style") is not None
+    assert "rgb(255, 255, 255)" in (traffic.locator(".main-svg .bg").first.get_attribute("style") or "")
+    ui.shot(page, "polish-monitoring")

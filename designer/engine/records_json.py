@@ -38,6 +38,10 @@ def _values(series: pd.Series) -> list[Any]:
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
         values: list[Any] = series.to_numpy().tolist()
         return values
+    if isinstance(dtype, pd.StringDtype):
+        # Text as it is (the encoder escapes it as pandas would), missing values null: no detour through pandas.
+        texts: list[Any] = series.to_numpy(dtype=object, na_value=None).tolist()
+        return texts
     # Dates, text, nullable and other types: as pandas writes them (dates ISO 8601, missing values null).
     text = series.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
     written: list[Any] = json.loads(text)

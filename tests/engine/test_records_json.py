@@ -76,3 +76,20 @@ def test_the_shortest_text_is_what_python_writes():
     text = records_json(pd.DataFrame({"v": values}))
 
     assert text == "[" + ",".join('{"v":' + repr(v) + "}" for v in values) + "]"
+
+
+def test_text_columns_are_written_as_pandas_writes_them_missing_values_null():
+    df = pd.DataFrame(
+        {
+            "s": pd.Series(['a"é', None, "ü\n"], dtype="str"),
+            "c": pd.Series(["x", None, "z"], dtype="string"),
+            "f": [99.8, float("nan"), 1.2345678901234567e-05],
+        }
+    )
+
+    written = json.loads(records_json(df))
+
+    assert written[0]["s"] == 'a"é' and written[1]["s"] is None and written[2]["s"] == "ü\n"
+    assert [r["s"] for r in written] == [r["s"] for r in json.loads(df[["s"]].to_json(orient="records"))]
+    assert [r["c"] for r in written] == ["x", None, "z"]
+    assert [r["f"] for r in written] == [99.8, None, 1.2345678901234567e-05]

@@ -3480,6 +3480,7 @@ export interface components {
             detail: string;
             current_version: components["schemas"]["PipelineVersion"];
         };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         SubmitRunRequest: {
             /** @description Pipeline id. */
             pipeline: number;
@@ -3573,6 +3574,7 @@ export interface components {
             problems: components["schemas"]["ParamProblem"][];
             ports: components["schemas"]["PortChange"][];
         };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         UpgradeRequestRequest: {
             /** @description The version the node was saved with. */
             from_version: number;

@@ -1,4 +1,4 @@
-.PHONY: start test fuzz bench bench-learners bench-scoring bench-tuning bench-batch bench-profile bench-json bench-canvas bench-scale soak worker beat lint
+.PHONY: start test fuzz bench bench-learners bench-scoring bench-tuning bench-automl bench-batch bench-profile bench-json bench-canvas bench-scale soak worker beat lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
@@ -14,6 +14,8 @@ bench-scoring:  ## a Tessera endpoint vs. the same model behind `mlflow models s
 	scripts/bootstrap && .venv/bin/pip install -q -e '.[bench]' && .venv/bin/python bench/scoring_vs_mlflow.py
 bench-tuning:  ## Tune Model Hyperparameters on 1 and 2 workers vs. GridSearchCV with n_jobs=1 and 2
 	scripts/bootstrap && .venv/bin/python bench/tuning_vs_gridsearch.py
+bench-automl:  ## AutoML Classification on 2 workers vs. flaml.AutoML.fit, same time budget and split: held-out AUC
+	scripts/bootstrap && .venv/bin/pip install -q -e '.[bench]' && .venv/bin/python bench/automl_vs_flaml.py
 bench-batch:  ## batch inference (Parallel Run) on 1 and 2 workers vs. a plain pandas loop of predict, rows/s
 	scripts/bootstrap && .venv/bin/python bench/batch_vs_pandas.py
 bench-profile:  ## profiling a 1,000,000-row table (the dataset page) vs. the same figures in plain pandas

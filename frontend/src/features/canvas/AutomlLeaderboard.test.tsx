@@ -65,9 +65,10 @@ describe("AutomlLeaderboard", () => {
     // then both rows are listed, the better one first, with the summary
     await waitFor(() => expect(column(0)).toEqual(["2", "1"]));
     expect(column(1)).toEqual(["Decision forest", "Logistic regression"]);
-    expect(column(3)).toEqual(["0.9500", "0.9100"]);
-    expect(column(4)).toEqual(["1.0 s", "0.5 s"]);
-    expect(column(5)).toEqual(["host:102", "host:101"]);
+    expect(column(2)).toEqual(["0.9500", "0.9100"]);
+    expect(column(3)).toEqual(["1.0 s", "0.5 s"]);
+    expect(column(4)).toEqual(["host:102", "host:101"]);
+    expect(column(6)).toEqual(["l2 regularization weight=0.250", "l2 regularization weight=0.125"]);
     expect(screen.getByLabelText("AutoML summary").textContent).toBe(
       "2 of 8 trials done, best AUC 0.9500 (trial 2, Decision forest)",
     );
@@ -78,7 +79,7 @@ describe("AutomlLeaderboard", () => {
 
     // then the new best leads, the running trial comes last, and the chart redraws with three points
     await waitFor(() => expect(column(0)).toEqual(["3", "2", "1", "4"]));
-    expect(column(6)).toEqual(["completed", "completed", "completed", "running"]);
+    expect(column(5)).toEqual(["completed", "completed", "completed", "running"]);
     expect(screen.getByLabelText("AutoML summary").textContent).toBe(
       "3 of 8 trials done, best AUC 0.9700 (trial 3, Boosted decision tree)",
     );

@@ -36,7 +36,8 @@ const LAYOUT = {
   colorway: SERIES,
   legend: { bgcolor: "rgba(255,255,255,0.85)", font: { size: 11 } },
   hoverlabel: { font: { family: FONT, size: 12 } },
-  margin: { l: 56, r: 16, t: 40, b: 44, pad: 0 },
+  margin: { l: 48, r: 12, t: 36, b: 40, pad: 0 },
+  autosize: true,
 };
 
 export interface Trial {
@@ -133,20 +134,22 @@ export function leaderboardFigures(search: Search, trials: Trial[]): { progress:
       title: { text: `Best ${search.metric} so far`, x: 0.01, xanchor: "left", font: { size: 14 } },
       xaxis: { ...AXIS, title: { text: "Elapsed (s)", standoff: 8, font: { size: 12 } }, rangemode: "tozero" },
       yaxis: { ...AXIS, title: { text: search.metric, standoff: 8, font: { size: 12 } } },
-      legend: { ...LAYOUT.legend, orientation: "h", y: -0.25 },
+      legend: { ...LAYOUT.legend, orientation: "h", x: 0, y: -0.3, yanchor: "top" },
     },
   };
   const shown = algorithms.map((a, i) => ({ a, v: bestOf[i], c: SERIES[i % SERIES.length] })).filter((r) => r.v !== null);
   const algorithmsFigure: FigureSpec = {
     data: [
       {
-        type: "bar",
-        orientation: "h",
+        // dots, not bars: the algorithms' bests are often a few thousandths apart near 1
+        type: "scatter",
+        mode: "markers+text",
         x: shown.map((r) => r.v),
         y: shown.map((r) => r.a),
-        marker: { color: shown.map((r) => r.c) },
+        marker: { color: shown.map((r) => r.c), size: 11 },
         text: shown.map((r) => (r.v as number).toFixed(4)),
-        textposition: "auto",
+        textposition: "top center",
+        cliponaxis: false,
         hovertemplate: `%{y}<br>best ${search.metric} %{x:.4f}<extra></extra>`,
       },
     ],
@@ -154,7 +157,7 @@ export function leaderboardFigures(search: Search, trials: Trial[]): { progress:
       ...LAYOUT,
       title: { text: `Best ${search.metric} by algorithm`, x: 0.01, xanchor: "left", font: { size: 14 } },
       xaxis: { ...AXIS, title: { text: search.metric, standoff: 8, font: { size: 12 } } },
-      yaxis: { ...AXIS, type: "category", autorange: "reversed" },
+      yaxis: { ...AXIS, type: "category", autorange: "reversed", range: [-0.7, shown.length - 0.3] },
       showlegend: false,
     },
   };
@@ -244,7 +247,6 @@ export function AutomlLeaderboard({ runId, nodeId, status, streamed }: Props) {
                 </button>
               </th>
               <th>Algorithm</th>
-              <th>Hyperparameters</th>
               <th aria-sort={byMetric ? (search.higher_is_better ? "descending" : "ascending") : "none"}>
                 <button type="button" className="link-btn" onClick={() => setByMetric(true)}>
                   {search.metric}
@@ -254,6 +256,7 @@ export function AutomlLeaderboard({ runId, nodeId, status, streamed }: Props) {
               <th>Duration</th>
               <th>Worker</th>
               <th>Status</th>
+              <th>Hyperparameters</th>
             </tr>
           </thead>
           <tbody>
@@ -261,15 +264,15 @@ export function AutomlLeaderboard({ runId, nodeId, status, streamed }: Props) {
               <tr key={t.trial} className={best && t.trial === best.trial ? "automl-board__best" : undefined}>
                 <td>{t.trial}</td>
                 <td>{t.algorithm}</td>
-                <td className="automl-board__settings" title={hyperparameters(t.settings)}>
-                  {hyperparameters(t.settings)}
-                </td>
                 <td>{t.value === null ? "—" : t.value.toFixed(4)}</td>
                 <td>{t.duration_s === null ? "—" : `${t.duration_s.toFixed(1)} s`}</td>
                 <td>
                   <code>{t.worker || "—"}</code>
                 </td>
                 <td title={t.error || undefined}>{t.status}</td>
+                <td className="automl-board__settings" title={hyperparameters(t.settings)}>
+                  {hyperparameters(t.settings)}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -118,7 +118,7 @@ class _Ctx:
     def log(self, message: str) -> None:
         return None  # per-request logs would cost more than they tell; call records hold the outcome
 
-    def progress(self, fraction: float, message: str = "") -> None:
+    def progress(self, fraction: float, message: str = "", detail: Mapping[str, Any] | None = None) -> None:
         return None
 
     def check_cancelled(self) -> None:

@@ -27,7 +27,7 @@ from modules.sdk import (
     TableStore,
     default_registry,
 )
-from modules.sdk.context import map_in_turn
+from modules.sdk.context import as_json, map_in_turn
 
 if TYPE_CHECKING:
     from designer.engine.store import ArtifactStore
@@ -89,6 +89,9 @@ class WorkerContext:
         self.progress_value = 0.0
         self.progress_message = ""
         self.progress_dirty = False
+        #: Every key's latest record from ``progress(detail=...)``, and the keys not yet sent.
+        self.detail: dict[str, Any] = {}
+        self._detail_changed: set[str] = set()
         self.cancelled = threading.Event()
         #: Set by the worker running the node: parts of ``map`` then go to every worker on its queue.
         self.parts: Parts | None = None
@@ -109,13 +112,25 @@ class WorkerContext:
             lines, self._pending_log = self._pending_log, []
         return "".join(line + "\n" for line in lines)
 
-    def progress(self, fraction: float, message: str = "") -> None:
+    def progress(self, fraction: float, message: str = "", detail: Mapping[str, Any] | None = None) -> None:
         # Only the latest value is kept; the heartbeat sends it at its next beat, so updates are throttled
-        # to one per beat there, and the last one of a burst is never lost.
+        # to one per beat there, and the last one of a burst is never lost. Detail records accumulate.
+        records = as_json(dict(detail), "progress detail") if detail else {}
         with self._lock:
             self.progress_value = max(0.0, min(1.0, float(fraction)))
             self.progress_message = message[:300]
             self.progress_dirty = True
+            self.detail.update(records)
+            self._detail_changed.update(records)
+
+    def take_detail(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """(the records changed since the last take, every record so far), or ``None`` when none changed."""
+        with self._lock:
+            if not self._detail_changed:
+                return None
+            changed = {key: self.detail[key] for key in sorted(self._detail_changed)}
+            self._detail_changed = set()
+            return changed, dict(self.detail)
 
     def take_progress(self) -> tuple[float, str] | None:
         with self._lock:

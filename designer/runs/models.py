@@ -80,6 +80,9 @@ class NodeRun(models.Model):
     outputs = models.JSONField(default=dict, blank=True)  # port -> {digest, type, size, summary}
     # How the parts of its ctx.map ran: {"what": "trial", "parts": 6, "workers": {worker: parts run}}.
     spread = models.JSONField(default=dict, blank=True)
+    # Records the module sends with its progress, by key, latest of each (ctx.progress(detail=...)): an
+    # AutoML node's leaderboard rows so far, for a browser that opens mid-run.
+    live = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)

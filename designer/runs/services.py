@@ -237,7 +237,8 @@ def _running(nr: NodeRun, worker: str) -> list[str]:
     nr.started_at = now
     nr.heartbeat_at = now
     nr.progress = 0.0
-    return ["status", "worker", "started_at", "heartbeat_at", "progress"]
+    nr.live = {}  # a new attempt starts its records again
+    return ["status", "worker", "started_at", "heartbeat_at", "progress", "live"]
 
 
 def _start(run: Run, nr: NodeRun, worker: str) -> None:
@@ -450,6 +451,7 @@ def _finish_node(
         # The version comes with the lock (the scheduler reads its graph); only the run's row is locked.
         run = Run.objects.select_for_update(of=("self",)).select_related("pipeline_version").get(pk=nr.run_id)
         now = timezone.now()
+        detail = ctx.take_detail()  # first: a detail record always comes with a progress update
         final = ctx.take_progress()  # what the next beat would have sent: it goes with the finish instead
         fields: dict[str, Any] = {
             "status": status,
@@ -460,6 +462,8 @@ def _finish_node(
             "heartbeat_at": None,
             "log": Concat(F("log"), Value(ctx.take_log())),
         }
+        if detail is not None:
+            fields["live"] = detail[1]
         if final is not None:
             fields["progress_message"] = final[1]
             if status != S.COMPLETED:
@@ -483,7 +487,8 @@ def _finish_node(
             return None
         nr.refresh_from_db()
         if final is not None:  # a node that finished between two beats still shows where its progress bar got to
-            emit(run, "node_progress", node=nr.node_id, progress=final[0], message=final[1])
+            extra = {"detail": detail[0]} if detail is not None else {}
+            emit(run, "node_progress", node=nr.node_id, progress=final[0], message=final[1], **extra)
         kind = {S.COMPLETED: "node_finished", S.FAILED: "node_failed", S.CANCELLED: "node_cancelled"}[status]
         elapsed = (now - nr.started_at).total_seconds() if nr.started_at else None
         emit(run, kind, **node_payload(nr), elapsed=elapsed)
@@ -504,6 +509,7 @@ class _Heartbeat(Beat):
     def beat(self) -> None:
         try:
             self._beats += 1
+            detail = self.ctx.take_detail()  # first: a detail record always comes with a progress update
             progress = self.ctx.take_progress()
             fields: dict[str, Any] = {}
             beat_every = max(1, round(float(settings.TESSERA_HEARTBEAT_SECONDS) / self.interval))
@@ -511,6 +517,8 @@ class _Heartbeat(Beat):
                 fields["heartbeat_at"] = timezone.now()
             if progress is not None:
                 fields["progress"], fields["progress_message"] = progress
+            if detail is not None:
+                fields["live"] = detail[1]
             if not fields:
                 return
             with transaction.atomic():
@@ -526,7 +534,9 @@ class _Heartbeat(Beat):
                     self.ctx.cancelled.set()  # cancelled, or taken over after we were presumed dead
                     return
                 if progress is not None:
-                    emit(self.run_id, "node_progress", node=self._node_id(), progress=progress[0], message=progress[1])
+                    extra = {"detail": detail[0]} if detail is not None else {}
+                    node = self._node_id()
+                    emit(self.run_id, "node_progress", node=node, progress=progress[0], message=progress[1], **extra)
         except Exception:  # a missed beat is tolerated; many in a row make the node stale
             log.warning("heartbeat for node run %s failed", self.node_run_id, exc_info=True)
             close_old_connections()

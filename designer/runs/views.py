@@ -162,6 +162,24 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         node = self._node(pk, node_id)
         return HttpResponse(node.log, content_type="text/plain; charset=utf-8")
 
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        summary="What a node has sent with its progress so far (an AutoML node's leaderboard rows), by key",
+    )
+    @action(detail=True, methods=["get"], url_path=r"nodes/(?P<node_id>[A-Za-z0-9_-]+)/live")
+    def node_live(self, request: Request, pk: str, node_id: str) -> Response:
+        node = self._node(pk, node_id)
+        return Response(
+            {
+                "node": node.node_id,
+                "module": node.module_id,
+                "status": node.status,
+                "progress": node.progress,
+                "progress_message": node.progress_message,
+                "live": node.live,
+            }
+        )
+
     def _output(self, pk: str, node_id: str, port: str) -> tuple[NodeRun, dict[str, Any], Any]:
         node = self._node(pk, node_id)
         out = (node.outputs or {}).get(port)

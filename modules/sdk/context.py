@@ -37,7 +37,14 @@ class RunContext(Protocol):
 
     def log(self, message: str) -> None: ...
 
-    def progress(self, fraction: float, message: str = "") -> None: ...
+    def progress(self, fraction: float, message: str = "", detail: Mapping[str, Any] | None = None) -> None:
+        """Move the node's progress bar to ``fraction`` (0-1) with ``message``.
+
+        ``detail``: JSON records by key, added or changed since the last call (an AutoML trial's
+        leaderboard row by trial number); a record under a key sent before replaces it. The run keeps
+        every key's latest record with the node while it runs, so a browser that opens mid-run reads
+        them all, and sends each change with the progress."""
+        ...
 
     def check_cancelled(self) -> None:
         """Raise ``Cancelled`` if the run was cancelled; call it between chunks of heavy work."""
@@ -118,6 +125,7 @@ class LocalContext:
         self.threads = threads
         self.logs: list[str] = []
         self.progress_updates: list[tuple[float, str]] = []
+        self.detail: dict[str, Any] = {}  # every key's latest record from ``progress(detail=...)``
         self.datasets = datasets or {}
         self.artifacts = artifacts if artifacts is not None else {}
         self.files = files or {}  # file datasets (zips) by dataset id
@@ -128,8 +136,10 @@ class LocalContext:
     def log(self, message: str) -> None:
         self.logs.append(message)
 
-    def progress(self, fraction: float, message: str = "") -> None:
+    def progress(self, fraction: float, message: str = "", detail: Mapping[str, Any] | None = None) -> None:
         self.progress_updates.append((fraction, message))
+        if detail:
+            self.detail.update(as_json(dict(detail), "progress detail"))
 
     def check_cancelled(self) -> None:
         return None

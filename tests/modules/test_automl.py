@@ -298,3 +298,24 @@ def test_every_algorithm_of_every_task_runs_a_trial(task: str) -> None:
         )
         row = out["leaderboard"].df.iloc[0]
         assert (row["Algorithm"], row["Status"]) == (algorithm, "completed")
+
+
+def test_the_progress_detail_carries_each_trial_as_the_leaderboard_records_it() -> None:
+    ctx = LocalContext()
+    params = {"label_column": "y", "maximum_number_of_trials": 4, "maximum_concurrent_trials": 2, "random_seed": 1}
+    module = AutoMLClassification()
+
+    out = module.run({"training_dataset": DataTable(_numeric())}, module.parse_params(params), ctx)
+
+    assert ctx.detail["search"] == {"metric": "AUC", "higher_is_better": True, "budget": 4}
+    board = out["leaderboard"].df.sort_values("Trial")
+    trials = [ctx.detail[str(n)] for n in board["Trial"]]
+    assert sorted(ctx.detail) == ["1", "2", "3", "4", "search"]
+    assert [t["algorithm"] for t in trials] == board["Algorithm"].tolist()
+    assert [json.dumps(t["settings"], sort_keys=True) for t in trials] == board["Hyperparameters"].tolist()
+    assert [t["value"] for t in trials] == board["AUC"].tolist()
+    assert [t["duration_s"] for t in trials] == board["Duration (s)"].tolist()
+    assert [t["status"] for t in trials] == ["completed"] * 4
+    assert all(t["elapsed_s"] >= 0 for t in trials)
+    # each round is announced running before its trials finish
+    assert [fraction for fraction, message in ctx.progress_updates if "running 2" in message] == [0.0, 0.45]

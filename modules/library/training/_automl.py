@@ -22,6 +22,7 @@ import math
 import os
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -128,7 +129,7 @@ class _Quiet:
     def log(self, message: str) -> None:
         return None
 
-    def progress(self, fraction: float, message: str = "") -> None:
+    def progress(self, fraction: float, message: str = "", detail: Mapping[str, Any] | None = None) -> None:
         return None
 
     def check_cancelled(self) -> None:

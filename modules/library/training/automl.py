@@ -71,6 +71,8 @@ class _AutoML(Module):
         )
         budget = params.maximum_number_of_trials
         rows: list[dict[str, Any]] = []
+        search = {"metric": metric, "higher_is_better": higher, "budget": budget}
+        ctx.progress(0.0, f"trial 0 / {budget}", detail={"search": search})
         stop = ""
         while len(rows) < budget and not stop:
             ctx.check_cancelled()
@@ -84,6 +86,8 @@ class _AutoML(Module):
                 for i, (_, a, s) in enumerate(asked)
             ]
             span = (len(rows) / budget * 0.9, (len(rows) + len(items)) / budget * 0.9)
+            running = {str(item["trial"]): _live(item, None, metric, started) for item in items}
+            ctx.progress(span[0], f"trial {len(rows)} / {budget}, running {len(items)}", detail=running)
             results = ctx.map(self, inputs, params, items, what="trial", progress=span)
             for (trial, _, _), item, result in zip(asked, items, results, strict=True):
                 value = result["metrics"].get(metric, float("nan"))
@@ -102,7 +106,11 @@ class _AutoML(Module):
                 if best is None
                 else f"best {metric} {_metric(best, metric)} ({best['algorithm']})"
             )
-            ctx.progress(span[1], f"trial {len(rows)} / {budget}, {summary}")
+            finished = {
+                str(item["trial"]): _live(item, result, metric, started)
+                for item, result in zip(items, results, strict=True)
+            }
+            ctx.progress(span[1], f"trial {len(rows)} / {budget}, {summary}", detail=finished)
             stop = _stop(params, best, metric, started)
         if stop:
             ctx.log(f"search stopped after {len(rows)} trials: {stop}")
@@ -219,6 +227,34 @@ def _algorithms(params: Any, task: str) -> list[str]:
             param="blocked_algorithms",
         )
     return allowed
+
+
+def _live(item: dict[str, Any], result: dict[str, Any] | None, metric: str, started: float) -> dict[str, Any]:
+    """A trial's live leaderboard row (``ctx.progress`` detail): running until ``result`` is known; its
+    ``elapsed_s`` is when the search learnt it, in seconds since the search began."""
+    row: dict[str, Any] = {
+        "trial": item["trial"],
+        "algorithm": item["algorithm"],
+        "settings": item["settings"],
+        "status": "running",
+        "value": None,
+        "metrics": {},
+        "duration_s": None,
+        "worker": "",
+        "error": "",
+        "elapsed_s": round(time.monotonic() - started, 3),
+    }
+    if result is not None:
+        value = result["metrics"].get(metric, float("nan"))
+        row.update(
+            status=result["status"],
+            value=None if isinstance(value, float) and math.isnan(value) else value,
+            metrics={k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in result["metrics"].items()},
+            duration_s=result["duration_s"],
+            worker=result["worker"],
+            error=result["error"],
+        )
+    return row
 
 
 def _best(rows: list[dict[str, Any]], metric: str) -> dict[str, Any] | None:

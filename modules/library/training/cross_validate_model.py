@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -252,7 +253,7 @@ class _WithoutProgress:
     def log(self, message: str) -> None:
         self._ctx.log(message)
 
-    def progress(self, fraction: float, message: str = "") -> None:
+    def progress(self, fraction: float, message: str = "", detail: Mapping[str, Any] | None = None) -> None:
         return None
 
     def check_cancelled(self) -> None:

@@ -39,6 +39,7 @@ import { ModuleDoc } from "./ModuleDoc";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { ModuleNodeData } from "./document";
 import { useGraph } from "./graphStore";
+import { AUTOML_MODULES, AutomlLeaderboard } from "./AutomlLeaderboard";
 import { TRAINING_MODULES, TrainingCurve } from "./TrainingCurve";
 import { usePanel, type PanelTab as Tab } from "./panelStore";
 import { NO_PROBLEMS, useValidation } from "./validationStore";
@@ -368,6 +369,9 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
         )}
       </div>
       {TRAINING_MODULES.has(module.id) && <TrainingCurve runId={runId} nodeId={node.id} status={run.status} />}
+      {AUTOML_MODULES.has(module.id) && (
+        <AutomlLeaderboard runId={runId} nodeId={node.id} status={run.status} streamed={run.live} />
+      )}
       <div className="panel__section">
         <h3 className="panel__label">Outputs</h3>
         <ul className="outputs">

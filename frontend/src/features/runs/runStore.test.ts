@@ -34,6 +34,16 @@ describe("the run status store", () => {
     expect(s().nodes.split).not.toBe(before.split);
   });
 
+  it("keeps the latest record of each key a node's progress events carry, afresh for each attempt", () => {
+    s().apply({ seq: 11, type: "node_started", node: "split", status: "running" });
+    s().apply({ seq: 12, type: "node_progress", node: "split", progress: 0, message: "", detail: { "1": "running" } });
+    s().apply({ seq: 13, type: "node_progress", node: "split", progress: 0.5, message: "", detail: { "1": "done", "2": "running" } });
+    s().apply({ seq: 14, type: "node_progress", node: "split", progress: 0.6, message: "no detail" });
+    expect(s().nodes.split?.live).toEqual({ "1": "done", "2": "running" });
+    s().apply({ seq: 15, type: "node_started", node: "split", status: "running", attempt: 2 });
+    expect(s().nodes.split?.live).toEqual({});
+  });
+
   it("finishes the run with its elapsed time", () => {
     s().apply({ seq: 20, type: "run_finished", status: "completed", elapsed: 3.25 });
     expect(s().run).toMatchObject({ status: "completed", elapsed: 3.25 });

@@ -27,6 +27,9 @@ export interface NodeRunState {
   attempt: number;
   worker: string;
   spread: NodeSpread | null;
+  /** Records the node sent with its progress since the socket attached, by key, latest of each (an AutoML
+   * node's trials); what came before is read from `/api/runs/<id>/nodes/<node>/live/`. */
+  live: Record<string, unknown>;
 }
 
 export interface RunSummary {
@@ -76,6 +79,8 @@ export interface RunEvent {
   attempt?: number;
   worker?: string;
   spread?: unknown;
+  /** `node_progress`: records added or changed since the node's last progress event, by key. */
+  detail?: Record<string, unknown>;
 }
 
 interface RunState {
@@ -126,6 +131,7 @@ function fromSnapshot(n: SnapshotNode): NodeRunState {
     attempt: n.attempt ?? 0,
     worker: n.worker ?? "",
     spread: asSpread(n.spread),
+    live: {},
   };
 }
 
@@ -186,6 +192,12 @@ export const useRunStatus = create<RunState>((set, get) => ({
       startedAt: event.type === "node_started" ? now : before.startedAt,
       finishedAt: ["node_finished", "node_failed", "node_cancelled", "node_reused"].includes(event.type) ? now : before.finishedAt,
       elapsed: event.elapsed ?? before.elapsed,
+      live:
+        event.type === "node_started"
+          ? {}
+          : event.detail && typeof event.detail === "object"
+            ? { ...before.live, ...event.detail }
+            : before.live,
     };
     set({ lastSeq: event.seq, nodes: { ...nodes, [id]: next } });
   },

@@ -32,7 +32,11 @@ IGNORES_BODY = {
     ("DELETE", "/api/pipelines/{id}/draft/"),
 }
 #: Routes whose view reads only multipart uploads: a JSON body is refused as 415 before it is parsed.
-MULTIPART_ONLY = {("POST", "/api/datasets/"), ("POST", "/api/datasets/{id}/versions/")}
+MULTIPART_ONLY = {
+    ("POST", "/api/datasets/"),
+    ("POST", "/api/datasets/{id}/versions/"),
+    ("POST", "/api/datasets/preview/"),
+}
 
 
 def nested(depth: int, open_: bytes = b"[", close: bytes = b"]") -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -162,18 +163,31 @@ def test_ctrl_c_while_following_a_run_offers_to_cancel_it(home, server, tessera,
         text=True,
         env=env,
     )
+    lines: list[str] = []
+    following = threading.Event()
+
+    def read_stderr() -> None:  # the command's stderr, line by line, until it exits
+        for line in follower.stderr:  # type: ignore[union-attr]
+            lines.append(line)
+            if line.startswith("Following run "):
+                following.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
-        deadline = time.monotonic() + 60
-        while not Run.objects.filter(pipeline__name="Slow").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(2)  # following it over the socket by now
+        assert following.wait(60), "".join(lines)
+        time.sleep(3)  # connected to the run's socket by now
 
         # when Ctrl-C is pressed and the question answered yes
         follower.send_signal(signal.SIGINT)
-        stdout, stderr = follower.communicate("y\n", timeout=60)
+        follower.stdin.write("y\n")  # type: ignore[union-attr]
+        follower.stdin.close()  # type: ignore[union-attr]
+        follower.wait(timeout=60)
+        reader.join(10)
     finally:
         if follower.poll() is None:
             follower.kill()
+    stderr = "".join(lines)
 
     # then the run is cancelled on the server and the command exits 130
     run = Run.objects.get(pipeline__name="Slow")

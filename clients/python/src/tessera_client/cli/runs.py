@@ -67,6 +67,7 @@ def wait_(
 
 
 def _wait(ws: Workspace, run: Run, timeout: float | None) -> None:
+    err.print(f"Following run {run.id} (Ctrl-C offers to cancel it).", markup=False)
     try:
         run.wait(timeout=timeout, raise_on_failure=False)
     except KeyboardInterrupt:

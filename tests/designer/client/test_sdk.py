@@ -182,7 +182,10 @@ def test_ctrl_c_while_following_a_run_offers_to_cancel_it(home, server, tessera,
         follower.send_signal(signal.SIGINT)
         follower.stdin.write("y\n")  # type: ignore[union-attr]
         follower.stdin.close()  # type: ignore[union-attr]
-        follower.wait(timeout=60)
+        try:
+            follower.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the command did not end within 60 s of Ctrl-C; its stderr: {''.join(lines)!r}")
         reader.join(10)
     finally:
         if follower.poll() is None:

@@ -33,6 +33,10 @@ def ws_url(http_url: str, run_id: int, after: int | None = None) -> str:
     return urlunsplit((scheme, parts.netloc, f"{parts.path.rstrip('/')}/ws/runs/{run_id}/", query, ""))
 
 
+#: How long one wait for a message lasts at most (then the loop looks at the deadline and at signals).
+WAKE_SECONDS = 1.0
+
+
 def follow(session: Session, run_id: int, handle: Handler, timeout: float | None = None) -> None:
     """Call ``handle`` with the snapshot and every event (``{"type": "snapshot"|"event", ...}``) until
     the run has finished; raises on a final refusal or when ``timeout`` seconds pass."""
@@ -54,7 +58,11 @@ def follow(session: Session, run_id: int, handle: Handler, timeout: float | None
                     if left == 0:
                         raise TesseraError(f"Run {run_id} did not finish within {timeout:g} s; it goes on.")
                     try:
-                        message = json.loads(socket.recv(timeout=left))
+                        # Never block for long: a wait that returns every second lets Ctrl-C (SIGINT) be
+                        # handled at once, whatever the socket library's blocking call does with signals.
+                        message = json.loads(
+                            socket.recv(timeout=WAKE_SECONDS if left is None else min(left, WAKE_SECONDS))
+                        )
                     except TimeoutError:
                         continue  # the deadline check above ends the wait
                     finished, last_seq = _apply(message, handle, last_seq)

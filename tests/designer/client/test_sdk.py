@@ -162,6 +162,9 @@ def test_ctrl_c_while_following_a_run_offers_to_cancel_it(home, server, tessera,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # Ctrl-C as a terminal sends it: SIGINT handled by default in the command even where this test
+        # process inherited it ignored (as a suite that started workers may have it).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: list[str] = []
     following = threading.Event()

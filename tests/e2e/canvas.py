@@ -150,6 +150,25 @@ def submit(page: Page) -> None:
     expect(page.get_by_test_id("run-chip")).to_be_visible(timeout=20_000)
 
 
+def watch_statuses(page: Page) -> None:
+    """Record in the page every status a node card shows from now on, however briefly: a poll from the
+    test can miss a node that was queued and running between two looks when the machine is busy."""
+    page.evaluate(
+        """() => {
+          window.__seenStatuses = [];
+          const note = (el) => window.__seenStatuses.push([el.dataset.module || "", el.dataset.status || ""]);
+          new MutationObserver((changes) => {
+            for (const c of changes) if (c.target instanceof HTMLElement && c.target.dataset.testid === "node") note(c.target);
+          }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ["data-status"]});
+        }"""
+    )
+
+
+def seen_statuses(page: Page) -> set[tuple[str, str]]:
+    """Every (module, status) a card showed since :func:`watch_statuses`."""
+    return {(m, s) for m, s in page.evaluate("() => window.__seenStatuses || []")}
+
+
 def statuses(page: Page) -> dict[str, str]:
     cards = page.locator('[data-testid="node"]')
     return {

@@ -30,15 +30,14 @@ def test_build_run_and_rerun_only_what_changed(page: Page, live_server_e2e, work
     ui.shot(page, "e2e-designer-built")
 
     # And submits
+    ui.watch_statuses(page)
     ui.submit(page)
-    seen_running: set[str] = set()
     running_shot = False
     for _ in range(200):
         now = ui.statuses(page)
         if "running" in now.values() and not running_shot:
             page.screenshot(path=str(ui.SCREENSHOTS / "e2e-designer-running.png"))  # now, not after settling
             running_shot = True
-        seen_running |= {m for m, s in now.items() if s in ("queued", "running")}
         if page.get_by_test_id("run-chip").get_attribute("data-status") in ("completed", "failed"):
             break
         page.wait_for_timeout(100)
@@ -46,6 +45,7 @@ def test_build_run_and_rerun_only_what_changed(page: Page, live_server_e2e, work
 
     # Then every node turns finished, with statuses that arrived live
     assert first == {m: "completed" for m in SIX}, first
+    seen_running = {m for m, s in ui.seen_statuses(page) if s in ("queued", "running")}
     assert seen_running, "no node was ever seen queued or running"
     expect(page.get_by_test_id("run-chip")).to_have_attribute("data-status", "completed")
     expect(page.get_by_test_id("run-elapsed")).to_have_text(re.compile(r"\d"))

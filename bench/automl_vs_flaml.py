@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -134,13 +135,17 @@ def pipeline_doc(dataset_id: int, label: str, budget: int, seed: int, trials: in
         "maximum_number_of_trials": trials,
         "random_seed": seed,
     }
-    return document(
+    from modules.sdk import default_registry
+
+    doc = document(
         [
             ("data", "dataset", {"dataset": {"dataset_id": dataset_id}}),
             ("automl", "automl_classification", automl),
         ],
         ["data.dataset -> automl.training_dataset"],
     )
+    doc["nodes"][1]["version"] = default_registry().latest_version("automl_classification")
+    return doc
 
 
 def held_out_auc(probabilities: Any, labels: Any, positive: Any) -> float:
@@ -208,9 +213,11 @@ class Side:
         positive = scored.meta["positive_class"]
         board = Table.deserialize(store.get(node.outputs["leaderboard"]["digest"]))
         probabilities = scored.df["Scored Probabilities"].to_numpy()
+        searched = board.df[board.df["Algorithm"] != "Soft-voting ensemble"]
         return {
             "auc": held_out_auc(probabilities, self.test[self.label], positive),
-            "trials": len(board.df),
+            "trials": len(searched),
+            "pruned": int((searched["Status"] == "pruned").sum()),
             "wall": wall,
             "winner": board.meta["automl"]["winner"]["algorithm"],
             "positive": positive,
@@ -257,7 +264,8 @@ def main() -> None:
                 rounds["FLAML"].append(flaml_once(train, test, label, budget, seed, positive))
                 t, f = rounds["Tessera"][-1], rounds["FLAML"][-1]
                 print(
-                    f"{name} round {seed + 1}: Tessera AUC {t['auc']:.4f} ({t['trials']} trials, {t['wall']:.1f} s, "
+                    f"{name} round {seed + 1}: Tessera AUC {t['auc']:.4f} ({t['trials']} trials, {t['pruned']} pruned, "
+                    f"{t['wall']:.1f} s, "
                     f"{t['winner']}, {t['workers']} workers)   FLAML AUC {f['auc']:.4f} ({f['trials']} trials, "
                     f"{f['wall']:.1f} s, {f['winner']})",
                     flush=True,
@@ -305,7 +313,9 @@ def main() -> None:
         )
         verdict = "met" if med(x["auc"] for x in t) >= med(x["auc"] for x in f) else "NOT met"
         print(f"target (Tessera's median held-out AUC >= FLAML's): {verdict}")
-    print(f"\nload average at start {', '.join(f'{x:.2f}' for x in load_start)}, at end "
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print(f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit or 'unknown'}")
+    print(f"load average at start {', '.join(f'{x:.2f}' for x in load_start)}, at end "
           f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}, cpus {os.cpu_count()}")  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -43,7 +43,7 @@ from .context import Beat, WorkerContext
 from .dispatch import send_nodes
 from .events import emit, node_payload
 from .inputs import PinnedLookup, graph_dataset_refs, input_digests, run_artifacts, run_graph, run_lookup
-from .models import CacheEntry, NodeRun, Run
+from .models import CacheEntry, NodePart, NodeRun, Run
 from .parts import PartRunner
 from .writes import run_grant, run_publisher
 
@@ -640,6 +640,7 @@ def release_nodes(worker: str, *, why: str = "shut down") -> ReapReport:
 def _retry_or_fail(run: Run, nr: NodeRun, lost: str, now: Any, report: ReapReport) -> None:
     """Another attempt for a running node whose worker is gone, or its failure after the last one. Caller
     holds the run's lock and has checked the node is still ``running`` for the attempt it knows."""
+    _fail_orphaned_parts(nr, lost, now)
     if nr.attempt < settings.TESSERA_MAX_ATTEMPTS:
         nr.status = S.QUEUED
         nr.attempt += 1
@@ -666,6 +667,21 @@ def _retry_or_fail(run: Run, nr: NodeRun, lost: str, now: Any, report: ReapRepor
         emit(run, "node_failed", **node_payload(nr))
         _advance_locked(run)
         report.failed.append(nr.pk)
+
+
+def _fail_orphaned_parts(nr: NodeRun, lost: str, now: Any) -> None:
+    """The lost attempt's parts that nobody will finish: those not yet taken (no node is left to collect
+    them; the next attempt makes its own) and those its own worker was running (a part the node's worker
+    runs has no heartbeat of its own). Parts another live worker runs finish as they would have."""
+    part = NodePart.Status
+    orphaned = NodePart.objects.filter(node_run=nr, attempt=nr.attempt).filter(
+        Q(status__in=[part.WAITING, part.PENDING]) | Q(status=part.RUNNING, heartbeat_at__isnull=True)
+    )
+    orphaned.update(
+        status=part.FAILED,
+        error={"code": "worker_lost", "node": nr.node_id, "message": f"{lost}; the node's attempt ended"},
+        finished_at=now,
+    )
 
 
 def redispatch_lost(now: Any = None) -> list[int]:

@@ -45,6 +45,8 @@ def test_the_search_finds_what_optuna_driven_directly_finds() -> None:
         maximum_concurrent_trials=3,
         random_seed=3,
         allowed_algorithms=algorithms,
+        soft_voting_ensemble=False,
+        prune_trials=False,
     )
 
     # The same library, the same rounds: 3 asks, 3 tells, three times; each trial trained by Train Model
@@ -100,7 +102,8 @@ def test_a_trial_budget_gives_the_same_leaderboard_and_model_every_time() -> Non
     first, second = _run(AutoMLClassification(), df, **params), _run(AutoMLClassification(), df, **params)
 
     assert _board(first) == _board(second)
-    assert len(_board(first)) == 6
+    assert sorted(row["Trial"] for row in _board(first)) == [1, 2, 3, 4, 5, 6, 7]  # 6 trials, then the ensemble
+    assert next(r for r in _board(first) if r["Trial"] == 7)["Algorithm"] == "Soft-voting ensemble"
     probe = DataTable(df.drop(columns=["y"]).head(20))
     pd.testing.assert_frame_equal(
         score_table(first["trained_model"], probe).df, score_table(second["trained_model"], probe).df
@@ -225,7 +228,8 @@ def test_an_exit_score_stops_the_search_after_the_round_that_reaches_it() -> Non
         exit_score=0.5,
     )
 
-    assert len(out["leaderboard"].df) == 2
+    board = out["leaderboard"].df
+    assert sorted(board.loc[board["Algorithm"] != "Soft-voting ensemble", "Trial"]) == [1, 2]
     assert out["leaderboard"].meta["automl"]["stopped"].startswith("exit score reached")
 
 
@@ -240,7 +244,9 @@ def test_cross_validation_measures_the_mean_over_the_folds() -> None:
     )
 
     assert out["leaderboard"].meta["sweep"]["evaluation"] == "4-fold cross-validation of the training dataset"
-    assert out["leaderboard"].df["Status"].tolist() == ["completed", "completed"]
+    board = out["leaderboard"].df.sort_values("Trial")
+    assert board["Status"].tolist() == ["completed"] * 3
+    assert board["Algorithm"].tolist()[-1] == "Soft-voting ensemble"  # measured on the same folds
 
 
 @pytest.mark.parametrize(
@@ -310,12 +316,188 @@ def test_the_progress_detail_carries_each_trial_as_the_leaderboard_records_it() 
     assert ctx.detail["search"] == {"metric": "AUC", "higher_is_better": True, "budget": 4}
     board = out["leaderboard"].df.sort_values("Trial")
     trials = [ctx.detail[str(n)] for n in board["Trial"]]
-    assert sorted(ctx.detail) == ["1", "2", "3", "4", "search"]
+    assert sorted(ctx.detail) == ["1", "2", "3", "4", "5", "search"]  # 5: the soft-voting ensemble
     assert [t["algorithm"] for t in trials] == board["Algorithm"].tolist()
     assert [json.dumps(t["settings"], sort_keys=True) for t in trials] == board["Hyperparameters"].tolist()
     assert [t["value"] for t in trials] == board["AUC"].tolist()
     assert [t["duration_s"] for t in trials] == board["Duration (s)"].tolist()
-    assert [t["status"] for t in trials] == ["completed"] * 4
+    assert [t["status"] for t in trials] == ["completed"] * 5
     assert all(t["elapsed_s"] >= 0 for t in trials)
     # each round is announced running before its trials finish
     assert [fraction for fraction, message in ctx.progress_updates if "running 2" in message] == [0.0, 0.45]
+
+
+def _trained(task: str, row: dict[str, Any], seed: int, train: DataTable, label: str) -> Any:
+    """The trial's learner as the canvas builds it, trained by Train Model on ``train``."""
+    registry = default_registry()
+    learner_cls = registry.get(_automl.ALGORITHMS[task][row["Algorithm"]])
+    settings = json.loads(row["Hyperparameters"])
+    fields = learner_cls.Params.model_fields
+    learner = learner_cls().run(
+        {},
+        learner_cls.parse_params(
+            {**settings, **({"random_number_seed": seed} if "random_number_seed" in fields else {})}
+        ),
+        LocalContext(),
+    )["untrained_model"]
+    train_model = registry.get("train_model")
+    return train_model().run(
+        {"untrained_model": learner, "dataset": train},
+        train_model.parse_params({"label_column": label}),
+        LocalContext(),
+    )["trained_model"]
+
+
+def _holdout(df: pd.DataFrame, label: str, seed: int, stratify: bool) -> tuple[DataTable, DataTable]:
+    from sklearn.model_selection import train_test_split
+
+    fit, held = train_test_split(
+        np.arange(len(df)),
+        test_size=round(0.2 * len(df)),
+        random_state=seed,
+        stratify=df[label].to_numpy() if stratify else None,
+    )
+    return DataTable(df.iloc[np.sort(fit)]), DataTable(df.iloc[np.sort(held)])
+
+
+def test_the_soft_voting_ensemble_averages_the_best_distinct_trials_and_wins_only_when_better() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    df = _numeric(seed=0)
+    params = {"label_column": "y", "maximum_number_of_trials": 8, "maximum_concurrent_trials": 4, "random_seed": 0}
+    out = _run(AutoMLClassification(), df, **params, ensemble_size=3)
+
+    board = out["leaderboard"].df.to_dict("records")
+    trials = [r for r in board if r["Algorithm"] != "Soft-voting ensemble"]
+    ensemble = next(r for r in board if r["Algorithm"] == "Soft-voting ensemble")
+    # its members: the three best trials (board order: best first, earlier trial on ties), distinct settings
+    members = trials[:3]
+    assert len({(r["Algorithm"], r["Hyperparameters"]) for r in members}) == 3
+    assert json.loads(ensemble["Hyperparameters"]) == {"trials": [r["Trial"] for r in members]}
+    assert ensemble["Trial"] == 9 and ensemble["Status"] == "completed"
+    # measured as a trial is: each member trained by Train Model on the holdout's training rows, their
+    # probabilities averaged on the held-out rows
+    fit, held = _holdout(df, "y", 0, stratify=True)
+    probabilities = np.mean(
+        [score_table(_trained("binary", m, 0, fit, "y"), held).df["Scored Probabilities"].to_numpy() for m in members],
+        axis=0,
+    )
+    assert ensemble["AUC"] == pytest.approx(roc_auc_score(held.df["y"] == "yes", probabilities), abs=1e-12)
+    # it beats the best single trial here, so it is the trained model: the members refitted on every row
+    assert ensemble["AUC"] > trials[0]["AUC"]
+    assert board[0]["Trial"] == 9
+    assert out["leaderboard"].meta["automl"]["winner"]["algorithm"] == "Soft-voting ensemble"
+    assert out["leaderboard"].meta["automl"]["best_single_trial"] == trials[0]["Trial"]
+    model = out["trained_model"]
+    assert model.name == f"AutoML: soft-voting ensemble of trials {', '.join(str(r['Trial']) for r in members)}"
+    rows = DataTable(df.drop(columns=["y"]).head(40))
+    expected = np.mean(
+        [
+            score_table(_trained("binary", m, 0, DataTable(df), "y"), rows).df["Scored Probabilities"].to_numpy()
+            for m in members
+        ],
+        axis=0,
+    )
+    scored = score_table(model, rows).df
+    assert scored["Scored Probabilities"].to_numpy() == pytest.approx(expected, abs=1e-12)
+    assert scored["Scored Labels"].tolist() == np.where(expected > 0.5, "yes", "no").tolist()
+    loaded = TrainedModel.deserialize(TrainedModel.serialize(model))  # skops, the trusted types only
+    pd.testing.assert_frame_equal(score_table(loaded, rows).df, scored)
+    # switched off: no ensemble row, and the best single trial is the model
+    off = _run(AutoMLClassification(), df, **params, soft_voting_ensemble=False)
+    assert [r for r in _board(off) if r["Algorithm"] == "Soft-voting ensemble"] == []
+    assert off["leaderboard"].meta["automl"]["winner"]["trial"] == trials[0]["Trial"]
+
+
+def test_an_ensemble_that_does_not_beat_the_best_trial_stays_a_row_of_the_leaderboard() -> None:
+    df = _numeric(seed=1)
+    out = _run(
+        AutoMLClassification(),
+        df,
+        label_column="y",
+        maximum_number_of_trials=8,
+        maximum_concurrent_trials=4,
+        random_seed=1,
+        ensemble_size=3,
+    )
+
+    board = out["leaderboard"].df.to_dict("records")
+    ensemble = next(r for r in board if r["Algorithm"] == "Soft-voting ensemble")
+    assert ensemble["AUC"] <= board[0]["AUC"] and board[0]["Algorithm"] != "Soft-voting ensemble"
+    assert out["leaderboard"].meta["automl"]["winner"]["trial"] == board[0]["Trial"]
+    assert not out["trained_model"].name.startswith("AutoML: soft-voting")
+
+
+def test_a_regression_ensemble_averages_its_members_predictions() -> None:
+    df = _regression(seed=3)
+    out = _run(
+        AutoMLRegression(),
+        df,
+        label_column="target",
+        maximum_number_of_trials=8,
+        maximum_concurrent_trials=4,
+        random_seed=3,
+        ensemble_size=3,
+    )
+
+    board = out["leaderboard"].df.to_dict("records")
+    assert board[0]["Algorithm"] == "Soft-voting ensemble"
+    members = [next(r for r in board if r["Trial"] == n) for n in json.loads(board[0]["Hyperparameters"])["trials"]]
+    rows = DataTable(df.drop(columns=["target"]).head(30))
+    expected = np.mean(
+        [
+            score_table(_trained("regression", m, 3, DataTable(df), "target"), rows).df["Scored Labels"].to_numpy()
+            for m in members
+        ],
+        axis=0,
+    )
+    assert score_table(out["trained_model"], rows).df["Scored Labels"].to_numpy() == pytest.approx(expected, abs=1e-9)
+
+
+def test_boosted_tree_trials_worse_than_the_median_are_pruned_on_their_validation_loss() -> None:
+    from sklearn.metrics import log_loss
+
+    df = _numeric(n=300, seed=4)
+    params = {
+        "label_column": "y",
+        "maximum_number_of_trials": 16,
+        "maximum_concurrent_trials": 4,
+        "random_seed": 4,
+        "allowed_algorithms": ["Boosted decision tree"],
+        "soft_voting_ensemble": False,
+    }
+    out = _run(AutoMLClassification(), df, **params)
+
+    board = out["leaderboard"].df.to_dict("records")
+    pruned = [r for r in board if r["Status"] == "pruned"]
+    assert pruned, [r["Status"] for r in board]
+    assert all(r["Status"] in ("completed", "pruned") for r in board)
+    curves = {int(k): v for k, v in out["leaderboard"].meta["automl"]["pruning"]["curves"].items()}
+    assert out["leaderboard"].meta["automl"]["pruning"]["loss"] == "log loss"
+    fit, held = _holdout(df, "y", 4, stratify=True)
+    for row in pruned:
+        trees, loss = curves[row["Trial"]][-1]
+        assert trees >= 20 and row["Error"].startswith(f"pruned after {trees:g} trees: validation log loss")
+        assert np.isnan(row["AUC"])
+        # the loss is the log loss of the first ``trees`` trees on the held-out rows, as LightGBM predicts it
+        model = _trained("binary", row, 4, fit, "y")
+        booster = model.estimator.steps[-1][1].booster_
+        encoded = model.estimator.steps[0][1].transform(held.df.drop(columns=["y"]))
+        staged = booster.predict(encoded, num_iteration=int(trees))
+        assert loss == pytest.approx(log_loss(held.df["y"] == "yes", staged), abs=1e-9)
+        # and worse than the median of the boosted-tree trials completed in earlier rounds at that many trees
+        round_start = (row["Trial"] - 1) // 4 * 4
+        earlier = [
+            dict((int(t), v) for t, v in curves[r["Trial"]])
+            for r in board
+            if r["Status"] == "completed" and r["Trial"] <= round_start
+        ]
+        at = [c[int(trees)] for c in earlier if int(trees) in c]
+        assert len(at) >= 4 and loss > np.median(at)
+    # the search without pruning asks the same trials up to the round of the first pruned one
+    unpruned = _run(AutoMLClassification(), df, **params | {"prune_trials": False})
+    first_round = (min(r["Trial"] for r in pruned) - 1) // 4 * 4
+    same = [r for r in _board(unpruned) if r["Trial"] <= first_round + 4]
+    assert {r["Trial"]: r["Hyperparameters"] for r in same} == {
+        r["Trial"]: r["Hyperparameters"] for r in _board(out) if r["Trial"] <= first_round + 4
+    }

@@ -70,6 +70,14 @@ IMBALANCE = 0.2
 LEAKAGE = 0.98
 #: Rows the leakage check and the explanation use at most (a seeded sample of larger tables).
 SAMPLE_ROWS = 5000
+#: The algorithm name of the soft-voting ensemble's leaderboard row.
+ENSEMBLE = "Soft-voting ensemble"
+#: Boosting iterations at which a boosted-tree trial reports its validation loss to the pruner.
+CHECKPOINTS = (10, 20, 40, 80, 160, 320)
+#: Optuna's MedianPruner settings: prune only once this many boosted-tree trials completed and reached
+#: the step, and never before this many trees.
+PRUNE_AFTER_TRIALS = 4
+PRUNE_FROM_TREES = 20
 
 
 def suggest(trial: Any, task: str, algorithms: list[str]) -> tuple[str, dict[str, Any]]:
@@ -373,22 +381,43 @@ class Problem:
         fit, out = train_test_split(index, test_size=held, random_state=self.seed, stratify=stratify)
         return [(np.sort(fit), np.sort(out))]
 
-    def fit(self, learner: Learner, settings: dict[str, Any], rows: np.ndarray | None) -> FittedModel:
-        """``learner`` behind the featurization, fitted on ``rows`` of the training data (all when ``None``)."""
+    def fit(
+        self,
+        learner: Learner | Ensemble,
+        settings: dict[str, Any],
+        rows: np.ndarray | None,
+        watch: Pruning | None = None,
+    ) -> FittedModel:
+        """``learner`` behind the featurization, fitted on ``rows`` of the training data (all when ``None``).
+
+        An :class:`Ensemble` is the soft-voting ensemble of its learners (``modules.estimators.automl_ensemble``):
+        one featurization and encoding, the members fitted behind it on the same rows. ``watch`` reports a
+        boosted-tree fit's validation loss to the pruner as trees are added (:class:`Pruning`).
+        """
         from sklearn.base import clone
         from sklearn.pipeline import Pipeline
 
+        from modules.estimators.automl_ensemble import AveragingRegressor, SoftVotingClassifier
         from modules.estimators.automl_featurizer import AutoFeaturizer
 
+        ensemble = learner if isinstance(learner, Ensemble) else None
+        learners = ensemble.learners if ensemble else [cast(Learner, learner)]
+        first = learners[0]
         df = self.training.df if rows is None else self.training.df.iloc[rows]
         dtype = self.training.schema.get(self.label).dtype  # type: ignore[union-attr]
-        y, classes = _label_values(df[self.label], dtype, learner, self.label)
-        estimator = clone(learner.estimator)
-        if settings.get("class_weights"):
-            _balance(estimator)
+        y, classes = _label_values(df[self.label], dtype, first, self.label)
+        members = [clone(one.estimator) for one in learners]
+        for member in members:
+            if settings.get("class_weights"):
+                _balance(member)
+        if ensemble:
+            named = [(f"trial {n}", member) for n, member in zip(ensemble.trials, members, strict=True)]
+            estimator: Any = SoftVotingClassifier(named) if first.task != "regression" else AveragingRegressor(named)
+        else:
+            estimator = members[0]
         features = prepare_features(df, self.feature_types, port="training_dataset")
         if not settings.get("automatic") and not accepts_missing(estimator):
-            check_no_missing_numbers(features, self.feature_types, learner.name or learner.learner, "training_dataset")
+            check_no_missing_numbers(features, self.feature_types, first.name or first.learner, "training_dataset")
         if settings.get("automatic"):
             featurizer = AutoFeaturizer(**settings["featurizer"])
             steps = [
@@ -399,30 +428,177 @@ class Problem:
         else:
             steps = [("features", feature_encoder(self.feature_types)), ("model", estimator)]
         pipeline = Pipeline(steps)
-        with fitting_threads(estimator, threads_of(self.ctx)):
-            pipeline.fit(features, y)
+        fit_params: dict[str, Any] = {}
+        if ensemble:
+            fit_params["model__threads"] = threads_of(self.ctx)
+        elif watch is not None and _is_lightgbm(estimator):
+            fit_params["model__callbacks"] = [watch.callback(pipeline, classes)]
+        if ensemble:
+            pipeline.fit(features, y, **fit_params)
+        else:
+            with fitting_threads(estimator, threads_of(self.ctx)):
+                pipeline.fit(features, y, **fit_params)
+        name = (
+            f"{ENSEMBLE.lower()} of trials {', '.join(str(n) for n in ensemble.trials)}"
+            if ensemble
+            else first.name or first.learner
+        )
         return FittedModel(
             estimator=pipeline,
-            task=learner.task,
-            learner=learner.learner,
+            task=first.task,
+            learner="automl_soft_voting_ensemble" if ensemble else first.learner,
             label_column=self.label,
             feature_columns=list(self.feature_types),
             feature_types=dict(self.feature_types),
             classes=classes,
-            name=f"AutoML: {learner.name or learner.learner}",
+            name=f"AutoML: {name}",
         )
 
-    def measure(self, learner: Learner, settings: dict[str, Any]) -> dict[str, float]:
-        """The trial's metrics: on the validation dataset, the holdout rows, or the mean over the folds."""
+    def measure(
+        self, learner: Learner | Ensemble, settings: dict[str, Any], pruning: dict[str, Any] | None = None
+    ) -> tuple[dict[str, float], list[list[float]]]:
+        """The trial's metrics (on the validation dataset, the holdout rows, or the mean over the folds) and,
+        for a boosted-tree trial measured with ``pruning``, its validation-loss curve on the first of them
+        (``[[trees, loss], ...]``). Raises :class:`Pruned` when the pruner stops it."""
         if self.validation is not None:
-            return score_metrics(score_table(self.fit(learner, settings, None), self.validation), self.label)
+            watch = Pruning(pruning, self, self.validation) if pruning is not None else None
+            model = self.fit(learner, settings, None, watch)
+            return score_metrics(score_table(model, self.validation), self.label), watch.curve if watch else []
         per_split = []
-        for fit_rows, held_rows in self.splits():
+        curve: list[list[float]] = []
+        for k, (fit_rows, held_rows) in enumerate(self.splits()):
             self.ctx.check_cancelled()
-            model = self.fit(learner, settings, fit_rows)
             held = self.training.with_df(self.training.df.iloc[held_rows])
+            watch = Pruning(pruning, self, held) if pruning is not None and k == 0 else None
+            model = self.fit(learner, settings, fit_rows, watch)
+            if watch is not None:
+                curve = watch.curve
             per_split.append(score_metrics(score_table(model, held), self.label))
-        return {name: _mean([split[name] for split in per_split]) for name in per_split[0]}
+        return {name: _mean([split[name] for split in per_split]) for name in per_split[0]}, curve
+
+
+@dataclass
+class Ensemble:
+    """The soft-voting ensemble of the learners of ``trials`` (their leaderboard numbers, in order)."""
+
+    trials: list[int]
+    learners: list[Learner]
+
+
+def ensemble_of(task: str, members: list[dict[str, Any]], seed: int) -> Ensemble:
+    """The ensemble of ``members`` (leaderboard rows: trial, algorithm, settings)."""
+    return Ensemble(
+        [m["trial"] for m in members], [learner_for(task, m["algorithm"], m["settings"], seed) for m in members]
+    )
+
+
+class Pruned(Exception):
+    """The pruner stopped a trial: after ``trees`` trees its validation loss was worse than the median."""
+
+    def __init__(self, trees: int, loss: float, median: float, curve: list[list[float]]) -> None:
+        super().__init__(trees, loss, median)
+        self.trees, self.loss, self.median, self.curve = trees, loss, median, curve
+
+
+class Pruning:
+    """Optuna's ``MedianPruner`` on a boosted-tree trial's validation loss while its trees are added.
+
+    The node hands each boosted-tree trial the loss curves of the boosted-tree trials completed in
+    earlier rounds (``{"curves": [[[trees, loss], ...], ...]}``); the trial rebuilds them as completed
+    trials of a small in-memory Optuna study, reports its own loss (log loss for classes, mean squared
+    error for numbers) on the held-out rows after 10, 20, 40, 80, 160 and 320 trees, and stops when
+    ``MedianPruner(n_startup_trials=4, n_warmup_steps=19, n_min_trials=4)`` says so: after at least 20
+    trees, its loss is worse than the median of at least 4 completed trials at the same number of trees.
+    The curves come from earlier rounds only, so the decision is the same on any worker.
+    """
+
+    def __init__(self, pruning: dict[str, Any], problem: Problem, held: DataTable) -> None:
+        self.pruning = pruning
+        self.problem = problem
+        self.held = held
+        self.curve: list[list[float]] = []
+
+    def callback(self, pipeline: Any, classes: list[Any]) -> Any:
+        import optuna
+
+        study = optuna.create_study(
+            direction="minimize",
+            pruner=optuna.pruners.MedianPruner(
+                n_startup_trials=PRUNE_AFTER_TRIALS,
+                n_warmup_steps=PRUNE_FROM_TREES - 1,
+                n_min_trials=PRUNE_AFTER_TRIALS,
+            ),
+        )
+        for curve in self.pruning.get("curves", []):
+            steps = {int(trees): float(loss) for trees, loss in curve}
+            if steps:
+                study.add_trial(
+                    optuna.trial.create_trial(
+                        state=optuna.trial.TrialState.COMPLETE, value=steps[max(steps)], intermediate_values=steps
+                    )
+                )
+        trial = study.ask()
+        held: dict[str, Any] = {}
+
+        def report(env: Any) -> None:
+            trees = env.iteration + 1
+            if trees not in CHECKPOINTS or trees >= env.end_iteration:
+                return
+            if not held:
+                features = prepare_features(self.held.df, self.problem.feature_types, port="training_dataset")
+                held["x"] = _transform(pipeline, features)
+                held["y"] = _targets(self.held.df[self.problem.label], classes, self.problem)
+            if held["y"] is None:
+                return  # a held-out class the fit rows lack: no loss to compare
+            loss = _loss(env.model.predict(held["x"], num_iteration=trees), held["y"], len(classes))
+            self.curve.append([trees, loss])
+            trial.report(loss, trees)
+            if trial.should_prune():
+                completed = [t.intermediate_values[trees] for t in study.trials if trees in t.intermediate_values]
+                raise Pruned(trees, loss, float(np.median(completed[:-1] if completed else [loss])), self.curve)
+
+        return report
+
+
+def _is_lightgbm(estimator: Any) -> bool:
+    return type(estimator).__module__.startswith("lightgbm")
+
+
+def _transform(pipeline: Any, features: pd.DataFrame) -> Any:
+    """``features`` through the pipeline's fitted steps before the model (fitted by the time trees grow)."""
+    out: Any = features
+    for _, step in pipeline.steps[:-1]:
+        out = step.transform(out)
+    return out
+
+
+def _targets(series: pd.Series, classes: list[Any], problem: Problem) -> np.ndarray | None:
+    """The held-out labels as the booster sees them: numbers, or the index of each class in ``classes``."""
+    if problem.task == "regression":
+        return series.to_numpy(dtype="float64")
+    from modules.library.training.train_model import _plain_labels
+
+    dtype = problem.training.schema.get(problem.label).dtype  # type: ignore[union-attr]
+    index = {c: k for k, c in enumerate(classes)}
+    values = [_python_value(v) for v in _plain_labels(series, dtype)]
+    if any(v not in index for v in values):
+        return None
+    return np.array([index[v] for v in values], dtype="int64")
+
+
+def _python_value(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _loss(predicted: Any, y: np.ndarray, classes: int) -> float:
+    """Log loss (classes) or mean squared error (numbers) of a booster's predictions."""
+    p = np.asarray(predicted, dtype="float64")
+    if classes == 0:
+        return float(np.mean((p - y) ** 2))
+    if p.ndim == 1:
+        p = np.column_stack([1.0 - p, p])
+    chosen = np.clip(p[np.arange(len(y)), y], 1e-15, 1.0)
+    return float(-np.mean(np.log(chosen)))
 
 
 def _balance(estimator: Any) -> None:
@@ -437,29 +613,35 @@ def _mean(values: list[float]) -> float:
 
 
 def run_trial(problem: Problem, item: dict[str, Any]) -> dict[str, Any]:
-    """One trial (``item``: trial number, algorithm, settings, featurization) -> its row of the leaderboard."""
+    """One trial (``item``: trial number, algorithm, settings, featurization, and the members of an ensemble
+    or the pruner's curves) -> its row of the leaderboard: completed, pruned or failed."""
     started = time.monotonic()
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    learner = learner_for(problem.task, item["algorithm"], item["settings"], problem.seed)
+    row: dict[str, Any] = {"status": "completed", "error": "", "metrics": {}, "worker": worker, "curve": []}
     try:
-        metrics = problem.measure(learner, item["featurization"])
+        if item["algorithm"] == ENSEMBLE:
+            ensemble = ensemble_of(problem.task, item["members"], problem.seed)
+            row["metrics"], _ = problem.measure(ensemble, item["featurization"])
+        else:
+            learner = learner_for(problem.task, item["algorithm"], item["settings"], problem.seed)
+            row["metrics"], row["curve"] = problem.measure(learner, item["featurization"], item.get("pruning"))
+    except Pruned as stop:
+        row.update(
+            status="pruned",
+            curve=stop.curve,
+            error=f"pruned after {stop.trees} trees: validation {_loss_name(problem)} {stop.loss:.4g}, "
+            f"worse than the median {stop.median:.4g} of earlier boosted-tree trials at {stop.trees} trees",
+        )
     except ModuleError as exc:
-        return {
-            "status": "failed",
-            "error": exc.message,
-            "metrics": {},
-            "duration_s": _since(started),
-            "worker": worker,
-        }
+        row.update(status="failed", error=exc.message)
     except (ValueError, ArithmeticError, RuntimeError) as exc:  # a learner that cannot fit these settings
-        return {
-            "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}",
-            "metrics": {},
-            "duration_s": _since(started),
-            "worker": worker,
-        }
-    return {"status": "completed", "error": "", "metrics": metrics, "duration_s": _since(started), "worker": worker}
+        row.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+    row["duration_s"] = _since(started)
+    return row
+
+
+def _loss_name(problem: Problem) -> str:
+    return "mean squared error" if problem.task == "regression" else "log loss"
 
 
 def _since(started: float) -> float:

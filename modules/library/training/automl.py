@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from modules.library.training import _automl
 from modules.library.training.cross_validate_model import check_labelled, metric_names
@@ -85,6 +86,11 @@ class _AutoML(Module):
                 {"trial": len(rows) + i + 1, "algorithm": a, "settings": s, "featurization": settings}
                 for i, (_, a, s) in enumerate(asked)
             ]
+            if _pruning(params):
+                curves = _curves(rows)
+                for item in items:
+                    if item["algorithm"] == "Boosted decision tree":
+                        item["pruning"] = {"curves": curves}
             span = (len(rows) / budget * 0.9, (len(rows) + len(items)) / budget * 0.9)
             running = {str(item["trial"]): _live(item, None, metric, started) for item in items}
             ctx.progress(span[0], f"trial {len(rows)} / {budget}, running {len(items)}", detail=running)
@@ -93,12 +99,14 @@ class _AutoML(Module):
                 value = result["metrics"].get(metric, float("nan"))
                 if result["status"] == "completed" and not math.isnan(value):
                     study.tell(trial, value)
+                elif result["status"] == "pruned":
+                    study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 else:
                     study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                rows.append({**item, **result})
+                rows.append({**{k: v for k, v in item.items() if k != "pruning"}, **result})
                 ctx.log(
                     f"trial {item['trial']} ({item['algorithm']}, worker {result['worker']}): "
-                    + (f"{metric} = {value:.6g}" if result["status"] == "completed" else f"failed: {result['error']}")
+                    + _outcome(result, metric)
                 )
             best = _best(rows, metric)
             summary = (
@@ -114,13 +122,14 @@ class _AutoML(Module):
             stop = _stop(params, best, metric, started)
         if stop:
             ctx.log(f"search stopped after {len(rows)} trials: {stop}")
-        best = _best(rows, metric)
-        if best is None:
+        single = _best(rows, metric)
+        if single is None:
             first = next((r["error"] for r in rows if r["error"]), f"{metric} is undefined for every trial")
             raise ModuleError(f"no trial succeeded ({first})", param="primary_metric")
+        best = self._ensemble(inputs, params, ctx, rows, settings, started) or single
         ctx.check_cancelled()
         ctx.progress(0.9, f"training trial {best['trial']} ({best['algorithm']}) on the whole training dataset")
-        learner = _automl.learner_for(problem.task, best["algorithm"], best["settings"], params.random_seed)
+        learner = _learner(problem, best, params.random_seed)
         model = problem.fit(learner, settings, None)
         ctx.progress(0.95, "explaining the winner")
         explanation = self._explain(problem, learner, settings, model, metric, params.random_seed)
@@ -139,6 +148,11 @@ class _AutoML(Module):
         }
         table.meta["automl"] = {
             "winner": {"trial": best["trial"], "algorithm": best["algorithm"], "settings": best["settings"]},
+            "best_single_trial": single["trial"],
+            "pruning": {
+                "loss": "mean squared error" if problem.task == "regression" else "log loss",
+                "curves": {str(r["trial"]): r.get("curve", []) for r in rows if r.get("curve")},
+            },
             "stopped": stop or "trial budget",
             "budget": budget,
             "elapsed_s": round(time.monotonic() - started, 3),
@@ -150,6 +164,59 @@ class _AutoML(Module):
             "guardrails": _automl.guardrail_table(rails),
             "explanation": explanation,
         }
+
+    def _ensemble(
+        self,
+        inputs: dict[str, Any],
+        params: Any,
+        ctx: RunContext,
+        rows: list[dict[str, Any]],
+        settings: dict[str, Any],
+        started: float,
+    ) -> dict[str, Any] | None:
+        """Measure the soft-voting ensemble of the best distinct trials as one more trial (a row of the
+        leaderboard); it is the row to train when it beats the best single trial on the primary metric."""
+        size = params.ensemble_size if getattr(params, "soft_voting_ensemble", False) else 0
+        members = _top_distinct(rows, params.primary_metric, size)
+        if len(members) < 2:
+            if size:
+                ctx.log("no soft-voting ensemble: fewer than 2 distinct trials completed")
+            return None
+        ctx.check_cancelled()
+        metric = params.primary_metric
+        item: dict[str, Any] = {
+            "trial": len(rows) + 1,
+            "algorithm": _automl.ENSEMBLE,
+            "settings": {"trials": [m["trial"] for m in members]},
+            "featurization": settings,
+            "members": [{k: m[k] for k in ("trial", "algorithm", "settings")} for m in members],
+        }
+        trials = ", ".join(str(m["trial"]) for m in members)
+        ctx.progress(
+            0.88,
+            f"measuring the {_automl.ENSEMBLE.lower()} of trials {trials}",
+            detail={str(item["trial"]): _live(item, None, metric, started)},
+        )
+        result = ctx.map(self, inputs, params, [item], what="trial", progress=(0.88, 0.9))[0]
+        rows.append({**item, **result})
+        ctx.progress(
+            0.9,
+            f"{_automl.ENSEMBLE.lower()} of trials {trials}: {_outcome(result, metric)}",
+            detail={str(item["trial"]): _live(item, result, metric, started)},
+        )
+        ctx.log(f"trial {item['trial']} ({_automl.ENSEMBLE} of trials {trials}): " + _outcome(result, metric))
+        single, ensemble = _best([r for r in rows if r is not rows[-1]], metric), rows[-1]
+        value = ensemble["metrics"].get(metric, math.nan)
+        if single is None or ensemble["status"] != "completed" or math.isnan(value):
+            return None
+        best = single["metrics"][metric]
+        beats = value > best if _automl.higher_is_better(metric) else value < best
+        ctx.log(
+            f"the ensemble {'beats' if beats else 'does not beat'} the best single trial {single['trial']} "
+            f"({metric} {value:.6g} against {single['metrics'][metric]:.6g}): "
+            + ("it is the trained model" if beats else "the best single trial is")
+        )
+        return ensemble if beats else None
 
     def run_part(self, inputs: dict[str, Any], params: Any, ctx: RunContext, item: Any) -> dict[str, Any]:
         """One trial: ``item`` says its number, algorithm, settings and featurization; its leaderboard row."""
@@ -257,6 +324,42 @@ def _live(item: dict[str, Any], result: dict[str, Any] | None, metric: str, star
     return row
 
 
+def _learner(problem: _automl.Problem, row: dict[str, Any], seed: int) -> Any:
+    """The learner of a leaderboard row: a trial's learner module, or the ensemble of its members."""
+    if row["algorithm"] == _automl.ENSEMBLE:
+        return _automl.ensemble_of(problem.task, row["members"], seed)
+    return _automl.learner_for(problem.task, row["algorithm"], row["settings"], seed)
+
+
+def _pruning(params: Any) -> bool:
+    return bool(getattr(params, "prune_trials", False))
+
+
+def _curves(rows: list[dict[str, Any]]) -> list[list[list[float]]]:
+    """The validation-loss curves of the completed boosted-tree trials so far: what the pruner compares with."""
+    return [r["curve"] for r in rows if r["status"] == "completed" and r.get("curve")]
+
+
+def _top_distinct(rows: list[dict[str, Any]], metric: str, size: int) -> list[dict[str, Any]]:
+    """The best ``size`` completed trials, each configuration once (the earlier of equal ones), best first."""
+    seen, top = set(), []
+    for row in sorted(
+        (r for r in rows if r["status"] == "completed" and not math.isnan(r["metrics"].get(metric, math.nan))),
+        key=lambda r: ((-1.0 if _automl.higher_is_better(metric) else 1.0) * r["metrics"][metric], r["trial"]),
+    ):
+        key = (row["algorithm"], json.dumps(row["settings"], sort_keys=True))
+        if key not in seen:
+            seen.add(key)
+            top.append(row)
+    return top[:size]
+
+
+def _outcome(result: dict[str, Any], metric: str) -> str:
+    if result["status"] == "completed":
+        return f"{metric} = {result['metrics'].get(metric, math.nan):.6g}"
+    return f"{result['status']}: {result['error']}"
+
+
 def _best(rows: list[dict[str, Any]], metric: str) -> dict[str, Any] | None:
     """The best completed trial by ``metric``; the earlier trial wins a tie."""
     scored = [r for r in rows if r["status"] == "completed" and not math.isnan(r["metrics"].get(metric, math.nan))]
@@ -340,6 +443,30 @@ class _SearchParams(ParamModel):
     )
 
 
+# Version 2's parameters (version 1 had neither an ensemble nor pruning), shared by both modules.
+_SOFT_VOTING_ENSEMBLE: Any = Field(
+    True,
+    title="Soft-voting ensemble",
+    description="After the search, measure the average of the best trials (probabilities for classes, "
+    "predictions for numbers) like a trial; it is the trained model only when it beats the best single "
+    "trial on the primary metric.",
+)
+_ENSEMBLE_SIZE: Any = Field(
+    5,
+    ge=2,
+    le=20,
+    title="Ensemble size",
+    description="How many of the best distinct trials the ensemble averages (fewer if fewer completed).",
+)
+_PRUNE_TRIALS: Any = Field(
+    True,
+    title="Prune unpromising trials",
+    description="Stop a boosted-tree trial early when its validation loss, as trees are added, is worse "
+    "than the median of earlier boosted-tree trials at the same number of trees (Optuna's MedianPruner).",
+)
+_VERSION_2 = ("soft_voting_ensemble", "ensemble_size", "prune_trials")
+
+
 class AutoMLClassification(_AutoML):
     """Search Tessera's classification learners and their hyperparameters; output the best one trained.
 
@@ -357,6 +484,7 @@ class AutoMLClassification(_AutoML):
 
     id = "automl_classification"
     name = "AutoML Classification"
+    version = 2
 
     class Params(_SearchParams):
         primary_metric: Literal["AUC", "Accuracy", "F-score", "Precision", "Recall", "Average log loss"] = Field(
@@ -372,6 +500,9 @@ class AutoMLClassification(_AutoML):
         blocked_algorithms: list[ClassificationAlgorithm] = Field(
             [], title="Blocked algorithms", description="Learners the search never tries."
         )
+        soft_voting_ensemble: bool = _SOFT_VOTING_ENSEMBLE
+        ensemble_size: int = _ENSEMBLE_SIZE
+        prune_trials: bool = _PRUNE_TRIALS
 
     def _task(self, training: DataTable, label: str) -> str:
         classes = training.df[label].nunique(dropna=True)
@@ -393,6 +524,7 @@ class AutoMLRegression(_AutoML):
 
     id = "automl_regression"
     name = "AutoML Regression"
+    version = 2
 
     class Params(_SearchParams):
         primary_metric: Literal[
@@ -410,6 +542,9 @@ class AutoMLRegression(_AutoML):
         blocked_algorithms: list[RegressionAlgorithm] = Field(
             [], title="Blocked algorithms", description="Learners the search never tries."
         )
+        soft_voting_ensemble: bool = _SOFT_VOTING_ENSEMBLE
+        ensemble_size: int = _ENSEMBLE_SIZE
+        prune_trials: bool = _PRUNE_TRIALS
 
     def _task(self, training: DataTable, label: str) -> str:
         dtype = training.schema.get(label).dtype  # type: ignore[union-attr]
@@ -420,3 +555,34 @@ class AutoMLRegression(_AutoML):
                 column=label,
             )
         return "regression"
+
+
+def _version_1(module: type[_AutoML]) -> type[_AutoML]:
+    """``module`` as saved before version 2 (no ensemble, no pruning); kept so older pipelines still run
+    (and give the models they gave): its parameters are version 2's without the three new ones."""
+    latest = module.Params
+    fields = {k: (v.annotation, v) for k, v in latest.model_fields.items() if k not in _VERSION_2}
+    params = create_model(f"{module.__name__}V1Params", __base__=ParamModel, **fields)  # type: ignore[call-overload]
+
+    @classmethod  # type: ignore[misc]
+    def migrate_params(cls: Any, from_version: int, saved: dict[str, Any]) -> dict[str, Any]:
+        return dict(saved)
+
+    return type(
+        f"{module.__name__}V1",
+        (module,),
+        {
+            "__doc__": f"{module.name} as saved before version 2 (no soft-voting ensemble, no pruning); kept so "
+            "older pipelines still run.",
+            "__module__": module.__module__,
+            "id": module.id,
+            "name": module.name,
+            "version": 1,
+            "Params": params,
+            "migrate_params": migrate_params,
+        },
+    )
+
+
+AutoMLClassificationV1 = _version_1(AutoMLClassification)
+AutoMLRegressionV1 = _version_1(AutoMLRegression)

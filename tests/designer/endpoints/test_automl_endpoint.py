@@ -1,4 +1,5 @@
-"""The AutoML winner deployed as an endpoint: rows that need its featurization score as Score Model scores them."""
+"""The AutoML winner deployed as an endpoint, a single learner or the soft-voting ensemble: rows that need its
+featurization score as Score Model scores them."""
 
 from __future__ import annotations
 
@@ -44,11 +45,20 @@ def _orders(n: int = 300) -> pd.DataFrame:
     )
 
 
+@pytest.mark.parametrize(
+    ("seed", "winner"),
+    [(0, "AutoML: Two-Class Logistic Regression"), (3, "AutoML: soft-voting ensemble of trials 2, 1, 4, 3")],
+)
 def test_the_automl_winner_answers_as_score_model_does_for_rows_needing_its_featurization(
-    owner: Any, workspace: Any, as_editor: APIClient
+    owner: Any, workspace: Any, as_editor: APIClient, seed: int, winner: str
 ) -> None:
     dataset = create_dataset_from_frame(owner, workspace, "Orders", _orders())
-    automl = {"label_column": "status", "maximum_number_of_trials": 4, "maximum_concurrent_trials": 2}
+    automl = {
+        "label_column": "status",
+        "maximum_number_of_trials": 4,
+        "maximum_concurrent_trials": 2,
+        "random_seed": seed,
+    }
     training = document(
         [
             ("data", "dataset", {"dataset": {"dataset_id": dataset.pk}}),
@@ -63,6 +73,7 @@ def test_the_automl_winner_answers_as_score_model_does_for_rows_needing_its_feat
             "split.results_dataset2 -> score.dataset",
         ],
     )
+    training["nodes"][2]["version"] = 2  # the soft-voting ensemble may win: it must serve the same way
     run = drain(runs.submit_run(user=owner, pipeline=create_pipeline(owner, workspace, "Orders", document=training)))
     assert run.status == Run.Status.COMPLETED
     endpoint = deploy(as_editor, workspace, derive(as_editor, run)["pipeline"]["id"], name="orders")
@@ -89,3 +100,4 @@ def test_the_automl_winner_answers_as_score_model_does_for_rows_needing_its_feat
         expected["Scored Probabilities"].tolist(), abs=1e-12
     )
     assert model.estimator.steps[0][0] == "automl"
+    assert model.name == winner  # a single trial's learner, or the ensemble of the best ones

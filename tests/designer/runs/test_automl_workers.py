@@ -1,5 +1,5 @@
 """AutoML's trials as parts on two real Celery workers: spread over both, the same leaderboard as in one process,
-and a cancelled search stops every trial."""
+a cancelled search stops every trial, and a killed worker neither loses a trial nor leaves the run running."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from designer.artifacts import artifact_store
 from designer.pipelines.services import create_pipeline
-from designer.runs.models import NodePart
+from designer.runs.models import NodePart, NodeRun
 from modules.sdk import LocalContext, Table, default_registry
 from tests.support.pipelines import document
 
@@ -27,13 +27,15 @@ AUTOML = {
 
 
 def _doc(dataset_id: int, **params: Any) -> dict[str, Any]:
-    return document(
+    doc = document(
         [
             ("data", "dataset", {"dataset": {"dataset_id": dataset_id}}),
             ("automl", "automl_classification", {**AUTOML, **params}),
         ],
         ["data.dataset -> automl.training_dataset"],
     )
+    doc["nodes"][1]["version"] = 2  # with the soft-voting ensemble and pruning
+    return doc
 
 
 def _parts(run_id: int) -> list[NodePart]:
@@ -48,16 +50,112 @@ def test_trials_run_on_both_workers_and_give_the_leaderboard_of_one_process(work
 
     assert done["status"] == "completed", done
     board = output_table(http, done["id"], "automl", "leaderboard")
-    assert len(board) == 8
+    assert sorted(board["Trial"]) == list(range(1, 10))  # 8 trials, then the soft-voting ensemble
+    assert board.loc[board["Trial"] == 9, "Algorithm"].tolist() == ["Soft-voting ensemble"]
     assert board["Worker"].nunique() == 2, board["Worker"].tolist()
     parts = NodePart.objects.filter(node_run__run_id=done["id"])
     assert len({p.worker for p in parts}) == 2
     version = dataset.versions.order_by("-version").first()
     table = Table.deserialize(artifact_store().get(version.digest))
+    assert board[COLUMNS].to_dict("records") == _alone(table, AUTOML)[COLUMNS].to_dict("records")
+
+
+COLUMNS = ["Trial", "Algorithm", "Hyperparameters", "AUC", "Accuracy", "Status"]
+
+
+def _alone(table: Any, params: dict[str, Any]) -> Any:
+    """The leaderboard of the same search in this process (no workers)."""
     module = default_registry().get("automl_classification")
-    alone = module().run({"training_dataset": table}, module.parse_params(AUTOML), LocalContext())["leaderboard"].df
-    columns = ["Trial", "Algorithm", "Hyperparameters", "AUC", "Accuracy", "Status"]
-    assert board[columns].to_dict("records") == alone[columns].to_dict("records")
+    return module().run({"training_dataset": table}, module.parse_params(params), LocalContext())["leaderboard"].df
+
+
+def _table(dataset: Any) -> Any:
+    version = dataset.versions.order_by("-version").first()
+    return Table.deserialize(artifact_store().get(version.digest))
+
+
+def _wait(condition: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} after {timeout} s")
+
+
+SLOW = {
+    "maximum_number_of_trials": 4,
+    "maximum_concurrent_trials": 2,
+    "allowed_algorithms": ["Neural network"],
+    "soft_voting_ensemble": False,
+}
+
+
+def test_a_trial_whose_worker_is_killed_runs_again_and_the_search_is_unchanged(
+    workers, server, http, ada, lab, settings
+):
+    dataset = upload_sample(ada, lab)
+    pipeline = create_pipeline(ada, lab, "AutoML, a worker dies", document=_doc(dataset.pk, **SLOW))
+    run = submit(http, pipeline.pk)
+
+    # when the worker running a trial for the node (not the node's own worker) is killed outright
+    def remote_running() -> NodePart | None:  # a part another worker runs is the one with a heartbeat
+        return next((p for p in _parts(run["id"]) if p.status == P.RUNNING and p.heartbeat_at), None)
+
+    part = _wait(remote_running, 60, "no trial ran on the other worker")
+    victim = next(w for w in workers.workers if w.proc.pid == int(part.worker.rsplit(":", 1)[1]))
+    victim.kill()
+
+    # then the node's worker notices the silence and runs that trial itself; the search ends as it would have
+    done = wait_for_run(http, run["id"], timeout=settings.TESSERA_STALE_AFTER_SECONDS + 120)
+    assert done["status"] == "completed", done
+    automl = next(n for n in done["nodes"] if n["node"] == "automl")
+    assert automl["attempt"] == 1
+    again = NodePart.objects.get(pk=part.pk)
+    assert again.status == P.DONE and again.worker != part.worker
+    log = NodeRun.objects.get(run_id=run["id"], node_id="automl").log
+    assert f"trial {part.index + 1}: worker {part.worker} stopped responding; it runs again" in log
+    board = output_table(http, done["id"], "automl", "leaderboard")
+    assert board["Status"].tolist() == ["completed"] * 4
+    assert board[COLUMNS].to_dict("records") == _alone(_table(dataset), {**AUTOML, **SLOW})[COLUMNS].to_dict("records")
+
+
+def test_a_killed_search_worker_is_retried_and_the_run_ends(workers, server, http, ada, lab, settings):
+    dataset = upload_sample(ada, lab)
+    params = {**SLOW, "maximum_number_of_trials": 6}
+    pipeline = create_pipeline(ada, lab, "AutoML, the search dies", document=_doc(dataset.pk, **params))
+    run = submit(http, pipeline.pk)
+    _wait(lambda: any(p.status == P.DONE for p in _parts(run["id"])), 60, "no trial finished")
+
+    # when the worker running the search itself (the node) is killed outright mid-search
+    node = NodeRun.objects.get(run_id=run["id"], node_id="automl")
+    victim = workers.by_hostname(node.worker)
+    victim.kill()
+    killed_at = time.monotonic()
+
+    # then the surviving worker retries the node, which searches again from the start and completes: no
+    # trial is left pending or running
+    bound = settings.TESSERA_STALE_AFTER_SECONDS + 2 * settings.TESSERA_HEARTBEAT_SECONDS + 15 + 120
+    done = wait_for_run(http, run["id"], timeout=bound)
+    assert time.monotonic() - killed_at < bound
+    assert done["status"] == "completed", done
+    automl = next(n for n in done["nodes"] if n["node"] == "automl")
+    assert automl["attempt"] == 2
+    assert automl["reason"].startswith("retrying: worker " + victim.hostname)
+    _wait(
+        lambda: all(p.status in (P.DONE, P.CANCELLED, P.FAILED) for p in _parts(run["id"])),
+        30,
+        "trials of the killed attempt are still pending or running",
+    )
+    # the killed attempt's trials that were its own worker's, or not taken yet, failed with the worker
+    lost = [p for p in _parts(run["id"]) if p.attempt == 1 and p.status != P.DONE]
+    assert all(p.status == P.FAILED and p.error["code"] == "worker_lost" for p in lost), lost
+    assert all(p.status == P.DONE for p in _parts(run["id"]) if p.attempt == 2)
+    board = output_table(http, done["id"], "automl", "leaderboard")
+    assert board[COLUMNS].to_dict("records") == _alone(_table(dataset), {**AUTOML, **params})[COLUMNS].to_dict(
+        "records"
+    )
 
 
 def test_cancelling_the_search_stops_every_trial_within_seconds(workers, server, http, ada, lab):

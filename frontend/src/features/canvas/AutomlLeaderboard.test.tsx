@@ -151,4 +151,10 @@ describe("mergeLive", () => {
     expect(mergeLive({ "1": done }, { "1": running })).toEqual({ "1": done });
     expect(mergeLive({ "1": running }, { "1": done })).toEqual({ "1": done });
   });
+
+  it("counts a pruned trial as finished", () => {
+    const pruned = trial(2, "Boosted decision tree", null, 3, "pruned");
+    const running = trial(2, "Boosted decision tree", null, 1, "running");
+    expect(mergeLive({ "2": pruned }, { "2": running })).toEqual({ "2": pruned });
+  });
 });

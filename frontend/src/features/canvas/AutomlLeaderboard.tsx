@@ -14,7 +14,8 @@ import "./automl.css";
 
 export const AUTOML_MODULES = new Set(["automl_classification", "automl_regression"]);
 const SHOWN = new Set(["running", "completed", "failed", "cancelled"]);
-const FINISHED = new Set(["completed", "failed"]);
+// A trial ends completed, pruned (stopped early by the pruner) or failed.
+const FINISHED = new Set(["completed", "pruned", "failed"]);
 
 // The house chart look, as designer/engine/figures.py's template draws the server's figures.
 const FONT = '"Segoe UI", system-ui, -apple-system, Roboto, "Helvetica Neue", Arial, sans-serif';

@@ -28,6 +28,9 @@ class ModuleSerializer(serializers.Serializer):
     category = serializers.CharField()
     description = serializers.CharField()
     queue = serializers.ChoiceField(choices=["cpu", "gpu"])
+    partition_parallel = serializers.BooleanField(
+        help_text="The module can run partition-parallel on a Dask cluster (a compute target with one)."
+    )
     inputs = PortSerializer(many=True)
     outputs = PortSerializer(many=True)
     params_schema = serializers.JSONField(help_text="JSON Schema of the parameters (builds the form).")

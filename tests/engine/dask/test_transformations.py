@@ -1,0 +1,172 @@
+"""The Dask path of the data transformations equals their pandas path on a real cluster with tiny partitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from .conftest import PARTITION_ROWS, Both, assert_same_table
+
+
+def mixed(n: int = 50, seed: int = 1) -> pd.DataFrame:
+    """Numbers with missing values, integers, text with missing values, a binary label."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(10, 3, n)
+    x[rng.random(n) < 0.2] = np.nan
+    y = rng.lognormal(1, 0.5, n)
+    y[rng.random(n) < 0.1] = np.nan
+    colour = rng.choice(["red", "green", "blue"], n).astype(object)
+    colour[rng.random(n) < 0.15] = None
+    return pd.DataFrame(
+        {
+            "x": x,
+            "y": y,
+            "k": rng.integers(1, 6, n),
+            "colour": pd.array(colour, dtype="string"),
+            "label": rng.integers(0, 2, n),
+        }
+    )
+
+
+def test_select_columns_keeps_the_same_columns_and_rows(both: Both) -> None:
+    # given a table spread over several partitions
+    digest = both.put(mixed(), label_column="label")
+    params = {"columns": {"start": "none", "rules": [{"op": "include", "names": ["y", "label"]}]}}
+
+    # when Select Columns runs both ways
+    pandas, dask = both.both("select_columns", params, {"dataset": digest})
+
+    # then the outputs are equal, and the Dask output's row groups are its partitions
+    assert_same_table(pandas["results_dataset"], dask["results_dataset"])
+    assert list(dask["results_dataset"].df.columns) == ["y", "label"]
+
+
+@pytest.mark.parametrize("method", ["ZScore", "MinMax", "Logistic", "LogNormal", "Tanh"])
+def test_normalize_data_fits_the_same_statistics(both: Both, method: str) -> None:
+    # given a table with missing values
+    digest = both.put(mixed(), label_column="label")
+    params = {
+        "transformation_method": method,
+        "columns": {"start": "none", "rules": [{"op": "include", "names": ["y", "k"]}]},
+    }
+
+    # when Normalize Data runs both ways
+    pandas, dask = both.both("normalize_data", params, {"dataset": digest})
+
+    # then the tables are equal and every fitted statistic agrees to 1e-12
+    assert_same_table(pandas["transformed_dataset"], dask["transformed_dataset"])
+    assert_same_spec(pandas["transformation"].spec, dask["transformation"].spec)
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        "Custom substitution value",
+        "Replace with mean",
+        "Replace with median",
+        "Replace with mode",
+        "Remove entire row",
+        "Remove entire column",
+    ],
+)
+def test_clean_missing_data_fits_and_cleans_the_same(both: Both, mode: str) -> None:
+    # given a table with missing numbers and text
+    digest = both.put(mixed(), label_column="label")
+    numeric = {"start": "none", "rules": [{"op": "include", "names": ["x", "y"]}]}
+    params: dict[str, Any] = {"cleaning_mode": mode, "generate_missing_value_indicator_column": True}
+    if mode in ("Replace with mean", "Replace with median"):
+        params["columns"] = numeric
+    if mode == "Replace with mode":
+        params["columns"] = {"start": "none", "rules": [{"op": "include", "names": ["colour", "x"]}]}
+
+    # when Clean Missing Data runs both ways
+    pandas, dask = both.both("clean_missing_data", params, {"dataset": digest})
+
+    # then the cleaned tables and the cleaning transformations are the same
+    assert_same_table(pandas["cleaned_dataset"], dask["cleaned_dataset"])
+    assert_same_spec(pandas["cleaning_transformation"].spec, dask["cleaning_transformation"].spec)
+
+
+def test_clean_missing_data_refuses_a_mean_of_text_on_the_dask_path_too(both: Both) -> None:
+    from designer.engine.execute import NodeFailed
+
+    # given a text column asked for its mean
+    digest = both.put(mixed())
+    params = {
+        "cleaning_mode": "Replace with mean",
+        "columns": {"start": "none", "rules": [{"op": "include", "names": ["colour"]}]},
+    }
+
+    # when it runs on the Dask path, then it fails naming the column, as on the pandas path
+    with pytest.raises(NodeFailed) as failed:
+        both.run("clean_missing_data", params, {"dataset": digest}, dask=True)
+    assert failed.value.problem.column == "colour"
+    assert failed.value.problem.code == "module_error"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {
+            "category": "Basic",
+            "basic_math_function": "LnPlus1",
+            "column_set": {"start": "none", "rules": [{"op": "include", "names": ["x", "y"]}]},
+        },
+        {
+            "category": "Compare",
+            "comparison_function": "GreaterThan",
+            "second_argument_type": "Column",
+            "second_column": "y",
+            "output_mode": "Append",
+            "column_set": {"start": "none", "rules": [{"op": "include", "names": ["x"]}]},
+        },
+        {
+            "category": "Rounding",
+            "rounding_operation": "Floor",
+            "output_mode": "ResultOnly",
+            "column_set": {"start": "none", "rules": [{"op": "include", "names": ["x", "k"]}]},
+        },
+    ],
+)
+def test_apply_math_operation_gives_the_same_columns(both: Both, params: dict[str, Any]) -> None:
+    # given a table with missing numbers
+    digest = both.put(mixed(), label_column="label")
+
+    # when Apply Math Operation runs both ways
+    pandas, dask = both.both("apply_math_operation", params, {"dataset": digest})
+
+    # then the outputs are equal
+    assert_same_table(pandas["results_dataset"], dask["results_dataset"])
+
+
+def test_partitions_are_tiny_and_written_back_as_row_groups(both: Both) -> None:
+    # given 50 rows read in partitions of 7
+    digest = both.put(mixed(), label_column="label")
+
+    # when a node runs on the Dask path
+    records = both.run("select_columns", {"columns": {"start": "all"}}, {"dataset": digest}, dask=True)
+
+    # then the output holds one row group per partition, in order
+    groups = both.row_groups(records["results_dataset"].digest)
+    assert groups == [PARTITION_ROWS] * 7 + [1]
+    assert records["results_dataset"].summary["rows"] == 50
+
+
+def assert_same_spec(a: Any, b: Any, path: str = "spec") -> None:
+    """Equal structure; floats equal to 1e-12 (relative) or both NaN."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and set(a) == set(b), f"{path}: {a} != {b}"
+        for key in a:
+            assert_same_spec(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{path}: {a} != {b}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same_spec(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and not isinstance(a, bool):
+        assert isinstance(b, float), f"{path}: {a!r} != {b!r}"
+        assert (np.isnan(a) and np.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=1e-12), f"{path}: {a!r} != {b!r}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"

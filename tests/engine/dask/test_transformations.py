@@ -170,3 +170,52 @@ def assert_same_spec(a: Any, b: Any, path: str = "spec") -> None:
         assert (np.isnan(a) and np.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=1e-12), f"{path}: {a!r} != {b!r}"
     else:
         assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"fraction_of_rows_in_first_output_dataset": 0.7, "random_seed": 3},
+        {"fraction_of_rows_in_first_output_dataset": 0.3, "randomized_split": False},
+        {
+            "fraction_of_rows_in_first_output_dataset": 0.6,
+            "stratified_split": True,
+            "stratification_key_column": "colour",
+        },
+        {"splitting_mode": "Relative Expression Split", "relational_expression": '\\"x" > 9 & <= 14'},
+        {"splitting_mode": "Regular Expression Split", "regular_expression": '\\"colour" ^(red|blue)$'},
+    ],
+)
+def test_split_data_sends_the_same_rows_to_each_output(both: Both, params: dict[str, Any]) -> None:
+    # given a table over several partitions
+    digest = both.put(mixed(), label_column="label")
+
+    # when Split Data runs both ways
+    pandas, dask = both.both("split_data", params, {"dataset": digest})
+
+    # then both outputs hold the same rows in the same order
+    assert_same_table(pandas["results_dataset1"], dask["results_dataset1"])
+    assert_same_table(pandas["results_dataset2"], dask["results_dataset2"])
+    assert 0 < len(dask["results_dataset1"].df) < 50
+
+
+@pytest.mark.parametrize("first", [True, False])
+@pytest.mark.parametrize("keys", [["colour"], ["k", "colour"], None])
+def test_remove_duplicate_rows_keeps_the_same_rows(both: Both, first: bool, keys: list[str] | None) -> None:
+    # given a table whose keys repeat across partitions, some keys missing
+    df = mixed()
+    df = pd.concat([df, df.iloc[::3]], ignore_index=True)  # whole rows repeated further down
+    digest = both.put(df, label_column="label")
+    params: dict[str, Any] = {"retain_first_duplicate_row": first}
+    if keys is not None:
+        params["key_column_selection_filter_expression"] = {
+            "start": "none",
+            "rules": [{"op": "include", "names": keys}],
+        }
+
+    # when Remove Duplicate Rows runs both ways
+    pandas, dask = both.both("remove_duplicate_rows", params, {"dataset": digest})
+
+    # then the same rows are kept, in the same order
+    assert_same_table(pandas["results_dataset"], dask["results_dataset"])
+    assert len(dask["results_dataset"].df) < len(df)

@@ -219,3 +219,15 @@ def test_remove_duplicate_rows_keeps_the_same_rows(both: Both, first: bool, keys
     # then the same rows are kept, in the same order
     assert_same_table(pandas["results_dataset"], dask["results_dataset"])
     assert len(dask["results_dataset"].df) < len(df)
+
+
+def test_summarize_data_gives_the_same_statistics(both: Both) -> None:
+    # given a table with numbers, integers, text and missing values
+    digest = both.put(mixed(), label_column="label")
+
+    # when Summarize Data runs both ways
+    pandas, dask = both.both("summarize_data", {}, {"dataset": digest})
+
+    # then every statistic of every column agrees
+    assert_same_table(pandas["result_dataset"], dask["result_dataset"])
+    assert list(dask["result_dataset"].df["Feature"]) == ["x", "y", "k", "colour", "label"]

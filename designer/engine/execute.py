@@ -130,6 +130,8 @@ def _execute_dask(
     node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, ctx: RunContext, dask: DaskPath
 ) -> dict[str, OutputRecord]:
     """The Dask path: table inputs as partitions on the cluster, ``run_dask``, partitioned tables written back."""
+    import dask.config as dask_config
+
     from .partitions import open_partitioned, write_partitioned
 
     cls = registry.get(node.module, node.version)
@@ -142,12 +144,15 @@ def _execute_dask(
     except Exception as exc:
         message = f"{label}: the Dask cluster of compute target '{dask.target.name}' cannot be reached: {exc}"
         raise _internal(node, message, trace=tb.format_exc()) from exc
-    for port in sorted(table_ports):
-        values[port] = open_partitioned(store, inputs[port], dask.target.partition_rows)
+    with dask_config.set({"dataframe.convert-string": False}):
+        for port in sorted(table_ports):
+            values[port] = open_partitioned(store, inputs[port], dask.target.partition_rows)
     ctx.check_cancelled()
     parts = ", ".join(f"{values[p].npartitions} partitions on '{cls.inputs[p].label}'" for p in sorted(table_ports))
     ctx.log(f"running partition-parallel on compute target '{dask.target.name}' ({client.scheduler.address}; {parts})")
-    with client.as_current():
+    # Dask would turn text columns into Arrow-backed strings with other missing-value semantics than the
+    # pandas path's ``str`` columns: partitions keep the dtypes the artifact reads as.
+    with client.as_current(), dask_config.set({"dataframe.convert-string": False}):
         outputs = _run(cls, node, label, values, params, ctx, dask=True)
         _check_outputs(cls, node, label, outputs)
         records = {}

@@ -26,6 +26,7 @@ def mixed(n: int = 50, seed: int = 1) -> pd.DataFrame:
             "y": y,
             "k": rng.integers(1, 6, n),
             "colour": pd.array(colour, dtype="string"),
+            "shape": pd.Series(rng.choice(["square", "round", None], n), dtype="str"),  # as a CSV upload reads
             "label": rng.integers(0, 2, n),
         }
     )
@@ -80,7 +81,7 @@ def test_clean_missing_data_fits_and_cleans_the_same(both: Both, mode: str) -> N
     if mode in ("Replace with mean", "Replace with median"):
         params["columns"] = numeric
     if mode == "Replace with mode":
-        params["columns"] = {"start": "none", "rules": [{"op": "include", "names": ["colour", "x"]}]}
+        params["columns"] = {"start": "none", "rules": [{"op": "include", "names": ["colour", "shape", "x"]}]}
 
     # when Clean Missing Data runs both ways
     pandas, dask = both.both("clean_missing_data", params, {"dataset": digest})
@@ -200,7 +201,7 @@ def test_split_data_sends_the_same_rows_to_each_output(both: Both, params: dict[
 
 
 @pytest.mark.parametrize("first", [True, False])
-@pytest.mark.parametrize("keys", [["colour"], ["k", "colour"], None])
+@pytest.mark.parametrize("keys", [["colour"], ["k", "shape"], None])
 def test_remove_duplicate_rows_keeps_the_same_rows(both: Both, first: bool, keys: list[str] | None) -> None:
     # given a table whose keys repeat across partitions, some keys missing
     df = mixed()
@@ -230,4 +231,4 @@ def test_summarize_data_gives_the_same_statistics(both: Both) -> None:
 
     # then every statistic of every column agrees
     assert_same_table(pandas["result_dataset"], dask["result_dataset"])
-    assert list(dask["result_dataset"].df["Feature"]) == ["x", "y", "k", "colour", "label"]
+    assert list(dask["result_dataset"].df["Feature"]) == ["x", "y", "k", "colour", "shape", "label"]

@@ -232,3 +232,33 @@ def test_summarize_data_gives_the_same_statistics(both: Both) -> None:
     # then every statistic of every column agrees
     assert_same_table(pandas["result_dataset"], dask["result_dataset"])
     assert list(dask["result_dataset"].df["Feature"]) == ["x", "y", "k", "colour", "shape", "label"]
+
+
+def test_an_automatic_target_takes_the_dask_path_from_its_threshold_on(both: Both) -> None:
+    from designer.engine.compute import ComputeTarget
+
+    # given a stored table of known size
+    digest = both.put(mixed())
+    size = both.store.size(digest)
+    params = {"columns": {"start": "all"}}
+
+    # when the threshold is one byte above it, then the node runs with pandas
+    both.target = ComputeTarget("auto", dask="tcp://test", threshold_bytes=size + 1, partition_rows=PARTITION_ROWS)
+    below = both.run("select_columns", params, {"dataset": digest}, dask=True)
+    assert not any("partition-parallel" in line for line in both.logs)
+
+    # when the input reaches it, then the node runs on the cluster, with the same output
+    both.target = ComputeTarget("auto", dask="tcp://test", threshold_bytes=size, partition_rows=PARTITION_ROWS)
+    above = both.run("select_columns", params, {"dataset": digest}, dask=True)
+    assert any("partition-parallel" in line for line in both.logs)
+    assert both.values(below)["results_dataset"].df.equals(both.values(above)["results_dataset"].df)
+
+
+def test_a_module_without_a_dask_path_runs_with_pandas_on_a_dask_target(both: Both) -> None:
+    # given a module that does not declare run_dask, on a target that sends everything it can to Dask
+    digest = both.put(mixed())
+
+    # when it runs, then it runs as always, with pandas
+    records = both.run("add_rows", {}, {"dataset1": digest, "dataset2": digest}, dask=True)
+    assert not any("partition-parallel" in line for line in both.logs)
+    assert records["results_dataset"].summary["rows"] == 100

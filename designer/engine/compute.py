@@ -117,7 +117,8 @@ def _target(entry: Any, i: int, threshold_bytes: int) -> ComputeTarget:
 
 
 def _check(where: str, key: str, value: Any, kind: type, minimum: int | None = None) -> None:
-    if not isinstance(value, kind) or isinstance(value, bool) or (minimum is not None and value < minimum):
+    number: Any = value  # compared only once known to be of ``kind``
+    if not isinstance(value, kind) or isinstance(value, bool) or (minimum is not None and number < minimum):
         bound = f" of at least {minimum}" if minimum is not None else ""
         raise ComputeSettingsError(f"{where}: {key} must be a {kind.__name__}{bound}, not {value!r}")
 

@@ -139,6 +139,14 @@ def column(table: PartitionedTable, name: str, *, present: bool = False) -> pd.S
     return result
 
 
+def shared(value: Any) -> Any:
+    """``value`` placed on the cluster once (a future every partition's task depends on), rather than copied
+    into each task: for per-row arrays a step hands to every partition (a split's row mask)."""
+    from distributed import default_client
+
+    return default_client().scatter(value, hash=True)
+
+
 def keep_index(fn: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     """``fn`` on a partition, its result labelled with the partition's own labels (same number of rows)."""
 

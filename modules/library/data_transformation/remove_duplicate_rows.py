@@ -78,7 +78,9 @@ class RemoveDuplicateRows(Module):
         grouped = complete.frame.groupby(keys, sort=False, observed=True, dropna=False)[POSITION]
         chosen = grouped.min() if params.retain_first_duplicate_row else grouped.max()
         kept = np.sort(np.asarray(chosen.compute().to_numpy(), dtype="int64"))
-        out = table.map(_kept_rows, keys, kept)
+        from modules.library._partitioned import shared
+
+        out = table.with_frame(table.frame.map_partitions(_kept_rows, keys, shared(kept), meta=table.empty))
         ctx.log(f"{len(kept)} distinct complete keys on {', '.join(keys)}")
         return {"results_dataset": out}
 

@@ -138,9 +138,16 @@ class SplitData(Module):
                 from modules.library._partitioned import column
 
                 stand_in = column(table, key).to_frame()
+            from modules.library._partitioned import shared
+
             first = np.zeros(len(stand_in), dtype=bool)
             first[first_rows(stand_in, params)] = True
-            masks = (table.map(_by_position, first, True), table.map(_by_position, first, False))
+            flags = shared(first)
+            shape = _by_position(table.empty, first, True)
+            masks = tuple(
+                table.with_frame(table.frame.map_partitions(_by_position, flags, keep, meta=shape))
+                for keep in (True, False)
+            )
         else:
             self.infer_schemas({"dataset": table.schema}, params)  # a bad expression fails here, not on a worker
             masks = (table.map(_by_test, params, True), table.map(_by_test, params, False))

@@ -132,6 +132,7 @@ def _execute_dask(
     """The Dask path: table inputs as partitions on the cluster, ``run_dask``, partitioned tables written back."""
     import dask.config as dask_config
 
+    from .dask_cluster import dashboard_of
     from .partitions import open_partitioned, write_partitioned
 
     cls = registry.get(node.module, node.version)
@@ -149,7 +150,11 @@ def _execute_dask(
             values[port] = open_partitioned(store, inputs[port], dask.target.partition_rows)
     ctx.check_cancelled()
     parts = ", ".join(f"{values[p].npartitions} partitions on '{cls.inputs[p].label}'" for p in sorted(table_ports))
-    ctx.log(f"running partition-parallel on compute target '{dask.target.name}' ({client.scheduler.address}; {parts})")
+    where = f"{client.scheduler.address}; {parts}"
+    dashboard = dask.target.dashboard or dashboard_of(client)
+    ctx.log(f"running partition-parallel on compute target '{dask.target.name}' ({where})")
+    if dashboard:
+        ctx.log(f"Dask dashboard: {dashboard}")
     # Dask would turn text columns into Arrow-backed strings with other missing-value semantics than the
     # pandas path's ``str`` columns: partitions keep the dtypes the artifact reads as.
     with client.as_current(), dask_config.set({"dataframe.convert-string": False}):

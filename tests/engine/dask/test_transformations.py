@@ -262,3 +262,26 @@ def test_a_module_without_a_dask_path_runs_with_pandas_on_a_dask_target(both: Bo
     records = both.run("add_rows", {}, {"dataset1": digest, "dataset2": digest}, dask=True)
     assert not any("partition-parallel" in line for line in both.logs)
     assert records["results_dataset"].summary["rows"] == 100
+
+
+@pytest.mark.parametrize(
+    ("module", "params", "port"),
+    [
+        ("normalize_data", {"transformation_method": "MinMax"}, "transformation"),
+        ("clean_missing_data", {"cleaning_mode": "Remove entire row"}, "cleaning_transformation"),
+        ("clean_missing_data", {"cleaning_mode": "Replace with mode"}, "cleaning_transformation"),
+    ],
+)
+def test_apply_transformation_transforms_new_rows_the_same(
+    both: Both, module: str, params: dict[str, Any], port: str
+) -> None:
+    # given a transformation fitted on one table, and new rows without the label
+    fitted = both.run(module, params, {"dataset": both.put(mixed(seed=1), label_column="label")}, dask=False)
+    new_rows = both.put(mixed(seed=2).drop(columns=["label"]))
+    inputs = {"transformation": fitted[port].digest, "dataset": new_rows}
+
+    # when Apply Transformation runs both ways (the label may be absent)
+    pandas, dask = both.both("apply_transformation", {"absent_columns": ["label"]}, inputs)
+
+    # then the transformed rows are the same
+    assert_same_table(pandas["transformed_dataset"], dask["transformed_dataset"])

@@ -285,3 +285,36 @@ def test_apply_transformation_transforms_new_rows_the_same(
 
     # then the transformed rows are the same
     assert_same_table(pandas["transformed_dataset"], dask["transformed_dataset"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"data_type": "Integer", "column": {"start": "none", "rules": [{"op": "include", "names": ["k"]}]}},
+        {
+            "data_type": "String",
+            "fields": "Label",
+            "column": {"start": "none", "rules": [{"op": "include", "names": ["label"]}]},
+        },
+        {
+            "categorical": "Categorical",
+            "new_column_names": "hue",
+            "column": {"start": "none", "rules": [{"op": "include", "names": ["colour"]}]},
+        },
+        {"data_type": "DateTime", "column": {"start": "none", "rules": [{"op": "include", "names": ["day"]}]}},
+    ],
+)
+def test_edit_metadata_changes_types_roles_and_names_the_same(both: Both, params: dict[str, Any]) -> None:
+    # given a table with a date column whose first value reads day first and whose later partitions start
+    # with values that would read month first if each partition guessed its own format
+    df = mixed()
+    days = [f"{(i % 12) + 1:02d}/{(i % 9) + 1:02d}/2020" for i in range(len(df))]
+    days[0] = "13/01/2020"
+    df["day"] = pd.Series(days, dtype="str")
+    digest = both.put(df, label_column="label")
+
+    # when Edit Metadata runs both ways
+    pandas, dask = both.both("edit_metadata", params, {"dataset": digest})
+
+    # then the tables (types, names and roles) are the same
+    assert_same_table(pandas["results_dataset"], dask["results_dataset"])

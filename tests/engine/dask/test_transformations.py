@@ -318,3 +318,56 @@ def test_edit_metadata_changes_types_roles_and_names_the_same(both: Both, params
 
     # then the tables (types, names and roles) are the same
     assert_same_table(pandas["results_dataset"], dask["results_dataset"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"partition_or_sample_mode": "Head", "number_of_rows_to_select": 23},
+        {"partition_or_sample_mode": "Sampling", "rate_of_sampling": 0.4, "random_seed_for_sampling": 5},
+        {
+            "partition_or_sample_mode": "Sampling",
+            "rate_of_sampling": 0.5,
+            "stratified_split_for_sampling": True,
+            "stratification_key_column": "colour",
+        },
+        {"partition_or_sample_mode": "Assign to Folds", "specify_how_many_folds_to_split_evenly_into": 3},
+        {
+            "partition_or_sample_mode": "Assign to Folds",
+            "specify_the_partitioner_method": "Partition with customized proportions",
+            "list_of_proportions_separated_by_comma": "0.2,0.3",
+            "stratified_split_for_sampling": True,
+            "stratification_key_column": "k",
+        },
+        {"partition_or_sample_mode": "Assign to Folds", "use_replacement_in_the_partitioning": True},
+    ],
+)
+def test_partition_and_sample_keeps_the_same_rows(both: Both, params: dict[str, Any]) -> None:
+    # given a table over several partitions
+    digest = both.put(mixed(), label_column="label")
+
+    # when Partition and Sample runs both ways
+    pandas, dask = both.both("partition_and_sample", params, {"dataset": digest})
+
+    # then the same rows (and folds) come out, in the same order
+    assert_same_table(pandas["results_dataset"], dask["results_dataset"])
+
+
+@pytest.mark.parametrize("complement", [False, True])
+def test_pick_fold_picks_the_same_rows(both: Both, complement: bool) -> None:
+    # given a table with folds assigned
+    folds = both.run(
+        "partition_and_sample",
+        {"partition_or_sample_mode": "Assign to Folds", "specify_how_many_folds_to_split_evenly_into": 4},
+        {"dataset": both.put(mixed(), label_column="label")},
+        dask=False,
+    )
+    params = {
+        "partition_or_sample_mode": "Pick Fold",
+        "specify_which_fold_to_be_sampled_from": 2,
+        "pick_complement_of_the_selected_fold": complement,
+    }
+
+    # when Pick Fold runs both ways, then the same rows come out
+    pandas, dask = both.both("partition_and_sample", params, {"dataset": folds["results_dataset"].digest})
+    assert_same_table(pandas["results_dataset"], dask["results_dataset"])

@@ -371,3 +371,33 @@ def test_pick_fold_picks_the_same_rows(both: Both, complement: bool) -> None:
     # when Pick Fold runs both ways, then the same rows come out
     pandas, dask = both.both("partition_and_sample", params, {"dataset": folds["results_dataset"].digest})
     assert_same_table(pandas["results_dataset"], dask["results_dataset"])
+
+
+@pytest.mark.parametrize("join_type", ["Inner Join", "Left Outer Join", "Left Semi-Join", "Full Outer Join"])
+@pytest.mark.parametrize("keep_right", [False, True])
+def test_join_data_gives_the_same_rows_in_the_same_order(both: Both, join_type: str, keep_right: bool) -> None:
+    # given a left table over several partitions and a small right table with repeated, unmatched and missing keys
+    left = both.put(mixed(), label_column="label")
+    right = both.put(
+        pd.DataFrame(
+            {
+                "k": pd.array([2, 2, 4, 9, None, 1], dtype="Int64"),
+                "name": pd.Series(["two", "deux", "four", "nine", "none", "one"], dtype="str"),
+                "x": [0.5, 1.5, 2.5, 3.5, 4.5, 5.5],
+            }
+        )
+    )
+    keys = {"start": "none", "rules": [{"op": "include", "names": ["k"]}]}
+    params = {
+        "join_key_columns_for_left_dataset": keys,
+        "join_key_columns_for_right_dataset": keys,
+        "join_type": join_type,
+        "keep_right_key_columns_in_joined_table": keep_right,
+    }
+
+    # when Join Data runs both ways
+    pandas, dask = both.both("join_data", params, {"left_dataset": left, "right_dataset": right})
+
+    # then the joined rows are the same, in the same order
+    assert_same_table(pandas["results_dataset"], dask["results_dataset"])
+    assert len(dask["results_dataset"].df) > 0

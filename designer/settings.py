@@ -7,11 +7,13 @@ Each optional service switches on with one URL: DATABASE_URL, REDIS_URL, TESSERA
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
 
 from designer.conf import as_bool, as_list, env
+from designer.engine.compute import targets_from_env as _compute_targets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESSERA_ENV: str = env("TESSERA_ENV", "production")
@@ -236,6 +238,12 @@ TESSERA_SHUTDOWN_GRACE_SECONDS: float = env("TESSERA_SHUTDOWN_GRACE_SECONDS", 5.
 # the broker may have lost it. Duplicates are harmless; keep it above a typical wait for a free worker.
 TESSERA_REDISPATCH_AFTER_SECONDS: float = env("TESSERA_REDISPATCH_AFTER_SECONDS", 60.0, cast=float)
 TESSERA_GPU_QUEUE_ENABLED: bool = env("TESSERA_GPU_QUEUE_ENABLED", False, cast=as_bool)
+# Compute targets (designer/engine/compute.py): TESSERA_COMPUTE_TARGETS is JSON (or @/path/to/file.json), a list of
+# {name, queue, dask: "local" | "tcp://scheduler:8786" | null, path: auto | pandas | dask, threshold_bytes, ...};
+# the first is the default. Unset: one target "default", queue cpu, a local Dask cluster started on a worker when a
+# node's table inputs reach TESSERA_DASK_THRESHOLD_MB (default 1024). A malformed declaration stops start-up here.
+TESSERA_COMPUTE_TARGETS = _compute_targets(os.environ)
+TESSERA_COMPUTE_DIR: Path = DATA_DIR / "compute"  # the embedded local clusters' scheduler files and worker spill
 
 # --- uploads ---------------------------------------------------------------------------------
 TESSERA_MAX_UPLOAD_BYTES: int = env("TESSERA_MAX_UPLOAD_MB", 200, cast=int) * 1024 * 1024

@@ -118,3 +118,10 @@ def _port_changes(old: Any, new: Any) -> list[dict[str, str]]:
         out += [{"kind": kind, "port": p, "change": "added"} for p in b if p not in a]
         out += [{"kind": kind, "port": p, "change": "removed"} for p in a if p not in b]
     return out
+
+
+def compute_targets() -> list[dict[str, Any]]:
+    """The operator's compute targets, default first (``settings.TESSERA_COMPUTE_TARGETS``)."""
+    from django.conf import settings
+
+    return [target.describe() for target in settings.TESSERA_COMPUTE_TARGETS.values()]

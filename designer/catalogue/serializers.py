@@ -28,6 +28,9 @@ class ModuleSerializer(serializers.Serializer):
     category = serializers.CharField()
     description = serializers.CharField()
     queue = serializers.ChoiceField(choices=["cpu", "gpu"])
+    partition_parallel = serializers.BooleanField(
+        help_text="The module can run partition-parallel on a Dask cluster (a compute target with one)."
+    )
     inputs = PortSerializer(many=True)
     outputs = PortSerializer(many=True)
     params_schema = serializers.JSONField(help_text="JSON Schema of the parameters (builds the form).")
@@ -93,3 +96,24 @@ class PortTypeSerializer(serializers.Serializer):
     accepts = serializers.ListField(
         child=serializers.CharField(), help_text="Output port types an input of this type can be connected to."
     )
+
+
+class ComputeTargetSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text='What a node\'s "compute" field names.')
+    queue = serializers.CharField(help_text="The Celery queue its nodes are sent to.")
+    cluster = serializers.ChoiceField(
+        choices=["none", "local", "remote"],
+        help_text="none: pandas only; local: a Dask cluster started on the worker's host; remote: the operator's.",
+    )
+    dask = serializers.CharField(allow_null=True, help_text='"local", a scheduler address, or null.')
+    path = serializers.ChoiceField(
+        choices=["auto", "pandas", "dask"],
+        help_text="auto: partition-parallel modules use Dask when their table inputs reach threshold_bytes.",
+    )
+    threshold_bytes = serializers.IntegerField()
+    partition_rows = serializers.IntegerField(allow_null=True)
+    workers = serializers.IntegerField(help_text="Worker processes of a local cluster.")
+    threads_per_worker = serializers.IntegerField()
+    memory_limit = serializers.CharField(help_text="Per worker process, for a local cluster.")
+    dashboard = serializers.CharField(allow_null=True)
+    description = serializers.CharField(allow_blank=True)

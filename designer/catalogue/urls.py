@@ -7,4 +7,5 @@ urlpatterns = [
     path("modules/<str:module_id>/", views.ModuleDetailView.as_view(), name="module-detail"),
     path("modules/<str:module_id>/upgrade/", views.ModuleUpgradeView.as_view(), name="module-upgrade"),
     path("port-types/", views.PortTypeListView.as_view(), name="port-type-list"),
+    path("compute-targets/", views.ComputeTargetListView.as_view(), name="compute-target-list"),
 ]

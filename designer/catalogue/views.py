@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from . import selectors
 from .serializers import (
+    ComputeTargetSerializer,
     ModuleDetailSerializer,
     ModuleListQuerySerializer,
     ModuleQuerySerializer,
@@ -64,3 +65,12 @@ class PortTypeListView(APIView):
     @extend_schema(responses=PortTypeSerializer(many=True), summary="Port types and which outputs each accepts")
     def get(self, request: Request) -> Response:
         return Response(selectors.port_types())
+
+
+class ComputeTargetListView(APIView):
+    @extend_schema(
+        responses=ComputeTargetSerializer(many=True),
+        summary="The compute targets a node may choose (the first is the default), as the operator declared them",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(selectors.compute_targets())

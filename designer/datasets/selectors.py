@@ -11,12 +11,14 @@ from django.db import models
 from rest_framework.exceptions import NotFound, ValidationError
 
 from designer.artifacts import artifact_store
-from designer.engine.profile import page_table
-from modules.sdk import Table
+from designer.engine.profile import page_stored, page_table
+from modules.sdk import StoredTable, Table
 
 from .models import Dataset, DatasetVersion
 
 CSV_CHUNK_ROWS = 5000
+#: Versions with more rows are previewed from the row groups a page falls in (smaller ones stay cached whole).
+PAGE_FROM_PARTS_ROWS = 1_000_000
 
 
 def with_latest(queryset: models.QuerySet[Dataset]) -> models.QuerySet[Dataset]:
@@ -74,6 +76,10 @@ def file_of(version: DatasetVersion) -> bytes:
 
 
 def preview(version: DatasetVersion, *, offset: int, limit: int) -> dict[str, Any]:
+    """A page of rows; a large version's from the row groups the page falls in, never the whole table."""
+    if version.kind == DatasetVersion.TABLE and version.rows > PAGE_FROM_PARTS_ROWS:
+        store = artifact_store()
+        return page_stored(StoredTable(version.digest, lambda: store.open(version.digest)), offset, limit)
     return page_table(frame_of(version), offset, limit)
 
 

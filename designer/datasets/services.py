@@ -27,7 +27,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from designer.activity import services as activity
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
-from designer.engine.profile import json_safe, profile_table
+from designer.engine.profile import json_safe, profile_stored, profile_table
 from designer.schedules.dispatch import dataset_version_created
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, TableSchema
@@ -415,10 +415,11 @@ def _artifact_version(table: TableArtifact) -> StoredTable:
     """What a version row keeps of a table already in the store; its profile from at most PROFILE_ROWS rows."""
     total = table.num_rows
     sample = _profile_sample(table)
-    profile = profile_table(sample.df)
-    profile["rows"] = total
-    if len(sample.df) < total:
-        profile["sampled_rows"] = len(sample.df)
+    if len(sample.df) < total:  # exact counts and moments row group by row group; the rest from the sample
+        profile = profile_stored(table, sample.df)
+    else:
+        profile = profile_table(sample.df)
+        profile["rows"] = total
     return StoredTable(
         digest=table.digest,
         schema=table.schema.to_dict(),

@@ -8,6 +8,7 @@ the caller can tell a cancelled run from a failed one.
 from __future__ import annotations
 
 import traceback as tb
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from modules.sdk import (
     Metrics,
     Module,
     ModuleError,
+    PartitionedTable,
     Registry,
     RunContext,
     StoredTable,
@@ -28,6 +30,7 @@ from modules.sdk import (
     dtype_of,
 )
 
+from .compute import ComputeTarget, choose_path
 from .graph import Node
 from .problems import Problem, node_label, sentence
 from .profile import json_safe
@@ -60,6 +63,15 @@ def _internal(node: Node, message: str, *, port: str | None = None, trace: str =
     return NodeFailed(Problem("internal_error", sentence(message), node=node.id, port=port), trace)
 
 
+@dataclass(frozen=True)
+class DaskPath:
+    """Where a node may run partition-parallel: its compute target, and how to reach the target's cluster
+    (``client()`` connects, or starts the embedded local cluster, only when the Dask path is chosen)."""
+
+    target: ComputeTarget
+    client: Callable[[], Any]
+
+
 def execute_node(
     node: Node,
     registry: Registry,
@@ -67,11 +79,16 @@ def execute_node(
     store: ArtifactStore,
     ctx: RunContext,
     recent: RecentTables | None = None,
+    dask: DaskPath | None = None,
 ) -> dict[str, OutputRecord]:
     """Run ``node`` on the artifacts named by ``inputs`` (input port -> digest); records of its outputs.
 
     ``recent``: tables this process wrote lately, read from memory instead of the store, and where the
-    tables this node writes are kept for the node that runs next here."""
+    tables this node writes are kept for the node that runs next here. ``dask``: the node's compute target
+    with a cluster; a partition-parallel module runs there when the target's rule picks the Dask path
+    (``compute.choose_path``): the outputs are the same either way."""
+    if dask is not None and _dask_chosen(node, registry, inputs, store, dask.target):
+        return _execute_dask(node, registry, inputs, store, ctx, dask)
     cls, params, values = prepare_node(node, registry, inputs, store, recent)
     label = node_label(node.id, cls.name)
     ctx.check_cancelled()
@@ -90,6 +107,74 @@ def prepare_node(
         raise _internal(node, f"Node '{node.id}' cannot run: {exc}") from exc
     label = node_label(node.id, cls.name)
     return cls, _parse_params(cls, node, label), _load_inputs(cls, node, label, inputs, store, recent)
+
+
+def _dask_chosen(
+    node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, target: ComputeTarget
+) -> bool:
+    try:
+        cls = registry.get(node.module, node.version)
+    except UnknownModule:
+        return False  # prepare_node reports it
+    if not cls.partition_parallel():
+        return False
+    tables = [d for port, d in inputs.items() if port in cls.inputs and cls.inputs[port].type is Table]
+    try:
+        size = sum(store.size(d) for d in tables)
+    except ArtifactMissing:
+        return False  # the pandas path reports the missing input, naming the port
+    return choose_path(target, True, size) == "dask"
+
+
+def _execute_dask(
+    node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, ctx: RunContext, dask: DaskPath
+) -> dict[str, OutputRecord]:
+    """The Dask path: table inputs as partitions on the cluster, ``run_dask``, partitioned tables written back."""
+    import dask.config as dask_config
+
+    from .dask_cluster import dashboard_of
+    from .partitions import open_partitioned, write_partitioned
+
+    cls = registry.get(node.module, node.version)
+    label = node_label(node.id, cls.name)
+    params = _parse_params(cls, node, label)
+    table_ports = {p for p in inputs if p in cls.inputs and cls.inputs[p].type is Table and not cls.inputs[p].stored}
+    values = _load_inputs(cls, node, label, inputs, store, elsewhere=frozenset(table_ports))
+    try:
+        client = dask.client()
+    except Exception as exc:
+        message = f"{label}: the Dask cluster of compute target '{dask.target.name}' cannot be reached: {exc}"
+        raise _internal(node, message, trace=tb.format_exc()) from exc
+    with dask_config.set({"dataframe.convert-string": False}):
+        for port in sorted(table_ports):
+            values[port] = open_partitioned(store, inputs[port], dask.target.partition_rows)
+    ctx.check_cancelled()
+    parts = ", ".join(f"{values[p].npartitions} partitions on '{cls.inputs[p].label}'" for p in sorted(table_ports))
+    where = f"{client.scheduler.address}; {parts}"
+    dashboard = dask.target.dashboard or dashboard_of(client)
+    ctx.log(f"running partition-parallel on compute target '{dask.target.name}' ({where})")
+    if dashboard:
+        ctx.log(f"Dask dashboard: {dashboard}")
+    # Dask would turn text columns into Arrow-backed strings with other missing-value semantics than the
+    # pandas path's ``str`` columns: partitions keep the dtypes the artifact reads as.
+    with client.as_current(), dask_config.set({"dataframe.convert-string": False}):
+        outputs = _run(cls, node, label, values, params, ctx, dask=True)
+        _check_outputs(cls, node, label, outputs)
+        records = {}
+        for port in cls.outputs:
+            value = outputs[port]
+            if isinstance(value, PartitionedTable):
+                try:
+                    value = write_partitioned(value, store, client)
+                except Cancelled:
+                    raise
+                except ModuleError as exc:  # raised inside a partition, on a cluster worker
+                    raise _module_failed(node, label, exc) from exc
+                except Exception as exc:
+                    message = f"{label} failed on the Dask cluster: {type(exc).__name__}: {exc}"
+                    raise _internal(node, message, port=port, trace=tb.format_exc()) from exc
+            records[port] = _save(cls, node, label, port, value, store)
+    return records
 
 
 def execute_part(
@@ -122,7 +207,9 @@ def _load_inputs(
     inputs: dict[str, str],
     store: ArtifactStore,
     recent: RecentTables | None = None,
+    elsewhere: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
+    """``elsewhere``: connected ports the caller loads itself (the Dask path's tables)."""
     for port in inputs:
         if port not in cls.inputs:
             raise _internal(node, f"{label} has no input port '{port}'", port=port)
@@ -132,6 +219,8 @@ def _load_inputs(
             raise NodeFailed(Problem("module_error", message, node=node.id, port=port))
     values: dict[str, Any] = {}
     for port, digest in inputs.items():
+        if port in elsewhere:
+            continue
         spec = cls.inputs[port]
         try:
             if spec.stored:  # read in row groups by the module itself, never loaded whole here
@@ -163,24 +252,37 @@ def _recent_table(recent: RecentTables, digest: str, store: ArtifactStore) -> Da
     return Table.from_arrow(arrow)
 
 
-def _run(cls: type[Module], node: Node, label: str, values: dict[str, Any], params: BaseModel, ctx: RunContext) -> Any:
+def _run(
+    cls: type[Module],
+    node: Node,
+    label: str,
+    values: dict[str, Any],
+    params: BaseModel,
+    ctx: RunContext,
+    *,
+    dask: bool = False,
+) -> Any:
     try:
-        return cls().run(values, params, ctx)
+        return cls().run_dask(values, params, ctx) if dask else cls().run(values, params, ctx)
     except Cancelled:
         raise
     except ModuleError as exc:
-        problem = Problem(
-            "module_error",
-            sentence(f"{label} failed: {exc.message}"),
-            node=node.id,
-            port=exc.port,
-            param=exc.param,
-            column=exc.column,
-        )
-        raise NodeFailed(problem, tb.format_exc()) from exc
+        raise _module_failed(node, label, exc) from exc
     except Exception as exc:
         message = f"{label} failed with an internal error: {type(exc).__name__}: {exc}"
         raise _internal(node, message, trace=tb.format_exc()) from exc
+
+
+def _module_failed(node: Node, label: str, exc: ModuleError) -> NodeFailed:
+    problem = Problem(
+        "module_error",
+        sentence(f"{label} failed: {exc.message}"),
+        node=node.id,
+        port=exc.port,
+        param=exc.param,
+        column=exc.column,
+    )
+    return NodeFailed(problem, tb.format_exc())
 
 
 def _check_outputs(cls: type[Module], node: Node, label: str, outputs: Any) -> None:
@@ -192,7 +294,9 @@ def _check_outputs(cls: type[Module], node: Node, label: str, outputs: Any) -> N
     for port, spec in cls.outputs.items():
         if port not in outputs:
             raise _internal(node, f"{label} did not produce its output '{spec.label}'", port=port)
-        if not spec.type.check(outputs[port]):
+        if not spec.type.check(outputs[port]) and not (
+            spec.type is Table and isinstance(outputs[port], PartitionedTable)
+        ):
             found = type(outputs[port]).__name__
             raise _internal(
                 node, f"{label}: output '{spec.label}' should be a {spec.type.label}, not {found}", port=port

@@ -27,7 +27,8 @@ MAX_MODULE_ID = 128
 MAX_PORT_NAME = 64
 
 _TOP_FIELDS = ("schema_version", "nodes", "edges", "parameters", "layout")
-_NODE_FIELDS = ("id", "module", "version", "params", "regenerate")
+_NODE_FIELDS = ("id", "module", "version", "params", "regenerate", "compute")
+COMPUTE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"  # a compute target's name (designer/engine/compute.py)
 _EDGE_FIELDS = ("source", "target")
 _END_FIELDS = ("node", "port")
 _LAYOUT_FIELDS = ("x", "y", "comment", "colour")
@@ -43,6 +44,7 @@ class Node:
     version: int
     params: dict[str, Any] = field(default_factory=dict)
     regenerate: bool = False  # "regenerate output": re-run even when cached; not part of the cache key
+    compute: str | None = None  # the compute target it runs on (None: the default); not part of the cache key
 
 
 @dataclass(frozen=True)
@@ -339,9 +341,15 @@ class _Parser:
         regenerate = raw.get("regenerate", False)
         if not isinstance(regenerate, bool):
             self.fail(f"{path}.regenerate", f"{path}.regenerate must be true or false, not {_kind(regenerate)}.")
+        compute = raw.get("compute")
+        if compute is not None and (not isinstance(compute, str) or not re.fullmatch(COMPUTE_PATTERN, compute)):
+            self.fail(
+                f"{path}.compute",
+                f"{path}.compute must name a compute target (1 to 64 letters, digits, '.', '_', '-'), not {compute!r}.",
+            )
         if len(self.problems) > before or module is None or "id" not in raw or "version" not in raw:
             return None
-        return Node(id=node_id, module=module, version=version, params=params, regenerate=regenerate)
+        return Node(id=node_id, module=module, version=version, params=params, regenerate=regenerate, compute=compute)
 
     def edge(self, raw: Any, path: str, known: set[str] | None) -> Edge | None:
         if not self.fields(raw, path, _EDGE_FIELDS, required=_EDGE_FIELDS):
@@ -436,6 +444,7 @@ def to_document(graph: Graph) -> dict[str, Any]:
                 "version": n.version,
                 "params": copy.deepcopy(n.params),
                 "regenerate": n.regenerate,
+                **({"compute": n.compute} if n.compute is not None else {}),
             }
             for n in graph.nodes.values()
         ],
@@ -478,6 +487,7 @@ PIPELINE_JSON_SCHEMA: dict[str, Any] = {
                         "version": {"type": "integer", "minimum": 1},
                         "params": {"type": "object"},
                         "regenerate": {"type": "boolean", "default": False},
+                        "compute": {"type": ["string", "null"], "pattern": COMPUTE_PATTERN},
                     },
                     ["id", "module", "version"],
                 ),

@@ -26,6 +26,7 @@ CODES = frozenset(
         "missing_parameter_value",
         "duplicate_node",
         "dangling_edge",
+        "unknown_compute",  # a node names a compute target the operator did not declare
         # raised while running one node (see ``execute.NodeFailed``)
         "module_error",
         "internal_error",

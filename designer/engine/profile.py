@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from modules.sdk import dtype_of
+from modules.sdk import StoredTable, dtype_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,3 +114,68 @@ def page_table(df: pd.DataFrame, offset: int, limit: int) -> dict[str, Any]:
     values = [[json_safe(v) for v in window.iloc[:, i].tolist()] for i in range(window.shape[1])]
     rows = [list(row) for row in zip(*values, strict=True)] if values else [[] for _ in range(len(window))]
     return {"total": len(df), "offset": offset, "limit": limit, "columns": columns, "rows": rows}
+
+
+def page_stored(table: StoredTable, offset: int, limit: int) -> dict[str, Any]:
+    """``page_table`` of a stored table, reading only the row groups the window falls in: a page of a table
+    larger than memory costs what its row groups take, whatever the table's size."""
+    if offset < 0 or limit < 0:
+        raise ValueError(f"offset and limit must not be negative (got offset={offset}, limit={limit})")
+    groups = table.row_groups
+    total = sum(groups)
+    wanted, start, first_row = [], 0, None
+    for i, rows in enumerate(groups):
+        if rows and start < offset + limit and start + rows > offset:
+            wanted.append(i)
+            first_row = start if first_row is None else first_row
+        start += rows
+    df = table.read_row_groups(wanted).df if wanted else table.empty().df
+    skip = offset - first_row if first_row is not None else 0
+    page = page_table(df.iloc[skip : skip + limit], 0, limit)
+    return {**page, "total": total, "offset": offset}
+
+
+def profile_stored(table: StoredTable, sample: pd.DataFrame) -> dict[str, Any]:
+    """A profile of a stored table whose ``sample`` (rows spread over it) gives the distinct counts, top values
+    and histograms, with the row count, missing values and a number column's minimum, maximum, mean and spread
+    counted exactly on every row, one row group at a time (the table is never read whole)."""
+    import numpy as np
+
+    profile = profile_table(sample)
+    total = table.num_rows
+    profile["rows"] = total
+    if len(sample) < total:
+        profile["sampled_rows"] = len(sample)
+    numeric = [c["name"] for c in profile["columns"] if c["type"] in _NUMERIC]
+    missing = dict.fromkeys((c["name"] for c in profile["columns"]), 0)
+    parts: dict[str, list[tuple[int, float, float, float, float]]] = {n: [] for n in numeric}
+    for group in range(len(table.row_groups)):
+        df = table.read_row_groups([group]).df
+        for name in missing:
+            missing[name] += int(df[name].isna().sum())
+        for name in numeric:
+            x = df[name].to_numpy(dtype="float64", na_value=np.nan)
+            x = x[~np.isnan(x)]
+            if x.size:
+                mean = float(x.mean())
+                parts[name].append((x.size, mean, float(((x - mean) ** 2).sum()), float(x.min()), float(x.max())))
+    for column in profile["columns"]:
+        name = column["name"]
+        column["missing"] = missing[name]
+        if name in parts and parts[name]:
+            column.update({k: json_safe(v) for k, v in _combined(parts[name]).items()})
+    return profile
+
+
+def _combined(parts: list[tuple[int, float, float, float, float]]) -> dict[str, float]:
+    """Minimum, maximum, mean and sample standard deviation from per-row-group counts, means and sums of squared
+    deviations (Chan et al.'s pairwise update: no cancellation when the mean is large against the spread)."""
+    n, mean, m2 = 0, 0.0, 0.0
+    for count, part_mean, part_m2, _, _ in parts:
+        delta = part_mean - mean
+        total = n + count
+        mean += delta * count / total
+        m2 += part_m2 + delta * delta * n * count / total
+        n = total
+    std = math.sqrt(m2 / (n - 1)) if n > 1 else math.nan
+    return {"min": min(p[3] for p in parts), "max": max(p[4] for p in parts), "mean": mean, "std": std}

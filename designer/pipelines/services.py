@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.utils import timezone
@@ -32,6 +33,7 @@ from designer.artifacts import services as ownership
 from designer.artifacts.checks import check_artifacts, refuse_foreign
 from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
+from designer.engine.compute import compute_problems
 from designer.engine.graph import Graph, parse_graph, to_document
 from designer.engine.problems import GraphFormatError
 from designer.engine.validate import ValidationResult, artifact_refs, validate
@@ -112,14 +114,18 @@ def validate_graph(workspace: Workspace, graph: Graph, values: Mapping[str, Any]
     """Every semantic problem, plus the table schemas the canvas uses for its column pickers.
 
     With ``values`` (pipeline parameter values, possibly ``{}``) the graph is checked as a run of it
-    would be: values of the wrong type, unknown names and missing required values are problems too."""
-    return validate(
+    would be: values of the wrong type, unknown names and missing required values are problems too; so is a
+    node naming a compute target the operator did not declare."""
+    result = validate(
         graph,
         default_registry(),
         WorkspaceDatasetLookup(workspace),
         WorkspaceArtifactLookup(workspace),
         values=values,
     )
+    computes = {n.id: n.compute for n in graph.nodes.values()}
+    result.problems.extend(compute_problems(computes, settings.TESSERA_COMPUTE_TARGETS))
+    return result
 
 
 def validate_for_saving(workspace: Workspace, graph: Graph) -> ValidationResult:

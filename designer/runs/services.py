@@ -39,6 +39,7 @@ from designer.pipelines.mapper import graph_of
 from designer.pipelines.models import Pipeline, PipelineVersion
 from modules.sdk import Cancelled, default_registry
 
+from . import compute
 from .context import Beat, WorkerContext
 from .dispatch import send_nodes
 from .events import emit, node_payload
@@ -82,11 +83,12 @@ def submit_run(
     resolution = resolve(declared, values)
     graph = resolution.graph
     result = validate(declared, registry, lookup, WorkspaceArtifactLookup(pipeline.workspace), values=values)
-    if result.problems:
-        n = len(result.problems)
+    found = [*result.problems, *compute.problems(declared)]
+    if found:
+        n = len(found)
         raise Unprocessable(
             f"The pipeline has {n} problem{'s' if n != 1 else ''} to fix before it can run.",
-            problems=[p.to_dict() for p in result.problems],
+            problems=[p.to_dict() for p in found],
         )
     regenerate = set(regenerate)
     unknown = sorted(regenerate - set(graph.nodes))
@@ -131,7 +133,7 @@ def submit_run(
                     module_id=node.module,
                     module_version=node.version,
                     module_name=module.name,
-                    queue=_queue_for(module.queue),
+                    queue=compute.queue_for(node, module.queue),
                     cache_key=plan.keys[node_id],
                 )
             )
@@ -139,12 +141,6 @@ def submit_run(
         # What the cache already has is reused as the scheduler reaches it, never below a node that failed.
         _advance_locked(run)
     return run
-
-
-def _queue_for(wanted: str) -> str:
-    if wanted == "gpu" and settings.TESSERA_GPU_QUEUE_ENABLED:
-        return "gpu"
-    return "cpu"
 
 
 # --------------------------------------------------------------------------------------------
@@ -415,7 +411,9 @@ def _execute_claimed(nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[
         return Keep(nr.queue, worker, nr.node_id) if chain is not None and chain() else None
 
     try:
-        records = execute_node(node, default_registry(), inputs, store, ctx, RECENT_TABLES)
+        records = execute_node(
+            node, default_registry(), inputs, store, ctx, RECENT_TABLES, dask=compute.dask_path(node)
+        )
     except Cancelled as exc:
         beats.stop()
         return _finish_node(nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"})

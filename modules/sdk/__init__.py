@@ -18,6 +18,7 @@ from .params import (
     pipeline_document,
     pipeline_params,
 )
+from .partitioned import PartitionedTable
 from .ports import PORT_TYPES, In, MetricsPort, Out, PortType, Table, TrainedModel, Transformation, UntrainedModel
 from .registry import Registry, check_module, default_registry, params_errors
 from .schema import Column, TableSchema, dtype_of
@@ -46,6 +47,7 @@ __all__ = [
     "ModuleError",
     "Out",
     "ParamModel",
+    "PartitionedTable",
     "PortType",
     "Registry",
     "RemovedRows",

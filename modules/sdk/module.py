@@ -95,6 +95,22 @@ class Module:
     def run(self, inputs: dict[str, Any], params: Any, ctx: RunContext) -> dict[str, Any]:
         raise NotImplementedError  # every concrete module overrides this; the registry checks it
 
+    def run_dask(self, inputs: dict[str, Any], params: Any, ctx: RunContext) -> dict[str, Any]:
+        """``run`` partition-parallel on a Dask cluster: the same outputs, with ``PartitionedTable`` for tables.
+
+        Only modules that can run this way override it (``partition_parallel`` is then true); the engine
+        calls it instead of ``run`` when the node's compute target and input size say so, with the
+        cluster's client current. Table inputs arrive as ``PartitionedTable``; a table output may be a
+        ``PartitionedTable`` (written partition by partition) or a ``DataTable`` (small results);
+        models, transforms and metrics are the same values ``run`` returns.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no partition-parallel path")
+
+    @classmethod
+    def partition_parallel(cls) -> bool:
+        """Whether this module can run on a Dask cluster (it overrides ``run_dask``)."""
+        return cls.run_dask is not Module.run_dask
+
     def run_part(self, inputs: dict[str, Any], params: Any, ctx: RunContext, item: Any) -> Any:
         """One part of the work ``run`` hands to ``ctx.map``, possibly on another worker.
 
@@ -147,6 +163,7 @@ class Module:
             "description": inspect.cleandoc(cls.description or cls.__doc__ or ""),
             "queue": cls.queue,
             "inference": cls.inference,
+            "partition_parallel": cls.partition_parallel(),
             "inputs": [p.describe() for p in cls.inputs.values()],
             "outputs": [p.describe() for p in cls.outputs.values()],
             "params_schema": cls.Params.model_json_schema(),

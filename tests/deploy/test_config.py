@@ -59,19 +59,24 @@ def test_compose_defines_the_documented_services_and_commands():
     compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
     services = compose["services"]
 
-    assert set(services) == {"migrate", "web", "scoring", "worker-cpu", "beat", "worker-gpu", "redis", "postgres"}
+    assert set(services) == {
+        "migrate", "web", "scoring", "worker-cpu", "beat", "worker-gpu", "dask-scheduler", "dask-worker", "redis",
+        "postgres",
+    }  # fmt: skip
     assert services["scoring"]["command"][:2] == ["gunicorn", "designer.scoring_wsgi:application"]
     assert services["worker-cpu"]["command"][:6] == ["celery", "-A", "designer", "worker", "-Q", "cpu"]
     assert services["worker-gpu"]["command"][:6] == ["celery", "-A", "designer", "worker", "-Q", "gpu"]
     assert services["worker-gpu"]["profiles"] == ["gpu"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "designer", "beat"]
+    assert services["dask-scheduler"]["profiles"] == services["dask-worker"]["profiles"] == ["dask"]
+    assert services["dask-worker"]["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
     readme = (ROOT / "README.md").read_text()
     assert "celery -A designer worker -Q cpu" in readme and "-Q gpu" in readme
     assert "gunicorn designer.scoring_wsgi:application" in readme
     assert "celery -A designer beat" in readme and "make beat" in readme
 
 
-@pytest.mark.parametrize("profile", [None, "gpu"])
+@pytest.mark.parametrize("profile", [None, "gpu", "dask"])
 def test_docker_compose_config_accepts_the_file(profile):
     binary = shutil.which("docker-compose")
     assert binary, "docker-compose is installed by scripts/services"

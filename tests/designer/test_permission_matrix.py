@@ -307,6 +307,7 @@ MATRIX = [
         body=lambda w: {"from_version": 1, "params": {}},
     ),
     Case("GET", "/api/port-types/", SIGNED_IN),
+    Case("GET", "/api/compute-targets/", SIGNED_IN),
     # pipelines
     Case("GET", "/api/pipelines/", SIGNED_IN),
     Case("POST", "/api/pipelines/", E, body=lambda w: {"workspace": w.workspace, "name": "mx new"}),

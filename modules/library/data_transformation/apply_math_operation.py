@@ -18,6 +18,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TableSchema,
@@ -233,19 +234,17 @@ class ApplyMathOperation(Module):
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         table: DataTable = inputs["dataset"]
-        schema = table.schema
-        names = _selected(schema, params)
-        op = operation(params)
-        second = _second(table.df, schema, params, op)
-        results: dict[str, pd.Series] = {}
-        for name in names:
-            x = floats(table.df[name])
-            value, dropped = _compute(op, x, second)
-            if dropped:
-                ctx.log(f"{op}({name}): {dropped} values outside the function's domain became missing")
-            results[name] = value
-        out = _assemble(table.df, results, params, op)
+        out = _applied(table.df, table.schema, params, ctx.log)
         return {"results_dataset": DataTable(out, prune(table.meta, out.columns))}
+
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """Row by row, so each partition gets exactly what ``run`` does to its rows (the log of values
+        that went missing is not gathered from the partitions)."""
+        table: PartitionedTable = inputs["dataset"]
+        schema = table.schema
+        _applied(table.empty, schema, params)  # refuses bad columns here, not on a cluster worker
+        out = table.map(_partition, schema, params)
+        return {"results_dataset": out.with_frame(out.frame, prune(table.meta, list(out.empty.columns)))}
 
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         schema = inputs.get("dataset")
@@ -269,6 +268,28 @@ class ApplyMathOperation(Module):
                 extra.append(Column(taken[-1], dtype))  # type: ignore[arg-type]
             cols = (*schema.columns, *extra)
         return {"results_dataset": TableSchema(cols, prune(schema.meta, [c.name for c in cols]))}
+
+
+def _applied(
+    df: pd.DataFrame, schema: TableSchema, params: ApplyMathOperation.Params, log: Callable[[str], None] | None = None
+) -> pd.DataFrame:
+    names = _selected(schema, params)
+    op = operation(params)
+    second = _second(df, schema, params, op)
+    results: dict[str, pd.Series] = {}
+    for name in names:
+        value, dropped = _compute(op, floats(df[name]), second)
+        if dropped and log is not None:
+            log(f"{op}({name}): {dropped} values outside the function's domain became missing")
+        results[name] = value
+    return _assemble(df, results, params, op)
+
+
+def _partition(df: pd.DataFrame, schema: TableSchema, params: ApplyMathOperation.Params) -> pd.DataFrame:
+    """One partition, keeping its rows' positions as labels (``_assemble`` numbers them from 0)."""
+    out = _applied(df, schema, params)
+    out.index = df.index
+    return out
 
 
 def operation(params: ApplyMathOperation.Params) -> str:

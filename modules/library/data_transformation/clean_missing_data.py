@@ -21,6 +21,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RemovedRows,
     RunContext,
     Table,
@@ -130,6 +131,29 @@ class CleanMissingData(Module):
             "cleaning_transformation": FittedTransform(kind=self.id, spec=spec),
         }
 
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """Missing counts, means and modes reduced from the partitions; a median from its column gathered
+        (it has no exact reduction); then ``_apply`` on each partition."""
+        from modules.library._partitioned import null_counts
+
+        table: PartitionedTable = inputs["dataset"]
+        selected = params.columns.resolve(table.schema, param="columns")
+        rows, nulls = null_counts(table, selected)
+        if rows == 0:
+            raise ModuleError("the input table has no rows", port="dataset")
+        low, high = params.minimum_missing_value_ratio, params.maximum_missing_value_ratio
+        targets = [c for c in selected if low <= nulls[c] / rows <= high]
+        spec = _fit_partitioned(table, targets, nulls, params, ctx)
+        cleaned = table.map(_partition, spec)
+        ctx.log(
+            f"{params.cleaning_mode}: {len(targets)} of {len(selected)} selected columns within the ratio range; "
+            f"{sum(nulls[c] for c in targets)} missing values"
+        )
+        return {
+            "cleaned_dataset": cleaned.with_frame(cleaned.frame, prune_meta(table.meta, cleaned.empty.columns)),
+            "cleaning_transformation": FittedTransform(kind=self.id, spec=spec),
+        }
+
     @classmethod
     def apply_transform(cls, spec: dict[str, Any], table: DataTable) -> DataTable:
         cleaned = _apply(spec, table.df)
@@ -208,6 +232,49 @@ def _fit(
     }
 
 
+def _fit_partitioned(
+    table: PartitionedTable, targets: list[str], nulls: dict[str, int], params: CleanMissingData.Params, ctx: RunContext
+) -> dict[str, Any]:
+    """``_fit`` on a partitioned table: the same spec, from reduced statistics."""
+    from modules.library._partitioned import column, mode_sample, moments
+
+    mode = params.cleaning_mode
+    if mode == "Remove entire column":
+        return {"mode": mode, "columns": [c for c in targets if nulls[c] > 0]}
+    if mode == "Remove entire row":
+        return {"mode": mode, "columns": targets}
+    schema = table.schema
+    fill: dict[str, Any] = {}
+    types: dict[str, str] = {}
+    if mode in AVERAGES:
+        for name in targets:
+            _require_numeric(schema, name, mode)
+    means = moments(table, targets) if mode == "Replace with mean" else {}
+    for name in targets:
+        dtype = schema.get(name).dtype  # type: ignore[union-attr]
+        if mode == "Custom substitution value":
+            value = _convert(params.replacement_value, dtype, name, required=nulls[name] > 0)
+            if value is None:
+                ctx.log(f"column {name!r} has no missing values and cannot hold {params.replacement_value!r}: skipped")
+                continue
+        elif mode == "Replace with mean":
+            if means[name].count == 0:
+                raise ModuleError(f"column {name!r} has no values to compute a mean from", column=name)
+            value, dtype = means[name].mean, "number"
+        elif mode == "Replace with median":
+            value, dtype = _average(column(table, name, present=True), mode, name), "number"
+        else:
+            value = _mode(mode_sample(table, name), name)
+        fill[name], types[name] = value, dtype
+    return {
+        "mode": mode,
+        "columns": targets,
+        "fill": fill,
+        "types": types,
+        "indicator": params.generate_missing_value_indicator_column,
+    }
+
+
 def _require_numeric(schema: TableSchema, name: str, mode: str) -> None:
     col = schema.get(name)
     if col is not None and not col.is_numeric:
@@ -273,6 +340,11 @@ def _convert(raw: str, dtype: str, name: str, *, required: bool) -> Any:
 
 
 # -- applying (run and Apply Transformation share this) ----------------------------------------------
+
+
+def _partition(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+    """``_apply`` on one partition (the Dask path)."""
+    return _apply(spec, df)
 
 
 def _apply(spec: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TableSchema,
@@ -95,20 +97,36 @@ class EditMetadata(Module):
         table: DataTable = inputs["dataset"]
         names = _selected(table.schema, params)
         renames = _renames(table.schema, names, params)
-        df = table.df.copy()
-        if params.data_type != "Unchanged":
-            for name in names:
-                df[name] = convert(df[name], params.data_type, params.datetime_format, name)
-        if params.categorical == "Non categorical":
-            for name in names:
-                if isinstance(df[name].dtype, pd.CategoricalDtype):
-                    df[name] = _uncategorize(df[name])
+        formats = dict.fromkeys(names, params.datetime_format)
+        df = _edited(table.df, names, renames, formats, params)
         meta = _roles(dict(table.meta), names, params)
         if renames:
-            df = df.rename(columns=renames)
             meta = rename_meta(meta, renames)
             ctx.log("renamed " + ", ".join(f"{a!r} to {b!r}" for a, b in renames.items()))
         return {"results_dataset": DataTable(df, meta)}
+
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """Value by value on each partition. Dates without a format: pandas guesses one from a column's first
+        present value, so the format guessed from the whole column's first present value is given to every
+        partition (a partition guessing from its own first value could read "01/02" another way)."""
+        from modules.library._partitioned import per_partition
+
+        table: PartitionedTable = inputs["dataset"]
+        names = _selected(table.schema, params)
+        renames = _renames(table.schema, names, params)
+        formats = dict.fromkeys(names, params.datetime_format)
+        if params.data_type == "DateTime" and not params.datetime_format:
+            from pandas.tseries.api import guess_datetime_format
+
+            firsts = per_partition(table, functools.partial(_first_present, names=names))
+            for name in names:
+                first = next((f[name] for f in firsts if f[name] is not None), None)
+                formats[name] = (guess_datetime_format(first) or "") if isinstance(first, str) else ""
+        meta = _roles(dict(table.meta), names, params)
+        if renames:
+            meta = rename_meta(meta, renames)
+        out = table.map(_edited, names, renames, formats, params)
+        return {"results_dataset": out.with_frame(out.frame, meta)}
 
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         schema = inputs.get("dataset")
@@ -126,6 +144,30 @@ class EditMetadata(Module):
             cols.append(Column(renames.get(col.name, col.name), dtype))
         meta = rename_meta(_roles(dict(schema.meta), names, params), renames)
         return {"results_dataset": TableSchema(tuple(cols), meta)}
+
+
+def _edited(
+    df: pd.DataFrame, names: list[str], renames: dict[str, str], formats: dict[str, str], params: EditMetadata.Params
+) -> pd.DataFrame:
+    """The rows with their types changed and columns renamed (``formats``: each column's date format)."""
+    df = df.copy()
+    if params.data_type != "Unchanged":
+        for name in names:
+            df[name] = convert(df[name], params.data_type, formats[name], name)
+    if params.categorical == "Non categorical":
+        for name in names:
+            if isinstance(df[name].dtype, pd.CategoricalDtype):
+                df[name] = _uncategorize(df[name])
+    return df.rename(columns=renames) if renames else df
+
+
+def _first_present(df: pd.DataFrame, names: list[str]) -> dict[str, Any]:
+    """The first present value of each column in this partition (``None`` when there is none)."""
+    out: dict[str, Any] = {}
+    for name in names:
+        present = df[name].dropna()
+        out[name] = present.iloc[0] if len(present) else None
+    return out
 
 
 def _selected(schema: TableSchema, params: EditMetadata.Params) -> list[str]:

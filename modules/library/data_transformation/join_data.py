@@ -18,6 +18,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TableSchema,
@@ -92,6 +93,26 @@ class JoinData(Module):
         ctx.log(f"{params.join_type}: {len(left.df)} left rows, {len(right.df)} right rows -> {len(out)} rows")
         return {"results_dataset": DataTable(out, prune(left.meta, out.columns))}
 
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """A broadcast join: the right table is gathered and placed on the cluster once, and each left partition
+        is joined to it as ``run`` joins (pairs in left-row order, so the partitions' results in order are
+        ``run``'s). The right table must fit in a worker's memory. A full outer join, whose right-only rows come
+        after every left row, gathers both tables and joins as ``run`` does."""
+        from modules.library._partitioned import shared
+
+        left: PartitionedTable = inputs["left_dataset"]
+        right: PartitionedTable = inputs["right_dataset"]
+        if params.join_type == "Full Outer Join":
+            ctx.log("a full outer join gathers both tables")
+            gathered = {"left_dataset": left.gather(), "right_dataset": right.gather()}
+            return self.run(gathered, params, ctx)
+        lkeys, rkeys = _keys(left.schema, right.schema, params)
+        whole = right.gather().df.reset_index(drop=True)
+        ctx.log(f"{params.join_type}: the right table ({len(whole):,} rows) joined to each left partition")
+        shape = _join_partition(left.frame.head(1), whole, lkeys, rkeys, params).iloc[:0]
+        frame = left.frame.map_partitions(_join_partition, shared(whole), lkeys, rkeys, params, meta=shape)
+        return {"results_dataset": PartitionedTable(frame, prune(left.meta, list(shape.columns)))}
+
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         left, right = inputs.get("left_dataset"), inputs.get("right_dataset")
         if left is None or right is None:
@@ -111,6 +132,16 @@ class JoinData(Module):
             taken.append(name)
             cols.append(Column(name, col.dtype))
         return {"results_dataset": TableSchema(tuple(cols), prune(left.meta, taken))}
+
+
+def _join_partition(
+    left: pd.DataFrame, right: pd.DataFrame, lkeys: list[str], rkeys: list[str], params: JoinData.Params
+) -> pd.DataFrame:
+    """One left partition joined to the whole right table, as ``run`` joins the whole left table."""
+    pairs = _match(left, right, lkeys, rkeys, params)
+    if params.join_type == "Left Semi-Join":
+        return left.iloc[np.unique(pairs[_L].to_numpy(dtype="int64"))]
+    return _assemble(left, right, pairs, lkeys, rkeys, params)
 
 
 def _shared(a: Any, b: Any) -> Any:

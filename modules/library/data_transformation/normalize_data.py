@@ -19,6 +19,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TableSchema,
@@ -91,6 +92,27 @@ class NormalizeData(Module):
             "transformation": FittedTransform(kind=self.id, spec=spec),
         }
 
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """Statistics reduced from the partitions (``_partitioned.moments``), then ``_apply`` on each partition."""
+        from modules.library._partitioned import moments
+
+        table: PartitionedTable = inputs["dataset"]
+        names = _selected(table.schema, params.columns)
+        method = params.transformation_method
+        stats = moments(table, names, log=method == "LogNormal")
+        spec: dict[str, Any] = {
+            "method": method,
+            "use_0_for_constant_columns": params.use_0_for_constant_columns,
+            "columns": {name: _fit_moments(stats[name], method, name) for name in names},
+        }
+        constant = [n for n, s in spec["columns"].items() if s["constant"]]
+        if constant:
+            ctx.log(f"constant columns: {', '.join(constant)}")
+        return {
+            "transformed_dataset": table.map(_partition, spec),
+            "transformation": FittedTransform(kind=self.id, spec=spec),
+        }
+
     @classmethod
     def apply_transform(cls, spec: dict[str, Any], table: DataTable) -> DataTable:
         return DataTable(_apply(spec, table.df), dict(table.meta))
@@ -146,6 +168,31 @@ def _fit(x: np.ndarray, method: str, name: str) -> dict[str, Any]:
         mu, sigma = float(logs.mean()), float(logs.std())
         return {"mu": mu, "sigma": sigma, "constant": sigma == 0.0}
     return {"constant": bool(present.min() == present.max())}
+
+
+def _fit_moments(m: Any, method: str, name: str) -> dict[str, Any]:
+    """``_fit`` from a column's ``Moments`` (of its logarithms for LogNormal): the same statistics."""
+    if m.count == 0 and not (method == "LogNormal" and m.nonpositive):
+        return {"constant": True}
+    if method == "ZScore":
+        return {"mean": m.mean, "sd": m.sd, "constant": m.sd == 0.0}
+    if method == "MinMax":
+        return {"min": m.min, "max": m.max, "constant": m.max == m.min}
+    if method == "LogNormal":
+        if m.nonpositive:
+            raise ModuleError(
+                f"column {name!r} has values of zero or less; LogNormal needs positive values "
+                "(try MinMax or ZScore for this column)",
+                param="columns",
+                column=name,
+            )
+        return {"mu": m.mean, "sigma": m.sd, "constant": m.sd == 0.0}
+    return {"constant": bool(m.min == m.max)}
+
+
+def _partition(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+    """``_apply`` on one partition (the Dask path)."""
+    return _apply(spec, df)
 
 
 def _apply(spec: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:

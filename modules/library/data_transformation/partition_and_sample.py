@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TableSchema,
@@ -141,6 +143,47 @@ class PartitionAndSample(Module):
         ctx.log(f"{mode}: {len(out)} of {len(df)} rows")
         return {"results_dataset": DataTable(out.reset_index(drop=True), meta)}
 
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """Which rows are kept (and their folds) is drawn here as ``run`` draws it, from the row count (and the
+        stratification key, gathered), then placed on the cluster once; each partition keeps its rows. Folds
+        drawn with replacement repeat and regroup rows: that table is gathered and partitioned as ``run`` does."""
+        from modules.library._partitioned import column, per_partition, shared
+
+        table: PartitionedTable = inputs["dataset"]
+        mode = params.partition_or_sample_mode
+        meta = dict(table.meta)
+        if mode == "Pick Fold":
+            name = _picked_fold_column(table.schema)
+            highest = max(per_partition(table, functools.partial(_highest_fold, name=name)))
+            _check_fold(np.array([highest], dtype="float64"), params.specify_which_fold_to_be_sampled_from)
+            out = table.map(_pick_fold, name, params)
+            return {"results_dataset": out}
+        if mode == "Assign to Folds" and params.use_replacement_in_the_partitioning:
+            ctx.log("Assign to Folds with replacement repeats rows: the table is gathered")
+            return self.run({"dataset": table.gather()}, params, ctx)
+        key = params.stratification_key_column if params.stratified_split_for_sampling else None
+        if key is not None and mode != "Head":
+            require_column(table.schema, key, "stratification_key_column")
+            stand_in = column(table, key).to_frame()
+        else:
+            stand_in = pd.DataFrame(index=pd.RangeIndex(sum(per_partition(table, len))))
+        schema = TableSchema.of(stand_in)
+        if mode == "Head":
+            labels = (np.arange(len(stand_in)) < params.number_of_rows_to_select).astype("int64")
+        elif mode == "Sampling":
+            labels = np.zeros(len(stand_in), dtype="int64")
+            labels[sample_rows(stand_in, schema, params)] = 1
+        else:
+            name = _fold_name(table.schema)
+            drawn = assign_folds(stand_in, schema, params, name)[name]
+            labels = drawn.reindex(stand_in.index, fill_value=0).to_numpy(dtype="int64")
+            meta[FOLD] = name
+        fold = _fold_name(table.schema) if mode == "Assign to Folds" else None
+        shape = _keep_labelled(table.empty, labels, fold)
+        frame = table.frame.map_partitions(_keep_labelled, shared(labels), fold, meta=shape)
+        ctx.log(f"{mode}: rows drawn from {len(stand_in)} rows")
+        return {"results_dataset": PartitionedTable(frame, meta)}
+
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         schema = inputs.get("dataset")
         if schema is None:
@@ -154,6 +197,25 @@ class PartitionAndSample(Module):
         if mode == "Pick Fold":
             _picked_fold_column(schema)
         return {"results_dataset": schema}
+
+
+def _keep_labelled(df: pd.DataFrame, labels: np.ndarray, fold: str | None) -> pd.DataFrame:
+    """A partition's rows whose label (by position in the whole table) is above 0; the label as ``fold``."""
+    mine = labels[df.index.to_numpy(dtype="int64")] if len(df) else np.zeros(0, dtype="int64")
+    out = df.assign(**{fold: mine}) if fold is not None else df
+    return out[mine > 0]
+
+
+def _highest_fold(df: pd.DataFrame, name: str) -> float:
+    folds = df[name].to_numpy(dtype="float64", na_value=np.nan)
+    present = folds[~np.isnan(folds)]
+    return float(present.max()) if present.size else 0.0
+
+
+def _pick_fold(df: pd.DataFrame, name: str, params: PartitionAndSample.Params) -> pd.DataFrame:
+    folds = df[name].to_numpy(dtype="float64", na_value=np.nan)
+    chosen = folds == params.specify_which_fold_to_be_sampled_from
+    return df[~chosen if params.pick_complement_of_the_selected_fold else chosen]
 
 
 def parse_proportions(text: str) -> list[float]:

@@ -15,6 +15,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RemovedRows,
     RunContext,
     Table,
@@ -65,6 +66,24 @@ class RemoveDuplicateRows(Module):
         ctx.log(f"{int(drop.sum())} duplicate rows removed on {', '.join(keys)}")
         return {"results_dataset": DataTable(df[~drop], dict(table.meta))}
 
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """The position of the row kept for each key (the least, or greatest, among rows with every key
+        present) from a grouping spread over the cluster; then each partition keeps its rows that are kept
+        or have a missing key. The kept positions (8 bytes per distinct key) pass through this process."""
+        import numpy as np
+
+        table: PartitionedTable = inputs["dataset"]
+        keys = _keys(table.schema, params)
+        complete = table.map(_complete_keys, keys)
+        grouped = complete.frame.groupby(keys, sort=False, observed=True, dropna=False)[POSITION]
+        chosen = grouped.min() if params.retain_first_duplicate_row else grouped.max()
+        kept = np.sort(np.asarray(chosen.compute().to_numpy(), dtype="int64"))
+        from modules.library._partitioned import shared
+
+        out = table.with_frame(table.frame.map_partitions(_kept_rows, keys, shared(kept), meta=table.empty))
+        ctx.log(f"{len(kept)} distinct complete keys on {', '.join(keys)}")
+        return {"results_dataset": out}
+
     def removed_rows(self, inputs: dict[str, Any], params: Params, removed: Sequence[Any]) -> list[RemovedRows]:
         keys = _keys(inputs["dataset"].schema, params)
         which = "an earlier" if params.retain_first_duplicate_row else "a later"
@@ -76,6 +95,26 @@ class RemoveDuplicateRows(Module):
         if schema is not None:
             _keys(schema, params)
         return {"results_dataset": schema}
+
+
+POSITION = "__tessera_position__"
+
+
+def _complete_keys(df: Any, keys: list[str]) -> Any:
+    """The key columns of the rows with every key present, and each row's position."""
+    complete = ~df[keys].isna().any(axis=1)
+    return df.loc[complete, keys].assign(**{POSITION: df.index[complete.to_numpy()].to_numpy(dtype="int64")})
+
+
+def _kept_rows(df: Any, keys: list[str], kept: Any) -> Any:
+    """A partition's rows that are kept: those at a kept position, and those with a missing key."""
+    import numpy as np
+
+    positions = df.index.to_numpy(dtype="int64")
+    at = np.searchsorted(kept, positions)
+    chosen = (at < len(kept)) & (kept[np.minimum(at, max(len(kept) - 1, 0))] == positions) if len(kept) else at < 0
+    incomplete = df[keys].isna().any(axis=1).to_numpy()
+    return df[chosen | incomplete]
 
 
 def _keys(schema: TableSchema, params: RemoveDuplicateRows.Params) -> list[str]:

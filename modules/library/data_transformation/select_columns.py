@@ -14,6 +14,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TableSchema,
@@ -48,6 +49,11 @@ class SelectColumns(Module):
         table: DataTable = inputs["dataset"]
         names = _selected(table.schema, params.columns)
         return {"results_dataset": DataTable(table.df[names].copy(), prune_meta(table.meta, names))}
+
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        table: PartitionedTable = inputs["dataset"]
+        names = _selected(table.schema, params.columns)
+        return {"results_dataset": table.with_frame(table.frame[names], prune_meta(table.meta, names))}
 
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         schema = inputs.get("dataset")

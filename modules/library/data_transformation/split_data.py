@@ -11,7 +11,19 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table, TableSchema, column
+from modules.sdk import (
+    DataTable,
+    In,
+    Module,
+    ModuleError,
+    Out,
+    ParamModel,
+    PartitionedTable,
+    RunContext,
+    Table,
+    TableSchema,
+    column,
+)
 
 SplittingMode = Literal["Split Rows", "Regular Expression Split", "Relative Expression Split"]
 
@@ -108,6 +120,40 @@ class SplitData(Module):
             "results_dataset2": DataTable(table.df[~mask].reset_index(drop=True), dict(table.meta)),
         }
 
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """The same rows as ``run``: an expression split tests each partition's rows; Split Rows draws the
+        same positions as ``run`` from the row count (and the key column, gathered, when stratified), then
+        each partition keeps its share of them."""
+        table: PartitionedTable = inputs["dataset"]
+        if params.splitting_mode == "Split Rows":
+            key = _key(table.schema, params)
+            if key is None:
+                import pandas as pd
+
+                from modules.library._partitioned import per_partition
+
+                rows = sum(per_partition(table, len))
+                stand_in = pd.DataFrame(index=pd.RangeIndex(rows))
+            else:
+                from modules.library._partitioned import column
+
+                stand_in = column(table, key).to_frame()
+            from modules.library._partitioned import shared
+
+            first = np.zeros(len(stand_in), dtype=bool)
+            first[first_rows(stand_in, params)] = True
+            flags = shared(first)
+            shape = _by_position(table.empty, first, True)
+            masks = tuple(
+                table.with_frame(table.frame.map_partitions(_by_position, flags, keep, meta=shape))
+                for keep in (True, False)
+            )
+        else:
+            self.infer_schemas({"dataset": table.schema}, params)  # a bad expression fails here, not on a worker
+            masks = (table.map(_by_test, params, True), table.map(_by_test, params, False))
+        ctx.log(f"{table.npartitions} partitions split")
+        return {"results_dataset1": masks[0], "results_dataset2": masks[1]}
+
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         schema = inputs.get("dataset")
         if schema is not None:
@@ -163,12 +209,27 @@ class SplitDataV1(SplitData):
     def run(self, inputs: dict[str, Any], params: Any, ctx: RunContext) -> dict[str, Any]:
         return super().run(inputs, _upgraded(params), ctx)
 
+    def run_dask(self, inputs: dict[str, Any], params: Any, ctx: RunContext) -> dict[str, Any]:
+        return super().run_dask(inputs, _upgraded(params), ctx)
+
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Any) -> dict[str, TableSchema | None]:
         return super().infer_schemas(inputs, _upgraded(params))
 
 
 def _upgraded(params: ParamModel) -> SplitData.Params:
     return SplitData.Params.model_validate(SplitData.migrate_params(1, params.model_dump()))
+
+
+def _by_position(df: pd.DataFrame, first: np.ndarray, keep_first: bool) -> pd.DataFrame:
+    """One partition's rows of one output; ``first`` flags every row of the whole table, by position."""
+    flags = first[df.index.to_numpy(dtype="int64")] if len(df) else np.zeros(0, dtype=bool)
+    return df[flags if keep_first else ~flags]
+
+
+def _by_test(df: pd.DataFrame, params: SplitData.Params, keep_first: bool) -> pd.DataFrame:
+    """One partition's rows of one output of an expression split."""
+    flags = first_mask(df, params) if len(df) else np.zeros(0, dtype=bool)
+    return df[flags if keep_first else ~flags]
 
 
 def first_mask(df: pd.DataFrame, params: SplitData.Params) -> np.ndarray:

@@ -16,6 +16,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RemovedRows,
     RunContext,
     Table,
@@ -57,6 +58,18 @@ class ApplyTransformation(Module):
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         return {"transformed_dataset": apply(inputs["transformation"], inputs["dataset"], params.absent_columns)}
 
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """``apply`` on each partition: a fitted transformation is applied to any subset of rows on its own (a
+        scoring request's rows, a partition's), so the partitions together give what ``run`` gives."""
+        transform: FittedTransform = inputs["transformation"]
+        table: PartitionedTable = inputs["dataset"]
+        sample = apply(transform, DataTable(table.frame.head(1), table.meta), params.absent_columns)
+        empty = sample.df.iloc[:0]
+        frame = table.frame.map_partitions(
+            _apply_partition, transform, table.meta, params.absent_columns, empty, meta=empty
+        )
+        return {"transformed_dataset": PartitionedTable(frame, sample.meta)}
+
     def removed_rows(self, inputs: dict[str, Any], params: Params, removed: Sequence[Any]) -> list[RemovedRows]:
         transform: FittedTransform = inputs["transformation"]
         try:
@@ -89,3 +102,12 @@ def apply(transform: FittedTransform, table: DataTable, absent_columns: list[str
     if placeholders:
         out = DataTable(out.df.drop(columns=[c for c in placeholders if c in out.df.columns]), out.meta)
     return out
+
+
+def _apply_partition(
+    df: pd.DataFrame, transform: FittedTransform, meta: dict[str, Any], absent: list[str], empty: pd.DataFrame
+) -> pd.DataFrame:
+    """One partition transformed (an empty one as the empty transformed frame)."""
+    if len(df) == 0:
+        return empty
+    return apply(transform, DataTable(df, meta), absent).df

@@ -7,7 +7,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modules.sdk import DataTable, In, Metrics, MetricsPort, Module, ModuleError, Out, ParamModel, RunContext, Table
+from modules.sdk import (
+    DataTable,
+    In,
+    Metrics,
+    MetricsPort,
+    Module,
+    ModuleError,
+    Out,
+    ParamModel,
+    PartitionedTable,
+    RunContext,
+    Table,
+)
 
 THRESHOLD = 0.5
 MAX_CURVE_POINTS = 200
@@ -61,6 +73,26 @@ class EvaluateModel(Module):
                 )
             result.detail["compare"] = {"values": compared.values, "detail": compared.detail}
         return {"evaluation_results": result}
+
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """Ranking measures (AUC, the ROC curve) have no exact reduction over partitions: the label and score
+        columns are gathered here (a few numbers per row; never the features) and measured as ``run`` does."""
+        gathered: dict[str, Any] = {}
+        for port, table in inputs.items():
+            gathered[port] = table.gather(_measured_columns(table))
+            ctx.log(f"{port}: {len(gathered[port].df):,} rows of {len(gathered[port].df.columns)} columns gathered")
+        return self.run(gathered, params, ctx)
+
+
+def _measured_columns(table: PartitionedTable) -> list[str] | None:
+    """The columns ``evaluate`` reads: the label and the scores (``None``: every column, for clustering,
+    whose measures use the features)."""
+    meta = table.meta
+    if meta.get("task") == "clustering":
+        return None
+    names = list(table.empty.columns)
+    roles = set((meta.get("score_columns") or {}).values()) | {meta.get("label_column")}
+    return [n for n in names if n in roles or str(n).startswith((SCORED_LABELS, SCORED_PROBABILITIES, "Quantile:"))]
 
 
 def evaluate(table: DataTable, port: str, ctx: RunContext) -> Metrics:

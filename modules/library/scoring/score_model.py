@@ -22,6 +22,7 @@ from modules.sdk import (
     Module,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TableSchema,
@@ -78,6 +79,18 @@ class ScoreModel(Module):
         scored = score_table(model, table, append=params.append_score_columns_to_output, threads=threads_of(ctx))
         ctx.log(f"scored {len(scored.df)} rows")
         return {"scored_dataset": scored}
+
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """``score_table`` on each partition: every row is scored alone, so the scores are the pandas path's.
+        The output's columns and meta come from scoring the first row."""
+        model: FittedModel = inputs["trained_model"]
+        table: PartitionedTable = inputs["dataset"]
+        append = params.append_score_columns_to_output
+        sample = score_table(model, DataTable(table.frame.head(1), table.meta), append=append)
+        empty = sample.df.iloc[:0]
+        frame = table.frame.map_partitions(_score_partition, model, table.meta, append, empty, meta=empty)
+        ctx.log(f"scoring {table.npartitions} partitions")
+        return {"scored_dataset": PartitionedTable(frame, sample.meta)}
 
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         # Which score columns appear (and the type of "Scored Labels") depends on the trained model,
@@ -142,6 +155,15 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True, th
     if model.label_column in out.columns:
         meta["label_column"] = model.label_column
     return DataTable(out, {**base, **meta})
+
+
+def _score_partition(
+    df: pd.DataFrame, model: FittedModel, meta: dict[str, Any], append: bool, empty: pd.DataFrame
+) -> pd.DataFrame:
+    """One partition scored (an empty one, which a model may not predict on, as the empty scored frame)."""
+    if len(df) == 0:
+        return empty
+    return score_table(model, DataTable(df, meta), append=append).df
 
 
 def _anomaly_scores(model: FittedModel, features: pd.DataFrame) -> dict[str, Any]:

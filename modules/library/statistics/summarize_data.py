@@ -16,6 +16,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TableSchema,
@@ -79,19 +80,48 @@ class SummarizeData(Module):
         if len(table.df) == 0:
             raise ModuleError("the dataset has no rows to summarize", port="dataset")
         rows = [_summary(table.df[c.name], c.is_numeric) for c in schema.columns]
-        out = pd.DataFrame({FEATURE: pd.Series(schema.names, dtype="str")})
-        for stat in COUNTS:
-            out[stat] = np.array([row[stat] for row in rows], dtype="int64")
-        for stat in NUMBERS:
-            out[stat] = np.array([row.get(stat, np.nan) for row in rows], dtype="float64")
         ctx.log(f"summarized {len(rows)} columns of {len(table.df)} rows")
-        return {"result_dataset": DataTable(out)}
+        return {"result_dataset": DataTable(_assemble(schema, rows))}
+
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """Counts of text columns reduced from the partitions; a numeric column's statistics (quantiles and a
+        mode have no exact reduction) from that one column gathered, one column at a time."""
+        from modules.library._partitioned import column, null_counts, value_counts
+
+        table: PartitionedTable = inputs["dataset"]
+        schema = table.schema
+        if not schema.columns:
+            raise ModuleError("the dataset has no columns to summarize", port="dataset")
+        text = [c.name for c in schema.columns if not c.is_numeric]
+        total, missing = null_counts(table, text)
+        if total == 0:
+            raise ModuleError("the dataset has no rows to summarize", port="dataset")
+        rows = []
+        for col in schema.columns:
+            ctx.check_cancelled()
+            if col.is_numeric:
+                rows.append(_summary(column(table, col.name), True))
+            else:
+                present = total - missing[col.name]
+                counts = {"Count": present, "Unique Value Count": len(value_counts(table, col.name))}
+                rows.append({**counts, "Missing Value Count": missing[col.name]})
+        ctx.log(f"summarized {len(rows)} columns of {total} rows")
+        return {"result_dataset": DataTable(_assemble(schema, rows))}
 
     def infer_schemas(self, inputs: Mapping[str, TableSchema | None], params: Params) -> dict[str, TableSchema | None]:
         columns = [Column(FEATURE, "string")]
         columns += [Column(stat, "integer") for stat in COUNTS]
         columns += [Column(stat, "number") for stat in NUMBERS]
         return {"result_dataset": TableSchema(tuple(columns))}
+
+
+def _assemble(schema: TableSchema, rows: list[dict[str, float]]) -> pd.DataFrame:
+    out = pd.DataFrame({FEATURE: pd.Series(schema.names, dtype="str")})
+    for stat in COUNTS:
+        out[stat] = np.array([row[stat] for row in rows], dtype="int64")
+    for stat in NUMBERS:
+        out[stat] = np.array([row.get(stat, np.nan) for row in rows], dtype="float64")
+    return out
 
 
 def _summary(series: pd.Series, numeric: bool) -> dict[str, float]:

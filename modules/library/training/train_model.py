@@ -21,6 +21,7 @@ from modules.sdk import (
     ModuleError,
     Out,
     ParamModel,
+    PartitionedTable,
     RunContext,
     Table,
     TrainedModel,
@@ -105,6 +106,95 @@ class TrainModel(Module):
             name=learner.name,
         )
         return {"trained_model": model}
+
+    def run_dask(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
+        """LightGBM learners (the Boosted Decision Trees) on numeric features train with LightGBM's Dask
+        estimators, data-parallel over the cluster's workers; the trained booster goes into the same
+        pipeline ``run`` builds, so the model artifact is the same kind. Distributed training is not
+        bit-identical to one machine's: the README states the tolerance the tests hold it to. Any other
+        learner, or text and category features, is trained as ``run`` trains it, on the table gathered here."""
+        learner: Learner = inputs["untrained_model"]
+        table: PartitionedTable = inputs["dataset"]
+        _check_learner(learner)
+        label = params.label_column
+        schema = table.schema
+        if label not in schema:
+            raise ModuleError(
+                f"label column {label!r} is not in the dataset (available: {', '.join(schema.names)})",
+                param="label_column",
+                column=label,
+            )
+        feature_types: dict[str, str] = {c.name: c.dtype for c in schema.columns if c.name != label}
+        if not _distributable(learner, feature_types):
+            ctx.log(f"{learner.name or learner.learner} has no distributed trainer here: the table is gathered")
+            return self.run({**inputs, "dataset": table.gather()}, params, ctx)
+        return {"trained_model": _fit_on_cluster(learner, table, label, feature_types, ctx)}
+
+
+def _distributable(learner: Learner, feature_types: dict[str, str]) -> bool:
+    from modules.library._features import is_numeric_feature
+
+    module = type(learner.estimator).__module__
+    numeric = bool(feature_types) and all(is_numeric_feature(t) for t in feature_types.values())
+    return module.startswith("lightgbm") and learner.task in ("binary", "multiclass", "regression") and numeric
+
+
+def _fit_on_cluster(
+    learner: Learner, table: PartitionedTable, label: str, feature_types: dict[str, str], ctx: RunContext
+) -> FittedModel:
+    import lightgbm.dask as lgb_dask
+    from distributed import default_client
+    from sklearn.base import clone
+
+    from modules.library._features import build_pipeline, prepare_features
+    from modules.library._partitioned import null_counts, value_counts
+
+    ctx.progress(0.0, "checking the training data")
+    rows, nulls = null_counts(table, [label])
+    if rows == 0:
+        raise ModuleError("the training dataset has no rows", port="dataset")
+    dtype = table.schema.get(label).dtype  # type: ignore[union-attr]
+    # The label's checks on a stand-in holding each distinct value once (and the missing ones): the same errors.
+    distinct = list(value_counts(table, label).index) if learner.task != "regression" else []
+    stand_in = pd.Series(distinct + [None] * nulls[label], dtype=table.empty[label].dtype)
+    if learner.task == "regression":
+        stand_in = pd.Series([None] * nulls[label], dtype=table.empty[label].dtype)
+    _, classes = _label_values(stand_in, dtype, learner, label)
+    empty = prepare_features(table.empty, feature_types)
+    features = table.frame.map_partitions(prepare_features, feature_types, meta=empty)
+    y = table.frame[label].map_partitions(_label_partition, dtype, meta=(label, _label_dtype(dtype, learner)))
+    estimator = learner.estimator
+    trainer = lgb_dask.DaskLGBMRegressor if learner.task == "regression" else lgb_dask.DaskLGBMClassifier
+    what = f"fitting {learner.name or learner.learner} on {rows:,} rows × {len(feature_types):,} columns"
+    ctx.progress(FITTING, what)
+    ctx.log(f"{what}, data-parallel on the Dask cluster ({table.npartitions} partitions)")
+    distributed = trainer(**estimator.get_params(), client=default_client())
+    distributed.fit(features.to_dask_array(lengths=True), y.to_dask_array(lengths=True))
+    pipeline = build_pipeline(feature_types, clone(estimator))
+    if len(pipeline.steps) > 1:  # numeric features only: the encoder passes them through, fitted on one row
+        pipeline.steps[0][1].fit(prepare_features(table.frame.head(1), feature_types))
+    pipeline.steps[-1] = ("model", distributed.to_local())
+    ctx.progress(1.0, "trained")
+    return FittedModel(
+        estimator=pipeline,
+        task=learner.task,
+        learner=learner.learner,
+        label_column=label,
+        feature_columns=list(feature_types),
+        feature_types=feature_types,
+        classes=classes,
+        name=learner.name,
+    )
+
+
+def _label_partition(series: pd.Series, dtype: str) -> pd.Series:
+    return pd.Series(_plain_labels(series, dtype), index=series.index, name=series.name)
+
+
+def _label_dtype(dtype: str, learner: Learner) -> str:
+    if learner.task == "regression" or dtype == "number":
+        return "float64"
+    return {"integer": "int64", "boolean": "bool"}.get(dtype, "object")
 
 
 def _check_learner(learner: Learner) -> None:

@@ -41,3 +41,30 @@ def test_a_table_of_profile_rows_or_fewer_is_profiled_whole(owner: Any, workspac
 
     assert profile["rows"] == 1000 and "sampled_rows" not in profile
     assert sum(profile["columns"][0]["histogram"]["counts"]) == 1000
+
+
+def test_a_large_table_a_run_saves_is_profiled_row_group_by_row_group(owner: Any, workspace: Any) -> None:
+    from designer.artifacts import artifact_store
+    from designer.datasets.services import publish_table
+    from designer.engine.tables import StoreTables
+    from modules.sdk import DataTable
+
+    # given a table written in row groups, twice as long as the profile's sample, its extremes at the end
+    n = PROFILE_ROWS * 2
+    x = np.arange(n, dtype="float64") + 1e6
+    x[-5:-1] = np.nan
+    x[-1] = -3.0
+    with StoreTables(artifact_store()).writer() as sink:
+        for start in range(0, n, 20_000):
+            sink.write(DataTable(pd.DataFrame({"x": x[start : start + 20_000]})))
+        stored = sink.close()
+
+    # when a run saves it as a dataset (recorded as it is, not copied)
+    profile = publish_table(owner, workspace, "big run output", stored).profile
+
+    # then the counts and moments are exact over every row, the rest from the sample
+    column = profile["columns"][0]
+    assert profile["rows"] == n and profile["sampled_rows"] < n
+    assert column["missing"] == 4 and column["min"] == -3.0 and column["max"] == float(n - 6) + 1e6
+    assert column["mean"] == pytest.approx(np.nanmean(x), rel=1e-12)
+    assert column["std"] == pytest.approx(np.nanstd(x, ddof=1), rel=1e-9)

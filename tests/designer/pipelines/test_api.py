@@ -327,6 +327,27 @@ def test_a_viewer_validates_an_unsaved_document_and_gets_column_schemas(
     assert pipeline.versions.count() == 1
 
 
+def test_validation_names_a_node_whose_compute_target_is_not_declared(
+    as_viewer: Any, pipeline: Pipeline, dataset: Dataset, settings: Any
+) -> None:
+    from designer.engine.compute import parse_targets
+
+    # given declared targets, and a document whose select node names one that is not among them
+    settings.TESSERA_COMPUTE_TARGETS = parse_targets([{"name": "cpu", "dask": None}, {"name": "big"}])
+    document = select_from(dataset.pk, "species", "petal_width")
+    document["nodes"][1]["compute"] = "huge"
+
+    # when it is validated, then the problem names the node and the field
+    body = as_viewer.post(f"/api/pipelines/{pipeline.pk}/validate/", {"document": document}, format="json").json()
+    assert body["ok"] is False
+    assert [(p["code"], p["node"], p["param"]) for p in body["problems"]] == [("unknown_compute", "select", "compute")]
+
+    # and naming a declared one is fine
+    document["nodes"][1]["compute"] = "big"
+    body = as_viewer.post(f"/api/pipelines/{pipeline.pk}/validate/", {"document": document}, format="json").json()
+    assert (body["ok"], body["problems"]) == (True, [])
+
+
 def test_an_empty_body_validates_the_head(as_viewer: Any, pipeline: Pipeline) -> None:
     response = as_viewer.post(f"/api/pipelines/{pipeline.pk}/validate/")
     assert response.status_code == 200

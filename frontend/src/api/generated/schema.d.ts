@@ -149,6 +149,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/compute-targets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The compute targets a node may choose (the first is the default), as the operator declared them */
+        get: operations["compute_targets_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/data-triggers/{id}/": {
         parameters: {
             query?: never;
@@ -1677,6 +1694,13 @@ export interface components {
          * @enum {string}
          */
         ChangeEnum: "added" | "removed" | "changed";
+        /**
+         * @description * `none` - none
+         *     * `local` - local
+         *     * `remote` - remote
+         * @enum {string}
+         */
+        ClusterEnum: "none" | "local" | "remote";
         ColumnFigures: {
             /** @description {"column": a Plotly figure ({data, layout})} */
             figures: {
@@ -1709,6 +1733,39 @@ export interface components {
             run: components["schemas"]["Run"];
             /** @description The pipeline version the run executed, with its document. */
             version: components["schemas"]["PipelineVersion"];
+        };
+        ComputeTarget: {
+            /** @description What a node's "compute" field names. */
+            name: string;
+            /** @description The Celery queue its nodes are sent to. */
+            queue: string;
+            /**
+             * @description none: pandas only; local: a Dask cluster started on the worker's host; remote: the operator's.
+             *
+             *     * `none` - none
+             *     * `local` - local
+             *     * `remote` - remote
+             */
+            cluster: components["schemas"]["ClusterEnum"];
+            /** @description "local", a scheduler address, or null. */
+            dask: string | null;
+            /**
+             * @description auto: partition-parallel modules use Dask when their table inputs reach threshold_bytes.
+             *
+             *     * `auto` - auto
+             *     * `pandas` - pandas
+             *     * `dask` - dask
+             */
+            path: components["schemas"]["PathEnum"];
+            threshold_bytes: number;
+            partition_rows: number | null;
+            /** @description Worker processes of a local cluster. */
+            workers: number;
+            threads_per_worker: number;
+            /** @description Per worker process, for a local cluster. */
+            memory_limit: string;
+            dashboard: string | null;
+            description: string;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         CredentialsRequest: {
@@ -2173,6 +2230,8 @@ export interface components {
             category: string;
             description: string;
             queue: components["schemas"]["QueueEnum"];
+            /** @description The module can run partition-parallel on a Dask cluster (a compute target with one). */
+            partition_parallel: boolean;
             inputs: components["schemas"]["Port"][];
             outputs: components["schemas"]["Port"][];
             /** @description JSON Schema of the parameters (builds the form). */
@@ -2186,6 +2245,8 @@ export interface components {
             category: string;
             description: string;
             queue: components["schemas"]["QueueEnum"];
+            /** @description The module can run partition-parallel on a Dask cluster (a compute target with one). */
+            partition_parallel: boolean;
             inputs: components["schemas"]["Port"][];
             outputs: components["schemas"]["Port"][];
             /** @description JSON Schema of the parameters (builds the form). */
@@ -2724,6 +2785,13 @@ export interface components {
         PatchedWorkspaceInputRequest: {
             name?: string;
         };
+        /**
+         * @description * `auto` - auto
+         *     * `pandas` - pandas
+         *     * `dask` - dask
+         * @enum {string}
+         */
+        PathEnum: "auto" | "pandas" | "dask";
         Pipeline: {
             id: number;
             workspace: number;
@@ -3949,6 +4017,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    compute_targets_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComputeTarget"][];
+                };
             };
         };
     };

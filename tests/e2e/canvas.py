@@ -158,7 +158,9 @@ def watch_statuses(page: Page) -> None:
           window.__seenStatuses = [];
           const note = (el) => window.__seenStatuses.push([el.dataset.module || "", el.dataset.status || ""]);
           new MutationObserver((changes) => {
-            for (const c of changes) if (c.target instanceof HTMLElement && c.target.dataset.testid === "node") note(c.target);
+            for (const c of changes) {
+              if (c.target instanceof HTMLElement && c.target.dataset.testid === "node") note(c.target);
+            }
           }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ["data-status"]});
         }"""
     )

@@ -2,8 +2,10 @@
 
 Clean Missing Data -> Normalize Data -> Split Data -> Two-Class Boosted Decision Tree + Train Model -> Score
 Model -> Evaluate Model, each node through ``execute_node`` (artifacts in a temporary store), once with
-pandas and once with every node on the Dask path. Prints each node's time both ways, the test AUC both ways,
-and the machine's load. Usage: ``python bench/dask_path.py [rows]`` (default 1,000,000 × 20 float32).
+pandas and once with every node on the Dask path, interleaved over rounds (the order turned each round).
+Prints each node's median time both ways, the medians' ratio, the rounds' spread, the test AUC both ways and
+the machine's load. Usage: ``python bench/dask_path.py [rows] [rounds]`` (default 1,000,000 × 20 float32,
+3 rounds).
 
 Not yet the issue's 50,000,000-row variant (``make bench-scale`` on a cluster whose memory the table does
 not fit in, against a plain dask.dataframe + lightgbm.dask script).
@@ -12,6 +14,7 @@ not fit in, against a plain dask.dataframe + lightgbm.dask script).
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -85,7 +88,9 @@ def run(store: LocalArtifactStore, data: str, dask: DaskPath | None) -> tuple[di
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    print(f"{rows:,} rows x {COLUMNS} float32 columns; load average before: {os.getloadavg()}")
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    print(f"{rows:,} rows x {COLUMNS} float32 columns, {rounds} rounds; load average before: {os.getloadavg()}")
+    sides: dict[str, list[tuple[dict[str, float], float]]] = {"pandas": [], "dask": []}
     with tempfile.TemporaryDirectory() as folder:
         store = LocalArtifactStore(Path(folder) / "artifacts")
         data = store.put(Table.serialize(DataTable(table(rows), {"label_column": "label"})))
@@ -99,14 +104,25 @@ def main() -> None:
                 small = store.put(Table.serialize(DataTable(table(5_000, seed=1), {"label_column": "label"})))
                 warm = ComputeTarget("warm", dask=cluster.address, path="dask", partition_rows=1_000)
                 run(store, small, DaskPath(warm, lambda: client))  # the workers import pandas, LightGBM, modules
-                pandas_times, pandas_auc = run(store, data, None)
-                dask_times, dask_auc = run(store, data, DaskPath(target, lambda: client))
+                for r in range(rounds):
+                    order = ["pandas", "dask"] if r % 2 == 0 else ["dask", "pandas"]
+                    for side in order:
+                        path = None if side == "pandas" else DaskPath(target, lambda: client)
+                        sides[side].append(run(store, data, path))
+                    print(f"round {r + 1}: load average {os.getloadavg()[0]:.2f}", flush=True)
         finally:
             cluster.stop()
-    print(f"{'node':<10} {'pandas s':>9} {'dask s':>9}")
-    for name in pandas_times:
-        print(f"{name:<10} {pandas_times[name]:>9.2f} {dask_times[name]:>9.2f}")
-    print(f"{'total':<10} {sum(pandas_times.values()):>9.2f} {sum(dask_times.values()):>9.2f}")
+    totals = {side: [sum(t.values()) for t, _ in results] for side, results in sides.items()}
+    print(f"{'node':<10} {'pandas s':>9} {'dask s':>9} {'ratio':>7}   (medians of {rounds} rounds)")
+    for name in sides["pandas"][0][0]:
+        p = statistics.median(t[name] for t, _ in sides["pandas"])
+        d = statistics.median(t[name] for t, _ in sides["dask"])
+        print(f"{name:<10} {p:>9.2f} {d:>9.2f} {d / p:>6.2f}x")
+    p, d = statistics.median(totals["pandas"]), statistics.median(totals["dask"])
+    print(f"{'total':<10} {p:>9.2f} {d:>9.2f} {d / p:>6.2f}x")
+    for side, values in totals.items():
+        print(f"{side} totals by round: " + ", ".join(f"{v:.2f}" for v in values))
+    pandas_auc, dask_auc = sides["pandas"][-1][1], sides["dask"][-1][1]
     print(f"AUC pandas {pandas_auc:.4f}, Dask {dask_auc:.4f} (difference {abs(pandas_auc - dask_auc):.4f})")
     print(f"{partition_rows:,} rows per partition, 2 Dask workers of 1 thread; load average after: {os.getloadavg()}")
 

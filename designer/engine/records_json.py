@@ -20,14 +20,32 @@ import pandas as pd
 
 def records_json(df: pd.DataFrame) -> str:
     """``[{"column": value, ...}, ...]`` for the frame's rows, with no spaces; NaN and infinities as null."""
-    if not df.columns.is_unique or not any(dtype.kind == "f" for dtype in df.dtypes):
+    dtypes = df.dtypes.tolist()  # once: ``df.dtypes`` builds a Series each time
+    if not df.columns.is_unique or not any(dtype.kind == "f" for dtype in dtypes):
         # Nothing to write more exactly than pandas does (and pandas names a repeated column).
         text: str = df.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
         return text
     names = [str(c) for c in df.columns]
+    if all(dtype is _FLOAT64 or _plain(dtype) for dtype in dtypes):
+        # The usual answer (float inputs, a label, a probability): the whole frame as Python values in one
+        # call, not a Series per column (a single-row answer was 30 pandas calls for 30 numbers). A missing
+        # or non-finite value makes the encoder refuse (NaN, infinity, pandas' NA): then column by column.
+        try:
+            rows_ = [dict(zip(names, row, strict=True)) for row in df.to_numpy(dtype=object).tolist()]
+            return json.dumps(rows_, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError):
+            pass
     columns = [_values(series) for _, series in df.items()]
     rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+_FLOAT64 = np.dtype("float64")
+
+
+def _plain(dtype: Any) -> bool:
+    """Integers, booleans and text: their values are already what the encoder writes."""
+    return (isinstance(dtype, np.dtype) and dtype.kind in "iub") or isinstance(dtype, pd.StringDtype)
 
 
 def _values(series: pd.Series) -> list[Any]:

@@ -30,6 +30,10 @@ def main() -> None:
         signal.signal(sig, lambda *_: stop.set())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
     os.environ.pop("TESSERA_CALL_FLUSHER", None)  # this process is the one that flushes
+    # Each worker drains the spool when it starts (calls a killed predecessor left), so this process has
+    # nothing to do at first: it sets Django up only after its first wait, leaving the CPUs to the workers'
+    # own start (the time to a server's first answer).
+    _wait(stop, START_DELAY_SECONDS, args.parent)
     import django
 
     django.setup()
@@ -40,12 +44,6 @@ def main() -> None:
 
     interval = max(0.05, float(settings.TESSERA_CALL_FLUSH_SECONDS))
     while True:
-        # Wait first: each worker drains the spool when it starts (calls a killed predecessor left).
-        waited = 0.0
-        while waited < interval and not stop.is_set() and os.getppid() == args.parent:
-            step = min(1.0, interval - waited)  # a gone parent is noticed within a second
-            stop.wait(step)
-            waited += step
         last = stop.is_set() or os.getppid() != args.parent
         try:
             recorder.flush()
@@ -55,6 +53,19 @@ def main() -> None:
             connections.close_all()
         if last:
             return
+        _wait(stop, interval, args.parent)
+
+
+START_DELAY_SECONDS = 3.0
+
+
+def _wait(stop: threading.Event, seconds: float, parent: int) -> None:
+    """Sleep ``seconds``, or less when told to stop or when the parent has gone (noticed within a second)."""
+    waited = 0.0
+    while waited < seconds and not stop.is_set() and os.getppid() == parent:
+        step = min(1.0, seconds - waited)
+        stop.wait(step)
+        waited += step
 
 
 if __name__ == "__main__":

@@ -113,8 +113,15 @@ def _table(name: str) -> str:
 def spool_path() -> Path:
     """One spool per database: processes on this host recording into another database never take its calls."""
     db = settings.DATABASES["default"]
-    target = f"{db['ENGINE']}|{db.get('HOST', '')}|{db.get('PORT', '')}|{db['NAME']}"
-    return Path(settings.DATA_DIR) / "call-spool" / f"calls-{hashlib.sha256(target.encode()).hexdigest()[:16]}.sqlite3"
+    key = (str(settings.DATA_DIR), db["ENGINE"], str(db.get("HOST", "")), str(db.get("PORT", "")), str(db["NAME"]))
+    found = _spool_paths.get(key)  # asked on every call: a hash and a Path each time cost more than the append
+    if found is None:
+        digest = hashlib.sha256("|".join(key[1:]).encode()).hexdigest()[:16]
+        found = _spool_paths[key] = Path(key[0]) / "call-spool" / f"calls-{digest}.sqlite3"
+    return found
+
+
+_spool_paths: dict[tuple[str, ...], Path] = {}
 
 
 class CallRecorder:
@@ -129,7 +136,7 @@ class CallRecorder:
 
     def spool(self) -> CallSpool:
         path = self._path or spool_path()
-        if self._spool is None or self._spool.path != path:
+        if self._spool is None or self._spool.path is not path and self._spool.path != path:
             self._spool = CallSpool(path)
         return self._spool
 

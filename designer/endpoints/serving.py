@@ -228,7 +228,8 @@ def _capture(endpoint_id: int, tables: dict[str, Any], images: set[str]) -> None
     if not rows or not _budget.take(endpoint_id, rows, float(settings.TESSERA_CAPTURE_ROWS_PER_SECOND)):
         return
     for name, table in kept.items():
-        recorder.record_sample(sample_json(endpoint_id, name, table.df.head(keep)))
+        frame = table.df if len(table.df) <= keep else table.df.head(keep)  # written at once: no copy needed
+        recorder.record_sample(sample_json(endpoint_id, name, frame))
 
 
 def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[str, int, Scored]:

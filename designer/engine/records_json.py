@@ -44,8 +44,13 @@ _FLOAT64 = np.dtype("float64")
 
 
 def _plain(dtype: Any) -> bool:
-    """Integers, booleans and text: their values are already what the encoder writes."""
-    return (isinstance(dtype, np.dtype) and dtype.kind in "iub") or isinstance(dtype, pd.StringDtype)
+    """Integers, booleans (numpy's or pandas' nullable ones) and text: their values are already what the
+    encoder writes (a missing one is pandas' NA or NaN, which the encoder refuses)."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iub"
+    return isinstance(dtype, pd.StringDtype | pd.BooleanDtype) or (
+        isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu" and dtype.name[:1] in "IU"
+    )
 
 
 def _values(series: pd.Series) -> list[Any]:

@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
 
@@ -32,7 +33,7 @@ def records_json(df: pd.DataFrame) -> str:
         # or non-finite value makes the encoder refuse (NaN, infinity, pandas' NA): then column by column.
         try:
             rows_ = [dict(zip(names, row, strict=True)) for row in df.to_numpy(dtype=object).tolist()]
-            return json.dumps(rows_, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            return _dumps(rows_)
         except (TypeError, ValueError):
             pass
     columns = [_values(series) for _, series in df.items()]
@@ -41,6 +42,21 @@ def records_json(df: pd.DataFrame) -> str:
 
 
 _FLOAT64 = np.dtype("float64")
+
+
+def _dumps(rows: list[dict[str, Any]]) -> str:
+    """The rows as the standard library writes them (``repr`` of each float), by orjson where its text is the
+    same: 100 rows of 32 numbers in ~0.2 ms instead of ~1 ms (answers are most of a 100-row call's own work).
+
+    orjson writes the same shortest digits, but a number below 1e-4 differently (``0.0000123`` or ``1e-7``
+    where Python writes ``1.23e-05`` and ``1e-07``): output holding ``e-`` or ``0.0000`` anywhere (a text
+    value may, too) is written again by ``json``. orjson writes NaN and infinity as null, as this module
+    does; pandas' NA and integers beyond 64 bits make it refuse (TypeError), and the caller takes the
+    column-by-column path."""
+    data = orjson.dumps(rows)
+    if b"e-" in data or b"0.0000" in data:
+        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return data.decode()
 
 
 def _plain(dtype: Any) -> bool:

@@ -115,3 +115,19 @@ def test_a_scored_frame_written_whole_reads_the_same_as_column_by_column():
     frame.loc[1, "Scored Labels"] = pd.NA
     expected[1]["Scored Labels"] = None
     assert records_json(frame) == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_the_text_is_what_json_dumps_writes_for_every_magnitude_missing_and_infinite_values_included():
+    rng = np.random.default_rng(11)
+    values = rng.standard_normal((400, 3)) * np.logspace(-12, 22, 400)[:, None]
+    values[::37, 1] = np.nan
+    values[::53, 2] = np.inf
+    frame = pd.DataFrame(values, columns=["a", "b", "c"])
+    frame["Scored Labels"] = pd.array(rng.integers(0, 3, 400), dtype="Int64")
+    frame["name"] = pd.Series([f"row {i} e-mail" if i % 50 == 0 else f"r{i}" for i in range(400)], dtype="str")
+    for part in (frame, frame.iloc[1:2], frame.iloc[60:90], frame[frame.index % 50 != 0]):
+        expected = [
+            {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+            for row in part.astype(object).to_dict("records")
+        ]
+        assert records_json(part) == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))

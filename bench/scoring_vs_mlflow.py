@@ -14,7 +14,10 @@ What it measures, in one run:
 - For single-row and 100-row requests: a closed-loop load of ``--concurrency`` client threads, each
   sending its next request when the last one answered, for ``--duration`` seconds (or
   ``--max-requests``) per server, servers taking turns. Requests per second count answered 200s only;
-  p50/p99 are client-side latencies (connect + send + server + read).
+  p50/p99 are client-side latencies (connect + send + server + read). CPU ms/req is the user + system
+  time of the server's whole process group (master, workers, Tessera's call-record flusher) over the timed
+  window, divided by the answered requests: unlike req/s and latencies, it hardly moves with whatever
+  else runs on the machine, so it is the figure to compare on a busy one.
 - The floor: the estimator's ``predict_proba`` on the same rows, in this process, one thread, no HTTP;
   and Tessera's engine in this process (parse the body, run the inference pipeline, build the answer).
 

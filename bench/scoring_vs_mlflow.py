@@ -14,7 +14,10 @@ What it measures, in one run:
 - For single-row and 100-row requests: a closed-loop load of ``--concurrency`` client threads, each
   sending its next request when the last one answered, for ``--duration`` seconds (or
   ``--max-requests``) per server, servers taking turns. Requests per second count answered 200s only;
-  p50/p99 are client-side latencies (connect + send + server + read).
+  p50/p99 are client-side latencies (connect + send + server + read). CPU ms/req is the user + system
+  time of the server's whole process group (master, workers, Tessera's call-record flusher) over the timed
+  window, divided by the answered requests: unlike req/s and latencies, it hardly moves with whatever
+  else runs on the machine, so it is the figure to compare on a busy one.
 - The floor: the estimator's ``predict_proba`` on the same rows, in this process, one thread, no HTTP;
   and Tessera's engine in this process (parse the body, run the inference pipeline, build the answer).
 
@@ -321,6 +324,21 @@ class Server:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds (user + system) used so far by the processes of ``group`` still running, and by the children
+    they have reaped: what a server's processes cost, however busy the rest of the machine is."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group:
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / tick
+
+
 def running_in_group(group: int) -> bool:
     """Whether a process of ``group`` is still running (exited, unreaped ones do not count)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -392,6 +410,12 @@ class Measured:
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list, repr=False)
     first_error: str = ""
+    cpu_s: float = float("nan")  # CPU seconds the server's processes used meanwhile
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU milliseconds per answered request: independent of what else the machine runs."""
+        return self.cpu_s * 1000.0 / self.ok if self.ok else float("nan")
 
     @property
     def rps(self) -> float:
@@ -405,7 +429,7 @@ class Measured:
 
     def summary(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k != "latencies_ms"}
-        return out | {"rps": self.rps, "p50_ms": self.pct(0.5), "p99_ms": self.pct(0.99)}
+        return out | {"rps": self.rps, "p50_ms": self.pct(0.5), "p99_ms": self.pct(0.99), "cpu_ms": self.cpu_ms}
 
 
 def post(conn: http.client.HTTPConnection, server: Server, body: bytes) -> tuple[int, bytes]:
@@ -448,11 +472,14 @@ def load(server: Server, payloads: list[bytes], concurrency: int, seconds: float
             total.first_error = total.first_error or mine.first_error
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(concurrency)]
+    group = server.process.pid if server.process is not None else 0
+    cpu_before = group_cpu_seconds(group) if group else float("nan")
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(seconds + timeout + 5)  # bounded even if a server hangs: sockets time out too
     total.seconds = time.perf_counter() - started
+    total.cpu_s = group_cpu_seconds(group) - cpu_before if group else float("nan")
     return total
 
 
@@ -540,7 +567,12 @@ def report(summary: dict[str, Any], args: argparse.Namespace, answers: str, mach
     keys = list(summary["columns"])
     head = "".join(f"{title:>16}" for title in summary["columns"].values())
     print(f"medians of {args.rounds} rounds\n{'':22}{head}{'T / M pred':>12}{'T / M proba':>12}")
-    metrics = (("rps", "req/s", "{:,.0f}"), ("p50_ms", "p50 ms", "{:.2f}"), ("p99_ms", "p99 ms", "{:.2f}"))
+    metrics = (
+        ("rps", "req/s", "{:,.0f}"),
+        ("p50_ms", "p50 ms", "{:.2f}"),
+        ("p99_ms", "p99 ms", "{:.2f}"),
+        ("cpu_ms", "CPU ms/req", "{:.2f}"),
+    )
     for case, by in summary["cases"].items():
         for metric, unit, fmt in metrics:
             cells = "".join(f"{fmt.format(by[k]['median'][metric]) if k in by else '':>16}" for k in keys)
@@ -723,7 +755,7 @@ def main() -> None:
         "columns": columns,
         "cases": {
             case: {
-                k: {"median": {m: median_of(v, m) for m in ("rps", "p50_ms", "p99_ms")}, "rounds": v}
+                k: {"median": {m: median_of(v, m) for m in ("rps", "p50_ms", "p99_ms", "cpu_ms")}, "rounds": v}
                 for k, v in by.items()
             }
             for case, by in rounds.items()

@@ -2,7 +2,8 @@
 
 Every scoring call is durable before its answer leaves: ``record_call`` commits one row to a local
 SQLite spool (``<TESSERA_DATA_DIR>/call-spool/``, one file per database, shared by every process on
-the host that records into that database). A daemon thread moves spooled calls to the database every
+the host that records into that database). Sampled request rows (drift) go to the same spool, as
+compact JSON (``samples.py``). A flusher moves spooled records to the database every
 ``TESSERA_CALL_FLUSH_SECONDS``: it leases a batch, writes it with one ``bulk_create`` that skips call
 ids already written, then deletes the batch from the spool. So a process killed at any moment, even
 by SIGKILL, loses no call: what it spooled is taken by the next flush of any process recording into the
@@ -10,10 +11,15 @@ same database on the host, or by the next one to start (``recorder.start()``, ca
 server at start-up); a batch written twice is kept once (``EndpointCall.call_id`` is unique); a lease
 held by a killed flusher expires after ``LEASE_SECONDS``.
 
-Sampled request rows (drift) stay in memory: they are a sample, size-capped, and a killed process
-losing its last interval's samples does not change what drift sees. A failed database write keeps
-everything for the next try. With the interval set to 0 records are written inline, which tests use to
-check them deterministically.
+Where the flusher runs: by default a daemon thread of the recording process. A scoring server started
+by ``scripts/score`` (gunicorn) runs it in a process of its own instead (``flusher.py``, started by the
+gunicorn master, which sets ``TESSERA_CALL_FLUSHER=process`` for its workers): building thousands of
+model rows and writing them then never holds a serving worker's interpreter, which is where a scoring
+call's slowest answers came from. Such a worker only appends to the spool, and drains it once when it
+starts (calls a killed predecessor left).
+
+A failed database write keeps everything for the next try. With the interval set to 0 records are
+written inline, which tests use to check them deterministically.
 """
 
 from __future__ import annotations
@@ -56,49 +62,66 @@ class CallSpool:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # a commit survives a killed process (not a power cut)
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS calls "
-                "(id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, lease REAL NOT NULL DEFAULT 0)"
-            )
+            for table in TABLES:
+                db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} "
+                    "(id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, lease REAL NOT NULL DEFAULT 0)"
+                )
             self._db, self._pid = db, os.getpid()
         return self._db
 
-    def append(self, body: str) -> None:
-        self._conn().execute("INSERT INTO calls (body) VALUES (?)", (body,))
+    def append(self, body: str, table: str = "calls") -> None:
+        self._conn().execute(f"INSERT INTO {_table(table)} (body) VALUES (?)", (body,))
 
-    def lease(self, limit: int) -> list[tuple[int, str]]:
+    def lease(self, limit: int, table: str = "calls") -> list[tuple[int, str]]:
         now = time.time()
         rows = (
             self._conn()
             .execute(
-                "UPDATE calls SET lease = ? WHERE id IN "
-                "(SELECT id FROM calls WHERE lease < ? ORDER BY id LIMIT ?) RETURNING id, body",
+                f"UPDATE {_table(table)} SET lease = ? WHERE id IN "
+                f"(SELECT id FROM {_table(table)} WHERE lease < ? ORDER BY id LIMIT ?) RETURNING id, body",
                 (now + LEASE_SECONDS, now, limit),
             )
             .fetchall()
         )
         return sorted(rows)
 
-    def delete(self, ids: list[int]) -> None:
-        self._in(ids, "DELETE FROM calls WHERE id IN ({})")
+    def delete(self, ids: list[int], table: str = "calls") -> None:
+        self._in(ids, f"DELETE FROM {_table(table)} WHERE id IN ({{}})")
 
-    def release(self, ids: list[int]) -> None:
-        self._in(ids, "UPDATE calls SET lease = 0 WHERE id IN ({})")
+    def release(self, ids: list[int], table: str = "calls") -> None:
+        self._in(ids, f"UPDATE {_table(table)} SET lease = 0 WHERE id IN ({{}})")
 
     def _in(self, ids: list[int], statement: str) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             self._conn().execute(statement.format(",".join("?" * len(chunk))), chunk)
 
-    def count(self) -> int:
-        return int(self._conn().execute("SELECT count(*) FROM calls").fetchone()[0])
+    def count(self, table: str = "calls") -> int:
+        return int(self._conn().execute(f"SELECT count(*) FROM {_table(table)}").fetchone()[0])
+
+
+TABLES = ("calls", "samples")
+
+
+def _table(name: str) -> str:
+    if name not in TABLES:
+        raise ValueError(f"no spool table {name!r}")
+    return name
 
 
 def spool_path() -> Path:
     """One spool per database: processes on this host recording into another database never take its calls."""
     db = settings.DATABASES["default"]
-    target = f"{db['ENGINE']}|{db.get('HOST', '')}|{db.get('PORT', '')}|{db['NAME']}"
-    return Path(settings.DATA_DIR) / "call-spool" / f"calls-{hashlib.sha256(target.encode()).hexdigest()[:16]}.sqlite3"
+    key = (str(settings.DATA_DIR), db["ENGINE"], str(db.get("HOST", "")), str(db.get("PORT", "")), str(db["NAME"]))
+    found = _spool_paths.get(key)  # asked on every call: a hash and a Path each time cost more than the append
+    if found is None:
+        digest = hashlib.sha256("|".join(key[1:]).encode()).hexdigest()[:16]
+        found = _spool_paths[key] = Path(key[0]) / "call-spool" / f"calls-{digest}.sqlite3"
+    return found
+
+
+_spool_paths: dict[tuple[str, ...], Path] = {}
 
 
 class CallRecorder:
@@ -113,20 +136,27 @@ class CallRecorder:
 
     def spool(self) -> CallSpool:
         path = self._path or spool_path()
-        if self._spool is None or self._spool.path != path:
+        if self._spool is None or self._spool.path is not path and self._spool.path != path:
             self._spool = CallSpool(path)
         return self._spool
 
     def record_call(self, call: dict[str, Any]) -> None:
         """Keep one call record (``call_record`` builds it) durably, then write it with the next flush."""
-        call.setdefault("call_id", uuid.uuid4().hex)
-        body = json.dumps(call, default=str)
+        if "call_id" not in call:
+            call["call_id"] = uuid.uuid4().hex
+        self._spool_or_keep(json.dumps(call, default=str), "calls", call)
+
+    def record_sample(self, body: str) -> None:
+        """Keep sampled request rows (``samples.sample_json``) for the next flush."""
+        self._spool_or_keep(body, "samples", _SpooledSample(body))
+
+    def _spool_or_keep(self, body: str, table: str, fallback: Any) -> None:
         try:
             with self._lock:
-                self.spool().append(body)
+                self.spool().append(body, table)
         except (sqlite3.Error, OSError):
             log.exception("the call spool refused a record; keeping it in memory until the next flush")
-            self._keep(call)
+            self._keep(fallback)
         self._after_record()
 
     def record(self, item: Any) -> None:
@@ -145,37 +175,40 @@ class CallRecorder:
         interval = float(settings.TESSERA_CALL_FLUSH_SECONDS)
         if interval <= 0:
             self.flush()
-        else:
+        elif not flushed_elsewhere():
             self._ensure_thread(interval)
 
     def start(self) -> None:
         """Start the flushing thread now, not on the first call: calls a killed process left in the spool
-        are written without waiting for traffic."""
+        are written without waiting for traffic. Where a flusher process serves this process (a scoring
+        server under gunicorn), drain the spool once instead."""
         interval = float(settings.TESSERA_CALL_FLUSH_SECONDS)
-        if interval > 0:
+        if interval > 0 and not flushed_elsewhere():
             self._ensure_thread(interval)
         else:
             threading.Thread(target=self._flush_and_close, name="call-recorder-drain", daemon=True).start()
 
     def pending(self) -> int:
         with self._lock:
-            spooled = self.spool().count()
+            spooled = sum(self.spool().count(table) for table in TABLES)
             return len(self._buffer) + spooled
 
     def flush(self) -> int:
         """Write what is buffered and spooled; returns the number of records written. Flushes may run at
         once (threads, processes): each takes its own lease of spooled rows."""
         written = self._flush_buffer()
-        while True:
-            done, more = self._flush_spool()
-            written += done
-            if not more:
-                return written
+        for table in TABLES:
+            while True:
+                done, more = self._flush_spool(table)
+                written += done
+                if not more:
+                    break
+        return written
 
-    def _flush_spool(self) -> tuple[int, bool]:
+    def _flush_spool(self, table: str = "calls") -> tuple[int, bool]:
         try:
             with self._lock:
-                rows = self.spool().lease(BATCH)
+                rows = self.spool().lease(BATCH, table)
         except (sqlite3.Error, OSError):
             log.exception("reading the call spool failed; trying again at the next flush")
             return 0, False
@@ -183,14 +216,15 @@ class CallRecorder:
             return 0, False
         ids = [row_id for row_id, _ in rows]
         try:
-            written = _write_calls([_parse(body) for _, body in rows])
+            parsed = [_parse(body) for _, body in rows]
+            written = _write_calls(parsed) if table == "calls" else _write_samples(parsed)
         except Exception:
-            log.exception("writing %d endpoint call records failed; keeping them for the next try", len(rows))
+            log.exception("writing %d endpoint %s records failed; keeping them for the next try", len(rows), table)
             with self._lock:
-                self.spool().release(ids)
+                self.spool().release(ids, table)
             return 0, False
         with self._lock:
-            self.spool().delete(ids)
+            self.spool().delete(ids, table)
         return written, len(rows) == BATCH
 
     def _flush_buffer(self) -> int:
@@ -248,6 +282,49 @@ class CallRecorder:
 
 recorder = CallRecorder()
 atexit.register(recorder.flush)
+
+#: Set (to ``process``) by the gunicorn master of ``scripts/score`` for its workers: a flusher process of its
+#: own writes the spool to the database, so the workers only append to it.
+FLUSHER_ENV = "TESSERA_CALL_FLUSHER"
+
+
+def flushed_elsewhere() -> bool:
+    return os.environ.get(FLUSHER_ENV) == "process"
+
+
+class _SpooledSample:
+    """A sample the spool refused, kept in memory: written with the next flush like a spooled one."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    def to_model(self) -> Any:
+        return _sample_model_of(json.loads(self.body))
+
+
+def _sample_model_of(sample: dict[str, Any]) -> Any:
+    from django.utils import timezone
+
+    from .samples import sample_rows
+
+    return _sample_model()(
+        endpoint_id=sample["endpoint_id"],
+        at=datetime.fromtimestamp(float(sample["at"]), tz=timezone.get_current_timezone()),
+        input=sample["input"],
+        rows=sample_rows(sample),
+    )
+
+
+def _write_samples(samples: list[dict[str, Any] | None]) -> int:
+    """Insert the samples whose endpoint still exists, then keep the newest ``TESSERA_CAPTURE_MAX_SAMPLES``."""
+    from .models import Endpoint
+
+    found = [s for s in samples if s is not None]
+    existing = set(Endpoint.objects.filter(id__in={s["endpoint_id"] for s in found}).values_list("id", flat=True))
+    models = [_sample_model_of(s) for s in found if s["endpoint_id"] in existing]
+    _sample_model().objects.bulk_create(models, batch_size=500)
+    _prune_samples({m.endpoint_id for m in models})
+    return len(models)
 
 
 def call_record(

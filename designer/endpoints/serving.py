@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from designer import throttling
@@ -36,17 +35,17 @@ from designer.engine.scoring import (
     parse_azure,
     parse_csv,
     parse_mlflow,
-    records,
     records_json,
 )
 from designer.engine.store import ArtifactMissing
 from designer.errors import is_overload, overload_envelope, retry_after_seconds
-from modules.sdk import DataTable, default_registry
+from modules.sdk import default_registry
 
 from .lookup import lookup
-from .models import Endpoint, EndpointSample
+from .models import Endpoint
 from .openapi import endpoint_openapi
 from .recorder import call_record, recorder
+from .samples import sample_json
 from .timing import READY_AT
 
 log = logging.getLogger(__name__)
@@ -184,18 +183,6 @@ def _json(body: bytes) -> Any:
         raise _error(exc.status, exc.message, kind) from None
 
 
-class _PendingSample:
-    """The first rows of one input, kept as a frame: turned into JSON rows by the recorder's thread,
-    not on the request path."""
-
-    def __init__(self, endpoint_id: int, name: str, frame: Any) -> None:
-        self.endpoint_id, self.name, self.frame, self.at = endpoint_id, name, frame, timezone.now()
-
-    def to_model(self) -> EndpointSample:
-        rows = records(DataTable(self.frame))
-        return EndpointSample(endpoint_id=self.endpoint_id, at=self.at, input=self.name, rows=rows)
-
-
 class _CaptureBudget:
     """Rows per second each endpoint may keep for drift, per process: a token bucket holding ten seconds'
     worth, so bursts of a few calls keep every row.
@@ -241,7 +228,8 @@ def _capture(endpoint_id: int, tables: dict[str, Any], images: set[str]) -> None
     if not rows or not _budget.take(endpoint_id, rows, float(settings.TESSERA_CAPTURE_ROWS_PER_SECOND)):
         return
     for name, table in kept.items():
-        recorder.record(_PendingSample(endpoint_id, name, table.df.head(keep)))
+        frame = table.df if len(table.df) <= keep else table.df.head(keep)  # written at once: no copy needed
+        recorder.record_sample(sample_json(endpoint_id, name, frame))
 
 
 def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple[str, int, Scored]:

@@ -15,19 +15,58 @@ import math
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
 
 def records_json(df: pd.DataFrame) -> str:
     """``[{"column": value, ...}, ...]`` for the frame's rows, with no spaces; NaN and infinities as null."""
-    if not df.columns.is_unique or not any(dtype.kind == "f" for dtype in df.dtypes):
+    dtypes = df.dtypes.tolist()  # once: ``df.dtypes`` builds a Series each time
+    if not df.columns.is_unique or not any(dtype.kind == "f" for dtype in dtypes):
         # Nothing to write more exactly than pandas does (and pandas names a repeated column).
         text: str = df.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)
         return text
     names = [str(c) for c in df.columns]
+    if all(dtype is _FLOAT64 or _plain(dtype) for dtype in dtypes):
+        # The usual answer (float inputs, a label, a probability): the whole frame as Python values in one
+        # call, not a Series per column (a single-row answer was 30 pandas calls for 30 numbers). A missing
+        # or non-finite value makes the encoder refuse (NaN, infinity, pandas' NA): then column by column.
+        try:
+            rows_ = [dict(zip(names, row, strict=True)) for row in df.to_numpy(dtype=object).tolist()]
+            return _dumps(rows_)
+        except (TypeError, ValueError):
+            pass
     columns = [_values(series) for _, series in df.items()]
     rows = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+_FLOAT64 = np.dtype("float64")
+
+
+def _dumps(rows: list[dict[str, Any]]) -> str:
+    """The rows as the standard library writes them (``repr`` of each float), by orjson where its text is the
+    same: 100 rows of 32 numbers in ~0.2 ms instead of ~1 ms (answers are most of a 100-row call's own work).
+
+    orjson writes the same shortest digits, but a number below 1e-4 differently (``0.0000123`` or ``1e-7``
+    where Python writes ``1.23e-05`` and ``1e-07``): output holding ``e-`` or ``0.0000`` anywhere (a text
+    value may, too) is written again by ``json``. orjson writes NaN and infinity as null, as this module
+    does; pandas' NA and integers beyond 64 bits make it refuse (TypeError), and the caller takes the
+    column-by-column path."""
+    data = orjson.dumps(rows)
+    if b"e-" in data or b"0.0000" in data:
+        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return data.decode()
+
+
+def _plain(dtype: Any) -> bool:
+    """Integers, booleans (numpy's or pandas' nullable ones) and text: their values are already what the
+    encoder writes (a missing one is pandas' NA or NaN, which the encoder refuses)."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iub"
+    return isinstance(dtype, pd.StringDtype | pd.BooleanDtype) or (
+        isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu" and dtype.name[:1] in "IU"
+    )
 
 
 def _values(series: pd.Series) -> list[Any]:

@@ -93,3 +93,41 @@ def test_text_columns_are_written_as_pandas_writes_them_missing_values_null():
     assert [r["s"] for r in written] == [r["s"] for r in json.loads(df[["s"]].to_json(orient="records"))]
     assert [r["c"] for r in written] == ["x", None, "z"]
     assert [r["f"] for r in written] == [99.8, None, 1.2345678901234567e-05]
+
+
+def test_a_scored_frame_written_whole_reads_the_same_as_column_by_column():
+    # floats, a nullable integer label, a boolean and text: the whole-frame path; then one missing label
+    frame = pd.DataFrame(
+        {
+            "x": [0.1 + 0.2, 99.8],
+            "Scored Labels": pd.array([1, 0], dtype="Int64"),
+            "flag": pd.array([True, False], dtype="boolean"),
+            "name": pd.Series(["a/b", "é"], dtype="str"),
+            "Scored Probabilities": [0.75, 1.2345678901234568e-05],
+        }
+    )
+    expected = [
+        {"x": 0.30000000000000004, "Scored Labels": 1, "flag": True, "name": "a/b", "Scored Probabilities": 0.75},
+        {"x": 99.8, "Scored Labels": 0, "flag": False, "name": "é", "Scored Probabilities": 1.2345678901234568e-05},
+    ]
+
+    assert records_json(frame) == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    frame.loc[1, "Scored Labels"] = pd.NA
+    expected[1]["Scored Labels"] = None
+    assert records_json(frame) == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_the_text_is_what_json_dumps_writes_for_every_magnitude_missing_and_infinite_values_included():
+    rng = np.random.default_rng(11)
+    values = rng.standard_normal((400, 3)) * np.logspace(-12, 22, 400)[:, None]
+    values[::37, 1] = np.nan
+    values[::53, 2] = np.inf
+    frame = pd.DataFrame(values, columns=["a", "b", "c"])
+    frame["Scored Labels"] = pd.array(rng.integers(0, 3, 400), dtype="Int64")
+    frame["name"] = pd.Series([f"row {i} e-mail" if i % 50 == 0 else f"r{i}" for i in range(400)], dtype="str")
+    for part in (frame, frame.iloc[1:2], frame.iloc[60:90], frame[frame.index % 50 != 0]):
+        expected = [
+            {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+            for row in part.astype(object).to_dict("records")
+        ]
+        assert records_json(part) == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))

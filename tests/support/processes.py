@@ -290,4 +290,6 @@ class ScoringServer(Server):
             "--keep-alive",
             "5",
             "--no-control-socket",
+            "--config",
+            "python:designer.endpoints.gunicorn_conf",
         ]

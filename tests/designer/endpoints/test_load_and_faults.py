@@ -120,8 +120,23 @@ def running(server: Server) -> Iterator[Server]:
 
 
 def worker_pids(server: Server) -> set[int]:
+    """The gunicorn master's workers (not its call-record flusher process)."""
     path = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children")
-    return {int(p) for p in path.read_text().split()}
+    children = {int(p) for p in path.read_text().split()}
+    return {pid for pid in children if b"designer.endpoints.flusher" not in _cmdline(pid)}
+
+
+def flusher_pids(server: Server) -> set[int]:
+    path = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children")
+    children = {int(p) for p in path.read_text().split()}
+    return {pid for pid in children if b"designer.endpoints.flusher" in _cmdline(pid)}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 def accept_backlog(port: int) -> int:
@@ -391,3 +406,30 @@ def test_a_batch_written_by_a_flusher_killed_before_it_cleared_the_spool_is_kept
 
     assert written == 1 and spool.count() == 0
     assert list(EndpointCall.objects.values_list("endpoint_id", "status")) == [(boom.pk, 200)]
+
+
+def test_under_concurrent_load_a_flusher_process_records_every_call_and_its_samples_then_exits_with_the_server(
+    boom: Endpoint,
+) -> None:
+    from designer.endpoints.models import EndpointSample
+
+    server = ScriptScoringServer(workers=2, threads=2, TESSERA_CALL_FLUSH_SECONDS="0.2")
+    with running(server):
+        (flusher,) = flusher_pids(server)
+        assert len(worker_pids(server)) == 2
+        with httpx.Client(timeout=60) as client, ThreadPoolExecutor(8) as pool:
+            url = f"{server.url}/endpoints/boom/score"
+            headers = {"Authorization": f"Bearer {boom.primary_key}"}
+            answers = list(pool.map(lambda i: client.post(url, json=rows(i + 1), headers=headers), range(300)))
+        # written by the flusher process while the server runs (the workers only append to the spool)
+        recorded = calls(300)
+        wait_until(lambda: EndpointSample.objects.filter(endpoint=boom).exists(), "a drift sample")
+    stat = Path(f"/proc/{flusher}/stat")
+    assert not stat.exists() or stat.read_bytes().rsplit(b")", 1)[1].split()[0] == b"Z"  # gone with the server
+
+    assert [a.status_code for a in answers] == [200] * 300
+    assert len(recorded) == 300 and len({c.call_id for c in recorded}) == 300
+    assert sorted(c.rows for c in recorded) == [1] * 300 and {c.status for c in recorded} == {200}
+    sample = EndpointSample.objects.filter(endpoint=boom).first()
+    assert sample is not None and sample.input == "WebServiceInput0"
+    assert len(sample.rows) == 1 and set(sample.rows[0]) == {"x"} and 1 <= sample.rows[0]["x"] <= 300

@@ -43,6 +43,8 @@ def main() -> None:
     from .recorder import recorder
 
     interval = max(0.05, float(settings.TESSERA_CALL_FLUSH_SECONDS))
+    # the first flush one interval after start, as every later one (the workers drained the spool at start)
+    _wait(stop, max(0.0, interval - START_DELAY_SECONDS), args.parent)
     while True:
         last = stop.is_set() or os.getppid() != args.parent
         try:

@@ -998,3 +998,38 @@ def check_version(
         node = problem.node[len(_PROBE) + 1 :] if problem.node and problem.node.startswith(_PROBE + SEPARATOR) else None
         problems.append(replace(problem, message=problem.message.replace(label, ""), node=node, path=path or None))
     return face, problems
+
+
+# -- documents made from expanded graphs ------------------------------------------------------------
+
+
+def flatten_ids(graph: Graph) -> tuple[Graph, dict[str, str]]:
+    """``graph`` with expanded ids (``prep/clean``) renamed to document ids (``prep__clean``), unique, and the
+    renames. A graph derived from a run (an inference pipeline) is saved as a document, whose ids have no ``/``."""
+    renames: dict[str, str] = {}
+    taken = {nid for nid in graph.nodes if SEPARATOR not in nid}
+    for nid in graph.nodes:
+        if SEPARATOR not in nid:
+            continue
+        base = nid.replace(SEPARATOR, "__")[:60]
+        candidate, i = base, 1
+        while candidate in taken:
+            i += 1
+            candidate = f"{base}_{i}"
+        taken.add(candidate)
+        renames[nid] = candidate
+    if not renames:
+        return graph, {}
+
+    def new(nid: str) -> str:
+        return renames.get(nid, nid)
+
+    return (
+        Graph(
+            nodes={new(nid): replace(n, id=new(nid)) for nid, n in graph.nodes.items()},
+            edges=[Edge(new(e.source), e.source_port, new(e.target), e.target_port) for e in graph.edges],
+            parameters=graph.parameters,
+            layout={new(nid): dict(v) for nid, v in graph.layout.items()},
+        ),
+        renames,
+    )

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from tessera_client import documents
-from tessera_client.errors import ValidationFailed
 
 from .context import Output, OutputOpt, WorkspaceOpt, state
 from .output import emit, out, print_json
@@ -35,12 +34,9 @@ def push(
     output: OutputOpt = Output.table,
 ) -> None:
     """Create component NAME from FILE, or save FILE as its next version when it changed."""
-    doc = documents.read(file)
+    doc = documents.read(file, required="kind")
     ws = state(ctx).workspace(workspace)
-    try:
-        result = ws.components.push(doc.content, name=name, message=message, description=description)
-    except ValidationFailed:
-        raise
+    result = ws.components.push(doc.content, name=name, message=message, description=description)
     if output == Output.json:
         print_json({"component": result.component.id, "name": result.component.name, "version": result.version,
                     "created": result.created, "changed": result.changed})  # fmt: skip

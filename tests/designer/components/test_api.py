@@ -295,3 +295,18 @@ def test_a_version_that_would_contain_its_own_component_is_refused(as_editor, wo
     assert refused.status_code == 400
     assert [p["code"] for p in refused.json()["problems"]] == ["component_cycle"]
     assert ComponentVersion.objects.filter(component_id=created["id"]).count() == 1
+
+
+def test_export_as_code_inlines_the_components_inner_nodes(as_editor, editor, workspace, dataset) -> None:
+    import io
+    import zipfile
+
+    created = create(as_editor, workspace).json()
+    pipeline = create_pipeline(editor, workspace, "Uses prep", document=pipeline_using(dataset.pk, created["id"]))
+
+    response = as_editor.get(f"/api/pipelines/{pipeline.pk}/export-script/")
+
+    assert response.status_code == 200, response.content[:500]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    script = next(archive.read(n).decode() for n in archive.namelist() if n.endswith(".py"))
+    assert "prep__norm" in script or "Normalize" in script

@@ -64,6 +64,11 @@ class Components:
         self.session = session
         self.workspace = workspace
 
+    def catalogue(self, all_versions: bool = False) -> list[dict[str, Any]]:
+        """Palette entries (shaped as module entries) of the workspace's components."""
+        params = {"workspace": self.workspace} | ({"versions": "all"} if all_versions else {})
+        return list(self.session.get("/api/components/catalogue/", **params)["components"])
+
     def list(self) -> list[dict[str, Any]]:
         return list(self.session.pages("/api/components/", workspace=self.workspace))
 
@@ -75,11 +80,6 @@ class Components:
     def find(self, name: str) -> Component | None:
         row = next((r for r in self.list() if r["name"] == name), None)
         return None if row is None else Component(self.session, self.session.get(f"/api/components/{row['id']}/"))
-
-    def catalogue(self, all_versions: bool = False) -> list[dict[str, Any]]:
-        """Palette entries (shaped as module entries) of the workspace's components."""
-        params = {"workspace": self.workspace} | ({"versions": "all"} if all_versions else {})
-        return list(self.session.get("/api/components/catalogue/", **params)["components"])
 
     def push(self, document: dict[str, Any], *, name: str, message: str = "", description: str = "") -> PushResult:
         found = self.find(name)

@@ -449,3 +449,17 @@ def test_accepting_an_update_while_co_editing_is_one_op_on_component_nodes_only(
         apply_op(doc, {"kind": "set_component_version", "node": "c", "version": 2})
     with pytest.raises(OpError, match="positive whole number"):
         apply_op(doc, {"kind": "set_component_version", "node": "p", "version": 0})
+
+
+def test_regenerate_on_a_component_node_regenerates_every_inner_node() -> None:
+    graph = outer()
+    graph.nodes["prep"] = Node("prep", "component:7", 1, {}, regenerate=True)
+
+    expansion = expand(graph, REGISTRY, lookup(prep=(7, 1, PREP)))
+
+    assert {n.id: n.regenerate for n in expansion.graph.nodes.values()} == {
+        "s": False,
+        "prep/t": True,
+        "prep/u": True,
+        "after": False,
+    }

@@ -31,6 +31,7 @@ def test_inner_nodes_run_and_report_then_a_second_run_reuses_everything(workers,
 
     first = wait_for_run(http, submit(http, pipeline.pk)["id"])
     again = wait_for_run(http, submit(http, pipeline.pk)["id"])
+    regenerated = wait_for_run(http, submit(http, pipeline.pk, regenerate=["prep"])["id"])
 
     assert first["status"] == "completed", first
     assert node_status(first) == {
@@ -41,6 +42,12 @@ def test_inner_nodes_run_and_report_then_a_second_run_reuses_everything(workers,
     }
     assert first["components"] == {"prep": {"component": prep.pk, "version": 1, "nodes": ["prep/clean", "prep/norm"]}}
     assert set(node_status(again).values()) == {"reused"}
+    assert node_status(regenerated) == {  # regenerating the component node regenerates what is inside
+        "data": "reused",
+        "prep/clean": "completed",
+        "prep/norm": "completed",
+        "pick": "reused",
+    }
     scaled = output_table(http, first["id"], quote("prep/norm", safe=""), "transformed_dataset")
     assert scaled["sepal_length"].min() == 0.0 and scaled["sepal_length"].max() == 1.0  # MinMax, the exposed value
     log = http.get(f"/api/runs/{first['id']}/nodes/prep/norm/log/")

@@ -27,6 +27,10 @@ CODES = frozenset(
         "duplicate_node",
         "dangling_edge",
         "unknown_compute",  # a node names a compute target the operator did not declare
+        # components (see ``components.py``)
+        "unknown_component",
+        "invalid_component",
+        "component_cycle",
         # raised while running one node (see ``execute.NodeFailed``)
         "module_error",
         "internal_error",

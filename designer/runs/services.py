@@ -28,6 +28,8 @@ from designer.api import Unprocessable
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
 from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.components.lookup import WorkspaceComponentLookup
+from designer.components.planning import expanded, run_components
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.execute import NodeFailed, execute_node
 from designer.engine.graph import Graph
@@ -80,9 +82,10 @@ def submit_run(
     registry = default_registry()
     lookup = WorkspaceDatasetLookup(pipeline.workspace)
     values = dict(values or {})  # running, not designing: a required parameter needs a value now
-    resolution = resolve(declared, values)
-    graph = resolution.graph
-    result = validate(declared, registry, lookup, WorkspaceArtifactLookup(pipeline.workspace), values=values)
+    components = WorkspaceComponentLookup(pipeline.workspace)
+    result = validate(
+        declared, registry, lookup, WorkspaceArtifactLookup(pipeline.workspace), values=values, components=components
+    )
     found = [*result.problems, *compute.problems(declared)]
     if found:
         n = len(found)
@@ -90,7 +93,17 @@ def submit_run(
             f"The pipeline has {n} problem{'s' if n != 1 else ''} to fix before it can run.",
             problems=[p.to_dict() for p in found],
         )
+    resolution = resolve(expanded(declared, pipeline.workspace), values)  # inner nodes plan and run as any node
+    graph = resolution.graph
+    inner = [p for p in compute.problems(graph) if "/" in (p.node or "")]  # compute targets chosen inside components
+    if inner:
+        raise Unprocessable(
+            "A node inside a component names an undeclared compute target.", problems=[p.to_dict() for p in inner]
+        )
     regenerate = set(regenerate)
+    for outer, group in run_components(declared, pipeline.workspace).items():  # a component node: all inside
+        if outer in regenerate:
+            regenerate = (regenerate - {outer}) | set(group["nodes"])
     unknown = sorted(regenerate - set(graph.nodes))
     if unknown:
         raise Unprocessable(f"Cannot regenerate unknown node(s): {', '.join(unknown)}.")

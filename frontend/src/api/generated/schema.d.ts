@@ -149,6 +149,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/components/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Components in your workspaces, by name */
+        get: operations["components_list"];
+        put?: never;
+        /** Create a component; its version 1 is the document (editor) */
+        post: operations["components_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A component with its versions */
+        get: operations["components_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete the component and its versions (editor) */
+        delete: operations["components_destroy"];
+        options?: never;
+        head?: never;
+        /** Rename (editor) */
+        patch: operations["components_partial_update"];
+        trace?: never;
+    };
+    "/api/components/{id}/diff/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed between two versions */
+        get: operations["components_diff_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions, newest first */
+        get: operations["components_versions_list"];
+        put?: never;
+        /** Save a new version (editor); an unchanged document answers the latest version with 200 */
+        post: operations["components_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/{id}/versions/{number}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version: its document and interface */
+        get: operations["components_versions_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete a version nobody uses (editor) */
+        delete: operations["components_versions_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/catalogue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's components as palette entries, shaped as /api/modules/ entries */
+        get: operations["components_catalogue_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/group/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a component of selected nodes; the document comes back with one node in their place (editor) */
+        post: operations["components_group_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/ungroup/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The document with a component node replaced by its inner nodes (nothing is saved) */
+        post: operations["components_ungroup_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/compute-targets/": {
         parameters: {
             query?: never;
@@ -1595,6 +1736,9 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        Catalogue: {
+            components: unknown[];
+        };
         Challenger: {
             readonly id: number;
             readonly endpoint: number;
@@ -1733,6 +1877,71 @@ export interface components {
             run: components["schemas"]["Run"];
             /** @description The pipeline version the run executed, with its document. */
             version: components["schemas"]["PipelineVersion"];
+        };
+        Component: {
+            id: number;
+            workspace: number;
+            name: string;
+            description: string;
+            kind: string;
+            latest_version: number | null;
+            created_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        ComponentCreateRequest: {
+            workspace: number;
+            name: string;
+            /** @default  */
+            description: string;
+            /** @default  */
+            message: string;
+            /** @description A component version document: {kind: 'graph', graph, inputs, outputs, parameters} or {kind: 'script', script, spec}. */
+            document: unknown;
+        };
+        ComponentDetail: {
+            id: number;
+            workspace: number;
+            name: string;
+            description: string;
+            kind: string;
+            latest_version: number | null;
+            created_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            versions: components["schemas"]["ComponentVersionSummary"][];
+        };
+        ComponentVersion: {
+            number: number;
+            author: string | null;
+            message: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description A component version document: {kind: 'graph', graph, inputs, outputs, parameters} or {kind: 'script', script, spec}. */
+            document: unknown;
+            /** @description The version's catalogue entry, shaped as an /api/modules/ entry. */
+            interface: unknown;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        ComponentVersionCreateRequest: {
+            /** @description A component version document: {kind: 'graph', graph, inputs, outputs, parameters} or {kind: 'script', script, spec}. */
+            document: unknown;
+            /** @default  */
+            message: string;
+            /** @description The version the edit started from. */
+            base_version: number;
+        };
+        ComponentVersionSummary: {
+            number: number;
+            author?: string | null;
+            message: string;
+            /** Format: date-time */
+            created_at: string;
         };
         ComputeTarget: {
             /** @description What a node's "compute" field names. */
@@ -2044,6 +2253,9 @@ export interface components {
             /** @description Absent when the value was removed. */
             new?: unknown;
         };
+        Document: {
+            document: unknown;
+        };
         Draft: {
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
@@ -2111,6 +2323,27 @@ export interface components {
             version: number;
             /** @description Null when the module is not installed on this server. */
             name: string | null;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        GroupRequest: {
+            workspace: number;
+            /** @description The pipeline document the nodes are in. */
+            document: unknown;
+            node_ids: string[];
+            name: string;
+            /** @default  */
+            description: string;
+            /** @default  */
+            message: string;
+            inputs?: unknown[];
+            outputs?: unknown[];
+            parameters?: unknown[];
+        };
+        Grouped: {
+            component: components["schemas"]["ComponentDetail"];
+            version: components["schemas"]["ComponentVersion"];
+            /** @description The pipeline document with the selection replaced by one node. */
+            document: unknown;
         };
         ImportRefused: {
             detail: string;
@@ -2413,6 +2646,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Challenger"][];
         };
+        PaginatedComponentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Component"][];
+        };
+        PaginatedComponentVersionSummaryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["ComponentVersionSummary"][];
+        };
         PaginatedDataTriggerList: {
             /** @example 123 */
             count: number;
@@ -2677,6 +2940,11 @@ export interface components {
             module_name: string | null;
             /** @description The field's title in the module's form. */
             field_title: string | null;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PatchedComponentUpdateRequest: {
+            name?: string;
+            description?: string;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PatchedDataTriggerInputRequest: {
@@ -3384,6 +3652,12 @@ export interface components {
             trigger?: unknown;
             readonly nodes: components["schemas"]["NodeRun"][];
             dataset_pins?: unknown;
+            /** @description Each component node of the run's document: {"<node>": {"component", "version", "nodes": [the expanded ids of its inner nodes, "<node>/<inner>"]}}; a script component adds "ports". */
+            readonly components: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         RunNowRequest: {
@@ -3645,6 +3919,12 @@ export interface components {
             reason?: string;
             /** Format: date-time */
             readonly created_at: string;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        UngroupRequest: {
+            workspace: number;
+            document: unknown;
+            node_id: string;
         };
         Upgrade: {
             module: string;
@@ -4013,6 +4293,367 @@ export interface operations {
             };
             /** @description The challenger is not pending (already decided, evaluating or failed). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Only components of this workspace. */
+                workspace?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedComponentList"];
+                };
+            };
+        };
+    };
+    components_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentDetail"];
+                };
+            };
+            /** @description The document has problems; each names the component, port or parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentDetail"];
+                };
+            };
+        };
+    };
+    components_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A pipeline version, draft, endpoint or component uses it: the body names them. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedComponentUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentDetail"];
+                };
+            };
+        };
+    };
+    components_diff_retrieve: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Inner graph diff (pipeline diff shape) and interface changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_versions_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedComponentVersionSummaryList"];
+                };
+            };
+        };
+    };
+    components_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentVersionCreateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentVersion"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentVersion"];
+                };
+            };
+            /** @description The document has problems; each names the component, port or parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description base_version is not the latest version; the latest is attached. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_versions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentVersion"];
+                };
+            };
+        };
+    };
+    components_versions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A pipeline version, draft, endpoint or component uses it: the body names them. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_catalogue_retrieve: {
+        parameters: {
+            query: {
+                /**
+                 * @description * `latest` - latest
+                 *     * `all` - all
+                 */
+                versions?: "latest" | "all";
+                workspace: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+        };
+    };
+    components_group_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grouped"];
+                };
+            };
+            /** @description The document has problems; each names the component, port or parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_ungroup_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UngroupRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The document has problems; each names the component, port or parameter. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,6 +31,8 @@ import { NODE_WIDTH } from "./nodeSize";
 import { checkLive, isValidConnection } from "./rules";
 import { toast } from "../../app/toasts";
 import { edgeTypes, nodeTypes } from "./types";
+import { openComponentNode } from "../components/actions";
+import { isComponentModule } from "../components/types";
 
 interface CanvasProps {
   readOnly: boolean;
@@ -146,6 +148,11 @@ export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
     [flow, onDropItem, readOnly],
   );
 
+  // A component node opens on the canvas (its inner graph, with a breadcrumb back).
+  const onNodeDoubleClick = useCallback((_: ReactMouseEvent, node: DesignerNode) => {
+    if (isComponentModule(node.data.module)) void openComponentNode(node.id);
+  }, []);
+
   const onConnectEnd = useCallback((_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
     if (state.isValid || !state.fromHandle || !state.toHandle || !state.fromNode || !state.toNode) return;
     const forward = state.fromHandle.type === "source";
@@ -171,6 +178,7 @@ export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
         onConnect={connect}
         onConnectEnd={onConnectEnd}
         onNodeContextMenu={(e, n) => openMenu(e, { kind: "node", id: n.id })}
+        onNodeDoubleClick={onNodeDoubleClick}
         onEdgeContextMenu={(e, edge) => openMenu(e, { kind: "edge", id: edge.id })}
         onPaneContextMenu={(e) => openMenu(e, { kind: "pane" })}
         onMoveStart={closeMenu}

@@ -20,6 +20,10 @@ import type { DesignerNode } from "./document";
 import { useNodeProblems } from "./validationStore";
 import { NODE_WIDTH } from "./nodeSize";
 import { VersionFlag } from "./VersionUpgrade";
+import { ComponentIcon } from "../components/ComponentIcon";
+import { ComponentVersionLine, useComponentRun } from "../components/ComponentCard";
+import { useScopedId } from "../components/scopeStore";
+import { isComponentEntry, isComponentModule } from "../components/types";
 
 
 function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
@@ -35,10 +39,15 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
     () => [...new Set(Object.values(data.params).flatMap((v) => referenceOf(v) ?? []))],
     [data.params],
   );
-  const run = useNodeRun(id);
+  const component = isComponentModule(data.module);
+  const ownRun = useNodeRun(id);
+  // A component node has no run of its own (its inner nodes run): the card shows theirs together.
+  const innerRun = useComponentRun(id, component && !ownRun);
+  const run = ownRun;
+  const fullId = useScopedId(id);
   const runId = useRunStatus((s) => s.run?.id);
   const problems = useNodeProblems(id);
-  const status = run?.status;
+  const status = run?.status ?? innerRun?.status;
   const style = statusStyle(status);
   const colour = module ? categoryColour(module.category) : "#98a2b3";
   const title = datasetName ?? module?.name ?? `${data.module} v${data.version}`;
@@ -46,6 +55,7 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   const problemPorts = useMemo(() => new Set(problems.filter((p) => !p.param).map((p) => p.port).filter(Boolean)), [problems]);
 
   const classes = ["mnode"];
+  if (component) classes.push("mnode--component");
   if (selected) classes.push("mnode--selected");
   if (status) classes.push(`mnode--${status}`);
   if (problems.length) classes.push("mnode--problem");
@@ -60,11 +70,13 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
       data-module={data.module}
       data-status={status ?? "idle"}
       data-problems={problems.length}
+      data-version={component ? data.version : undefined}
+      title={component ? "Double-click to open the component" : undefined}
     >
-      {module && <Ports module={module} kind="in" problemPorts={problemPorts} nodeId={id} run={run} runId={runId} />}
+      {module && <Ports module={module} kind="in" problemPorts={problemPorts} nodeId={id} runNodeId={fullId} run={run} runId={runId} />}
       <div className="mnode__body">
         <span className="mnode__icon" aria-hidden>
-          {datasetName ? datasetIcon(datasetKind) : initials(module?.name ?? data.module)}
+          {component ? <ComponentIcon size={18} /> : datasetName ? datasetIcon(datasetKind) : initials(module?.name ?? data.module)}
         </span>
         <div className="mnode__text">
           <div className="mnode__title" title={title}>
@@ -72,6 +84,8 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
           </div>
           <StatusLine
             nodeId={id}
+            runNodeId={fullId}
+            link={data.link}
             title={title}
             sub={datasetName ? (module?.name ?? "Dataset") : (module?.category ?? "Not in the catalogue")}
             module={module}
@@ -87,14 +101,14 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
             </div>
           )}
           {status === "running" && (
-            <div className="mnode__progress" role="progressbar" aria-valuenow={Math.round((run?.progress ?? 0) * 100)} title={run?.message || undefined}>
-              <span style={{ width: `${Math.max(4, Math.round((run?.progress ?? 0) * 100))}%` }} />
+            <div className="mnode__progress" role="progressbar" aria-valuenow={Math.round((run?.progress ?? innerRun?.progress ?? 0) * 100)} title={run?.message || undefined}>
+              <span style={{ width: `${Math.max(4, Math.round((run?.progress ?? innerRun?.progress ?? 0) * 100))}%` }} />
             </div>
           )}
         </div>
-        {status && <StatusMark status={status} progress={run?.progress ?? 0} />}
+        {status && <StatusMark status={status} progress={run?.progress ?? innerRun?.progress ?? 0} />}
       </div>
-      {module && <Ports module={module} kind="out" problemPorts={problemPorts} nodeId={id} run={run} runId={runId} />}
+      {module && <Ports module={module} kind="out" problemPorts={problemPorts} nodeId={id} runNodeId={fullId} run={run} runId={runId} />}
       {data.comment && (
         <div className="mnode__comment" title={data.comment}>
           {data.comment}
@@ -123,6 +137,9 @@ function StatusMark({ status, progress }: { status: string; progress: number }) 
 
 interface StatusLineProps {
   nodeId: string;
+  /** The id runs know it by (`outer/inner` inside an open component). */
+  runNodeId: string;
+  link: "latest" | "pinned" | undefined;
   title: string;
   sub: string;
   module: Module | undefined;
@@ -139,7 +156,7 @@ interface StatusLineProps {
  * taller card would cover the input ports of the module below it (the full text is in the tooltip and
  * the panel).
  */
-function StatusLine({ nodeId, title, sub, module, problems, run, runId, moduleId, version }: StatusLineProps) {
+function StatusLine({ nodeId, runNodeId, link, title, sub, module, problems, run, runId, moduleId, version }: StatusLineProps) {
   const openLog = useRunDialogs((s) => s.openLog);
   if (run?.status === "failed" && runId !== undefined) {
     const message = run.error?.message ? withoutNodePrefix(run.error.message) : "This module failed.";
@@ -151,7 +168,7 @@ function StatusLine({ nodeId, title, sub, module, problems, run, runId, moduleId
           className="link-btn nodrag"
           onClick={(e) => {
             e.stopPropagation();
-            openLog({ runId, nodeId, title: `Log of ${title}` });
+            openLog({ runId, nodeId: runNodeId, title: `Log of ${title}` });
           }}
         >
           View log
@@ -183,6 +200,10 @@ function StatusLine({ nodeId, title, sub, module, problems, run, runId, moduleId
       </div>
     );
   }
+  if (isComponentModule(moduleId)) {
+    const kind = isComponentEntry(module) ? module.component.kind : undefined;
+    return <ComponentVersionLine nodeId={nodeId} module={moduleId} version={version} link={link} kind={kind} />;
+  }
   // a node saved with an older module version says so in place of the category: "v1 · upgrade to v2"
   return (
     <VersionFlag nodeId={nodeId} module={moduleId} version={version} fallback={<div className="mnode__sub">{sub}</div>} />
@@ -194,11 +215,12 @@ interface PortsProps {
   kind: "in" | "out";
   problemPorts: Set<string | null>;
   nodeId: string;
+  runNodeId: string;
   run: NodeRunState | undefined;
   runId: number | undefined;
 }
 
-const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, runId }: PortsProps) {
+const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, runNodeId, run, runId }: PortsProps) {
   const portTypes = useCatalogue((s) => s.portTypes);
   const openInspector = useRunDialogs((s) => s.openInspector);
   const columns = usePortColumns(nodeId, kind);
@@ -234,7 +256,7 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, run
                       e.stopPropagation();
                       openInspector({
                         runId: runId as number,
-                        nodeId,
+                        nodeId: runNodeId,
                         port: p.name,
                         portType: p.type,
                         title: `${module.name} · ${p.label}`,

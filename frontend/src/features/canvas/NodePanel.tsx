@@ -42,7 +42,11 @@ import { useGraph } from "./graphStore";
 import { AUTOML_MODULES, AutomlLeaderboard } from "./AutomlLeaderboard";
 import { TRAINING_MODULES, TrainingCurve } from "./TrainingCurve";
 import { usePanel, type PanelTab as Tab } from "./panelStore";
-import { NO_PROBLEMS, useValidation } from "./validationStore";
+import { useNodeProblems, useValidation } from "./validationStore";
+import { scopedId, useScope, useScopedId } from "../components/scopeStore";
+import { ComponentRunSummary } from "../components/ComponentRunSummary";
+import { isComponentModule } from "../components/types";
+import { nodeUrlPath } from "../../api/nodePath";
 
 export function NodePanel({ readOnly }: { readOnly: boolean }) {
   // A string, so that moving a node does not re-render the panel.
@@ -118,8 +122,9 @@ function SingleNode({ id, readOnly, tab, setTab }: { id: string; readOnly: boole
 function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; readOnly: boolean }) {
   const update = useGraph((s) => s.updateNodeData);
   const removeNodes = useGraph((s) => s.removeNodes);
-  const problems = useValidation((s) => s.byNode[node.id] ?? NO_PROBLEMS);
+  const problems = useNodeProblems(node.id);
   const schemas = useValidation((s) => s.schemas);
+  const frames = useScope((s) => s.frames);
   const edges = useGraph((s) => s.edges);
   const datasets = useCatalogue((s) => s.datasets);
   const [showDoc, setShowDoc] = useState(false);
@@ -141,9 +146,9 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
     (port: string) => {
       const edge = edges.find((e) => e.target === node.id && e.targetHandle === port);
       if (!edge?.sourceHandle) return undefined;
-      return schemas[edge.source]?.[edge.sourceHandle]?.columns;
+      return schemas[scopedId(frames, edge.source)]?.[edge.sourceHandle]?.columns;
     },
-    [edges, schemas, node.id],
+    [edges, schemas, node.id, frames],
   );
 
   const onChange = useCallback(
@@ -311,6 +316,9 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
   const types = useCatalogue((s) => s.portTypes);
   const openInspector = useRunDialogs((s) => s.openInspector);
   const openLog = useRunDialogs((s) => s.openLog);
+  // Runs name the nodes inside an open component `outer/inner`.
+  const full = useScopedId(node.id);
+  if (!run && runId !== undefined && isComponentModule(node.data.module)) return <ComponentRunSummary nodeId={full} />;
   if (!run || runId === undefined) {
     return (
       <div className="panel__section">
@@ -368,9 +376,9 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
           </div>
         )}
       </div>
-      {TRAINING_MODULES.has(module.id) && <TrainingCurve runId={runId} nodeId={node.id} status={run.status} />}
+      {TRAINING_MODULES.has(module.id) && <TrainingCurve runId={runId} nodeId={full} status={run.status} />}
       {AUTOML_MODULES.has(module.id) && (
-        <AutomlLeaderboard runId={runId} nodeId={node.id} status={run.status} streamed={run.live} />
+        <AutomlLeaderboard runId={runId} nodeId={full} status={run.status} streamed={run.live} />
       )}
       <div className="panel__section">
         <h3 className="panel__label">Outputs</h3>
@@ -387,13 +395,13 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
                 disabled={!ready}
                 title={ready ? "Open the output viewer" : "Available when the module has finished"}
                 onClick={() =>
-                  openInspector({ runId, nodeId: node.id, port: p.name, portType: p.type, title: `${module.name} · ${p.label}` })
+                  openInspector({ runId, nodeId: full, port: p.name, portType: p.type, title: `${module.name} · ${p.label}` })
                 }
               >
                 Inspect
               </button>
               {ready && (
-                <a className="icon-btn" href={`/api/runs/${runId}/nodes/${node.id}/outputs/${p.name}/download/`} title="Download" aria-label={`Download ${p.label}`}>
+                <a className="icon-btn" href={`/api/runs/${runId}/nodes/${nodeUrlPath(full)}/outputs/${encodeURIComponent(p.name)}/download/`} title="Download" aria-label={`Download ${p.label}`}>
                   ⤓
                 </a>
               )}
@@ -402,7 +410,7 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
         </ul>
       </div>
       <div className="panel__section">
-        <button className="btn btn--sm" onClick={() => openLog({ runId, nodeId: node.id, title: `Log of ${module.name}` })}>
+        <button className="btn btn--sm" onClick={() => openLog({ runId, nodeId: full, title: `Log of ${module.name}` })}>
           View log
         </button>
       </div>

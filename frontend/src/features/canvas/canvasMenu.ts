@@ -14,6 +14,7 @@ import type { MenuItem } from "./ContextMenu";
 import { useGraph } from "./graphStore";
 import { usePanel } from "./panelStore";
 import { useValidation } from "./validationStore";
+import { componentMenuItems } from "../components/menu";
 
 export type MenuTarget = { kind: "node"; id: string } | { kind: "edge"; id: string } | { kind: "pane" };
 
@@ -78,6 +79,7 @@ function nodeItems(nodeId: string, ctx: MenuContext): MenuItem[] {
       disabled: ctx.readOnly,
       onSelect: () => useGraph.getState().updateNodeData(nodeId, { regenerate: !node.data.regenerate }),
     },
+    ...componentMenuItems(nodeId, ctx.readOnly),
     { label: `Copy${many}`, shortcut: "Ctrl+C", separated: true, onSelect: () => void copySelected() },
     {
       label: `Delete${many}`,

@@ -193,7 +193,9 @@ export function diffOps(before: PipelineDocument, after: PipelineDocument): Op[]
 
   for (const [id, node] of was) {
     const next = now.get(id);
-    if (!next || next.module !== node.module || next.version !== node.version) push({ kind: "remove_node", node: id });
+    // A component node's version or link changes as a whole node (there is no op for them).
+    const relinked = next && (next.link ?? "latest") !== (node.link ?? "latest");
+    if (!next || next.module !== node.module || next.version !== node.version || relinked) push({ kind: "remove_node", node: id });
   }
   for (const node of after.nodes) {
     const old = working.nodes.find((n) => n.id === node.id);

@@ -46,6 +46,7 @@ import { useNodeProblems, useValidation } from "./validationStore";
 import { scopedId, useScope, useScopedId } from "../components/scopeStore";
 import { ComponentRunSummary } from "../components/ComponentRunSummary";
 import { isComponentModule } from "../components/types";
+import { useComponentDialogs } from "../components/dialogStore";
 import { nodeUrlPath } from "../../api/nodePath";
 
 export function NodePanel({ readOnly }: { readOnly: boolean }) {
@@ -451,9 +452,20 @@ function ManyNodes({ count, readOnly }: { count: number; readOnly: boolean }) {
           Drag any of them to move them together. {readOnly ? "" : "Copy with Ctrl+C and paste with Ctrl+V; Delete removes them."}
         </p>
         {!readOnly && (
-          <button className="btn btn--danger-ghost btn--sm" onClick={removeSelected}>
-            Delete {count} modules
-          </button>
+          <div className="panel__actions">
+            <button
+              className="btn btn--primary btn--sm"
+              title="Group them into one reusable, versioned node"
+              onClick={() =>
+                useComponentDialogs.getState().show({ kind: "create", nodeIds: useGraph.getState().nodes.filter((n) => n.selected).map((n) => n.id) })
+              }
+            >
+              Create component…
+            </button>
+            <button className="btn btn--danger-ghost btn--sm" onClick={removeSelected}>
+              Delete {count} modules
+            </button>
+          </div>
         )}
       </div>
     </aside>

@@ -21,7 +21,7 @@ import { useNodeProblems } from "./validationStore";
 import { NODE_WIDTH } from "./nodeSize";
 import { VersionFlag } from "./VersionUpgrade";
 import { ComponentIcon } from "../components/ComponentIcon";
-import { ComponentVersionLine, useComponentRun } from "../components/ComponentCard";
+import { ComponentVersionLine, useComponentPorts, useComponentRun } from "../components/ComponentCard";
 import { useScopedId } from "../components/scopeStore";
 import { isComponentEntry, isComponentModule } from "../components/types";
 
@@ -224,6 +224,7 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, runNodeI
   const portTypes = useCatalogue((s) => s.portTypes);
   const openInspector = useRunDialogs((s) => s.openInspector);
   const columns = usePortColumns(nodeId, kind);
+  const own = useComponentPorts(nodeId, kind); // inside an open component: the ports that are the component's
   const ports: Port[] = kind === "in" ? module.inputs : module.outputs;
   if (!ports.length) return null;
   const inspectable = kind === "out" && runId !== undefined && hasOutputs(run?.status);
@@ -235,7 +236,9 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, runNodeI
         const slot = 100 / ports.length;
         const typeLabel = portTypeLabel(portTypes, p.type);
         const flowing = columns[p.name];
-        const tip = `${p.label} · ${typeLabel}${p.optional ? " (optional)" : ""}${inspectable ? " — click to inspect" : ""}${flowing ? `\n${flowing}` : ""}`;
+        const bound = own[p.name];
+        const role = bound === undefined ? "" : `\nThe component's ${kind === "in" ? "input" : "output"} “${bound}”`;
+        const tip = `${p.label} · ${typeLabel}${p.optional ? " (optional)" : ""}${inspectable ? " — click to inspect" : ""}${role}${flowing ? `\n${flowing}` : ""}`;
         const classes = ["port", `port--${kind}`, `port-type--${p.type}`];
         if (problemPorts.has(p.name)) classes.push("port--problem");
         if (inspectable) classes.push("port--inspectable");
@@ -272,6 +275,11 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, runNodeI
             >
               {p.label}
             </span>
+            {bound !== undefined && (
+              <span className={`cport cport--${kind}`} style={{ left: `calc(${i * slot}% + 4px)`, width: `calc(${slot}% - 8px)` }} data-testid="component-port">
+                ⇣ {bound}
+              </span>
+            )}
           </div>
         );
       })}

@@ -47,6 +47,7 @@ import { scopedId, useScope, useScopedId } from "../components/scopeStore";
 import { ComponentRunSummary } from "../components/ComponentRunSummary";
 import { isComponentModule } from "../components/types";
 import { useComponentDialogs } from "../components/dialogStore";
+import { ComponentPanelActions } from "../components/ComponentPanelActions";
 import { nodeUrlPath } from "../../api/nodePath";
 
 export function NodePanel({ readOnly }: { readOnly: boolean }) {
@@ -105,6 +106,7 @@ function SingleNode({ id, readOnly, tab, setTab }: { id: string; readOnly: boole
         </div>
         {run && <StatusPill status={run.status} progress={run.progress} />}
       </header>
+      {isComponentModule(data.module) && <ComponentPanelActions nodeId={id} readOnly={readOnly} />}
       <div className="tabs" role="tablist">
         <button role="tab" aria-selected={tab === "params"} className="tab" onClick={() => setTab("params")}>
           Parameters

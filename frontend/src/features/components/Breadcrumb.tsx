@@ -11,6 +11,17 @@ import { useComponentDialogs } from "./dialogStore";
 import { useComponentEditor } from "./editor";
 import { crumbs, useScope } from "./scopeStore";
 import { ComponentIcon } from "./ComponentIcon";
+import type { GraphComponentDocument } from "./types";
+
+/** The component's ports and what they reach inside, for the tooltip. */
+function portsTitle(doc: GraphComponentDocument): string {
+  const lines = [
+    ...doc.inputs.map((i) => `In ${i.name} → ${i.targets.map((t) => `${t.node}.${t.port}`).join(", ")}`),
+    ...doc.outputs.map((o) => `Out ${o.name} ← ${o.source.node}.${o.source.port}`),
+    ...doc.parameters.map((p) => `Parameter ${p.name} → ${p.targets.map((t) => `${t.node}.${t.param}`).join(", ")}`),
+  ];
+  return lines.join("\n");
+}
 
 export function ComponentBreadcrumb({ pipelineName }: { pipelineName: string }) {
   const client = useQueryClient();
@@ -52,6 +63,10 @@ export function ComponentBreadcrumb({ pipelineName }: { pipelineName: string }) 
           </li>
         ))}
       </ol>
+      <span className="cbread__ports" title={portsTitle(top.document)}>
+        {top.document.inputs.length} in · {top.document.outputs.length} out
+        {top.document.parameters.length > 0 && ` · ${top.document.parameters.length} exposed`}
+      </span>
       <span className="cbread__version" title={`Version ${top.version} of this component`}>
         v{top.version}
       </span>

@@ -3,7 +3,9 @@
  * (it has no run of its own: the planner expands it), and the version line, "v3 · linked" with an
  * "Update available" badge when the component has a newer version, or "v3 · pinned".
  */
+import { useMemo } from "react";
 import { useRunStatus, type NodeRunState } from "../runs/runStore";
+import { useComponentEditor } from "./editor";
 import { useCatalogue } from "../canvas/catalogueStore";
 import { useComponentDialogs } from "./dialogStore";
 import { aggregate } from "./status";
@@ -70,3 +72,23 @@ export function ComponentVersionLine({ nodeId, module, version, link, kind }: Pr
     </div>
   );
 }
+
+/**
+ * Inside an open component: the inner ports that are the component's own (an input fed from outside,
+ * an output used outside), by port name → the component port's name. Empty at the pipeline level.
+ */
+export function useComponentPorts(nodeId: string, kind: "in" | "out"): Readonly<Record<string, string>> {
+  const top = useComponentEditor((s) => s.frames.at(-1));
+  return useMemo(() => {
+    if (!top) return NONE;
+    const found: Record<string, string> = {};
+    if (kind === "in") {
+      for (const i of top.document.inputs) for (const t of i.targets) if (t.node === nodeId) found[t.port] = i.name;
+    } else {
+      for (const o of top.document.outputs) if (o.source.node === nodeId) found[o.source.port] = o.name;
+    }
+    return Object.keys(found).length ? found : NONE;
+  }, [top, nodeId, kind]);
+}
+
+const NONE: Readonly<Record<string, string>> = Object.freeze({});

@@ -17,14 +17,15 @@ interface Props {
   onSaved?(): void;
 }
 
-/** What a 409 says, in words: the newest version's number when the server names it. */
+/** What a 409 says, in words: the newest version's number (the server attaches it) and what to do. */
 export function staleMessage(error: ApiError, title: string, base: number): string {
-  const body = error.body as { latest_version?: unknown; current?: { number?: unknown } } | null;
-  const latest = typeof body?.latest_version === "number" ? body.latest_version : typeof body?.current?.number === "number" ? body.current.number : null;
-  const since = latest !== null ? `version ${latest}` : "a newer version";
+  const body = error.body as { current_version?: { number?: unknown; message?: unknown } } | null;
+  const current = body?.current_version;
+  const since = typeof current?.number === "number" ? `version ${current.number}` : "a newer version";
+  const what = typeof current?.message === "string" && current.message ? ` (“${current.message}”)` : "";
   return (
-    `Someone saved ${since} of ${title} since you opened version ${base}, so yours was not saved. ` +
-    "Your edits are still on the canvas: go back, accept the update on the node, open it again and redo them."
+    `Someone saved ${since}${what} of ${title} since you opened version ${base}, so yours was not saved. ` +
+    "Your edits are still on the canvas: note them, go back, accept the update on the node, open it again and redo them."
   );
 }
 

@@ -33,6 +33,8 @@ import { toast } from "../../app/toasts";
 import { edgeTypes, nodeTypes } from "./types";
 import { openComponentNode } from "../components/actions";
 import { isComponentModule } from "../components/types";
+import { scopedId, useScope } from "../components/scopeStore";
+import { aggregate } from "../components/status";
 
 interface CanvasProps {
   readOnly: boolean;
@@ -254,12 +256,15 @@ function FarZoom({ canvas }: { canvas: RefObject<HTMLDivElement | null> }) {
 /** The minimap colours nodes by run status; it re-renders when any status changes, which is cheap. */
 function StatusMiniMap() {
   const statuses = useRunStatus((s) => s.nodes);
+  const frames = useScope((s) => s.frames);
   const colour = useCallback(
     (node: Node) => {
-      const status = statuses[node.id]?.status;
+      // Inside an open component runs name nodes `outer/inner`; a component node has its inner nodes' status.
+      const id = scopedId(frames, node.id);
+      const status = statuses[id]?.status ?? aggregate(statuses, id)?.status;
       return status ? resolveColour(statusStyle(status).colour) : "#cfd6e2";
     },
-    [statuses],
+    [statuses, frames],
   );
   return <MiniMap pannable zoomable nodeColor={colour} nodeStrokeWidth={0} nodeBorderRadius={6} maskColor="rgba(240, 243, 248, 0.7)" position="bottom-right" />;
 }

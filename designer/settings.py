@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "designer.datasets",
     "designer.catalogue",
     "designer.pipelines",
+    "designer.components",
     "designer.runs",
     "designer.registry",
     "designer.endpoints",

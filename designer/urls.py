@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("designer.datasets.urls")),
     path("api/", include("designer.catalogue.urls")),
     path("api/", include("designer.pipelines.urls")),
+    path("api/", include("designer.components.urls")),
     path("api/", include("designer.runs.urls")),
     path("api/", include("designer.exports.urls")),
     path("api/", include("designer.endpoints.urls")),

@@ -22,7 +22,7 @@ def catalogue(all_versions: bool = False) -> list[dict[str, Any]]:
         return latest
     older: dict[str, list[dict[str, Any]]] = {}
     for cls in registry:
-        if cls.version != registry.latest_version(cls.id):
+        if cls.version != registry.latest_version(cls.id) and not cls.hidden:
             older.setdefault(cls.id, []).append(cls.describe())
     return [entry for m in latest for entry in [m, *sorted(older.get(m["id"], []), key=lambda o: -o["version"])]]
 

@@ -27,7 +27,11 @@ MAX_MODULE_ID = 128
 MAX_PORT_NAME = 64
 
 _TOP_FIELDS = ("schema_version", "nodes", "edges", "parameters", "layout")
-_NODE_FIELDS = ("id", "module", "version", "params", "regenerate")
+_NODE_FIELDS = ("id", "module", "version", "params", "regenerate", "link")
+#: A component node (module ``component:<id>``) follows its component's newest version ("latest": the
+#: canvas offers each update, accepting rewrites ``version``) or stays on its version ("pinned").
+COMPONENT_PREFIX = "component:"
+LINKS = ("latest", "pinned")
 _EDGE_FIELDS = ("source", "target")
 _END_FIELDS = ("node", "port")
 _LAYOUT_FIELDS = ("x", "y", "comment", "colour")
@@ -43,6 +47,11 @@ class Node:
     version: int
     params: dict[str, Any] = field(default_factory=dict)
     regenerate: bool = False  # "regenerate output": re-run even when cached; not part of the cache key
+    link: str | None = None  # component nodes only: "latest" or "pinned"; never part of the cache key
+
+    @property
+    def is_component(self) -> bool:
+        return self.module.startswith(COMPONENT_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -339,9 +348,18 @@ class _Parser:
         regenerate = raw.get("regenerate", False)
         if not isinstance(regenerate, bool):
             self.fail(f"{path}.regenerate", f"{path}.regenerate must be true or false, not {_kind(regenerate)}.")
+        link = raw.get("link")
+        if link is not None and (module is None or not module.startswith(COMPONENT_PREFIX)):
+            self.fail(f"{path}.link", f"{path}.link: only a component node (module 'component:<id>') has a link.")
+        elif link is not None and link not in LINKS:
+            self.fail(f"{path}.link", f"{path}.link must be 'latest' or 'pinned', not {link!r}.")
+        if module is not None and module.startswith(COMPONENT_PREFIX):
+            ident = module[len(COMPONENT_PREFIX) :]
+            if not (ident.isascii() and ident.isdigit() and int(ident) > 0):
+                self.fail(f"{path}.module", f"{path}.module must be 'component:<component id>', not {module!r}.")
         if len(self.problems) > before or module is None or "id" not in raw or "version" not in raw:
             return None
-        return Node(id=node_id, module=module, version=version, params=params, regenerate=regenerate)
+        return Node(id=node_id, module=module, version=version, params=params, regenerate=regenerate, link=link)
 
     def edge(self, raw: Any, path: str, known: set[str] | None) -> Edge | None:
         if not self.fields(raw, path, _EDGE_FIELDS, required=_EDGE_FIELDS):
@@ -429,16 +447,7 @@ def to_document(graph: Graph) -> dict[str, Any]:
     """The canonical JSON document; ``parse_graph(to_document(g)) == g``."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "nodes": [
-            {
-                "id": n.id,
-                "module": n.module,
-                "version": n.version,
-                "params": copy.deepcopy(n.params),
-                "regenerate": n.regenerate,
-            }
-            for n in graph.nodes.values()
-        ],
+        "nodes": [_node_document(n) for n in graph.nodes.values()],
         "edges": [
             {"source": {"node": e.source, "port": e.source_port}, "target": {"node": e.target, "port": e.target_port}}
             for e in graph.edges
@@ -446,6 +455,19 @@ def to_document(graph: Graph) -> dict[str, Any]:
         "parameters": copy.deepcopy(graph.parameters),
         "layout": {nid: dict(entry) for nid, entry in graph.layout.items() if nid in graph.nodes},
     }
+
+
+def _node_document(n: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": n.id,
+        "module": n.module,
+        "version": n.version,
+        "params": copy.deepcopy(n.params),
+        "regenerate": n.regenerate,
+    }
+    if n.link is not None:
+        out["link"] = n.link
+    return out
 
 
 def _closed(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -478,6 +500,7 @@ PIPELINE_JSON_SCHEMA: dict[str, Any] = {
                         "version": {"type": "integer", "minimum": 1},
                         "params": {"type": "object"},
                         "regenerate": {"type": "boolean", "default": False},
+                        "link": {"enum": list(LINKS), "description": "Component nodes only; absent = latest."},
                     },
                     ["id", "module", "version"],
                 ),

@@ -50,6 +50,7 @@ from modules.sdk import (
 from modules.sdk.ports import ImageDirectory, ImageTransformation, TrainedImageModel, ZipFile, image_format
 from modules.sdk.values import FittedImageModel, ImageSet
 
+from .components import flatten_ids
 from .graph import Edge, Graph, Node
 from .layered import layered_layout
 from .problems import Problem
@@ -299,7 +300,16 @@ class _Deriver:
             )
         graph = Graph(self.nodes, self.edges, dict(self.graph.parameters), self.layout)
         graph = Graph(self.nodes, self.edges, dict(self.graph.parameters), layered_layout(graph, self.registry))
-        return Derived(graph, self.notes, self.label, model_ref.digest, self.sources, self.source_nodes)
+        # Nodes that ran inside a component (``prep/clean``) are inlined: the derived pipeline is a document.
+        graph, renames = flatten_ids(graph)
+        return Derived(
+            graph,
+            self.notes,
+            self.label,
+            model_ref.digest,
+            {renames.get(k, k): v for k, v in self.sources.items()},
+            {renames.get(k, k): v for k, v in self.source_nodes.items()},
+        )
 
     def find_scorer(self) -> str:
         scorers = [n for n in self.graph.nodes if n in self.registry_known() and _is_scorer(self.cls(n))]

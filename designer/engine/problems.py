@@ -26,6 +26,10 @@ CODES = frozenset(
         "missing_parameter_value",
         "duplicate_node",
         "dangling_edge",
+        # components (see ``components.py``)
+        "unknown_component",
+        "invalid_component",
+        "component_cycle",
         # raised while running one node (see ``execute.NodeFailed``)
         "module_error",
         "internal_error",

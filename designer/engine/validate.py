@@ -29,6 +29,7 @@ from modules.sdk import (
     pipeline_params,
 )
 
+from .components import ComponentLookup, expand, has_components
 from .graph import CycleError, Edge, Graph, Node, parse_graph
 from .parameters import name_parameters, resolve
 from .problems import GraphFormatError, Problem, node_label, sentence
@@ -115,17 +116,33 @@ def validate(
     datasets: DatasetLookup | None = None,
     artifacts: ArtifactLookup | None = None,
     values: Mapping[str, Any] | None = None,
+    components: ComponentLookup | None = None,
 ) -> ValidationResult:
     """Every problem in ``graph`` and the output schemas of every node (``None`` where unknown).
 
-    Pipeline parameters are resolved first, with ``values`` or their defaults (``parameters.py``): the
+    Component nodes are expanded first (``components.py``): problems inside one name the component node
+    and the inner node, and the schemas of its output ports are those of the inner ports they come from.
+    Pipeline parameters are then resolved, with ``values`` or their defaults (``parameters.py``): the
     graph validated is the one that would run, and a bound field's problem names its parameter too.
     Without ``artifacts`` no artifact digest is checked (the engine alone cannot tell whose it is)."""
+    expansion = None
+    if has_components(graph):
+        expansion = expand(graph, registry, components)
+        if expansion.problems:
+            return ValidationResult(problems=expansion.problems)
+        graph = expansion.graph
     resolution = resolve(graph, values)
     result = _Validator(resolution.graph, registry, datasets).run()
     if artifacts is not None:
         result.problems.extend(artifact_problems(resolution.graph, registry, artifacts))
     result.problems = resolution.problems + name_parameters(result.problems, resolution)
+    if expansion is not None:
+        result.problems = expansion.explain(result.problems)
+        for node_id, group in expansion.groups.items():
+            result.schemas[node_id] = {
+                **result.schemas.get(node_id, {}),
+                **{port: result.schemas.get(src[0], {}).get(src[1]) for port, src in group.outputs.items()},
+            }
     return result
 
 

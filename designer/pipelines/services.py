@@ -31,6 +31,7 @@ from designer.api import Conflict, Unprocessable
 from designer.artifacts import services as ownership
 from designer.artifacts.checks import check_artifacts, refuse_foreign
 from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.components.lookup import WorkspaceComponentLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.graph import Graph, parse_graph, to_document
 from designer.engine.problems import GraphFormatError
@@ -119,6 +120,7 @@ def validate_graph(workspace: Workspace, graph: Graph, values: Mapping[str, Any]
         WorkspaceDatasetLookup(workspace),
         WorkspaceArtifactLookup(workspace),
         values=values,
+        components=WorkspaceComponentLookup(workspace),
     )
 
 

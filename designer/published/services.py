@@ -18,6 +18,7 @@ from django.db.models import Max
 from designer.activity import services as activity
 from designer.api import Conflict, Unprocessable
 from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.components.lookup import WorkspaceComponentLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.parameters import declarations
 from designer.engine.validate import validate
@@ -149,7 +150,12 @@ def _checked_defaults(workspace: Workspace, version: PipelineVersion, defaults: 
     values = dict(defaults)
     check_dataset_values(workspace, graph, values, field="defaults")
     result = validate(
-        graph, default_registry(), WorkspaceDatasetLookup(workspace), WorkspaceArtifactLookup(workspace), values=values
+        graph,
+        default_registry(),
+        WorkspaceDatasetLookup(workspace),
+        WorkspaceArtifactLookup(workspace),
+        values=values,
+        components=WorkspaceComponentLookup(workspace),
     )
     problems = [p.to_dict() for p in result.problems if p.code != "missing_parameter_value"]
     for p in problems:  # name what the caller sent: the default they gave, not the pipeline's declaration

@@ -13,7 +13,7 @@ class RegisteredModel(models.Model):
     description = models.TextField(blank=True, default="")
     tags = models.JSONField(default=dict, blank=True)
     run = models.ForeignKey("runs.Run", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    node_id = models.CharField(max_length=64)
+    node_id = models.CharField(max_length=255)  # expanded ids: "component_node/inner_node"
     artifact = models.CharField(max_length=64)  # digest of the trained model
     task = models.CharField(max_length=32, blank=True, default="")
     label_column = models.CharField(max_length=256, blank=True, default="")

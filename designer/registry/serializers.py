@@ -45,7 +45,7 @@ class RegisterModelSerializer(StrictSerializer):
     workspace = serializers.IntegerField(min_value=1)
     name = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,199}$", max_length=200)
     run = serializers.IntegerField(min_value=1)
-    node = serializers.CharField(max_length=64)
+    node = serializers.CharField(max_length=255)
     port = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     tags = serializers.DictField(child=serializers.CharField(max_length=500), required=False, default=dict)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.components.planning import expanded
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.graph import Graph
 from designer.engine.parameters import resolve
@@ -16,8 +17,9 @@ from .models import Run
 
 
 def run_graph(run: Run) -> Graph:
-    """The graph a run computes: its version's document with the pipeline parameters it was given."""
-    return resolve(graph_of(run.pipeline_version), run.parameter_values).graph
+    """The graph a run computes: its version's document, components expanded, with the pipeline parameters
+    it was given."""
+    return resolve(expanded(graph_of(run.pipeline_version), run.workspace_id), run.parameter_values).graph
 
 
 class PinnedLookup:

@@ -63,7 +63,7 @@ class NodeRun(models.Model):
     TERMINAL = (Status.COMPLETED, Status.REUSED, Status.FAILED, Status.SKIPPED, Status.CANCELLED)
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="nodes")
-    node_id = models.CharField(max_length=64)
+    node_id = models.CharField(max_length=255)  # expanded ids: "component_node/inner_node"
     module_id = models.CharField(max_length=64)
     module_version = models.PositiveIntegerField()
     module_name = models.CharField(max_length=128)
@@ -119,7 +119,7 @@ class CacheEntry(models.Model):
     module_id = models.CharField(max_length=64)
     outputs = models.JSONField()
     run = models.ForeignKey(Run, on_delete=models.SET_NULL, null=True, related_name="+")
-    node_id = models.CharField(max_length=64)
+    node_id = models.CharField(max_length=255)  # expanded ids: "component_node/inner_node"
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from designer.components.planning import run_components
+from designer.pipelines.mapper import graph_of
 from designer.pipelines.serializers import PipelineDiffSerializer, PipelineVersionSerializer
 from designer.workspaces.rest import StrictSerializer
 
@@ -17,7 +19,7 @@ class SubmitRunSerializer(StrictSerializer):
     pipeline = serializers.IntegerField(help_text="Pipeline id.")
     version = serializers.IntegerField(required=False, min_value=1, help_text="Version number; the head if omitted.")
     regenerate = serializers.ListField(
-        child=serializers.CharField(max_length=64),
+        child=serializers.CharField(max_length=255),
         required=False,
         default=list,
         help_text="Node ids whose outputs must be recomputed even when cached.",
@@ -110,9 +112,17 @@ class RunSerializer(serializers.ModelSerializer):
 
 class RunDetailSerializer(RunSerializer):
     nodes = NodeRunSerializer(many=True, read_only=True)
+    components = serializers.SerializerMethodField(
+        help_text='Each component node of the run\'s document: {"<node>": {"component", "version", "nodes": '
+        '[the expanded ids of its inner nodes, "<node>/<inner>"]}}; a script component adds "ports".'
+    )
 
     class Meta(RunSerializer.Meta):
-        fields = [*RunSerializer.Meta.fields, "nodes", "dataset_pins"]
+        fields = [*RunSerializer.Meta.fields, "nodes", "dataset_pins", "components"]
+
+    @extend_schema_field(serializers.DictField(child=serializers.DictField()))
+    def get_components(self, run: Run) -> dict[str, Any]:
+        return run_components(graph_of(run.pipeline_version), run.workspace_id)
 
 
 class CompareQuerySerializer(serializers.Serializer):

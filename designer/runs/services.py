@@ -28,6 +28,8 @@ from designer.api import Unprocessable
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
 from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.components.lookup import WorkspaceComponentLookup
+from designer.components.planning import expanded
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.execute import NodeFailed, execute_node
 from designer.engine.graph import Graph
@@ -79,15 +81,18 @@ def submit_run(
     registry = default_registry()
     lookup = WorkspaceDatasetLookup(pipeline.workspace)
     values = dict(values or {})  # running, not designing: a required parameter needs a value now
-    resolution = resolve(declared, values)
-    graph = resolution.graph
-    result = validate(declared, registry, lookup, WorkspaceArtifactLookup(pipeline.workspace), values=values)
+    components = WorkspaceComponentLookup(pipeline.workspace)
+    result = validate(
+        declared, registry, lookup, WorkspaceArtifactLookup(pipeline.workspace), values=values, components=components
+    )
     if result.problems:
         n = len(result.problems)
         raise Unprocessable(
             f"The pipeline has {n} problem{'s' if n != 1 else ''} to fix before it can run.",
             problems=[p.to_dict() for p in result.problems],
         )
+    resolution = resolve(expanded(declared, pipeline.workspace), values)  # inner nodes plan and run as any node
+    graph = resolution.graph
     regenerate = set(regenerate)
     unknown = sorted(regenerate - set(graph.nodes))
     if unknown:

@@ -43,6 +43,10 @@ MAX_PAGE = 1000
 DOWNLOAD_FORMATS = ("csv", "parquet")
 
 
+#: A node id in a URL: expanded ids of nodes inside components have "/" between their parts.
+NODE = r"(?P<node_id>[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*)"
+
+
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RunSerializer
     lookup_value_regex = r"\d+"
@@ -157,7 +161,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return node
 
     @extend_schema(responses={200: OpenApiTypes.STR})
-    @action(detail=True, methods=["get"], url_path=r"nodes/(?P<node_id>[A-Za-z0-9_-]+)/log")
+    @action(detail=True, methods=["get"], url_path=rf"nodes/{NODE}/log")
     def node_log(self, request: Request, pk: str, node_id: str) -> HttpResponse:
         node = self._node(pk, node_id)
         return HttpResponse(node.log, content_type="text/plain; charset=utf-8")
@@ -166,7 +170,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         responses={200: OpenApiTypes.OBJECT},
         summary="What a node has sent with its progress so far (an AutoML node's leaderboard rows), by key",
     )
-    @action(detail=True, methods=["get"], url_path=r"nodes/(?P<node_id>[A-Za-z0-9_-]+)/live")
+    @action(detail=True, methods=["get"], url_path=rf"nodes/{NODE}/live")
     def node_live(self, request: Request, pk: str, node_id: str) -> Response:
         node = self._node(pk, node_id)
         return Response(
@@ -197,7 +201,11 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         parameters=[OpenApiParameter("offset", int), OpenApiParameter("limit", int)],
         responses={200: OpenApiTypes.OBJECT},
     )
-    @action(detail=True, methods=["get"], url_path=r"nodes/(?P<node_id>[A-Za-z0-9_-]+)/outputs/(?P<port>[a-z0-9_]+)")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=rf"nodes/{NODE}/outputs/(?P<port>[a-z0-9_]+)",
+    )
     def output(self, request: Request, pk: str, node_id: str, port: str) -> Response:
         node, out, value = self._output(pk, node_id, port)
         body: dict[str, Any] = {"node": node_id, "port": port, "type": out["type"], "size": out["size"]}
@@ -216,7 +224,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"nodes/(?P<node_id>[A-Za-z0-9_-]+)/outputs/(?P<port>[a-z0-9_]+)/profile",
+        url_path=rf"nodes/{NODE}/outputs/(?P<port>[a-z0-9_]+)/profile",
     )
     def output_profile(self, request: Request, pk: str, node_id: str, port: str) -> Response:
         _, _, value = self._output(pk, node_id, port)
@@ -243,7 +251,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"nodes/(?P<node_id>[A-Za-z0-9_-]+)/outputs/(?P<port>[a-z0-9_]+)/download",
+        url_path=rf"nodes/{NODE}/outputs/(?P<port>[a-z0-9_]+)/download",
         renderer_classes=[JSONRenderer],
         content_negotiation_class=FileFormatNegotiation,
     )

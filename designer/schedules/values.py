@@ -9,6 +9,7 @@ from typing import Any
 
 from designer.api import Unprocessable
 from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.components.lookup import WorkspaceComponentLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.validate import validate
 from designer.pipelines.mapper import graph_of
@@ -34,7 +35,12 @@ def check_values(
     workspace = endpoint.workspace
     check_dataset_values(workspace, graph, merged, field="values")
     result = validate(
-        graph, default_registry(), WorkspaceDatasetLookup(workspace), WorkspaceArtifactLookup(workspace), values=merged
+        graph,
+        default_registry(),
+        WorkspaceDatasetLookup(workspace),
+        WorkspaceArtifactLookup(workspace),
+        values=merged,
+        components=WorkspaceComponentLookup(workspace),
     )
     if result.problems:
         n = len(result.problems)

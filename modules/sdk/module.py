@@ -73,6 +73,8 @@ class Module:
     #: rows' index labels (a boolean mask or ``dropna`` does; ``reset_index`` does not), so a scoring
     #: answer can say which request rows it removed. Without it, a changed row count is "untraceable".
     keeps_row_labels: ClassVar[bool] = False
+    #: Placed by the planner only (the script component runner): absent from the catalogue and palette.
+    hidden: ClassVar[bool] = False
 
     class Inputs:
         pass

@@ -63,7 +63,8 @@ class Registry:
         return [self._modules[(mid, v)] for mid, v in sorted(self._latest.items())]
 
     def catalogue(self) -> list[dict[str, Any]]:
-        return [m.describe() for m in sorted(self.latest(), key=lambda m: (CATEGORIES.index(m.category), m.name))]
+        shown = [m for m in self.latest() if not m.hidden]
+        return [m.describe() for m in sorted(shown, key=lambda m: (CATEGORIES.index(m.category), m.name))]
 
     def discover(self, package: str) -> None:
         """Register every concrete Module subclass defined in ``package`` and its subpackages."""

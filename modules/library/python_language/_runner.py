@@ -1,8 +1,9 @@
 """Child side of Execute Python Script: run as ``python -I -B -u _runner.py job.json``, never imported by Tessera.
 
 It reads the job file, loads the input tables from Parquet, runs the user's script and calls its
-``azureml_main(dataframe1, dataframe2)``, then writes each returned DataFrame as Parquet and a
-small ``status.json``. The user's code runs in this same process, so it can rewrite any of these
+``azureml_main(dataframe1, dataframe2)`` (or, for a script component, ``run(inputs, params)`` with
+the tables by input name: a job with ``"entry": "run"``), then writes each returned DataFrame as
+Parquet and a small ``status.json``. The user's code runs in this same process, so it can rewrite any of these
 files: the parent believes none of them and validates each one as data.
 
 It imports nothing from Tessera (it runs with only the standard library, pandas and pyarrow) and
@@ -58,7 +59,8 @@ def _run(job: dict[str, Any]) -> None:
     linecache.cache[SCRIPT_NAME] = (len(source), None, source.splitlines(True), SCRIPT_NAME)
     if job.get("bundle"):
         sys.path.insert(0, str(job["bundle"]))
-    frames = [None if path is None else pq.read_table(path).to_pandas() for path in job["inputs"]]
+    component = job.get("entry") == COMPONENT_ENTRY
+    frames = [] if component else [None if p is None else pq.read_table(p).to_pandas() for p in job["inputs"]]
     try:
         code = compile(source, SCRIPT_NAME, "exec")
     except SyntaxError as exc:
@@ -72,6 +74,9 @@ def _run(job: dict[str, Any]) -> None:
         ) from None
     namespace: dict[str, Any] = {"__name__": "azureml_script", "__builtins__": __builtins__}
     _call(lambda: exec(code, namespace))
+    if component:
+        _run_component(job, namespace)
+        return
     entry = namespace.get(ENTRY_POINT)
     if not callable(entry):
         raise ScriptFailed(
@@ -85,6 +90,40 @@ def _run(job: dict[str, Any]) -> None:
     returned = _call(lambda: entry(frames[0], frames[1]))
     for port, frame, path in zip(PORTS, _frames_of(returned), job["outputs"], strict=True):
         _write_table(frame, str(path), port)
+
+
+COMPONENT_ENTRY = "run"
+
+
+def _run_component(job: dict[str, Any], namespace: dict[str, Any]) -> None:
+    """A script component: ``run(inputs, params)`` gets ``{input name: DataFrame or None}`` and the parameter
+    values, and returns ``{output name: DataFrame}`` (a bare DataFrame when the spec has one output)."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    entry = namespace.get(COMPONENT_ENTRY)
+    if not callable(entry):
+        raise _contract("the script defines no function run(inputs, params)")
+    inputs = {name: None if path is None else pq.read_table(path).to_pandas() for name, path in job["inputs"].items()}
+    outputs: dict[str, str] = job["outputs"]
+    returned = _call(lambda: entry(inputs, dict(job.get("params") or {})))
+    if isinstance(returned, pd.DataFrame) and len(outputs) == 1:
+        returned = {next(iter(outputs)): returned}
+    if not isinstance(returned, dict):
+        names = ", ".join(outputs)
+        raise _contract(
+            f"run returned {_kind(returned)}; it must return a dict of DataFrames keyed by output ({names})"
+        )
+    unknown = sorted(str(k) for k in returned if k not in outputs)
+    if unknown:
+        raise _contract(f"run returned output(s) {', '.join(unknown)}, which the spec does not declare")
+    for name, path in outputs.items():
+        frame = returned.get(name)
+        if frame is None:
+            raise _contract(f"run returned no DataFrame for output '{name}'")
+        if not isinstance(frame, pd.DataFrame):
+            raise _contract(f"run returned {_kind(frame)} for output '{name}'; it must be a pandas DataFrame")
+        _write_table(frame, path, f"output '{name}'")
 
 
 def _call(thunk: Any) -> Any:

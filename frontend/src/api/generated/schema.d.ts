@@ -149,6 +149,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/components/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Components in your workspaces, by name */
+        get: operations["components_list"];
+        put?: never;
+        /** Create a component; its version 1 is the document (editor) */
+        post: operations["components_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A component with its versions */
+        get: operations["components_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete the component and its versions (editor) */
+        delete: operations["components_destroy"];
+        options?: never;
+        head?: never;
+        /** Rename (editor) */
+        patch: operations["components_partial_update"];
+        trace?: never;
+    };
+    "/api/components/{id}/diff/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed between two versions */
+        get: operations["components_diff_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions, newest first */
+        get: operations["components_versions_list"];
+        put?: never;
+        /** Save a new version (editor); an unchanged document answers the latest version with 200 */
+        post: operations["components_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/{id}/versions/{number}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version: its document and interface */
+        get: operations["components_versions_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete a version nobody uses (editor) */
+        delete: operations["components_versions_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/catalogue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's components as palette entries, shaped as /api/modules/ entries */
+        get: operations["components_catalogue_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/group/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a component of selected nodes; the document comes back with one node in their place (editor) */
+        post: operations["components_group_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/components/ungroup/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The document with a component node replaced by its inner nodes (nothing is saved) */
+        post: operations["components_ungroup_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/data-triggers/{id}/": {
         parameters: {
             query?: never;
@@ -1578,6 +1719,9 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        Catalogue: {
+            components: unknown[];
+        };
         Challenger: {
             readonly id: number;
             readonly endpoint: number;
@@ -1710,6 +1854,71 @@ export interface components {
             /** @description The pipeline version the run executed, with its document. */
             version: components["schemas"]["PipelineVersion"];
         };
+        Component: {
+            id: number;
+            workspace: number;
+            name: string;
+            description: string;
+            kind: string;
+            latest_version: number | null;
+            created_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        ComponentCreateRequest: {
+            workspace: number;
+            name: string;
+            /** @default  */
+            description: string;
+            /** @default  */
+            message: string;
+            /** @description A component version document: {kind: 'graph', graph, inputs, outputs, parameters} or {kind: 'script', script, spec}. */
+            document: unknown;
+        };
+        ComponentDetail: {
+            id: number;
+            workspace: number;
+            name: string;
+            description: string;
+            kind: string;
+            latest_version: number | null;
+            created_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            versions: components["schemas"]["ComponentVersionSummary"][];
+        };
+        ComponentVersion: {
+            number: number;
+            author: string | null;
+            message: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description A component version document: {kind: 'graph', graph, inputs, outputs, parameters} or {kind: 'script', script, spec}. */
+            document: unknown;
+            /** @description The version's catalogue entry, shaped as an /api/modules/ entry. */
+            interface: unknown;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        ComponentVersionCreateRequest: {
+            /** @description A component version document: {kind: 'graph', graph, inputs, outputs, parameters} or {kind: 'script', script, spec}. */
+            document: unknown;
+            /** @default  */
+            message: string;
+            /** @description The version the edit started from. */
+            base_version: number;
+        };
+        ComponentVersionSummary: {
+            number: number;
+            author?: string | null;
+            message: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         CredentialsRequest: {
             username: string;
@@ -1728,7 +1937,6 @@ export interface components {
             readonly dataset_name: string;
             parameter: string;
             values?: unknown;
-            /** Format: int64 */
             version?: number | null;
             paused?: boolean;
             readonly last_firings: components["schemas"]["TriggerFiring"][];
@@ -1987,6 +2195,9 @@ export interface components {
             /** @description Absent when the value was removed. */
             new?: unknown;
         };
+        Document: {
+            document: unknown;
+        };
         Draft: {
             /** @description A pipeline document (see GET /api/pipelines/json-schema/). */
             document: unknown;
@@ -2012,7 +2223,6 @@ export interface components {
             pipeline?: number | null;
             readonly pipeline_name: string | null;
             pipeline_version: number;
-            /** Format: int64 */
             revision?: number;
             readonly created_by: string | null;
             /** Format: date-time */
@@ -2054,6 +2264,27 @@ export interface components {
             version: number;
             /** @description Null when the module is not installed on this server. */
             name: string | null;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        GroupRequest: {
+            workspace: number;
+            /** @description The pipeline document the nodes are in. */
+            document: unknown;
+            node_ids: string[];
+            name: string;
+            /** @default  */
+            description: string;
+            /** @default  */
+            message: string;
+            inputs?: unknown[];
+            outputs?: unknown[];
+            parameters?: unknown[];
+        };
+        Grouped: {
+            component: components["schemas"]["ComponentDetail"];
+            version: components["schemas"]["ComponentVersion"];
+            /** @description The pipeline document with the selection replaced by one node. */
+            document: unknown;
         };
         ImportRefused: {
             detail: string;
@@ -2231,13 +2462,11 @@ export interface components {
         NodeRun: {
             node: string;
             module_id: string;
-            /** Format: int64 */
             module_version: number;
             module_name: string;
             queue?: string;
             status?: components["schemas"]["NodeRunStatusEnum"];
             reason?: string;
-            /** Format: int64 */
             attempt?: number;
             worker?: string;
             /** Format: double */
@@ -2351,6 +2580,36 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Challenger"][];
+        };
+        PaginatedComponentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Component"][];
+        };
+        PaginatedComponentVersionSummaryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["ComponentVersionSummary"][];
         };
         PaginatedDataTriggerList: {
             /** @example 123 */
@@ -2618,6 +2877,11 @@ export interface components {
             field_title: string | null;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        PatchedComponentUpdateRequest: {
+            name?: string;
+            description?: string;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         PatchedDataTriggerInputRequest: {
             name?: string;
             /** @description A dataset of the endpoint's workspace. */
@@ -2787,7 +3051,6 @@ export interface components {
             description?: string;
             pipeline: number;
             pipeline_name: string;
-            /** Format: int64 */
             default_version: number;
             readonly default_pipeline_version: number | null;
             readonly version_count: number;
@@ -2825,7 +3088,6 @@ export interface components {
             description?: string;
             pipeline: number;
             pipeline_name: string;
-            /** Format: int64 */
             default_version: number;
             readonly default_pipeline_version: number | null;
             readonly version_count: number;
@@ -3086,7 +3348,6 @@ export interface components {
          */
         PublishedRunKindEnum: "rest" | "schedule" | "data" | "drift" | "manual";
         PublishedVersion: {
-            /** Format: int64 */
             number: number;
             pipeline_version: number;
             pipeline_version_message: string;
@@ -3128,7 +3389,6 @@ export interface components {
             readonly id: number;
             workspace: number;
             name: string;
-            /** Format: int64 */
             version: number;
             description?: string;
             tags?: unknown;
@@ -3316,6 +3576,12 @@ export interface components {
             trigger?: unknown;
             readonly nodes: components["schemas"]["NodeRun"][];
             dataset_pins?: unknown;
+            /** @description Each component node of the run's document: {"<node>": {"component", "version", "nodes": [the expanded ids of its inner nodes, "<node>/<inner>"]}}; a script component adds "ports". */
+            readonly components: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         RunNowRequest: {
@@ -3375,7 +3641,6 @@ export interface components {
             readonly endpoint_name: string;
             name?: string;
             cron?: string;
-            /** Format: int64 */
             interval_seconds?: number | null;
             timezone?: string;
             /** Format: date-time */
@@ -3383,11 +3648,9 @@ export interface components {
             /** Format: date-time */
             end_at?: string | null;
             paused?: boolean;
-            /** Format: int64 */
             max_concurrent?: number;
             missed?: components["schemas"]["MissedEnum"];
             values?: unknown;
-            /** Format: int64 */
             version?: number | null;
             /** @description The timing in words. */
             readonly description: string;
@@ -3577,6 +3840,12 @@ export interface components {
             reason?: string;
             /** Format: date-time */
             readonly created_at: string;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        UngroupRequest: {
+            workspace: number;
+            document: unknown;
+            node_id: string;
         };
         Upgrade: {
             module: string;
@@ -3945,6 +4214,367 @@ export interface operations {
             };
             /** @description The challenger is not pending (already decided, evaluating or failed). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Only components of this workspace. */
+                workspace?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedComponentList"];
+                };
+            };
+        };
+    };
+    components_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentDetail"];
+                };
+            };
+            /** @description The document has problems; each names the component, port or parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentDetail"];
+                };
+            };
+        };
+    };
+    components_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A pipeline version, draft, endpoint or component uses it: the body names them. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedComponentUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentDetail"];
+                };
+            };
+        };
+    };
+    components_diff_retrieve: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Inner graph diff (pipeline diff shape) and interface changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_versions_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedComponentVersionSummaryList"];
+                };
+            };
+        };
+    };
+    components_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentVersionCreateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentVersion"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentVersion"];
+                };
+            };
+            /** @description The document has problems; each names the component, port or parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description base_version is not the latest version; the latest is attached. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_versions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentVersion"];
+                };
+            };
+        };
+    };
+    components_versions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A pipeline version, draft, endpoint or component uses it: the body names them. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_catalogue_retrieve: {
+        parameters: {
+            query: {
+                /**
+                 * @description * `latest` - latest
+                 *     * `all` - all
+                 */
+                versions?: "latest" | "all";
+                workspace: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalogue"];
+                };
+            };
+        };
+    };
+    components_group_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grouped"];
+                };
+            };
+            /** @description The document has problems; each names the component, port or parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    components_ungroup_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UngroupRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description The document has problems; each names the component, port or parameter. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -48,8 +48,8 @@ def test_group_open_edit_back_out_and_run(page: Page, live_server_e2e, workers, 
     assert sorted(picked) == sorted(GROUPED), picked
     ui.shot(page, "components-1-selected")
 
-    # And chooses "Create component" on one of them
-    ui.card(page, "train_model").click(button="right")
+    # And chooses "Create component" on the selection's context menu
+    page.locator(".react-flow__nodesselection-rect").click(button="right")
     page.get_by_role("menuitem", name=re.compile(r"Create component from 3 modules")).click()
     dialog = page.get_by_role("dialog", name=re.compile("Create a component"))
     expect(dialog).to_be_visible()

@@ -181,6 +181,7 @@ export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
         onConnectEnd={onConnectEnd}
         onNodeContextMenu={(e, n) => openMenu(e, { kind: "node", id: n.id })}
         onNodeDoubleClick={onNodeDoubleClick}
+        onSelectionContextMenu={(e, picked) => picked[0] && openMenu(e, { kind: "node", id: picked[0].id })}
         onEdgeContextMenu={(e, edge) => openMenu(e, { kind: "edge", id: edge.id })}
         onPaneContextMenu={(e) => openMenu(e, { kind: "pane" })}
         onMoveStart={closeMenu}

@@ -135,7 +135,9 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   useDraftSync(pipelineId, editable && collab === "off");
   // The canvas can show the result of a check: the joined document (co-editing reloads it), and not
   // competing with the catalogue and the pipeline for the server while the page opens.
-  const shown = editable && collab !== "idle" && collab !== "connecting" && Boolean(pipeline.data && modules.data && portTypes.data);
+  // The workspace's components too: component nodes are sized and drawn with their ports from the start.
+  const componentsIn = components.isSuccess || components.isError;
+  const shown = editable && collab !== "idle" && collab !== "connecting" && componentsIn && Boolean(pipeline.data && modules.data && portTypes.data);
   // Once the pipeline and the catalogue are in, and before the canvas mounts: size every card up front.
   const [sized, setSized] = useState(false);
   const arrangeOnOpen = useRef(false);

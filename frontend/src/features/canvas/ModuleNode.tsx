@@ -4,8 +4,8 @@
  * the validator are pinned on the card and on the ports at fault. Each node subscribes only to its
  * own status and problems, so a status event re-renders one card.
  */
-import { Handle, Position, type NodeProps } from "@xyflow/react";
-import { memo, useMemo } from "react";
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import type { Module, Port, Problem } from "../../api/types";
 import { hasOutputs, statusStyle } from "../../app/status";
 import { datasetIcon } from "../datasets/shape";
@@ -39,6 +39,7 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
     () => [...new Set(Object.values(data.params).flatMap((v) => referenceOf(v) ?? []))],
     [data.params],
   );
+  usePortsMeasured(id, module);
   const component = isComponentModule(data.module);
   const ownRun = useNodeRun(id);
   // A component node has no run of its own (its inner nodes run): the card shows theirs together.
@@ -116,6 +117,23 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
       )}
     </div>
   );
+}
+
+/**
+ * A card whose ports change after it was drawn (its module reached the catalogue late, as a component
+ * does when it has just been created, or a version with other ports): React Flow measures handles only
+ * when a node resizes, so it is told to measure again, else edges to the new ports would not be drawn.
+ * Not on the first render: a pipeline of 500 modules is measured once, as before.
+ */
+function usePortsMeasured(id: string, module: Module | undefined) {
+  const update = useUpdateNodeInternals();
+  const key = module ? `${module.inputs.map((p) => p.name).join(",")}|${module.outputs.map((p) => p.name).join(",")}` : "";
+  const drawn = useRef(key);
+  useEffect(() => {
+    if (drawn.current === key) return;
+    drawn.current = key;
+    update(id);
+  }, [id, key, update]);
 }
 
 function StatusMark({ status, progress }: { status: string; progress: number }) {

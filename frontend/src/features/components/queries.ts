@@ -2,6 +2,7 @@
 import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import type { Module, PipelineDocument } from "../../api/types";
+import { useCatalogue } from "../canvas/catalogueStore";
 import type { ComponentDocument, InputBinding, OutputBinding, ParameterBinding } from "./types";
 
 export const componentKeys = {
@@ -29,7 +30,13 @@ export function useComponentCatalogue(workspace: number | undefined) {
 
 /** Load the catalogue again (a component was created or got a version) and wait for it. */
 export async function refreshComponentCatalogue(client: QueryClient, workspace: number): Promise<void> {
-  await client.refetchQueries({ queryKey: componentKeys.catalogue(workspace) });
+  const fresh = await client.fetchQuery({
+    queryKey: componentKeys.catalogue(workspace),
+    queryFn: () => fetchComponentCatalogue(workspace),
+    staleTime: 0,
+  });
+  // Into the canvas's catalogue now, not on the next render: the caller draws nodes of it next.
+  useCatalogue.getState().setComponents(fresh);
 }
 
 export interface ComponentVersionBody {

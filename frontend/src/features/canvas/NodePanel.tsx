@@ -48,6 +48,8 @@ import { ComponentRunSummary } from "../components/ComponentRunSummary";
 import { isComponentModule } from "../components/types";
 import { useComponentDialogs } from "../components/dialogStore";
 import { ComponentPanelActions } from "../components/ComponentPanelActions";
+import { ComponentOverview } from "../components/ComponentOverview";
+import { ComponentIcon } from "../components/ComponentIcon";
 import { nodeUrlPath } from "../../api/nodePath";
 
 export function NodePanel({ readOnly }: { readOnly: boolean }) {
@@ -60,11 +62,13 @@ export function NodePanel({ readOnly }: { readOnly: boolean }) {
     usePanel.getState().setTab(readOnly ? "outputs" : "params");
   }, [readOnly]);
   const selected = ids ? ids.split(",") : [];
+  const inside = useScope((s) => s.frames.length > 0);
   if (selected.length === 1) {
     const id = selected[0] as string;
     return <SingleNode key={id} id={id} readOnly={readOnly} tab={tab} setTab={setTab} />;
   }
   if (selected.length > 1) return <ManyNodes count={selected.length} readOnly={readOnly} />;
+  if (inside) return <ComponentOverview />;
   return <PipelineOverview readOnly={readOnly} />;
 }
 
@@ -95,9 +99,15 @@ function SingleNode({ id, readOnly, tab, setTab }: { id: string; readOnly: boole
   return (
     <aside className="panel" aria-label={`${module.name} settings`} data-node-id={node.id}>
       <header className="panel__head">
-        <span className="panel__icon" style={{ background: categoryColour(module.category) }} aria-hidden>
-          {initials(module.name)}
-        </span>
+        {isComponentModule(module.id) ? (
+          <span className="panel__icon panel__icon--component" aria-hidden>
+            <ComponentIcon size={18} />
+          </span>
+        ) : (
+          <span className="panel__icon" style={{ background: categoryColour(module.category) }} aria-hidden>
+            {initials(module.name)}
+          </span>
+        )}
         <div className="panel__head-text">
           <h2 className="panel__title">{module.name}</h2>
           <div className="panel__subtitle">
@@ -245,6 +255,8 @@ function useParameterBinding(node: NodeRef, module: Module, readOnly: boolean) {
   const unbindField = useGraph((s) => s.unbindField);
   const selectOnly = useGraph((s) => s.selectOnly);
   const datasets = useCatalogue((s) => s.datasets);
+  // Inside an open component there are no pipeline parameters to bind to (it exposes its own instead).
+  const inside = useScope((s) => s.frames.length > 0);
   const [promoting, setPromoting] = useState<{ field: FieldSpec; value: unknown } | null>(null);
   const declarations = useMemo(() => declarationsOf(raw), [raw]);
   const params = node.data.params;
@@ -261,7 +273,7 @@ function useParameterBinding(node: NodeRef, module: Module, readOnly: boolean) {
           datasetName={(id) => datasets.get(id)?.name}
         />
       ),
-      renderActions: readOnly
+      renderActions: readOnly || inside
         ? undefined
         : (field, value) => (
             <FieldActions
@@ -272,7 +284,7 @@ function useParameterBinding(node: NodeRef, module: Module, readOnly: boolean) {
             />
           ),
     }),
-    [params, declarations, readOnly, node.id, unbindField, bindField, selectOnly, datasets],
+    [params, declarations, readOnly, inside, node.id, unbindField, bindField, selectOnly, datasets],
   );
   const dialog = promoting && (
     <ParameterDialog

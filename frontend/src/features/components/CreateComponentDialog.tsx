@@ -161,7 +161,7 @@ export function CreateComponentDialog({ nodeIds, onClose }: Props) {
 
         <section className="cdialog__section" aria-label="Outputs">
           <h3 className="cdialog__title">Outputs <span className="cdialog__count">{proposal.outputs.length}</span></h3>
-          {proposal.outputs.length === 0 && <p className="muted">None: nothing outside the selection uses its results.</p>}
+          {proposal.outputs.length === 0 && <p className="muted">None: every result of the selection is used inside it.</p>}
           {proposal.outputs.map((output, i) => (
             <div className="cdialog__row" key={i} data-testid="component-output">
               <input
@@ -173,7 +173,9 @@ export function CreateComponentDialog({ nodeIds, onClose }: Props) {
               <span className="cdialog__arrow" aria-hidden>←</span>
               <span className="cdialog__what">
                 {label(output.source)}
-                <span className="muted"> · used by {output.consumers} port{output.consumers === 1 ? "" : "s"} outside</span>
+                <span className="muted">
+                  {output.consumers ? ` · used by ${output.consumers} port${output.consumers === 1 ? "" : "s"} outside` : " · not used yet"}
+                </span>
               </span>
             </div>
           ))}

@@ -121,7 +121,11 @@ describe("Create component", () => {
       node_ids: ["split"],
       name: "Halves",
       inputs: [{ name: "data", targets: [{ node: "split", port: "dataset" }] }],
-      outputs: [],
+      // nothing uses Split Data's outputs yet: both are proposed
+      outputs: [
+        { name: "results_dataset1", source: { node: "split", port: "results_dataset1" } },
+        { name: "results_dataset2", source: { node: "split", port: "results_dataset2" } },
+      ],
       parameters: [],
     });
     expect(body.document.nodes.map((n: { id: string }) => n.id)).toEqual(["ds", "split", "prep"]);

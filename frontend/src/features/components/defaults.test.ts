@@ -62,7 +62,11 @@ describe("the interface proposed for a new component", () => {
     const draft = defaultInterface(lone, new Set(["train", "score"]), moduleOf);
     expect(draft.inputs.map((i) => i.name)).toEqual(["untrained_model", "dataset", "trained_model", "dataset_2"]);
     expect(draft.inputs.every((i) => i.from === null)).toBe(true);
-    expect(draft.outputs).toEqual([]);
+    // nothing outside uses it: every output nothing inside uses is proposed
+    expect(draft.outputs).toEqual([
+      { name: "trained_model", source: { node: "train", port: "trained_model" }, consumers: 0 },
+      { name: "scored_dataset", source: { node: "score", port: "scored_dataset" }, consumers: 0 },
+    ]);
   });
 
   it("offers every inner parameter with its current value, none exposed yet", () => {

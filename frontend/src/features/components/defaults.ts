@@ -1,7 +1,8 @@
 /**
  * What the "Create component" dialog proposes, from the selection alone: an input for every outside
  * output that feeds the selection (one input even when it feeds several inner ports) and for every
- * required inner input left unconnected; an output for every inner output used outside; and every
+ * required inner input left unconnected; an output for every inner output used outside (when none is,
+ * as at the end of a pipeline: every inner output that nothing inside uses); and every
  * inner parameter as a candidate to expose (none exposed by default: the inner values stay fixed).
  * Names come from the ports and parameters, made unique.
  */
@@ -84,6 +85,15 @@ export function defaultInterface(
     const draft: OutputDraft = { name: uniqueName(e.source.port, outputNames), source: { ...e.source }, consumers: 1 };
     seen.set(refKey(e.source), draft);
     outputs.push(draft);
+  }
+  // Nothing outside uses the selection yet (it ends the pipeline): its outputs that nothing inside uses.
+  if (!outputs.length) {
+    for (const node of inside) {
+      for (const port of moduleOf(node)?.outputs ?? []) {
+        if (doc.edges.some((e) => e.source.node === node.id && e.source.port === port.name)) continue;
+        outputs.push({ name: uniqueName(port.name, outputNames), source: { node: node.id, port: port.name }, consumers: 0 });
+      }
+    }
   }
   // In the order the nodes are listed, so the ports read top to bottom as the graph does.
   const order = new Map(inside.map((n, i) => [n.id, i]));

@@ -151,14 +151,10 @@ def test_a_linked_copy_offers_the_update_with_its_diff(page: Page, live_server_e
     # And a second copy dragged from the palette's Components section
     palette_entry = page.get_by_role("button", name="Component Halves", exact=True)
     expect(palette_entry).to_be_visible(timeout=10_000)
+    palette_entry.scroll_into_view_if_needed()
     ui.shot(page, "components-8-palette")
     before = ui.node(page, None).count()
-    box = palette_entry.bounding_box()
-    assert box
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(*ui.canvas_point(page, 600, 200), steps=15)
-    page.mouse.up()
+    ui._drag(page, palette_entry, ui.canvas_point(page, 640, 220))
     expect(ui.node(page, None)).to_have_count(before + 1)
     expect(component_card(page)).to_have_count(2)
 

@@ -21,7 +21,7 @@ import { useNodeProblems } from "./validationStore";
 import { NODE_WIDTH } from "./nodeSize";
 import { VersionFlag } from "./VersionUpgrade";
 import { ComponentIcon } from "../components/ComponentIcon";
-import { ComponentVersionLine, useComponentPorts, useComponentRun } from "../components/ComponentCard";
+import { ComponentUpdateBadge, ComponentVersionLine, useComponentPorts, useComponentRun } from "../components/ComponentCard";
 import { useScopedId } from "../components/scopeStore";
 import { isComponentEntry, isComponentModule } from "../components/types";
 
@@ -110,6 +110,7 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
         {status && <StatusMark status={status} progress={run?.progress ?? innerRun?.progress ?? 0} />}
       </div>
       {module && <Ports module={module} kind="out" problemPorts={problemPorts} nodeId={id} runNodeId={fullId} run={run} runId={runId} />}
+      {component && <ComponentUpdateBadge nodeId={id} module={data.module} version={data.version} link={data.link} />}
       {data.comment && (
         <div className="mnode__comment" title={data.comment}>
           {data.comment}
@@ -220,7 +221,7 @@ function StatusLine({ nodeId, runNodeId, link, title, sub, module, problems, run
   }
   if (isComponentModule(moduleId)) {
     const kind = isComponentEntry(module) ? module.component.kind : undefined;
-    return <ComponentVersionLine nodeId={nodeId} module={moduleId} version={version} link={link} kind={kind} />;
+    return <ComponentVersionLine version={version} link={link} kind={kind} />;
   }
   // a node saved with an older module version says so in place of the category: "v1 · upgrade to v2"
   return (

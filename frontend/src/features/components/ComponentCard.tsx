@@ -43,11 +43,8 @@ interface Props {
   kind: "graph" | "script" | undefined;
 }
 
-export function ComponentVersionLine({ nodeId, module, version, link, kind }: Props) {
-  const latest = useLatestVersion(module);
-  const show = useComponentDialogs((s) => s.show);
+export function ComponentVersionLine({ version, link, kind }: Pick<Props, "version" | "link" | "kind">) {
   const pinned = link === "pinned";
-  const behind = latest !== undefined && latest > version;
   const what = kind === "script" ? "Script component" : "Component";
   return (
     <div className="mnode__sub cnode__line">
@@ -55,21 +52,31 @@ export function ComponentVersionLine({ nodeId, module, version, link, kind }: Pr
         {what} · v{version}
         {pinned ? " · pinned" : ""}
       </span>
-      {behind && !pinned && (
-        <button
-          type="button"
-          className="cnode__update nodrag"
-          data-testid="component-update"
-          title={`Version ${latest} is available: see what changed`}
-          onClick={(e) => {
-            e.stopPropagation();
-            show({ kind: "update", nodeId });
-          }}
-        >
-          Update v{latest}
-        </button>
-      )}
     </div>
+  );
+}
+
+/**
+ * "Update v4" on the card's corner of a linked component node behind the latest version: on the corner,
+ * not in the status line, so a problem or a run status never hides it. Opens the diff (Accept / Pin).
+ */
+export function ComponentUpdateBadge({ nodeId, module, version, link }: Omit<Props, "kind">) {
+  const latest = useLatestVersion(module);
+  const show = useComponentDialogs((s) => s.show);
+  if (link === "pinned" || latest === undefined || latest <= version) return null;
+  return (
+    <button
+      type="button"
+      className="cnode__update nodrag"
+      data-testid="component-update"
+      title={`Version ${latest} is available: see what changed`}
+      onClick={(e) => {
+        e.stopPropagation();
+        show({ kind: "update", nodeId });
+      }}
+    >
+      Update v{latest}
+    </button>
   );
 }
 

@@ -8,7 +8,7 @@ import { module, modules, portTypes } from "../../test/fixtures";
 import { useCatalogue } from "../canvas/catalogueStore";
 import { useGraph } from "../canvas/graphStore";
 import { renderWithProviders } from "../inspector/testing/render";
-import { ComponentVersionLine } from "./ComponentCard";
+import { ComponentUpdateBadge, ComponentVersionLine } from "./ComponentCard";
 import { ComponentDialogs } from "./ComponentDialogs";
 import { useComponentDialogs } from "./dialogStore";
 import type { ComponentEntry } from "./types";
@@ -55,7 +55,8 @@ describe("a linked component node behind the latest version", () => {
     );
     renderWithProviders(
       <>
-        <ComponentVersionLine nodeId="prep" module="component:7" version={1} link="latest" kind="graph" />
+        <ComponentVersionLine version={1} link="latest" kind="graph" />
+        <ComponentUpdateBadge nodeId="prep" module="component:7" version={1} link="latest" />
         <ComponentDialogs />
       </>,
     );
@@ -79,7 +80,12 @@ describe("a linked component node behind the latest version", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Pin to version 1" }));
     expect(useGraph.getState().document().nodes.find((n) => n.id === "prep")).toMatchObject({ version: 1, link: "pinned" });
     rerender(<></>);
-    renderWithProviders(<ComponentVersionLine nodeId="prep" module="component:7" version={1} link="pinned" kind="graph" />);
+    renderWithProviders(
+      <>
+        <ComponentVersionLine version={1} link="pinned" kind="graph" />
+        <ComponentUpdateBadge nodeId="prep" module="component:7" version={1} link="pinned" />
+      </>,
+    );
     expect(screen.getByText("Component · v1 · pinned")).toBeInTheDocument();
     expect(screen.queryByTestId("component-update")).not.toBeInTheDocument();
   });

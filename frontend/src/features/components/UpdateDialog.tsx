@@ -10,8 +10,10 @@ import { useGraph } from "../canvas/graphStore";
 import { DiffList } from "../versions";
 import type { PipelineDiff } from "../versions/queries";
 import { acceptVersion, entryOf, latestVersionOf, pinNode } from "./actions";
-import { useComponentDiff } from "./queries";
-import { componentIdOf } from "./types";
+import { useComponentDiff, useComponentVersion } from "./queries";
+import { componentIdOf, type ComponentDocument } from "./types";
+
+const graphOf = (doc: ComponentDocument | undefined) => (doc?.kind === "graph" ? doc.graph : undefined);
 
 interface Props {
   nodeId: string;
@@ -58,6 +60,9 @@ export function UpdateDialog({ nodeId, onClose }: Props) {
   const latest = node ? latestVersionOf(node.data.module) : undefined;
   const from = node?.data.version ?? 0;
   const diff = useComponentDiff(id ?? 0, from, latest ?? 0);
+  // Both versions' inner graphs, so the diff names inner nodes by their modules, not their ids.
+  const before = useComponentVersion(id ?? 0, from);
+  const after = useComponentVersion(id ?? 0, latest ?? 0);
   if (!node || id === null || latest === undefined) return null;
   const name = entryOf(node.data.module, latest)?.name ?? `Component #${id}`;
   const graph = graphDiffOf(diff.data);
@@ -114,7 +119,11 @@ export function UpdateDialog({ nodeId, onClose }: Props) {
               </ul>
             </section>
           )}
-          {graph ? <DiffList diff={graph} /> : ports.length === 0 && <p>No change the canvas can show.</p>}
+          {graph ? (
+            <DiffList diff={graph} oldDoc={graphOf(before.data?.document)} newDoc={graphOf(after.data?.document)} />
+          ) : (
+            ports.length === 0 && <p>No change the canvas can show.</p>
+          )}
         </div>
       )}
     </Modal>

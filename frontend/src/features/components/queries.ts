@@ -53,6 +53,15 @@ export async function fetchComponentVersion(id: number, number: number): Promise
   return { number: body.number, message: body.message ?? "", document: body.document as ComponentDocument };
 }
 
+export function useComponentVersion(id: number, number: number) {
+  return useQuery({
+    queryKey: componentKeys.version(id, number),
+    enabled: id > 0 && number > 0,
+    staleTime: Infinity, // versions are immutable
+    queryFn: () => fetchComponentVersion(id, number),
+  });
+}
+
 export interface GroupRequest {
   workspace: number;
   document: PipelineDocument;

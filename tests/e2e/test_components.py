@@ -185,7 +185,7 @@ def test_a_linked_copy_offers_the_update_with_its_diff(page: Page, live_server_e
     badge.click()
     update = page.get_by_role("dialog", name=re.compile("version 2 is available"))
     expect(update.get_by_test_id("component-diff")).to_be_visible(timeout=10_000)
-    expect(update).to_contain_text("fraction")
+    expect(update).to_contain_text("Fraction of rows in the first output dataset: 0.5 (default) → 0.7")
     ui.shot(page, "components-10-update-diff")
     update.get_by_role("button", name="Accept version 2").click()
     expect(other).to_have_attribute("data-version", "2")

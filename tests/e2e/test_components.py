@@ -133,6 +133,18 @@ def test_group_open_edit_back_out_and_run(page: Page, live_server_e2e, workers, 
     page.get_by_test_id("component-breadcrumb").get_by_role("button", name=re.compile("Components")).click()
     expect(ui.node(page, None)).to_have_count(4)
 
+    # And the run's own page shows the same: the component node's status, and inside, the inner nodes'
+    run_id = page.get_by_test_id("run-chip").get_attribute("data-run-id")
+    page.goto(f"{live_server_e2e.url}/runs/{run_id}")
+    expect(component_card(page)).to_have_attribute("data-status", "completed", timeout=20_000)
+    component_card(page).click()
+    expect(page.get_by_test_id("component-run-summary")).to_contain_text("3 of 3 done")
+    ui.shot(page, "components-11-run-page")
+    component_card(page).locator(".mnode__title").dblclick()
+    expect(page.get_by_test_id("component-breadcrumb")).to_contain_text(f"Run #{run_id}")
+    expect(page.locator('[data-testid="node"][data-status="completed"]')).to_have_count(3)
+    ui.shot(page, "components-12-run-page-inside")
+
 
 def test_a_linked_copy_offers_the_update_with_its_diff(page: Page, live_server_e2e, account: Account) -> None:
     # Given a pipeline with a component made of Split Data alone

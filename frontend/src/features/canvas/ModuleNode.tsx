@@ -56,7 +56,9 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   const problemPorts = useMemo(() => new Set(problems.filter((p) => !p.param).map((p) => p.port).filter(Boolean)), [problems]);
 
   const classes = ["mnode"];
-  if (component) classes.push("mnode--component");
+  // "nopan": the canvas's zoom must not take a double-click on it (read-only canvases zoom on double-click),
+  // which opens the component.
+  if (component) classes.push("mnode--component", "nopan");
   if (selected) classes.push("mnode--selected");
   if (status) classes.push(`mnode--${status}`);
   if (problems.length) classes.push("mnode--problem");

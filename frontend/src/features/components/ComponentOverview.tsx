@@ -1,6 +1,7 @@
 /** The panel while a component is open and nothing is selected: what the component is and its interface. */
 import { moduleKey, useCatalogue } from "../canvas/catalogueStore";
 import { useGraph } from "../canvas/graphStore";
+import { fieldsOf, type JsonSchema } from "../params";
 import { useComponentEditor } from "./editor";
 import { ComponentIcon } from "./ComponentIcon";
 
@@ -8,6 +9,7 @@ export function ComponentOverview() {
   const top = useComponentEditor((s) => s.frames.at(-1));
   const nodes = useGraph((s) => s.nodes);
   const modules = useCatalogue((s) => s.modules);
+  const readOnly = useGraph((s) => s.readOnly);
   if (!top) return null;
   const doc = top.document;
   // "Split Data · Dataset": the inner node's module and the port or parameter, as the cards say them.
@@ -15,7 +17,8 @@ export function ComponentOverview() {
     const node = nodes.find((n) => n.id === nodeId);
     const module = node ? modules.get(moduleKey(node.data.module, node.data.version)) : undefined;
     const port = [...(module?.inputs ?? []), ...(module?.outputs ?? [])].find((p) => p.name === name);
-    return `${module?.name ?? nodeId} · ${port?.label ?? name}`;
+    const field = module ? fieldsOf(module.params_schema as JsonSchema).find((f) => f.name === name) : undefined;
+    return `${module?.name ?? nodeId} · ${port?.label ?? field?.title ?? name}`;
   };
   return (
     <aside className="panel" aria-label="Component" data-testid="component-overview">
@@ -31,7 +34,13 @@ export function ComponentOverview() {
       <div className="panel__scroll">
         <div className="panel__section">
           <p className="muted cpanel__version">
-            Its inner graph. Edits here become a new version with <strong>Save version…</strong>; the breadcrumb goes back.
+            {readOnly ? (
+              "Its inner graph, as it ran: select a module for its status, outputs and log. The breadcrumb goes back."
+            ) : (
+              <>
+                Its inner graph. Edits here become a new version with <strong>Save version…</strong>; the breadcrumb goes back.
+              </>
+            )}
           </p>
         </div>
         <Interface title="Inputs" rows={doc.inputs.map((i) => [i.name, i.targets.map((t) => at(t.node, t.port)).join(", ")])} />

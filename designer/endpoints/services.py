@@ -13,7 +13,9 @@ from designer.api import Conflict, Unprocessable
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
 from designer.artifacts.checks import check_artifacts
+from designer.components.planning import ExpansionFailed, expanded
 from designer.datasets.models import Dataset
+from designer.engine.components import flatten_ids, has_components
 from designer.engine.execute import load_output
 from designer.engine.graph import Graph, Node, parse_graph, to_document
 from designer.engine.inference import CannotDerive, OutputRef, derive_inference_pipeline
@@ -156,14 +158,28 @@ def _load(document: dict[str, Any]) -> tuple[Graph, ScoringPipeline]:
         raise CannotServe(f"This pipeline cannot be deployed: an artifact it needs is gone ({exc}).") from None
 
 
+def _served_document(endpoint: Endpoint, version: PipelineVersion) -> dict[str, Any]:
+    """The version's document, with component nodes inlined (ids ``prep__clean``): the endpoint pins what
+    it serves, so a later component version changes nothing for its callers."""
+    declared = parse_graph(version.document)
+    if not has_components(declared):
+        return version.document
+    try:
+        flat, _renames = flatten_ids(expanded(declared, endpoint.workspace_id))
+    except ExpansionFailed as exc:
+        raise CannotServe(f"This pipeline cannot be deployed: {exc}", [p.to_dict() for p in exc.problems]) from None
+    return to_document(flat)
+
+
 def _pin(endpoint: Endpoint, version: PipelineVersion) -> None:
+    document = _served_document(endpoint, version)
     # Before anything is loaded: a document saved before artifacts were checked may name another's.
-    check_artifacts(endpoint.workspace_id, parse_graph(version.document), "Nothing was deployed.")
-    graph, loaded = _load(version.document)
+    check_artifacts(endpoint.workspace_id, parse_graph(document), "Nothing was deployed.")
+    graph, loaded = _load(document)
     endpoint.pipeline = version.pipeline
     endpoint.pipeline_version = version
     endpoint.version_number = version.number
-    endpoint.document = version.document
+    endpoint.document = document
     endpoint.artifacts = sorted({str(n.params["artifact"]) for n in graph.nodes.values() if "artifact" in n.params})
     endpoint.inputs = [i.to_json() for i in loaded.inputs]
     endpoint.outputs = list(loaded.outputs)

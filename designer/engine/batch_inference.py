@@ -23,6 +23,7 @@ from typing import Any
 
 from modules.sdk import Registry
 
+from .components import flatten_ids
 from .graph import Edge, Graph, Node, to_document
 from .inference import CannotDerive, Loader, OutputRef, derive_inference_pipeline
 from .parameters import REF, reference
@@ -126,7 +127,9 @@ def derive_batch_inference_pipeline(
         "Data after Parallel Run to write them elsewhere too.",
         *[n for n in real_time.notes if "Web Service" not in n],  # what the scoring path keeps, pins and drops
     ]
-    return BatchDerived(Graph(nodes, edges, parameters, layout), notes, source_id, run_id, register_id)
+    # A source inside a component (``prep/data``) is saved under a document id (``prep__data``).
+    batch, renames = flatten_ids(Graph(nodes, edges, parameters, layout))
+    return BatchDerived(batch, notes, renames.get(source_id, source_id), run_id, register_id)
 
 
 def _input_parameter(graph: Graph, source: Node) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -854,7 +854,14 @@ class _Expander:
                 if target.node in params:
                     params[target.node][target.port] = copy.deepcopy(value)
                     self.exposed[(inner_prefix + target.node, target.port)] = (new_id, declared.name)
-        inner = replace(inner, nodes={nid: replace(n, params=params[nid]) for nid, n in inner.nodes.items()})
+        # "Regenerate output" on a component node regenerates everything inside it.
+        inner = replace(
+            inner,
+            nodes={
+                nid: replace(n, params=params[nid], regenerate=n.regenerate or node.regenerate)
+                for nid, n in inner.nodes.items()
+            },
+        )
         self.groups[new_id] = group
         before = len(self.problems)
         nodes, edges, layout = self.level(inner, inner_prefix, (*stack, group.component))

@@ -21,7 +21,7 @@ import copy
 import json
 from typing import Any
 
-from .graph import Graph, parse_graph, to_document
+from .graph import COMPONENT_PREFIX, LINKS, Graph, parse_graph, to_document
 from .parameters import MAX_PARAMETERS, REF, declarations, reference
 from .problems import GraphFormatError
 
@@ -33,6 +33,7 @@ OP_KINDS = (
     "set_param",
     "set_params",
     "set_regenerate",
+    "set_component_version",
     "move_node",
     "set_comment",
     "add_edge",
@@ -121,6 +122,21 @@ def _set_regenerate(doc: dict[str, Any], op: dict[str, Any]) -> None:
     if not isinstance(op.get("value"), bool):
         raise OpError("'value' must be true or false")
     node["regenerate"] = op["value"]
+
+
+def _set_component_version(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    """A component node moves to another version (an accepted update) and/or changes its link."""
+    node = _node(doc, op.get("node"))
+    if not str(node.get("module", "")).startswith(COMPONENT_PREFIX):
+        raise OpError(f"node '{node['id']}' is not a component node")
+    version = op.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise OpError("'version' must be a positive whole number")
+    node["version"] = version
+    if "link" in op:
+        if op["link"] not in LINKS:
+            raise OpError("'link' must be 'latest' or 'pinned'")
+        node["link"] = op["link"]
 
 
 def _layout_entry(doc: dict[str, Any], op: dict[str, Any], **values: Any) -> None:
@@ -250,6 +266,7 @@ _APPLY = {
     "set_param": _set_param,
     "set_params": _set_params,
     "set_regenerate": _set_regenerate,
+    "set_component_version": _set_component_version,
     "move_node": _move_node,
     "set_comment": _set_comment,
     "add_edge": _add_edge,
@@ -285,7 +302,7 @@ def touched(op: dict[str, Any]) -> tuple[str, ...]:
     kind = op.get("kind")
     if kind == "set_param":
         return ("param", str(op.get("node")), str(op.get("param")))
-    if kind in ("set_params", "set_regenerate", "remove_node", "move_node", "set_comment"):
+    if kind in ("set_params", "set_regenerate", "set_component_version", "remove_node", "move_node", "set_comment"):
         return (kind, str(op.get("node")))
     if kind == "add_node":
         return ("add_node", str((op.get("node") or {}).get("id")))

@@ -15,11 +15,13 @@ from rest_framework.exceptions import ValidationError
 from designer.api import Unprocessable
 from designer.artifacts import artifact_store
 from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.components.planning import ExpansionFailed, expanded
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.codegen.bundle import zip_bytes
 from designer.engine.codegen.data_files import DataFile, dataset_fields
 from designer.engine.codegen.script import ExportRefused, generate
-from designer.engine.graph import Graph
+from designer.engine.components import flatten_ids, has_components
+from designer.engine.graph import Graph, to_document
 from designer.engine.parameters import resolve
 from designer.engine.problems import Problem
 from designer.engine.store import ArtifactMissing
@@ -83,7 +85,14 @@ def _export(
     now: dt.datetime | None = None,
 ) -> CodeExport:
     registry = default_registry()
-    resolution = resolve(graph_of(version), dict(values))
+    declared, document = graph_of(version), version.document
+    if has_components(declared):  # the script inlines components' inner nodes (ids prep__clean)
+        try:
+            declared, _renames = flatten_ids(expanded(declared, workspace_id))
+        except ExpansionFailed as exc:
+            raise _refused(exc.problems) from None
+        document = to_document(declared)
+    resolution = resolve(declared, dict(values))
     if not resolution.ok:
         raise _refused(resolution.problems)
     graph = resolution.graph
@@ -91,7 +100,7 @@ def _export(
     artifacts = _artifacts(graph, registry, workspace_id)
     try:
         exported = generate(
-            version.document,
+            document,
             values=values,
             data_files=files,
             artifacts=sorted(artifacts),

@@ -7,7 +7,11 @@ An export file is a JSON object::
      "name": "...", "description": "...", "exported_at": "...",
      "source": {"pipeline": 12, "version": 3},
      "modules": [{"id": "split_data", "version": 1, "name": "Split Data"}],
+     "components": [{"id": 4, "version": 2, "name": "Prep", "kind": "graph", "document": {...}}],
      "document": {...the pipeline document...}}
+
+``components`` carries every component version the document uses (nested ones too, each after those
+it uses), so a file opens on another server or workspace.
 
 A bare pipeline document (an object with ``nodes``) is accepted too. This module parses and shapes
 data only; checking the document against the engine is the services' job.
@@ -15,6 +19,7 @@ data only; checking the document against the engine is the services' job.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +49,7 @@ _ENVELOPE_FIELDS = (
     "exported_at",
     "source",
     "modules",
+    "components",
     "document",
 )
 
@@ -65,7 +71,14 @@ def modules_used(document: dict[str, Any], registry: Registry) -> list[dict[str,
 
 
 def export_file(
-    *, name: str, description: str, document: dict[str, Any], pipeline_id: int, version: int, registry: Registry
+    *,
+    name: str,
+    description: str,
+    document: dict[str, Any],
+    pipeline_id: int,
+    version: int,
+    registry: Registry,
+    components: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -76,6 +89,7 @@ def export_file(
         "exported_at": timezone.now().isoformat().replace("+00:00", "Z"),
         "source": {"pipeline": pipeline_id, "version": version},
         "modules": modules_used(document, registry),
+        "components": components or [],
         "document": document,
     }
 
@@ -114,6 +128,7 @@ class ImportFile:
     description: str
     source: dict[str, Any]
     exported_at: str
+    components: list[Any] = dataclasses.field(default_factory=list)
 
 
 def _problem(path: str, message: str) -> dict[str, Any]:
@@ -157,7 +172,7 @@ def read_import(content: Any) -> ImportFile:
         value = content.get(key, "")
         if not isinstance(value, str) or len(value) > limit:
             problems.append(_problem(key, f"'{key}' must be a string of at most {limit} characters."))
-    for key, kind in (("source", dict), ("modules", list)):
+    for key, kind in (("source", dict), ("modules", list), ("components", list)):
         if not isinstance(content.get(key, kind()), kind):
             problems.append(_problem(key, f"'{key}' must be {'an object' if kind is dict else 'a list'}."))
     if problems:
@@ -169,4 +184,5 @@ def read_import(content: Any) -> ImportFile:
         description=content.get("description", ""),
         source={k: source[k] for k in ("pipeline", "version") if isinstance(source.get(k), int)},
         exported_at=content.get("exported_at", ""),
+        components=list(content.get("components", [])),
     )

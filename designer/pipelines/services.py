@@ -31,6 +31,7 @@ from designer.api import Conflict, Unprocessable
 from designer.artifacts import services as ownership
 from designer.artifacts.checks import check_artifacts, refuse_foreign
 from designer.artifacts.lookup import WorkspaceArtifactLookup
+from designer.components import copying
 from designer.components.lookup import WorkspaceComponentLookup
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.graph import Graph, parse_graph, to_document
@@ -43,7 +44,7 @@ from . import exchange, selectors
 from .models import Pipeline, PipelineVersion
 
 #: Problems that refuse an import: nothing on this server could run or fix such a node.
-REFUSED_ON_IMPORT = frozenset({"unknown_module", "unknown_version"})
+REFUSED_ON_IMPORT = frozenset({"unknown_module", "unknown_version", "unknown_component"})
 
 
 def empty_document() -> dict[str, Any]:
@@ -198,12 +199,16 @@ def clone_pipeline(
     chosen = versions.order_by("-number").first() if version is None else versions.filter(number=version).first()
     if chosen is None:
         raise NotFound(f"pipeline '{source.name}' has no version {version}")
-    graph = parse_document(chosen.document)
+    document = chosen.document
     title = (name or "").strip() or f"{source.name} (copy)"[:200]
     where = "" if workspace.pk == source.workspace_id else f" in workspace '{source.workspace.name}'"
     message = f"Cloned from '{source.name}' version {chosen.number} (pipeline {source.pk}{where})"
     origin = {"pipeline": source.pk, "name": source.name, "version": chosen.number, "workspace": source.workspace_id}
-    with transaction.atomic():  # a refused clone grants nothing
+    with transaction.atomic():  # a refused clone grants nothing (and copies no component)
+        if workspace.pk != source.workspace_id:  # the components it uses are copied along (copying.py)
+            mapping = copying.install(user, workspace, copying.bundle(document, source.workspace_id))
+            document = copying.rewrite(document, mapping)
+        graph = parse_document(document)
         digests = {digest for _node, _param, digest in artifact_refs(graph, default_registry())}
         ownership.copy_ownership(source.workspace_id, workspace.pk, digests)
         validation = validate_for_saving(workspace, graph)
@@ -224,6 +229,7 @@ def export_pipeline(pipeline: Pipeline, version: int | None = None) -> dict[str,
         pipeline_id=pipeline.pk,
         version=chosen.number,
         registry=default_registry(),
+        components=copying.bundle(chosen.document, pipeline.workspace_id),
     )
 
 
@@ -233,14 +239,24 @@ def import_pipeline(user: Any, workspace: Workspace, content: Any, *, name: str 
     Refused (400, nothing created) when the file is malformed or needs modules this server lacks;
     otherwise saved, with the remaining problems (parameters, datasets, wiring) in the result."""
     incoming = exchange.read_import(content)
-    graph = parse_document(incoming.document)
+    with transaction.atomic():  # components the file carries are copied in, and removed again on refusal
+        return _import(user, workspace, incoming, name)
+
+
+def _import(user: Any, workspace: Workspace, incoming: exchange.ImportFile, name: str) -> NewPipeline:
+    document = incoming.document
+    if incoming.components and isinstance(document, dict):
+        document = copying.rewrite(document, copying.install(user, workspace, incoming.components))
+    graph = parse_document(document)
     validation = validate_graph(workspace, graph)
     blocking = [p for p in validation.problems if p.code in REFUSED_ON_IMPORT]
     if blocking:
         n = len(blocking)
+        things = f"module{'s' if n != 1 else ''} or module version{'s' if n != 1 else ''}"
+        if any(p.code == "unknown_component" for p in blocking):
+            things += " or component versions"
         raise Unprocessable(
-            f"The file uses {n} module{'s' if n != 1 else ''} or module version{'s' if n != 1 else ''} "
-            "that this server does not have; nothing was imported.",
+            f"The file uses {n} {things} that this server does not have; nothing was imported.",
             problems=[p.to_dict() for p in validation.problems],
         )
     refuse_foreign(validation)  # a file proves nothing about where its digests came from: clone instead

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from designer.components.planning import expanded
 from designer.engine.graph import parse_graph
 from designer.engine.parameter_schema import values_json_schema
 from designer.pipelines.selectors import parameter_schema
@@ -69,7 +70,7 @@ def endpoint_of_run(run_id: int) -> PipelineEndpoint | None:
 
 def _consumed(run: Run) -> set[tuple[str, str]]:
     """(node, port) pairs another node of the run reads: the others are the run's results."""
-    graph = parse_graph(run.pipeline_version.document)
+    graph = expanded(parse_graph(run.pipeline_version.document), run.workspace_id)  # node ids as the run's
     return {(e.source, e.source_port) for e in graph.edges}
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from designer.artifacts import artifact_store
+from designer.components.planning import expanded
 from designer.engine.graph import Graph
 from designer.engine.learners import labels, learner_of
 from designer.engine.store import ArtifactMissing
@@ -76,7 +77,7 @@ def evaluations(run: Run, *, read_store: bool = True) -> list[Evaluation]:
             if summary is None:
                 continue
             if graph is None:
-                graph = graph_of(run.pipeline_version)
+                graph = expanded(graph_of(run.pipeline_version), run.workspace_id)  # node ids as the run's
             found.append(_evaluation(graph, node, port, summary))
     return found
 
@@ -143,7 +144,7 @@ def main_metrics(run: Run) -> list[dict[str, Any]]:
 
 def models_of(run: Run, node_id: str, port: str) -> list[dict[str, Any]]:
     """The models one metrics output measured, named (for the evaluation view): input, label, learner node."""
-    graph = graph_of(run.pipeline_version)
+    graph = expanded(graph_of(run.pipeline_version), run.workspace_id)
     registry = default_registry()
     inputs = [p for p in INPUTS if p in graph.incoming(node_id)]
     learners = [learner_of(graph, node_id, p, registry) for p in inputs]

@@ -29,7 +29,7 @@ from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
 from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.components.lookup import WorkspaceComponentLookup
-from designer.components.planning import expanded
+from designer.components.planning import expanded, run_components
 from designer.datasets.lookup import WorkspaceDatasetLookup
 from designer.engine.execute import NodeFailed, execute_node
 from designer.engine.graph import Graph
@@ -94,6 +94,9 @@ def submit_run(
     resolution = resolve(expanded(declared, pipeline.workspace), values)  # inner nodes plan and run as any node
     graph = resolution.graph
     regenerate = set(regenerate)
+    for outer, group in run_components(declared, pipeline.workspace).items():  # a component node: all inside
+        if outer in regenerate:
+            regenerate = (regenerate - {outer}) | set(group["nodes"])
     unknown = sorted(regenerate - set(graph.nodes))
     if unknown:
         raise Unprocessable(f"Cannot regenerate unknown node(s): {', '.join(unknown)}.")

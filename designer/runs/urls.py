@@ -8,12 +8,12 @@ router = SimpleRouter()
 router.register("runs", RunViewSet, basename="run")
 urlpatterns = [
     re_path(
-        r"^runs/(?P<pk>\d+)/nodes/(?P<node_id>[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*)/outputs/(?P<port>[a-z0-9_]+)/figures/$",
+        r"^runs/(?P<pk>\d+)/nodes/(?P<node_id>[A-Za-z0-9_/-]+)/outputs/(?P<port>[a-z0-9_]+)/figures/$",
         RunOutputFiguresView.as_view(),
         name="run-output-figures",
     ),
     re_path(
-        r"^runs/(?P<pk>\d+)/nodes/(?P<node_id>[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*)/training-curve/$",
+        r"^runs/(?P<pk>\d+)/nodes/(?P<node_id>[A-Za-z0-9_/-]+)/training-curve/$",
         NodeTrainingCurveView.as_view(),
         name="run-node-training-curve",
     ),

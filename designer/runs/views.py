@@ -44,7 +44,7 @@ DOWNLOAD_FORMATS = ("csv", "parquet")
 
 
 #: A node id in a URL: expanded ids of nodes inside components have "/" between their parts.
-NODE = r"(?P<node_id>[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*)"
+NODE = r"(?P<node_id>[A-Za-z0-9_/-]+)"
 
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -43,6 +43,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from designer.artifacts.models import ArtifactOwnership
+from designer.components import services as component_services
 from designer.datasets import services as dataset_services
 from designer.endpoints import services as endpoint_services
 from designer.endpoints.models import Endpoint
@@ -105,6 +106,7 @@ class World:
     # a retraining policy on the endpoint (a pipeline endpoint parameterized on its dataset), a pending challenger
     retraining_pipeline_endpoint: int = 0
     challenger: int = 0
+    component: int = 0  # a graph component with two versions, used by no pipeline
 
 
 def _build_world() -> World:
@@ -158,7 +160,12 @@ def _build_world() -> World:
     )
     retrainer = published_retrainer(owner, team, dataset, f"{MARKER}-retrain")
     challenger = pending_challenger(owner, endpoint, retrainer, rerun)
+    component = component_services.create_component(
+        owner, team, f"Pick {MARKER}", "", "first", _component_doc(["diagnosis"])
+    )
+    component_services.save_version(owner, component, _component_doc(["diagnosis", "radius"]), "second", 1)
     return World(
+        component=component.pk,
         users=people,
         workspace=team.pk,
         other_workspace=elsewhere.pk,
@@ -249,10 +256,33 @@ def _doc(w: World) -> dict[str, Any]:
     return pipeline_services.empty_document()
 
 
+def _component_doc(columns: list[str]) -> dict[str, Any]:
+    return {
+        "kind": "graph",
+        "graph": document([("a", "select_columns", {"columns": columns})], []),
+        "inputs": [{"name": "dataset", "targets": [{"node": "a", "port": "dataset"}]}],
+        "outputs": [{"name": "picked", "source": {"node": "a", "port": "results_dataset"}}],
+        "parameters": [],
+    }
+
+
+def _two_nodes(w: World) -> dict[str, Any]:
+    return document(
+        [("a", "select_columns", {"columns": ["x"]}), ("b", "select_columns", {"columns": ["x"]})],
+        ["a.results_dataset -> b.dataset"],
+    )
+
+
+def _uses_component(w: World) -> dict[str, Any]:
+    doc = document([("c", f"component:{w.component}", {})], [])
+    return doc
+
+
 V, E, OWN = Role.VIEWER, Role.EDITOR, Role.OWNER
 WS = {"id": "workspace"}
 DS = {"id": "dataset", "number": "1"}
 PL = {"id": "pipeline"}
+CMP = {"id": "component"}
 RUN = {"id": "run"}
 OUT = {"id": "run", "node_id": "split", "port": "results_dataset1"}
 EP = {"id": "endpoint"}
@@ -329,6 +359,25 @@ MATRIX = [
     Case("GET", "/api/pipelines/{id}/export/", V, PL),
     Case("GET", "/api/pipelines/{id}/export-script/", V, PL),
     Case("GET", "/api/sample-pipelines/", SIGNED_IN),
+    # components
+    Case("GET", "/api/components/", SIGNED_IN),
+    Case("POST", "/api/components/", E,
+         body=lambda w: {"workspace": w.workspace, "name": "mx new", "document": _component_doc(["x"])}),
+    Case("GET", "/api/components/catalogue/", V, query=lambda w: {"workspace": w.workspace}),
+    Case("POST", "/api/components/group/", E,
+         body=lambda w: {"workspace": w.workspace, "name": "mx grouped", "document": _two_nodes(w),
+                         "node_ids": ["a", "b"]}),
+    Case("POST", "/api/components/ungroup/", V,
+         body=lambda w: {"workspace": w.workspace, "document": _uses_component(w), "node_id": "c"}),
+    Case("GET", "/api/components/{id}/", V, CMP),
+    Case("PATCH", "/api/components/{id}/", E, CMP, body=lambda w: {"description": "mx"}),
+    Case("DELETE", "/api/components/{id}/", E, CMP),
+    Case("GET", "/api/components/{id}/versions/", V, CMP),
+    Case("POST", "/api/components/{id}/versions/", E, CMP,
+         body=lambda w: {"document": _component_doc(["y"]), "base_version": 2}),
+    Case("GET", "/api/components/{id}/versions/{number}/", V, {**CMP, "number": "1"}),
+    Case("DELETE", "/api/components/{id}/versions/{number}/", E, {**CMP, "number": "2"}),
+    Case("GET", "/api/components/{id}/diff/", V, CMP, query=lambda w: {"from": 1, "to": 2}),
     Case(
         "POST",
         "/api/sample-pipelines/{slug}/open/",

@@ -429,3 +429,37 @@ def test_grouping_any_contiguous_run_of_a_chain_keeps_every_cache_key(length: in
     assert expansion.problems == []
     assert {n: keys[n] for n in outside} == {n: flat_keys[n] for n in outside}
     assert {n: keys[f"g/{n}"] for n in grouped_ids} == {n: flat_keys[n] for n in grouped_ids}
+
+
+def test_accepting_an_update_while_co_editing_is_one_op_on_component_nodes_only() -> None:
+    from designer.engine.ops import OpError, apply_op
+
+    doc = {
+        "nodes": [
+            {"id": "p", "module": "component:7", "version": 1, "link": "latest"},
+            {"id": "c", "module": "const", "version": 1},
+        ],
+        "edges": [],
+    }
+
+    moved = apply_op(doc, {"kind": "set_component_version", "node": "p", "version": 3, "link": "pinned"})
+
+    assert (moved["nodes"][0]["version"], moved["nodes"][0]["link"]) == (3, "pinned")
+    with pytest.raises(OpError, match="not a component node"):
+        apply_op(doc, {"kind": "set_component_version", "node": "c", "version": 2})
+    with pytest.raises(OpError, match="positive whole number"):
+        apply_op(doc, {"kind": "set_component_version", "node": "p", "version": 0})
+
+
+def test_regenerate_on_a_component_node_regenerates_every_inner_node() -> None:
+    graph = outer()
+    graph.nodes["prep"] = Node("prep", "component:7", 1, {}, regenerate=True)
+
+    expansion = expand(graph, REGISTRY, lookup(prep=(7, 1, PREP)))
+
+    assert {n.id: n.regenerate for n in expansion.graph.nodes.values()} == {
+        "s": False,
+        "prep/t": True,
+        "prep/u": True,
+        "after": False,
+    }

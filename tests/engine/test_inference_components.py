@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from designer.engine.components import ComponentVersion, MappingLookup, expand
+from designer.engine.execute import load_output
 from designer.engine.graph import parse_graph, to_document
 from designer.engine.grouping import group
+from designer.engine.inference import OutputRef
 from designer.engine.scoring import Limits, ScoringPipeline, parse_azure, records
 from designer.engine.store import LocalArtifactStore
 from designer.engine.validate import validate
@@ -44,3 +46,24 @@ def test_a_run_through_a_component_derives_and_scores_as_the_inlined_pipeline(tm
     expected = records(flat_served.score(parse_azure(request, flat_served.inputs, Limits()))["WebServiceOutput0"])
     assert len(scored) == 3
     assert scored == expected
+
+
+def test_a_batch_pipeline_whose_source_was_inside_a_component_is_a_valid_document(tmp_path: Path) -> None:
+    from designer.engine.batch_inference import derive_batch_inference_pipeline
+
+    registry = default_registry()
+    flat = parse_graph(training_document())
+    grouping = group(flat, ["data", "clean"], registry)
+    versions = MappingLookup({(3, 1): ComponentVersion(3, 1, "Source", grouping.document)})
+    expansion = expand(parse_graph(to_document(grouping.replace_selection(3, 1, "Source"))), registry, versions)
+    store = LocalArtifactStore(tmp_path)
+    outputs = run_all(expansion.graph, store, LocalContext(datasets={1: DataTable(cancer())}))
+    refs = {(n, p): OutputRef(r.digest, r.type) for n, ports in outputs.items() for p, r in ports.items()}
+
+    batch = derive_batch_inference_pipeline(
+        expansion.graph, registry, refs, lambda ref: load_output(store, ref.type, ref.digest), output_dataset="scored"
+    )
+
+    assert batch.source == "source__data"
+    assert parse_graph(to_document(batch.graph)) == batch.graph
+    assert batch.graph.nodes["source__data"].module == "dataset"

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
+from designer.components import services as component_services
 from designer.endpoints import services as endpoint_services
 from designer.pipelines import services as pipeline_services
 from designer.published import services as published_services
@@ -40,6 +41,7 @@ class World:
     schedule: int = 0  # none: schedule and trigger routes answer 404 (they read the body first: a bad one is a 400)
     data_trigger: int = 0
     pipeline_endpoint: int = 0
+    component: int = 0
 
     def path_values(self, template: str) -> dict[str, str]:
         """Real values for the parameters of a route template written as the OpenAPI schema writes it."""
@@ -55,6 +57,7 @@ class World:
             "schedules": self.schedule,
             "data-triggers": self.data_trigger,
             "pipeline-endpoints": self.pipeline_endpoint,
+            "components": self.component,
         }
         values = {
             "user_id": str(self.member),
@@ -109,7 +112,25 @@ def build_world(prefix: str = "w") -> World:
     published = published_services.create_endpoint(
         workspace=team, user=owner, name=f"{prefix}-published", pipeline=t.pipeline
     )
+    component = component_services.create_component(
+        owner,
+        team,
+        f"{prefix} pick",
+        "",
+        "first",
+        {
+            "kind": "graph",
+            "graph": {
+                "nodes": [{"id": "a", "module": "select_columns", "version": 1, "params": {"columns": ["x"]}}],
+                "edges": [],
+            },  # fmt: skip
+            "inputs": [{"name": "dataset", "targets": [{"node": "a", "port": "dataset"}]}],
+            "outputs": [{"name": "picked", "source": {"node": "a", "port": "results_dataset"}}],
+            "parameters": [],
+        },
+    )
     return World(
+        component=component.pk,
         owner=owner,
         token=Token.objects.create(user=owner).key,
         workspace=team.pk,

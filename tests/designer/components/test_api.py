@@ -232,3 +232,81 @@ def test_saved_pipeline_versions_keep_link_and_version(as_editor, editor, worksp
 
     saved = PipelineVersion.objects.get(pipeline=pipeline).document
     assert saved["nodes"][1]["link"] == "pinned" and saved["nodes"][1]["version"] == 1
+
+
+def test_an_exported_pipeline_carries_its_components_and_imports_elsewhere(
+    as_editor, editor, workspace, dataset, as_outsider, other_workspace
+):
+    created = create(as_editor, workspace).json()
+    pipeline = create_pipeline(editor, workspace, "Uses prep", document=pipeline_using(dataset.pk, created["id"]))
+
+    exported = as_editor.get(f"/api/pipelines/{pipeline.pk}/export/").json()
+    imported = as_outsider.post(
+        "/api/pipelines/import/", {"workspace": other_workspace.pk, "file": exported}, format="json"
+    )
+    bare = as_outsider.post(
+        "/api/pipelines/import/", {"workspace": other_workspace.pk, "file": exported["document"]}, format="json"
+    )
+
+    assert [(c["name"], c["version"], c["kind"]) for c in exported["components"]] == [("Prep", 1, "graph")]
+    assert imported.status_code == 201, imported.json()
+    copied = Component.objects.get(workspace=other_workspace)
+    assert copied.name == "Prep" and copied.versions.get().document == prep_document()
+    new_doc = PipelineVersion.objects.get(pipeline_id=imported.json()["id"]).document
+    assert new_doc["nodes"][1]["module"] == f"component:{copied.pk}"
+    assert bare.status_code == 400 and "component versions" in bare.json()["detail"]
+
+
+def test_cloning_to_another_workspace_copies_the_components_and_reuses_identical_ones(
+    as_editor, editor, owner, workspace, dataset
+):
+    from designer.pipelines.services import clone_pipeline
+    from designer.workspaces.services import create_workspace
+
+    created = create(as_editor, workspace).json()
+    pipeline = create_pipeline(editor, workspace, "Uses prep", document=pipeline_using(dataset.pk, created["id"]))
+    target = create_workspace(user=owner, name="Second")
+
+    first = clone_pipeline(owner, pipeline, target)
+    second = clone_pipeline(owner, pipeline, target)
+
+    copied = Component.objects.get(workspace=target)
+    assert copied.versions.count() == 1  # the second clone reused the identical version
+    for clone in (first, second):
+        doc = PipelineVersion.objects.get(pipeline=clone.pipeline).document
+        assert (doc["nodes"][1]["module"], doc["nodes"][1]["version"]) == (f"component:{copied.pk}", 1)
+    assert not any(p.code == "unknown_component" for p in first.validation.problems)
+
+
+def test_a_version_that_would_contain_its_own_component_is_refused(as_editor, workspace) -> None:
+    created = create(as_editor, workspace).json()
+    looping = {
+        "kind": "graph",
+        "graph": {"nodes": [{"id": "me", "module": f"component:{created['id']}", "version": 1}], "edges": []},
+        "inputs": [{"name": "dataset", "targets": [{"node": "me", "port": "dataset"}]}],
+        "outputs": [{"name": "cleaned", "source": {"node": "me", "port": "cleaned"}}],
+        "parameters": [],
+    }
+
+    refused = as_editor.post(
+        f"/api/components/{created['id']}/versions/", {"document": looping, "base_version": 1}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert [p["code"] for p in refused.json()["problems"]] == ["component_cycle"]
+    assert ComponentVersion.objects.filter(component_id=created["id"]).count() == 1
+
+
+def test_export_as_code_inlines_the_components_inner_nodes(as_editor, editor, workspace, dataset) -> None:
+    import io
+    import zipfile
+
+    created = create(as_editor, workspace).json()
+    pipeline = create_pipeline(editor, workspace, "Uses prep", document=pipeline_using(dataset.pk, created["id"]))
+
+    response = as_editor.get(f"/api/pipelines/{pipeline.pk}/export-script/")
+
+    assert response.status_code == 200, response.content[:500]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    script = next(archive.read(n).decode() for n in archive.namelist() if n.endswith(".py"))
+    assert "prep__norm" in script or "Normalize" in script

@@ -58,8 +58,8 @@ def _parent(path: str) -> str:
 # -- reading --------------------------------------------------------------------------------------
 
 
-def read(path: str | Path) -> Document:
-    """A document from a ``.json``, ``.yaml`` or ``.yml`` file."""
+def read(path: str | Path, required: str = "nodes") -> Document:
+    """A document from a ``.json``, ``.yaml`` or ``.yml`` file (``required="kind"``: a component version's)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -70,20 +70,20 @@ def read(path: str | Path) -> Document:
     except OSError as exc:
         raise DocumentError(f"{path} cannot be read: {exc.strerror}.") from None
     if path.suffix.lower() in JSON_SUFFIXES:
-        return loads_json(text, str(path))
+        return loads_json(text, str(path), required)
     if path.suffix.lower() in YAML_SUFFIXES:
-        return loads_yaml(text, str(path))
+        return loads_yaml(text, str(path), required)
     raise DocumentError(f"{path}: a pipeline file ends in .json, .yaml or .yml.")
 
 
-def loads_json(text: str, source: str = "<json>") -> Document:
+def loads_json(text: str, source: str = "<json>", required: str = "nodes") -> Document:
     try:
         content = json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:
         raise DocumentError(f"{source}:{exc.lineno} is not a pipeline: not valid JSON ({exc.msg}).") from None
     except _Duplicate as exc:
         raise DocumentError(f"{source}: the key '{exc.key}' appears twice in one object.") from None
-    return Document(_mapping(content, source), source, _json_lines(text))
+    return Document(_mapping(content, source, required), source, _json_lines(text))
 
 
 class _Duplicate(ValueError):
@@ -110,7 +110,7 @@ def _json_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def loads_yaml(text: str, source: str = "<yaml>") -> Document:
+def loads_yaml(text: str, source: str = "<yaml>", required: str = "nodes") -> Document:
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -133,7 +133,7 @@ def loads_yaml(text: str, source: str = "<yaml>") -> Document:
         raise DocumentError(f"{source} is not a pipeline: not valid YAML ({exc}).") from None
     finally:
         loader.dispose()
-    return Document(_mapping(content, source), source, lines)
+    return Document(_mapping(content, source, required), source, lines)
 
 
 class _DuplicateKey(Exception):
@@ -173,13 +173,14 @@ def _record_lines(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
             _record_lines(item, child, lines)
 
 
-def _mapping(content: Any, source: str) -> dict[str, Any]:
+def _mapping(content: Any, source: str, required: str = "nodes") -> dict[str, Any]:
+    what = "a pipeline" if required == "nodes" else "a component"
     if not isinstance(content, dict):
         kind = {list: "a list", str: "a string", type(None): "empty"}.get(type(content), type(content).__name__)
-        raise DocumentError(f"{source} is not a pipeline: its top level is {kind}, not a mapping with 'nodes'.")
-    if "nodes" not in content:
+        raise DocumentError(f"{source} is not {what}: its top level is {kind}, not a mapping with '{required}'.")
+    if required not in content:
         keys = ", ".join(f"'{k}'" for k in list(content)[:5])
-        raise DocumentError(f"{source} is not a pipeline: it has no 'nodes' (its keys: {keys}).")
+        raise DocumentError(f"{source} is not {what}: it has no '{required}' (its keys: {keys}).")
     return content
 
 

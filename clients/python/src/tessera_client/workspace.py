@@ -15,6 +15,7 @@ from . import config
 from ._http import Session
 from .builder import PipelineBuilder
 from .catalogue import Catalogue
+from .components import Components
 from .datasets import Datasets
 from .endpoints import Endpoints
 from .errors import AuthError, ConfigError
@@ -39,6 +40,7 @@ class Workspace:
         self.pipelines = Pipelines(self.session, self.id, self.runs)
         self.endpoints = Endpoints(self.session, self.id)
         self.models = Models(self.session, self.id)
+        self.components = Components(self.session, self.id)
         self.published = Published(self.session, self.id)
         self.schedules = Schedules(self.session, self.published)
 

@@ -16,7 +16,7 @@ import typer
 
 from tessera_client.errors import ExitCode, TesseraError
 
-from . import auth, datasets, endpoints, models, pipelines, published, runs, schedules, workspaces
+from . import auth, components, datasets, endpoints, models, pipelines, published, runs, schedules, workspaces
 from .context import State
 from .output import err
 
@@ -43,6 +43,7 @@ app.command("whoami")(auth.whoami)
 app.add_typer(workspaces.app, name="workspace")
 app.add_typer(datasets.app, name="dataset")
 app.add_typer(pipelines.app, name="pipeline")
+app.add_typer(components.app, name="component")
 app.add_typer(runs.app, name="run")
 app.add_typer(endpoints.app, name="endpoint")
 app.add_typer(models.app, name="model")

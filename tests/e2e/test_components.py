@@ -90,8 +90,11 @@ def test_group_open_edit_back_out_and_run(page: Page, live_server_e2e, workers, 
     expect(ui.node(page, None)).to_have_count(3)
     ui.shot(page, "components-4-opened")
 
-    # And edits a parameter inside and saves a version
+    # And edits a parameter inside and saves a version; a column picker inside offers the columns that
+    # flow in from the pipeline through the component's input
     ui.set_number(page, "split_data", "fraction_of_rows_in_first_output_dataset", 0.6)
+    column = page.locator('aside.panel [data-param="stratification_key_column"] option[value="diagnosis"]')
+    expect(column).to_have_count(1, timeout=15_000)
     expect(crumb).to_contain_text("Unsaved changes")
     crumb.get_by_role("button", name="Save version…").click()
     save = page.get_by_role("dialog", name=re.compile("as a new version"))
@@ -177,13 +180,17 @@ def test_a_linked_copy_offers_the_update_with_its_diff(page: Page, live_server_e
     crumb = page.get_by_test_id("component-breadcrumb")
     expect(crumb).to_be_visible(timeout=10_000)
     ui.set_number(page, "split_data", "fraction_of_rows_in_first_output_dataset", 0.7)
-    crumb.get_by_role("button", name="Save version…").click()
+    # going back with the edit unsaved asks first; she saves it from there
+    crumb.get_by_role("button", name=re.compile("Two copies")).click()
+    leave = page.get_by_role("dialog", name="Unsaved changes in the component")
+    expect(leave).to_be_visible()
+    ui.shot(page, "components-8b-leave-unsaved")
+    leave.get_by_role("button", name="Save as new version…").click()
     save = page.get_by_role("dialog", name=re.compile("as a new version"))
     save.get_by_label("Version message").fill("70/30")
     save.get_by_role("button", name="Save version").click()
     expect(save).to_be_hidden(timeout=10_000)
-    crumb.get_by_role("button", name=re.compile("Two copies")).click()
-    expect(crumb).to_be_hidden()
+    expect(crumb).to_be_hidden(timeout=10_000)  # and it went on back to the pipeline
 
     # Then the copy she edited is on version 2, and the other one offers the update
     expect(page.locator(f'[data-testid="node"][data-node-id="{first_id}"]')).to_have_attribute("data-version", "2")

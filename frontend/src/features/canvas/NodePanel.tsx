@@ -48,6 +48,7 @@ import { ComponentRunSummary } from "../components/ComponentRunSummary";
 import { isComponentModule } from "../components/types";
 import { useComponentDialogs } from "../components/dialogStore";
 import { ComponentPanelActions } from "../components/ComponentPanelActions";
+import { outerSourceOf } from "../components/editor";
 import { ComponentOverview } from "../components/ComponentOverview";
 import { ComponentIcon } from "../components/ComponentIcon";
 import { nodeUrlPath } from "../../api/nodePath";
@@ -158,7 +159,11 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
   const columnsFor = useCallback(
     (port: string) => {
       const edge = edges.find((e) => e.target === node.id && e.targetHandle === port);
-      if (!edge?.sourceHandle) return undefined;
+      if (!edge?.sourceHandle) {
+        // Inside a component: an input fed from the pipeline, through the component's input.
+        const outer = frames.length ? outerSourceOf(node.id, port) : null;
+        return outer ? schemas[outer.node]?.[outer.port]?.columns : undefined;
+      }
       return schemas[scopedId(frames, edge.source)]?.[edge.sourceHandle]?.columns;
     },
     [edges, schemas, node.id, frames],

@@ -17,7 +17,7 @@ export function LeaveDialog({ depth, onSave, onClose }: Props) {
     <Modal
       title="Unsaved changes in the component"
       onClose={onClose}
-      size="sm"
+      size="md"
       footer={
         <>
           <button className="btn" onClick={onClose}>

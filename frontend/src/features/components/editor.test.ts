@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { PipelineDocument } from "../../api/types";
 import { useGraph, type Snapshot } from "../canvas/graphStore";
-import { closeFrame, hasUnsavedEdits, markSaved, openFrame, resetEditor, useComponentEditor } from "./editor";
+import { closeFrame, hasUnsavedEdits, markSaved, openFrame, outerSourceOf, resetEditor, useComponentEditor } from "./editor";
 import { insideComponent, outerGraph, useScope } from "./scopeStore";
 import type { GraphComponentDocument } from "./types";
 
@@ -79,5 +79,16 @@ describe("opening a component on the canvas", () => {
     expect(g().nodes.map((n) => n.id)).toEqual(["clean"]);
     closeFrame();
     expect(g().nodes.find((n) => n.id === "ds")?.position).toEqual({ x: 400, y: 0 });
+  });
+});
+
+describe("inside an open component, an inner input fed from the pipeline", () => {
+  it("is traced to the output wired into the component's input, one level up", () => {
+    resetEditor();
+    useGraph.getState().load(pipeline);
+    open();
+    expect(outerSourceOf("clean", "dataset")).toEqual({ node: "ds", port: "dataset" });
+    expect(outerSourceOf("clean", "other")).toBeNull();
+    resetEditor();
   });
 });

@@ -169,3 +169,19 @@ export function resetEditor(): void {
   publish([]);
   useComponentEditor.setState({ leaving: null });
 }
+
+/**
+ * Inside an open component, what feeds inner input `port` of `nodeId` from outside: the output wired,
+ * one level up, into the component input it belongs to, by its full id (as validation names schemas).
+ * Column pickers inside read the columns that flow in from the pipeline through it.
+ */
+export function outerSourceOf(nodeId: string, port: string): { node: string; port: string } | null {
+  const frames = useComponentEditor.getState().frames;
+  const top = frames.at(-1);
+  if (!top) return null;
+  const input = top.document.inputs.find((i) => i.targets.some((t) => t.node === nodeId && t.port === port));
+  if (!input) return null;
+  const edge = top.below.edges.find((e) => e.target === top.nodeId && e.targetHandle === input.name);
+  if (!edge?.sourceHandle) return null;
+  return { node: [...frames.slice(0, -1).map((f) => f.nodeId), edge.source].join("/"), port: edge.sourceHandle };
+}

@@ -209,3 +209,12 @@ def test_a_linked_copy_offers_the_update_with_its_diff(page: Page, live_server_e
     update.get_by_role("button", name="Accept version 2").click()
     expect(other).to_have_attribute("data-version", "2")
     expect(other.get_by_test_id("component-update")).to_have_count(0)
+
+    # And Ungroup on its context menu puts Split Data back in its place, wired as before
+    nodes_before = ui.node(page, None).count()
+    other.locator(".mnode__title").click(button="right")
+    page.get_by_role("menuitem", name="Ungroup").click()
+    expect(component_card(page)).to_have_count(1, timeout=10_000)
+    expect(ui.node(page, None)).to_have_count(nodes_before)
+    expect(ui.card(page, "split_data")).to_have_count(1)
+    ui.shot(page, "components-11b-ungrouped")

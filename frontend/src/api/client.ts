@@ -2,10 +2,11 @@
  * The one HTTP client: generated from openapi.json (see `npm run gen:api`), session cookies, CSRF on
  * unsafe methods, and failures turned into ApiError with a sentence a user can act on.
  */
-import createClient, { type Middleware } from "openapi-fetch";
+import createClient, { defaultPathSerializer, type Middleware, type PathSerializer } from "openapi-fetch";
 import type { paths } from "./generated/schema";
 import { ApiError, describeFailure, networkError } from "./errors";
 import { prefetchingFetch } from "./prefetch";
+import { NODE_PATH_PARAMS, nodeUrlPath } from "./nodePath";
 
 export function csrfToken(): string {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -23,7 +24,17 @@ const csrf: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin", fetch: prefetchingFetch });
+/** Node ids inside components are paths (`prep/clean`): each segment encoded, the slashes kept. */
+const pathSerializer: PathSerializer = (pathname, params) => {
+  let url = pathname;
+  for (const name of NODE_PATH_PARAMS) {
+    const value = params?.[name];
+    if (typeof value === "string") url = url.replace(`{${name}}`, nodeUrlPath(value));
+  }
+  return defaultPathSerializer(url, params);
+};
+
+export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin", fetch: prefetchingFetch, pathSerializer });
 api.use(csrf);
 
 interface FetchResult<T> {

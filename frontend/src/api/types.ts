@@ -41,6 +41,8 @@ export interface DocNode {
   version: number;
   params?: Record<string, unknown>;
   regenerate?: boolean;
+  /** Component nodes only: "latest" (the default) follows the component, "pinned" keeps `version`. */
+  link?: "latest" | "pinned";
 }
 export interface PortRef {
   node: string;

@@ -31,6 +31,10 @@ import { NODE_WIDTH } from "./nodeSize";
 import { checkLive, isValidConnection } from "./rules";
 import { toast } from "../../app/toasts";
 import { edgeTypes, nodeTypes } from "./types";
+import { openComponentNode } from "../components/actions";
+import { isComponentModule } from "../components/types";
+import { scopedId, useScope } from "../components/scopeStore";
+import { aggregate } from "../components/status";
 
 interface CanvasProps {
   readOnly: boolean;
@@ -146,6 +150,11 @@ export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
     [flow, onDropItem, readOnly],
   );
 
+  // A component node opens on the canvas (its inner graph, with a breadcrumb back).
+  const onNodeDoubleClick = useCallback((_: ReactMouseEvent, node: DesignerNode) => {
+    if (isComponentModule(node.data.module)) void openComponentNode(node.id);
+  }, []);
+
   const onConnectEnd = useCallback((_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
     if (state.isValid || !state.fromHandle || !state.toHandle || !state.fromNode || !state.toNode) return;
     const forward = state.fromHandle.type === "source";
@@ -171,6 +180,8 @@ export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
         onConnect={connect}
         onConnectEnd={onConnectEnd}
         onNodeContextMenu={(e, n) => openMenu(e, { kind: "node", id: n.id })}
+        onNodeDoubleClick={onNodeDoubleClick}
+        onSelectionContextMenu={(e, picked) => picked[0] && openMenu(e, { kind: "node", id: picked[0].id })}
         onEdgeContextMenu={(e, edge) => openMenu(e, { kind: "edge", id: edge.id })}
         onPaneContextMenu={(e) => openMenu(e, { kind: "pane" })}
         onMoveStart={closeMenu}
@@ -246,12 +257,15 @@ function FarZoom({ canvas }: { canvas: RefObject<HTMLDivElement | null> }) {
 /** The minimap colours nodes by run status; it re-renders when any status changes, which is cheap. */
 function StatusMiniMap() {
   const statuses = useRunStatus((s) => s.nodes);
+  const frames = useScope((s) => s.frames);
   const colour = useCallback(
     (node: Node) => {
-      const status = statuses[node.id]?.status;
+      // Inside an open component runs name nodes `outer/inner`; a component node has its inner nodes' status.
+      const id = scopedId(frames, node.id);
+      const status = statuses[id]?.status ?? aggregate(statuses, id)?.status;
       return status ? resolveColour(statusStyle(status).colour) : "#cfd6e2";
     },
-    [statuses],
+    [statuses, frames],
   );
   return <MiniMap pannable zoomable nodeColor={colour} nodeStrokeWidth={0} nodeBorderRadius={6} maskColor="rgba(240, 243, 248, 0.7)" position="bottom-right" />;
 }

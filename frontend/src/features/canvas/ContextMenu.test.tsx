@@ -76,6 +76,7 @@ describe("the canvas's context menu", () => {
     expect(items().map((b) => b.textContent)).toEqual([
       "Run from here",
       "Regenerate output",
+      "Create component…",
       "CopyCtrl+C",
       "DeleteDelete",
       "Add comment",

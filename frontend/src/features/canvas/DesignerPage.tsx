@@ -9,7 +9,7 @@ import { useNavigate, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { ApiError, messageOf } from "../../api/errors";
 import { useDatasets, useModules, usePipeline, usePortTypes, useRuns } from "../../api/queries";
-import type { PipelineDocument, Problem } from "../../api/types";
+import type { Module, PipelineDocument, Problem } from "../../api/types";
 import { isFinal } from "../../app/status";
 import { ErrorState, Loading } from "../../app/States";
 import { toast } from "../../app/toasts";
@@ -32,7 +32,7 @@ import { StaleVersionError } from "../versions/staleVersion";
 import { SaveVersionDialog, saveVersion } from "./SaveVersionDialog";
 import { useSession } from "./sessionStore";
 import { DesignerToolbar } from "./Toolbar";
-import { flushDraft, useDraftSync, useValidationSync } from "./useDraftSync";
+import { flushDraft, pipelineDocument, useDraftSync, useValidationSync } from "./useDraftSync";
 import { useValidation } from "./validationStore";
 import { UpgradeDialog } from "./VersionUpgrade";
 import { estimateNodeSize, NODE_WIDTH, titleMeasurer } from "./nodeSize";
@@ -41,6 +41,9 @@ import { downstreamOf } from "./canvasMenu";
 import { DEFAULT_HEIGHT, footprint, freeSpot, overlapping } from "./placement";
 import "./canvas.css";
 import { VersionsPanelHost } from "../versions";
+import { ComponentBreadcrumb, ComponentDialogs, isComponentModule, resetEditor, useComponentCatalogue } from "../components";
+
+const NO_MODULES: readonly Module[] = [];
 
 export function DesignerPage() {
   const pipelineId = Number(useParams().pipelineId);
@@ -56,22 +59,26 @@ export function useCatalogueSync(workspace: number | undefined) {
   const modules = useModules();
   const portTypes = usePortTypes();
   const datasets = useDatasets(workspace);
+  const components = useComponentCatalogue(workspace);
   useEffect(() => {
     if (modules.data) useCatalogue.getState().setModules(modules.data);
   }, [modules.data]);
+  useEffect(() => {
+    if (components.data) useCatalogue.getState().setComponents(components.data);
+  }, [components.data]);
   useEffect(() => {
     if (portTypes.data) useCatalogue.getState().setPortTypes(portTypes.data);
   }, [portTypes.data]);
   useEffect(() => {
     if (datasets.data) useCatalogue.getState().setDatasets(datasets.data);
   }, [datasets.data]);
-  return { modules, portTypes, datasets };
+  return { modules, portTypes, datasets, components };
 }
 
 function Designer({ pipelineId }: { pipelineId: number }) {
   const pipeline = usePipeline(pipelineId);
   const workspace = pipeline.data?.workspace;
-  const { modules, portTypes, datasets } = useCatalogueSync(workspace);
+  const { modules, portTypes, datasets, components } = useCatalogueSync(workspace);
   const setWorkspace = useCurrentWorkspace((s) => s.setCurrent);
   const [loaded, setLoaded] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -128,7 +135,9 @@ function Designer({ pipelineId }: { pipelineId: number }) {
   useDraftSync(pipelineId, editable && collab === "off");
   // The canvas can show the result of a check: the joined document (co-editing reloads it), and not
   // competing with the catalogue and the pipeline for the server while the page opens.
-  const shown = editable && collab !== "idle" && collab !== "connecting" && Boolean(pipeline.data && modules.data && portTypes.data);
+  // The workspace's components too: component nodes are sized and drawn with their ports from the start.
+  const componentsIn = components.isSuccess || components.isError;
+  const shown = editable && collab !== "idle" && collab !== "connecting" && componentsIn && Boolean(pipeline.data && modules.data && portTypes.data);
   // Once the pipeline and the catalogue are in, and before the canvas mounts: size every card up front.
   const [sized, setSized] = useState(false);
   const arrangeOnOpen = useRef(false);
@@ -176,6 +185,7 @@ function Designer({ pipelineId }: { pipelineId: number }) {
       name={pipeline.data.name}
       workspace={pipeline.data.workspace}
       modules={modules.data}
+      components={components.data ?? NO_MODULES}
       datasets={datasets.data ?? []}
       arrangeOnOpen={arrangeOnOpen.current}
     />
@@ -187,11 +197,13 @@ interface LayoutProps {
   name: string;
   workspace: number;
   modules: NonNullable<ReturnType<typeof useModules>["data"]>;
+  /** The workspace's components, module-shaped (every version). */
+  components: readonly Module[];
   datasets: NonNullable<ReturnType<typeof useDatasets>["data"]>;
   arrangeOnOpen: boolean;
 }
 
-function DesignerLayout({ pipelineId, name, workspace, modules, datasets, arrangeOnOpen }: LayoutProps) {
+function DesignerLayout({ pipelineId, name, workspace, modules, components, datasets, arrangeOnOpen }: LayoutProps) {
   const flow = useReactFlow();
   const navigate = useNavigate();
   const client = useQueryClient();
@@ -213,6 +225,10 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets, arrang
     arrangeAll(flow).catch((error) => toast.error(`Could not arrange the pipeline: ${messageOf(error)}`));
   }, [arrangeOnOpen, flow]);
 
+  // The palette lists the workspace's components with the modules (script components in their own category).
+  const paletteModules = useMemo(() => [...modules, ...components], [modules, components]);
+  useEffect(() => () => resetEditor(), []);
+
   // The module a dragged dataset becomes: Dataset for a table, File Dataset for a zip.
   const datasetModules = useMemo(() => datasetModulesByKind(modules), [modules]);
   const datasetModuleList = useMemo(() => [...datasetModules.values()], [datasetModules]);
@@ -230,7 +246,8 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets, arrang
         at = freeSpot(want, { width: NODE_WIDTH, height: DEFAULT_HEIGHT }, useGraph.getState().nodes.map(footprint));
       }
       if (item.kind === "module") {
-        addNode({ id: item.module, version: item.version }, at);
+        // A component from the palette follows the component: "update available" when a newer version is saved.
+        addNode({ id: item.module, version: item.version }, at, {}, isComponentModule(item.module) ? { link: "latest" } : {});
       } else {
         const node = nodeForDataset(datasetModules, datasets, item.datasetId);
         if (node) addNode({ id: node.module.id, version: node.module.version }, at, node.params);
@@ -250,7 +267,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets, arrang
         const check = await unwrap(
           api.POST("/api/pipelines/{id}/validate/", {
             params: { path: { id: pipelineId } },
-            body: { document: useGraph.getState().document(), parameters: values },
+            body: { document: pipelineDocument(), parameters: values },
           }),
           "check the parameter values",
         );
@@ -310,8 +327,9 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets, arrang
       />
       <InferenceNotes />
       <div className="designer__body">
-        <Palette modules={modules} datasets={datasets} datasetModules={datasetModuleList} onAdd={(item) => place(item)} />
+        <Palette modules={paletteModules} datasets={datasets} datasetModules={datasetModuleList} onAdd={(item) => place(item)} />
         <main className="designer__canvas" aria-label="Canvas">
+          <ComponentBreadcrumb pipelineName={name} />
           <Canvas readOnly={readOnly} onDropItem={place} onRunFrom={submit} />
         </main>
         <NodePanel readOnly={readOnly} />
@@ -336,6 +354,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, datasets, arrang
         />
       )}
       <RunDialogs />
+      <ComponentDialogs />
       <UpgradeDialog />
       <VersionsPanelHost pipelineId={pipelineId} workspace={workspace} />
     </div>

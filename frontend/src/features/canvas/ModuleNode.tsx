@@ -4,8 +4,8 @@
  * the validator are pinned on the card and on the ports at fault. Each node subscribes only to its
  * own status and problems, so a status event re-renders one card.
  */
-import { Handle, Position, type NodeProps } from "@xyflow/react";
-import { memo, useMemo } from "react";
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import type { Module, Port, Problem } from "../../api/types";
 import { hasOutputs, statusStyle } from "../../app/status";
 import { datasetIcon } from "../datasets/shape";
@@ -20,6 +20,10 @@ import type { DesignerNode } from "./document";
 import { useNodeProblems } from "./validationStore";
 import { NODE_WIDTH } from "./nodeSize";
 import { VersionFlag } from "./VersionUpgrade";
+import { ComponentIcon } from "../components/ComponentIcon";
+import { ComponentUpdateBadge, ComponentVersionLine, useComponentPorts, useComponentRun } from "../components/ComponentCard";
+import { useScopedId } from "../components/scopeStore";
+import { isComponentEntry, isComponentModule } from "../components/types";
 
 
 function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
@@ -35,10 +39,16 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
     () => [...new Set(Object.values(data.params).flatMap((v) => referenceOf(v) ?? []))],
     [data.params],
   );
-  const run = useNodeRun(id);
+  usePortsMeasured(id, module);
+  const component = isComponentModule(data.module);
+  const ownRun = useNodeRun(id);
+  // A component node has no run of its own (its inner nodes run): the card shows theirs together.
+  const innerRun = useComponentRun(id, component && !ownRun);
+  const run = ownRun;
+  const fullId = useScopedId(id);
   const runId = useRunStatus((s) => s.run?.id);
   const problems = useNodeProblems(id);
-  const status = run?.status;
+  const status = run?.status ?? innerRun?.status;
   const style = statusStyle(status);
   const colour = module ? categoryColour(module.category) : "#98a2b3";
   const title = datasetName ?? module?.name ?? `${data.module} v${data.version}`;
@@ -46,6 +56,9 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   const problemPorts = useMemo(() => new Set(problems.filter((p) => !p.param).map((p) => p.port).filter(Boolean)), [problems]);
 
   const classes = ["mnode"];
+  // "nopan": the canvas's zoom must not take a double-click on it (read-only canvases zoom on double-click),
+  // which opens the component.
+  if (component) classes.push("mnode--component", "nopan");
   if (selected) classes.push("mnode--selected");
   if (status) classes.push(`mnode--${status}`);
   if (problems.length) classes.push("mnode--problem");
@@ -60,11 +73,13 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
       data-module={data.module}
       data-status={status ?? "idle"}
       data-problems={problems.length}
+      data-version={component ? data.version : undefined}
+      title={component ? "Double-click to open the component" : undefined}
     >
-      {module && <Ports module={module} kind="in" problemPorts={problemPorts} nodeId={id} run={run} runId={runId} />}
+      {module && <Ports module={module} kind="in" problemPorts={problemPorts} nodeId={id} runNodeId={fullId} run={run} runId={runId} />}
       <div className="mnode__body">
         <span className="mnode__icon" aria-hidden>
-          {datasetName ? datasetIcon(datasetKind) : initials(module?.name ?? data.module)}
+          {component ? <ComponentIcon size={18} /> : datasetName ? datasetIcon(datasetKind) : initials(module?.name ?? data.module)}
         </span>
         <div className="mnode__text">
           <div className="mnode__title" title={title}>
@@ -72,6 +87,8 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
           </div>
           <StatusLine
             nodeId={id}
+            runNodeId={fullId}
+            link={data.link}
             title={title}
             sub={datasetName ? (module?.name ?? "Dataset") : (module?.category ?? "Not in the catalogue")}
             module={module}
@@ -87,14 +104,15 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
             </div>
           )}
           {status === "running" && (
-            <div className="mnode__progress" role="progressbar" aria-valuenow={Math.round((run?.progress ?? 0) * 100)} title={run?.message || undefined}>
-              <span style={{ width: `${Math.max(4, Math.round((run?.progress ?? 0) * 100))}%` }} />
+            <div className="mnode__progress" role="progressbar" aria-valuenow={Math.round((run?.progress ?? innerRun?.progress ?? 0) * 100)} title={run?.message || undefined}>
+              <span style={{ width: `${Math.max(4, Math.round((run?.progress ?? innerRun?.progress ?? 0) * 100))}%` }} />
             </div>
           )}
         </div>
-        {status && <StatusMark status={status} progress={run?.progress ?? 0} />}
+        {status && <StatusMark status={status} progress={run?.progress ?? innerRun?.progress ?? 0} />}
       </div>
-      {module && <Ports module={module} kind="out" problemPorts={problemPorts} nodeId={id} run={run} runId={runId} />}
+      {module && <Ports module={module} kind="out" problemPorts={problemPorts} nodeId={id} runNodeId={fullId} run={run} runId={runId} />}
+      {component && <ComponentUpdateBadge nodeId={id} module={data.module} version={data.version} link={data.link} />}
       {data.comment && (
         <div className="mnode__comment" title={data.comment}>
           {data.comment}
@@ -102,6 +120,23 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
       )}
     </div>
   );
+}
+
+/**
+ * A card whose ports change after it was drawn (its module reached the catalogue late, as a component
+ * does when it has just been created, or a version with other ports): React Flow measures handles only
+ * when a node resizes, so it is told to measure again, else edges to the new ports would not be drawn.
+ * Not on the first render: a pipeline of 500 modules is measured once, as before.
+ */
+function usePortsMeasured(id: string, module: Module | undefined) {
+  const update = useUpdateNodeInternals();
+  const key = module ? `${module.inputs.map((p) => p.name).join(",")}|${module.outputs.map((p) => p.name).join(",")}` : "";
+  const drawn = useRef(key);
+  useEffect(() => {
+    if (drawn.current === key) return;
+    drawn.current = key;
+    update(id);
+  }, [id, key, update]);
 }
 
 function StatusMark({ status, progress }: { status: string; progress: number }) {
@@ -123,6 +158,9 @@ function StatusMark({ status, progress }: { status: string; progress: number }) 
 
 interface StatusLineProps {
   nodeId: string;
+  /** The id runs know it by (`outer/inner` inside an open component). */
+  runNodeId: string;
+  link: "latest" | "pinned" | undefined;
   title: string;
   sub: string;
   module: Module | undefined;
@@ -139,7 +177,7 @@ interface StatusLineProps {
  * taller card would cover the input ports of the module below it (the full text is in the tooltip and
  * the panel).
  */
-function StatusLine({ nodeId, title, sub, module, problems, run, runId, moduleId, version }: StatusLineProps) {
+function StatusLine({ nodeId, runNodeId, link, title, sub, module, problems, run, runId, moduleId, version }: StatusLineProps) {
   const openLog = useRunDialogs((s) => s.openLog);
   if (run?.status === "failed" && runId !== undefined) {
     const message = run.error?.message ? withoutNodePrefix(run.error.message) : "This module failed.";
@@ -151,7 +189,7 @@ function StatusLine({ nodeId, title, sub, module, problems, run, runId, moduleId
           className="link-btn nodrag"
           onClick={(e) => {
             e.stopPropagation();
-            openLog({ runId, nodeId, title: `Log of ${title}` });
+            openLog({ runId, nodeId: runNodeId, title: `Log of ${title}` });
           }}
         >
           View log
@@ -183,6 +221,10 @@ function StatusLine({ nodeId, title, sub, module, problems, run, runId, moduleId
       </div>
     );
   }
+  if (isComponentModule(moduleId)) {
+    const kind = isComponentEntry(module) ? module.component.kind : undefined;
+    return <ComponentVersionLine version={version} link={link} kind={kind} />;
+  }
   // a node saved with an older module version says so in place of the category: "v1 · upgrade to v2"
   return (
     <VersionFlag nodeId={nodeId} module={moduleId} version={version} fallback={<div className="mnode__sub">{sub}</div>} />
@@ -194,14 +236,16 @@ interface PortsProps {
   kind: "in" | "out";
   problemPorts: Set<string | null>;
   nodeId: string;
+  runNodeId: string;
   run: NodeRunState | undefined;
   runId: number | undefined;
 }
 
-const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, runId }: PortsProps) {
+const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, runNodeId, run, runId }: PortsProps) {
   const portTypes = useCatalogue((s) => s.portTypes);
   const openInspector = useRunDialogs((s) => s.openInspector);
   const columns = usePortColumns(nodeId, kind);
+  const own = useComponentPorts(nodeId, kind); // inside an open component: the ports that are the component's
   const ports: Port[] = kind === "in" ? module.inputs : module.outputs;
   if (!ports.length) return null;
   const inspectable = kind === "out" && runId !== undefined && hasOutputs(run?.status);
@@ -213,7 +257,9 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, run
         const slot = 100 / ports.length;
         const typeLabel = portTypeLabel(portTypes, p.type);
         const flowing = columns[p.name];
-        const tip = `${p.label} · ${typeLabel}${p.optional ? " (optional)" : ""}${inspectable ? " — click to inspect" : ""}${flowing ? `\n${flowing}` : ""}`;
+        const bound = own[p.name];
+        const role = bound === undefined ? "" : `\nThe component's ${kind === "in" ? "input" : "output"} “${bound}”`;
+        const tip = `${p.label} · ${typeLabel}${p.optional ? " (optional)" : ""}${inspectable ? " — click to inspect" : ""}${role}${flowing ? `\n${flowing}` : ""}`;
         const classes = ["port", `port--${kind}`, `port-type--${p.type}`];
         if (problemPorts.has(p.name)) classes.push("port--problem");
         if (inspectable) classes.push("port--inspectable");
@@ -234,7 +280,7 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, run
                       e.stopPropagation();
                       openInspector({
                         runId: runId as number,
-                        nodeId,
+                        nodeId: runNodeId,
                         port: p.name,
                         portType: p.type,
                         title: `${module.name} · ${p.label}`,
@@ -250,6 +296,11 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, run, run
             >
               {p.label}
             </span>
+            {bound !== undefined && (
+              <span className={`cport cport--${kind}`} style={{ left: `calc(${i * slot}% + 4px)`, width: `calc(${slot}% - 8px)` }} data-testid="component-port">
+                ⇣ {bound}
+              </span>
+            )}
           </div>
         );
       })}

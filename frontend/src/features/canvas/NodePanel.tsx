@@ -42,7 +42,16 @@ import { useGraph } from "./graphStore";
 import { AUTOML_MODULES, AutomlLeaderboard } from "./AutomlLeaderboard";
 import { TRAINING_MODULES, TrainingCurve } from "./TrainingCurve";
 import { usePanel, type PanelTab as Tab } from "./panelStore";
-import { NO_PROBLEMS, useValidation } from "./validationStore";
+import { useNodeProblems, useValidation } from "./validationStore";
+import { scopedId, useScope, useScopedId } from "../components/scopeStore";
+import { ComponentRunSummary } from "../components/ComponentRunSummary";
+import { isComponentModule } from "../components/types";
+import { useComponentDialogs } from "../components/dialogStore";
+import { ComponentPanelActions } from "../components/ComponentPanelActions";
+import { outerSourceOf } from "../components/editor";
+import { ComponentOverview } from "../components/ComponentOverview";
+import { ComponentIcon } from "../components/ComponentIcon";
+import { nodeUrlPath } from "../../api/nodePath";
 
 export function NodePanel({ readOnly }: { readOnly: boolean }) {
   // A string, so that moving a node does not re-render the panel.
@@ -54,11 +63,13 @@ export function NodePanel({ readOnly }: { readOnly: boolean }) {
     usePanel.getState().setTab(readOnly ? "outputs" : "params");
   }, [readOnly]);
   const selected = ids ? ids.split(",") : [];
+  const inside = useScope((s) => s.frames.length > 0);
   if (selected.length === 1) {
     const id = selected[0] as string;
     return <SingleNode key={id} id={id} readOnly={readOnly} tab={tab} setTab={setTab} />;
   }
   if (selected.length > 1) return <ManyNodes count={selected.length} readOnly={readOnly} />;
+  if (inside) return <ComponentOverview />;
   return <PipelineOverview readOnly={readOnly} />;
 }
 
@@ -89,9 +100,15 @@ function SingleNode({ id, readOnly, tab, setTab }: { id: string; readOnly: boole
   return (
     <aside className="panel" aria-label={`${module.name} settings`} data-node-id={node.id}>
       <header className="panel__head">
-        <span className="panel__icon" style={{ background: categoryColour(module.category) }} aria-hidden>
-          {initials(module.name)}
-        </span>
+        {isComponentModule(module.id) ? (
+          <span className="panel__icon panel__icon--component" aria-hidden>
+            <ComponentIcon size={18} />
+          </span>
+        ) : (
+          <span className="panel__icon" style={{ background: categoryColour(module.category) }} aria-hidden>
+            {initials(module.name)}
+          </span>
+        )}
         <div className="panel__head-text">
           <h2 className="panel__title">{module.name}</h2>
           <div className="panel__subtitle">
@@ -100,6 +117,7 @@ function SingleNode({ id, readOnly, tab, setTab }: { id: string; readOnly: boole
         </div>
         {run && <StatusPill status={run.status} progress={run.progress} />}
       </header>
+      {isComponentModule(data.module) && <ComponentPanelActions nodeId={id} readOnly={readOnly} />}
       <div className="tabs" role="tablist">
         <button role="tab" aria-selected={tab === "params"} className="tab" onClick={() => setTab("params")}>
           Parameters
@@ -118,8 +136,9 @@ function SingleNode({ id, readOnly, tab, setTab }: { id: string; readOnly: boole
 function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; readOnly: boolean }) {
   const update = useGraph((s) => s.updateNodeData);
   const removeNodes = useGraph((s) => s.removeNodes);
-  const problems = useValidation((s) => s.byNode[node.id] ?? NO_PROBLEMS);
+  const problems = useNodeProblems(node.id);
   const schemas = useValidation((s) => s.schemas);
+  const frames = useScope((s) => s.frames);
   const edges = useGraph((s) => s.edges);
   const datasets = useCatalogue((s) => s.datasets);
   const [showDoc, setShowDoc] = useState(false);
@@ -140,10 +159,14 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
   const columnsFor = useCallback(
     (port: string) => {
       const edge = edges.find((e) => e.target === node.id && e.targetHandle === port);
-      if (!edge?.sourceHandle) return undefined;
-      return schemas[edge.source]?.[edge.sourceHandle]?.columns;
+      if (!edge?.sourceHandle) {
+        // Inside a component: an input fed from the pipeline, through the component's input.
+        const outer = frames.length ? outerSourceOf(node.id, port) : null;
+        return outer ? schemas[outer.node]?.[outer.port]?.columns : undefined;
+      }
+      return schemas[scopedId(frames, edge.source)]?.[edge.sourceHandle]?.columns;
     },
-    [edges, schemas, node.id],
+    [edges, schemas, node.id, frames],
   );
 
   const onChange = useCallback(
@@ -237,6 +260,8 @@ function useParameterBinding(node: NodeRef, module: Module, readOnly: boolean) {
   const unbindField = useGraph((s) => s.unbindField);
   const selectOnly = useGraph((s) => s.selectOnly);
   const datasets = useCatalogue((s) => s.datasets);
+  // Inside an open component there are no pipeline parameters to bind to (it exposes its own instead).
+  const inside = useScope((s) => s.frames.length > 0);
   const [promoting, setPromoting] = useState<{ field: FieldSpec; value: unknown } | null>(null);
   const declarations = useMemo(() => declarationsOf(raw), [raw]);
   const params = node.data.params;
@@ -253,7 +278,7 @@ function useParameterBinding(node: NodeRef, module: Module, readOnly: boolean) {
           datasetName={(id) => datasets.get(id)?.name}
         />
       ),
-      renderActions: readOnly
+      renderActions: readOnly || inside
         ? undefined
         : (field, value) => (
             <FieldActions
@@ -264,7 +289,7 @@ function useParameterBinding(node: NodeRef, module: Module, readOnly: boolean) {
             />
           ),
     }),
-    [params, declarations, readOnly, node.id, unbindField, bindField, selectOnly, datasets],
+    [params, declarations, readOnly, inside, node.id, unbindField, bindField, selectOnly, datasets],
   );
   const dialog = promoting && (
     <ParameterDialog
@@ -311,6 +336,9 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
   const types = useCatalogue((s) => s.portTypes);
   const openInspector = useRunDialogs((s) => s.openInspector);
   const openLog = useRunDialogs((s) => s.openLog);
+  // Runs name the nodes inside an open component `outer/inner`.
+  const full = useScopedId(node.id);
+  if (!run && runId !== undefined && isComponentModule(node.data.module)) return <ComponentRunSummary nodeId={full} />;
   if (!run || runId === undefined) {
     return (
       <div className="panel__section">
@@ -368,9 +396,9 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
           </div>
         )}
       </div>
-      {TRAINING_MODULES.has(module.id) && <TrainingCurve runId={runId} nodeId={node.id} status={run.status} />}
+      {TRAINING_MODULES.has(module.id) && <TrainingCurve runId={runId} nodeId={full} status={run.status} />}
       {AUTOML_MODULES.has(module.id) && (
-        <AutomlLeaderboard runId={runId} nodeId={node.id} status={run.status} streamed={run.live} />
+        <AutomlLeaderboard runId={runId} nodeId={full} status={run.status} streamed={run.live} />
       )}
       <div className="panel__section">
         <h3 className="panel__label">Outputs</h3>
@@ -387,13 +415,13 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
                 disabled={!ready}
                 title={ready ? "Open the output viewer" : "Available when the module has finished"}
                 onClick={() =>
-                  openInspector({ runId, nodeId: node.id, port: p.name, portType: p.type, title: `${module.name} · ${p.label}` })
+                  openInspector({ runId, nodeId: full, port: p.name, portType: p.type, title: `${module.name} · ${p.label}` })
                 }
               >
                 Inspect
               </button>
               {ready && (
-                <a className="icon-btn" href={`/api/runs/${runId}/nodes/${node.id}/outputs/${p.name}/download/`} title="Download" aria-label={`Download ${p.label}`}>
+                <a className="icon-btn" href={`/api/runs/${runId}/nodes/${nodeUrlPath(full)}/outputs/${encodeURIComponent(p.name)}/download/`} title="Download" aria-label={`Download ${p.label}`}>
                   ⤓
                 </a>
               )}
@@ -402,7 +430,7 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
         </ul>
       </div>
       <div className="panel__section">
-        <button className="btn btn--sm" onClick={() => openLog({ runId, nodeId: node.id, title: `Log of ${module.name}` })}>
+        <button className="btn btn--sm" onClick={() => openLog({ runId, nodeId: full, title: `Log of ${module.name}` })}>
           View log
         </button>
       </div>
@@ -443,9 +471,20 @@ function ManyNodes({ count, readOnly }: { count: number; readOnly: boolean }) {
           Drag any of them to move them together. {readOnly ? "" : "Copy with Ctrl+C and paste with Ctrl+V; Delete removes them."}
         </p>
         {!readOnly && (
-          <button className="btn btn--danger-ghost btn--sm" onClick={removeSelected}>
-            Delete {count} modules
-          </button>
+          <div className="panel__actions">
+            <button
+              className="btn btn--primary btn--sm"
+              title="Group them into one reusable, versioned node"
+              onClick={() =>
+                useComponentDialogs.getState().show({ kind: "create", nodeIds: useGraph.getState().nodes.filter((n) => n.selected).map((n) => n.id) })
+              }
+            >
+              Create component…
+            </button>
+            <button className="btn btn--danger-ghost btn--sm" onClick={removeSelected}>
+              Delete {count} modules
+            </button>
+          </div>
         )}
       </div>
     </aside>

@@ -11,7 +11,7 @@ import { Modal } from "../../app/Modal";
 import { toast } from "../../app/toasts";
 import { useGraph } from "./graphStore";
 import { useSession } from "./sessionStore";
-import { flushDraft } from "./useDraftSync";
+import { flushDraft, pipelineDocument } from "./useDraftSync";
 import { useValidation } from "./validationStore";
 import { VersionCompare } from "../versions/DiffView";
 import { StaleVersionError } from "../versions/staleVersion";
@@ -19,7 +19,7 @@ import { StaleVersionError } from "../versions/staleVersion";
 
 /** POST a version based on the session's base version; 409 becomes StaleVersionError. */
 export async function saveVersion(pipelineId: number, message: string, base: number | null): Promise<number> {
-  const document = useGraph.getState().document();
+  const document = pipelineDocument();
   try {
     const saved = await unwrap(
       api.POST("/api/pipelines/{id}/versions/", {

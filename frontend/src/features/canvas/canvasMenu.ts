@@ -14,6 +14,8 @@ import type { MenuItem } from "./ContextMenu";
 import { useGraph } from "./graphStore";
 import { usePanel } from "./panelStore";
 import { useValidation } from "./validationStore";
+import { componentMenuItems } from "../components/menu";
+import { scopedId, useScope } from "../components/scopeStore";
 
 export type MenuTarget = { kind: "node"; id: string } | { kind: "edge"; id: string } | { kind: "pane" };
 
@@ -54,13 +56,17 @@ function nodeItems(nodeId: string, ctx: MenuContext): MenuItem[] {
   const selected = graph.nodes.filter((n) => n.selected).length;
   const many = selected > 1 ? ` ${selected} modules` : "";
   const runs = useRunStatus.getState();
-  const run = runs.nodes[nodeId];
+  // Inside an open component, runs name the node `outer/inner`.
+  const frames = useScope.getState().frames;
+  const runNodeId = scopedId(frames, nodeId);
+  const run = runs.nodes[runNodeId];
   const runId = runs.run?.id;
   const running = runs.run !== null && !isFinal(runs.run.status);
   const problems = useValidation.getState().problems.length;
   const title = titleOf(nodeId);
   let runBlocked: string | undefined;
   if (ctx.readOnly || !ctx.runFrom) runBlocked = "Only an editor can submit runs.";
+  else if (frames.length) runBlocked = "Go back to the pipeline to run from a module.";
   else if (problems) runBlocked = "Fix the problems marked on the canvas first.";
   else if (running) runBlocked = "A run is in progress. Wait for it, or cancel it.";
   const noRun = "Available once this module has run.";
@@ -78,6 +84,7 @@ function nodeItems(nodeId: string, ctx: MenuContext): MenuItem[] {
       disabled: ctx.readOnly,
       onSelect: () => useGraph.getState().updateNodeData(nodeId, { regenerate: !node.data.regenerate }),
     },
+    ...componentMenuItems(nodeId, ctx.readOnly),
     { label: `Copy${many}`, shortcut: "Ctrl+C", separated: true, onSelect: () => void copySelected() },
     {
       label: `Delete${many}`,
@@ -108,7 +115,7 @@ function nodeItems(nodeId: string, ctx: MenuContext): MenuItem[] {
       label: "View log",
       disabled: !run || runId === undefined,
       hint: run ? undefined : noRun,
-      onSelect: () => runId !== undefined && useRunDialogs.getState().openLog({ runId, nodeId, title: `Log of ${title}` }),
+      onSelect: () => runId !== undefined && useRunDialogs.getState().openLog({ runId, nodeId: runNodeId, title: `Log of ${title}` }),
     },
   ];
 }

@@ -7,32 +7,46 @@ import type { Dataset, Module, PortType } from "../../api/types";
 import { registerCategories } from "../palette/group";
 
 export interface CatalogueState {
+  /** Built-in modules and the workspace's components (`component:<id>`), every version, by moduleKey. */
   modules: Map<string, Module>;
   latest: Map<string, Module>;
   portTypes: Map<string, PortType>;
   datasets: Map<number, Dataset>;
+  builtIns: Module[];
+  /** The workspace's components as module-shaped entries (GET /api/components/catalogue/?versions=all). */
+  components: Module[];
   setModules(modules: Module[]): void;
+  setComponents(components: Module[]): void;
   setPortTypes(types: PortType[]): void;
   setDatasets(datasets: Dataset[]): void;
 }
 
 export const moduleKey = (id: string, version: number) => `${id}@${version}`;
 
-export const useCatalogue = create<CatalogueState>((set) => ({
+function indexed(modules: readonly Module[]) {
+  const all = new Map<string, Module>();
+  const latest = new Map<string, Module>();
+  for (const m of modules) {
+    all.set(moduleKey(m.id, m.version), m);
+    const seen = latest.get(m.id);
+    if (!seen || seen.version < m.version) latest.set(m.id, m);
+  }
+  registerCategories(modules.map((m) => m.category));
+  return { modules: all, latest };
+}
+
+export const useCatalogue = create<CatalogueState>((set, get) => ({
   modules: new Map(),
   latest: new Map(),
   portTypes: new Map(),
   datasets: new Map(),
+  builtIns: [],
+  components: [],
   setModules(modules) {
-    const all = new Map<string, Module>();
-    const latest = new Map<string, Module>();
-    for (const m of modules) {
-      all.set(moduleKey(m.id, m.version), m);
-      const seen = latest.get(m.id);
-      if (!seen || seen.version < m.version) latest.set(m.id, m);
-    }
-    registerCategories(modules.map((m) => m.category));
-    set({ modules: all, latest });
+    set({ builtIns: modules, ...indexed([...modules, ...get().components]) });
+  },
+  setComponents(components) {
+    set({ components, ...indexed([...get().builtIns, ...components]) });
   },
   setPortTypes(types) {
     set({ portTypes: new Map(types.map((t) => [t.name, t])) });

@@ -9,6 +9,8 @@ export interface ModuleNodeData extends Record<string, unknown> {
   regenerate: boolean;
   comment: string;
   colour?: string;
+  /** Component nodes only (module `component:<id>`): follow the latest version or stay pinned. */
+  link?: "latest" | "pinned";
 }
 
 export type DesignerNode = Node<ModuleNodeData, "module">;
@@ -30,6 +32,7 @@ export function fromDocument(doc: PipelineDocument): { nodes: DesignerNode[]; ed
         version: n.version,
         params: n.params ?? {},
         regenerate: Boolean(n.regenerate),
+        ...(n.link ? { link: n.link } : {}),
         comment: place.comment ?? "",
         ...(place.colour ? { colour: place.colour } : {}),
       },
@@ -65,6 +68,7 @@ export function toDocument(
       version: n.data.version,
       params: n.data.params,
       regenerate: n.data.regenerate,
+      ...(n.data.link ? { link: n.data.link } : {}),
     })),
     edges: edges.map((e) => ({
       source: { node: e.source, port: e.sourceHandle ?? "" },

@@ -73,7 +73,18 @@ export interface GraphState {
   onNodesChange(changes: NodeChange<DesignerNode>[]): void;
   onEdgesChange(changes: EdgeChange<DesignerEdge>[]): void;
   connect(connection: Connection): void;
-  addNode(module: { id: string; version: number }, position: XYPosition, params?: Record<string, unknown>): string;
+  addNode(
+    module: { id: string; version: number },
+    position: XYPosition,
+    params?: Record<string, unknown>,
+    extra?: Pick<ModuleNodeData, "link">,
+  ): string;
+  /**
+   * The canvas becomes `doc` (a document the server rewrote: grouped into a component, ungrouped) in one
+   * undoable edit, saved and shared like any other; nodes kept from before keep their place on screen.
+   * `select` are the ids selected afterwards.
+   */
+  replaceDocument(doc: PipelineDocument, select?: readonly string[]): void;
   updateNodeData(id: string, patch: Partial<ModuleNodeData>, coalesceKey?: string): void;
   removeSelected(): void;
   removeNodes(ids: string[]): void;
@@ -268,7 +279,7 @@ export const useGraph = create<GraphState>((set, get) => {
       changed(true);
     },
 
-    addNode(module, position, params = {}) {
+    addNode(module, position, params = {}, extra = {}) {
       const { nodes } = get();
       const id = newNodeId(module.id, new Set(nodes.map((n) => n.id)));
       remember();
@@ -277,18 +288,31 @@ export const useGraph = create<GraphState>((set, get) => {
         type: "module",
         position,
         selected: true,
-        data: { module: module.id, version: module.version, params, regenerate: false, comment: "" },
+        data: { module: module.id, version: module.version, params, regenerate: false, comment: "", ...extra },
       };
       set({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });
       changed(true);
       return id;
     },
 
+    replaceDocument(doc, select = []) {
+      if (get().readOnly) return;
+      remember();
+      const chosen = new Set(select);
+      const { nodes, edges } = fromDocument(doc);
+      set({
+        nodes: nodes.map((n) => (chosen.has(n.id) ? { ...n, selected: true } : n)),
+        edges,
+        parameters: doc.parameters ?? get().parameters,
+      });
+      changed(true);
+    },
+
     updateNodeData(id, patch, coalesceKey) {
       if (get().readOnly) return;
       remember(coalesceKey ? `${id}:${coalesceKey}` : undefined);
       set({ nodes: get().nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)) });
-      const semantic = "params" in patch || "regenerate" in patch || "module" in patch;
+      const semantic = "params" in patch || "regenerate" in patch || "module" in patch || "version" in patch || "link" in patch;
       changed(semantic);
     },
 

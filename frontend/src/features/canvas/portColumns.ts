@@ -10,6 +10,7 @@ import type { ColumnSchema, TableSchema } from "../../api/types";
 import type { DesignerEdge } from "./document";
 import { useGraph } from "./graphStore";
 import { useValidation } from "./validationStore";
+import { scopedId, useScope } from "../components/scopeStore";
 
 /** Columns named in a tooltip before "and N more". */
 export const COLUMNS_SHOWN = 8;
@@ -32,16 +33,16 @@ export function describeColumns(columns: ColumnSchema[]): string {
 type Schemas = Record<string, Record<string, TableSchema | null>>;
 
 /** `port\tdescription` a line, for every port of `nodeId` whose columns are known. */
-export function portColumnsText(schemas: Schemas, nodeId: string, kind: "in" | "out", wiring: string): string {
+export function portColumnsText(schemas: Schemas, nodeId: string, kind: "in" | "out", wiring: string, prefix = ""): string {
   const lines: string[] = [];
   if (kind === "out") {
-    for (const [port, schema] of Object.entries(schemas[nodeId] ?? {})) {
+    for (const [port, schema] of Object.entries(schemas[prefix + nodeId] ?? {})) {
       if (schema?.columns?.length) lines.push(`${port}\t${describeColumns(schema.columns)}`);
     }
   } else {
     for (const line of wiring ? wiring.split("\n") : []) {
       const [port, source, sourcePort] = line.split("\t") as [string, string, string];
-      const schema = schemas[source]?.[sourcePort];
+      const schema = schemas[prefix + source]?.[sourcePort];
       if (schema?.columns?.length) lines.push(`${port}\t${describeColumns(schema.columns)}`);
     }
   }
@@ -51,6 +52,8 @@ export function portColumnsText(schemas: Schemas, nodeId: string, kind: "in" | "
 /** The column description of each port of a node whose columns are known, by port name. */
 export function usePortColumns(nodeId: string, kind: "in" | "out"): Record<string, string> {
   const wiring = useGraph((s) => (kind === "in" ? inputWiring(s.edges, nodeId) : ""));
-  const text = useValidation((s) => portColumnsText(s.schemas, nodeId, kind, wiring));
+  // Inside an open component, schemas are named by the expanded ids (`outer/inner`).
+  const prefix = useScope((s) => scopedId(s.frames, ""));
+  const text = useValidation((s) => portColumnsText(s.schemas, nodeId, kind, wiring, prefix));
   return useMemo(() => Object.fromEntries(text ? text.split("\n").map((l) => l.split("\t") as [string, string]) : []), [text]);
 }

@@ -6,9 +6,11 @@
 import { useEffect } from "react";
 import { api, csrfToken, unwrap } from "../../api/client";
 import { messageOf } from "../../api/errors";
+import type { PipelineDocument } from "../../api/types";
 import { useGraph } from "./graphStore";
 import { useSession } from "./sessionStore";
 import { useValidation } from "./validationStore";
+import { insideComponent, outerGraph, scopedId, useScope } from "../components/scopeStore";
 
 const SAVE_DELAY_MS = 600;
 const VALIDATE_DELAY_MS = 300;
@@ -30,7 +32,7 @@ export function useDraftSync(pipelineId: number, enabled: boolean) {
 
     const save = async () => {
       const { revision } = useGraph.getState();
-      const document = useGraph.getState().document();
+      const document = pipelineDocument();
       const { baseVersion } = useSession.getState();
       useSession.getState().setSave("saving");
       try {
@@ -48,6 +50,8 @@ export function useDraftSync(pipelineId: number, enabled: boolean) {
     };
 
     const unsubscribe = useGraph.subscribe((state, previous) => {
+      // A component open on the canvas: its edits are saved as a component version, not into the draft.
+      if (insideComponent()) return;
       if (state.revision === previous.revision || state.revision <= state.loadedRevision || state.readOnly) return;
       useSession.getState().markEdited();
       clearTimeout(timer);
@@ -64,7 +68,7 @@ export function useDraftSync(pipelineId: number, enabled: boolean) {
     const onUnload = () => {
       if (!pendingSave) return;
       pendingSave = null;
-      const body = JSON.stringify({ document: useGraph.getState().document(), base_version: useSession.getState().baseVersion });
+      const body = JSON.stringify({ document: pipelineDocument(), base_version: useSession.getState().baseVersion });
       void fetch(`/api/pipelines/${pipelineId}/draft/`, {
         method: "PUT",
         keepalive: true,
@@ -83,6 +87,11 @@ export function useDraftSync(pipelineId: number, enabled: boolean) {
   }, [pipelineId, enabled]);
 }
 
+/** The pipeline's document: the canvas, or the pipeline a component was opened from. */
+export function pipelineDocument(): PipelineDocument {
+  return (outerGraph()?.document() as PipelineDocument | undefined) ?? useGraph.getState().document();
+}
+
 /** Validate the current document against the pipeline's workspace whenever its meaning changes. */
 export function useValidationSync(pipelineId: number, enabled: boolean) {
   useEffect(() => {
@@ -98,7 +107,7 @@ export function useValidationSync(pipelineId: number, enabled: boolean) {
         const result = await unwrap(
           api.POST("/api/pipelines/{id}/validate/", {
             params: { path: { id: pipelineId } },
-            body: { document: useGraph.getState().document() },
+            body: { document: pipelineDocument() },
           }),
           "check the pipeline",
         );
@@ -111,6 +120,8 @@ export function useValidationSync(pipelineId: number, enabled: boolean) {
     void validate();
     const unsubscribe = useGraph.subscribe((state, previous) => {
       if (state.semanticRevision === previous.semanticRevision) return;
+      // Inside a component the pipeline is unchanged until a version is saved: nothing new to check.
+      if (insideComponent()) return;
       clearTimeout(timer);
       useValidation.getState().setPending(true);
       timer = setTimeout(validate, VALIDATE_DELAY_MS);
@@ -126,6 +137,6 @@ export function useValidationSync(pipelineId: number, enabled: boolean) {
 export function columnsReaching(nodeId: string, port: string) {
   const edge = useGraph.getState().edges.find((e) => e.target === nodeId && e.targetHandle === port);
   if (!edge || !edge.sourceHandle) return undefined;
-  const schema = useValidation.getState().schemas[edge.source]?.[edge.sourceHandle];
+  const schema = useValidation.getState().schemas[scopedId(useScope.getState().frames, edge.source)]?.[edge.sourceHandle];
   return schema ? schema.columns : undefined;
 }

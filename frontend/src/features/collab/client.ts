@@ -14,6 +14,7 @@ import { toDocument } from "../canvas/document";
 import { useGraph, type Snapshot } from "../canvas/graphStore";
 import { useSession } from "../canvas/sessionStore";
 import { fieldsOf, type JsonSchema } from "../params";
+import { insideComponent, outerGraph, type OuterGraph } from "../components/scopeStore";
 import { useCollab, type Teammate } from "./collabStore";
 import { applyAll, applyOp, diffOps, isSemantic, OpRefused, paramKey, same } from "./ops";
 import {
@@ -92,7 +93,8 @@ export class CollabClient {
   start(): void {
     useCollab.getState().reset("connecting");
     this.unsubscribe = useGraph.subscribe((state, previous) => {
-      if (this.quiet) return;
+      // A component open on the canvas shows its inner graph: that is not the pipeline, nothing to share.
+      if (this.quiet || insideComponent()) return;
       if (state.revision !== previous.revision) this.localEdit();
       if (state.nodes !== previous.nodes) this.scheduleSelect();
     });
@@ -272,7 +274,10 @@ export class CollabClient {
   /** Rebuild the canvas from the shared draft and what is pending; teammates' `op` also rewrites undo steps. */
   private refreshCanvas(op: Op | null): void {
     const graph = useGraph.getState();
-    const current = reconcile({ nodes: graph.nodes, edges: graph.edges, parameters: graph.parameters }, this.local());
+    // While a component is open the pipeline waits behind it: teammates' ops go there.
+    const outer = outerGraph() as OuterGraph<Snapshot> | null;
+    const shown = outer ? outer.snapshot() : { nodes: graph.nodes, edges: graph.edges, parameters: graph.parameters };
+    const current = reconcile(shown, this.local());
     const history = (step: Snapshot): Snapshot => {
       if (!op) return step;
       try {
@@ -281,7 +286,7 @@ export class CollabClient {
         return step; // the op does not fit this older state: leave it
       }
     };
-    this.silently(() => graph.applyRemote(current, history, op ? isSemantic(op) : true));
+    this.silently(() => (outer ?? graph).applyRemote(current, history, op ? isSemantic(op) : true));
   }
 
   private silently(change: () => void): void {
@@ -349,6 +354,7 @@ export class CollabClient {
     if (this.selectTimer !== undefined) return;
     this.selectTimer = setTimeout(() => {
       this.selectTimer = undefined;
+      if (insideComponent()) return; // inner nodes are not the pipeline's
       const nodes = selectionOf(useGraph.getState().nodes);
       const key = nodes.join(",");
       if (key === this.sentSelection) return;

@@ -131,3 +131,31 @@ describe("pipeline parameters as ops", () => {
     expect(() => applyOp({ ...base, parameters: { x: fraction } }, { kind: "add_parameter", name: "x", parameter: fraction })).toThrow("already exists");
   });
 });
+
+describe("component nodes", () => {
+  const withComponent: PipelineDocument = {
+    nodes: [{ id: "prep", module: "component:7", version: 1, params: { k: 1, gone: 2 }, link: "latest" }],
+    edges: [],
+    parameters: {},
+    layout: { prep: { x: 0, y: 0 } },
+  };
+
+  it("moves to another version or link with one op (edges kept), then the parameters that changed", () => {
+    const after: PipelineDocument = {
+      ...withComponent,
+      nodes: [{ id: "prep", module: "component:7", version: 2, params: { k: 1 }, link: "latest" }],
+    };
+    const ops = diffOps(withComponent, after);
+    expect(ops).toEqual([
+      { kind: "set_component_version", node: "prep", version: 2, link: "latest" },
+      { kind: "set_param", node: "prep", param: "gone", reset: true },
+    ]);
+    expect(applyAll(withComponent, ops).nodes).toEqual(after.nodes);
+    const pinned = { ...withComponent, nodes: [{ ...withComponent.nodes[0]!, link: "pinned" as const }] };
+    expect(diffOps(withComponent, pinned)).toEqual([{ kind: "set_component_version", node: "prep", version: 1, link: "pinned" }]);
+  });
+
+  it("refuses to move a module node as a component", () => {
+    expect(() => applyOp(base, { kind: "set_component_version", node: "a", version: 2 })).toThrow(OpRefused);
+  });
+});

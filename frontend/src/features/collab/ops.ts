@@ -97,6 +97,13 @@ export function applyOp(document: PipelineDocument, op: Op): PipelineDocument {
     case "set_regenerate":
       nodeOf(doc, op.node).regenerate = op.value;
       break;
+    case "set_component_version": {
+      const node = nodeOf(doc, op.node);
+      if (!node.module.startsWith("component:")) throw new OpRefused(`node '${node.id}' is not a component node`);
+      node.version = op.version;
+      if (op.link) node.link = op.link;
+      break;
+    }
     case "move_node":
       nodeOf(doc, op.node);
       doc.layout[op.node] = { ...layoutOf(op.node), x: op.x, y: op.y };
@@ -193,7 +200,13 @@ export function diffOps(before: PipelineDocument, after: PipelineDocument): Op[]
 
   for (const [id, node] of was) {
     const next = now.get(id);
-    if (!next || next.module !== node.module || next.version !== node.version) push({ kind: "remove_node", node: id });
+    // A component node moving to another version or link is one op; any other module or version change is a new node.
+    const component = next !== undefined && next.module === node.module && node.module.startsWith("component:");
+    if (component && (next.version !== node.version || (next.link ?? "latest") !== (node.link ?? "latest"))) {
+      push({ kind: "set_component_version", node: id, version: next.version, ...(next.link ? { link: next.link } : {}) });
+    } else if (!next || next.module !== node.module || next.version !== node.version) {
+      push({ kind: "remove_node", node: id });
+    }
   }
   for (const node of after.nodes) {
     const old = working.nodes.find((n) => n.id === node.id);

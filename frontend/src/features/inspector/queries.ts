@@ -4,6 +4,7 @@
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { nodeUrlPath } from "../../api/nodePath";
 import type { FigureSpec, OutputBody, TablePage, TableProfile } from "./types";
 
 export interface OutputRef {
@@ -26,7 +27,7 @@ function outputPath(o: OutputRef) {
 }
 
 export function outputUrl(o: OutputRef, suffix = ""): string {
-  const node = encodeURIComponent(o.nodeId);
+  const node = nodeUrlPath(o.nodeId);
   return `/api/runs/${o.runId}/nodes/${node}/outputs/${encodeURIComponent(o.port)}/${suffix}`;
 }
 

@@ -7,7 +7,9 @@ import { Link } from "react-router";
 import type { Dataset, Module } from "../../api/types";
 import { datasetIcon, datasetShape } from "../datasets/shape";
 import { DND_MIME, type PaletteItem } from "./dnd";
-import { categoryColour, filterDatasets, groupModules, initials } from "./group";
+import { categoryColour, componentsFirst, filterDatasets, groupModules, initials } from "./group";
+import { ComponentIcon } from "../components/ComponentIcon";
+import { isComponentModule } from "../components/types";
 import "./palette.css";
 
 interface PaletteProps {
@@ -29,7 +31,8 @@ export const Palette = memo(function Palette({ modules, datasets, datasetModules
   const [query, setQuery] = useState("");
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const hide = useMemo(() => new Set(datasetModules.map((m) => m.id)), [datasetModules]);
-  const groups = useMemo(() => groupModules(modules, query, hide), [modules, query, hide]);
+  // The workspace's graph components first, under "Components"; script components sit in their own category.
+  const groups = useMemo(() => componentsFirst(groupModules(modules, query, hide)), [modules, query, hide]);
   const shownDatasets = useMemo(() => filterDatasets(datasets, query), [datasets, query]);
   const searching = query.trim().length > 0;
   const toggle = (key: string) => {
@@ -109,16 +112,22 @@ export const Palette = memo(function Palette({ modules, datasets, datasetModules
                         draggable={!readOnly}
                         tabIndex={0}
                         role="button"
-                        aria-label={`Module ${m.name}`}
+                        aria-label={`${isComponentModule(m.id) ? "Component" : "Module"} ${m.name}`}
                         data-palette-module={m.id}
                         title={`${m.name}${m.description ? `\n${m.description}` : ""}\n\nIn: ${m.inputs.map((p) => p.label).join(", ") || "none"}\nOut: ${m.outputs.map((p) => p.label).join(", ") || "none"}`}
                         onDragStart={(e) => start(e, item)}
                         onDoubleClick={() => !readOnly && onAdd(item)}
                         onKeyDown={(e) => e.key === "Enter" && !readOnly && onAdd(item)}
                       >
-                        <span className="palette__icon" style={{ background: categoryColour(m.category) }} aria-hidden>
-                          {initials(m.name)}
-                        </span>
+                        {isComponentModule(m.id) ? (
+                          <span className="palette__icon palette__icon--component" aria-hidden>
+                            <ComponentIcon size={15} />
+                          </span>
+                        ) : (
+                          <span className="palette__icon" style={{ background: categoryColour(m.category) }} aria-hidden>
+                            {initials(m.name)}
+                          </span>
+                        )}
                         <span className="palette__label">
                           <span className="palette__name">{m.name}</span>
                         </span>

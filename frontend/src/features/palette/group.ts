@@ -33,6 +33,15 @@ export function groupModules(modules: readonly Module[], query = "", hide: Reado
   }));
 }
 
+/** The category graph components are listed under (the server's catalogue names it). */
+export const COMPONENTS_CATEGORY = "Components";
+
+/** The "Components" group first: the workspace's own building blocks, above the library. */
+export function componentsFirst(groups: ModuleGroup[]): ModuleGroup[] {
+  const own = groups.filter((g) => g.category === COMPONENTS_CATEGORY);
+  return own.length ? [...own, ...groups.filter((g) => g.category !== COMPONENTS_CATEGORY)] : groups;
+}
+
 export function filterDatasets(datasets: readonly Dataset[], query = ""): Dataset[] {
   return datasets.filter((d) => !query || matches(query, d.name, d.description));
 }

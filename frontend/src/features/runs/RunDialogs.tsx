@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { csrfToken } from "../../api/client";
+import { nodeUrlPath } from "../../api/nodePath";
 import { describeFailure, messageOf, networkError } from "../../api/errors";
 import { ErrorBoundary } from "../../app/ErrorBoundary";
 import { Modal } from "../../app/Modal";
@@ -25,7 +26,7 @@ export function RunDialogs() {
             </ErrorBoundary>
           ) : (
             <EmptyState title="The output viewer is not part of this build yet">
-              <a href={`/api/runs/${inspect.runId}/nodes/${inspect.nodeId}/outputs/${inspect.port}/download/`}>Download the output</a>{" "}
+              <a href={`/api/runs/${inspect.runId}/nodes/${nodeUrlPath(inspect.nodeId)}/outputs/${encodeURIComponent(inspect.port)}/download/`}>Download the output</a>{" "}
               to look at it meanwhile.
             </EmptyState>
           )}
@@ -46,7 +47,7 @@ export function RunDialogs() {
 async function fetchLog(runId: number, nodeId: string): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(`/api/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/log/`, {
+    response = await fetch(`/api/runs/${runId}/nodes/${nodeUrlPath(nodeId)}/log/`, {
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken() },
     });

@@ -26,6 +26,7 @@ import { RunDialogs } from "./RunDialogs";
 import { metricColumns } from "./RunsTable";
 import { useRunStatus } from "./runStore";
 import { useRunSocket } from "./useRunSocket";
+import { ComponentBreadcrumb, ComponentDialogs, resetEditor } from "../components";
 import "../canvas/canvas.css";
 import "./runs.css";
 
@@ -61,7 +62,13 @@ function RunView({ runId }: { runId: number }) {
     setReady(true);
   }, [version.data, run.data, ready]);
 
-  useEffect(() => () => useRunStatus.getState().clear(), []);
+  useEffect(
+    () => () => {
+      resetEditor();
+      useRunStatus.getState().clear();
+    },
+    [],
+  );
   useValidationSync(run.data?.pipeline ?? 0, ready && run.data !== undefined);
   useRunSocket(ready && live && !isFinal(live.status) ? runId : null);
 
@@ -155,11 +162,13 @@ function RunView({ runId }: { runId: number }) {
       <RunParameters values={r.parameter_values} trigger={r.trigger} />
       <div className="designer__body designer__body--no-palette">
         <main className="designer__canvas" aria-label="Canvas">
+          <ComponentBreadcrumb pipelineName={`Run #${r.id}`} />
           <Canvas readOnly />
         </main>
         <NodePanel readOnly />
       </div>
       <RunDialogs />
+      <ComponentDialogs />
     </div>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { create } from "zustand";
 import type { NodeStatus, RunStatus } from "../../api/types";
+import { useScopedId } from "../components/scopeStore";
 
 /** How the parts of a node's work (Tune Model Hyperparameters' trials) ran on workers. */
 export interface NodeSpread {
@@ -207,6 +208,8 @@ export const useRunStatus = create<RunState>((set, get) => ({
   },
 }));
 
+/** The run state of node `nodeId` of the level shown (inside an open component, runs name it `outer/inner`). */
 export function useNodeRun(nodeId: string): NodeRunState | undefined {
-  return useRunStatus((s) => s.nodes[nodeId]);
+  const full = useScopedId(nodeId);
+  return useRunStatus((s) => s.nodes[full]);
 }

@@ -513,6 +513,7 @@ def describe(version: ComponentVersion, registry: Registry, lookup: ComponentLoo
         "outputs": face.outputs,
         "params_schema": face.params_schema,
         "column_params": face.column_params,
+        "partition_parallel": False,  # its inner nodes choose their own path; the node itself runs nothing
     }
 
 

@@ -245,3 +245,20 @@ def test_evaluate_reads_each_distinct_label_once_and_gives_the_row_by_row_values
     rows = _plain_values(series)
     assert [values[c] for c in codes] == rows or series.hasnans and values == rows
     assert [type(values[c]) for c in codes] == [type(v) for v in rows]
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series(["yes", "no", "no", "yes"], dtype="str"),
+        pd.Series(["b", "a", "c"], dtype=object),
+        pd.Series(pd.Categorical(["x", "y", "x"])),
+        pd.Series([1.5, 2.5, 1.5], dtype=object),
+    ],
+)
+def test_train_model_makes_each_distinct_text_label_once_and_gives_the_row_by_row_labels(series):
+    from modules.library.training.train_model import _plain_labels
+
+    labels = _plain_labels(series, "string")
+    assert labels.dtype == object and labels.tolist() == [str(v) for v in series]
+    assert all(type(v) is str for v in labels)

@@ -81,21 +81,18 @@ def read_fast(
         return None
     header = _header(first, 1) if has_header else [f"Col{i + 1}" for i in range(len(first))]
     try:
-        table = _parse(view, delimiter, len(first), multiline=quoting == "multiline")
+        columns_in = _parse_columns(view, delimiter, len(first), quoting == "multiline", int(has_header), markers)
     except (pa.ArrowException, ValueError):
         return None
-    if has_header:
-        table = table.slice(1)
-    rows = table.num_rows
+    rows = len(columns_in[0])
     if rows == 0:
         return None
-    texts = [table.column(i) for i in range(table.num_columns)]
-    del table
-    typed = _typed_columns(texts, markers)
+    typed = _typed_columns(columns_in, markers)
     if any(column is None for column in typed):
         return None
     columns = dict(zip(header, typed, strict=True))
-    df = pd.DataFrame(columns, index=pd.RangeIndex(rows))
+    # Each column stays its own array (``copy=False`` skips stacking the numbers into one block: a copy of them all).
+    df = pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
     if has_header:
         _refuse_data_as_header(header, df)
     return df
@@ -108,12 +105,13 @@ def _fast_markers(markers: frozenset[str]) -> bool:
 
 def _typed_columns(texts: list[Any], markers: frozenset[str] = MISSING_MARKERS) -> list[pd.Series | None]:
     """Every column typed, on as many threads as there are cores (Arrow's kernels let go of the GIL); each
-    text column is let go once typed, so the text and the typed table are not both held whole."""
+    text column is let go once typed, so the text and the typed table are not both held whole. A column Arrow
+    already parsed as numbers (:func:`_parse_numbers`) only changes hands."""
     from concurrent.futures import ThreadPoolExecutor
 
     def one(i: int) -> pd.Series | None:
         text, texts[i] = texts[i], None
-        return _typed(text, markers)
+        return _as_parsed(text) if _is_numbers(text) else _typed(text, markers)
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(texts), os.cpu_count() or 1))) as pool:
         return list(pool.map(one, range(len(texts))))
@@ -171,21 +169,176 @@ def _first_record(view: memoryview, delimiter: str) -> list[str] | None:
     return [c.strip() for c in cells]
 
 
-def _parse(view: memoryview, delimiter: str, width: int, *, multiline: bool) -> Any:
-    """Every column as text; a file whose quoted fields stay on their line is split faster (Arrow can then
-    cut it into blocks at any line break)."""
+def _parse(
+    view: memoryview,
+    delimiter: str,
+    width: int,
+    *,
+    multiline: bool,
+    skip: int = 0,
+    numeric: Mapping[str, Any] | None = None,
+    markers: frozenset[str] = MISSING_MARKERS,
+    include: list[str] | None = None,
+) -> Any:
+    """Every column as text, but those of ``numeric`` (name -> Arrow type), which Arrow parses as numbers with
+    every spelling of ``markers`` missing; the first ``skip`` lines (the header) left out; only the columns of
+    ``include`` when given. A file whose quoted fields stay on their line is split faster (Arrow can then cut
+    it into blocks at any line break)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     names = [f"c{i}" for i in range(width)]
+    numeric = numeric or {}
     return pacsv.read_csv(
         pa.py_buffer(view),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline, ignore_empty_lines=True),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 24, skip_rows=skip),
+        parse_options=_split(delimiter, multiline),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+            column_types={name: numeric.get(name, pa.string()) for name in names},
+            include_columns=include or [],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=bool(numeric),  # text columns are never null either way
+            null_values=_null_spellings(markers) if numeric else [],
+            true_values=[],
+            false_values=[],
         ),
     )
+
+
+# -- numbers parsed by Arrow directly -------------------------------------------------------------------------
+#
+# Parsing every cell as text costs a string per cell, and large uploads are mostly numbers. So Arrow first
+# infers each column's type on the file's first megabyte, with the missing-value markers (each spelling of them
+# in either letter case) as its only nulls and no true/false values; the columns it reads as ``int64`` or
+# ``double`` are parsed as numbers, the rest as text typed as before (``_typed``). Every number Arrow reads
+# matches the upload rules' patterns once stripped (the tests check it token by token), with these exceptions,
+# each of which sends the column to the text path:
+# - hexadecimal integers (``0x1F``), which Arrow reads and Python does not: no column is parsed as integers
+#   when ``0x`` or ``0X`` occurs anywhere in the file;
+# - ``inf``, ``nan``, ``Infinity`` (and numbers beyond a double's range), which Arrow reads as floats: a float
+#   column with a value that is not finite is read again as text (whose typing steps aside for them);
+# - ``+5`` and integers beyond 64 bits, which Arrow reads as floats and the rules as integers (or text): a
+#   float column whose values are all whole numbers is read again as text;
+# - a column of markers only, typed by the text path.
+# A block further down that Arrow cannot convert (a marker with spaces around it, a word) fails the parse,
+# naming the column: it becomes a text column and the parse is tried again, a few times at most.
+
+#: Markers with more spellings than this (each ASCII letter in either case) are left to the text path.
+_MAX_SPELLINGS = 4096
+_RETRIES = 4
+
+
+def _null_spellings(markers: frozenset[str]) -> list[str]:
+    """Every spelling of the markers: each ASCII letter in either case (the rules compare them lowered)."""
+    import itertools
+
+    out: set[str] = set()
+    for marker in markers:
+        choices = [(c.lower(), c.upper()) if c.isascii() and c.isalpha() else (c,) for c in marker]
+        out.update("".join(p) for p in itertools.product(*choices))
+    return sorted(out)
+
+
+def _parse_columns(
+    view: memoryview, delimiter: str, width: int, multiline: bool, skip: int, markers: frozenset[str]
+) -> list[Any]:
+    """Every column of the file, as Arrow numbers where :func:`_numeric_columns` allows it, else as text."""
+    import pyarrow as pa
+
+    numeric = _numeric_columns(view, delimiter, width, multiline=multiline, skip=skip, markers=markers)
+    for _ in range(_RETRIES):
+        try:
+            table = _parse(view, delimiter, width, multiline=multiline, skip=skip, numeric=numeric, markers=markers)
+            break
+        except pa.ArrowInvalid as exc:
+            failed = _failed_column(str(exc))
+            if not numeric or failed not in numeric:
+                raise
+            del numeric[failed]
+    else:
+        numeric = {}
+        table = _parse(view, delimiter, width, multiline=multiline, skip=skip)
+    columns = [table.column(i) for i in range(width)]
+    del table
+    again = [f"c{i}" for i, column in enumerate(columns) if _is_numbers(column) and not _parsed_as_rules_would(column)]
+    if again:
+        texts = _parse(view, delimiter, width, multiline=multiline, skip=skip, include=again)
+        for name in again:
+            columns[int(name[1:])] = texts.column(name)
+    return columns
+
+
+def _failed_column(message: str) -> str | None:
+    """The column a conversion error names (``In CSV column #3: ...``), as ``_parse`` names them."""
+    import re
+
+    found = re.search(r"CSV column #(\d+)", message)
+    return f"c{found.group(1)}" if found else None
+
+
+def _numeric_columns(
+    view: memoryview, delimiter: str, width: int, *, multiline: bool, skip: int, markers: frozenset[str]
+) -> dict[str, Any]:
+    """Name -> Arrow type (``int64`` or ``double``) of the columns Arrow infers as numbers from the first
+    megabyte; empty when none, or when the markers have too many spellings."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    spellings = _null_spellings(markers)
+    if len(spellings) > _MAX_SPELLINGS:
+        return {}
+    head = bytes(view[: 1 << 20])
+    if len(view) > len(head):
+        head = head[: head.rfind(b"\n") + 1]  # whole lines (a quoted line break there makes it fail: no numbers)
+    names = [f"c{i}" for i in range(width)]
+    try:
+        inferred = pacsv.read_csv(
+            pa.py_buffer(head),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, skip_rows=skip),
+            parse_options=_split(delimiter, multiline),
+            convert_options=pacsv.ConvertOptions(
+                null_values=spellings, strings_can_be_null=False, true_values=[], false_values=[]
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return {}
+    whole = view.obj if isinstance(view.obj, bytes) else bytes(view)
+    hexadecimal = any(x in whole and b"0" + x in whole for x in (b"x", b"X"))  # one byte first: memchr is fast
+    wanted = {pa.float64()} if hexadecimal else {pa.int64(), pa.float64()}
+    return {f.name: f.type for f in inferred.schema if f.type in wanted}
+
+
+def _split(delimiter: str, multiline: bool) -> Any:
+    import pyarrow.csv as pacsv
+
+    return pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline, ignore_empty_lines=True)
+
+
+def _is_numbers(column: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(column.type in (pa.int64(), pa.float64()))
+
+
+def _parsed_as_rules_would(column: Any) -> bool:
+    """Whether a column Arrow parsed as numbers holds what the upload rules would make of its text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.null_count == len(column):
+        return False  # markers only
+    if column.type == pa.int64():
+        return True
+    return bool(pc.all(pc.is_finite(column)).as_py()) and not pc.all(pc.equal(pc.floor(column), column)).as_py()
+
+
+def _as_parsed(column: Any) -> pd.Series:
+    """A number column Arrow parsed (and :func:`_parsed_as_rules_would` accepted) as ``_typed`` types it."""
+    import pyarrow as pa
+
+    if column.type == pa.int64():
+        return pd.Series(column.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
+    return pd.Series(column.to_numpy(zero_copy_only=False), dtype="float64")
 
 
 def _typed(raw: Any, markers: frozenset[str] = MISSING_MARKERS) -> pd.Series | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from designer.artifacts.lookup import WorkspaceArtifactLookup
 from designer.components.planning import expanded
@@ -13,13 +13,21 @@ from designer.engine.validate import DatasetLookup, ResolvedDataset, dataset_ref
 from designer.pipelines.mapper import graph_of
 from modules.sdk import DatasetRef, default_registry
 
-from .models import Run
+from .models import NodeRun, Run
 
 
 def run_graph(run: Run) -> Graph:
     """The graph a run computes: its version's document, components expanded, with the pipeline parameters
-    it was given."""
-    return resolve(expanded(graph_of(run.pipeline_version), run.workspace_id), run.parameter_values).graph
+    it was given.
+
+    Kept on the ``run`` instance (a version, the component versions it names and its values never change):
+    the scheduler that hands a node to the finishing worker and that worker, running it next, read it once
+    between them."""
+    cached: Graph | None = run.__dict__.get("_graph")
+    if cached is None or run.__dict__.get("_graph_of") != (run.pipeline_version_id, run.parameter_values):
+        cached = resolve(expanded(graph_of(run.pipeline_version), run.workspace_id), run.parameter_values).graph
+        run.__dict__["_graph"], run.__dict__["_graph_of"] = cached, (run.pipeline_version_id, run.parameter_values)
+    return cached
 
 
 class PinnedLookup:
@@ -58,9 +66,13 @@ def run_artifacts(run: Run) -> WorkspaceArtifactLookup:
     return WorkspaceArtifactLookup(run.workspace_id)
 
 
-def input_digests(run: Run, graph: Graph, node_id: str) -> dict[str, str]:
-    """Input port -> digest of the parent output wired to it, for a node whose parents are done."""
-    parents = {n.node_id: n for n in run.nodes.filter(node_id__in=graph.parents(node_id))}
+def input_digests(run: Run, graph: Graph, node_id: str, nodes: Mapping[str, NodeRun] | None = None) -> dict[str, str]:
+    """Input port -> digest of the parent output wired to it, for a node whose parents are done; ``nodes``: the
+    run's node rows when the caller has just read them."""
+    if nodes is None:
+        parents = {n.node_id: n for n in run.nodes.filter(node_id__in=graph.parents(node_id))}
+    else:
+        parents = {p: nodes[p] for p in graph.parents(node_id)}
     return {
         port: parents[edge.source].outputs[edge.source_port]["digest"] for port, edge in graph.incoming(node_id).items()
     }

@@ -70,6 +70,11 @@ class PartRunner:
         self.worker = worker[:180]
         self._batches = 0
 
+    @property
+    def mapped(self) -> bool:
+        """Whether the node spread any work (which records it on the node's row: ``spread``)."""
+        return self._batches > 0
+
     def map(
         self,
         ctx: WorkerContext,

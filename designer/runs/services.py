@@ -44,7 +44,7 @@ from modules.sdk import Cancelled, default_registry
 from . import compute
 from .context import Beat, WorkerContext
 from .dispatch import send_nodes
-from .events import emit, node_payload
+from .events import batched, emit, node_payload
 from .inputs import PinnedLookup, graph_dataset_refs, input_digests, run_artifacts, run_graph, run_lookup
 from .models import CacheEntry, NodePart, NodeRun, Run
 from .parts import PartRunner
@@ -112,7 +112,7 @@ def submit_run(
     pins = {dataset_id: resolved.version for dataset_id, resolved in latest.items()}
     plan = make_plan(graph, registry, PinnedLookup(lookup, pins, known=latest.values()))
 
-    with transaction.atomic():
+    with transaction.atomic(), batched():
         run = Run.objects.create(
             workspace=pipeline.workspace,
             pipeline=pipeline,
@@ -217,6 +217,8 @@ def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
         n.save(update_fields=fields)
     if kept is not None:
         emit(run, "node_started", **node_payload(kept))
+        # Its parents' outputs are in the rows just read: the worker taking it does not read them again.
+        kept.__dict__["_inputs"] = input_digests(run, graph, kept.node_id, nodes)
     to_dispatch = [(n.pk, n.attempt, n.queue) for n in queued if n is not kept]
     if to_dispatch:
         transaction.on_commit(lambda: _dispatch(to_dispatch))
@@ -361,10 +363,13 @@ def _mark_unsent(items: list[tuple[int, int, str]], error: str) -> None:
 # --------------------------------------------------------------------------------------------
 def _claim(node_run_id: int, attempt: int, worker: str) -> NodeRun | None:
     with transaction.atomic():
-        run = Run.objects.select_for_update(of=("self",)).filter(nodes__pk=node_run_id).first()
+        # What running the node reads next (its graph, its workspace) comes with the lock; only the run row is locked.
+        runs = Run.objects.select_for_update(of=("self",)).select_related("pipeline_version", "workspace")
+        run = runs.filter(nodes__pk=node_run_id).first()
         if run is None:
             return None
         nr = NodeRun.objects.get(pk=node_run_id)
+        nr.run = run
         if run.is_terminal or nr.status != S.QUEUED or nr.attempt != attempt:
             return None  # duplicate, stale or cancelled delivery
         _start(run, nr, worker)
@@ -403,7 +408,7 @@ def _execute_claimed(nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[
     run = nr.run
     graph = run_graph(run)
     node = graph.nodes[nr.node_id]
-    inputs = input_digests(run, graph, node.id)
+    inputs = nr.__dict__.pop("_inputs", None) or input_digests(run, graph, node.id)
     store = artifact_store()
     ctx = WorkerContext(
         node.id,
@@ -458,9 +463,11 @@ def _finish_node(
     keep: Keep | None = None,
 ) -> NodeRun | None:
     """Record how the node ended and advance the run, in one transaction; the node ``keep`` claimed, if any."""
-    with transaction.atomic():
-        # The version comes with the lock (the scheduler reads its graph); only the run's row is locked.
-        run = Run.objects.select_for_update(of=("self",)).select_related("pipeline_version").get(pk=nr.run_id)
+    with transaction.atomic(), batched():
+        # The version and workspace come with the lock (the scheduler reads its graph, the next node its
+        # workspace); only the run's row is locked.
+        runs = Run.objects.select_for_update(of=("self",)).select_related("pipeline_version", "workspace")
+        run = runs.get(pk=nr.run_id)
         now = timezone.now()
         detail = ctx.take_detail()  # first: a detail record always comes with a progress update
         final = ctx.take_progress()  # what the next beat would have sent: it goes with the finish instead
@@ -496,7 +503,10 @@ def _finish_node(
         if not updated:  # cancelled or handed to another attempt meanwhile; its outcome stands
             _advance_locked(run)
             return None
-        nr.refresh_from_db()
+        if status == S.COMPLETED and (ctx.parts is None or not getattr(ctx.parts, "mapped", True)):  # as just written
+            nr.status, nr.outputs, nr.error, nr.progress, nr.finished_at = status, outputs or {}, error, 1.0, now
+        else:  # its progress stays where it got to; parts record how the work was spread
+            nr.refresh_from_db()
         if final is not None:  # a node that finished between two beats still shows where its progress bar got to
             extra = {"detail": detail[0]} if detail is not None else {}
             emit(run, "node_progress", node=nr.node_id, progress=final[0], message=final[1], **extra)

@@ -40,9 +40,13 @@ class CompiledPipeline:
         *self.transforms, self.final = _steps(pipeline.steps[1:])
         self.parts = parts  # (transformer or None for pass-through, its columns), in output order
         self._where: dict[tuple[Any, ...], list[list[int] | None]] = {}  # by column order: a handful
+        # LightGBM reads a column-major array as it is (its C API takes either layout, and each row's values,
+        # so its scores, are the same): the features of a table of numbers then reach it without a copy.
+        self._any_layout = not self.transforms and type(self.final).__module__.startswith("lightgbm")
 
-    def encode(self, features: pd.DataFrame) -> np.ndarray:
-        """What the fitted ColumnTransformer's ``transform`` returns for ``features``, equal to the bit."""
+    def encode(self, features: pd.DataFrame, *, any_layout: bool = False) -> np.ndarray:
+        """What the fitted ColumnTransformer's ``transform`` returns for ``features``, equal to the bit; in
+        whichever memory layout it comes with ``any_layout`` (C order otherwise, as scikit-learn's)."""
         positions = self._positions(features)
         blocks: list[np.ndarray] = []
         numbers: np.ndarray | None = None
@@ -51,12 +55,15 @@ class CompiledPipeline:
                 if numbers is None:
                     numbers = features.to_numpy(dtype="float64") if all_float64(features) else None
                 if numbers is not None and where is not None:
-                    blocks.append(numbers[:, where])
+                    every = len(where) == numbers.shape[1] and where == list(range(len(where)))
+                    blocks.append(numbers if every else numbers[:, where])
                 else:
                     blocks.append(np.asarray(features[names]))
             else:
                 blocks.append(np.asarray(transformer.transform(features[names])))
-        return np.hstack(blocks) if len(blocks) != 1 else np.ascontiguousarray(blocks[0])
+        if len(blocks) != 1:
+            return np.hstack(blocks)
+        return blocks[0] if any_layout else np.ascontiguousarray(blocks[0])
 
     def _positions(self, features: pd.DataFrame) -> list[list[int] | None]:
         """Each pass-through part's column positions in ``features`` (resolved once per column order)."""
@@ -74,7 +81,7 @@ class CompiledPipeline:
         return found
 
     def _model_input(self, features: pd.DataFrame) -> np.ndarray:
-        x = self.encode(features)
+        x = self.encode(features, any_layout=self._any_layout)
         for step in self.transforms:
             x = step.transform(x)
         return x

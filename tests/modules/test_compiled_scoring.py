@@ -195,3 +195,70 @@ def test_a_model_holding_a_type_outside_the_trusted_libraries_is_refused():
     model = FittedModel(Smuggled(), "binary", "x", "y", ["a"], {"a": "number"}, [0, 1])
     with pytest.raises(ValueError, match="outside the trusted libraries: tests.modules.test_compiled_scoring.Smuggled"):
         TrainedModel.deserialize(TrainedModel.serialize(model))
+
+
+def test_lightgbm_reads_a_table_of_numbers_without_a_copy_and_predicts_bit_for_bit_as_scikit_learn():
+    # given a LightGBM pipeline fitted on numbers only, and a table of those numbers next to a text label
+    n = 3_000
+    numbers = {"a": "number", "b": "number", "c": "number"}
+    df = pd.DataFrame({name: RNG.normal(size=n) for name in numbers} | {"label": RNG.choice(["no", "yes"], n)})
+    pipeline = fitted(numbers, LGBMClassifier(n_estimators=15, verbose=-1, deterministic=True), df, df["label"])
+    compiled = fast_predictor(pipeline)
+    assert isinstance(compiled, CompiledPipeline)
+    features = prepare_features(df, numbers)
+
+    # when the compiled pipeline builds the model's input
+    x = compiled._model_input(features)
+
+    # then it is the features' own memory (column-major, no copy), and the scores are scikit-learn's to the bit
+    assert np.shares_memory(x, features.to_numpy()) and x.flags.f_contiguous
+    np.testing.assert_array_equal(compiled.predict_proba(features), pipeline.predict_proba(features))
+    # a scikit-learn model after the encoding still gets the C-ordered copy it has always had
+    scaled = fitted(numbers, Pipeline([("s", StandardScaler()), ("m", LogisticRegression())]), df, df["label"])
+    assert fast_predictor(scaled).encode(features).flags.c_contiguous
+
+
+@pytest.mark.parametrize(("negative", "positive"), [("no", "yes"), ("<=50K", ">50K"), ("False", "True")])
+def test_two_text_labels_taken_by_arrow_equal_the_row_by_row_labels(negative, positive):
+    from modules.library.scoring.score_model import _choose, _label_series, _two_labels
+
+    rows = RNG.random(1_000) > 0.4
+    index = pd.RangeIndex(5, 1_005)
+    expected = _label_series(_choose(rows, positive, negative), [negative, positive], index)
+    pd.testing.assert_series_equal(_two_labels(rows, positive, negative, [negative, positive], index), expected)
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series(["yes", "no", "no", "yes"], dtype="str"),
+        pd.Series([True, False, True]),
+        pd.Series(pd.array([1, 0, 1, 1], dtype="Int64")),
+        pd.Series([0.0, 1.0, 1.0]),
+        pd.Series(["yes", None, "no"], dtype="str"),  # missing values: row by row, as before
+    ],
+)
+def test_evaluate_reads_each_distinct_label_once_and_gives_the_row_by_row_values(series):
+    from modules.library.scoring.evaluate_model import _distinct, _plain_values
+
+    codes, values = _distinct(series)
+    rows = _plain_values(series)
+    assert [values[c] for c in codes] == rows or series.hasnans and values == rows
+    assert [type(values[c]) for c in codes] == [type(v) for v in rows]
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series(["yes", "no", "no", "yes"], dtype="str"),
+        pd.Series(["b", "a", "c"], dtype=object),
+        pd.Series(pd.Categorical(["x", "y", "x"])),
+        pd.Series([1.5, 2.5, 1.5], dtype=object),
+    ],
+)
+def test_train_model_makes_each_distinct_text_label_once_and_gives_the_row_by_row_labels(series):
+    from modules.library.training.train_model import _plain_labels
+
+    labels = _plain_labels(series, "string")
+    assert labels.dtype == object and labels.tolist() == [str(v) for v in series]
+    assert all(type(v) is str for v in labels)

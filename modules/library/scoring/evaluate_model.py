@@ -242,11 +242,11 @@ def _cluster_row(
 def _binary(df: pd.DataFrame, label: str, scores: dict[str, str], positive: Any) -> Metrics:
     from sklearn.metrics import precision_recall_curve, roc_auc_score, roc_curve
 
-    observed = _plain_values(df[label])
+    codes, observed = _distinct(df[label])
     if positive is None:
-        positive = sorted(set(observed) | set(_plain_values(df[scores["labels"]])))[-1]
+        positive = sorted(set(observed) | set(_distinct(df[scores["labels"]])[1]))[-1]
     negative = next((v for v in sorted(set(observed)) if v != positive), None)
-    y = np.array([v == positive for v in observed], dtype=bool)
+    y = np.isin(codes, [i for i, v in enumerate(observed) if v == positive])
     p = df[scores["probabilities"]].to_numpy(dtype="float64", na_value=np.nan)
     both = bool(y.any() and not y.all())
     at_half = _at_threshold(y, p, THRESHOLD)
@@ -327,6 +327,16 @@ def _multiclass(df: pd.DataFrame, label: str, scored: str) -> Metrics:
 
 
 # -- helpers --------------------------------------------------------------------------------------------
+
+
+def _distinct(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Each row's position in a list of values, and that list: what ``_plain_values`` gives for the rows, made
+    once per distinct value rather than per row (a column with missing values goes row by row, as before)."""
+    if series.hasnans:
+        values = _plain_values(series)
+        return np.arange(len(values)), values
+    codes, uniques = pd.factorize(series)
+    return codes, _plain_values(pd.Series(uniques, dtype=series.dtype))
 
 
 def _plain_values(series: pd.Series) -> list[Any]:

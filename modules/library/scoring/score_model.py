@@ -140,8 +140,7 @@ def score_table(model: FittedModel, table: DataTable, *, append: bool = True, th
         known = [_python(c) for c in model.estimator.classes_]
         probabilities = predictor.predict_proba(features, **kwargs)[:, known.index(positive)]
         negative = next(c for c in model.classes if c != positive)
-        labels = _choose(probabilities > THRESHOLD, positive, negative)
-        scores[SCORED_LABELS] = _label_series(labels, model.classes, df.index)
+        scores[SCORED_LABELS] = _two_labels(probabilities > THRESHOLD, positive, negative, model.classes, df.index)
         scores[SCORED_PROBABILITIES] = np.asarray(probabilities, dtype="float64")
         meta["score_columns"] = {"labels": SCORED_LABELS, "probabilities": SCORED_PROBABILITIES}
         meta["positive_class"] = positive
@@ -174,6 +173,19 @@ def _anomaly_scores(model: FittedModel, features: pd.DataFrame) -> dict[str, Any
         probabilities = outlier_probabilities(model.estimator, features)  # One-Class SVM
     labels = pd.Series((probabilities > THRESHOLD).astype("int64"), index=features.index, dtype="Int64")
     return {SCORED_LABELS: labels, SCORED_PROBABILITIES: probabilities}
+
+
+def _two_labels(
+    positive_rows: np.ndarray, positive: Any, negative: Any, classes: list[Any], index: pd.Index
+) -> pd.Series:
+    """``positive`` where ``positive_rows`` holds, else ``negative``, typed as :func:`_label_series` types them;
+    text labels are taken from the two values by Arrow, without a Python object per row."""
+    if isinstance(positive, str) and isinstance(negative, str) and all(isinstance(c, str) for c in classes):
+        import pyarrow as pa
+
+        chosen = pa.array([negative, positive], pa.string()).take(pa.array(positive_rows.astype(np.int8)))
+        return pd.Series(chosen, index=index, dtype="str")
+    return _label_series(_choose(positive_rows, positive, negative), classes, index)
 
 
 def _choose(positive_rows: np.ndarray, positive: Any, negative: Any) -> np.ndarray:

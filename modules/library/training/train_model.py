@@ -253,7 +253,7 @@ def _label_values(series: pd.Series, dtype: str, learner: Learner, label: str) -
     if learner.task == "regression":
         return _regression_label(series, dtype, learner, label), []
     y = _plain_labels(series, dtype)
-    classes = sorted({_python(v) for v in y})
+    classes = sorted({_python(v) for v in pd.unique(y)})  # each distinct value once, not every row
     if learner.task == "binary" and len(classes) != 2:
         raise ModuleError(
             f"label column {label!r} has {len(classes)} {'class' if len(classes) == 1 else 'classes'}; "
@@ -296,7 +296,9 @@ def _plain_labels(series: pd.Series, dtype: str) -> np.ndarray:
         return series.to_numpy(dtype=bool)
     if dtype == "number":
         return series.to_numpy(dtype="float64")
-    return np.array([str(v) for v in series], dtype=object)
+    # Text: each distinct value made a str once (the same objects then fill every row), not once per row.
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return np.array([str(v) for v in uniques], dtype=object)[codes]
 
 
 def _python(value: Any) -> Any:

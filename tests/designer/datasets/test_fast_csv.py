@@ -151,3 +151,94 @@ TOKENS = [
 def test_any_mix_of_tricky_tokens_is_read_alike_or_left_alone(tokens: list[str], header: bool) -> None:
     data = ("a,b\n" if header else "") + "".join(tokens)
     assert_agree(data.encode(), has_header=header)
+
+
+# -- columns Arrow parses as numbers directly --------------------------------------------------------------------
+# A column is parsed as numbers when Arrow infers int64/double for it on the file's first megabyte; every token
+# below, put into an otherwise numeric column, must give the frame read_delimited gives (or make read_fast step
+# aside), wherever in the file it stands.
+NUMBER_EDGES = [
+    "+5",
+    "+1.5",
+    "0x1F",
+    "0X1f",
+    "inf",
+    "-inf",
+    "Infinity",
+    "nan",
+    "NaN",
+    "1e400",
+    "1.5e-400",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "00012",
+    "-0",
+    "5.",
+    ".5",
+    "1.e5",
+    "1E+05",
+    " 7 ",
+    "\t7",
+    " NA ",
+    "Na",
+    "nULL",
+    "None",
+    "?",
+    "",
+    "n/A",
+    "١",
+    "1_0",
+    "TRUE",
+    "x",
+]
+
+
+@pytest.mark.parametrize("token", NUMBER_EDGES)
+@pytest.mark.parametrize("base", ["ints", "floats"])
+def test_a_tricky_token_in_a_numeric_column_is_typed_as_read_delimited_types_it(token: str, base: str) -> None:
+    rows = [str(i) if base == "ints" else f"{i}.25" for i in range(50)]
+    for where in (0, 25, 49):
+        cells = list(rows)
+        cells[where] = token
+        data = ("a,b\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells))).encode()
+        assert_agree(data)
+
+
+def test_numbers_are_parsed_by_arrow_and_typed_as_read_delimited_types_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from designer.datasets import fast_csv
+
+    from_text: list[int] = []
+    typed = fast_csv._typed
+    monkeypatch.setattr(fast_csv, "_typed", lambda raw, markers: from_text.append(len(raw)) or typed(raw, markers))
+    rng = np.random.default_rng(1)
+    n = 5_000
+    df = pd.DataFrame(
+        {
+            "f": rng.normal(size=n).round(4),
+            "i": rng.integers(-(2**40), 2**40, n),
+            "neg0": rng.choice([0.5, -0.0, 1e-300, 1e300], n),
+            "s": rng.choice(["yes", "no"], n),
+        }
+    )
+    text = df.to_csv(index=False).replace("\n1e-300", "\nNA").replace(",0.5,", ",null,")
+    slow, fast = both(text.encode())
+    assert isinstance(fast, pd.DataFrame)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)  # type: ignore[arg-type]
+    assert [str(t) for t in fast.dtypes] == ["float64", "Int64", "float64", "str"]
+    assert from_text == [n]  # only the text column went through the text typing
+
+
+def test_a_non_number_past_the_first_megabyte_moves_its_column_to_the_text_path() -> None:
+    """Arrow infers types on the first megabyte; a word, a marker with spaces or a whole-number float column
+    further down is still typed as read_delimited types it."""
+    n = 120_000  # about 2.4 MB
+    ints = [str(i) for i in range(n)]
+    floats = [f"{i}.5" for i in range(n)]
+    wholes = [f"{i}.0" for i in range(n)]
+    late = n - 10
+    ints[late], floats[late] = "many", " NA "
+    data = "a,b,c\n" + "".join(f"{x},{y},{z}\n" for x, y, z in zip(ints, floats, wholes, strict=True))
+    fast = assert_agree(data.encode())
+    assert isinstance(fast, pd.DataFrame)
+    assert [str(t) for t in fast.dtypes] == ["str", "float64", "float64"]
+    assert fast["a"].iloc[late] == "many" and np.isnan(fast["b"].iloc[late])

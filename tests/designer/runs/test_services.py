@@ -245,3 +245,45 @@ def test_cancel_marks_unfinished_nodes_and_the_run_cancelled(user, ws):
     services.execute_node_run(n0.pk, n0.attempt, heartbeat=False)
     n0.refresh_from_db()
     assert n0.status == S.CANCELLED
+
+
+def test_a_hand_off_writes_its_events_in_order_in_one_statement_and_the_next_node_reads_its_parents_outputs(user, ws):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a run of three nodes in a chain, its first node queued
+    run = services.submit_run(user=user, pipeline=chain(user, ws, 0, 0, 0))
+    n0 = run.nodes.get(node_id="n0")
+    first_event = RunEvent.objects.filter(run=run).order_by("id").last().pk
+
+    # when one worker runs it and goes on with the nodes that finishing it made ready
+    with CaptureQueriesContext(connection) as queries:
+        services.execute_node_run(n0.pk, n0.attempt, worker="w", heartbeat=False, chain=lambda: True)
+
+    # then every node ran on that worker, each reading its parent's output
+    run.refresh_from_db()
+    assert run.status == Run.Status.COMPLETED
+    nodes = {n.node_id: n for n in run.nodes.all()}
+    assert {n.worker for n in nodes.values()} == {"w"}
+    for parent, child in (("n0", "n1"), ("n1", "n2")):
+        assert nodes[child].started_at >= nodes[parent].finished_at
+    # and each hand-off wrote its three events (finished, queued, started) with one INSERT, numbered in that order
+    events = list(RunEvent.objects.filter(run=run, pk__gt=first_event).order_by("id").values_list("type", "payload"))
+    assert [(t, p.get("node")) for t, p in events] == [
+        ("node_started", "n0"),
+        ("node_finished", "n0"),
+        ("node_queued", "n1"),
+        ("node_started", "n1"),
+        ("node_finished", "n1"),
+        ("node_queued", "n2"),
+        ("node_started", "n2"),
+        ("node_finished", "n2"),
+        ("run_finished", None),
+    ]
+    finished = [p for t, p in events if t == "node_finished"]
+    assert all(p["status"] == S.COMPLETED and p["progress"] == 1.0 and p["error"] is None for p in finished)
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "runs_runevent"')]
+    assert len(inserts) == 4  # the first node's start, then one per finish (the last with the run's end)
+    # and the parents' outputs were not read again by the worker that took the next node
+    reads = [q["sql"] for q in queries.captured_queries if "runs_noderun" in q["sql"] and '"node_id" IN' in q["sql"]]
+    assert reads == []

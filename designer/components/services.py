@@ -1,6 +1,6 @@
 """Writes for components: create, save a version, rename, delete (refused while used), group and ungroup.
 
-A version is checked before it is saved (``engine.components.check_version``): a component whose ports
+A version is checked before it is saved (``engine.component_check.check_version``): a component whose ports
 point at nothing, an inner port neither connected nor exposed, a parameter exposed twice, a spec with an
 unknown type, an oversized script or a component that would contain itself is refused with 400 listing
 every problem, and nothing is created. Saving the same document as the latest version answers that
@@ -18,7 +18,7 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 
 from designer.api import Conflict, Unprocessable
 from designer.datasets.lookup import WorkspaceDatasetLookup
-from designer.engine.components import check_version
+from designer.engine.component_check import check_version
 from designer.engine.graph import Graph, to_document
 from designer.engine.grouping import GroupingError, group, ungroup
 from designer.workspaces.models import Workspace

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from designer.engine.component_check import check_version
 from designer.engine.components import (
     ComponentVersion,
     MappingLookup,
     accept_update,
     available_updates,
-    check_version,
     describe,
     expand,
     used_versions,

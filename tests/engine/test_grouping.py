@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from designer.engine.components import ComponentVersion, MappingLookup, check_version, expand
+from designer.engine.component_check import check_version
+from designer.engine.components import ComponentVersion, MappingLookup, expand
 from designer.engine.graph import Edge, parse_graph, to_document
 from designer.engine.grouping import GroupingError, group, ungroup
 from designer.engine.parameters import resolve

@@ -55,11 +55,14 @@ def test_inner_nodes_run_and_report_then_a_second_run_reuses_everything(workers,
 
 
 def test_a_new_component_version_accepted_re_runs_only_what_changed(workers, server, http, ada, lab):
+    # Given one component used by two pipelines, both run on version 1
     data = _iris(ada, lab)
     prep = create_component(ada, lab, "Prep", "", "first", prep_document())
     doc = pipeline_using(data.pk, prep.pk)
     pipeline = create_pipeline(ada, lab, "Follows prep", document=doc)
+    other = create_pipeline(ada, lab, "Also uses prep", document=copy.deepcopy(doc))
     first = wait_for_run(http, submit(http, pipeline.pk)["id"])
+    # When the component changes and only the first pipeline accepts the update, and both run again
     changed = prep_document()
     changed["graph"]["nodes"][1]["params"]["columns"] = ["sepal_length"]  # only Normalize Data changes
     save_version(ada, prep, changed, "scale one column", 1)
@@ -68,6 +71,16 @@ def test_a_new_component_version_accepted_re_runs_only_what_changed(workers, ser
     save_pipeline_version(ada, pipeline, accepted, base_version=1)
 
     second = wait_for_run(http, submit(http, pipeline.pk)["id"])
+    untouched = wait_for_run(http, submit(http, other.pk)["id"])
+
+    # Then the pipeline that did not accept keeps version 1: everything it computes is the first run's
+    assert untouched["status"] == "completed", untouched
+    assert set(node_status(untouched).values()) == {"reused"}
+    assert untouched["components"]["prep"]["version"] == 1
+    assert output_table(http, untouched["id"], "pick", "results_dataset").equals(
+        output_table(http, first["id"], "pick", "results_dataset")
+    )
+    # And the one that accepted re-runs only what the change reaches
 
     assert first["status"] == second["status"] == "completed"
     assert node_status(second) == {

@@ -214,10 +214,8 @@ export function ScriptComponentDialog({ onClose }: { onClose(): void }) {
                   <input className="input input--sm" value={p.choices} placeholder="choices, comma-separated" aria-label={`Parameter ${i + 1} choices`} onChange={(e) => updateParam(i, { choices: e.target.value })} />
                 ) : p.type === "column" ? (
                   <input className="input input--sm input--mono" value={p.input} placeholder="input it picks from" aria-label={`Parameter ${i + 1} input`} onChange={(e) => updateParam(i, { input: e.target.value })} />
-                ) : (
-                  <span />
-                )}
-                <input className="input input--sm" value={p.description} placeholder="description" aria-label={`Parameter ${i + 1} description`} onChange={(e) => updateParam(i, { description: e.target.value })} />
+                ) : null}
+                <input className={`input input--sm${p.type === "choice" || p.type === "column" ? "" : " sdialog__wide"}`} value={p.description} placeholder="description" aria-label={`Parameter ${i + 1} description`} onChange={(e) => updateParam(i, { description: e.target.value })} />
                 <button type="button" className="icon-btn" aria-label={`Remove parameter ${i + 1}`} onClick={() => set({ parameters: form.parameters.filter((_, j) => j !== i) })}>
                   ×
                 </button>

@@ -1,7 +1,8 @@
 """Components in a real browser (issue 19): select modules with the mouse, group them into a component,
 open it, edit inside and save a version, go back out, submit, and the run completes with the component
 node showing its inner nodes' statuses together; opened in the run, the inner nodes show their own.
-A second copy of the component, still on the old version, offers the update and its diff."""
+A second copy of the component, still on the old version, offers the update and its diff. A script
+component created from the palette's dialog is dragged in, wired, run, and its output checked."""
 
 from __future__ import annotations
 
@@ -218,3 +219,74 @@ def test_a_linked_copy_offers_the_update_with_its_diff(page: Page, live_server_e
     expect(ui.node(page, None)).to_have_count(nodes_before)
     expect(ui.card(page, "split_data")).to_have_count(1)
     ui.shot(page, "components-11b-ungrouped")
+
+
+SCRIPT = """def run(inputs, params):
+    df = inputs["dataset"]
+    return {"top": df.head(params["rows"])}
+"""
+
+
+def test_script_component_from_the_palette_runs(page: Page, live_server_e2e, workers, account: Account) -> None:
+    # Given an empty pipeline
+    ui.sign_in(page, live_server_e2e.url, account.username, account.password)
+    ui.create_pipeline(page, "Script component")
+
+    # When she opens "New script component…" from the palette's Components section
+    page.get_by_test_id("new-script-component").click()
+    dialog = page.get_by_role("dialog", name="New script component")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Script", exact=True)).to_have_value(re.compile(r"def run\(inputs, params\)"))
+    # and gives a name, one table input, one output, an integer parameter and the script
+    dialog.get_by_label("Name", exact=True).fill("First rows")
+    dialog.get_by_label("Category").fill("My scripts")
+    dialog.get_by_label("Output 1 name").fill("top")
+    dialog.get_by_role("button", name="+ Parameter").click()
+    dialog.get_by_label("Parameter 1 name").fill("rows")
+    expect(dialog.get_by_label("Parameter 1 type")).to_have_value("integer")
+    dialog.get_by_label("Script", exact=True).fill(SCRIPT)
+    # a default that is not an integer is refused by the server, shown at that parameter
+    dialog.get_by_label("Parameter 1 default").fill("many")
+    dialog.get_by_role("button", name="Create", exact=True).click()
+    expect(dialog.get_by_test_id("script-parameter")).to_contain_text("many", timeout=10_000)
+    expect(dialog.get_by_test_id("script-parameter").get_by_test_id("field-error")).to_be_visible()
+    ui.shot(page, "components-13a-script-dialog-refused")
+    dialog.get_by_label("Parameter 1 default").fill("7")
+    ui.shot(page, "components-13-script-dialog")
+    dialog.get_by_role("button", name="Create", exact=True).click()
+    expect(dialog).to_be_hidden(timeout=20_000)
+
+    # Then it is in the palette at once, under its category
+    entry = page.get_by_role("button", name="Component First rows", exact=True)
+    expect(entry).to_be_visible(timeout=10_000)
+    expect(page.locator(".palette__group", has=entry).locator(".palette__header")).to_contain_text("My scripts")
+    entry.scroll_into_view_if_needed()
+    ui.shot(page, "components-14-script-in-palette")
+
+    # When she drags it onto the canvas and wires the dataset into it
+    ui.drag_dataset(page, BREAST_CANCER, 230, 60)
+    before = ui.node(page, None).count()
+    ui._drag(page, entry, ui.canvas_point(page, 230, 240))
+    expect(ui.node(page, None)).to_have_count(before + 1)
+    script_card = component_card(page)
+    expect(script_card).to_have_count(1)
+    module = script_card.get_attribute("data-module") or ""
+    ui.connect(page, ("dataset", "dataset"), (module, "dataset"))
+    panel = ui.select(page, module)
+    expect(panel.locator('[data-param="rows"] input')).to_have_value("7")
+    ui.wait_saved(page)
+
+    # And submits: the run completes
+    ui.submit(page)
+    done = ui.wait_run_finished(page)
+    assert set(done.values()) == {"completed"}, done
+    expect(script_card).to_have_attribute("data-status", "completed")
+    ui.shot(page, "components-15-script-run")
+
+    # And its output holds the first 7 rows, as the parameter's default asked
+    ui.select(page, module)
+    page.get_by_role("tab", name="Outputs + logs").click()
+    page.get_by_role("button", name="Inspect").first.click()
+    inspector = page.get_by_test_id("output-inspector")
+    expect(inspector).to_be_visible()
+    expect(inspector.locator(".inspector__shape")).to_contain_text("7 rows × 31 columns", timeout=15_000)

@@ -41,7 +41,7 @@ import { downstreamOf } from "./canvasMenu";
 import { DEFAULT_HEIGHT, footprint, freeSpot, overlapping } from "./placement";
 import "./canvas.css";
 import { VersionsPanelHost } from "../versions";
-import { ComponentBreadcrumb, ComponentDialogs, isComponentModule, resetEditor, useComponentCatalogue } from "../components";
+import { ComponentBreadcrumb, ComponentDialogs, isComponentModule, openNewScriptComponent, resetEditor, useComponentCatalogue } from "../components";
 
 const NO_MODULES: readonly Module[] = [];
 
@@ -327,7 +327,7 @@ function DesignerLayout({ pipelineId, name, workspace, modules, components, data
       />
       <InferenceNotes />
       <div className="designer__body">
-        <Palette modules={paletteModules} datasets={datasets} datasetModules={datasetModuleList} onAdd={(item) => place(item)} />
+        <Palette modules={paletteModules} datasets={datasets} datasetModules={datasetModuleList} onAdd={(item) => place(item)} onNewScript={readOnly ? undefined : openNewScriptComponent} />
         <main className="designer__canvas" aria-label="Canvas">
           <ComponentBreadcrumb pipelineName={name} />
           <Canvas readOnly={readOnly} onDropItem={place} onRunFrom={submit} />

@@ -23,7 +23,7 @@ import { VersionFlag } from "./VersionUpgrade";
 import { ComponentIcon } from "../components/ComponentIcon";
 import { ComponentUpdateBadge, ComponentVersionLine, useComponentPorts, useComponentRun } from "../components/ComponentCard";
 import { useScopedId } from "../components/scopeStore";
-import { isComponentEntry, isComponentModule } from "../components/types";
+import { isComponentEntry, isComponentModule, runOutputPort } from "../components/types";
 
 
 function ModuleNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
@@ -281,7 +281,7 @@ const Ports = memo(function Ports({ module, kind, problemPorts, nodeId, runNodeI
                       openInspector({
                         runId: runId as number,
                         nodeId: runNodeId,
-                        port: p.name,
+                        port: runOutputPort(module, p.name),
                         portType: p.type,
                         title: `${module.name} · ${p.label}`,
                       });

@@ -45,7 +45,7 @@ import { usePanel, type PanelTab as Tab } from "./panelStore";
 import { useNodeProblems, useValidation } from "./validationStore";
 import { scopedId, useScope, useScopedId } from "../components/scopeStore";
 import { ComponentRunSummary } from "../components/ComponentRunSummary";
-import { isComponentModule } from "../components/types";
+import { isComponentModule, runOutputPort } from "../components/types";
 import { useComponentDialogs } from "../components/dialogStore";
 import { ComponentPanelActions } from "../components/ComponentPanelActions";
 import { outerSourceOf } from "../components/editor";
@@ -415,13 +415,13 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
                 disabled={!ready}
                 title={ready ? "Open the output viewer" : "Available when the module has finished"}
                 onClick={() =>
-                  openInspector({ runId, nodeId: full, port: p.name, portType: p.type, title: `${module.name} · ${p.label}` })
+                  openInspector({ runId, nodeId: full, port: runOutputPort(module, p.name), portType: p.type, title: `${module.name} · ${p.label}` })
                 }
               >
                 Inspect
               </button>
               {ready && (
-                <a className="icon-btn" href={`/api/runs/${runId}/nodes/${nodeUrlPath(full)}/outputs/${encodeURIComponent(p.name)}/download/`} title="Download" aria-label={`Download ${p.label}`}>
+                <a className="icon-btn" href={`/api/runs/${runId}/nodes/${nodeUrlPath(full)}/outputs/${encodeURIComponent(runOutputPort(module, p.name))}/download/`} title="Download" aria-label={`Download ${p.label}`}>
                   ⤓
                 </a>
               )}

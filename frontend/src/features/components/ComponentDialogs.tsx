@@ -5,6 +5,7 @@ import { CreateComponentDialog } from "./CreateComponentDialog";
 import { useComponentDialogs } from "./dialogStore";
 import { LeaveDialog } from "./LeaveDialog";
 import { SaveComponentDialog } from "./SaveComponentDialog";
+import { ScriptComponentDialog } from "./ScriptComponentDialog";
 import { UpdateDialog } from "./UpdateDialog";
 
 export function ComponentDialogs() {
@@ -24,5 +25,7 @@ export function ComponentDialogs() {
     }
     case "leave":
       return <LeaveDialog depth={open.depth} onClose={close} onSave={() => show({ kind: "save", thenLeave: open.depth })} />;
+    case "script":
+      return <ScriptComponentDialog onClose={close} />;
   }
 }

@@ -5,7 +5,8 @@ export type ComponentDialog =
   | { kind: "create"; nodeIds: string[] }
   | { kind: "update"; nodeId: string }
   | { kind: "save"; thenLeave?: number }
-  | { kind: "leave"; depth: number };
+  | { kind: "leave"; depth: number }
+  | { kind: "script" };
 
 interface DialogState {
   open: ComponentDialog | null;

@@ -5,4 +5,5 @@ export { ComponentDialogs } from "./ComponentDialogs";
 export { ComponentIcon } from "./ComponentIcon";
 export { resetEditor } from "./editor";
 export { useComponentCatalogue } from "./queries";
+export { openNewScriptComponent } from "./ScriptComponentDialog";
 export { isComponentModule } from "./types";

@@ -131,3 +131,17 @@ export function useComponentDiff(id: number, from: number, to: number) {
       ) as Promise<unknown>,
   });
 }
+
+export interface ComponentCreateBody {
+  workspace: number;
+  name: string;
+  description: string;
+  message: string;
+  document: Record<string, unknown>;
+}
+
+/** A new component (version 1) from its document: POST /api/components/. */
+export async function createScriptComponent(body: ComponentCreateBody): Promise<{ id: number; name: string }> {
+  const created = await unwrap(api.POST("/api/components/", { body }), "create the component");
+  return { id: created.id, name: created.name };
+}

@@ -75,3 +75,14 @@ export function isComponentEntry(module: Module): module is ComponentEntry {
   const info = (module as Partial<ComponentEntry>).component;
   return Boolean(info && typeof info === "object" && typeof info.id === "number");
 }
+
+/**
+ * The name a run stores an output under. A script component's node runs one hidden module whose outputs
+ * are positional (`output_1`..`output_4`, the spec's outputs in order); every other module keeps its names.
+ */
+export function runOutputPort(module: Module, port: string): string {
+  const info = (module as Partial<ComponentEntry>).component;
+  if (info?.kind !== "script") return port;
+  const i = module.outputs.findIndex((p) => p.name === port);
+  return i < 0 ? port : `output_${i + 1}`;
+}

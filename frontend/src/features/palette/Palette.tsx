@@ -7,7 +7,7 @@ import { Link } from "react-router";
 import type { Dataset, Module } from "../../api/types";
 import { datasetIcon, datasetShape } from "../datasets/shape";
 import { DND_MIME, type PaletteItem } from "./dnd";
-import { categoryColour, componentsFirst, filterDatasets, groupModules, initials } from "./group";
+import { COMPONENTS_CATEGORY, categoryColour, componentsFirst, filterDatasets, groupModules, initials } from "./group";
 import { ComponentIcon } from "../components/ComponentIcon";
 import { isComponentModule } from "../components/types";
 import "./palette.css";
@@ -19,6 +19,8 @@ interface PaletteProps {
   datasetModules: readonly Module[];
   readOnly?: boolean;
   onAdd(item: PaletteItem): void;
+  /** Opens "New script component…" (its entry heads the Components section when given and not read-only). */
+  onNewScript?(): void;
 }
 
 function start(event: DragEvent, item: PaletteItem) {
@@ -27,12 +29,18 @@ function start(event: DragEvent, item: PaletteItem) {
   event.dataTransfer.effectAllowed = "copy";
 }
 
-export const Palette = memo(function Palette({ modules, datasets, datasetModules, readOnly = false, onAdd }: PaletteProps) {
+export const Palette = memo(function Palette({ modules, datasets, datasetModules, readOnly = false, onAdd, onNewScript }: PaletteProps) {
   const [query, setQuery] = useState("");
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const hide = useMemo(() => new Set(datasetModules.map((m) => m.id)), [datasetModules]);
   // The workspace's graph components first, under "Components"; script components sit in their own category.
-  const groups = useMemo(() => componentsFirst(groupModules(modules, query, hide)), [modules, query, hide]);
+  const grouped = useMemo(() => componentsFirst(groupModules(modules, query, hide)), [modules, query, hide]);
+  const newScript = onNewScript && !readOnly ? onNewScript : undefined;
+  // The Components section is there for its "New script component…" entry even before the first component.
+  const groups =
+    newScript && !query.trim() && !grouped.some((g) => g.category === COMPONENTS_CATEGORY)
+      ? [{ category: COMPONENTS_CATEGORY, modules: [] }, ...grouped]
+      : grouped;
   const shownDatasets = useMemo(() => filterDatasets(datasets, query), [datasets, query]);
   const searching = query.trim().length > 0;
   const toggle = (key: string) => {
@@ -103,6 +111,16 @@ export const Palette = memo(function Palette({ modules, datasets, datasetModules
             <GroupHeader label={g.category} count={g.modules.length} open={isOpen(g.category)} onToggle={() => toggle(g.category)} />
             {isOpen(g.category) && (
               <ul className="palette__items">
+                {newScript && g.category === COMPONENTS_CATEGORY && (
+                  <li>
+                    <button type="button" className="palette__new" onClick={newScript} data-testid="new-script-component">
+                      <span className="palette__icon palette__icon--new" aria-hidden>
+                        +
+                      </span>
+                      <span className="palette__name">New script component…</span>
+                    </button>
+                  </li>
+                )}
                 {g.modules.map((m) => {
                   const item: PaletteItem = { kind: "module", module: m.id, version: m.version };
                   return (

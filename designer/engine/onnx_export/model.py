@@ -65,7 +65,7 @@ def why_not(model: FittedModel) -> str:
         inner = type(getattr(final, "estimator", None)).__name__
         if inner.startswith("TorchMLP") or inner.startswith("LGBM"):
             return f"One-vs-All over {inner} is not converted (skl2onnx converts One-vs-All over scikit-learn learners)"
-    if type(final).__module__.startswith("modules.") and not kind.startswith("TorchMLP"):
+    if type(final).__module__.startswith("modules.") and not kind.startswith(("TorchMLP", "ElasticNetLogistic")):
         return f"{kind} is Tessera's own estimator, for which no ONNX converter exists"
     if model.task == "clustering" and kind != "KMeans":
         return f"{kind} clustering is not converted (K-Means is)"
@@ -174,6 +174,8 @@ def _convert(model: FittedModel, kinds: dict[str, str]) -> Any:
     final = final_step(estimator)
     if type(final).__name__.startswith("TorchMLP"):
         return _convert_torch(estimator, final, kinds)
+    estimator = _as_sklearn(estimator)
+    final = final_step(estimator)
     options: dict[Any, Any] = {}
     if model.task in ("binary", "multiclass"):
         options[id(final)] = {"zipmap": False}
@@ -186,6 +188,37 @@ def _convert(model: FittedModel, kinds: dict[str, str]) -> Any:
     if type(final).__module__.startswith(("sklearn.ensemble", "sklearn.tree")):
         _float32_tree_inputs(onx)
     return onx
+
+
+def _as_sklearn(estimator: Any) -> Any:
+    """``estimator`` with Tessera's elastic-net logistic regression swapped for the scikit-learn one it equals.
+
+    ``ElasticNetLogisticRegression`` (the Logistic Regression learners with an L1 weight) predicts as
+    scikit-learn's ``LogisticRegression`` does from the same ``coef_`` / ``intercept_`` (a sigmoid for
+    two classes, a softmax for more), which skl2onnx converts; only its fit differs.
+    """
+    import copy
+
+    from sklearn.linear_model import LogisticRegression
+
+    if type(final_of(estimator)).__name__ != "ElasticNetLogisticRegression":
+        return estimator
+    estimator = copy.deepcopy(estimator)
+    holder = estimator
+    while hasattr(holder.steps[-1][1], "steps"):
+        holder = holder.steps[-1][1]
+    fitted = holder.steps[-1][1]
+    shell = LogisticRegression()
+    for attribute in ("coef_", "intercept_", "classes_", "n_features_in_"):
+        setattr(shell, attribute, getattr(fitted, attribute))
+    holder.steps[-1] = (holder.steps[-1][0], shell)
+    return estimator
+
+
+def final_of(estimator: Any) -> Any:
+    from modules.library._learners import final_step
+
+    return final_step(estimator)
 
 
 def _float32_tree_inputs(onx: Any) -> None:
@@ -241,6 +274,7 @@ def _convert_torch(estimator: Any, final: Any, kinds: dict[str, str]) -> Any:
     )
     back = onnx.load_from_string(buffer.getvalue())
     back = onnx.version_converter.convert_version(back, OPSET) if back.opset_import[0].version != OPSET else back
+    front = compose.add_prefix(front, "encoder/", rename_inputs=False)
     front_out = front.graph.output[0].name
     back = compose.add_prefix(back, "net/")
     back.ir_version = front.ir_version

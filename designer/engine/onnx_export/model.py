@@ -418,3 +418,35 @@ def _score_columns(onx: Any, model: FittedModel) -> None:
     graph.initializer.extend(inits)
     del graph.output[:]
     graph.output.extend(outputs)
+
+
+def model_feeds(model: FittedModel, df: Any) -> dict[str, Any]:
+    """The ONNX inputs of :func:`export_model`'s graph for the rows of ``df``: each feature as [N, 1]."""
+    from modules.library._features import prepare_features
+
+    features = prepare_features(df, model.feature_types)
+    out = {}
+    for column, dtype in model.feature_types.items():
+        values = features[column]
+        if dtype in NUMERIC:
+            out[column] = values.to_numpy(dtype="float64").reshape(-1, 1)
+        else:
+            out[column] = values.map(lambda v: "" if v != v else v).to_numpy(dtype=object).reshape(-1, 1)
+    return out
+
+
+def check_model(onx: Any, model: FittedModel, table: Any) -> Any:
+    """onnxruntime's answers for ``table``'s rows against Score Model's (``check.Checked``), or ``ExportRefused``."""
+    from modules.library.scoring.assign_data_to_clusters import assign_table
+    from modules.library.scoring.score_model import score_table
+
+    from .check import ExportMismatch, compare, run, session
+
+    expected = (assign_table(model, table) if model.task == "clustering" else score_table(model, table)).df
+    try:
+        return compare(expected, run(session(onx.SerializeToString()), model_feeds(model, table.df)))
+    except ExportMismatch as exc:
+        raise ExportRefused(
+            f"The ONNX model does not give Score Model's answers on the training rows: {exc}; not exported.",
+            code="check_failed",
+        ) from None

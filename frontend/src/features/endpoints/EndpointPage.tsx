@@ -16,6 +16,7 @@ import { KeysTab } from "./KeysTab";
 import { MonitoringTab } from "./MonitoringTab";
 import { useDeleteEndpoint, useEndpoint, useRole } from "./queries";
 import { EndpointStatus } from "./status";
+import { EndpointOnnxButton } from "../onnx";
 import { RetrainingTab } from "../retraining";
 import { TestTab } from "./TestTab";
 import type { Endpoint } from "./types";
@@ -78,11 +79,14 @@ function EndpointView({ endpoint }: { endpoint: Endpoint }) {
           </h1>
           {endpoint.description && <p className="endpoint-desc">{endpoint.description}</p>}
         </div>
-        {canEdit && (
-          <button className="btn btn--danger-ghost" onClick={() => setConfirmDelete(true)}>
-            Delete endpoint
-          </button>
-        )}
+        <div className="endpoint-actions">
+          <EndpointOnnxButton endpoint={endpoint.id} />
+          {canEdit && (
+            <button className="btn btn--danger-ghost" onClick={() => setConfirmDelete(true)}>
+              Delete endpoint
+            </button>
+          )}
+        </div>
       </div>
 
       <div className="ep-tabs" role="tablist" aria-label="Endpoint">

@@ -7,13 +7,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from modules.library._tables import prune_meta
 from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table
 from modules.sdk.ports import MAX_ZIP_BYTES, MAX_ZIP_FILES, ZipFile, zip_members
 from modules.sdk.values import ZipArchive
 
+from ._environment_param import EnvironmentChoice, environment_field, interpreter, omit_builtin
 from ._sandbox import MB, Limits, Outcome, Sandbox, read_status, read_table_file
 
 DEFAULT_SCRIPT = """\
@@ -146,6 +147,8 @@ class ExecutePythonScript(Module):
             title="Memory limit (MB)",
             description="The most memory the script's process may use, pandas and the input tables included.",
         )
+        environment: EnvironmentChoice | None = environment_field()
+        _omit_builtin = model_serializer(mode="wrap")(omit_builtin)
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         first: DataTable | None = inputs.get("dataset1")
@@ -182,8 +185,9 @@ def run_python_script(
             "status": str(box.io / "status.json"),
             "bundle": str(extract_bundle(bundle, box.work / BUNDLE_DIR)) if bundle is not None else None,
         }
+        python, readonly = interpreter(params.environment, ctx)
         ctx.progress(0.0, "starting the script's Python process")
-        outcome = box.run(job, limits, ctx)
+        outcome = box.run(job, limits, ctx, python=python, readonly=readonly)
         ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
         _raise_for_failure(outcome, read_status(box.io / "status.json"), limits)
         max_bytes = limits.memory_mb * MB

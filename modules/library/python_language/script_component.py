@@ -17,10 +17,11 @@ import math
 import re
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, model_serializer, model_validator
 
 from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table
 
+from ._environment_param import EnvironmentChoice, environment_field, interpreter, omit_builtin
 from ._sandbox import MB, Limits, Sandbox, read_status, read_table_file
 from .execute_python_script import (
     DEFAULT_MEMORY_MB,
@@ -289,6 +290,8 @@ class ScriptComponent(Module):
             title="Memory limit (MB)",
             description="The most memory the script's process may use.",
         )
+        environment: EnvironmentChoice | None = environment_field()
+        _omit_builtin = model_serializer(mode="wrap")(omit_builtin)
 
         @model_validator(mode="after")
         def _values_fit(self) -> ScriptComponent.Params:
@@ -331,8 +334,9 @@ class ScriptComponent(Module):
                 "params": _values(params),
                 "status": str(box.io / "status.json"),
             }
+            python, readonly = interpreter(params.environment, ctx)
             ctx.progress(0.0, "starting the script's Python process")
-            outcome = box.run(job, limits, ctx)
+            outcome = box.run(job, limits, ctx, python=python, readonly=readonly)
             ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
             _raise_for_failure(outcome, read_status(box.io / "status.json"), limits)
             frames = {

@@ -1629,6 +1629,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/environments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's environments, by name */
+        get: operations["workspaces_environments_list"];
+        put?: never;
+        /** Create an environment; its version 1 holds the requirement lines (editor) */
+        post: operations["workspaces_environments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/environments/{environment_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An environment with its versions, newest first */
+        get: operations["workspaces_environments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/environments/{environment_id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a new version (editor); unchanged lines and base answer the latest version with 200 */
+        post: operations["workspaces_environments_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/members/": {
         parameters: {
             query?: never;
@@ -1689,6 +1741,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `worker` - worker
+         *     * `none` - none
+         * @enum {string}
+         */
+        BaseEnum: "worker" | "none";
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         BatchInferencePipelineRequest: {
             /**
@@ -1994,7 +2052,6 @@ export interface components {
             readonly dataset_name: string;
             parameter: string;
             values?: unknown;
-            /** Format: int64 */
             version?: number | null;
             paused?: boolean;
             readonly last_firings: components["schemas"]["TriggerFiring"][];
@@ -2281,7 +2338,6 @@ export interface components {
             pipeline?: number | null;
             readonly pipeline_name: string | null;
             pipeline_version: number;
-            /** Format: int64 */
             revision?: number;
             readonly created_by: string | null;
             /** Format: date-time */
@@ -2314,6 +2370,62 @@ export interface components {
          * @enum {string}
          */
         EndpointStatusEnum: "live";
+        Environment: {
+            id: number;
+            workspace: number;
+            name: string;
+            description: string;
+            created_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Newest first. */
+            versions: components["schemas"]["EnvironmentVersion"][];
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        EnvironmentCreateRequest: {
+            name: string;
+            /** @default  */
+            description: string;
+            /**
+             * @description 'worker': the worker's own packages are visible below the environment's; 'none': only what the lines install.
+             *
+             *     * `worker` - worker
+             *     * `none` - none
+             * @default worker
+             */
+            base: components["schemas"]["BaseEnum"];
+            /** @description Requirement lines, one package of the configured index each, pinned or ranged (e.g. 'tabulate==0.9.0'); blank lines and '#' comments are dropped. URLs, local paths, -e and pip options are refused, naming the line. */
+            requirements: string[];
+            /** @default  */
+            message: string;
+        };
+        EnvironmentVersion: {
+            number: number;
+            base: string;
+            requirements: string[];
+            content_hash: string;
+            message: string;
+            author?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The value of a node's 'environment' parameter that pins this version. */
+            readonly choice: unknown;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        EnvironmentVersionCreateRequest: {
+            /**
+             * @description 'worker': the worker's own packages are visible below the environment's; 'none': only what the lines install.
+             *
+             *     * `worker` - worker
+             *     * `none` - none
+             * @default worker
+             */
+            base: components["schemas"]["BaseEnum"];
+            /** @description Requirement lines, one package of the configured index each, pinned or ranged (e.g. 'tabulate==0.9.0'); blank lines and '#' comments are dropped. URLs, local paths, -e and pip options are refused, naming the line. */
+            requirements: string[];
+            /** @default  */
+            message: string;
+        };
         ExportSource: {
             pipeline: number;
             version: number;
@@ -2525,13 +2637,11 @@ export interface components {
         NodeRun: {
             node: string;
             module_id: string;
-            /** Format: int64 */
             module_version: number;
             module_name: string;
             queue?: string;
             status?: components["schemas"]["NodeRunStatusEnum"];
             reason?: string;
-            /** Format: int64 */
             attempt?: number;
             worker?: string;
             /** Format: double */
@@ -2735,6 +2845,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Endpoint"][];
+        };
+        PaginatedEnvironmentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Environment"][];
         };
         PaginatedMemberList: {
             /** @example 123 */
@@ -3123,7 +3248,6 @@ export interface components {
             description?: string;
             pipeline: number;
             pipeline_name: string;
-            /** Format: int64 */
             default_version: number;
             readonly default_pipeline_version: number | null;
             readonly version_count: number;
@@ -3161,7 +3285,6 @@ export interface components {
             description?: string;
             pipeline: number;
             pipeline_name: string;
-            /** Format: int64 */
             default_version: number;
             readonly default_pipeline_version: number | null;
             readonly version_count: number;
@@ -3422,7 +3545,6 @@ export interface components {
          */
         PublishedRunKindEnum: "rest" | "schedule" | "data" | "drift" | "manual";
         PublishedVersion: {
-            /** Format: int64 */
             number: number;
             pipeline_version: number;
             pipeline_version_message: string;
@@ -3464,7 +3586,6 @@ export interface components {
             readonly id: number;
             workspace: number;
             name: string;
-            /** Format: int64 */
             version: number;
             description?: string;
             tags?: unknown;
@@ -3717,7 +3838,6 @@ export interface components {
             readonly endpoint_name: string;
             name?: string;
             cron?: string;
-            /** Format: int64 */
             interval_seconds?: number | null;
             timezone?: string;
             /** Format: date-time */
@@ -3725,11 +3845,9 @@ export interface components {
             /** Format: date-time */
             end_at?: string | null;
             paused?: boolean;
-            /** Format: int64 */
             max_concurrent?: number;
             missed?: components["schemas"]["MissedEnum"];
             values?: unknown;
-            /** Format: int64 */
             version?: number | null;
             /** @description The timing in words. */
             readonly description: string;
@@ -7744,6 +7862,127 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PaginatedActivityEventList"];
                 };
+            };
+        };
+    };
+    workspaces_environments_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedEnvironmentList"];
+                };
+            };
+        };
+    };
+    workspaces_environments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description Refused; each message names its field (name, base, requirements) and, for requirements, the line number and text at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    workspaces_environments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+        };
+    };
+    workspaces_environments_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentVersionCreateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentVersion"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentVersion"];
+                };
+            };
+            /** @description Refused; each message names its field (name, base, requirements) and, for requirements, the line number and text at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

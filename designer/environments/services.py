@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from pydantic import ValidationError as ParamError
 from rest_framework.exceptions import ValidationError
 
 from designer.workspaces.models import Workspace
 from modules.library.python_language import _requirements
+from modules.library.python_language._environment_param import EnvironmentChoice
 
 from . import selectors
 from .models import Environment, EnvironmentVersion
@@ -112,3 +114,27 @@ def adopt(user: Any, workspace: Workspace, choice: dict[str, Any]) -> Environmen
         )
         return environment.versions.get()
     return save_version(user, environment, requirements=lines, base=base, message="Imported with a pipeline").version
+
+
+def choices_in(document: Any) -> list[dict[str, Any]]:
+    """Every well-formed environment choice that a pipeline document's nodes hold (malformed ones are
+    validation's to report, naming the node and parameter)."""
+    found = []
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    for node in nodes if isinstance(nodes, list) else []:
+        params = node.get("params") if isinstance(node, dict) else None
+        value = params.get("environment") if isinstance(params, dict) else None
+        if not isinstance(value, dict):
+            continue
+        try:
+            EnvironmentChoice.model_validate(value)
+        except ParamError:
+            continue
+        found.append(value)
+    return found
+
+
+def adopt_all(user: Any, workspace: Workspace, document: Any) -> list[EnvironmentVersion]:
+    """The environments an imported or cloned pipeline's nodes run in, made environments of ``workspace``
+    (found by name and content, else saved): they then show on its Environments page and in the picker."""
+    return [adopt(user, workspace, choice) for choice in choices_in(document)]

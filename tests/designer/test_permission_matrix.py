@@ -46,8 +46,8 @@ from designer.artifacts.models import ArtifactOwnership
 from designer.components import services as component_services
 from designer.datasets import services as dataset_services
 from designer.endpoints import services as endpoint_services
-from designer.environments import services as environment_services
 from designer.endpoints.models import Endpoint
+from designer.environments import services as environment_services
 from designer.pipelines import services as pipeline_services
 from designer.pipelines.models import PipelineVersion
 from designer.published import services as published_services

@@ -64,7 +64,9 @@ def test_a_bad_requirement_line_is_refused_naming_its_number_and_text(as_editor,
 
 def test_a_bad_new_version_leaves_the_environment_as_it_was(as_editor, workspace) -> None:
     env = as_editor.post(url(workspace), {"name": "ok", "requirements": ["tabulate"]}, format="json").json()
-    response = as_editor.post(url(workspace, env["id"], "versions"), {"requirements": ["x @ file:///etc"]}, format="json")
+    response = as_editor.post(
+        url(workspace, env["id"], "versions"), {"requirements": ["x @ file:///etc"]}, format="json"
+    )
 
     assert response.status_code == 400
     assert "requirement line 1" in response.json()["fields"]["requirements"][0]
@@ -72,7 +74,9 @@ def test_a_bad_new_version_leaves_the_environment_as_it_was(as_editor, workspace
 
 
 def test_base_none_must_bring_the_runners_packages_and_names_are_unique(as_editor, workspace) -> None:
-    lonely = as_editor.post(url(workspace), {"name": "bare", "base": "none", "requirements": ["tabulate"]}, format="json")
+    lonely = as_editor.post(
+        url(workspace), {"name": "bare", "base": "none", "requirements": ["tabulate"]}, format="json"
+    )
     assert lonely.status_code == 400 and "pandas and pyarrow" in lonely.json()["fields"]["requirements"][0]
     assert as_editor.post(url(workspace), {"name": "a", "requirements": []}, format="json").status_code == 201
     twice = as_editor.post(url(workspace), {"name": "a", "requirements": []}, format="json")
@@ -85,3 +89,26 @@ def test_viewers_read_outsiders_see_nothing(as_viewer, as_outsider, as_editor, w
     assert as_viewer.get(url(workspace, env["id"])).status_code == 200
     assert as_outsider.get(url(workspace, env["id"])).status_code == 404
     assert as_outsider.get(url(workspace)).status_code == 404
+
+
+def test_export_import_and_clone_carry_the_environment_into_the_other_workspace(
+    owner, outsider, workspace, other_workspace
+) -> None:
+    from designer.environments.services import create_environment
+    from designer.pipelines.services import clone_pipeline, create_pipeline, export_pipeline, import_pipeline
+    from tests.support.pipelines import document
+
+    env = create_environment(owner, workspace, name="tabular", requirements=["tabulate==0.9.0"])
+    choice = env.versions.get().choice()
+    doc = document([("py", "execute_python_script", {"environment": choice})], [])
+    pipeline = create_pipeline(owner, workspace, "Uses tabular", document=doc)
+    other_workspace.memberships.create(user=owner, role="editor")
+
+    imported = import_pipeline(owner, other_workspace, export_pipeline(pipeline)).pipeline
+    cloned = clone_pipeline(owner, pipeline, other_workspace, name="Clone").pipeline
+
+    [copy] = Environment.objects.filter(workspace=other_workspace)
+    assert (copy.name, [v.content_hash for v in copy.versions.all()]) == ("tabular", [choice["hash"]])  # once
+    for new in (imported, cloned):
+        [node] = new.versions.get().document["nodes"]
+        assert node["params"]["environment"] == choice

@@ -65,15 +65,19 @@ def test_an_environment_is_built_once_and_reused_by_another_worker_inside_the_sa
     probe = create_environment(ada, lab, name="probe", requirements=["tessera-probe-pkg==1.0"])
     missing = create_environment(ada, lab, name="missing", requirements=["pandas", "tessera-absent-pkg==2.0"])
     uses = create_pipeline(
-        ada, lab, "Uses probe", document=document(
+        ada,
+        lab,
+        "Uses probe",
+        document=document(
             [("py", "execute_python_script", {"python_script": SCRIPT, "environment": probe.versions.get().choice()})],
             [],
         ),
     )
     lacks = create_pipeline(
-        ada, lab, "Lacks a package", document=document(
-            [("py", "execute_python_script", {"environment": missing.versions.get().choice()})], []
-        ),
+        ada,
+        lab,
+        "Lacks a package",
+        document=document([("py", "execute_python_script", {"environment": missing.versions.get().choice()})], []),
     )
     _purge_queues()
     with serve(tmp_path / "index") as url:

@@ -63,7 +63,7 @@ export function EnvironmentsPage() {
         </div>
       )}
       {creating && (
-        <Modal title="New environment" onClose={() => setCreating(false)}>
+        <Modal size="lg" title="New environment" onClose={() => setCreating(false)}>
           <EnvironmentForm
             mode="create"
             onCancel={() => setCreating(false)}
@@ -76,7 +76,7 @@ export function EnvironmentsPage() {
         </Modal>
       )}
       {versioning && (
-        <Modal title={`New version of “${versioning.name}”`} onClose={() => setVersioning(null)}>
+        <Modal size="lg" title={`New version of “${versioning.name}”`} onClose={() => setVersioning(null)}>
           <EnvironmentForm
             mode="version"
             initial={{ base: (versioning.versions[0]?.base ?? "worker") as Base, requirements: versioning.versions[0]?.requirements ?? [] }}

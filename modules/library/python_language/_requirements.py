@@ -42,6 +42,8 @@ class LineProblem:
 
     @property
     def message(self) -> str:
+        if self.number == 0:  # about the lines as a whole
+            return f"requirement lines: {self.reason}"
         return f"requirement line {self.number} ({self.text!r}): {self.reason}"
 
 
@@ -59,6 +61,8 @@ def problem_of(number: int, text: str) -> LineProblem | None:
     """Why ``text`` is refused as a requirement line, or ``None`` when it is a plain index requirement."""
     if len(text) > MAX_LINE_CHARS:
         return LineProblem(number, text[:60] + "...", f"longer than {MAX_LINE_CHARS} characters")
+    if any(ord(c) < 32 and c != "\t" for c in text):
+        return LineProblem(number, text.encode("unicode_escape").decode()[:60], "control characters are not allowed")
     if text.startswith("-"):
         return LineProblem(
             number,
@@ -92,8 +96,9 @@ def problems(lines: Sequence[str], base: str) -> list[LineProblem]:
         if problem is not None:
             found.append(problem)
             continue
-        name = canonicalize_name(Requirement(text).name)
-        if name in names:
+        parsed = Requirement(text)
+        name = canonicalize_name(parsed.name)
+        if name in names and parsed.marker is None:  # lines split by environment markers may repeat a name
             found.append(
                 LineProblem(number, text, f"names {name} again (line {names[name]}); merge them into one line")
             )
@@ -103,7 +108,7 @@ def problems(lines: Sequence[str], base: str) -> list[LineProblem]:
         if missing:
             found.append(
                 LineProblem(
-                    len(lines) + 1,
+                    0,
                     "",
                     f"an environment with base 'none' must list {' and '.join(missing)} (the script's tables "
                     "travel as pandas DataFrames through Parquet); or use base 'worker'",

@@ -43,8 +43,10 @@ describe("EnvironmentsPage", () => {
     page();
 
     await userEvent.click(await screen.findByRole("button", { name: "+ New environment" }));
-    await userEvent.type(screen.getByLabelText("Name"), "tabular");
-    await userEvent.type(screen.getByLabelText("Requirement lines"), "tabulate==0.9.0{enter}{enter}rich>=13");
+    await userEvent.click(screen.getByLabelText("Name"));
+    await userEvent.paste("tabular");
+    await userEvent.click(screen.getByLabelText("Requirement lines"));
+    await userEvent.paste("tabulate==0.9.0\n\nrich>=13");
     await userEvent.click(screen.getByRole("button", { name: "Create environment" }));
 
     await waitFor(() => expect(callsTo("/api/workspaces/3/environments/").filter((c) => c.method === "POST")).toHaveLength(1));
@@ -60,7 +62,8 @@ describe("EnvironmentsPage", () => {
     await userEvent.click(await screen.findByRole("button", { name: "New version" }));
     const lines = screen.getByLabelText("Requirement lines");
     expect(lines).toHaveValue("tabulate==0.9.0"); // starts from the latest version
-    await userEvent.type(lines, "{enter}x @ https://example.com/x.whl");
+    await userEvent.click(lines);
+    await userEvent.paste("\nx @ https://example.com/x.whl");
     await userEvent.click(screen.getByRole("button", { name: "Save new version" }));
 
     expect(await screen.findByRole("alert")).toHaveTextContent("requirement line 2 ('x @ https://example.com/x.whl')");

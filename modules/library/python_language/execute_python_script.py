@@ -82,7 +82,9 @@ class ExecutePythonScript(Module):
     wherever that user can, and where user namespaces are unavailable it has the network. Run
     workers as a dedicated user, or inside a container, for stronger isolation. ``pip install``
     is not available (no network); the worker's own packages (pandas, numpy, scikit-learn,
-    pyarrow, ...) are.
+    pyarrow, ...) are, and the Environment parameter adds more: a version of one of the workspace's
+    environments (requirement lines), built once per host by the workers from the configured package
+    index and visible to the script read-only.
 
     Script bundle: connect a File Dataset (a .zip uploaded on the Datasets page) to bring your own
     modules, as in Azure. The zip is unpacked to ``./Script Bundle`` in the script's working

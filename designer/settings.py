@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "designer.batch",
     "designer.published",
     "designer.schedules",
+    "designer.environments",
     "designer.retraining",
     "designer.activity",
     "designer.exports",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("designer.published.urls")),
     path("api/", include("designer.schedules.urls")),
     path("api/", include("designer.retraining.urls")),
+    path("api/", include("designer.environments.urls")),
     path("", include("designer.endpoints.scoring_urls")),
     path("", include("designer.published.trigger_urls")),
     path("", include("designer.web.urls")),

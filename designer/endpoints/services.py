@@ -23,6 +23,7 @@ from designer.engine.input_checks import PROFILE_KEY, training_profile
 from designer.engine.scoring import NotServable, ScoringPipeline
 from designer.engine.store import ArtifactMissing
 from designer.engine.titles import node_titles
+from designer.environments.building import NotBuilt, build_environments
 from designer.pipelines import services as pipelines
 from designer.pipelines.models import Pipeline, PipelineVersion
 from designer.runs.inputs import graph_dataset_refs, run_graph
@@ -175,6 +176,12 @@ def _pin(endpoint: Endpoint, version: PipelineVersion) -> None:
     document = _served_document(endpoint, version)
     # Before anything is loaded: a document saved before artifacts were checked may name another's.
     check_artifacts(endpoint.workspace_id, parse_graph(document), "Nothing was deployed.")
+    try:  # the environments its scripts run in are built on this host before it goes live
+        build_environments(document)
+    except NotBuilt as exc:
+        raise CannotServe(
+            f"This pipeline cannot be deployed: node '{exc.node}': {exc}", [{"node": exc.node, "param": "environment"}]
+        ) from None
     graph, loaded = _load(document)
     endpoint.pipeline = version.pipeline
     endpoint.pipeline_version = version

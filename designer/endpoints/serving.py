@@ -38,6 +38,7 @@ from designer.engine.scoring import (
     records_json,
 )
 from designer.engine.store import ArtifactMissing
+from designer.environments.building import build_environments
 from designer.errors import is_overload, overload_envelope, retry_after_seconds
 from modules.sdk import default_registry
 
@@ -66,6 +67,7 @@ class _Loaded:
                 self._items.move_to_end(key)
                 return self._items[key]
         document = Endpoint.objects.values_list("document", flat=True).get(pk=endpoint_id)
+        build_environments(document)  # built once per host; found at once afterwards
         pipeline = ScoringPipeline.load(parse_graph(document), default_registry(), artifact_store().get)
         with self._lock:
             self._items[key] = pipeline

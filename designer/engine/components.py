@@ -905,6 +905,8 @@ class _Expander:
             "parameters": parameters,
             "values": dict(node.params),
         }
+        if spec.get("environment") is not None:  # only when chosen: keys of components without one stay as they were
+            params["environment"] = spec["environment"]
         specs = {p["name"]: p for p in spec.get("parameters", [])}
         for name, value in node.params.items():
             fault = None if reference(value) is not None else script.value_fault(specs[name], value)

@@ -39,6 +39,7 @@ from designer.engine.compute import compute_problems
 from designer.engine.graph import Graph, parse_graph, to_document
 from designer.engine.problems import GraphFormatError
 from designer.engine.validate import ValidationResult, artifact_refs, validate
+from designer.environments.services import adopt_all
 from designer.workspaces.models import Workspace
 from modules.sdk import default_registry
 
@@ -214,6 +215,7 @@ def clone_pipeline(
         if workspace.pk != source.workspace_id:  # the components it uses are copied along (copying.py)
             mapping = copying.install(user, workspace, copying.bundle(document, source.workspace_id))
             document = copying.rewrite(document, mapping)
+            adopt_all(user, workspace, document)  # the environments its nodes run in come along too
         graph = parse_document(document)
         digests = {digest for _node, _param, digest in artifact_refs(graph, default_registry())}
         ownership.copy_ownership(source.workspace_id, workspace.pk, digests)
@@ -266,6 +268,7 @@ def _import(user: Any, workspace: Workspace, incoming: exchange.ImportFile, name
             problems=[p.to_dict() for p in validation.problems],
         )
     refuse_foreign(validation)  # a file proves nothing about where its digests came from: clone instead
+    adopt_all(user, workspace, document)  # the environments its nodes run in, carried in their parameters
     title = (name or "").strip() or incoming.name or "Imported pipeline"
     message = "Imported from a file"
     if incoming.name:

@@ -40,13 +40,21 @@ class PythonModel(BaseEstimator):
     """The shared part of :class:`PythonClassifier` and :class:`PythonRegressor`."""
 
     feature_names_in_: np.ndarray
+    environment: dict[str, Any] | None = None  # models saved before environments existed: the built-in one
     #: Train Model gives this estimator the feature columns unencoded, as a DataFrame.
     wants_raw_features: ClassVar[bool] = True
 
-    def __init__(self, script: str = "", timeout_seconds: int = 600, memory_limit_mb: int = 2048) -> None:
+    def __init__(
+        self,
+        script: str = "",
+        timeout_seconds: int = 600,
+        memory_limit_mb: int = 2048,
+        environment: dict[str, Any] | None = None,
+    ) -> None:
         self.script = script
         self.timeout_seconds = timeout_seconds
         self.memory_limit_mb = memory_limit_mb
+        self.environment = environment  # an EnvironmentChoice as a dict; None: the worker's own packages
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -83,6 +91,7 @@ class PythonModel(BaseEstimator):
     # -- the child --------------------------------------------------------------------------------
     def _child(self, mode: str, x: pd.DataFrame, y: Any = None) -> Any:
         """Run the runner in ``mode``; the new blob (train) or the predictions DataFrame (predict)."""
+        from modules.library.python_language._environment_param import interpreter
         from modules.library.python_language._sandbox import (
             MB,
             Limits,
@@ -97,6 +106,8 @@ class PythonModel(BaseEstimator):
         limits = Limits(timeout_s=self.timeout_seconds, memory_mb=self.memory_limit_mb)
         max_bytes = self.memory_limit_mb * MB
         ctx = LocalContext()
+        # A model saved before environments existed has no such attribute: the built-in one.
+        python, readonly = interpreter(getattr(self, "environment", None), ctx)
         with Sandbox(prefix="tessera-python-model-") as box:
             script = box.io / "script.py"
             script.write_text(self.script, encoding="utf-8")
@@ -116,8 +127,8 @@ class PythonModel(BaseEstimator):
             else:
                 Path(job["model_in"]).write_bytes(self.model_.tobytes())
             box.install(RUNNER.with_name("_runner.py"))  # the model runner loads it from its own folder
-            command = [sys.executable, "-I", "-B", "-u", str(box.install(RUNNER)), str(box.io / "job.json")]
-            outcome = box.run(job, limits, ctx, command=command)
+            command = [python or sys.executable, "-I", "-B", "-u", str(box.install(RUNNER)), str(box.io / "job.json")]
+            outcome = box.run(job, limits, ctx, command=command, python=python, readonly=readonly)
             _raise_for_failure(outcome, read_status(box.io / "status.json"), limits)
             if mode == "train":
                 return read_child_file(box.io / "model_out.pkl", max_bytes, "the trained model")

@@ -47,6 +47,7 @@ from designer.components import services as component_services
 from designer.datasets import services as dataset_services
 from designer.endpoints import services as endpoint_services
 from designer.endpoints.models import Endpoint
+from designer.environments import services as environment_services
 from designer.pipelines import services as pipeline_services
 from designer.pipelines.models import PipelineVersion
 from designer.published import services as published_services
@@ -107,6 +108,7 @@ class World:
     retraining_pipeline_endpoint: int = 0
     challenger: int = 0
     component: int = 0  # a graph component with two versions, used by no pipeline
+    environment: int = 0  # an environment with one version
 
 
 def _build_world() -> World:
@@ -164,7 +166,11 @@ def _build_world() -> World:
         owner, team, f"Pick {MARKER}", "", "first", _component_doc(["diagnosis"])
     )
     component_services.save_version(owner, component, _component_doc(["diagnosis", "radius"]), "second", 1)
+    environment = environment_services.create_environment(
+        owner, team, name=f"Env {MARKER}", requirements=["tabulate==0.9.0"]
+    )
     return World(
+        environment=environment.pk,
         component=component.pk,
         users=people,
         workspace=team.pk,
@@ -310,6 +316,13 @@ MATRIX = [
          body=lambda w: {"role": "editor"}),
     Case("DELETE", "/api/workspaces/{id}/members/{user_id}/", OWN, {**WS, "user_id": "extra_member"}),
     Case("GET", "/api/workspaces/{id}/activity/", V, WS),
+    # environments
+    Case("GET", "/api/workspaces/{id}/environments/", V, WS),
+    Case("POST", "/api/workspaces/{id}/environments/", E, WS,
+         body=lambda w: {"name": "mx env", "requirements": ["tabulate==0.9.0"]}),
+    Case("GET", "/api/workspaces/{id}/environments/{environment_id}/", V, {**WS, "environment_id": "environment"}),
+    Case("POST", "/api/workspaces/{id}/environments/{environment_id}/versions/", E,
+         {**WS, "environment_id": "environment"}, body=lambda w: {"requirements": ["tabulate==0.9.1"]}),
     # datasets
     Case("GET", "/api/datasets/", SIGNED_IN),
     Case("POST", "/api/datasets/", E, multipart=True,

@@ -372,12 +372,41 @@ def test_a_script_component_value_out_of_range_or_a_required_input_unconnected_i
         ),
         ({"spec": {**SCRIPT["spec"], "parameters": [{"name": "k", "type": "float"}]}}, "spec.parameters[0].type"),
         ({"script": "#" * (MAX_SCRIPT_CHARS + 1)}, "script"),
+        (
+            {"spec": {**SCRIPT["spec"], "environment": {"name": "x", "version": 1, "hash": "0" * 64}}},
+            "spec.environment",
+        ),
     ],
 )
 def test_a_bad_spec_or_an_oversized_script_is_refused_naming_the_field(change: dict[str, Any], path: str) -> None:
     _face, problems = check_version({**SCRIPT, **change}, REGISTRY, None, component_id=3)
 
     assert [p.path for p in problems] == [path]
+
+
+def test_a_script_components_environment_reaches_its_node_and_its_cache_key() -> None:
+    from modules.library.python_language._requirements import content_hash
+
+    lines = ["tabulate==0.9.0"]
+    choice = {
+        "name": "tabular",
+        "version": 2,
+        "base": "worker",
+        "requirements": lines,
+        "hash": content_hash("worker", lines),
+    }
+    with_env = {**SCRIPT, "spec": {**SCRIPT["spec"], "environment": choice}}
+    graph = Graph(
+        nodes={"s": Node("s", "const", 1), "top": Node("top", "component:3", 1, {"k": 2})},
+        edges=[Edge("s", "table", "top", "dataset")],
+    )
+
+    plain = expand(graph, REGISTRY, lookup(top=(3, 1, SCRIPT))).graph
+    chosen = expand(graph, REGISTRY, lookup(top=(3, 1, with_env))).graph
+
+    assert "environment" not in plain.nodes["top"].params and chosen.nodes["top"].params["environment"] == choice
+    assert cache_keys(plain, REGISTRY)["top"] != cache_keys(chosen, REGISTRY)["top"]
+    assert validate(graph, REGISTRY, components=lookup(top=(3, 1, with_env))).problems == []
 
 
 # -- properties -----------------------------------------------------------------------------------

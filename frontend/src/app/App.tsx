@@ -7,6 +7,7 @@ import { LoginPage, RequireAuth, useMe } from "../features/auth";
 import { DesignerPage } from "../features/canvas";
 import { EndpointPage, EndpointsPage } from "../features/endpoints";
 import { ModelsPage } from "../features/models";
+import { EnvironmentsPage } from "../features/environments";
 import { PipelineEndpointPage, PipelineEndpointsPage } from "../features/published";
 import { PipelineRunsPage, RunPage, WorkspaceRunsPage } from "../features/runs";
 import { WorkspaceHome } from "../features/workspace";
@@ -49,6 +50,7 @@ export function App() {
               <Route path="/w/:workspaceId/runs" element={<WorkspaceRunsPage />} />
               <Route path="/w/:workspaceId/endpoints" element={<EndpointsPage />} />
               <Route path="/w/:workspaceId/models" element={<ModelsPage />} />
+              <Route path="/w/:workspaceId/environments" element={<EnvironmentsPage />} />
               <Route path="/w/:workspaceId/endpoints/:endpointId" element={<EndpointPage />} />
               <Route path="/w/:workspaceId/pipeline-endpoints" element={<PipelineEndpointsPage />} />
               <Route path="/w/:workspaceId/pipeline-endpoints/:endpointId" element={<PipelineEndpointPage />} />

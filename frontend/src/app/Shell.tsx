@@ -52,6 +52,7 @@ export function Shell() {
           <NavLink to={active ? `/w/${active.id}/endpoints` : "/"}>Endpoints</NavLink>
           <NavLink to={active ? `/w/${active.id}/pipeline-endpoints` : "/"}>Pipeline endpoints</NavLink>
           <NavLink to={active ? `/w/${active.id}/models` : "/"}>Models</NavLink>
+          <NavLink to={active ? `/w/${active.id}/environments` : "/"}>Environments</NavLink>
           <NavLink to={active ? `/w/${active.id}/activity` : "/"}>Activity</NavLink>
           <NavLink to={active ? `/w/${active.id}/samples` : "/"}>Samples</NavLink>
         </nav>

@@ -93,12 +93,13 @@ class Confinement:
     def confined(self) -> bool:
         return self.kind in TIERS
 
-    def launch(self, argv: Sequence[str], root: Path, cwd: Path) -> Launch:
-        """How to run ``argv`` with ``root`` (the sandbox directory) as the only writable place."""
+    def launch(self, argv: Sequence[str], root: Path, cwd: Path, readonly: Sequence[str] = ()) -> Launch:
+        """How to run ``argv`` with ``root`` (the sandbox directory) as the only writable place;
+        ``readonly`` paths (a built environment) are visible as well, read-only."""
         if self.kind == BUBBLEWRAP:
-            return _bubblewrap(list(argv), root, cwd, self.as_root)
+            return _bubblewrap(list(argv), root, cwd, self.as_root, readonly)
         if self.kind == LANDLOCK:
-            return _landlocked(list(argv), root, self.as_root, self.landlock_abi)
+            return _landlocked(list(argv), root, self.as_root, self.landlock_abi, readonly)
         return Launch(list(argv))
 
 
@@ -129,7 +130,7 @@ def sandbox_uid() -> int:
 # -- bubblewrap -------------------------------------------------------------------------------------
 
 
-def _bubblewrap(argv: list[str], root: Path, cwd: Path, as_root: bool) -> Launch:
+def _bubblewrap(argv: list[str], root: Path, cwd: Path, as_root: bool, extra: Sequence[str] = ()) -> Launch:
     bwrap = shutil.which("bwrap") or "bwrap"
     args = [
         bwrap,
@@ -147,7 +148,7 @@ def _bubblewrap(argv: list[str], root: Path, cwd: Path, as_root: bool) -> Launch
         args += ["--unshare-user", "--disable-userns"]
     args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     made: set[str] = set()
-    readonly = [p for p in (*SYSTEM_PATHS, *ETC_PATHS, *interpreter_paths()) if os.path.lexists(p)]
+    readonly = [p for p in (*SYSTEM_PATHS, *ETC_PATHS, *interpreter_paths(), *extra) if os.path.lexists(p)]
     for path in readonly:
         if os.path.islink(path) and os.path.dirname(path) == "/":  # /bin -> usr/bin on merged-/usr systems
             args += ["--symlink", os.readlink(path), path]
@@ -193,10 +194,10 @@ def _parents(path: str, made: set[str], bound: Sequence[str]) -> list[str]:
 # -- landlock ---------------------------------------------------------------------------------------
 
 
-def _landlocked(argv: list[str], root: Path, as_root: bool, abi: int) -> Launch:
+def _landlocked(argv: list[str], root: Path, as_root: bool, abi: int, extra: Sequence[str] = ()) -> Launch:
     ruleset = _landlock.Ruleset(abi)
     try:
-        ruleset.allow([*SYSTEM_PATHS, *ETC_PATHS, *interpreter_paths()], _landlock.READ_ONLY)
+        ruleset.allow([*SYSTEM_PATHS, *ETC_PATHS, *interpreter_paths(), *extra], _landlock.READ_ONLY)
         ruleset.allow(DEVICES, _landlock.READ_FILE | _landlock.WRITE_FILE)
         ruleset.allow_all([root])
     except OSError:

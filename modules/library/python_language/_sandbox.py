@@ -105,20 +105,29 @@ class Sandbox:
         shutil.rmtree(self.root, onerror=_make_removable)
 
     def run(
-        self, job: dict[str, Any], limits: Limits, ctx: RunContext, command: Sequence[str] | None = None
+        self,
+        job: dict[str, Any],
+        limits: Limits,
+        ctx: RunContext,
+        command: Sequence[str] | None = None,
+        *,
+        python: str | None = None,
+        readonly: Sequence[str] = (),
     ) -> Outcome:
         """Run the child on ``job`` until it exits, times out or the run is cancelled (then re-raise).
 
         ``job`` is written to ``io/job.json``; by default the child is the Python runner reading it.
         ``command`` replaces that child (another language's interpreter, say) and gets the same
-        limits, environment, namespaces, log streaming and clean-up.
+        limits, environment, namespaces, log streaming and clean-up. ``python`` runs the runner with
+        another interpreter (an environment's, ``_environments.py``), and ``readonly`` paths (that
+        environment) become visible to the child, read-only, in every confinement tier.
         """
         confinement = confine()
         job_path = self.io / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
         if command is None:
-            command = [sys.executable, "-I", "-B", "-u", str(self.install(RUNNER)), str(job_path)]
-        launch = confinement.launch(command, self.root, self.work)
+            command = [python or sys.executable, "-I", "-B", "-u", str(self.install(RUNNER)), str(job_path)]
+        launch = confinement.launch(command, self.root, self.work, readonly=readonly)
         if launch.owner is not None:
             _confinement.chown_tree(self.root, launch.owner)
         keep_secrets_from_children()  # whoever started us: a worker, a scoring server, a script
@@ -127,7 +136,7 @@ class Sandbox:
             proc = subprocess.Popen(
                 launch.argv,
                 cwd=self.work,
-                env=child_environment(self.work),
+                env=child_environment(self.work, python),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -215,9 +224,11 @@ def _returncode(code: int, confinement: _confinement.Confinement) -> int:
     return code
 
 
-def child_environment(home: Path) -> dict[str, str]:
+def child_environment(home: Path, python: str | None = None) -> dict[str, str]:
     """The child's whole environment, built from nothing: no secrets, no settings, no service URLs."""
     bindir = os.path.dirname(sys.executable)
+    if python:  # an environment's interpreter: its bin/ first, as an activated virtual environment
+        bindir = f"{os.path.dirname(python)}:{bindir}"
     return {
         "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(home),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from modules.sdk import Learner, Module, ModuleError, Out, ParamModel, RunContext, UntrainedModel
 
+from ._environment_param import EnvironmentChoice, environment_field, omit_builtin
 from .execute_python_script import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
@@ -131,6 +132,8 @@ class CreatePythonModel(Module):
             title="Memory limit (MB)",
             description="The most memory the script's process may use, pandas and the data included.",
         )
+        environment: EnvironmentChoice | None = environment_field()
+        _omit_builtin = model_serializer(mode="wrap")(omit_builtin)
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         from modules.estimators.python_model import PythonClassifier, PythonRegressor
@@ -139,7 +142,10 @@ class CreatePythonModel(Module):
         task = TASKS[params.task]
         kind = PythonRegressor if task == "regression" else PythonClassifier
         estimator = kind(
-            script=params.python_script, timeout_seconds=params.timeout_seconds, memory_limit_mb=params.memory_limit_mb
+            script=params.python_script,
+            timeout_seconds=params.timeout_seconds,
+            memory_limit_mb=params.memory_limit_mb,
+            environment=params.environment.model_dump() if params.environment is not None else None,
         )
         return {"untrained_model": Learner(estimator, task=task, learner=self.id, name=self.name)}  # type: ignore[arg-type]
 

@@ -7,13 +7,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from modules.library._tables import prune_meta
 from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table
 from modules.sdk.ports import MAX_ZIP_BYTES, MAX_ZIP_FILES, ZipFile, zip_members
 from modules.sdk.values import ZipArchive
 
+from ._environment_param import EnvironmentChoice, environment_field, interpreter, omit_builtin
 from ._sandbox import MB, Limits, Outcome, Sandbox, read_status, read_table_file
 
 DEFAULT_SCRIPT = """\
@@ -81,7 +82,9 @@ class ExecutePythonScript(Module):
     wherever that user can, and where user namespaces are unavailable it has the network. Run
     workers as a dedicated user, or inside a container, for stronger isolation. ``pip install``
     is not available (no network); the worker's own packages (pandas, numpy, scikit-learn,
-    pyarrow, ...) are.
+    pyarrow, ...) are, and the Environment parameter adds more: a version of one of the workspace's
+    environments (requirement lines), built once per host by the workers from the configured package
+    index and visible to the script read-only.
 
     Script bundle: connect a File Dataset (a .zip uploaded on the Datasets page) to bring your own
     modules, as in Azure. The zip is unpacked to ``./Script Bundle`` in the script's working
@@ -146,6 +149,8 @@ class ExecutePythonScript(Module):
             title="Memory limit (MB)",
             description="The most memory the script's process may use, pandas and the input tables included.",
         )
+        environment: EnvironmentChoice | None = environment_field()
+        _omit_builtin = model_serializer(mode="wrap")(omit_builtin)
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         first: DataTable | None = inputs.get("dataset1")
@@ -182,8 +187,9 @@ def run_python_script(
             "status": str(box.io / "status.json"),
             "bundle": str(extract_bundle(bundle, box.work / BUNDLE_DIR)) if bundle is not None else None,
         }
+        python, readonly = interpreter(params.environment, ctx)
         ctx.progress(0.0, "starting the script's Python process")
-        outcome = box.run(job, limits, ctx)
+        outcome = box.run(job, limits, ctx, python=python, readonly=readonly)
         ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
         _raise_for_failure(outcome, read_status(box.io / "status.json"), limits)
         max_bytes = limits.memory_mb * MB

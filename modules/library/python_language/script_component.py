@@ -5,7 +5,8 @@ the planner turns each of its nodes into one node of the hidden module below, wh
 script, the port names and the parameter values. Ports are positional (``input_1``..., ``output_1``...)
 because a module's ports are fixed by its class; the spec's names map onto them in order, and the child
 receives and returns the tables by those names. Only tables cross the boundary (Parquet both ways, never
-pickles): a spec may declare ``table`` ports only.
+pickles): a spec may declare ``table`` ports only. A spec may name the ``environment`` its script runs in
+(an environment version's choice, as Execute Python Script's parameter holds it).
 
 This file also holds the spec's rules (:func:`spec_problems`, :func:`value_fault`), so the web app, the
 engine and the worker agree on what a valid spec is.
@@ -17,10 +18,11 @@ import math
 import re
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_serializer, model_validator
 
 from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table
 
+from ._environment_param import EnvironmentChoice, environment_field, interpreter, omit_builtin
 from ._sandbox import MB, Limits, Sandbox, read_status, read_table_file
 from .execute_python_script import (
     DEFAULT_MEMORY_MB,
@@ -41,7 +43,7 @@ PORT_TYPES = ("table",)
 PARAM_TYPES = ("integer", "number", "string", "boolean", "column", "choice")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 CATEGORY_DEFAULT = "Python Language"
-_SPEC_FIELDS = ("category", "description", "inputs", "outputs", "parameters")
+_SPEC_FIELDS = ("category", "description", "inputs", "outputs", "parameters", "environment")
 _PORT_FIELDS = {"inputs": ("name", "type", "optional", "description"), "outputs": ("name", "type", "description")}
 _PARAM_FIELDS = ("name", "type", "default", "description", "minimum", "maximum", "choices", "input")
 
@@ -71,6 +73,12 @@ def spec_problems(spec: Any, script: Any) -> list[tuple[str, str]]:
     for key in ("category", "description"):
         if key in spec and (not isinstance(spec[key], str) or len(spec[key]) > MAX_TEXT):
             out.append((f"spec.{key}", f"spec.{key} must be text of at most {MAX_TEXT} characters."))
+    if spec.get("environment") is not None:  # the environment the script runs in (an environment version's choice)
+        try:
+            EnvironmentChoice.model_validate(spec["environment"])
+        except ValidationError as exc:
+            reason = exc.errors()[0].get("msg", str(exc)) if exc.errors() else str(exc)
+            out.append(("spec.environment", f"spec.environment is not an environment version: {reason}"))
     names: set[str] = set()
     for kind in ("inputs", "outputs"):
         out += _port_problems(spec.get(kind, []), kind, names, required=kind == "outputs")
@@ -289,6 +297,8 @@ class ScriptComponent(Module):
             title="Memory limit (MB)",
             description="The most memory the script's process may use.",
         )
+        environment: EnvironmentChoice | None = environment_field()
+        _omit_builtin = model_serializer(mode="wrap")(omit_builtin)
 
         @model_validator(mode="after")
         def _values_fit(self) -> ScriptComponent.Params:
@@ -331,8 +341,9 @@ class ScriptComponent(Module):
                 "params": _values(params),
                 "status": str(box.io / "status.json"),
             }
+            python, readonly = interpreter(params.environment, ctx)
             ctx.progress(0.0, "starting the script's Python process")
-            outcome = box.run(job, limits, ctx)
+            outcome = box.run(job, limits, ctx, python=python, readonly=readonly)
             ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
             _raise_for_failure(outcome, read_status(box.io / "status.json"), limits)
             frames = {

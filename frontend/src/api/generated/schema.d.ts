@@ -1714,6 +1714,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/environments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's environments, by name */
+        get: operations["workspaces_environments_list"];
+        put?: never;
+        /** Create an environment; its version 1 holds the requirement lines (editor) */
+        post: operations["workspaces_environments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/environments/{environment_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An environment with its versions, newest first */
+        get: operations["workspaces_environments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/environments/{environment_id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a new version (editor); unchanged lines and base answer the latest version with 200 */
+        post: operations["workspaces_environments_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/members/": {
         parameters: {
             query?: never;
@@ -1774,6 +1826,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `worker` - worker
+         *     * `none` - none
+         * @enum {string}
+         */
+        BaseEnum: "worker" | "none";
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         BatchInferencePipelineRequest: {
             /**
@@ -2397,6 +2455,62 @@ export interface components {
          * @enum {string}
          */
         EndpointStatusEnum: "live";
+        Environment: {
+            id: number;
+            workspace: number;
+            name: string;
+            description: string;
+            created_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Newest first. */
+            versions: components["schemas"]["EnvironmentVersion"][];
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        EnvironmentCreateRequest: {
+            name: string;
+            /** @default  */
+            description: string;
+            /**
+             * @description 'worker': the worker's own packages are visible below the environment's; 'none': only what the lines install.
+             *
+             *     * `worker` - worker
+             *     * `none` - none
+             * @default worker
+             */
+            base: components["schemas"]["BaseEnum"];
+            /** @description Requirement lines, one package of the configured index each, pinned or ranged (e.g. 'tabulate==0.9.0'); blank lines and '#' comments are dropped. URLs, local paths, -e and pip options are refused, naming the line. */
+            requirements: string[];
+            /** @default  */
+            message: string;
+        };
+        EnvironmentVersion: {
+            number: number;
+            base: string;
+            requirements: string[];
+            content_hash: string;
+            message: string;
+            author?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The value of a node's 'environment' parameter that pins this version. */
+            readonly choice: unknown;
+        };
+        /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
+        EnvironmentVersionCreateRequest: {
+            /**
+             * @description 'worker': the worker's own packages are visible below the environment's; 'none': only what the lines install.
+             *
+             *     * `worker` - worker
+             *     * `none` - none
+             * @default worker
+             */
+            base: components["schemas"]["BaseEnum"];
+            /** @description Requirement lines, one package of the configured index each, pinned or ranged (e.g. 'tabulate==0.9.0'); blank lines and '#' comments are dropped. URLs, local paths, -e and pip options are refused, naming the line. */
+            requirements: string[];
+            /** @default  */
+            message: string;
+        };
         ExportSource: {
             pipeline: number;
             version: number;
@@ -2838,6 +2952,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Endpoint"][];
+        };
+        PaginatedEnvironmentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Environment"][];
         };
         PaginatedMemberList: {
             /** @example 123 */
@@ -7978,6 +8107,127 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PaginatedActivityEventList"];
                 };
+            };
+        };
+    };
+    workspaces_environments_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedEnvironmentList"];
+                };
+            };
+        };
+    };
+    workspaces_environments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description Refused; each message names its field (name, base, requirements) and, for requirements, the line number and text at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    workspaces_environments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+        };
+    };
+    workspaces_environments_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentVersionCreateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentVersion"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentVersion"];
+                };
+            };
+            /** @description Refused; each message names its field (name, base, requirements) and, for requirements, the line number and text at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -52,6 +52,8 @@ import { outerSourceOf } from "../components/editor";
 import { ComponentOverview } from "../components/ComponentOverview";
 import { ComponentIcon } from "../components/ComponentIcon";
 import { nodeUrlPath } from "../../api/nodePath";
+import { useCurrentWorkspace } from "../../app/workspaceStore";
+import { choicesOf, useEnvironments } from "../environments";
 
 export function NodePanel({ readOnly }: { readOnly: boolean }) {
   // A string, so that moving a node does not re-render the panel.
@@ -156,6 +158,12 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
     [datasets, kind, chosen],
   );
 
+  // The workspace's environment versions, fetched only for modules with an Environment parameter.
+  const workspace = useCurrentWorkspace((s) => s.current);
+  const runsScripts = Boolean((schema.properties as Record<string, JsonSchema> | undefined)?.environment?.["x-tessera-widget"] === "environment");
+  const environments = useEnvironments(workspace, runsScripts);
+  const environmentOptions = useMemo(() => (environments.data ? choicesOf(environments.data) : undefined), [environments.data]);
+
   const columnsFor = useCallback(
     (port: string) => {
       const edge = edges.find((e) => e.target === node.id && e.targetHandle === port);
@@ -215,6 +223,7 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
           onChange={onChange}
           columnsFor={columnsFor}
           datasets={datasetOptions}
+          environments={environmentOptions}
           problems={problems}
           readOnly={readOnly}
           binding={binding.form}

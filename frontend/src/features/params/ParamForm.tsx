@@ -17,6 +17,12 @@ export interface DatasetOption {
   detail?: string;
 }
 
+/** One environment version a script can run in; `choice` is the parameter's value that pins it. */
+export interface EnvironmentOption {
+  label: string;
+  choice: { name: string; version: number; hash: string } & Record<string, unknown>;
+}
+
 /** How the form shows pipeline parameters; the form itself knows nothing about them. */
 export interface FieldBinding {
   /** The parameter a top-level field is bound to, if any. */
@@ -35,6 +41,8 @@ export interface ParamFormProps {
   /** Columns of the table reaching an input port; `null`/`undefined` while unknown. */
   columnsFor?(port: string): readonly ColumnSchema[] | null | undefined;
   datasets?: readonly DatasetOption[];
+  /** The workspace's environment versions, for an `environment` parameter; undefined while unknown. */
+  environments?: readonly EnvironmentOption[];
   problems?: readonly Problem[];
   readOnly?: boolean;
   binding?: FieldBinding;
@@ -44,6 +52,7 @@ interface FormContext {
   root: JsonSchema;
   columnsFor: (port: string) => readonly ColumnSchema[] | null | undefined;
   datasets: readonly DatasetOption[];
+  environments?: readonly EnvironmentOption[];
   problems: readonly Problem[];
   readOnly: boolean;
   binding?: FieldBinding;
@@ -59,9 +68,9 @@ const Ctx = createContext<FormContext>({
 
 export const useFormContext = () => useContext(Ctx);
 
-export function ParamForm({ schema, values, onChange, columnsFor, datasets = [], problems = [], readOnly = false, binding }: ParamFormProps) {
+export function ParamForm({ schema, values, onChange, columnsFor, datasets = [], environments, problems = [], readOnly = false, binding }: ParamFormProps) {
   const fields = fieldsOf(schema);
-  const ctx: FormContext = { root: schema, columnsFor: columnsFor ?? (() => undefined), datasets, problems, readOnly, binding };
+  const ctx: FormContext = { root: schema, columnsFor: columnsFor ?? (() => undefined), datasets, environments, problems, readOnly, binding };
   if (!fields.length) {
     return <p className="params__none">This module has no parameters.</p>;
   }
@@ -202,6 +211,9 @@ const Field = memo(function Field({ field, value, onChange, top = false }: Field
       break;
     case "dataset":
       control = <DatasetField field={field} value={value} onChange={onChange} inputProps={common} />;
+      break;
+    case "environment":
+      control = <EnvironmentSelect value={value} onChange={onChange} inputProps={common} />;
       break;
     case "object":
       control = <ObjectField field={field} value={value} onChange={onChange} />;
@@ -387,6 +399,37 @@ function ColumnSelect({
       {columns.map((c) => (
         <option key={c.name} value={c.name}>
           {c.name} · {c.type}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Built-in (no value) or one environment version; a pinned version this workspace does not list stays shown. */
+function EnvironmentSelect({ value, onChange, inputProps }: { value: unknown; onChange(value: unknown): void; inputProps: InputProps }) {
+  const { environments } = useFormContext();
+  const current = value && typeof value === "object" ? (value as EnvironmentOption["choice"]) : undefined;
+  const options = environments ?? [];
+  const index = current ? options.findIndex((o) => o.choice.hash === current.hash && o.choice.name === current.name) : -1;
+  return (
+    <select
+      className="input"
+      {...inputProps}
+      value={current ? (index >= 0 ? String(index) : "pinned") : ""}
+      onChange={(e) => {
+        if (e.target.value === "") onChange(undefined);
+        else if (e.target.value !== "pinned") onChange(options[Number(e.target.value)]?.choice);
+      }}
+    >
+      <option value="">Built-in (the worker's own packages)</option>
+      {current && index < 0 && (
+        <option value="pinned">
+          {current.name} v{current.version} ({environments ? "not in this workspace" : "loading…"})
+        </option>
+      )}
+      {options.map((o, i) => (
+        <option key={`${o.choice.name}-${o.choice.version}`} value={String(i)}>
+          {o.label}
         </option>
       ))}
     </select>

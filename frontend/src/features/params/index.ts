@@ -1,4 +1,4 @@
-export { ParamForm, type DatasetOption, type FieldBinding, type ParamFormProps } from "./ParamForm";
+export { ParamForm, type DatasetOption, type EnvironmentOption, type FieldBinding, type ParamFormProps } from "./ParamForm";
 export {
   datasetIdOf,
   datasetKindOf,

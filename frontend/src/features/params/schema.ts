@@ -41,6 +41,7 @@ export type FieldKind =
   | "column"
   | "columns"
   | "dataset"
+  | "environment"
   | "object"
   | "list"
   | "json";
@@ -108,7 +109,7 @@ function unwrapNullable(root: JsonSchema, schema: JsonSchema): { schema: JsonSch
 
 function kindOf(schema: JsonSchema): FieldKind {
   const widget = schema["x-tessera-widget"];
-  if (widget === "column" || widget === "columns" || widget === "dataset" || widget === "textarea") return widget;
+  if (widget === "column" || widget === "columns" || widget === "dataset" || widget === "textarea" || widget === "environment") return widget;
   if (schema.const !== undefined) return "const";
   if (schema.enum) return "enum";
   switch (schema.type) {

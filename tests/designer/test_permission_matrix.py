@@ -414,6 +414,7 @@ MATRIX = [
     Case("GET", "/api/endpoints/{id}/openapi/", V, EP),
     Case("GET", "/api/endpoints/{id}/monitoring/", V, EP),
     Case("GET", "/api/endpoints/{id}/drift/", V, EP),
+    Case("GET", "/api/endpoints/{id}/bundle/", V, EP),
     # retraining
     Case("GET", "/api/endpoints/{id}/retraining/", V, EP),
     Case("PUT", "/api/endpoints/{id}/retraining/", E, EP,

@@ -10,6 +10,7 @@ import { Modal } from "../../app/Modal";
 import { ErrorState, Loading } from "../../app/States";
 import { toast } from "../../app/toasts";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
+import { BundleButton } from "./BundleButton";
 import { ConsumeTab } from "./ConsumeTab";
 import { DetailsTab } from "./DetailsTab";
 import { KeysTab } from "./KeysTab";
@@ -78,11 +79,14 @@ function EndpointView({ endpoint }: { endpoint: Endpoint }) {
           </h1>
           {endpoint.description && <p className="endpoint-desc">{endpoint.description}</p>}
         </div>
-        {canEdit && (
-          <button className="btn btn--danger-ghost" onClick={() => setConfirmDelete(true)}>
-            Delete endpoint
-          </button>
-        )}
+        <div className="endpoint-actions">
+          <BundleButton endpoint={endpoint} />
+          {canEdit && (
+            <button className="btn btn--danger-ghost" onClick={() => setConfirmDelete(true)}>
+              Delete endpoint
+            </button>
+          )}
+        </div>
       </div>
 
       <div className="ep-tabs" role="tablist" aria-label="Endpoint">

@@ -14,6 +14,7 @@ import json
 import tarfile
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +84,7 @@ def build_bundle(
     _classes(graph, registry)  # refuses what cannot leave Tessera
     graph, stripped = _without_baseline_rows(graph, read_artifact)
     artifacts: dict[str, bytes] = dict(stripped)
-    for _node, _param, digest in artifact_refs(graph, registry):
+    for node_id, param, digest in artifact_refs(graph, registry):
         if digest not in artifacts:
             try:
                 artifacts[digest] = read_artifact(digest)
@@ -91,6 +92,13 @@ def build_bundle(
                 raise BundleRefused(
                     f"Artifact {digest[:12]}... that the endpoint reads is gone from the store; redeploy the endpoint."
                 ) from None
+        if _holds_user_code(artifacts[digest]):
+            label = node_label(node_id, registry.get(graph.nodes[node_id].module, graph.nodes[node_id].version).name)
+            raise BundleRefused(
+                f"{label}: its model was made by Create Python Model and runs the user's script on every call, only "
+                "inside Tessera's sandbox; a scoring bundle carries no sandbox, so this endpoint cannot be bundled.",
+                [{"node": node_id, "param": param}],
+            )
     sources = _source_files()
     built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     manifest: dict[str, Any] = {
@@ -157,6 +165,23 @@ def _classes(graph: Graph, registry: Registry) -> dict[str, Any]:
                 [{"node": node.id, "module": node.module}],
             )
     return classes
+
+
+#: The estimator of Create Python Model: its predictions run the user's pickled model in a sandboxed child.
+USER_CODE_ESTIMATORS = (b"modules.estimators.python_model",)
+
+
+def _holds_user_code(data: bytes) -> bool:
+    """Whether a trained model artifact's skops schema names an estimator that runs user code."""
+    try:
+        with (
+            zipfile.ZipFile(io.BytesIO(data)) as outer,
+            zipfile.ZipFile(io.BytesIO(outer.read("estimator.skops"))) as inner,
+        ):
+            schema = inner.read("schema.json")
+    except (zipfile.BadZipFile, KeyError):
+        return False  # not a trained model (a transformation, a table)
+    return any(name in schema for name in USER_CODE_ESTIMATORS)
 
 
 def _without_baseline_rows(graph: Graph, read_artifact: Callable[[str], bytes]) -> tuple[Graph, dict[str, bytes]]:

@@ -11,6 +11,7 @@ import site
 import subprocess
 import tarfile
 import time
+import zipfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import httpx
 import pytest
 from rest_framework.test import APIClient
 
+from designer.artifacts import artifact_store
 from designer.endpoints.models import Endpoint
 from designer.engine.bundle.probe import bare_environment, command
 from tests.support.pipelines import document
@@ -184,20 +186,37 @@ def test_the_bundle_answers_the_endpoints_requests_exactly_as_the_endpoint_does(
     assert "RUN pip install --no-cache-dir -r requirements.txt" in (folder / "Dockerfile").read_text()
 
 
+def python_model() -> str:
+    """A stored trained model whose skops file holds Create Python Model's estimator (only its schema matters)."""
+    inner, outer = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as skops:
+        skops.writestr("schema.json", json.dumps({"__module__": "modules.estimators.python_model", "content": {}}))
+    with zipfile.ZipFile(outer, "w") as model:
+        model.writestr("meta.json", "{}")
+        model.writestr("estimator.skops", inner.getvalue())
+    return artifact_store().put(outer.getvalue())
+
+
+SCRIPT = "def azureml_main(dataframe1=None, dataframe2=None):\n    return dataframe1,\n"
+
+
 @pytest.mark.parametrize(
     ("module", "params", "message"),
     [
-        (
-            "execute_python_script",
-            {"python_script": "def azureml_main(dataframe1=None, dataframe2=None):\n    return dataframe1,\n"},
-            "runs user code",
-        ),
-        ("saved_trained_model", {"artifact": "0" * 64}, "is gone from the store"),
+        ("execute_python_script", lambda: {"python_script": SCRIPT}, "Node 'mid' (Execute Python Script) runs user code"),
+        ("saved_trained_model", python_model, "made by Create Python Model and runs the user's script"),
+        ("saved_trained_model", lambda: {"artifact": "0" * 64}, "is gone from the store"),
     ],
+    ids=["script", "python-model", "gone"],
 )
 def test_an_endpoint_that_cannot_leave_tessera_is_refused_naming_why(as_viewer, workspace, module, params, message):
+    made = params()
+    node_params = {"artifact": made} if isinstance(made, str) else made
     columns = [{"name": "x", "type": "number"}]
-    nodes = [("in", "web_service_input", {"name": "WebServiceInput0", "columns": columns}), ("mid", module, params)]
+    nodes = [
+        ("in", "web_service_input", {"name": "WebServiceInput0", "columns": columns}),
+        ("mid", module, node_params),
+    ]
     edges = ["in.request -> mid.dataset1"] if module == "execute_python_script" else []
     doc = document([*nodes, ("out", "web_service_output", {"name": "WebServiceOutput0"})], edges)
     endpoint = Endpoint.objects.create(
@@ -208,7 +227,9 @@ def test_an_endpoint_that_cannot_leave_tessera_is_refused_naming_why(as_viewer, 
 
     assert response.status_code == 422, response.content
     assert message in response.json()["detail"]
-    assert "cannot be exported as a scoring bundle" in response.json()["detail"]
+    assert response.json()["detail"].startswith("This endpoint cannot be exported as a scoring bundle: ")
+    if module == "execute_python_script" or isinstance(made, str):
+        assert response.json()["problems"][0]["node"] == "mid"
 
 
 def test_only_members_may_download_a_bundle(api, outsider, other_workspace, live):

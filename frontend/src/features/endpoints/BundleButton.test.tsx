@@ -67,14 +67,14 @@ describe("Download scoring bundle", () => {
   it("shows why the server refused, naming the node, and saves nothing", async () => {
     route("GET", "/api/auth/me/", EDITOR_ME);
     const detail =
-      "This endpoint cannot be exported as a scoring bundle: Execute Python Script (script) runs user code, which only runs inside Tessera's sandbox; a scoring bundle carries no sandbox, so this endpoint cannot be bundled.";
+      "This endpoint cannot be exported as a scoring bundle: Node 'script' (Execute Python Script) runs user code, which only runs inside Tessera's sandbox; a scoring bundle carries no sandbox, so this endpoint cannot be bundled.";
     route("GET", "/api/endpoints/7/bundle/", () => json({ detail, problems: [{ node: "script" }] }, 422));
     open();
 
     await userEvent.click(await screen.findByRole("button", { name: "Download scoring bundle" }));
 
     await waitFor(() => expect(useToasts.getState().toasts).toHaveLength(1));
-    expect(useToasts.getState().toasts[0]?.text).toContain("Execute Python Script (script) runs user code");
+    expect(useToasts.getState().toasts[0]?.text).toContain("Node 'script' (Execute Python Script) runs user code");
     expect(useToasts.getState().toasts[0]?.kind).toBe("error");
     expect(saved).toEqual([]);
   });

@@ -23,9 +23,13 @@ from rest_framework.test import APIClient
 from designer.artifacts import artifact_store
 from designer.endpoints.models import Endpoint
 from designer.engine.bundle.probe import bare_environment, command
+from designer.pipelines.samples import open_sample
+from designer.runs import services as runs
+from tests.designer.runs.conftest import drain
 from tests.support.pipelines import document
 from tests.support.processes import LOG_DIR, free_port
 
+from .conftest import deploy, derive
 from .test_api import caller
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +207,11 @@ SCRIPT = "def azureml_main(dataframe1=None, dataframe2=None):\n    return datafr
 @pytest.mark.parametrize(
     ("module", "params", "message"),
     [
-        ("execute_python_script", lambda: {"python_script": SCRIPT}, "Node 'mid' (Execute Python Script) runs user code"),
+        (
+            "execute_python_script",
+            lambda: {"python_script": SCRIPT},
+            "Node 'mid' (Execute Python Script) runs user code",
+        ),
         ("saved_trained_model", python_model, "made by Create Python Model and runs the user's script"),
         ("saved_trained_model", lambda: {"artifact": "0" * 64}, "is gone from the store"),
     ],
@@ -232,6 +240,24 @@ def test_an_endpoint_that_cannot_leave_tessera_is_refused_naming_why(as_viewer, 
         assert response.json()["problems"][0]["node"] == "mid"
 
 
-def test_only_members_may_download_a_bundle(api, outsider, other_workspace, live):
-    response = download(api(outsider), live["id"])
-    assert response.status_code == 404
+def test_a_sample_pipeline_with_text_columns_and_a_cleaning_step_is_bundled_and_answers_as_its_endpoint(
+    owner, workspace, as_editor, as_viewer, tmp_path
+):
+    # given the multiclass penguins sample (island and sex as text, Clean Missing Data before the forest)
+    opened = open_sample(owner, workspace, "multiclass-penguins")
+    run = drain(runs.submit_run(user=owner, pipeline=opened.pipeline))
+    live = deploy(as_editor, workspace, derive(as_editor, run)["pipeline"]["id"], name="penguins")
+
+    # when its bundle is downloaded (the server starts it once, without its environment, before answering)
+    response = download(as_viewer, live["id"])
+
+    # then it came: the bundle's runner answered the example exactly as the endpoint does
+    assert response.status_code == 200, response.content
+    folder = unpack(response, tmp_path)
+    endpoint = Endpoint.objects.get(pk=live["id"])
+    types = {c["name"]: c["type"] for c in json.loads((folder / "schema" / "inputs.json").read_text())[0]["columns"]}
+    assert (types["island"], types["sex"]) == ("string", "string")
+    answer = json.loads((folder / "examples" / "score-response.json").read_text())
+    assert answer == endpoint.example_response and answer["Results"]["WebServiceOutput0"]
+    modules = {n["module"] for n in json.loads((folder / "pipeline.json").read_text())["nodes"]}
+    assert "apply_transformation" in modules or "clean_missing_data" in modules, modules

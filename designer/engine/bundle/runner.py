@@ -6,7 +6,8 @@ checked against its name), and answers the same routes with the same bodies as a
 - ``POST /score`` (also ``/endpoints/<name>/score``): Azure ML designer's ``{"Inputs": ..., "GlobalParameters": {}}``;
 - ``POST /invocations`` (also ``/endpoints/<name>/invocations``): MLflow's ``dataframe_split``,
   ``dataframe_records`` or CSV;
-- ``GET /healthz``: ``{"status": "Healthy"}``; ``GET /`` and ``/swagger.json``: the bundle's manifest.
+- ``GET /healthz``: ``{"status": "Healthy"}``; ``GET /``: the bundle's manifest (``bundle.json``), behind the key
+  when one is set.
 
 Request parsing and answer writing are the endpoint's own (``designer.engine.answers``), so an answer is
 byte for byte the endpoint's. What the endpoint does beyond answering (call records, drift samples,
@@ -96,7 +97,7 @@ class BundleApp:
         headers: dict[str, str] = {}
         if path in ("/healthz", f"/endpoints/{self.name}/healthz"):
             status, body = 200, json.dumps({"status": "Healthy"})
-        elif path in ("/", "/swagger.json", f"/endpoints/{self.name}/swagger.json"):
+        elif path == "/":
             status, body = self._describe(environ)
         elif path in self.routes:
             status, body, headers = self._score(environ, method, self.routes[path])

@@ -1,4 +1,4 @@
-.PHONY: start test fuzz bench bench-learners bench-scoring bench-tuning bench-automl bench-batch bench-profile bench-json bench-canvas bench-scale bench-dask soak worker beat lint
+.PHONY: start test fuzz bench bench-learners bench-scoring bench-onnx bench-tuning bench-automl bench-batch bench-profile bench-json bench-canvas bench-scale bench-dask soak worker beat lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
@@ -12,6 +12,8 @@ bench-learners:  ## every two-class/multiclass/regression learner's default fit 
 	scripts/bootstrap && .venv/bin/python bench/learner_defaults.py
 bench-scoring:  ## a Tessera endpoint vs. the same model behind `mlflow models serve`, side by side
 	scripts/bootstrap && .venv/bin/pip install -q -e '.[bench]' && .venv/bin/python bench/scoring_vs_mlflow.py
+bench-onnx:  ## single-row scoring: the exported ONNX model under onnxruntime vs. the same inference pipeline in-process
+	.venv/bin/python bench/onnx_vs_inprocess.py
 bench-tuning:  ## Tune Model Hyperparameters on 1 and 2 workers vs. GridSearchCV with n_jobs=1 and 2
 	scripts/bootstrap && .venv/bin/python bench/tuning_vs_gridsearch.py
 bench-automl:  ## AutoML Classification on 2 workers vs. flaml.AutoML.fit, same time budget and split: held-out AUC

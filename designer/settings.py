@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "designer.retraining",
     "designer.activity",
     "designer.exports",
+    "designer.onnx_export",
     "designer.collab",
     "designer.web",
 ]

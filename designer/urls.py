@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("designer.endpoints.urls")),
     path("api/", include("designer.batch.urls")),
     path("api/", include("designer.registry.urls")),
+    path("api/", include("designer.onnx_export.urls")),
     path("api/", include("designer.activity.urls")),
     path("api/", include("designer.published.urls")),
     path("api/", include("designer.schedules.urls")),

@@ -29,3 +29,28 @@ class RegisteredModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+
+class ModelFormat(models.Model):
+    """A registered model version in a format other than Tessera's own (ONNX, a scoring bundle...).
+
+    "native" (the skops artifact the version was registered with) is not stored here: every version has
+    it. One row per version and format; exporting again replaces the row (``formats.record_format``).
+    """
+
+    model = models.ForeignKey(RegisteredModel, on_delete=models.CASCADE, related_name="formats")
+    format = models.CharField(max_length=32)  # "onnx", "bundle", ...
+    artifact = models.CharField(max_length=64)  # digest of the file in the artifact store
+    filename = models.CharField(max_length=255)  # what a download is called
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    size = models.PositiveBigIntegerField(default=0)
+    detail = models.JSONField(default=dict, blank=True)  # what the export says about itself (checks, inputs...)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["format"]
+        constraints = [models.UniqueConstraint(fields=["model", "format"], name="modelformat_unique_format")]
+
+    def __str__(self) -> str:
+        return f"{self.model} as {self.format}"

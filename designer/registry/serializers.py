@@ -1,11 +1,32 @@
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from designer.workspaces.rest import StrictSerializer
 
-from .models import RegisteredModel
+from .formats import formats_of
+from .models import ModelFormat, RegisteredModel
 from .services import endpoints_using
+
+
+class ModelFormatSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModelFormat
+        fields = ["format", "artifact", "filename", "size", "created_at", "detail"]
+
+
+class FormatSerializer(serializers.Serializer):
+    """One format a model version has: ``native`` (always) or an export (onnx, bundle...)."""
+
+    format = serializers.CharField()
+    artifact = serializers.CharField()
+    filename = serializers.CharField(allow_blank=True)
+    size = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    detail = serializers.DictField(required=False)
 
 
 class RegisteredModelSerializer(serializers.ModelSerializer):
@@ -13,6 +34,7 @@ class RegisteredModelSerializer(serializers.ModelSerializer):
     created_by = serializers.SerializerMethodField()
     in_use_by = serializers.SerializerMethodField()
     classes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    formats = serializers.SerializerMethodField()
 
     class Meta:
         model = RegisteredModel
@@ -32,6 +54,7 @@ class RegisteredModelSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "in_use_by",
+            "formats",
         ]
 
     def get_created_by(self, obj: RegisteredModel) -> str | None:
@@ -39,6 +62,10 @@ class RegisteredModelSerializer(serializers.ModelSerializer):
 
     def get_in_use_by(self, obj: RegisteredModel) -> list[str]:
         return endpoints_using(obj)
+
+    @extend_schema_field(FormatSerializer(many=True))
+    def get_formats(self, obj: RegisteredModel) -> list[dict[str, Any]]:
+        return FormatSerializer(formats_of(obj), many=True).data  # type: ignore[return-value]
 
 
 class RegisterModelSerializer(StrictSerializer):

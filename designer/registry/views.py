@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from designer.artifacts import artifact_store
+from designer.engine.store import ArtifactMissing
 from designer.runs.models import Run
 from designer.workspaces.permissions import Role
 from designer.workspaces.rest import WorkspaceScopedView
 
 from . import services
+from .formats import NATIVE, formats_of
 from .models import RegisteredModel
 from .serializers import ModelUpdateSerializer, RegisteredModelSerializer, RegisterModelSerializer
 
 
 class ModelViewBase(WorkspaceScopedView):
-    queryset = RegisteredModel.objects.select_related("created_by")
+    queryset = RegisteredModel.objects.select_related("created_by").prefetch_related("formats")
     object_label = "model"
 
 
@@ -84,3 +89,30 @@ class ModelDetailView(ModelViewBase):
     def delete(self, request: Request, pk: int) -> Response:
         services.delete_model(self.get_object(pk), request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ModelFormatFileView(ModelViewBase):
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="No such format."),
+        },
+        summary="Download a model version in one of its formats (native: the skops artifact; onnx; bundle...)",
+    )
+    def get(self, request: Request, pk: int, format_name: str) -> HttpResponse:
+        model = self.get_object(pk)
+        if format_name == NATIVE:
+            digest, name, kind = model.artifact, f"{model.name}-v{model.version}.skops", "application/octet-stream"
+        else:
+            row = model.formats.filter(format=format_name).first()
+            if row is None:
+                names = ", ".join(f["format"] for f in formats_of(model))
+                raise NotFound(f"Model '{model.name}' version {model.version} has no format '{format_name}' ({names}).")
+            digest, name, kind = row.artifact, row.filename, row.content_type
+        try:
+            content = artifact_store().get(digest)
+        except ArtifactMissing:
+            raise NotFound(f"The {format_name} file of this model version is gone from the artifact store.") from None
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

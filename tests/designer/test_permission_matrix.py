@@ -415,6 +415,12 @@ MATRIX = [
     Case("GET", "/api/endpoints/{id}/monitoring/", V, EP),
     Case("GET", "/api/endpoints/{id}/drift/", V, EP),
     Case("GET", "/api/endpoints/{id}/bundle/", V, EP),
+    # ONNX export (designer/onnx_export)
+    Case("GET", "/api/endpoints/{id}/onnx/", V, EP),
+    Case("GET", "/api/pipelines/{id}/onnx/", V, {"id": "inference_pipeline"}),
+    Case("POST", "/api/models/{id}/onnx/", E, {"id": "model"}),
+    Case("GET", "/api/models/{id}/formats/{format_name}/", V, {"id": "model", "format_name": "native"}),
+    Case("GET", "/api/onnx/modules/", SIGNED_IN),
     # retraining
     Case("GET", "/api/endpoints/{id}/retraining/", V, EP),
     Case("PUT", "/api/endpoints/{id}/retraining/", E, EP,

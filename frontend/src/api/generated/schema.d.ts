@@ -625,6 +625,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/endpoints/{id}/onnx/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the endpoint's inference pipeline as one ONNX model, checked against Score Model */
+        get: operations["endpoints_onnx_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/endpoints/{id}/openapi/": {
         parameters: {
             query?: never;
@@ -733,6 +750,40 @@ export interface paths {
         patch: operations["models_partial_update"];
         trace?: never;
     };
+    "/api/models/{id}/formats/{format_name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a model version in one of its formats (native: the skops artifact; onnx; bundle...) */
+        get: operations["models_formats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{id}/onnx/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Export a model version as ONNX, checked against Score Model on its training rows (editor) */
+        post: operations["models_onnx_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/modules/": {
         parameters: {
             query?: never;
@@ -778,6 +829,23 @@ export interface paths {
         put?: never;
         /** Preview upgrading a node's parameters from an older version to the latest (nothing is saved) */
         post: operations["modules_upgrade_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/onnx/modules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which modules and learners an ONNX export converts, and why the others cannot be exported */
+        get: operations["onnx_modules_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1063,6 +1131,23 @@ export interface paths {
          * @description A zip holding pipeline.py (one commented section per node: plain pandas / scikit-learn / LightGBM where Tessera has a readable equivalent, the Tessera module library otherwise), the same sections as pipeline.ipynb, the data it reads (data/*.parquet), the artifacts it names (artifacts/), requirements.txt and README.md. It runs without the server: python pipeline.py.
          */
         get: operations["pipelines_export_script_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{id}/onnx/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a real-time inference pipeline version as one ONNX model, checked against Score Model */
+        get: operations["pipelines_onnx_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2014,7 +2099,6 @@ export interface components {
             readonly dataset_name: string;
             parameter: string;
             values?: unknown;
-            /** Format: int64 */
             version?: number | null;
             paused?: boolean;
             readonly last_firings: components["schemas"]["TriggerFiring"][];
@@ -2301,7 +2385,6 @@ export interface components {
             pipeline?: number | null;
             readonly pipeline_name: string | null;
             pipeline_version: number;
-            /** Format: int64 */
             revision?: number;
             readonly created_by: string | null;
             /** Format: date-time */
@@ -2343,6 +2426,18 @@ export interface components {
             version: number;
             /** @description Null when the module is not installed on this server. */
             name: string | null;
+        };
+        /** @description One format a model version has: ``native`` (always) or an export (onnx, bundle...). */
+        Format: {
+            format: string;
+            artifact: string;
+            filename: string;
+            size: number | null;
+            /** Format: date-time */
+            created_at: string;
+            detail?: {
+                [key: string]: unknown;
+            };
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         GroupRequest: {
@@ -2476,6 +2571,16 @@ export interface components {
          * @enum {string}
          */
         MissedEnum: "skip" | "run_once";
+        ModelFormat: {
+            format: string;
+            artifact: string;
+            filename: string;
+            /** Format: int64 */
+            size?: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            detail?: unknown;
+        };
         Module: {
             id: string;
             version: number;
@@ -2545,13 +2650,11 @@ export interface components {
         NodeRun: {
             node: string;
             module_id: string;
-            /** Format: int64 */
             module_version: number;
             module_name: string;
             queue?: string;
             status?: components["schemas"]["NodeRunStatusEnum"];
             reason?: string;
-            /** Format: int64 */
             attempt?: number;
             worker?: string;
             /** Format: double */
@@ -3143,7 +3246,6 @@ export interface components {
             description?: string;
             pipeline: number;
             pipeline_name: string;
-            /** Format: int64 */
             default_version: number;
             readonly default_pipeline_version: number | null;
             readonly version_count: number;
@@ -3181,7 +3283,6 @@ export interface components {
             description?: string;
             pipeline: number;
             pipeline_name: string;
-            /** Format: int64 */
             default_version: number;
             readonly default_pipeline_version: number | null;
             readonly version_count: number;
@@ -3442,7 +3543,6 @@ export interface components {
          */
         PublishedRunKindEnum: "rest" | "schedule" | "data" | "drift" | "manual";
         PublishedVersion: {
-            /** Format: int64 */
             number: number;
             pipeline_version: number;
             pipeline_version_message: string;
@@ -3484,7 +3584,6 @@ export interface components {
             readonly id: number;
             workspace: number;
             name: string;
-            /** Format: int64 */
             version: number;
             description?: string;
             tags?: unknown;
@@ -3498,6 +3597,7 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
             readonly in_use_by: string[];
+            readonly formats: components["schemas"]["Format"][];
         };
         RegisteredVersion: {
             id: number;
@@ -3737,7 +3837,6 @@ export interface components {
             readonly endpoint_name: string;
             name?: string;
             cron?: string;
-            /** Format: int64 */
             interval_seconds?: number | null;
             timezone?: string;
             /** Format: date-time */
@@ -3745,11 +3844,9 @@ export interface components {
             /** Format: date-time */
             end_at?: string | null;
             paused?: boolean;
-            /** Format: int64 */
             max_concurrent?: number;
             missed?: components["schemas"]["MissedEnum"];
             values?: unknown;
-            /** Format: int64 */
             version?: number | null;
             /** @description The timing in words. */
             readonly description: string;
@@ -5442,6 +5539,34 @@ export interface operations {
             };
         };
     };
+    endpoints_onnx_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not exportable: the node (module) without an ONNX converter and why, or the check against Score Model on the training rows failing (its first difference); nothing is stored. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     endpoints_openapi_retrieve: {
         parameters: {
             query?: never;
@@ -5755,6 +5880,63 @@ export interface operations {
             };
         };
     };
+    models_formats_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                format_name: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description No such format. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    models_onnx_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelFormat"];
+                };
+            };
+            /** @description Not exportable: the node (module) without an ONNX converter and why, or the check against Score Model on the training rows failing (its first difference); nothing is stored. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     modules_list: {
         parameters: {
             query?: {
@@ -5827,6 +6009,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Upgrade"];
+                };
+            };
+        };
+    };
+    onnx_modules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -6608,6 +6811,37 @@ export interface operations {
             };
             /** @description Not in one of your workspaces. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pipelines_onnx_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Version to export. Default: the newest. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not exportable: the node (module) without an ONNX converter and why, or the check against Score Model on the training rows failing (its first difference); nothing is stored. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

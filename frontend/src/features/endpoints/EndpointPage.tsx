@@ -17,6 +17,7 @@ import { KeysTab } from "./KeysTab";
 import { MonitoringTab } from "./MonitoringTab";
 import { useDeleteEndpoint, useEndpoint, useRole } from "./queries";
 import { EndpointStatus } from "./status";
+import { EndpointOnnxButton } from "../onnx";
 import { RetrainingTab } from "../retraining";
 import { TestTab } from "./TestTab";
 import type { Endpoint } from "./types";
@@ -81,6 +82,7 @@ function EndpointView({ endpoint }: { endpoint: Endpoint }) {
         </div>
         <div className="endpoint-actions">
           <BundleButton endpoint={endpoint} />
+          <EndpointOnnxButton endpoint={endpoint.id} />
           {canEdit && (
             <button className="btn btn--danger-ghost" onClick={() => setConfirmDelete(true)}>
               Delete endpoint

@@ -12,6 +12,7 @@ import { EmptyState, ErrorState, Loading } from "../../app/States";
 import { toast } from "../../app/toasts";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { servingApi, useRole, type RegisteredModel } from "../endpoints";
+import { ModelFormats } from "../onnx";
 import { RegisterModelDialog } from "./RegisterModelDialog";
 import "../endpoints/endpoints.css";
 
@@ -77,6 +78,7 @@ export function ModelsPage() {
                 <th>Tags</th>
                 <th>From</th>
                 <th>In use by</th>
+                <th>Formats</th>
                 <th>Registered</th>
                 {canEdit && <th aria-label="Actions" />}
               </tr>
@@ -107,6 +109,9 @@ export function ModelsPage() {
                     {m.node && <span className="muted"> · {m.node}</span>}
                   </td>
                   <td>{m.in_use_by.length ? m.in_use_by.join(", ") : <span className="muted">—</span>}</td>
+                  <td>
+                    <ModelFormats model={m.id} formats={m.formats ?? []} canEdit={canEdit} />
+                  </td>
                   <td title={m.created_at}>
                     {formatWhen(m.created_at)} <span className="muted">by {m.created_by ?? "—"}</span>
                   </td>

@@ -1,0 +1,2 @@
+export { EndpointOnnxButton, ModelFormats } from "./OnnxExport";
+export type { ModelFormat } from "./api";

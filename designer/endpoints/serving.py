@@ -24,19 +24,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from designer import throttling
 from designer.artifacts import artifact_store
-from designer.engine import safejson
+from designer.engine.answers import answer_headers, answer_json, read_request
 from designer.engine.graph import parse_graph
-from designer.engine.scoring import (
-    Limits,
-    NotServable,
-    Scored,
-    ScoringError,
-    ScoringPipeline,
-    parse_azure,
-    parse_csv,
-    parse_mlflow,
-    records_json,
-)
+from designer.engine.scoring import Limits, NotServable, Scored, ScoringError, ScoringPipeline
 from designer.engine.store import ArtifactMissing
 from designer.environments.building import build_environments
 from designer.errors import is_overload, overload_envelope, retry_after_seconds
@@ -175,16 +165,6 @@ def _body(request: HttpRequest) -> bytes:
     return body
 
 
-def _json(body: bytes) -> Any:
-    """The request's JSON, read with the shared limits (depth, duplicate keys); NaN and Infinity are
-    allowed, as Python clients write missing values that way."""
-    try:
-        return safejson.loads(body, max_depth=int(settings.TESSERA_MAX_JSON_DEPTH), allow_nan=True)
-    except safejson.JSONRefused as exc:
-        kind = {"too_deep": "too_deep", "too_large": "too_large"}.get(exc.code, "bad_body")
-        raise _error(exc.status, exc.message, kind) from None
-
-
 class _CaptureBudget:
     """Rows per second each endpoint may keep for drift, per process: a token bucket holding ten seconds'
     worth, so bursts of a few calls keep every row.
@@ -250,27 +230,12 @@ def _handle(request: HttpRequest, endpoint: dict[str, Any], style: str) -> tuple
     _release_database()
     limits = Limits(max_rows=int(settings.TESSERA_SCORING_MAX_ROWS))
     body = _body(request)
-    content_type = (request.content_type or "").lower()
-    if style == "mlflow" and content_type in ("text/csv", "application/csv"):
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _error(400, "The CSV body is not UTF-8 text.", "bad_body") from None
-        tables = parse_csv(text, pipeline.inputs, limits)
-    elif style == "mlflow":
-        tables = parse_mlflow(_json(body), pipeline.inputs, limits)
-    else:
-        tables = parse_azure(_json(body), pipeline.inputs, limits)
+    depth = int(settings.TESSERA_MAX_JSON_DEPTH)
+    tables = read_request(body, request.content_type or "", style, pipeline.inputs, limits, depth)
     rows = sum(len(t.df) for t in tables.values())
     scored = pipeline.score_traced(tables)
-    results = scored.results
     _capture(endpoint["id"], tables, {i.name for i in pipeline.inputs if i.takes_images})
-    outputs = ",".join(f"{json.dumps(k)}:{records_json(v)}" for k, v in results.items())
-    extras = "".join(f",{json.dumps(k)}:{json.dumps(v)}" for k, v in scored.extras(style).items())
-    if style == "mlflow":
-        answer = records_json(next(iter(results.values()))) if len(results) == 1 else "{" + outputs + "}"
-        return '{"predictions":' + answer + extras + "}", rows, scored
-    return '{"Results":{' + outputs + "}" + extras + "}", rows, scored
+    return answer_json(scored, style), rows, scored
 
 
 def _release_database() -> None:
@@ -296,10 +261,8 @@ def _tell(response: HttpResponse, scored: Scored | None) -> None:
     """Headers for clients that read no body keys beyond the rows (CSV, MLflow clients): counts only."""
     if scored is None:
         return
-    if scored.rows_dropped:
-        response["Tessera-Dropped-Rows"] = str(scored.rows_dropped)
-    if scored.warnings_total:
-        response["Tessera-Warnings"] = str(scored.warnings_total)
+    for header, value in answer_headers(scored).items():
+        response[header] = value
 
 
 def _score(request: HttpRequest, name: str, style: str) -> HttpResponse:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .bundle_urls import urlpatterns as bundle_urlpatterns
 
 urlpatterns = [
     path("runs/<int:pk>/inference-pipeline/", views.InferencePipelineView.as_view(), name="run-inference-pipeline"),
@@ -11,3 +12,4 @@ urlpatterns = [
     path("endpoints/<int:pk>/monitoring/", views.EndpointMonitoringView.as_view(), name="endpoint-monitoring"),
     path("endpoints/<int:pk>/drift/", views.EndpointDriftView.as_view(), name="endpoint-drift"),
 ]
+urlpatterns += bundle_urlpatterns  # scoring bundles (bundle_views.py)

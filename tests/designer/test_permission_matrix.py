@@ -427,6 +427,7 @@ MATRIX = [
     Case("GET", "/api/endpoints/{id}/openapi/", V, EP),
     Case("GET", "/api/endpoints/{id}/monitoring/", V, EP),
     Case("GET", "/api/endpoints/{id}/drift/", V, EP),
+    Case("GET", "/api/endpoints/{id}/bundle/", V, EP),
     # ONNX export (designer/onnx_export)
     Case("GET", "/api/endpoints/{id}/onnx/", V, EP),
     Case("GET", "/api/pipelines/{id}/onnx/", V, {"id": "inference_pipeline"}),

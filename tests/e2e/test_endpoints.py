@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import tarfile
 import time
 
 import pytest
@@ -74,3 +76,13 @@ def test_create_inference_pipeline_deploy_and_score_from_the_test_tab(
     while not EndpointCall.objects.filter(endpoint=endpoint).exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert list(EndpointCall.objects.filter(endpoint=endpoint).values_list("status", "rows")) == [(200, 3)]
+
+    # And the page's "Download scoring bundle" saves the endpoint as a bundle the runner can serve
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download scoring bundle").click()
+    expect(page.get_by_text("see its README.md to run it with gunicorn or Docker")).to_be_visible(timeout=10_000)
+    ui.shot(page, "e2e-endpoint-bundle")
+    assert download.value.suggested_filename == "cancer-e2e-scoring-bundle.tar.gz"
+    with tarfile.open(download.value.path(), mode="r:gz") as tar:
+        manifest = json.load(tar.extractfile("cancer-e2e-scoring-bundle/bundle.json"))  # type: ignore[arg-type]
+    assert (manifest["endpoint"], manifest["inputs"]) == ("cancer-e2e", endpoint.inputs)

@@ -554,6 +554,26 @@ export interface paths {
         patch: operations["endpoints_partial_update"];
         trace?: never;
     };
+    "/api/endpoints/{id}/bundle/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the endpoint as a self-contained scoring bundle (viewer)
+         * @description A .tar.gz holding the endpoint's inference pipeline (pipeline.json), the models and transformations it reads (artifacts/, named by SHA-256), its input schema and example requests, Tessera's engine and module library (src/), a runner that answers the endpoint's Azure- and MLflow-shaped requests with the same answers without the Tessera server or database (runner.py, served by gunicorn), requirements.txt, a Dockerfile and a README. No key of the endpoint is in it.
+         */
+        get: operations["endpoints_bundle_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/endpoints/{id}/challengers/": {
         parameters: {
             query?: never;
@@ -5523,6 +5543,43 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Endpoint"];
                 };
+            };
+            /** @description The inference pipeline cannot be derived or deployed; the problems say why. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannotDerive"];
+                };
+            };
+        };
+    };
+    endpoints_bundle_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                };
+            };
+            /** @description Not in one of your workspaces. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The inference pipeline cannot be derived or deployed; the problems say why. */
             422: {

@@ -10,6 +10,7 @@ import { Modal } from "../../app/Modal";
 import { ErrorState, Loading } from "../../app/States";
 import { toast } from "../../app/toasts";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
+import { BundleButton } from "./BundleButton";
 import { ConsumeTab } from "./ConsumeTab";
 import { DetailsTab } from "./DetailsTab";
 import { KeysTab } from "./KeysTab";
@@ -80,6 +81,7 @@ function EndpointView({ endpoint }: { endpoint: Endpoint }) {
           {endpoint.description && <p className="endpoint-desc">{endpoint.description}</p>}
         </div>
         <div className="endpoint-actions">
+          <BundleButton endpoint={endpoint} />
           <EndpointOnnxButton endpoint={endpoint.id} />
           {canEdit && (
             <button className="btn btn--danger-ghost" onClick={() => setConfirmDelete(true)}>

@@ -182,3 +182,19 @@ def test_a_module_without_a_dask_path_refuses_a_table_the_target_sends_to_the_cl
             node, registry, {"dataset": data}, store, LocalContext(), dask=DaskPath(fine, _never_connected)
         )
         assert list(records) == ["results_dataset"]
+
+
+def test_co_editing_sets_and_clears_a_nodes_compute_target_with_one_op() -> None:
+    from designer.engine.ops import OpError, apply_op
+
+    doc = {"nodes": [{"id": "n", "module": "normalize_data", "version": 1}], "edges": []}
+
+    chosen = apply_op(doc, {"kind": "set_compute", "node": "n", "value": "big"})
+    cleared = apply_op(chosen, {"kind": "set_compute", "node": "n", "value": None})
+
+    assert chosen["nodes"][0]["compute"] == "big"
+    assert "compute" not in cleared["nodes"][0]
+    with pytest.raises(OpError, match="must name a compute target"):
+        apply_op(doc, {"kind": "set_compute", "node": "n", "value": 3})
+    with pytest.raises(OpError, match="malformed"):
+        apply_op(doc, {"kind": "set_compute", "node": "n", "value": "no spaces allowed"})

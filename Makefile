@@ -1,4 +1,4 @@
-.PHONY: start test fuzz bench bench-learners bench-scoring bench-onnx bench-tuning bench-automl bench-batch bench-profile bench-json bench-canvas bench-scale bench-dask soak worker beat lint
+.PHONY: start test fuzz bench bench-learners bench-scoring bench-onnx bench-tuning bench-automl bench-batch bench-profile bench-json bench-canvas bench-scale bench-scale-dask bench-dask soak worker beat lint
 start:  ## set up everything and serve http://127.0.0.1:8000 (SQLite, no external services)
 	scripts/start
 test:   ## the whole suite on real PostgreSQL, Redis and Celery workers
@@ -24,6 +24,8 @@ bench-profile:  ## profiling a 1,000,000-row table (the dataset page) vs. the sa
 	scripts/bootstrap && .venv/bin/python bench/profile_1m.py
 bench-scale:  ## 5 M rows on one worker: CSV registration and train/score/evaluate vs. pandas + LightGBM, time and peak memory
 	scripts/bootstrap && .venv/bin/python bench/scale_vs_script.py
+bench-scale-dask:  ## Tessera's pipeline on a 2-worker Dask cluster vs. dask.dataframe + lightgbm.dask, and pandas under the same memory (ROWS=50000000)
+	scripts/bootstrap && .venv/bin/python bench/scale_dask.py --rows $${ROWS:-50000000}
 bench-dask:  ## one pipeline on 1 M rows: every node on a 2-worker local Dask cluster vs. pandas, time and AUC
 	scripts/bootstrap && .venv/bin/python bench/dask_path.py
 bench-json:  ## refusing four 5 MB hostile JSON bodies vs. json.loads of an ordinary 5 MB body

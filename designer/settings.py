@@ -250,6 +250,9 @@ TESSERA_COMPUTE_DIR: Path = DATA_DIR / "compute"  # the embedded local clusters'
 
 # --- uploads ---------------------------------------------------------------------------------
 TESSERA_MAX_UPLOAD_BYTES: int = env("TESSERA_MAX_UPLOAD_MB", 200, cast=int) * 1024 * 1024
+# A table dataset larger than this in memory is stored as partitioned Parquet: row groups of about this size,
+# each one partition on the Dask path, and profiled from its partitions (designer/datasets/services.py).
+TESSERA_DATASET_PARTITION_BYTES: int = int(env("TESSERA_DATASET_PARTITION_MB", 128.0, cast=float) * 1024 * 1024)
 
 # Scoring (real-time endpoints): request limits, how call records are written, who may scrape /metrics.
 TESSERA_SCORING_MAX_BODY_BYTES: int = env("TESSERA_SCORING_MAX_BODY_MB", 5, cast=int) * 1024 * 1024

@@ -220,9 +220,14 @@ class StoredTable:
 def store_table(df: pd.DataFrame) -> StoredTable:
     """Parquet bytes in the artifact store, plus the schema and profile the version row keeps.
 
-    The encoding, hashing and writing (Arrow and hashlib let go of the GIL) run on a second thread while
+    A table larger than ``TESSERA_DATASET_PARTITION_BYTES`` in memory is stored partitioned (``store_partitioned``).
+    Otherwise the encoding, hashing and writing (Arrow and hashlib let go of the GIL) run on a second thread while
     this one profiles the table: the two take about as long on a large upload."""
     from concurrent.futures import ThreadPoolExecutor
+
+    partition_bytes = int(settings.TESSERA_DATASET_PARTITION_BYTES)
+    if partition_bytes > 0 and int(df.memory_usage(index=False).sum()) > partition_bytes:
+        return store_partitioned(df, partition_bytes)
 
     def encode_and_store() -> tuple[str, int]:
         blob = Table.serialize(DataTable(df))
@@ -239,6 +244,37 @@ def store_table(df: pd.DataFrame) -> StoredTable:
         rows=int(df.shape[0]),
         columns=int(df.shape[1]),
         size_bytes=size,
+    )
+
+
+def partition_rows(df: pd.DataFrame, partition_bytes: int) -> int:
+    """Rows per partition so that one holds about ``partition_bytes`` in memory (text columns counted by their
+    pointers only: the estimate errs towards larger partitions)."""
+    per_row = max(int(df.memory_usage(index=False).sum()) / max(len(df), 1), 1.0)
+    return max(int(partition_bytes // per_row), 1)
+
+
+def store_partitioned(df: pd.DataFrame, partition_bytes: int) -> StoredTable:
+    """The table as partitioned Parquet: one Parquet artifact whose row groups hold about ``partition_bytes``
+    each, written one partition at a time (what the Dask path reads as its partitions, what previews page
+    through). Its profile comes from the partitions, as for a table a run saves: row count, missing values and
+    a number column's minimum, maximum, mean and spread counted exactly partition by partition, distinct
+    counts, top values and histograms from whole partitions spread over the table (at most PROFILE_ROWS rows)."""
+    from designer.engine.tables import StoreTables
+
+    rows = partition_rows(df, partition_bytes)
+    with StoreTables(artifact_store()).writer(row_group_rows=rows) as sink:
+        for start in range(0, max(len(df), 1), rows):
+            sink.write(DataTable(df.iloc[start : start + rows]))
+        stored = sink.close()
+    profile = profile_stored(stored, _profile_sample(stored).df)
+    return StoredTable(
+        digest=stored.digest,
+        schema=stored.schema.to_dict(),
+        profile=profile,
+        rows=stored.num_rows,
+        columns=len(stored.schema.columns),
+        size_bytes=stored.size,
     )
 
 

@@ -855,11 +855,17 @@ class _Expander:
                 if target.node in params:
                     params[target.node][target.port] = copy.deepcopy(value)
                     self.exposed[(inner_prefix + target.node, target.port)] = (new_id, declared.name)
-        # "Regenerate output" on a component node regenerates everything inside it.
+        # "Regenerate output" on a component node regenerates everything inside it; a compute target chosen on it
+        # is every inner node's (the user's choice on the canvas wins over one saved inside the component).
         inner = replace(
             inner,
             nodes={
-                nid: replace(n, params=params[nid], regenerate=n.regenerate or node.regenerate)
+                nid: replace(
+                    n,
+                    params=params[nid],
+                    regenerate=n.regenerate or node.regenerate,
+                    compute=node.compute if node.compute is not None else n.compute,
+                )
                 for nid, n in inner.nodes.items()
             },
         )

@@ -70,6 +70,8 @@ class DaskPath:
 
     target: ComputeTarget
     client: Callable[[], Any]
+    #: Told where the node runs once it is on the cluster: ``{"path": "dask", "scheduler", "dashboard", "partitions"}``.
+    ran: Callable[[dict[str, Any]], None] | None = None
 
 
 def execute_node(
@@ -112,18 +114,50 @@ def prepare_node(
 def _dask_chosen(
     node: Node, registry: Registry, inputs: dict[str, str], store: ArtifactStore, target: ComputeTarget
 ) -> bool:
+    """Whether the node runs on the Dask path. A module without one whose whole-loaded table inputs the target
+    would send to the cluster (over its threshold, or a target whose path is ``dask``) is refused: loading
+    them into one worker is what the cluster is there to avoid (``NodeFailed`` naming the module and size)."""
     try:
         cls = registry.get(node.module, node.version)
     except UnknownModule:
         return False  # prepare_node reports it
+    ports = [p for p in inputs if p in cls.inputs and cls.inputs[p].type is Table]
     if not cls.partition_parallel():
+        ports = [p for p in ports if not cls.inputs[p].stored]  # a stored input is read row group by row group
+    if not ports:
         return False
-    tables = [d for port, d in inputs.items() if port in cls.inputs and cls.inputs[port].type is Table]
     try:
-        size = sum(store.size(d) for d in tables)
+        sizes = {p: store.size(inputs[p]) for p in ports}
     except ArtifactMissing:
         return False  # the pandas path reports the missing input, naming the port
-    return choose_path(target, True, size) == "dask"
+    size = sum(sizes.values())
+    if choose_path(target, True, size) != "dask":
+        return False
+    if not cls.partition_parallel():
+        raise _too_large(node, cls, target, size, max(sizes, key=lambda p: sizes[p]))
+    return True
+
+
+def _too_large(node: Node, cls: type[Module], target: ComputeTarget, size: int, port: str) -> NodeFailed:
+    why = (
+        f"compute target '{target.name}' runs every table on its Dask cluster"
+        if target.path == "dask"
+        else f"over compute target '{target.name}''s threshold of {_size(target.threshold_bytes)}"
+    )
+    message = (
+        f"{node_label(node.id, cls.name)} cannot run on a table this large: its input holds {_size(size)} of "
+        f"Parquet ({why}), and {cls.name} has no partition-parallel path, so it would load the whole table into "
+        f"one worker's memory. Reduce the table first with Partition and Sample (Sample or Head), or choose a "
+        f"compute target without a Dask cluster for this node"
+    )
+    return NodeFailed(Problem("input_too_large", sentence(message), node=node.id, port=port))
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit} ({n:,} bytes)"
+    return f"{n:,} bytes"
 
 
 def _execute_dask(
@@ -153,6 +187,11 @@ def _execute_dask(
     where = f"{client.scheduler.address}; {parts}"
     dashboard = dask.target.dashboard or dashboard_of(client)
     ctx.log(f"running partition-parallel on compute target '{dask.target.name}' ({where})")
+    if dask.ran is not None:
+        partitions = sum(values[p].npartitions for p in table_ports)
+        dask.ran(
+            {"path": "dask", "scheduler": client.scheduler.address, "dashboard": dashboard, "partitions": partitions}
+        )
     if dashboard:
         ctx.log(f"Dask dashboard: {dashboard}")
     # Dask would turn text columns into Arrow-backed strings with other missing-value semantics than the

@@ -33,6 +33,7 @@ OP_KINDS = (
     "set_param",
     "set_params",
     "set_regenerate",
+    "set_compute",
     "set_component_version",
     "move_node",
     "set_comment",
@@ -122,6 +123,18 @@ def _set_regenerate(doc: dict[str, Any], op: dict[str, Any]) -> None:
     if not isinstance(op.get("value"), bool):
         raise OpError("'value' must be true or false")
     node["regenerate"] = op["value"]
+
+
+def _set_compute(doc: dict[str, Any], op: dict[str, Any]) -> None:
+    """The node's compute target (``None``: the default); the document's own check names a malformed one."""
+    node = _node(doc, op.get("node"))
+    value = op.get("value")
+    if value is not None and not isinstance(value, str):
+        raise OpError("'value' must name a compute target, or be null for the default")
+    if value is None:
+        node.pop("compute", None)
+    else:
+        node["compute"] = value
 
 
 def _set_component_version(doc: dict[str, Any], op: dict[str, Any]) -> None:
@@ -266,6 +279,7 @@ _APPLY = {
     "set_param": _set_param,
     "set_params": _set_params,
     "set_regenerate": _set_regenerate,
+    "set_compute": _set_compute,
     "set_component_version": _set_component_version,
     "move_node": _move_node,
     "set_comment": _set_comment,
@@ -302,7 +316,15 @@ def touched(op: dict[str, Any]) -> tuple[str, ...]:
     kind = op.get("kind")
     if kind == "set_param":
         return ("param", str(op.get("node")), str(op.get("param")))
-    if kind in ("set_params", "set_regenerate", "set_component_version", "remove_node", "move_node", "set_comment"):
+    if kind in (
+        "set_params",
+        "set_regenerate",
+        "set_compute",
+        "set_component_version",
+        "remove_node",
+        "move_node",
+        "set_comment",
+    ):
         return (kind, str(op.get("node")))
     if kind == "add_node":
         return ("add_node", str((op.get("node") or {}).get("id")))

@@ -6,7 +6,8 @@ only maps a node to it. Neither choice enters a cache key: both paths give the s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.conf import settings
 
@@ -36,10 +37,16 @@ def queue_for(node: Node, wanted: str) -> str:
     return "cpu"
 
 
-def dask_path(node: Node) -> DaskPath | None:
-    """The node's target when it has a Dask cluster (connected, or started, only if the engine picks it)."""
+def target_name(node: Node) -> str:
+    """The compute target the node runs on: the one it names, or the default."""
+    return target_of(targets(), node.compute if node.compute in targets() else None).name
+
+
+def dask_path(node: Node, ran: Callable[[dict[str, Any]], None] | None = None) -> DaskPath | None:
+    """The node's target when it has a Dask cluster (connected, or started, only if the engine picks it);
+    ``ran`` is told where the node ran when it runs there."""
     target = target_of(targets(), node.compute if node.compute in targets() else None)
     if not target.has_cluster:
         return None
     folder = settings.TESSERA_COMPUTE_DIR
-    return DaskPath(target, lambda: client_for(target, folder))
+    return DaskPath(target, lambda: client_for(target, folder), ran)

@@ -143,6 +143,7 @@ def node_payload(node: NodeRun) -> dict[str, Any]:
         "attempt": node.attempt,
         "worker": node.worker,
         "spread": node.spread,
+        "compute": node.compute,
         "progress": node.progress,
         "reason": node.reason,
         "error": node.error,

@@ -80,6 +80,9 @@ class NodeRun(models.Model):
     outputs = models.JSONField(default=dict, blank=True)  # port -> {digest, type, size, summary}
     # How the parts of its ctx.map ran: {"what": "trial", "parts": 6, "workers": {worker: parts run}}.
     spread = models.JSONField(default=dict, blank=True)
+    # Where it ran: {"target": compute target, "path": "pandas" or "dask"; on Dask also "scheduler", "dashboard"
+    # (a link, or null) and "partitions"}. The target is known when the run is submitted, the rest once it ran.
+    compute = models.JSONField(default=dict, blank=True)
     # Records the module sends with its progress, by key, latest of each (ctx.progress(detail=...)): an
     # AutoML node's leaderboard rows so far, for a browser that opens mid-run.
     live = models.JSONField(default=dict, blank=True)

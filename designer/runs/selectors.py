@@ -52,6 +52,7 @@ def node_state(n: NodeRun) -> dict[str, Any]:
         "cache_key": n.cache_key,
         "outputs": n.outputs,
         "spread": n.spread,
+        "compute": n.compute,
         "started_at": n.started_at.isoformat() if n.started_at else None,
         "finished_at": n.finished_at.isoformat() if n.finished_at else None,
     }

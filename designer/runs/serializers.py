@@ -31,8 +31,21 @@ class SubmitRunSerializer(StrictSerializer):
     )
 
 
+class NodeComputeSerializer(serializers.Serializer):
+    target = serializers.CharField(required=False, help_text="The compute target the node ran (or runs) on.")
+    path = serializers.ChoiceField(
+        choices=["pandas", "dask"], required=False, help_text="How it ran; absent until it ran (and for reused nodes)."
+    )
+    scheduler = serializers.CharField(required=False, help_text="The Dask scheduler's address (Dask path only).")
+    dashboard = serializers.CharField(
+        required=False, allow_null=True, help_text="The Dask dashboard's link, when the scheduler serves one."
+    )
+    partitions = serializers.IntegerField(required=False, help_text="Partitions of its table inputs (Dask path).")
+
+
 class NodeRunSerializer(serializers.ModelSerializer):
     node = serializers.CharField(source="node_id")
+    compute = NodeComputeSerializer(read_only=True, help_text="Where the node ran: its compute target and path.")
 
     class Meta:
         model = NodeRun
@@ -51,6 +64,7 @@ class NodeRunSerializer(serializers.ModelSerializer):
             "error",
             "outputs",
             "spread",
+            "compute",
             "cache_key",
             "started_at",
             "finished_at",

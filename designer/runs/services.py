@@ -147,6 +147,7 @@ def submit_run(
                     module_version=node.version,
                     module_name=module.name,
                     queue=compute.queue_for(node, module.queue),
+                    compute={"target": compute.target_name(node)},
                     cache_key=plan.keys[node_id],
                 )
             )
@@ -428,28 +429,33 @@ def _execute_claimed(nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[
     def keep() -> Keep | None:  # asked once the node ended: a worker told to stop meanwhile takes no more
         return Keep(nr.queue, worker, nr.node_id) if chain is not None and chain() else None
 
+    # The target recorded at submit, and how the node ran once it did.
+    where: dict[str, Any] = {"target": compute.target_name(node), **(nr.compute or {})}
     try:
         records = execute_node(
-            node, default_registry(), inputs, store, ctx, RECENT_TABLES, dask=compute.dask_path(node)
+            node, default_registry(), inputs, store, ctx, RECENT_TABLES, dask=compute.dask_path(node, where.update)
         )
     except Cancelled as exc:
         beats.stop()
-        return _finish_node(nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"})
+        return _finish_node(
+            nr, attempt, S.CANCELLED, ctx, error={"message": str(exc), "code": "cancelled"}, compute=where
+        )
     except NodeFailed as exc:
         beats.stop()
         ctx.log(exc.traceback or "")
-        return _finish_node(nr, attempt, S.FAILED, ctx, error={**exc.problem.to_dict()}, keep=keep())
+        return _finish_node(nr, attempt, S.FAILED, ctx, error={**exc.problem.to_dict()}, keep=keep(), compute=where)
     except Exception as exc:  # the engine wraps module errors; this is a bug in Tessera itself
         beats.stop()
         ctx.log(traceback.format_exc())
         message = f"Node '{node.id}' ({nr.module_name}) failed inside Tessera: {type(exc).__name__}: {exc}"
         error = {"code": "internal_error", "message": message, "node": node.id}
-        return _finish_node(nr, attempt, S.FAILED, ctx, error=error, keep=keep())
+        return _finish_node(nr, attempt, S.FAILED, ctx, error=error, keep=keep(), compute=where)
     beats.stop()
+    where.setdefault("path", "pandas")
     outputs = {
         port: {"digest": r.digest, "type": r.type, "size": r.size, "summary": r.summary} for port, r in records.items()
     }
-    return _finish_node(nr, attempt, S.COMPLETED, ctx, outputs=outputs, keep=keep())
+    return _finish_node(nr, attempt, S.COMPLETED, ctx, outputs=outputs, keep=keep(), compute=where)
 
 
 def _finish_node(
@@ -461,8 +467,10 @@ def _finish_node(
     outputs: dict[str, Any] | None = None,
     error: dict[str, Any] | None = None,
     keep: Keep | None = None,
+    compute: dict[str, Any] | None = None,
 ) -> NodeRun | None:
-    """Record how the node ended and advance the run, in one transaction; the node ``keep`` claimed, if any."""
+    """Record how the node ended and advance the run, in one transaction; the node ``keep`` claimed, if any.
+    ``compute``: where it ran (its target, the path, the Dask scheduler and dashboard)."""
     with transaction.atomic(), batched():
         # The version and workspace come with the lock (the scheduler reads its graph, the next node its
         # workspace); only the run's row is locked.
@@ -482,6 +490,8 @@ def _finish_node(
         }
         if detail is not None:
             fields["live"] = detail[1]
+        if compute is not None:
+            fields["compute"] = compute
         if final is not None:
             fields["progress_message"] = final[1]
             if status != S.COMPLETED:
@@ -507,6 +517,8 @@ def _finish_node(
             nr.status, nr.outputs, nr.error, nr.progress, nr.finished_at = status, outputs or {}, error, 1.0, now
         else:  # its progress stays where it got to; parts record how the work was spread
             nr.refresh_from_db()
+        if compute is not None:
+            nr.compute = compute
         if final is not None:  # a node that finished between two beats still shows where its progress bar got to
             extra = {"detail": detail[0]} if detail is not None else {}
             emit(run, "node_progress", node=nr.node_id, progress=final[0], message=final[1], **extra)

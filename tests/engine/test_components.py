@@ -492,3 +492,32 @@ def test_regenerate_on_a_component_node_regenerates_every_inner_node() -> None:
         "prep/u": True,
         "after": False,
     }
+
+
+def test_a_compute_target_chosen_on_a_component_node_is_every_inner_nodes_and_keeps_the_keys() -> None:
+    # given a component whose node "u" names a compute target of its own
+    doc = {
+        **PREP,
+        "graph": {
+            **PREP["graph"],
+            "nodes": [{**n, "compute": "saved"} if n["id"] == "u" else n for n in PREP["graph"]["nodes"]],
+        },
+    }
+    plain = expand(outer(), REGISTRY, lookup(prep=(7, 1, doc))).graph
+    graph = outer()
+    graph.nodes["prep"] = Node("prep", "component:7", 1, {}, compute="big")
+
+    # when the canvas chooses "big" on the component node
+    expansion = expand(graph, REGISTRY, lookup(prep=(7, 1, doc)))
+
+    # then every inner node runs on it, the nodes outside keep theirs, and no cache key changes
+    assert expansion.problems == []
+    assert {n.id: n.compute for n in expansion.graph.nodes.values()} == {
+        "s": None,
+        "prep/t": "big",
+        "prep/u": "big",
+        "after": None,
+    }
+    # without a choice on the component node, an inner node keeps the target saved in the component
+    assert {n.id: n.compute for n in plain.nodes.values()}["prep/u"] == "saved"
+    assert cache_keys(expansion.graph, REGISTRY) == cache_keys(plain, REGISTRY)

@@ -128,3 +128,73 @@ def test_a_malformed_compute_choice_is_a_format_problem_at_its_path() -> None:
     with pytest.raises(GraphFormatError) as refused:
         parse_graph(_document("no spaces allowed"))
     assert [p.path for p in refused.value.problems] == ["nodes[0].compute"]
+
+
+def _never_connected() -> None:
+    raise AssertionError("a refused node must not reach the cluster")
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        (
+            ComputeTarget("big", dask="tcp://nowhere:8786", path="auto", threshold_bytes=1024),
+            "over compute target 'big''s threshold of 1.0 KiB",
+        ),
+        (
+            ComputeTarget("big", dask="tcp://nowhere:8786", path="dask"),
+            "compute target 'big' runs every table on its Dask cluster",
+        ),
+    ],
+)
+def test_a_module_without_a_dask_path_refuses_a_table_the_target_sends_to_the_cluster(
+    tmp_path: Path, target: ComputeTarget, why: str
+) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from designer.engine.execute import DaskPath, NodeFailed, execute_node
+    from designer.engine.graph import Node
+    from designer.engine.store import LocalArtifactStore
+    from modules.sdk import DataTable, LocalContext, Table
+
+    # given a stored table over the threshold, and Clip Values (no partition-parallel path) on the Dask target
+    store = LocalArtifactStore(tmp_path / "artifacts")
+    data = store.put(Table.serialize(DataTable(pd.DataFrame({"x": np.arange(2_000.0)}))))
+    registry = default_registry()
+    node = Node("clip", "clip_values", registry.get("clip_values").version, {})
+    size = store.size(data)
+
+    # when it runs
+    with pytest.raises(NodeFailed) as failed:
+        execute_node(node, registry, {"dataset": data}, store, LocalContext(), dask=DaskPath(target, _never_connected))
+
+    # then it fails naming the module, the size, why, and what to do instead, at its input port
+    problem = failed.value.problem
+    assert (problem.code, problem.node, problem.port) == ("input_too_large", "clip", "dataset")
+    assert "Clip Values" in problem.message and f"({size:,} bytes)" in problem.message
+    assert why in problem.message and "Partition and Sample" in problem.message
+
+    # and below the threshold, or on a target whose path is pandas, it runs as before
+    small = ComputeTarget("big", dask="tcp://nowhere:8786", threshold_bytes=size + 1)
+    for fine in (small, ComputeTarget("big", dask="tcp://nowhere:8786", path="pandas", threshold_bytes=1)):
+        records = execute_node(
+            node, registry, {"dataset": data}, store, LocalContext(), dask=DaskPath(fine, _never_connected)
+        )
+        assert list(records) == ["results_dataset"]
+
+
+def test_co_editing_sets_and_clears_a_nodes_compute_target_with_one_op() -> None:
+    from designer.engine.ops import OpError, apply_op
+
+    doc = {"nodes": [{"id": "n", "module": "normalize_data", "version": 1}], "edges": []}
+
+    chosen = apply_op(doc, {"kind": "set_compute", "node": "n", "value": "big"})
+    cleared = apply_op(chosen, {"kind": "set_compute", "node": "n", "value": None})
+
+    assert chosen["nodes"][0]["compute"] == "big"
+    assert "compute" not in cleared["nodes"][0]
+    with pytest.raises(OpError, match="must name a compute target"):
+        apply_op(doc, {"kind": "set_compute", "node": "n", "value": 3})
+    with pytest.raises(OpError, match="malformed"):
+        apply_op(doc, {"kind": "set_compute", "node": "n", "value": "no spaces allowed"})

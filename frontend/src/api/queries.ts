@@ -1,12 +1,13 @@
 /** Server state: one query hook per resource, keyed so that mutations can refresh exactly what changed. */
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { Dataset, Module, Pipeline, PortType, Run } from "./types";
+import type { ComputeTarget, Dataset, Module, Pipeline, PortType, Run } from "./types";
 
 export const keys = {
   me: ["me"] as const,
   modules: ["modules"] as const,
   portTypes: ["port-types"] as const,
+  computeTargets: ["compute-targets"] as const,
   datasets: (workspace: number) => ["datasets", workspace] as const,
   pipelines: (workspace: number) => ["pipelines", workspace] as const,
   pipeline: (id: number) => ["pipeline", id] as const,
@@ -23,6 +24,15 @@ export function useModules() {
     // ports and form (the palette and new nodes take each module's latest).
     queryFn: (): Promise<Module[]> =>
       unwrap(api.GET("/api/modules/", { params: { query: { versions: "all" } } }), "load the module catalogue"),
+    staleTime: Infinity,
+  });
+}
+
+/** The operator's compute targets, the default first: what a node's "Compute" choice offers. */
+export function useComputeTargets() {
+  return useQuery({
+    queryKey: keys.computeTargets,
+    queryFn: (): Promise<ComputeTarget[]> => unwrap(api.GET("/api/compute-targets/"), "load the compute targets"),
     staleTime: Infinity,
   });
 }

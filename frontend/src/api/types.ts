@@ -24,6 +24,8 @@ export type RunDetail = S["RunDetail"];
 export type NodeRun = S["NodeRun"];
 export type RunStatus = S["RunStatusEnum"];
 export type NodeStatus = S["NodeRunStatusEnum"];
+export type ComputeTarget = S["ComputeTarget"];
+export type NodeCompute = S["NodeCompute"];
 
 /** A table schema as schema inference reports it for one output port. */
 export interface TableSchema {
@@ -43,6 +45,8 @@ export interface DocNode {
   regenerate?: boolean;
   /** Component nodes only: "latest" (the default) follows the component, "pinned" keeps `version`. */
   link?: "latest" | "pinned";
+  /** The compute target it runs on (GET /api/compute-targets/); absent: the default. Not part of its cache key. */
+  compute?: string | null;
 }
 export interface PortRef {
   node: string;

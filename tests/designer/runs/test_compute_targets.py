@@ -115,6 +115,13 @@ def test_a_node_on_a_dask_target_runs_on_the_cluster_and_gives_what_pandas_gives
     assert {k: n.queue for k, n in nodes.items()} == {"data": "cpu", "clean": QUEUE, "norm": QUEUE, "split": QUEUE}
     assert all("running partition-parallel on compute target 'big'" in nodes[k].log for k in ("clean", "norm", "split"))
     assert "partition-parallel" not in nodes["data"].log
+    # and each node's record says where it ran, as its panel shows it
+    assert nodes["data"].compute == {"target": "cpu", "path": "pandas"}
+    for k in ("clean", "norm", "split"):
+        where = nodes[k].compute
+        assert (where["target"], where["path"], where["scheduler"]) == ("big", "dask", dask_worker_address(nodes[k]))
+        assert where["partitions"] == 8  # 40 rows in partitions of 5
+        assert "dashboard" in where
 
     # when the same pipeline without the choice runs, then its nodes are reused: the keys are the same
     plain = create_pipeline(ada, lab, "Plain", document=_document(data.pk, None))
@@ -129,6 +136,40 @@ def test_a_node_on_a_dask_target_runs_on_the_cluster_and_gives_what_pandas_gives
     assert "partition-parallel" not in again.nodes.get(node_id="split").log
     for node, port in (("clean", "cleaned_dataset"), ("norm", "transformed_dataset"), ("split", "results_dataset1")):
         pd.testing.assert_frame_equal(_table(run, node, port), _table(again, node, port), rtol=1e-12)
+
+
+def dask_worker_address(node: Any) -> str:
+    """The scheduler address the node's log names (the cluster the test started)."""
+    line = next(x for x in node.log.splitlines() if "running partition-parallel" in x)
+    return line.split("(", 1)[1].split(";", 1)[0]
+
+
+def test_a_module_without_a_dask_path_on_the_dask_target_fails_naming_itself_and_the_size(
+    dask_worker, ada, lab
+) -> None:
+    # given Clip Values (no partition-parallel path) on the target whose path is dask
+    data = create_dataset(ada, lab, "Numbers", SimpleUploadedFile("n.csv", _csv(), "text/csv"))
+    doc = document(
+        [("data", "dataset", {"dataset": {"dataset_id": data.pk, "version": None}}), ("clip", "clip_values", {})],
+        ["data.dataset -> clip.dataset"],
+    )
+    doc["nodes"][1]["compute"] = "big"
+    pipeline = create_pipeline(ada, lab, "Clip on Dask", document=doc)
+
+    # when it runs
+    run = _wait(submit_run(user=ada, pipeline=pipeline))
+
+    # then the node failed with a message naming the module and the size, suggesting Partition and Sample
+    clip = run.nodes.get(node_id="clip")
+    assert (run.status, clip.status, clip.error["code"], clip.error["port"]) == (
+        "failed",
+        "failed",
+        "input_too_large",
+        "dataset",
+    )
+    assert "Clip Values" in clip.error["message"] and "bytes) of Parquet" in clip.error["message"]
+    assert "Partition and Sample" in clip.error["message"]
+    assert clip.compute == {"target": "big"}  # refused before it ran either way
 
 
 def test_a_node_naming_an_undeclared_target_is_refused_and_nothing_runs(settings, ada, lab) -> None:

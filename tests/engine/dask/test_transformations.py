@@ -254,11 +254,23 @@ def test_an_automatic_target_takes_the_dask_path_from_its_threshold_on(both: Bot
     assert both.values(below)["results_dataset"].df.equals(both.values(above)["results_dataset"].df)
 
 
-def test_a_module_without_a_dask_path_runs_with_pandas_on_a_dask_target(both: Both) -> None:
-    # given a module that does not declare run_dask, on a target that sends everything it can to Dask
+def test_a_module_without_a_dask_path_is_refused_on_a_dask_target_and_runs_with_pandas_below_the_threshold(
+    both: Both,
+) -> None:
+    from designer.engine.compute import ComputeTarget
+    from designer.engine.execute import NodeFailed
+
+    # given a module that does not declare run_dask, on a target that sends every table to Dask
     digest = both.put(mixed())
 
-    # when it runs, then it runs as always, with pandas
+    # when it runs, then it is refused naming the module and suggesting Partition and Sample
+    with pytest.raises(NodeFailed) as refused:
+        both.run("add_rows", {}, {"dataset1": digest, "dataset2": digest}, dask=True)
+    assert refused.value.problem.code == "input_too_large"
+    assert "Add Rows" in refused.value.problem.message and "Partition and Sample" in refused.value.problem.message
+
+    # and on an automatic target whose threshold its inputs do not reach, it runs as always, with pandas
+    both.target = ComputeTarget("auto", dask="tcp://test", threshold_bytes=3 * both.store.size(digest))
     records = both.run("add_rows", {}, {"dataset1": digest, "dataset2": digest}, dask=True)
     assert not any("partition-parallel" in line for line in both.logs)
     assert records["results_dataset"].summary["rows"] == 100

@@ -2128,7 +2128,7 @@ export interface components {
              *     * `pandas` - pandas
              *     * `dask` - dask
              */
-            path: components["schemas"]["PathEnum"];
+            path: components["schemas"]["ComputeTargetPathEnum"];
             threshold_bytes: number;
             partition_rows: number | null;
             /** @description Worker processes of a local cluster. */
@@ -2139,6 +2139,13 @@ export interface components {
             dashboard: string | null;
             description: string;
         };
+        /**
+         * @description * `auto` - auto
+         *     * `pandas` - pandas
+         *     * `dask` - dask
+         * @enum {string}
+         */
+        ComputeTargetPathEnum: "auto" | "pandas" | "dask";
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         CredentialsRequest: {
             username: string;
@@ -2761,6 +2768,29 @@ export interface components {
             /** @description What validation found in the new pipeline against its workspace (e.g. datasets to re-point). */
             validation: components["schemas"]["ValidationResult"];
         };
+        NodeCompute: {
+            /** @description The compute target the node ran (or runs) on. */
+            target?: string;
+            /**
+             * @description How it ran; absent until it ran (and for reused nodes).
+             *
+             *     * `pandas` - pandas
+             *     * `dask` - dask
+             */
+            path?: components["schemas"]["NodeComputePathEnum"];
+            /** @description The Dask scheduler's address (Dask path only). */
+            scheduler?: string;
+            /** @description The Dask dashboard's link, when the scheduler serves one. */
+            dashboard?: string | null;
+            /** @description Partitions of its table inputs (Dask path). */
+            partitions?: number;
+        };
+        /**
+         * @description * `pandas` - pandas
+         *     * `dask` - dask
+         * @enum {string}
+         */
+        NodeComputePathEnum: "pandas" | "dask";
         NodeRun: {
             node: string;
             module_id: string;
@@ -2777,6 +2807,8 @@ export interface components {
             error?: unknown;
             outputs?: unknown;
             spread?: unknown;
+            /** @description Where the node ran: its compute target and path. */
+            readonly compute: components["schemas"]["NodeCompute"];
             cache_key: string;
             /** Format: date-time */
             started_at?: string | null;
@@ -3305,13 +3337,6 @@ export interface components {
         PatchedWorkspaceInputRequest: {
             name?: string;
         };
-        /**
-         * @description * `auto` - auto
-         *     * `pandas` - pandas
-         *     * `dask` - dask
-         * @enum {string}
-         */
-        PathEnum: "auto" | "pandas" | "dask";
         Pipeline: {
             id: number;
             workspace: number;

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { ApiError, messageOf } from "../../api/errors";
-import { useDatasets, useModules, usePipeline, usePortTypes, useRuns } from "../../api/queries";
+import { useComputeTargets, useDatasets, useModules, usePipeline, usePortTypes, useRuns } from "../../api/queries";
 import type { Module, PipelineDocument, Problem } from "../../api/types";
 import { isFinal } from "../../app/status";
 import { ErrorState, Loading } from "../../app/States";
@@ -60,6 +60,10 @@ export function useCatalogueSync(workspace: number | undefined) {
   const portTypes = usePortTypes();
   const datasets = useDatasets(workspace);
   const components = useComponentCatalogue(workspace);
+  const computeTargets = useComputeTargets();
+  useEffect(() => {
+    if (computeTargets.data) useCatalogue.getState().setComputeTargets(computeTargets.data);
+  }, [computeTargets.data]);
   useEffect(() => {
     if (modules.data) useCatalogue.getState().setModules(modules.data);
   }, [modules.data]);

@@ -36,6 +36,7 @@ import { useRunDialogs } from "../runs/dialogStore";
 import { useNodeRun, useRunStatus } from "../runs/runStore";
 import { describeSpread } from "../runs/spread";
 import { ModuleDoc } from "./ModuleDoc";
+import { ComputeField, RanOn } from "./ComputeChoice";
 import { moduleKey, portTypeLabel, useCatalogue } from "./catalogueStore";
 import type { ModuleNodeData } from "./document";
 import { useGraph } from "./graphStore";
@@ -143,6 +144,7 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
   const frames = useScope((s) => s.frames);
   const edges = useGraph((s) => s.edges);
   const datasets = useCatalogue((s) => s.datasets);
+  const computeTargets = useCatalogue((s) => s.computeTargets);
   const [showDoc, setShowDoc] = useState(false);
   const binding = useParameterBinding(node, module, readOnly);
 
@@ -247,6 +249,15 @@ function ParamsTab({ node, module, readOnly }: { node: NodeRef; module: Module; 
           />
           <span>Regenerate output (run it again even when a cached result exists)</span>
         </label>
+        <ComputeField
+          id={node.id}
+          value={node.data.compute}
+          targets={computeTargets}
+          // A component's inner nodes run where the component node says; any of them may be partition-parallel.
+          partitionParallel={module.partition_parallel || isComponentModule(module.id)}
+          readOnly={readOnly}
+          onChange={(compute) => update(node.id, { compute })}
+        />
         <div className="panel__ports">
           <PortList title="Inputs" ports={module.inputs} />
           <PortList title="Outputs" ports={module.outputs} />
@@ -379,6 +390,7 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
               <dd><code>{run.worker}</code></dd>
             </>
           )}
+          {run.compute && <RanOn where={run.compute} />}
           {run.spread && (
             <>
               <dt>Spread</dt>

@@ -3,7 +3,7 @@
  * Filled from the query hooks once; read by nodes, the connection rule and the forms.
  */
 import { create } from "zustand";
-import type { Dataset, Module, PortType } from "../../api/types";
+import type { ComputeTarget, Dataset, Module, PortType } from "../../api/types";
 import { registerCategories } from "../palette/group";
 
 export interface CatalogueState {
@@ -12,6 +12,8 @@ export interface CatalogueState {
   latest: Map<string, Module>;
   portTypes: Map<string, PortType>;
   datasets: Map<number, Dataset>;
+  /** The operator's compute targets, the default first (empty until loaded). */
+  computeTargets: ComputeTarget[];
   builtIns: Module[];
   /** The workspace's components as module-shaped entries (GET /api/components/catalogue/?versions=all). */
   components: Module[];
@@ -19,6 +21,7 @@ export interface CatalogueState {
   setComponents(components: Module[]): void;
   setPortTypes(types: PortType[]): void;
   setDatasets(datasets: Dataset[]): void;
+  setComputeTargets(targets: ComputeTarget[]): void;
 }
 
 export const moduleKey = (id: string, version: number) => `${id}@${version}`;
@@ -40,6 +43,7 @@ export const useCatalogue = create<CatalogueState>((set, get) => ({
   latest: new Map(),
   portTypes: new Map(),
   datasets: new Map(),
+  computeTargets: [],
   builtIns: [],
   components: [],
   setModules(modules) {
@@ -53,6 +57,9 @@ export const useCatalogue = create<CatalogueState>((set, get) => ({
   },
   setDatasets(datasets) {
     set({ datasets: new Map(datasets.map((d) => [d.id, d])) });
+  },
+  setComputeTargets(computeTargets) {
+    set({ computeTargets });
   },
 }));
 

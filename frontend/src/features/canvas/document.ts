@@ -11,6 +11,8 @@ export interface ModuleNodeData extends Record<string, unknown> {
   colour?: string;
   /** Component nodes only (module `component:<id>`): follow the latest version or stay pinned. */
   link?: "latest" | "pinned";
+  /** The compute target chosen for it; absent: the default target. */
+  compute?: string;
 }
 
 export type DesignerNode = Node<ModuleNodeData, "module">;
@@ -33,6 +35,7 @@ export function fromDocument(doc: PipelineDocument): { nodes: DesignerNode[]; ed
         params: n.params ?? {},
         regenerate: Boolean(n.regenerate),
         ...(n.link ? { link: n.link } : {}),
+        ...(n.compute ? { compute: n.compute } : {}),
         comment: place.comment ?? "",
         ...(place.colour ? { colour: place.colour } : {}),
       },
@@ -69,6 +72,7 @@ export function toDocument(
       params: n.data.params,
       regenerate: n.data.regenerate,
       ...(n.data.link ? { link: n.data.link } : {}),
+      ...(n.data.compute ? { compute: n.data.compute } : {}),
     })),
     edges: edges.map((e) => ({
       source: { node: e.source, port: e.sourceHandle ?? "" },

@@ -312,7 +312,7 @@ export const useGraph = create<GraphState>((set, get) => {
       if (get().readOnly) return;
       remember(coalesceKey ? `${id}:${coalesceKey}` : undefined);
       set({ nodes: get().nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)) });
-      const semantic = "params" in patch || "regenerate" in patch || "module" in patch || "version" in patch || "link" in patch;
+      const semantic = "params" in patch || "regenerate" in patch || "module" in patch || "version" in patch || "link" in patch || "compute" in patch;
       changed(semantic);
     },
 

@@ -97,6 +97,12 @@ export function applyOp(document: PipelineDocument, op: Op): PipelineDocument {
     case "set_regenerate":
       nodeOf(doc, op.node).regenerate = op.value;
       break;
+    case "set_compute": {
+      const node = nodeOf(doc, op.node);
+      if (op.value) node.compute = op.value;
+      else delete node.compute;
+      break;
+    }
     case "set_component_version": {
       const node = nodeOf(doc, op.node);
       if (!node.module.startsWith("component:")) throw new OpRefused(`node '${node.id}' is not a component node`);
@@ -228,6 +234,9 @@ export function diffOps(before: PipelineDocument, after: PipelineDocument): Op[]
     }
     if (Boolean(old.regenerate) !== Boolean(node.regenerate)) {
       push({ kind: "set_regenerate", node: node.id, value: Boolean(node.regenerate) });
+    }
+    if ((old.compute ?? null) !== (node.compute ?? null)) {
+      push({ kind: "set_compute", node: node.id, value: node.compute ?? null });
     }
     const from = place(working, node.id);
     if (at.x !== undefined && at.y !== undefined && (at.x !== from.x || at.y !== from.y)) {

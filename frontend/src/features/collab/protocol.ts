@@ -16,6 +16,7 @@ export type Op =
   | { kind: "set_param"; node: string; param: string; value?: unknown; reset?: boolean }
   | { kind: "set_params"; node: string; params: Record<string, unknown> }
   | { kind: "set_regenerate"; node: string; value: boolean }
+  | { kind: "set_compute"; node: string; value: string | null }
   | { kind: "set_component_version"; node: string; version: number; link?: "latest" | "pinned" }
   | { kind: "move_node"; node: string; x: number; y: number }
   | { kind: "set_comment"; node: string; comment: string }

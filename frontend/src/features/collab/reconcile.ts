@@ -14,6 +14,11 @@ export interface Graph {
   parameters: Record<string, unknown>;
 }
 
+function withCompute(data: DesignerNode["data"], compute: string | undefined): DesignerNode["data"] {
+  const { compute: _old, ...rest } = data;
+  return compute ? { ...rest, compute } : rest;
+}
+
 export function reconcile(view: Graph, doc: PipelineDocument): Graph {
   const fresh = fromDocument(doc);
   const expected = new Map(fresh.nodes.map((n) => [n.id, n]));
@@ -35,7 +40,8 @@ export function reconcile(view: Graph, doc: PipelineDocument): Graph {
       (Math.round(node.position.x) !== place.x || Math.round(node.position.y) !== place.y);
     const d = node.data;
     const w = want.data;
-    const dataChanged = d.module !== w.module || d.version !== w.version || d.comment !== w.comment || !same(d.params, w.params);
+    const dataChanged =
+      d.module !== w.module || d.version !== w.version || d.comment !== w.comment || d.compute !== w.compute || !same(d.params, w.params);
     if (!moved && !dataChanged) {
       nodes.push(node);
       continue;
@@ -44,7 +50,7 @@ export function reconcile(view: Graph, doc: PipelineDocument): Graph {
     nodes.push({
       ...node,
       position: moved ? want.position : node.position,
-      data: dataChanged ? { ...d, module: w.module, version: w.version, params: w.params, comment: w.comment } : d,
+      data: dataChanged ? withCompute({ ...d, module: w.module, version: w.version, params: w.params, comment: w.comment }, w.compute) : d,
     });
   }
   for (const node of expected.values()) {

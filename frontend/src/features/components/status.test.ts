@@ -16,6 +16,7 @@ const state = (status: NodeStatus, progress = 0): NodeRunState => ({
   attempt: 0,
   worker: "",
   spread: null,
+  compute: null,
   live: {},
 });
 

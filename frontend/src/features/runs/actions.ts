@@ -28,6 +28,7 @@ export function attachRun(run: RunDetail) {
       attempt: n.attempt ?? 0,
       worker: n.worker ?? "",
       spread: n.spread,
+      compute: n.compute,
       started_at: n.started_at ?? null,
       finished_at: n.finished_at ?? null,
     })),

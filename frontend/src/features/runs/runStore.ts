@@ -15,6 +15,15 @@ export interface NodeSpread {
   node_worker?: string;
 }
 
+/** Where a node ran (NodeRun.compute): its compute target, and once it ran, the path and the Dask cluster. */
+export interface NodeComputeState {
+  target: string;
+  path?: "pandas" | "dask";
+  scheduler?: string;
+  dashboard?: string | null;
+  partitions?: number;
+}
+
 export interface NodeRunState {
   status: NodeStatus;
   progress: number;
@@ -28,6 +37,7 @@ export interface NodeRunState {
   attempt: number;
   worker: string;
   spread: NodeSpread | null;
+  compute: NodeComputeState | null;
   /** Records the node sent with its progress since the socket attached, by key, latest of each (an AutoML
    * node's trials); what came before is read from `/api/runs/<id>/nodes/<node>/live/`. */
   live: Record<string, unknown>;
@@ -56,6 +66,7 @@ export interface SnapshotNode {
   attempt?: number;
   worker?: string;
   spread?: unknown;
+  compute?: unknown;
   started_at?: string | null;
   finished_at?: string | null;
 }
@@ -80,6 +91,7 @@ export interface RunEvent {
   attempt?: number;
   worker?: string;
   spread?: unknown;
+  compute?: unknown;
   /** `node_progress`: records added or changed since the node's last progress event, by key. */
   detail?: Record<string, unknown>;
 }
@@ -118,6 +130,19 @@ function asSpread(value: unknown): NodeSpread | null {
   return { what: spread.what ?? "part", parts: spread.parts, workers: spread.workers, node_worker: spread.node_worker };
 }
 
+function asCompute(value: unknown): NodeComputeState | null {
+  if (!value || typeof value !== "object") return null;
+  const where = value as Partial<NodeComputeState>;
+  if (typeof where.target !== "string" || !where.target) return null;
+  return {
+    target: where.target,
+    ...(where.path === "pandas" || where.path === "dask" ? { path: where.path } : {}),
+    ...(typeof where.scheduler === "string" ? { scheduler: where.scheduler } : {}),
+    ...(typeof where.dashboard === "string" ? { dashboard: where.dashboard } : {}),
+    ...(typeof where.partitions === "number" ? { partitions: where.partitions } : {}),
+  };
+}
+
 function fromSnapshot(n: SnapshotNode): NodeRunState {
   return {
     status: n.status,
@@ -132,6 +157,7 @@ function fromSnapshot(n: SnapshotNode): NodeRunState {
     attempt: n.attempt ?? 0,
     worker: n.worker ?? "",
     spread: asSpread(n.spread),
+    compute: asCompute(n.compute),
     live: {},
   };
 }
@@ -190,6 +216,7 @@ export const useRunStatus = create<RunState>((set, get) => ({
       attempt: event.attempt ?? before.attempt,
       worker: event.worker ?? before.worker,
       spread: event.spread !== undefined ? asSpread(event.spread) : before.spread,
+      compute: event.compute !== undefined ? asCompute(event.compute) : before.compute,
       startedAt: event.type === "node_started" ? now : before.startedAt,
       finishedAt: ["node_finished", "node_failed", "node_cancelled", "node_reused"].includes(event.type) ? now : before.finishedAt,
       elapsed: event.elapsed ?? before.elapsed,

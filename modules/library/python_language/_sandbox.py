@@ -105,13 +105,20 @@ class Sandbox:
         shutil.rmtree(self.root, onerror=_make_removable)
 
     def run(
-        self, job: dict[str, Any], limits: Limits, ctx: RunContext, command: Sequence[str] | None = None
+        self,
+        job: dict[str, Any],
+        limits: Limits,
+        ctx: RunContext,
+        command: Sequence[str] | None = None,
+        watch: Callable[[], None] | None = None,
     ) -> Outcome:
         """Run the child on ``job`` until it exits, times out or the run is cancelled (then re-raise).
 
         ``job`` is written to ``io/job.json``; by default the child is the Python runner reading it.
         ``command`` replaces that child (another language's interpreter, say) and gets the same
-        limits, environment, namespaces, log streaming and clean-up.
+        limits, environment, namespaces, log streaming and clean-up. ``watch`` is called at every turn
+        of the wait (about every 50 ms) while the child runs: it reads what the child sends besides its
+        output (``_logged.LogChannel.poll``); an exception from it stops the child and is re-raised.
         """
         confinement = confine()
         job_path = self.io / "job.json"
@@ -161,6 +168,8 @@ class Sandbox:
                     break
                 ctx.check_cancelled()
                 log.drain(lines, wait=POLL_S)
+                if watch is not None:
+                    watch()
         finally:
             # Kill the whole group before reaping, so the group id cannot have been reused;
             # this also ends any background process the script left behind.

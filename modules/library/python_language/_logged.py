@@ -1,4 +1,4 @@
-"""Parent side of ``tessera.log_metric`` / ``log_table`` / ``log_image``: read, check, stream and keep what a script logs.
+"""Parent side of ``tessera.log_metric``, ``log_table`` and ``log_image``: read, check, stream, keep.
 
 The script's process appends one JSON line per call to ``io/log.jsonl`` (``_runner._logging_api``). The
 parent reads the file while the process runs (:meth:`LogChannel.poll`, called at every turn of the
@@ -160,9 +160,7 @@ class LogChannel:
                 record, f"the table has {max(count, len(rows)):,} rows; at most {MAX_TABLE_ROWS:,} can be logged"
             )
         if len(columns) > MAX_TABLE_COLUMNS:
-            raise self._fail(
-                record, f"the table has {len(columns)} columns; at most {MAX_TABLE_COLUMNS} can be logged"
-            )
+            raise self._fail(record, f"the table has {len(columns)} columns; at most {MAX_TABLE_COLUMNS} can be logged")
         if not all(isinstance(r, list) and len(r) == len(columns) for r in rows):
             raise self._fail(record, "the table's rows do not match its columns")
         size = len(json.dumps(rows, default=str))
@@ -184,11 +182,11 @@ class LogChannel:
             except ValueError:
                 raise self._fail(record, "the image is not valid base64") from None
             if len(data) > MAX_IMAGE_BYTES:
-                raise self._fail(
-                    record, f"the image takes {len(data) / MB:.1f} MB; at most {MAX_IMAGE_BYTES // MB} MB"
-                )
+                raise self._fail(record, f"the image takes {len(data) / MB:.1f} MB; at most {MAX_IMAGE_BYTES // MB} MB")
             if not data.startswith(PNG_SIGNATURE):
-                raise self._fail(record, "the image is not a PNG file (pass PNG bytes, or a matplotlib or Plotly figure)")
+                raise self._fail(
+                    record, "the image is not a PNG file (pass PNG bytes, or a matplotlib or Plotly figure)"
+                )
             kept: dict[str, Any] = {"format": "png", "data": text}
             size = len(data)
         elif kind == "plotly":
@@ -197,9 +195,7 @@ class LogChannel:
             if not isinstance(figure, dict) or not isinstance(figure.get("data", []), list):
                 raise self._fail(record, "the Plotly figure could not be read")
             if size > MAX_IMAGE_BYTES:
-                raise self._fail(
-                    record, f"the figure takes {size / MB:.1f} MB; at most {MAX_IMAGE_BYTES // MB} MB"
-                )
+                raise self._fail(record, f"the figure takes {size / MB:.1f} MB; at most {MAX_IMAGE_BYTES // MB} MB")
             kept = {"format": "plotly", "figure": figure}
         else:
             raise self._fail(record, "the image must be PNG bytes, a matplotlib figure or a Plotly figure")

@@ -232,7 +232,9 @@ def _logging_api(path: str) -> Any:
         try:
             number: Any = float(value)
         except (TypeError, ValueError):
-            raise TypeError(f"tessera.log_metric({name!r}, ...): the value must be a number, not {_kind(value)}") from None
+            raise TypeError(
+                f"tessera.log_metric({name!r}, ...): the value must be a number, not {_kind(value)}"
+            ) from None
         send({"call": "log_metric", "name": name, "value": number, "step": step})
 
     def log_table(name: str, df: Any) -> None:

@@ -1873,6 +1873,16 @@ export interface components {
          * @enum {string}
          */
         ColumnSchemaTypeEnum: "integer" | "number" | "boolean" | "string" | "category" | "datetime";
+        CommitDifference: {
+            /** @description Run a's commit; null when not submitted from Git. */
+            a: string | null;
+            /** @description Run b's commit; null when not submitted from Git. */
+            b: string | null;
+            /** @description Both runs came from Git, from different commits. */
+            different: boolean;
+            /** @description Either run came from a working copy with uncommitted changes. */
+            dirty: boolean;
+        };
         ComparedRun: {
             run: components["schemas"]["Run"];
             /** @description The pipeline version the run executed, with its document. */
@@ -1994,7 +2004,6 @@ export interface components {
             readonly dataset_name: string;
             parameter: string;
             values?: unknown;
-            /** Format: int64 */
             version?: number | null;
             paused?: boolean;
             readonly last_firings: components["schemas"]["TriggerFiring"][];
@@ -2281,7 +2290,6 @@ export interface components {
             pipeline?: number | null;
             readonly pipeline_name: string | null;
             pipeline_version: number;
-            /** Format: int64 */
             revision?: number;
             readonly created_by: string | null;
             /** Format: date-time */
@@ -2323,6 +2331,28 @@ export interface components {
             version: number;
             /** @description Null when the module is not installed on this server. */
             name: string | null;
+        };
+        /** @description Where the submitter's code stood: the CLI and SDK send it when run inside a Git working copy. */
+        GitProvenance: {
+            /** @description The 'origin' remote's URL, without credentials; null when the repository has no remote. */
+            repository?: string | null;
+            /** @description Null on a detached HEAD. */
+            branch?: string | null;
+            /** @description The checked-out commit: 40 (SHA-1) or 64 (SHA-256) hex digits. */
+            commit: string;
+            /** @description Whether the working copy had changes not committed. */
+            dirty: boolean;
+        };
+        /** @description Where the submitter's code stood: the CLI and SDK send it when run inside a Git working copy. */
+        GitProvenanceRequest: {
+            /** @description The 'origin' remote's URL, without credentials; null when the repository has no remote. */
+            repository?: string | null;
+            /** @description Null on a detached HEAD. */
+            branch?: string | null;
+            /** @description The checked-out commit: 40 (SHA-1) or 64 (SHA-256) hex digits. */
+            commit: string;
+            /** @description Whether the working copy had changes not committed. */
+            dirty: boolean;
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         GroupRequest: {
@@ -2488,6 +2518,11 @@ export interface components {
             versions: number[];
             latest_version: number;
         };
+        ModuleVersions: {
+            module: string;
+            name: string;
+            versions: number[];
+        };
         Monitoring: {
             window: {
                 [key: string]: unknown;
@@ -2525,13 +2560,11 @@ export interface components {
         NodeRun: {
             node: string;
             module_id: string;
-            /** Format: int64 */
             module_version: number;
             module_name: string;
             queue?: string;
             status?: components["schemas"]["NodeRunStatusEnum"];
             reason?: string;
-            /** Format: int64 */
             attempt?: number;
             worker?: string;
             /** Format: double */
@@ -3123,7 +3156,6 @@ export interface components {
             description?: string;
             pipeline: number;
             pipeline_name: string;
-            /** Format: int64 */
             default_version: number;
             readonly default_pipeline_version: number | null;
             readonly version_count: number;
@@ -3161,7 +3193,6 @@ export interface components {
             description?: string;
             pipeline: number;
             pipeline_name: string;
-            /** Format: int64 */
             default_version: number;
             readonly default_pipeline_version: number | null;
             readonly version_count: number;
@@ -3354,6 +3385,14 @@ export interface components {
             /** @description JSON path in the document, e.g. nodes[2].params. */
             path: string | null;
         };
+        Provenance: {
+            /** @description The pipeline version the run executed. */
+            pipeline_version: number;
+            /** @description Each module the run used, with the version(s) it ran. */
+            modules: components["schemas"]["ModuleVersions"][];
+            /** @description The submitter's Git state; null when not recorded. */
+            git: components["schemas"]["GitProvenance"] | null;
+        };
         PublishProblems: {
             detail: string;
             problems: {
@@ -3422,7 +3461,6 @@ export interface components {
          */
         PublishedRunKindEnum: "rest" | "schedule" | "data" | "drift" | "manual";
         PublishedVersion: {
-            /** Format: int64 */
             number: number;
             pipeline_version: number;
             pipeline_version_message: string;
@@ -3464,7 +3502,6 @@ export interface components {
             readonly id: number;
             workspace: number;
             name: string;
-            /** Format: int64 */
             version: number;
             description?: string;
             tags?: unknown;
@@ -3617,6 +3654,7 @@ export interface components {
             regenerate?: unknown;
             parameter_values?: unknown;
             trigger?: unknown;
+            git?: unknown;
         };
         RunComparison: {
             a: components["schemas"]["ComparedRun"];
@@ -3625,6 +3663,10 @@ export interface components {
             /** @description The design change from run a's pipeline version to run b's. */
             diff: components["schemas"]["PipelineDiff"];
             metrics: components["schemas"]["MetricDifference"][];
+            /** @description Metrics scripts logged over steps, both runs' points. */
+            series: components["schemas"]["SeriesDifference"][];
+            /** @description The runs' Git commits, flagged when they differ. */
+            commits: components["schemas"]["CommitDifference"];
         };
         RunDetail: {
             readonly id: number;
@@ -3650,6 +3692,7 @@ export interface components {
             regenerate?: unknown;
             parameter_values?: unknown;
             trigger?: unknown;
+            git?: unknown;
             readonly nodes: components["schemas"]["NodeRun"][];
             dataset_pins?: unknown;
             /** @description Each component node of the run's document: {"<node>": {"component", "version", "nodes": [the expanded ids of its inner nodes, "<node>/<inner>"]}}; a script component adds "ports". */
@@ -3658,6 +3701,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            readonly provenance: components["schemas"]["Provenance"];
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         RunNowRequest: {
@@ -3717,7 +3761,6 @@ export interface components {
             readonly endpoint_name: string;
             name?: string;
             cron?: string;
-            /** Format: int64 */
             interval_seconds?: number | null;
             timezone?: string;
             /** Format: date-time */
@@ -3725,11 +3768,9 @@ export interface components {
             /** Format: date-time */
             end_at?: string | null;
             paused?: boolean;
-            /** Format: int64 */
             max_concurrent?: number;
             missed?: components["schemas"]["MissedEnum"];
             values?: unknown;
-            /** Format: int64 */
             version?: number | null;
             /** @description The timing in words. */
             readonly description: string;
@@ -3835,6 +3876,15 @@ export interface components {
             /** Format: date-time */
             end_at?: string | null;
         };
+        SeriesDifference: {
+            /** @description The script node that logged the metric. */
+            node: string;
+            metric: string;
+            /** @description Run a's [step, value] points; null when run a did not log it. */
+            a: number[][] | null;
+            /** @description Run b's [step, value] points; null when run b did not log it. */
+            b: number[][] | null;
+        };
         StaleVersion: {
             detail: string;
             current_version: components["schemas"]["PipelineVersion"];
@@ -3851,6 +3901,8 @@ export interface components {
             parameters?: {
                 [key: string]: unknown;
             };
+            /** @description The submitter's Git provenance (the CLI and SDK send it from a working copy). */
+            git?: components["schemas"]["GitProvenanceRequest"];
         };
         TableSchema: {
             columns: components["schemas"]["ColumnSchema"][];

@@ -3,6 +3,7 @@
  * Git commits (or from a working copy with uncommitted changes), and each metric a script logged over steps
  * drawn for both runs on one chart.
  */
+import { useMemo } from "react";
 import type { components } from "../../api/generated/schema";
 import { PlotlyFigure } from "../inspector/PlotlyFigure";
 import { comparisonFigure, type Point } from "./logged";
@@ -28,6 +29,14 @@ export function CommitFlag({ commits, a, b }: { commits: Commits | undefined; a:
 }
 
 export function SeriesCharts({ series, a, b }: { series: readonly Series[] | undefined; a: number; b: number }) {
+  const figures = useMemo(
+    () =>
+      (series ?? []).map((s) => ({
+        s,
+        figure: comparisonFigure(s.metric, { id: a, points: s.a as Point[] | null }, { id: b, points: s.b as Point[] | null }),
+      })),
+    [series, a, b],
+  );
   if (!series?.length) return null;
   return (
     <section className="card run-compare__series" aria-labelledby="series-title">
@@ -38,13 +47,9 @@ export function SeriesCharts({ series, a, b }: { series: readonly Series[] | und
         <span className="muted">what the runs' scripts logged with tessera.log_metric(..., step=)</span>
       </div>
       <div className="logged__grid">
-        {series.map((s) => (
+        {figures.map(({ s, figure }) => (
           <section key={`${s.node}/${s.metric}`} aria-label={`${s.metric} of ${s.node}`} data-metric={s.metric}>
-            <PlotlyFigure
-              figure={comparisonFigure(s.metric, { id: a, points: s.a as Point[] | null }, { id: b, points: s.b as Point[] | null })}
-              label={`${s.metric} by step, run #${a} and run #${b}`}
-              height={260}
-            />
+            <PlotlyFigure figure={figure} label={`${s.metric} by step, run #${a} and run #${b}`} height={260} />
           </section>
         ))}
       </div>

@@ -56,10 +56,16 @@ describe("LoggedLive", () => {
     expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["0.5000", "1"]);
 
     // when the socket brings the chunk with a third point, and a metric logged once
-    view.update("running", { ...chunk("loss", 0, [[0, 1], [1, 0.5], [2, 0.25]]), ...chunk("accuracy", 0, [[0, 0.9]]) });
+    const streamed = { ...chunk("loss", 0, [[0, 1], [1, 0.5], [2, 0.25]]), ...chunk("accuracy", 0, [[0, 0.9]]) };
+    view.update("running", streamed);
 
     // then the line has three points; a single value is listed but not drawn
     await waitFor(() => expect(drawn("loss")).toEqual([1, 0.5, 0.25]));
+    // and the panel rendering again with the same records does not redraw the chart
+    const draws = plotly.react.mock.calls.length;
+    view.update("running", streamed);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(plotly.react.mock.calls.length).toBe(draws);
     expect(screen.getByRole("row", { name: /accuracy/ })).toBeTruthy();
     expect(drawn("accuracy")).toEqual([]);
     expect(callsTo(URL)).toHaveLength(1);

@@ -37,6 +37,13 @@ export function LoggedLive({ runId, nodeId, status, streamed }: Props) {
   });
   const live = useMemo(() => mergeLogged(fetched.data?.live ?? {}, streamed), [fetched.data, streamed]);
   const logged = useMemo(() => readLogged(live), [live]);
+  // One figure object per change of the records: PlotlyFigure redraws whenever it gets a new one.
+  const figures = useMemo(() => {
+    const names = Object.keys(logged.metrics);
+    return names
+      .filter((name) => (logged.metrics[name]?.length ?? 0) > 1)
+      .map((name) => ({ name, figure: metricFigure(name, logged.metrics[name] ?? [], SERIES[names.indexOf(name) % SERIES.length]) }));
+  }, [logged]);
   if (!shown) return null;
   if (fetched.isError) {
     return (
@@ -82,17 +89,11 @@ export function LoggedLive({ runId, nodeId, status, streamed }: Props) {
           </tbody>
         </table>
       )}
-      {names
-        .filter((name) => (logged.metrics[name]?.length ?? 0) > 1)
-        .map((name) => (
-          <section key={name} className="logged__chart" aria-label={`${name} by step`}>
-            <PlotlyFigure
-              figure={metricFigure(name, logged.metrics[name] ?? [], SERIES[names.indexOf(name) % SERIES.length])}
-              label={`${name} by step`}
-              height={240}
-            />
-          </section>
-        ))}
+      {figures.map(({ name, figure }) => (
+        <section key={name} className="logged__chart" aria-label={`${name} by step`}>
+          <PlotlyFigure figure={figure} label={`${name} by step`} height={240} />
+        </section>
+      ))}
       {(logged.tables.length > 0 || logged.images.length > 0) && (
         <p className="muted logged__more">
           {[

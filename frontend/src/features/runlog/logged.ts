@@ -134,7 +134,7 @@ export function comparisonFigure(
     layout: {
       ...LAYOUT,
       showlegend: true,
-      legend: { orientation: "h", x: 0, y: 1.12, yanchor: "bottom", font: { size: 11 } },
+      legend: { orientation: "h", x: 1, xanchor: "right", y: 1.12, yanchor: "bottom", font: { size: 11 } },
       margin: { ...LAYOUT.margin, t: 56 },
       title: { text: metric, x: 0.01, xanchor: "left", font: { size: 13 } },
       xaxis: { ...AXIS, title: { text: "step", standoff: 6, font: { size: 11 } } },

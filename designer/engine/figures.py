@@ -198,6 +198,8 @@ def evaluation_figures(
         charts = {"predicted_vs_actual": _predicted_vs_actual(series), "residuals": _residuals(series)}
     elif task == "multiclass":
         charts = {"confusion_matrix": _confusion(series, "Confusion matrix")}
+    elif task == "logged":
+        return logged_figures(detail)
     else:
         charts = {}
     return {name: _plain(fig) for name, fig in charts.items() if fig is not None}
@@ -835,6 +837,36 @@ def curve_from_log(text: str) -> list[dict[str, Any]]:
         if len(point) > 1:
             points[point["epoch"]] = point
     return [points[epoch] for epoch in sorted(points)]
+
+
+# -- values a script logged (tessera.log_metric / log_image) ----------------------------------------------
+
+
+def logged_figures(detail: dict[str, Any]) -> dict[str, Figure]:
+    """A script's Logged values: a line chart per metric logged at two steps or more (``metric:<name>``),
+    then each Plotly figure it logged as it was (``image:<name>``); PNG images are shown by the browser."""
+    import plotly.graph_objects as go
+
+    charts: dict[str, Figure] = {}
+    for i, (name, points) in enumerate(sorted((detail.get("series") or {}).items())):
+        if not isinstance(points, list) or len(points) < 2:
+            continue
+        fig = go.Figure(
+            go.Scatter(
+                x=[p[0] for p in points],
+                y=[p[1] for p in points],
+                mode="lines+markers" if len(points) <= 50 else "lines",
+                name=name,
+                line={"color": SERIES[i % len(SERIES)]},
+            )
+        )
+        fig.update_layout(title=name, showlegend=False)
+        fig.update_xaxes(title_text="step")
+        charts[f"metric:{name}"] = _plain(fig)
+    for name, image in sorted((detail.get("images") or {}).items()):
+        if isinstance(image, dict) and image.get("format") == "plotly" and isinstance(image.get("figure"), dict):
+            charts[f"image:{name}"] = image["figure"]
+    return charts
 
 
 def training_figure(training: dict[str, Any]) -> Figure | None:

@@ -54,6 +54,8 @@ class Evaluation:
 
     @property
     def main_metric(self) -> str | None:
+        if self.task == "logged" or not self.models:
+            return None  # a script's own metrics: the runs table lists them among the key metrics
         if self.task in MAIN_METRIC:
             return MAIN_METRIC[self.task]
         return next((name for name in MAIN_METRIC.values() if name in self.models[0].values), None)
@@ -99,7 +101,16 @@ def _summary(out: dict[str, Any], read_store: bool) -> dict[str, Any] | None:
     return json.loads(json.dumps(stored, default=str))
 
 
+#: The task of a script's Logged values (``tessera.log_metric``): no learner behind it, named as such.
+LOGGED = "logged"
+LOGGED_LABEL = "Logged by the script"
+
+
 def _evaluation(graph: Graph, node: NodeRun, port: str, summary: dict[str, Any]) -> Evaluation:
+    if summary.get("task") == LOGGED:
+        values = dict(summary.get("values") or {})
+        model = EvaluatedModel(input=INPUTS[0], label=LOGGED_LABEL, learner=None, learner_node=None, values=values)
+        return Evaluation(node=node, port=port, task=LOGGED, models=[model])
     sides = [dict(summary.get("values") or {})]
     if isinstance(summary.get("compare"), dict):
         sides.append(dict(summary["compare"].get("values") or {}))

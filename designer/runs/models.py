@@ -31,6 +31,9 @@ class Run(models.Model):
     # Why it ran: {"kind": "manual"} from the canvas or REST; schedules, data triggers, published
     # pipelines and retraining record their own kind and what fired them.
     trigger = models.JSONField(default=dict, blank=True)
+    # Where the submitter's code stood, when submitted from a Git working copy by the CLI or SDK:
+    # {"repository": URL without credentials or null, "branch": name or null, "commit": sha, "dirty": bool}.
+    git = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

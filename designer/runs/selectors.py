@@ -10,7 +10,7 @@ from designer.engine.diff import diff, to_json
 from designer.pipelines.mapper import graph_of
 from designer.workspaces.models import Membership
 
-from .evaluations import INPUTS, evaluations
+from .evaluations import INPUTS, LOGGED, evaluations
 from .models import NodeRun, Run, RunEvent
 
 
@@ -145,10 +145,70 @@ def metric_differences(a: Run, b: Run) -> list[dict[str, Any]]:
     return ordered
 
 
+def logged_series(run: Run) -> dict[tuple[str, str], list[list[float]]]:
+    """Every metric a script of the run logged over steps (``tessera.log_metric(..., step=)``), by (node, metric)."""
+    from designer.artifacts import artifact_store
+    from designer.engine.store import ArtifactMissing
+    from modules.sdk import PORT_TYPES
+
+    found: dict[tuple[str, str], list[list[float]]] = {}
+    for node in sorted(run.nodes.all(), key=lambda n: n.pk):
+        for out in (node.outputs or {}).values():
+            if out.get("type") != "metrics" or (out.get("summary") or {}).get("task") != LOGGED:
+                continue
+            try:
+                value = PORT_TYPES["metrics"].deserialize(artifact_store().get(out["digest"]))
+            except (ArtifactMissing, KeyError):
+                continue
+            for name, points in sorted((value.detail.get("series") or {}).items()):
+                if isinstance(points, list) and len(points) > 1:
+                    found[(node.node_id, name)] = points
+    return found
+
+
+def series_differences(a: Run, b: Run) -> list[dict[str, Any]]:
+    """Metrics logged over steps in either run, both sides' points (null where a run has none): drawn overlaid."""
+    sides = {"a": logged_series(a), "b": logged_series(b)}
+    keys = list(dict.fromkeys([*sides["a"], *sides["b"]]))
+    return [
+        {"node": node, "metric": name, "a": sides["a"].get((node, name)), "b": sides["b"].get((node, name))}
+        for node, name in keys
+    ]
+
+
+def provenance_of(run: Run) -> dict[str, Any]:
+    """What the run ran: its pipeline version, each node's module version, and the submitter's Git state."""
+    modules: dict[str, dict[str, Any]] = {}
+    for node in run.nodes.all():
+        entry = modules.setdefault(node.module_id, {"module": node.module_id, "name": node.module_name, "versions": []})
+        if node.module_version not in entry["versions"]:
+            entry["versions"].append(node.module_version)
+    return {
+        "pipeline_version": run.pipeline_version.number,
+        "modules": sorted(modules.values(), key=lambda m: m["name"]),
+        "git": run.git or None,
+    }
+
+
+def commit_difference(a: Run, b: Run) -> dict[str, Any]:
+    """Both runs' commits and whether they differ (flagged only when both runs were submitted from Git), or
+    whether one of them was submitted from a working copy with changes not committed."""
+    ca, cb = (a.git or {}).get("commit"), (b.git or {}).get("commit")
+    return {
+        "a": ca,
+        "b": cb,
+        "different": bool(ca and cb and ca != cb),
+        "dirty": bool((a.git or {}).get("dirty") or (b.git or {}).get("dirty")),
+    }
+
+
 def compare_runs(a: Run, b: Run) -> dict[str, Any]:
-    """Two runs side by side: their pipeline versions, the design diff from a's version to b's, their metrics."""
+    """Two runs side by side: their pipeline versions, the design diff from a's version to b's, their metrics,
+    the metrics their scripts logged over steps, and whether their code came from different commits."""
     return {
         "same_pipeline": a.pipeline_id == b.pipeline_id,
         "diff": to_json(diff(graph_of(a.pipeline_version), graph_of(b.pipeline_version))),
         "metrics": metric_differences(a, b),
+        "series": series_differences(a, b),
+        "commits": commit_difference(a, b),
     }

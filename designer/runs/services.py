@@ -68,11 +68,13 @@ def submit_run(
     regenerate: Iterable[str] = (),
     values: Mapping[str, Any] | None = None,
     trigger: Mapping[str, Any] | None = None,
+    git: Mapping[str, Any] | None = None,
 ) -> Run:
     """Validate and plan a pipeline version, reuse what the cache has, and queue what is ready.
 
     ``values`` are pipeline parameter values (the rest take their defaults); ``trigger`` says why the
-    run starts (``{"kind": "manual"}`` when omitted), and is kept on the run with the values used."""
+    run starts (``{"kind": "manual"}`` when omitted), and is kept on the run with the values used.
+    ``git`` is the submitter's Git provenance (``serializers.GitProvenanceSerializer``, checked)."""
     version = version or pipeline.versions.order_by("-number").first()
     if version is None:
         raise Unprocessable("The pipeline has no saved version to run.")
@@ -123,6 +125,7 @@ def submit_run(
             regenerate=sorted(regenerate),
             parameter_values=resolution.values,
             trigger=dict(trigger or {"kind": "manual"}),
+            git=dict(git or {}),
             started_at=timezone.now(),
         )
         emit(run, "run_started", status=run.status, version=version.number, nodes=len(plan.order))

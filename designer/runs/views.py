@@ -102,6 +102,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             version=version,
             regenerate=body.validated_data["regenerate"],
             values=body.validated_data["parameters"],
+            git=body.validated_data.get("git"),
         )
         return Response(RunDetailSerializer(run).data, status=status.HTTP_201_CREATED)
 

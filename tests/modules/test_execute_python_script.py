@@ -63,6 +63,7 @@ def test_the_default_template_returns_its_input_and_prints_to_the_log() -> None:
     assert out["result_dataset"].meta == {"label_column": "a"}
     assert out["python_device_dataset"].df.shape == (0, 0)
     assert "Input pandas.DataFrame #1:    a  b" in ctx.logs
+    assert (out["logged_values"].values, out["logged_values"].detail["calls"]) == ({}, 0)  # it logged nothing
 
 
 def test_an_azure_style_script_uses_both_inputs_and_returns_two_frames() -> None:

@@ -73,6 +73,8 @@ def _run(job: dict[str, Any]) -> None:
             }
         ) from None
     namespace: dict[str, Any] = {"__name__": "azureml_script", "__builtins__": __builtins__}
+    if job.get("log"):
+        namespace["tessera"] = sys.modules["tessera"] = _logging_api(str(job["log"]))
     _call(lambda: exec(code, namespace))
     if component:
         _run_component(job, namespace)
@@ -205,6 +207,91 @@ def _kind(value: Any) -> str:
     name = cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
     text = repr(value)
     return f"a {name} ({text[:60]}{'...' if len(text) > 60 else ''})"
+
+
+# -- tessera.log_metric / log_table / log_image --------------------------------------------------------
+#: What the child sends of a table: the parent refuses more rows than it keeps, so one more row tells it.
+TABLE_ROWS_SENT = 1001
+
+
+def _logging_api(path: str) -> Any:
+    """The ``tessera`` module the script sees: each call appends one JSON line to ``path``, which the parent
+    reads while the script runs. Only what needs the script's own objects (a DataFrame, a figure) is done
+    here; every limit (finite values, name length, image size, table size) is checked by the parent."""
+    import types
+
+    out = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the script's whole life
+
+    def send(record: dict[str, Any]) -> None:
+        record["line"] = _caller_line()
+        out.write(json.dumps(record, default=str) + "\n")
+        out.flush()
+
+    def log_metric(name: str, value: Any, step: int | None = None) -> None:
+        """Log a number (under ``name``; at ``step``, say the epoch, for a metric over steps)."""
+        try:
+            number: Any = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"tessera.log_metric({name!r}, ...): the value must be a number, not {_kind(value)}"
+            ) from None
+        send({"call": "log_metric", "name": name, "value": number, "step": step})
+
+    def log_table(name: str, df: Any) -> None:
+        """Log a small pandas DataFrame (at most 1,000 rows and 100 columns)."""
+        import pandas as pd
+
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"tessera.log_table({name!r}, ...): expects a pandas DataFrame, not {_kind(df)}")
+        head = json.loads(df.head(TABLE_ROWS_SENT).to_json(orient="split", index=False, date_format="iso"))
+        send(
+            {
+                "call": "log_table",
+                "name": name,
+                "columns": [str(c) for c in head["columns"]],
+                "rows": head["data"],
+                "total_rows": len(df),
+            }
+        )
+
+    def log_image(name: str, figure_or_png: Any) -> None:
+        """Log a matplotlib figure, a Plotly figure or the bytes of a PNG file."""
+        import base64
+
+        image = figure_or_png
+        if isinstance(image, bytes | bytearray | memoryview):
+            data = bytes(image)
+        elif hasattr(image, "to_plotly_json"):
+            send({"call": "log_image", "name": name, "format": "plotly", "figure": json.loads(image.to_json())})
+            return
+        elif hasattr(image, "savefig"):
+            import io
+
+            buffer = io.BytesIO()
+            image.savefig(buffer, format="png", dpi=100)
+            data = buffer.getvalue()
+        else:
+            raise TypeError(
+                f"tessera.log_image({name!r}, ...): expects a matplotlib figure, a Plotly figure or PNG bytes, "
+                f"not {_kind(image)}"
+            )
+        send({"call": "log_image", "name": name, "format": "png", "data": base64.b64encode(data).decode("ascii")})
+
+    api = types.ModuleType("tessera", "Log metrics, tables and images to the run: log_metric, log_table, log_image.")
+    api.log_metric = log_metric  # type: ignore[attr-defined]
+    api.log_table = log_table  # type: ignore[attr-defined]
+    api.log_image = log_image  # type: ignore[attr-defined]
+    return api
+
+
+def _caller_line() -> int | None:
+    """The line of the user's script that made the call (the innermost frame of the script)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == SCRIPT_NAME:
+            return frame.f_lineno
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 def _write_status(path: str, status: dict[str, Any]) -> None:

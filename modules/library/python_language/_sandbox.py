@@ -110,6 +110,7 @@ class Sandbox:
         limits: Limits,
         ctx: RunContext,
         command: Sequence[str] | None = None,
+        watch: Callable[[], None] | None = None,
         *,
         python: str | None = None,
         readonly: Sequence[str] = (),
@@ -120,7 +121,10 @@ class Sandbox:
         ``command`` replaces that child (another language's interpreter, say) and gets the same
         limits, environment, namespaces, log streaming and clean-up. ``python`` runs the runner with
         another interpreter (an environment's, ``_environments.py``), and ``readonly`` paths (that
-        environment) become visible to the child, read-only, in every confinement tier.
+        environment) become visible to the child, read-only, in every confinement tier. ``watch`` is
+        called at every turn of the wait (about every 50 ms) while the child runs: it reads what the
+        child sends besides its output (``_logged.LogChannel.poll``); an exception from it stops the
+        child and is re-raised.
         """
         confinement = confine()
         job_path = self.io / "job.json"
@@ -170,6 +174,8 @@ class Sandbox:
                     break
                 ctx.check_cancelled()
                 log.drain(lines, wait=POLL_S)
+                if watch is not None:
+                    watch()
         finally:
             # Kill the whole group before reaping, so the group id cannot have been reused;
             # this also ends any background process the script left behind.

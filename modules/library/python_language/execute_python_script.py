@@ -10,11 +10,12 @@ from typing import Any
 from pydantic import Field, model_serializer
 
 from modules.library._tables import prune_meta
-from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table
+from modules.sdk import DataTable, In, Metrics, MetricsPort, Module, ModuleError, Out, ParamModel, RunContext, Table
 from modules.sdk.ports import MAX_ZIP_BYTES, MAX_ZIP_FILES, ZipFile, zip_members
 from modules.sdk.values import ZipArchive
 
 from ._environment_param import EnvironmentChoice, environment_field, interpreter, omit_builtin
+from ._logged import LogChannel
 from ._sandbox import MB, Limits, Outcome, Sandbox, read_status, read_table_file
 
 DEFAULT_SCRIPT = """\
@@ -63,6 +64,14 @@ class ExecutePythonScript(Module):
     groupby's keys, comes back as columns; an unnamed one is dropped. Column roles of Dataset1
     (label, scores) stay on the Result dataset for the columns it still has. ``print`` output and
     warnings stream to the run's log as they happen.
+
+    Logging to the run: the script sees a ``tessera`` module without importing anything:
+    ``tessera.log_metric(name, value, step=None)``, ``tessera.log_table(name, df)`` and
+    ``tessera.log_image(name, figure_or_png)`` (a matplotlib figure, a Plotly figure or PNG bytes).
+    Values stream to the run while the script runs (a metric over steps draws as a line chart in
+    the node's panel) and end up in the Logged values output, the runs table and run comparison.
+    A non-finite value, an empty name or one over 100 characters, an image over 5 MB or not a PNG,
+    a table over 1,000 rows or 100 columns fails the node naming the call and the script line.
 
     Better than Azure: no 16 KB script limit (up to 1,000,000 characters); a failure names the
     line of your script and shows the end of the traceback; a wrong return value names what was
@@ -125,6 +134,11 @@ class ExecutePythonScript(Module):
         python_device_dataset = Out(
             Table, "Python device dataset", doc="The second DataFrame azureml_main returns (empty if none)."
         )
+        logged_values = Out(
+            MetricsPort,
+            "Logged values",
+            doc="What the script logged with tessera.log_metric, log_table and log_image (empty if nothing).",
+        )
 
     class Params(ParamModel):
         python_script: str = Field(
@@ -156,11 +170,13 @@ class ExecutePythonScript(Module):
         first: DataTable | None = inputs.get("dataset1")
         second: DataTable | None = inputs.get("dataset2")
         bundle: ZipArchive | None = inputs.get("script_bundle")
-        frames = run_python_script(params, first, second, ctx, bundle=bundle.data if bundle is not None else None)
+        data = bundle.data if bundle is not None else None
+        frames, logged = run_python_script_logged(params, first, second, ctx, bundle=data)
         meta = first.meta if first is not None else {}
         return {
             "result_dataset": DataTable(frames[0], prune_meta(meta, frames[0].columns)),
             "python_device_dataset": DataTable(frames[1]),
+            "logged_values": logged,
         }
 
 
@@ -176,28 +192,45 @@ def run_python_script(
     ``bundle`` is a zip of Python files unpacked to ``./Script Bundle`` and put on ``sys.path``
     (Azure's Script bundle, the ``script_bundle`` input).
     """
+    return run_python_script_logged(params, dataset1, dataset2, ctx, bundle)[0]
+
+
+def run_python_script_logged(
+    params: ExecutePythonScript.Params,
+    dataset1: DataTable | None,
+    dataset2: DataTable | None,
+    ctx: RunContext,
+    bundle: bytes | None = None,
+) -> tuple[list[Any], Metrics]:
+    """:func:`run_python_script`, and what the script logged (``tessera.log_*``) as a metrics value."""
     limits = Limits(timeout_s=params.timeout_seconds, memory_mb=params.memory_limit_mb)
     with Sandbox() as box:
         script = box.io / "script.py"
         script.write_text(params.python_script, encoding="utf-8")
+        channel = LogChannel(box.io, ctx, "python_script")
         job: dict[str, Any] = {
             "script": str(script),
             "inputs": [_write_input(box.io, i, t) for i, t in enumerate((dataset1, dataset2), start=1)],
             "outputs": [str(box.io / f"result{i}.parquet") for i in (1, 2)],
             "status": str(box.io / "status.json"),
             "bundle": str(extract_bundle(bundle, box.work / BUNDLE_DIR)) if bundle is not None else None,
+            "log": str(channel.path),
         }
         python, readonly = interpreter(params.environment, ctx)
         ctx.progress(0.0, "starting the script's Python process")
-        outcome = box.run(job, limits, ctx, python=python, readonly=readonly)
-        ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
+        try:
+            outcome = box.run(job, limits, ctx, watch=channel.poll, python=python, readonly=readonly)
+            ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
+            channel.finish()  # a bad log call names itself, even when the script failed after it
+        finally:
+            channel.close()
         _raise_for_failure(outcome, read_status(box.io / "status.json"), limits)
         max_bytes = limits.memory_mb * MB
         frames = [
             read_table_file(box.io / f"result{i}.parquet", max_bytes, label) for i, (_, label) in enumerate(OUTPUTS, 1)
         ]
     ctx.progress(1.0, "done")
-    return frames
+    return frames, channel.metrics()
 
 
 def _write_input(folder: Path, index: int, table: DataTable | None) -> str | None:

@@ -20,9 +20,10 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_serializer, model_validator
 
-from modules.sdk import DataTable, In, Module, ModuleError, Out, ParamModel, RunContext, Table
+from modules.sdk import DataTable, In, MetricsPort, Module, ModuleError, Out, ParamModel, RunContext, Table
 
 from ._environment_param import EnvironmentChoice, environment_field, interpreter, omit_builtin
+from ._logged import LogChannel
 from ._sandbox import MB, Limits, Sandbox, read_status, read_table_file
 from .execute_python_script import (
     DEFAULT_MEMORY_MB,
@@ -252,6 +253,9 @@ class ScriptComponent(Module):
         output_2 = Out(Table, "Output 2", doc="The spec's output number 2.")
         output_3 = Out(Table, "Output 3", doc="The spec's output number 3.")
         output_4 = Out(Table, "Output 4", doc="The spec's output number 4.")
+        logged_values = Out(
+            MetricsPort, "Logged values", doc="What the script logged with tessera.log_metric, log_table, log_image."
+        )
 
     class Params(ParamModel):
         script: str = Field(
@@ -331,8 +335,10 @@ class ScriptComponent(Module):
         with Sandbox() as box:
             script = box.io / "script.py"
             script.write_text(params.script, encoding="utf-8")
+            channel = LogChannel(box.io, ctx, "script")
             job: dict[str, Any] = {
                 "entry": "run",
+                "log": str(channel.path),
                 "script": str(script),
                 "inputs": {
                     name: _write_input(box.io, i + 1, inputs.get(input_port(i))) for i, name in enumerate(params.inputs)
@@ -343,8 +349,12 @@ class ScriptComponent(Module):
             }
             python, readonly = interpreter(params.environment, ctx)
             ctx.progress(0.0, "starting the script's Python process")
-            outcome = box.run(job, limits, ctx, python=python, readonly=readonly)
-            ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
+            try:
+                outcome = box.run(job, limits, ctx, watch=channel.poll, python=python, readonly=readonly)
+                ctx.log(f"the script's process ended after {outcome.elapsed_s:.1f} s")
+                channel.finish()
+            finally:
+                channel.close()
             _raise_for_failure(outcome, read_status(box.io / "status.json"), limits)
             frames = {
                 output_port(i): DataTable(
@@ -354,7 +364,9 @@ class ScriptComponent(Module):
             }
         ctx.progress(1.0, "done")
         # Ports the spec does not use still exist on the class: they hold an empty table.
-        return {output_port(i): _or_empty(frames.get(output_port(i))) for i in range(MAX_PORTS)}
+        outputs: dict[str, Any] = {output_port(i): _or_empty(frames.get(output_port(i))) for i in range(MAX_PORTS)}
+        outputs["logged_values"] = channel.metrics()
+        return outputs
 
 
 def _values(params: Any) -> dict[str, Any]:

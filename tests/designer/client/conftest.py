@@ -34,12 +34,20 @@ class Result:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
 
-def run_tessera(home: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    """`tessera ARGS` in a clean environment whose HOME and profile file are under ``home``."""
+def run_tessera(
+    home: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Result:
+    """`tessera ARGS` in a clean environment whose HOME and profile file are under ``home`` (run in ``cwd``)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TESSERA_")}
     clean |= {"HOME": str(home), "TESSERA_CONFIG": str(home / ".config" / "tessera" / "config.toml")}
     done = subprocess.run(
-        [str(TESSERA), *args], input=input, capture_output=True, text=True, timeout=300, env=clean | (env or {})
+        [str(TESSERA), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean | (env or {}),
+        cwd=cwd,
     )
     return Result(done.returncode, done.stdout, done.stderr)
 

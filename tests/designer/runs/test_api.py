@@ -56,7 +56,7 @@ def test_a_submit_body_with_an_unknown_field_is_refused_naming_it(as_editor, pip
         "fields": {
             "pipeline_id": [
                 "Unknown field 'pipeline_id' (did you mean 'pipeline'?); "
-                "allowed fields: pipeline, version, regenerate, parameters."
+                "allowed fields: pipeline, version, regenerate, parameters, git."
             ]
         },
     }

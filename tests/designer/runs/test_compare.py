@@ -259,6 +259,8 @@ def test_compare_is_described_in_the_openapi_schema(as_viewer: Any) -> None:
         "same_pipeline",
         "diff",
         "metrics",
+        "series",
+        "commits",
     }
 
 

@@ -76,9 +76,15 @@ class Pipeline(Resource):
         return dict(self.session.post(f"/api/pipelines/{self.id}/validate/", body))
 
     def submit(
-        self, params: dict[str, Any] | None = None, *, version: int | None = None, regenerate: list[str] | None = None
+        self,
+        params: dict[str, Any] | None = None,
+        *,
+        version: int | None = None,
+        regenerate: list[str] | None = None,
+        git: bool = True,
     ) -> Run:
-        return self._runs.submit(self.id, version=version, params=params, regenerate=regenerate)
+        """Submit a run; from a Git working copy it records the commit (``Runs.submit``), unless ``git=False``."""
+        return self._runs.submit(self.id, version=version, params=params, regenerate=regenerate, git=git)
 
     def export_script(self, directory: str | Path, version: int | None = None) -> list[str]:
         """This pipeline (its newest version, or ``version``) as a standalone script and notebook, with the

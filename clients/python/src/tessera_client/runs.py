@@ -18,6 +18,7 @@ from .errors import NotFound, RunFailed
 from .exports import export_script
 from .follow import FINISHED, follow
 from .names import suggest
+from .provenance import git_provenance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -212,8 +213,15 @@ class Runs:
         version: int | None = None,
         params: dict[str, Any] | None = None,
         regenerate: list[str] | None = None,
+        git: bool = True,
     ) -> Run:
+        """Submit a run of ``pipeline``. From inside a Git working copy (the current directory's), the run
+        records its repository URL (without credentials), branch, commit and whether the copy was dirty;
+        ``git=False`` records none of it."""
         body: dict[str, Any] = {"pipeline": pipeline, "parameters": params or {}, "regenerate": regenerate or []}
         if version is not None:
             body["version"] = version
+        provenance = git_provenance() if git else None
+        if provenance is not None:
+            body["git"] = provenance
         return Run(self.session, self.session.post("/api/runs/", body))

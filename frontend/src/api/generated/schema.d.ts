@@ -2036,6 +2036,16 @@ export interface components {
          * @enum {string}
          */
         ColumnSchemaTypeEnum: "integer" | "number" | "boolean" | "string" | "category" | "datetime";
+        CommitDifference: {
+            /** @description Run a's commit; null when not submitted from Git. */
+            a: string | null;
+            /** @description Run b's commit; null when not submitted from Git. */
+            b: string | null;
+            /** @description Both runs came from Git, from different commits. */
+            different: boolean;
+            /** @description Either run came from a working copy with uncommitted changes. */
+            dirty: boolean;
+        };
         ComparedRun: {
             run: components["schemas"]["Run"];
             /** @description The pipeline version the run executed, with its document. */
@@ -2560,6 +2570,28 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description Where the submitter's code stood: the CLI and SDK send it when run inside a Git working copy. */
+        GitProvenance: {
+            /** @description The 'origin' remote's URL, without credentials; null when the repository has no remote. */
+            repository?: string | null;
+            /** @description Null on a detached HEAD. */
+            branch?: string | null;
+            /** @description The checked-out commit: 40 (SHA-1) or 64 (SHA-256) hex digits. */
+            commit: string;
+            /** @description Whether the working copy had changes not committed. */
+            dirty: boolean;
+        };
+        /** @description Where the submitter's code stood: the CLI and SDK send it when run inside a Git working copy. */
+        GitProvenanceRequest: {
+            /** @description The 'origin' remote's URL, without credentials; null when the repository has no remote. */
+            repository?: string | null;
+            /** @description Null on a detached HEAD. */
+            branch?: string | null;
+            /** @description The checked-out commit: 40 (SHA-1) or 64 (SHA-256) hex digits. */
+            commit: string;
+            /** @description Whether the working copy had changes not committed. */
+            dirty: boolean;
+        };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         GroupRequest: {
             workspace: number;
@@ -2733,6 +2765,11 @@ export interface components {
             column_params: components["schemas"]["ColumnParam"][];
             versions: number[];
             latest_version: number;
+        };
+        ModuleVersions: {
+            module: string;
+            name: string;
+            versions: number[];
         };
         Monitoring: {
             window: {
@@ -3629,6 +3666,14 @@ export interface components {
             /** @description JSON path in the document, e.g. nodes[2].params. */
             path: string | null;
         };
+        Provenance: {
+            /** @description The pipeline version the run executed. */
+            pipeline_version: number;
+            /** @description Each module the run used, with the version(s) it ran. */
+            modules: components["schemas"]["ModuleVersions"][];
+            /** @description The submitter's Git state; null when not recorded. */
+            git: components["schemas"]["GitProvenance"] | null;
+        };
         PublishProblems: {
             detail: string;
             problems: {
@@ -3891,6 +3936,7 @@ export interface components {
             regenerate?: unknown;
             parameter_values?: unknown;
             trigger?: unknown;
+            git?: unknown;
         };
         RunComparison: {
             a: components["schemas"]["ComparedRun"];
@@ -3899,6 +3945,10 @@ export interface components {
             /** @description The design change from run a's pipeline version to run b's. */
             diff: components["schemas"]["PipelineDiff"];
             metrics: components["schemas"]["MetricDifference"][];
+            /** @description Metrics scripts logged over steps, both runs' points. */
+            series: components["schemas"]["SeriesDifference"][];
+            /** @description The runs' Git commits, flagged when they differ. */
+            commits: components["schemas"]["CommitDifference"];
         };
         RunDetail: {
             readonly id: number;
@@ -3924,6 +3974,7 @@ export interface components {
             regenerate?: unknown;
             parameter_values?: unknown;
             trigger?: unknown;
+            git?: unknown;
             readonly nodes: components["schemas"]["NodeRun"][];
             dataset_pins?: unknown;
             /** @description Each component node of the run's document: {"<node>": {"component", "version", "nodes": [the expanded ids of its inner nodes, "<node>/<inner>"]}}; a script component adds "ports". */
@@ -3932,6 +3983,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            readonly provenance: components["schemas"]["Provenance"];
         };
         /** @description An input serializer that refuses unknown fields by name, so a typo is never silently ignored. */
         RunNowRequest: {
@@ -4106,6 +4158,15 @@ export interface components {
             /** Format: date-time */
             end_at?: string | null;
         };
+        SeriesDifference: {
+            /** @description The script node that logged the metric. */
+            node: string;
+            metric: string;
+            /** @description Run a's [step, value] points; null when run a did not log it. */
+            a: number[][] | null;
+            /** @description Run b's [step, value] points; null when run b did not log it. */
+            b: number[][] | null;
+        };
         StaleVersion: {
             detail: string;
             current_version: components["schemas"]["PipelineVersion"];
@@ -4122,6 +4183,8 @@ export interface components {
             parameters?: {
                 [key: string]: unknown;
             };
+            /** @description The submitter's Git provenance (the CLI and SDK send it from a working copy). */
+            git?: components["schemas"]["GitProvenanceRequest"];
         };
         TableSchema: {
             columns: components["schemas"]["ColumnSchema"][];

@@ -42,6 +42,7 @@ import type { ModuleNodeData } from "./document";
 import { useGraph } from "./graphStore";
 import { AUTOML_MODULES, AutomlLeaderboard } from "./AutomlLeaderboard";
 import { TRAINING_MODULES, TrainingCurve } from "./TrainingCurve";
+import { hasLogged, LOGGING_MODULES, LoggedLive } from "../runlog";
 import { usePanel, type PanelTab as Tab } from "./panelStore";
 import { useNodeProblems, useValidation } from "./validationStore";
 import { scopedId, useScope, useScopedId } from "../components/scopeStore";
@@ -420,6 +421,9 @@ function OutputsTab({ node, module }: { node: NodeRef; module: Module }) {
       {TRAINING_MODULES.has(module.id) && <TrainingCurve runId={runId} nodeId={full} status={run.status} />}
       {AUTOML_MODULES.has(module.id) && (
         <AutomlLeaderboard runId={runId} nodeId={full} status={run.status} streamed={run.live} />
+      )}
+      {(LOGGING_MODULES.has(module.id) || isComponentModule(module.id) || hasLogged(run.live)) && (
+        <LoggedLive runId={runId} nodeId={full} status={run.status} streamed={run.live} />
       )}
       <div className="panel__section">
         <h3 className="panel__label">Outputs</h3>

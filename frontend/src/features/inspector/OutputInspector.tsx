@@ -10,6 +10,7 @@ import { StatsTable } from "./ColumnStats";
 import { DataGrid, Pager } from "./DataGrid";
 import { formatBytes, formatCount, formatNumber, formatStat } from "./format";
 import { ChartPlaceholder, FigureSlot } from "./FigureSlot";
+import { LoggedValues } from "./LoggedValues";
 import { PlotlyFigure } from "./PlotlyFigure";
 import { type OutputRef, outputUrl, useOutput, useOutputFigures, useOutputProfile, useTableCharts } from "./queries";
 import { isZipContents, type EvaluatedModel, type FigureSpec, type MetricsBody } from "./types";
@@ -157,10 +158,18 @@ const CHART_LABELS: Record<string, string> = {
   training: "Training curve",
 };
 
+/** A chart of a script's Logged values: "metric:loss" is the loss by step, "image:x" the Plotly figure x. */
+function chartLabel(name: string): string {
+  if (name.startsWith("metric:")) return `${name.slice(7)} by step`;
+  if (name.startsWith("image:")) return name.slice(6);
+  return CHART_LABELS[name] ?? name;
+}
+
 const TASKS: Record<string, string> = {
   binary: "Two-class classification",
   multiclass: "Multiclass classification",
   regression: "Regression",
+  logged: "Logged by the script",
 };
 
 function MetricsOutput({ output }: { output: OutputRef }) {
@@ -184,7 +193,12 @@ function MetricsOutput({ output }: { output: OutputRef }) {
         <span className="inspector__spacer" />
         <DownloadLink output={output} label="Download JSON" />
       </div>
-      <MetricsTable metrics={metrics} models={body.data.models} />
+      {metrics.task === "logged" && Object.keys(metrics.values).length === 0 && !Object.keys(metrics.detail.tables ?? {}).length && !Object.keys(metrics.detail.images ?? {}).length ? (
+        <EmptyState title="The script logged nothing">Call tessera.log_metric, log_table or log_image in the script to see values here.</EmptyState>
+      ) : (
+        <MetricsTable metrics={metrics} models={body.data.models} />
+      )}
+      {metrics.task === "logged" && <LoggedValues detail={metrics.detail} />}
       {figures.isPending ? (
         <ChartPlaceholder label="Preparing the charts…" />
       ) : figures.isError ? (
@@ -192,8 +206,8 @@ function MetricsOutput({ output }: { output: OutputRef }) {
       ) : names.length === 0 ? null : (
         <div className="chart-grid">
           {names.map((name) => (
-            <section key={name} className="card chart-card" aria-label={CHART_LABELS[name] ?? name}>
-              <PlotlyFigure figure={figures.data[name] as FigureSpec} label={CHART_LABELS[name] ?? name} />
+            <section key={name} className="card chart-card" aria-label={chartLabel(name)}>
+              <PlotlyFigure figure={figures.data[name] as FigureSpec} label={chartLabel(name)} />
             </section>
           ))}
         </div>

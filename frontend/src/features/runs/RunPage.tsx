@@ -15,6 +15,7 @@ import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { Canvas, NodePanel, useCatalogueSync, useGraph, useValidation, useValidationSync } from "../canvas";
 import { useRole } from "../endpoints";
 import { RunParameters } from "../parameters";
+import { ProvenanceStrip } from "../runlog";
 import { ExportCodeButton } from "../pipelines-io";
 import { PublishRunButton } from "../published";
 import { ScheduleRunButton } from "../schedules";
@@ -160,6 +161,7 @@ function RunView({ runId }: { runId: number }) {
         </div>
       )}
       <RunParameters values={r.parameter_values} trigger={r.trigger} />
+      <ProvenanceStrip provenance={r.provenance} />
       <div className="designer__body designer__body--no-palette">
         <main className="designer__canvas" aria-label="Canvas">
           <ComponentBreadcrumb pipelineName={`Run #${r.id}`} />

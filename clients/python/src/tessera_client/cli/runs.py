@@ -38,14 +38,24 @@ def submit(
     ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the run until it ends.")] = False,
     timeout: Annotated[float | None, typer.Option(help="With --wait: give up waiting after this many seconds.")] = None,
+    git: Annotated[
+        bool, typer.Option("--git/--no-git", help="Record the current Git working copy's commit on the run.")
+    ] = True,
     workspace: WorkspaceOpt = None,
     output: OutputOpt = Output.table,
 ) -> None:
-    """Submit a run of PIPELINE with parameter values."""
+    """Submit a run of PIPELINE with parameter values.
+
+    Run from inside a Git working copy, the run records the repository URL (credentials stripped),
+    the branch, the commit and whether the copy had uncommitted changes (--no-git: nothing)."""
     ws = state(ctx).workspace(workspace)
     found = ws.pipelines.get(pipeline)
-    run = found.submit(parameter_values(params, params_file), version=version, regenerate=regenerate)
+    run = found.submit(parameter_values(params, params_file), version=version, regenerate=regenerate, git=git)
     err.print(f"Submitted run {run.id} of '{found.name}' version {run.info.get('version')}.", markup=False)
+    recorded = run.info.get("git") or {}
+    if recorded.get("commit"):
+        dirty = " (with uncommitted changes)" if recorded.get("dirty") else ""
+        err.print(f"Recorded commit {str(recorded['commit'])[:12]}{dirty}.", markup=False)
     if wait:
         _wait(ws, run, timeout)
     _show(run, output)

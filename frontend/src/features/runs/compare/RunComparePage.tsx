@@ -12,6 +12,7 @@ import type { PipelineDocument } from "../../../api/types";
 import { formatWhen } from "../../../app/status";
 import { StatusPill } from "../../../app/StatusPill";
 import { EmptyState, ErrorState, Loading } from "../../../app/States";
+import { CommitFlag, SeriesCharts } from "../../runlog";
 import { DiffView } from "../../versions";
 import { formatDelta, formatNumber, metricDirection, verdict } from "./metrics";
 import "../../canvas/canvas.css";
@@ -68,6 +69,7 @@ export function RunComparePage() {
       {!c.same_pipeline && (
         <p className="callout callout--warning run-compare__note">These runs belong to different pipelines: the design diff matches their modules by node id.</p>
       )}
+      <CommitFlag commits={c.commits} a={c.a.run.id} b={c.b.run.id} />
       <section className="card run-compare__metrics" aria-labelledby="metrics-title">
         <div className="card__head">
           <h2 id="metrics-title" className="card__title">
@@ -77,6 +79,7 @@ export function RunComparePage() {
         </div>
         <MetricsTable rows={c.metrics} a={c.a.run.id} b={c.b.run.id} />
       </section>
+      <SeriesCharts series={c.series} a={c.a.run.id} b={c.b.run.id} />
       <section className="card run-compare__design" aria-labelledby="design-title">
         <div className="card__head">
           <h2 id="design-title" className="card__title">

@@ -12,7 +12,8 @@ rows its held-out rows were held from, then permutation importance on at most
   holdout fraction)``, ``k / (k - 1)`` for k folds, 1 with a validation dataset);
 - the explanation: one split's fit (none with a validation dataset: the refitted model is explained on
   it), and one scoring of the held-out rows per input column plus one;
-- all of it times :data:`SAFETY`, plus :data:`OUTPUT_SECONDS` for the outputs.
+- all of it times :data:`SAFETY`, plus :data:`OUTPUT_SECONDS` for the outputs; before any trial
+  completed, :data:`UNKNOWN_TAIL_SHARE` of the budget.
 
 A round of trials starts only while the time left covers a typical round (the mean of the rounds so
 far) and the winner's tail; trials carry the wall-clock time at which the search's share ends
@@ -38,6 +39,8 @@ from typing import Any
 SAFETY = 1.5
 #: Seconds kept for building the output tables and returning them.
 OUTPUT_SECONDS = 0.5
+#: Before any trial completed (nothing measured yet), this share of the budget is kept for the tail.
+UNKNOWN_TAIL_SHARE = 0.2
 #: The explanation's permutation importance uses at least this many held-out rows, or none at all.
 FEWEST_ROWS = 100
 
@@ -64,8 +67,8 @@ class TimeBudget:
 
     def stop_at(self, best: dict[str, Any] | None) -> float:
         """The wall-clock time (``time.time()``, as every worker reads it) at which the search's trials stop:
-        the budget's end less the tail of the best trial so far (before any trial completed: the budget's end
-        less the outputs' time)."""
+        the budget's end less the tail of the best trial so far (before any trial completed: less
+        :data:`UNKNOWN_TAIL_SHARE` of the budget)."""
         return time.time() + self.left() - self.tail(best)
 
     def search_stops(self, best: dict[str, Any] | None) -> str:
@@ -88,8 +91,11 @@ class TimeBudget:
     # ---- the tail --------------------------------------------------------------------------------
 
     def tail(self, best: dict[str, Any] | None) -> float:
-        """Estimated seconds to refit and explain ``best`` (the best single trial so far), and return the outputs."""
-        return OUTPUT_SECONDS if best is None else self.cost([best], refit=True, explain=True) + OUTPUT_SECONDS
+        """Estimated seconds to refit and explain ``best`` (the best single trial so far), and return the outputs;
+        :data:`UNKNOWN_TAIL_SHARE` of the budget while no trial has completed."""
+        if best is None:
+            return UNKNOWN_TAIL_SHARE * self.seconds + OUTPUT_SECONDS
+        return self.cost([best], refit=True, explain=True) + OUTPUT_SECONDS
 
     def cost(self, trials: list[dict[str, Any]], *, measure: bool = False, refit: bool, explain: bool) -> float:
         """Estimated seconds (safety included) of the model averaging ``trials`` (one trial: that trial's):

@@ -501,3 +501,62 @@ def test_boosted_tree_trials_worse_than_the_median_are_pruned_on_their_validatio
     assert {r["Trial"]: r["Hyperparameters"] for r in same} == {
         r["Trial"]: r["Hyperparameters"] for r in _board(out) if r["Trial"] <= first_round + 4
     }
+
+
+def _problem(df: pd.DataFrame, validation_type: str = "Holdout") -> _automl.Problem:
+    return _automl.Problem(DataTable(df), None, "binary", "y", 0, validation_type, 0.2, 4, LocalContext())
+
+
+def _item(**extra: Any) -> dict[str, Any]:
+    df = _numeric()
+    settings, _ = _automl.featurization(df, {"x1": "number", "x2": "number", "x3": "number"}, "binary", "y", True, 0)
+    return {"trial": 1, "algorithm": "Boosted decision tree", "featurization": settings, **extra}
+
+
+def test_a_trial_stops_between_trees_once_the_searchs_share_of_the_time_budget_ends() -> None:
+    import time
+
+    problem = _problem(_numeric())
+    done = _automl.run_trial(problem, _item(settings={}))  # (and the imports are done)
+    assert done["status"] == "completed" and done["fit_s"] > 0 and done["score_s"] > 0, done
+    trees = {"number_of_trees_constructed": 100_000, "learning_rate": 0.02}  # minutes of trees, unless stopped
+
+    row = _automl.run_trial(problem, _item(settings=trees, stop_at=time.time() + 1.0))
+
+    assert row["status"] == "stopped" and row["error"].endswith(" trees"), row
+    assert row["duration_s"] < 10
+    late = _automl.run_trial(problem, _item(settings={}, stop_at=time.time() - 1))  # ended before it started
+    assert late["status"] == "stopped" and late["error"].endswith("after 0 of 1 splits"), late
+
+
+def test_the_time_budget_reserves_the_winners_refit_and_explanation_from_what_its_trial_measured() -> None:
+    from modules.library.training._automl_budget import OUTPUT_SECONDS, SAFETY, TimeBudget, slack
+
+    df = _numeric(n=200)  # 3 features, 40 held-out rows of 200
+    trial = {"fit_s": 2.0, "score_s": 0.1}
+    clock = TimeBudget(60, 0.0, _problem(df))
+    # refit on 200 rows rather than 160: 2.0 x 1.25; the explanation's fit on 160 rows: 2.0; permuting 3
+    # columns of the 40 held-out rows plus the base score: 4 x 0.1
+    assert clock.tail(trial) == pytest.approx(SAFETY * (2.5 + 2.0 + 0.4) + OUTPUT_SECONDS)
+    folds = TimeBudget(60, 0.0, _problem(df, "Cross-validation"))  # a trial fits 4 times on 150 of 200 rows
+    assert folds.tail(trial) == pytest.approx(SAFETY * (0.5 * 4 / 3 + 0.5 + 4 * 0.025) + OUTPUT_SECONDS)
+    assert TimeBudget(60, 0.0, _problem(df)).tail(None) == 0.2 * 60 + OUTPUT_SECONDS  # nothing measured yet
+    assert (slack(8), slack(60)) == (2.0, 6.0)
+
+
+def test_no_round_starts_when_the_time_left_covers_no_round_and_the_winners_tail() -> None:
+    import time
+
+    from modules.library.training._automl_budget import TimeBudget
+
+    trial = {"fit_s": 1.0, "score_s": 0.0}  # a tail of 1.5 x (1.25 + 1) + 0.5 = 3.875 s
+    clock = TimeBudget(10, time.monotonic(), _problem(_numeric()))
+    assert clock.search_stops(trial) == ""  # no round measured yet: the first always starts
+    clock.rounds = [5.0]
+    assert clock.search_stops(trial) == ""  # about 10 s left >= 5 + 3.875
+    clock.end -= 2.0
+    assert "s of 10 s left, a round of trials takes about 5.0 s and training and explaining the winner about 3.9 s" in (
+        clock.search_stops(trial)
+    )
+    clock.end -= 9.0
+    assert clock.search_stops(trial) == "time budget of 10 s spent"

@@ -22,7 +22,7 @@ import math
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -356,6 +356,7 @@ class Problem:
         self.validation_type = validation_type
         self.holdout = holdout
         self.folds = folds
+        self.spent: dict[str, float] = {}  # the last ``measure``'s seconds fitting and scoring
 
     def splits(self, log: RunContext | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """(training rows, held-out rows) of each evaluation; empty when a validation dataset measures."""
@@ -387,12 +388,14 @@ class Problem:
         settings: dict[str, Any],
         rows: np.ndarray | None,
         watch: Pruning | None = None,
+        stop_at: float | None = None,
     ) -> FittedModel:
         """``learner`` behind the featurization, fitted on ``rows`` of the training data (all when ``None``).
 
         An :class:`Ensemble` is the soft-voting ensemble of its learners (``modules.estimators.automl_ensemble``):
         one featurization and encoding, the members fitted behind it on the same rows. ``watch`` reports a
-        boosted-tree fit's validation loss to the pruner as trees are added (:class:`Pruning`).
+        boosted-tree fit's validation loss to the pruner as trees are added (:class:`Pruning`); ``stop_at``
+        (``time.time()``) stops a boosted-tree fit between two trees once passed (:class:`TimeUp`).
         """
         from sklearn.base import clone
         from sklearn.pipeline import Pipeline
@@ -431,8 +434,9 @@ class Problem:
         fit_params: dict[str, Any] = {}
         if ensemble:
             fit_params["model__threads"] = threads_of(self.ctx)
-        elif watch is not None and _is_lightgbm(estimator):
-            fit_params["model__callbacks"] = [watch.callback(pipeline, classes)]
+        elif _is_lightgbm(estimator) and (watch is not None or stop_at is not None):
+            callbacks = [watch.callback(pipeline, classes)] if watch is not None else []
+            fit_params["model__callbacks"] = callbacks + ([_time_limit(stop_at)] if stop_at is not None else [])
         if ensemble:
             pipeline.fit(features, y, **fit_params)
         else:
@@ -455,25 +459,40 @@ class Problem:
         )
 
     def measure(
-        self, learner: Learner | Ensemble, settings: dict[str, Any], pruning: dict[str, Any] | None = None
+        self,
+        learner: Learner | Ensemble,
+        settings: dict[str, Any],
+        pruning: dict[str, Any] | None = None,
+        stop_at: float | None = None,
     ) -> tuple[dict[str, float], list[list[float]]]:
         """The trial's metrics (on the validation dataset, the holdout rows, or the mean over the folds) and,
         for a boosted-tree trial measured with ``pruning``, its validation-loss curve on the first of them
-        (``[[trees, loss], ...]``). Raises :class:`Pruned` when the pruner stops it."""
+        (``[[trees, loss], ...]``). Raises :class:`Pruned` when the pruner stops it, :class:`TimeUp` once
+        ``stop_at`` (``time.time()``) has passed, between folds or trees. ``self.spent`` says the seconds its
+        fits and its scoring took (``fit_s``, ``score_s``), summed over the splits."""
+        self.spent = {"fit_s": 0.0, "score_s": 0.0}
         if self.validation is not None:
-            watch = Pruning(pruning, self, self.validation) if pruning is not None else None
-            model = self.fit(learner, settings, None, watch)
-            return score_metrics(score_table(model, self.validation), self.label), watch.curve if watch else []
+            splits: list[tuple[np.ndarray | None, DataTable]] = [(None, self.validation)]
+        else:
+            splits = [
+                (fit_rows, self.training.with_df(self.training.df.iloc[held_rows]))
+                for fit_rows, held_rows in self.splits()
+            ]
         per_split = []
         curve: list[list[float]] = []
-        for k, (fit_rows, held_rows) in enumerate(self.splits()):
+        for k, (fit_rows, held) in enumerate(splits):
             self.ctx.check_cancelled()
-            held = self.training.with_df(self.training.df.iloc[held_rows])
+            if stop_at is not None and time.time() >= stop_at:
+                raise TimeUp(f"after {k} of {len(splits)} splits")
             watch = Pruning(pruning, self, held) if pruning is not None and k == 0 else None
-            model = self.fit(learner, settings, fit_rows, watch)
+            began = time.monotonic()
+            model = self.fit(learner, settings, fit_rows, watch, stop_at)
+            scoring = time.monotonic()
             if watch is not None:
                 curve = watch.curve
             per_split.append(score_metrics(score_table(model, held), self.label))
+            self.spent["fit_s"] += scoring - began
+            self.spent["score_s"] += time.monotonic() - scoring
         return {name: _mean([split[name] for split in per_split]) for name in per_split[0]}, curve
 
 
@@ -490,6 +509,20 @@ def ensemble_of(task: str, members: list[dict[str, Any]], seed: int) -> Ensemble
     return Ensemble(
         [m["trial"] for m in members], [learner_for(task, m["algorithm"], m["settings"], seed) for m in members]
     )
+
+
+class TimeUp(Exception):
+    """The search's share of the time budget ended while a trial ran: it stops (``str``: where)."""
+
+
+def _time_limit(stop_at: float) -> Any:
+    """A LightGBM callback that stops the fit between two trees once ``stop_at`` (``time.time()``) passed."""
+
+    def check(env: Any) -> None:
+        if time.time() >= stop_at:
+            raise TimeUp(f"after {env.iteration + 1} trees")
+
+    return check
 
 
 class Pruned(Exception):
@@ -618,13 +651,17 @@ def run_trial(problem: Problem, item: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     row: dict[str, Any] = {"status": "completed", "error": "", "metrics": {}, "worker": worker, "curve": []}
+    stop_at = item.get("stop_at")
     try:
         if item["algorithm"] == ENSEMBLE:
             ensemble = ensemble_of(problem.task, item["members"], problem.seed)
             row["metrics"], _ = problem.measure(ensemble, item["featurization"])
         else:
             learner = learner_for(problem.task, item["algorithm"], item["settings"], problem.seed)
-            row["metrics"], row["curve"] = problem.measure(learner, item["featurization"], item.get("pruning"))
+            row["metrics"], row["curve"] = problem.measure(learner, item["featurization"], item.get("pruning"), stop_at)
+        row.update({k: round(v, 4) for k, v in problem.spent.items()})
+    except TimeUp as up:
+        row.update(status="stopped", error=f"the search's share of the time budget ended: stopped {up}")
     except Pruned as stop:
         row.update(
             status="pruned",
@@ -672,21 +709,55 @@ def leaderboard(rows: list[dict[str, Any]], metrics: tuple[str, ...], metric: st
     return DataTable(df.reset_index(drop=True), {})
 
 
-def importance(model: FittedModel, rows: DataTable, label: str, metric: str, seed: int) -> DataTable:
-    """Permutation importance of each input column on ``rows``: how much worse ``metric`` gets shuffled."""
+def importance(
+    model: FittedModel,
+    rows: DataTable,
+    label: str,
+    metric: str,
+    seed: int,
+    affordable: Callable[[int, float], int] | None = None,
+    deadline: float | None = None,
+) -> DataTable:
+    """Permutation importance of each input column on ``rows``: how much worse ``metric`` gets shuffled.
+
+    With a time budget: ``affordable(rows, seconds)`` says how many rows to keep once scoring the rows took
+    ``seconds`` (0: none, no explanation), and columns not reached by ``deadline`` (``time.monotonic()``)
+    are left out; either is said in the table's ``explanation`` meta (``shortened``)."""
     df = rows.df.sample(SAMPLE_ROWS, random_state=seed) if len(rows.df) > SAMPLE_ROWS else rows.df
     df = df.reset_index(drop=True)
+    began = time.monotonic()
     base = score_metrics(score_table(model, rows.with_df(df)), label)[metric]
+    shortened = []
+    if affordable is not None:
+        keep = affordable(len(df), time.monotonic() - began)
+        if keep == 0:
+            return no_importance(metric, "the time budget left does not cover permuting the columns")
+        if keep < len(df):
+            shortened.append(f"{keep} of {len(df)} held-out rows (time budget)")
+            df = df.sample(keep, random_state=seed).reset_index(drop=True)
+            base = score_metrics(score_table(model, rows.with_df(df)), label)[metric]
     rng = np.random.default_rng(seed)
     sign = 1.0 if higher_is_better(metric) else -1.0
-    scores = []
+    names, scores = [], []
     for name in model.feature_columns:
+        if deadline is not None and time.monotonic() >= deadline:
+            break
         shuffled = df.copy()
         shuffled[name] = df[name].to_numpy()[rng.permutation(len(df))]
         value = score_metrics(score_table(model, rows.with_df(shuffled)), label)[metric]
+        names.append(name)
         scores.append(sign * (base - value))
-    table = pd.DataFrame(
-        {"Feature": pd.Series(model.feature_columns, dtype="str"), "Score": pd.Series(scores, dtype="float64")}
-    )
+    if len(names) < len(model.feature_columns):
+        shortened.append(f"{len(names)} of {len(model.feature_columns)} columns permuted before the time budget ended")
+    table = pd.DataFrame({"Feature": pd.Series(names, dtype="str"), "Score": pd.Series(scores, dtype="float64")})
     table = table.sort_values(["Score", "Feature"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return DataTable(table, {"explanation": {"method": "permutation", "metric": metric, "rows": len(df)}})
+    meta: dict[str, Any] = {"method": "permutation", "metric": metric, "rows": len(df)}
+    if shortened:
+        meta["shortened"] = "; ".join(shortened)
+    return DataTable(table, {"explanation": meta})
+
+
+def no_importance(metric: str, reason: str) -> DataTable:
+    """The explanation left out (``reason``): no rows."""
+    table = pd.DataFrame({"Feature": pd.Series([], dtype="str"), "Score": pd.Series([], dtype="float64")})
+    return DataTable(table, {"explanation": {"method": "none", "metric": metric, "rows": 0, "shortened": reason}})

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, create_model
 
 from modules.library.training import _automl
+from modules.library.training._automl_budget import OUTPUT_SECONDS, TimeBudget, slack
 from modules.library.training.cross_validate_model import check_labelled, metric_names
 from modules.sdk import (
     DataTable,
@@ -63,6 +64,7 @@ class _AutoML(Module):
         for rail in rails:
             ctx.log(f"guardrail {rail.name}: {rail.status}" + (f" ({', '.join(rail.columns)})" if rail.columns else ""))
         problem.splits(ctx)  # refuse an impossible split here, before any trial, and log how folds fall
+        clock = TimeBudget(params.time_budget_seconds, started, problem) if params.time_budget_seconds else None
         metric = params.primary_metric
         higher = _automl.higher_is_better(metric)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -82,28 +84,17 @@ class _AutoML(Module):
                 trial = study.ask()
                 algorithm, chosen = _automl.suggest(trial, problem.task, algorithms)
                 asked.append((trial, algorithm, chosen))
-            items = [
-                {"trial": len(rows) + i + 1, "algorithm": a, "settings": s, "featurization": settings}
-                for i, (_, a, s) in enumerate(asked)
-            ]
-            if _pruning(params):
-                curves = _curves(rows)
-                for item in items:
-                    if item["algorithm"] == "Boosted decision tree":
-                        item["pruning"] = {"curves": curves}
+            items = _items(asked, rows, settings, params, clock)
             span = (len(rows) / budget * 0.9, (len(rows) + len(items)) / budget * 0.9)
             running = {str(item["trial"]): _live(item, None, metric, started) for item in items}
             ctx.progress(span[0], f"trial {len(rows)} / {budget}, running {len(items)}", detail=running)
+            round_started = time.monotonic()
             results = ctx.map(self, inputs, params, items, what="trial", progress=span)
+            if clock is not None:
+                clock.rounds.append(time.monotonic() - round_started)
             for (trial, _, _), item, result in zip(asked, items, results, strict=True):
-                value = result["metrics"].get(metric, float("nan"))
-                if result["status"] == "completed" and not math.isnan(value):
-                    study.tell(trial, value)
-                elif result["status"] == "pruned":
-                    study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-                else:
-                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                rows.append({**{k: v for k, v in item.items() if k != "pruning"}, **result})
+                _tell(study, trial, result, metric)
+                rows.append({**{k: v for k, v in item.items() if k not in ("pruning", "stop_at")}, **result})
                 ctx.log(
                     f"trial {item['trial']} ({item['algorithm']}, worker {result['worker']}): "
                     + _outcome(result, metric)
@@ -119,20 +110,23 @@ class _AutoML(Module):
                 for item, result in zip(items, results, strict=True)
             }
             ctx.progress(span[1], f"trial {len(rows)} / {budget}, {summary}", detail=finished)
-            stop = _stop(params, best, metric, started)
+            stop = _stop(params, best, metric, clock)
         if stop:
             ctx.log(f"search stopped after {len(rows)} trials: {stop}")
+        searched = time.monotonic() - started
         single = _best(rows, metric)
         if single is None:
-            first = next((r["error"] for r in rows if r["error"]), f"{metric} is undefined for every trial")
-            raise ModuleError(f"no trial succeeded ({first})", param="primary_metric")
-        best = self._ensemble(inputs, params, ctx, rows, settings, started) or single
+            raise _no_winner(rows, params, metric)
+        best = self._ensemble(inputs, params, ctx, rows, settings, started, clock) or single
         ctx.check_cancelled()
         ctx.progress(0.9, f"training trial {best['trial']} ({best['algorithm']}) on the whole training dataset")
         learner = _learner(problem, best, params.random_seed)
+        refitting = time.monotonic()
         model = problem.fit(learner, settings, None)
+        if clock is not None:
+            ctx.log(f"trial {best['trial']} trained on every training row in {time.monotonic() - refitting:.1f} s")
         ctx.progress(0.95, "explaining the winner")
-        explanation = self._explain(problem, learner, settings, model, metric, params.random_seed)
+        explanation = self._explain(problem, learner, settings, model, metric, params.random_seed, best, clock, ctx)
         table = _automl.leaderboard(rows, metric_names(problem.task), metric)
         table.meta["sweep"] = {
             "metric": metric,
@@ -155,8 +149,14 @@ class _AutoML(Module):
             },
             "stopped": stop or "trial budget",
             "budget": budget,
+            "search_s": round(searched, 3),
             "elapsed_s": round(time.monotonic() - started, 3),
         }
+        if clock is not None:
+            table.meta["automl"]["time_budget"] = {
+                "seconds": params.time_budget_seconds,
+                "slack_s": slack(params.time_budget_seconds),
+            }
         ctx.progress(1.0, f"best {metric} {_metric(best, metric)}: trial {best['trial']} ({best['algorithm']})")
         return {
             "trained_model": model,
@@ -173,15 +173,25 @@ class _AutoML(Module):
         rows: list[dict[str, Any]],
         settings: dict[str, Any],
         started: float,
+        clock: TimeBudget | None = None,
     ) -> dict[str, Any] | None:
         """Measure the soft-voting ensemble of the best distinct trials as one more trial (a row of the
-        leaderboard); it is the row to train when it beats the best single trial on the primary metric."""
+        leaderboard); it is the row to train when it beats the best single trial on the primary metric.
+        With a time budget, only when the time left covers measuring and training it."""
         size = params.ensemble_size if getattr(params, "soft_voting_ensemble", False) else 0
         members = _top_distinct(rows, params.primary_metric, size)
         if len(members) < 2:
             if size:
                 ctx.log("no soft-voting ensemble: fewer than 2 distinct trials completed")
             return None
+        if clock is not None:
+            need = clock.cost(members, measure=True, refit=True, explain=False) + OUTPUT_SECONDS
+            if clock.left() < need:
+                ctx.log(
+                    f"no soft-voting ensemble: {max(0.0, clock.left()):.1f} s of the time budget left, measuring "
+                    f"and training it would take about {need:.1f} s"
+                )
+                return None
         ctx.check_cancelled()
         metric = params.primary_metric
         item: dict[str, Any] = {
@@ -211,6 +221,15 @@ class _AutoML(Module):
             return None
         best = single["metrics"][metric]
         beats = value > best if _automl.higher_is_better(metric) else value < best
+        if beats and clock is not None:
+            need = clock.cost(members, refit=True, explain=False) + OUTPUT_SECONDS
+            if clock.left() < need:
+                ctx.log(
+                    f"the ensemble beats the best single trial {single['trial']} ({metric} {value:.6g} against "
+                    f"{best:.6g}), but {max(0.0, clock.left()):.1f} s of the time budget are left and training it "
+                    f"would take about {need:.1f} s: the best single trial is the trained model"
+                )
+                return None
         ctx.log(
             f"the ensemble {'beats' if beats else 'does not beat'} the best single trial {single['trial']} "
             f"({metric} {value:.6g} against {single['metrics'][metric]:.6g}): "
@@ -262,14 +281,36 @@ class _AutoML(Module):
         model: Any,
         metric: str,
         seed: int,
+        winner: dict[str, Any] | None = None,
+        clock: TimeBudget | None = None,
+        ctx: RunContext | None = None,
     ) -> DataTable:
         """Permutation importance on rows the explained model did not train on: the validation dataset, or
-        the (first) held-out rows with the winner refitted on the rest."""
+        the (first) held-out rows with the winner refitted on the rest. With a time budget, on fewer rows
+        when the time left does not cover them all, and none at all when it does not cover the fit."""
+        rows = clock.explanation_rows if clock is not None else None
+        deadline = clock.end - OUTPUT_SECONDS if clock is not None else None
         if problem.validation is not None:
-            return _automl.importance(model, problem.validation, problem.label, metric, seed)
-        fit_rows, held_rows = problem.splits()[0]
-        held = problem.training.with_df(problem.training.df.iloc[held_rows])
-        return _automl.importance(problem.fit(learner, settings, fit_rows), held, problem.label, metric, seed)
+            table = _automl.importance(model, problem.validation, problem.label, metric, seed, rows, deadline)
+        else:
+            if clock is not None and winner is not None:
+                need = clock.cost([winner], refit=False, explain=True) + OUTPUT_SECONDS  # an ensemble's row: all fits
+                if clock.left() < need:
+                    reason = (
+                        f"{max(0.0, clock.left()):.1f} s of the time budget left, fitting the winner on the "
+                        f"rows before its held-out rows and permuting its columns would take about {need:.1f} s"
+                    )
+                    if ctx is not None:
+                        ctx.log(f"no explanation: {reason}")
+                    return _automl.no_importance(metric, reason)
+            fit_rows, held_rows = problem.splits()[0]
+            held = problem.training.with_df(problem.training.df.iloc[held_rows])
+            fitted = problem.fit(learner, settings, fit_rows)
+            table = _automl.importance(fitted, held, problem.label, metric, seed, rows, deadline)
+        note = table.meta["explanation"].get("shortened")
+        if note and ctx is not None:
+            ctx.log(f"explanation shortened: {note}")
+        return table
 
 
 def _algorithms(params: Any, task: str) -> list[str]:
@@ -331,6 +372,53 @@ def _learner(problem: _automl.Problem, row: dict[str, Any], seed: int) -> Any:
     return _automl.learner_for(problem.task, row["algorithm"], row["settings"], seed)
 
 
+def _items(
+    asked: list[tuple[Any, str, dict[str, Any]]],
+    rows: list[dict[str, Any]],
+    settings: dict[str, Any],
+    params: Any,
+    clock: TimeBudget | None,
+) -> list[dict[str, Any]]:
+    """The parts of a round: one per asked trial, with the pruner's curves and, with a time budget, when to stop."""
+    items = [
+        {"trial": len(rows) + i + 1, "algorithm": a, "settings": s, "featurization": settings}
+        for i, (_, a, s) in enumerate(asked)
+    ]
+    if _pruning(params):
+        curves = _curves(rows)
+        for item in items:
+            if item["algorithm"] == "Boosted decision tree":
+                item["pruning"] = {"curves": curves}
+    if clock is not None:  # trials still running when the search's share of the budget ends stop
+        stop_at = round(clock.stop_at(_best(rows, params.primary_metric)), 3)
+        for item in items:
+            item["stop_at"] = stop_at
+    return items
+
+
+def _tell(study: Any, trial: Any, result: dict[str, Any], metric: str) -> None:
+    """Optuna learns a trial's outcome: its value, pruned, or failed (failed, stopped by the time budget)."""
+    import optuna
+
+    value = result["metrics"].get(metric, float("nan"))
+    if result["status"] == "completed" and not math.isnan(value):
+        study.tell(trial, value)
+    elif result["status"] == "pruned":
+        study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+    else:
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+
+
+def _no_winner(rows: list[dict[str, Any]], params: Any, metric: str) -> ModuleError:
+    if params.time_budget_seconds and any(r["status"] == "stopped" for r in rows):
+        return ModuleError(
+            f"the time budget of {params.time_budget_seconds} s ended before any trial finished; give it more time",
+            param="time_budget_seconds",
+        )
+    first = next((r["error"] for r in rows if r["error"]), f"{metric} is undefined for every trial")
+    return ModuleError(f"no trial succeeded ({first})", param="primary_metric")
+
+
 def _pruning(params: Any) -> bool:
     return bool(getattr(params, "prune_trials", False))
 
@@ -373,16 +461,14 @@ def _metric(row: dict[str, Any], metric: str) -> str:
     return f"{row['metrics'][metric]:.4g}"
 
 
-def _stop(params: Any, best: dict[str, Any] | None, metric: str, started: float) -> str:
+def _stop(params: Any, best: dict[str, Any] | None, metric: str, clock: TimeBudget | None) -> str:
     """Why the search stops after this round ("" to go on)."""
     if best is not None and params.exit_score is not None:
         value = best["metrics"][metric]
         reached = value >= params.exit_score if _automl.higher_is_better(metric) else value <= params.exit_score
         if reached:
             return f"exit score reached ({metric} {value:.6g}, exit score {params.exit_score:g})"
-    if params.time_budget_seconds and time.monotonic() - started >= params.time_budget_seconds:
-        return f"time budget of {params.time_budget_seconds} s spent"
-    return ""
+    return clock.search_stops(best) if clock is not None else ""
 
 
 def _evaluation(problem: _automl.Problem) -> str:
@@ -407,8 +493,9 @@ class _SearchParams(ParamModel):
         ge=0,
         le=7 * 24 * 3600,
         title="Time budget (seconds)",
-        description="Stop asking for trials once this long has passed (0: no time budget). Trials already "
-        "started finish.",
+        description="The whole node's time (0: no time budget): the search stops early enough that the "
+        "ensemble, training the winner on every row and explaining it fit in it too; trials still running "
+        "when the search's share ends are stopped. The node may run over by 10 % (at least 2 s).",
     )
     exit_score: float | None = Field(
         None,

@@ -4,7 +4,7 @@ The time budget is the whole node's: from the node's ``run`` starting (the guard
 included) to its outputs returned. After the search come the *tail*: the soft-voting ensemble measured
 like a trial, the winner refitted on every training row, and the explanation (the winner fitted on the
 rows its held-out rows were held from, then permutation importance on at most
-``_automl.SAMPLE_ROWS`` held-out rows). Each is estimated from what the trials measured:
+``_automl.TIMED_SAMPLE_ROWS`` held-out rows). Each is estimated from what the trials measured:
 
 - a trial records the seconds its fits took (``fit_s``) and the seconds scoring its held-out rows took
   (``score_s``), summed over its splits;
@@ -131,10 +131,10 @@ class TimeBudget:
 
     def permutation(self, score: float) -> float:
         """One scoring of the explained rows per input column, plus one, from one scoring of held-out rows."""
-        from modules.library.training._automl import SAMPLE_ROWS
+        from modules.library.training._automl import TIMED_SAMPLE_ROWS
 
         held = self.held_rows()
-        share = min(1.0, SAMPLE_ROWS / held) if held else 1.0
+        share = min(1.0, TIMED_SAMPLE_ROWS / held) if held else 1.0
         return (len(self.problem.feature_types) + 1) * score * share
 
     def held_rows(self) -> int:

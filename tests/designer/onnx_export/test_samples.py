@@ -1,4 +1,5 @@
-"""ONNX export: every sample pipeline whose modules convert gives Score Model's answers under onnxruntime;
+"""ONNX export (here, not in tests/engine: the sample pipelines are read from designer.pipelines.samples, a
+Django module): every sample pipeline whose modules convert gives Score Model's answers under onnxruntime;
 the others are refused naming the node and why; learners one by one; the check at export."""
 
 from __future__ import annotations

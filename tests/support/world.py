@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from designer.components import services as component_services
 from designer.endpoints import services as endpoint_services
+from designer.environments import services as environment_services
 from designer.pipelines import services as pipeline_services
 from designer.published import services as published_services
 from designer.registry import services as registry_services
@@ -42,6 +43,7 @@ class World:
     data_trigger: int = 0
     pipeline_endpoint: int = 0
     component: int = 0
+    environment: int = 0  # an environment with one version
 
     def path_values(self, template: str) -> dict[str, str]:
         """Real values for the parameters of a route template written as the OpenAPI schema writes it."""
@@ -67,6 +69,7 @@ class World:
             "node_id": "split",
             "port": "results_dataset1",
             "name": self.endpoint_name,
+            "environment_id": str(self.environment),
         }
         if section in ids:
             values["id"] = str(ids[section])
@@ -129,7 +132,11 @@ def build_world(prefix: str = "w") -> World:
             "parameters": [],
         },
     )
+    environment = environment_services.create_environment(
+        owner, team, name=f"{prefix} env", requirements=["tabulate==0.9.0"]
+    )
     return World(
+        environment=environment.pk,
         component=component.pk,
         owner=owner,
         token=Token.objects.create(user=owner).key,

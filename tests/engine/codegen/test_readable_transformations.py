@@ -391,6 +391,26 @@ def test_execute_python_script_with_the_default_script_and_no_second_input() -> 
     check("execute_python_script", {}, {"dataset1": mixed()})
 
 
+LOGGING_SCRIPT = """
+import tessera as logs
+
+
+def azureml_main(dataframe1=None, dataframe2=None):
+    for step, value in enumerate([0.5, 0.25, 0.125]):
+        tessera.log_metric("loss", value, step=step)
+    logs.log_metric("rows", len(dataframe1))
+    tessera.log_table("head", dataframe1.head(2))
+    return dataframe1
+"""
+
+
+def test_execute_python_script_that_logs_keeps_each_metrics_last_value_as_the_module_does() -> None:
+    frames = {"dataset1": stored(iris())}
+    namespace = check("execute_python_script", {"python_script": LOGGING_SCRIPT}, frames)
+    expected = run_module("execute_python_script", {"python_script": LOGGING_SCRIPT}, frames, {})["logged_values"]
+    assert namespace["node_logged_values"] == expected.values == {"loss": 0.125, "rows": 150.0}
+
+
 def test_execute_python_script_without_readable_code() -> None:
     future = "from __future__ import annotations\n\ndef azureml_main(dataframe1=None, dataframe2=None):\n    return 1\n"
     for script in (future, "def main(df):\n    return df\n", "def azureml_main(:\n"):

@@ -21,6 +21,20 @@ def through_arrow(df):
     return pa.Table.from_pandas(df, preserve_index=False).to_pandas()
 '''
 
+_TESSERA_LOGGING = '''\
+def tessera_logging():
+    """The designer's ``tessera`` logging calls for the pasted script (``tessera.log_metric(...)`` or ``import
+    tessera``): each metric's last value is kept, as the node's Logged values output holds it; logged tables
+    and images are accepted and not kept by this script."""
+    module = types.ModuleType("tessera")
+    module.logged = {}
+    module.log_metric = lambda name, value, step=None: module.logged.__setitem__(str(name), float(value))
+    module.log_table = lambda name, df: None
+    module.log_image = lambda name, figure_or_png: None
+    sys.modules["tessera"] = module
+    return module
+'''
+
 _SCRIPT_RESULTS = '''\
 def script_results(returned):
     """What azureml_main returned (a DataFrame, or a tuple of up to two) as the Result dataset and the
@@ -46,20 +60,23 @@ def execute_python_script(spec: NodeSpec) -> NodeCode | None:
         f"through_arrow({spec.inputs[port]})" if port in spec.inputs else "None" for port in ("dataset1", "dataset2")
     ]
     result, device = spec.outputs["result_dataset"], spec.outputs["python_device_dataset"]
+    logged = spec.outputs.get("logged_values")
     code = "\n".join(
         [
+            "tessera = tessera_logging()  # what the script logs",
             "# the node's script, as written",
             script.rstrip("\n"),
             "",
             "",
             f"{result}, {device} = script_results(azureml_main({args[0]}, {args[1]}))",
+            *([f"{logged} = dict(tessera.logged)  # each logged metric's last value"] if logged else []),
         ]
     )
     roles = input_roles(spec, "dataset1") if "dataset1" in spec.inputs else {}
     return NodeCode(
         code,
-        (PANDAS, "import pyarrow as pa"),
-        (_THROUGH_ARROW, _SCRIPT_RESULTS),
+        (PANDAS, "import pyarrow as pa", "import sys", "import types"),
+        (_THROUGH_ARROW, _TESSERA_LOGGING, _SCRIPT_RESULTS),
         meta_of(roles if roles == {} else None, "result_dataset"),
     )
 

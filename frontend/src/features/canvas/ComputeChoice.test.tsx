@@ -2,6 +2,7 @@
  * A node's "Compute" choice in its panel (the operator's targets, the default first) and, once it ran, where:
  * the target, pandas or Dask with its partitions and scheduler, and the Dask dashboard's link.
  */
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ReactFlowProvider } from "@xyflow/react";
@@ -72,9 +73,11 @@ beforeEach(() => {
 
 const panel = () =>
   render(
-    <ReactFlowProvider>
-      <NodePanel readOnly={false} />
-    </ReactFlowProvider>,
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <ReactFlowProvider>
+        <NodePanel readOnly={false} />
+      </ReactFlowProvider>
+    </QueryClientProvider>,
   );
 const computeOf = (id: string) => useGraph.getState().document().nodes.find((n) => n.id === id)?.compute;
 

@@ -3,6 +3,7 @@
  * the parameters panel, the submit dialog and what a run page shows. Every change goes through the
  * graph store, whose document the co-editing client turns into ops.
  */
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ReactFlowProvider } from "@xyflow/react";
@@ -87,9 +88,11 @@ beforeEach(() => {
 
 const panel = () =>
   render(
-    <ReactFlowProvider>
-      <NodePanel readOnly={false} />
-    </ReactFlowProvider>,
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <ReactFlowProvider>
+        <NodePanel readOnly={false} />
+      </ReactFlowProvider>
+    </QueryClientProvider>,
   );
 const field = (name: string) => document.querySelector(`[data-param="${name}"]`) as HTMLElement;
 const params = (id: string): Record<string, unknown> => useGraph.getState().document().nodes.find((n) => n.id === id)?.params ?? {};
@@ -181,9 +184,11 @@ describe("promoting a field from the inspector", () => {
     });
     useGraph.getState().selectOnly(["split"]);
     render(
-      <ReactFlowProvider>
-        <NodePanel readOnly />
-      </ReactFlowProvider>,
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+        <ReactFlowProvider>
+          <NodePanel readOnly />
+        </ReactFlowProvider>
+      </QueryClientProvider>,
     );
     await userEvent.click(screen.getByRole("tab", { name: "Parameters" }));
     expect(within(field(FRACTION)).getByTestId("bound-chip")).toHaveTextContent("fraction= 0.6");

@@ -39,10 +39,10 @@ from designer.engine.scoring import (
 )
 from designer.engine.store import ArtifactMissing
 from designer.errors import is_overload, overload_envelope, retry_after_seconds
-from modules.sdk import default_registry
 
 from .lookup import lookup
 from .models import Endpoint
+from .needed_modules import registry_for
 from .openapi import endpoint_openapi
 from .recorder import call_record, recorder
 from .samples import sample_json
@@ -66,7 +66,8 @@ class _Loaded:
                 self._items.move_to_end(key)
                 return self._items[key]
         document = Endpoint.objects.values_list("document", flat=True).get(pk=endpoint_id)
-        pipeline = ScoringPipeline.load(parse_graph(document), default_registry(), artifact_store().get)
+        graph = parse_graph(document)
+        pipeline = ScoringPipeline.load(graph, registry_for(graph), artifact_store().get)
         with self._lock:
             self._items[key] = pipeline
             while len(self._items) > CACHE_SIZE:

@@ -19,7 +19,8 @@ What it measures, in one run:
   window, divided by the answered requests: unlike req/s and latencies, it hardly moves with whatever
   else runs on the machine, so it is the figure to compare on a busy one.
 - The floor: the estimator's ``predict_proba`` on the same rows, in this process, one thread, no HTTP;
-  and Tessera's engine in this process (parse the body, run the inference pipeline, build the answer).
+  and Tessera's engine in this process (read the body as the server does, run the inference pipeline,
+  build the answer).
 
 How to read it: ratios are Tessera / MLflow. For req/s, above 1 means Tessera serves more; for
 latencies, above 1 means Tessera is slower. The two answers differ in size: Tessera returns every input
@@ -621,6 +622,7 @@ def floors(trained: Trained, cases: dict[int, Bodies], args: argparse.Namespace)
     """The estimator alone, and Tessera's engine without HTTP, on the same requests: interleaved rounds,
     median milliseconds per request."""
     from designer.artifacts import artifact_store
+    from designer.engine import safejson
     from designer.engine.graph import parse_graph
     from designer.engine.scoring import Limits, ScoringPipeline, parse_azure, records_json
     from modules.library._features import prepare_features
@@ -630,7 +632,8 @@ def floors(trained: Trained, cases: dict[int, Bodies], args: argparse.Namespace)
     limits = Limits(max_rows=max(BATCHES))
 
     def engine(body: bytes) -> str:
-        scored = pipeline.score_traced(parse_azure(json.loads(body), pipeline.inputs, limits))
+        # The body read as the server reads it (size, depth and duplicate-key checks), not by json.loads.
+        scored = pipeline.score_traced(parse_azure(safejson.loads(body, allow_nan=True), pipeline.inputs, limits))
         return ",".join(records_json(v) for v in scored.results.values())
 
     estimator = trained.model.estimator

@@ -31,3 +31,7 @@ from designer.endpoints.serving import preload  # noqa: E402
 import_skops()  # before the first model loads: skops without the parts of scikit-learn it does not need
 
 preload(str(settings.TESSERA_SCORING_PRELOAD))  # before the first call, not during it
+
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018  # the scoring routes imported now, not by the first call

@@ -40,6 +40,11 @@ def main() -> None:
     from django.conf import settings
     from django.db import connections
 
+    # Its connections named apart from the workers' (pg_stat_activity), whose pools TESSERA_DB_POOL_MAX bounds.
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+        options["application_name"] = f"{options.get('application_name') or 'tessera'} call flusher"
+
     from .recorder import recorder
 
     interval = max(0.05, float(settings.TESSERA_CALL_FLUSH_SECONDS))

@@ -15,6 +15,8 @@ import sys
 from typing import Any
 
 _flusher: subprocess.Popen[bytes] | None = None
+# The flusher sets Django up as the workers do (designer/scoring_wsgi.py): with the scoring server's apps only.
+os.environ.setdefault("TESSERA_ROOT_URLCONF", "designer.endpoints.scoring_urls")
 
 
 def when_ready(server: Any) -> None:

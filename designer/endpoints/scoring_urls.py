@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from . import serving, views
+from . import metrics, serving
 
 urlpatterns = [
     path("endpoints/<slug:name>/score", serving.score, name="endpoint-score"),
     path("endpoints/<slug:name>/invocations", serving.invocations, name="endpoint-invocations"),
     path("endpoints/<slug:name>/swagger.json", serving.swagger, name="endpoint-swagger"),
     path("healthz", serving.health, name="scoring-health"),
-    path("metrics", views.metrics, name="metrics"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
 
 # JSON errors for /api/ and /endpoints/ (designer/errors.py), Django's plain pages elsewhere.

@@ -30,10 +30,10 @@ from designer.engine.scoring import Limits, NotServable, Scored, ScoringError, S
 from designer.engine.store import ArtifactMissing
 from designer.environments.building import build_environments
 from designer.errors import is_overload, overload_envelope, retry_after_seconds
-from modules.sdk import default_registry
 
 from .lookup import lookup
 from .models import Endpoint
+from .needed_modules import registry_for
 from .openapi import endpoint_openapi
 from .recorder import call_record, recorder
 from .samples import sample_json
@@ -58,7 +58,8 @@ class _Loaded:
                 return self._items[key]
         document = Endpoint.objects.values_list("document", flat=True).get(pk=endpoint_id)
         build_environments(document)  # built once per host; found at once afterwards
-        pipeline = ScoringPipeline.load(parse_graph(document), default_registry(), artifact_store().get)
+        graph = parse_graph(document)
+        pipeline = ScoringPipeline.load(graph, registry_for(graph), artifact_store().get)
         with self._lock:
             self._items[key] = pipeline
             while len(self._items) > CACHE_SIZE:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
-from typing import Any
-
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -181,32 +175,3 @@ class EndpointDriftView(EndpointViewBase):
         if not raw.isdigit() or not 5 <= int(raw) <= 43200:
             raise ValidationError({"minutes": ["Give a whole number of minutes from 5 to 43200."]})
         return Response(monitoring.drift(endpoint, int(raw)))
-
-
-def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus text exposition: a staff user's token or session, or ``TESSERA_METRICS_TOKEN``."""
-    from prometheus_client import CollectorRegistry, generate_latest
-    from prometheus_client.exposition import CONTENT_TYPE_LATEST
-
-    if not _may_scrape(request):
-        return HttpResponse("Authentication with a staff account or the metrics token is required.\n", status=401)
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(monitoring.EndpointCollector())
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
-
-
-def _may_scrape(request: HttpRequest) -> bool:
-    token = str(settings.TESSERA_METRICS_TOKEN)
-    header = request.headers.get("Authorization", "")
-    if token and header.lower().startswith("bearer ") and hmac.compare_digest(header[7:].strip(), token):
-        return True
-    user: Any = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_staff:
-        return True
-    if header.lower().startswith("token "):
-        try:
-            found = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
-        except AuthenticationFailed:
-            return False
-        return bool(found and found[0].is_staff)
-    return False

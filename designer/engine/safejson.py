@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import math
 import sys
+from itertools import chain
 from typing import Any
 
 import numpy as np
+import orjson
 
 #: The default limit on how deeply arrays and objects may nest. A pipeline document allows 64 levels
 #: inside a parameter value, and the envelopes around it (a REST body, an export file) add a few more.
@@ -108,6 +110,9 @@ def loads(
     if nesting_depth(data) > max_depth:
         message = f"{what} nests arrays and objects more than {max_depth} levels deep (the limit is {max_depth})."
         raise JSONRefused(400, "too_deep", message)
+    fast = _fast(data)
+    if fast is not _SLOW:
+        return fast
     try:
         if allow_nan:
             return json.loads(text, object_pairs_hook=_unique_keys)
@@ -120,3 +125,58 @@ def loads(
     except ValueError:  # the only other one: an integer with more digits than Python converts
         limit = sys.get_int_max_str_digits()
         raise JSONRefused(400, "invalid", f"{what} is not valid JSON: a number has more than {limit} digits.") from None
+
+
+_SLOW = object()
+_DIGITS = bytes.maketrans(bytes(range(256)), bytes(49 if 48 <= b <= 57 else 48 for b in range(256)))  # digit -> "1"
+_LONG_NUMBER = b"1" * 19
+_KEEP_COLONS = bytes(b for b in range(256) if b not in b'":')
+
+
+def _fast(data: bytes) -> Any:
+    """``data`` read by orjson (~5x faster than ``json`` with a Python call per object), or ``_SLOW`` where
+    its answer might differ from the standard reader's: anything orjson refuses (malformed text, NaN and
+    infinities, lone surrogates; the slow path then accepts or explains them), a run of 19 digits (orjson
+    reads an integer beyond 64 bits as a float) and an object with a key twice (orjson keeps the last: the
+    members it read are counted against the colons outside strings, one per member)."""
+    if _LONG_NUMBER in data.translate(_DIGITS):
+        return _SLOW
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return _SLOW
+    if _members(value) != _colons(data):
+        return _SLOW
+    return value
+
+
+def _colons(data: bytes) -> int:
+    """Colons outside strings: in valid JSON, exactly one per object member."""
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    reduced = data.translate(None, _KEEP_COLONS).replace(b'""', b"")  # as nesting_depth: quotes and colons
+    return b"".join(reduced.split(b'"')[0::2]).count(b":")
+
+
+def _members(value: Any) -> int:
+    """Members of every object in ``value``; rows of scalars (a list of flat objects) without a Python
+    step per value."""
+    total = 0
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if type(item) is dict:
+            total += len(item)
+            children: Any = item.values()
+        elif type(item) is list:
+            if item and set(map(type, item)) == {dict}:
+                total += sum(map(len, item))
+                children = list(chain.from_iterable(map(dict.values, item)))
+            else:
+                children = item
+        else:
+            continue
+        kinds = set(map(type, children))
+        if dict in kinds or list in kinds:
+            todo.extend(c for c in children if type(c) is dict or type(c) is list)
+    return total

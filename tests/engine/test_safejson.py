@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
@@ -156,3 +157,16 @@ def test_nan_and_infinity_are_read_when_allowed_and_a_byte_order_mark_is_skipped
     value = loads(b"\xef\xbb\xbf[NaN, Infinity, 1e400]", allow_nan=True)
 
     assert value[0] != value[0] and value[1] == value[2] == float("inf")
+
+
+def test_the_fast_reader_answers_exactly_as_the_standard_one_or_leaves_the_body_to_it():
+    # orjson reads most bodies; each case where it would answer differently goes to the standard reader.
+    rows = b'{"Inputs":{"in":[{"a":1.5,"b":"x:\\"y\\"","c":null},{"a":-0.0,"b":"","c":[{"d":1e-7}]}]}}'
+    assert loads(rows) == json.loads(rows)
+    assert loads(b"[123456789012345678901234567890]") == [123456789012345678901234567890]  # an int, not a float
+    assert type(loads(b"[123456789012345678901234567890]")[0]) is int
+    assert math.isnan(loads(b'{"a":[NaN]}', allow_nan=True)["a"][0])
+    for nested_twice in (b'{"Inputs":{"in":[{"a":1,"b":2},{"a":1,"a":2}]}}', b'[{"x":{"k":1,"k":1}}]'):
+        with pytest.raises(JSONRefused) as refused:
+            loads(nested_twice)
+        assert refused.value.code == "duplicate_key"

@@ -3,7 +3,8 @@
 What ``POST /runs`` and "Create inference pipeline" do, without Django's database: each node runs with
 the engine's ``execute_node`` into a local artifact store, the real-time inference pipeline is derived
 from the outputs, and each Web Service Input gets its drift baseline (the training rows) as the
-endpoint services give it. Used by the ONNX export tests (tests/designer/onnx_export) and ``bench/onnx_vs_inprocess.py``.
+endpoint services give it. Used by the ONNX export tests (tests/designer/onnx_export) and
+``bench/onnx_vs_inprocess.py``.
 """
 
 from __future__ import annotations

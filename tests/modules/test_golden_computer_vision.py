@@ -473,7 +473,12 @@ def test_train_pytorch_model_takes_the_same_first_step_as_the_reference_network(
     torch.manual_seed(7)
     reference = RefResNet18(16, 3)
     start = {k: v.clone() for k, v in reference.state_dict().items()}
-    _sgd_step(reference, x, y, 0.01)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the module does for a batch this small: with more, oneDNN sums in another order
+    try:  # and batch norm over 12 values at 1x1 turns those last bits into a 1 % difference on some machines
+        _sgd_step(reference, x, y, 0.01)
+    finally:
+        torch.set_num_threads(threads)
     _assert_same_state(model.weights, reference.state_dict(), atol=1e-6)
     moved = max(float((reference.state_dict()[k] - v).abs().max()) for k, v in start.items())
     assert moved > 1e-3, "the step is large next to the tolerance"

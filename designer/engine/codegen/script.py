@@ -407,7 +407,19 @@ class _Writer:
                 "        text = json.dumps(values, indent=2, default=lambda v: v.item())  # numpy numbers too",
                 '        (folder / f"{name}.json").write_text(text)',
             ]
-        code = "\n".join(body) + '\n\n\nif __name__ == "__main__":\n    save_outputs(HERE / "outputs")'
+        main = [
+            'if __name__ == "__main__":',
+            '    save_outputs(HERE / "outputs")',
+            "    # Leave without the interpreter's native teardown: Arrow's Parquet thread pool can abort it once",
+            "    # the work is done, turning a finished run into exit code -6 (apache/arrow#34314).",
+            "    import os  # here, not above: a notebook has no such ending",
+            "    import sys",
+            "",
+            "    sys.stdout.flush()",
+            "    sys.stderr.flush()",
+            "    os._exit(0)",
+        ]
+        code = "\n".join(body) + "\n\n\n" + "\n".join(main)
         return Section(markdown="## Outputs", code=code)
 
     def show_cell(self) -> Section:

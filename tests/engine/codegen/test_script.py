@@ -28,6 +28,8 @@ from .harness import export, run_engine, run_script, script_outputs
 
 RUFF = Path(sys.executable).parent / "ruff"
 TABLES = {1: breast_cancer(), 2: iris()}
+# How a script ends: past Arrow's native teardown, which can abort a finished run (apache/arrow#34314).
+EXIT = "    sys.stdout.flush()\n    sys.stderr.flush()\n    os._exit(0)\n"
 
 
 def _edge(source: str, target: str) -> dict[str, Any]:
@@ -86,7 +88,8 @@ def test_sections_come_in_order_setup_nodes_outputs(tmp_path: Path) -> None:
     positions = [script.index(s.code) for s in exported.sections]
     assert positions == sorted(positions)
     assert script.startswith('"""Test pipeline: a Tessera pipeline as a script.\n\nRun 1, exported ')
-    assert script.endswith('if __name__ == "__main__":\n    save_outputs(HERE / "outputs")\n')
+    assert 'if __name__ == "__main__":\n    save_outputs(HERE / "outputs")\n' in script
+    assert script.endswith(EXIT)
     headings = re.findall(r"^# ── (.*) ──$", script, flags=re.MULTILINE)
     assert headings[:2] == ["Dataset (data)", "Split Data (split)"]
 

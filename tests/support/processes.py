@@ -16,7 +16,8 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-LOG_DIR = ROOT / "test-artifacts" / "logs"
+# One folder per pytest-xdist worker: their workers and servers are numbered alike (w1, w2, ...).
+LOG_DIR = ROOT / "test-artifacts" / "logs" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def service_env(**extra: str) -> dict[str, str]:

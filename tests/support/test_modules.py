@@ -26,17 +26,25 @@ class Sleep(Module):
     class Params(ParamModel):
         seconds: float = Field(1.0, ge=0, le=600)
         tag: str = ""
+        #: A file path: the attempt that creates it sleeps ``seconds``, a later attempt (a retry) none.
+        once: str = ""
 
     def run(self, inputs: dict[str, Any], params: Any, ctx: Any) -> dict[str, Any]:
         import pandas as pd
 
-        end = time.monotonic() + params.seconds
+        seconds = params.seconds
+        if params.once:
+            try:
+                open(params.once, "x").close()  # noqa: SIM115 - created, not used
+            except FileExistsError:
+                seconds = 0.0
+        end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
             ctx.check_cancelled()
-            ctx.progress(1 - left / max(params.seconds, 1e-9), f"{left:.1f} s left")
+            ctx.progress(1 - left / max(seconds, 1e-9), f"{left:.1f} s left")
             time.sleep(min(0.1, left))
         table = inputs.get("dataset") or DataTable(pd.DataFrame({"x": [1, 2, 3]}))
-        ctx.log(f"slept {params.seconds} s")
+        ctx.log(f"slept {seconds} s")
         return {"result": DataTable(table.df.assign(slept_by=params.tag or "sleep"), table.meta)}
 
 

@@ -35,7 +35,7 @@ NODE_SECONDS = 20.0  # far longer than the bound: a worker that waited for the n
     ids=["prefork-sigterm-main", "prefork-sigterm-group", "solo-sigterm"],
 )
 def test_a_worker_stopped_mid_node_exits_within_the_bound_and_the_node_completes_on_another(
-    pool, to, workers, server, http, ada, lab
+    pool, to, workers, server, http, ada, lab, tmp_path
 ):
     # given one worker, alone, running a long node
     workers.stop()
@@ -48,7 +48,11 @@ def test_a_worker_stopped_mid_node_exits_within_the_bound_and_the_node_completes
     try:
         victim.wait_ready()
         doc = document(
-            [("slow", "test_sleep", {"seconds": NODE_SECONDS}), ("next", "test_sleep", {"seconds": 0})],
+            [
+                # the retry (attempt 2) finds the file its first attempt created, and does not sleep again
+                ("slow", "test_sleep", {"seconds": NODE_SECONDS, "once": str(tmp_path / "slept")}),
+                ("next", "test_sleep", {"seconds": 0}),
+            ],
             ["slow.result -> next.dataset"],
         )
         pipeline = create_pipeline(ada, lab, "Stopped", document=doc)

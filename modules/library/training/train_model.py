@@ -128,7 +128,7 @@ class TrainModel(Module):
         feature_types: dict[str, str] = {c.name: c.dtype for c in schema.columns if c.name != label}
         if not _distributable(learner, feature_types):
             ctx.log(f"{learner.name or learner.learner} has no distributed trainer here: the table is gathered")
-            return self.run({**inputs, "dataset": table.gather()}, params, ctx)
+            return self.run({**inputs, "dataset": table.gather(port="dataset")}, params, ctx)
         return {"trained_model": _fit_on_cluster(learner, table, label, feature_types, ctx)}
 
 

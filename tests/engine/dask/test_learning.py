@@ -212,3 +212,33 @@ def test_cancelling_a_run_stops_lightgbms_training_on_every_dask_worker(store: A
 
 def load(both: Both, records: dict[str, Any]) -> Any:
     return both.values(records)["trained_model"]
+
+
+def test_train_model_refuses_to_gather_a_table_past_what_a_worker_may_hold(
+    both: Both, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modules.library.scoring.score_model import score_table
+    from modules.sdk import DataTable
+
+    # given a learner without a distributed trainer (its table is gathered into the worker), 2,000 rows in
+    # partitions of 7, and a worker allowed to gather 0.02 MiB
+    learner = both.run("two_class_logistic_regression", {}, {}, dask=False)["untrained_model"].digest
+    table = classification(2_000, seed=1).drop(columns="f5")  # no missing values: logistic regression takes none
+    inputs = {"untrained_model": learner, "dataset": both.put(table, label_column="label")}
+    monkeypatch.setenv("TESSERA_GATHER_LIMIT_MB", "0.02")
+
+    # when Train Model runs on the Dask path, then it stops gathering and fails naming the port and the way out
+    with pytest.raises(NodeFailed) as failed:
+        both.run("train_model", {"label_column": "label"}, inputs, dask=True)
+    problem = failed.value.problem
+    assert (problem.code, problem.node, problem.port) == ("module_error", "n", "dataset"), problem
+    assert "Train Model" in problem.message and "too large to gather into one worker" in problem.message
+    assert "TESSERA_GATHER_LIMIT_MB" in problem.message and "Partition and Sample" in problem.message
+
+    # and within the limit the same table is gathered and trains the model the pandas path trains
+    monkeypatch.setenv("TESSERA_GATHER_LIMIT_MB", "64")
+    pandas, dask = both.both("train_model", {"label_column": "label"}, inputs)
+    assert any("the table is gathered" in line for line in both.logs)
+    rows = DataTable(classification(50, seed=2).drop(columns=["f5", "label"]), {})
+    scores = [score_table(m["trained_model"], rows).df["Scored Probabilities"] for m in (pandas, dask)]
+    pd.testing.assert_series_equal(*scores)

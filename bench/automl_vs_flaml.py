@@ -222,6 +222,12 @@ class Side:
             "winner": board.meta["automl"]["winner"]["algorithm"],
             "positive": positive,
             "workers": NodePart.objects.filter(node_run=node).values("worker").distinct().count(),
+            # how the time budget was spent: why the search stopped, and the tail against its reserve
+            "budget_log": [
+                line.strip()
+                for line in (node.log or "").splitlines()
+                if "search stopped after" in line or "after the search:" in line
+            ],
         }
 
 
@@ -270,6 +276,8 @@ def main() -> None:
                     f"{f['wall']:.1f} s, {f['winner']})",
                     flush=True,
                 )
+                for line in t["budget_log"]:
+                    print(f"    Tessera: {line}", flush=True)
             report.append(
                 {
                     "name": name,

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .errors import ModuleError
 from .values import DataTable
 
 if TYPE_CHECKING:
@@ -66,10 +67,54 @@ class PartitionedTable:
         """The number of rows (one small task per partition)."""
         return int(self.frame.map_partitions(len).compute().sum())
 
-    def gather(self, columns: list[str] | None = None) -> DataTable:
-        """Every row (of ``columns``) in this process: for small results, or one column a statistic needs whole."""
+    def gather(self, columns: list[str] | None = None, *, port: str | None = None) -> DataTable:
+        """Every row (of ``columns``) in this process: for small results, or one column a statistic needs whole.
+
+        Read :data:`GATHER_BATCH` partitions at a time, adding up their memory: past :func:`gather_limit`
+        it stops with a ``ModuleError`` (naming ``port``) rather than let the worker run out of memory."""
+        from dask.dataframe.dispatch import concat  # as compute() joins partitions (categories united)
+
         frame = self.frame if columns is None else self.frame[columns]
-        return DataTable(frame.compute(), dict(self.meta))
+        limit = gather_limit()
+        parts: list[pd.DataFrame] = []
+        held = 0
+        for start in range(0, frame.npartitions, GATHER_BATCH):
+            batch = compute(*(frame.partitions[i] for i in range(start, min(start + GATHER_BATCH, frame.npartitions))))
+            parts += batch
+            held += sum(int(p.memory_usage(deep=True).sum()) for p in batch)
+            if held > limit:
+                rows = sum(len(p) for p in parts)
+                raise ModuleError(
+                    f"the table is too large to gather into one worker: its first {rows:,} rows (of "
+                    f"{frame.npartitions:,} partitions read, {len(parts):,}) already take {_mib(held)} of memory, "
+                    f"more than the {_mib(limit)} a worker may gather ({GATHER_LIMIT_ENV}; by default half the "
+                    "memory available). Reduce the table first with Partition and Sample (Sample or Head)",
+                    port=port,
+                )
+        whole = concat(parts) if parts else frame._meta
+        return DataTable(whole, dict(self.meta))
+
+
+#: Partitions computed together while gathering a table (the memory check runs between batches).
+GATHER_BATCH = 16
+#: Megabytes a worker may gather from a partitioned table (a float); unset: half the memory available.
+GATHER_LIMIT_ENV = "TESSERA_GATHER_LIMIT_MB"
+
+
+def gather_limit() -> int:
+    """Bytes a worker may hold of a gathered table: ``TESSERA_GATHER_LIMIT_MB``, or half the available memory."""
+    import os
+
+    configured = os.environ.get(GATHER_LIMIT_ENV, "").strip()
+    if configured:
+        return int(float(configured) * 2**20)
+    import psutil
+
+    return int(psutil.virtual_memory().available // 2)
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.1f} MiB"
 
 
 def compute(*values: Any) -> tuple[Any, ...]:

@@ -104,10 +104,13 @@ class JoinData(Module):
         right: PartitionedTable = inputs["right_dataset"]
         if params.join_type == "Full Outer Join":
             ctx.log("a full outer join gathers both tables")
-            gathered = {"left_dataset": left.gather(), "right_dataset": right.gather()}
+            gathered = {
+                "left_dataset": left.gather(port="left_dataset"),
+                "right_dataset": right.gather(port="right_dataset"),
+            }
             return self.run(gathered, params, ctx)
         lkeys, rkeys = _keys(left.schema, right.schema, params)
-        whole = right.gather().df.reset_index(drop=True)
+        whole = right.gather(port="right_dataset").df.reset_index(drop=True)
         ctx.log(f"{params.join_type}: the right table ({len(whole):,} rows) joined to each left partition")
         shape = _join_partition(left.frame.head(1), whole, lkeys, rkeys, params).iloc[:0]
         frame = left.frame.map_partitions(_join_partition, shared(whole), lkeys, rkeys, params, meta=shape)

@@ -160,7 +160,7 @@ class PartitionAndSample(Module):
             return {"results_dataset": out}
         if mode == "Assign to Folds" and params.use_replacement_in_the_partitioning:
             ctx.log("Assign to Folds with replacement repeats rows: the table is gathered")
-            return self.run({"dataset": table.gather()}, params, ctx)
+            return self.run({"dataset": table.gather(port="dataset")}, params, ctx)
         key = params.stratification_key_column if params.stratified_split_for_sampling else None
         if key is not None and mode != "Head":
             require_column(table.schema, key, "stratification_key_column")

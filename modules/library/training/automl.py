@@ -117,6 +117,7 @@ class _AutoML(Module):
         single = _best(rows, metric)
         if single is None:
             raise _no_winner(rows, params, metric)
+        reserved = clock.tail(single) if clock is not None else 0.0
         best = self._ensemble(inputs, params, ctx, rows, settings, started, clock) or single
         ctx.check_cancelled()
         ctx.progress(0.9, f"training trial {best['trial']} ({best['algorithm']}) on the whole training dataset")
@@ -157,6 +158,12 @@ class _AutoML(Module):
                 "seconds": params.time_budget_seconds,
                 "slack_s": slack(params.time_budget_seconds),
             }
+        if clock is not None:  # what the budget's estimate of the tail is judged by
+            ctx.log(
+                f"after the search: {time.monotonic() - started - searched:.1f} s (ensemble, refit, explanation and "
+                f"outputs; {reserved:.1f} s were reserved for the winner's), {max(0.0, clock.left()):.1f} s of the "
+                f"time budget left"
+            )
         ctx.progress(1.0, f"best {metric} {_metric(best, metric)}: trial {best['trial']} ({best['algorithm']})")
         return {
             "trained_model": model,

@@ -12,6 +12,7 @@ from modules.library._features import build_pipeline, features_for
 from modules.library._fit_progress import fit_counting, reporting
 from modules.library._learners import SUPERVISED, needs_non_negative_label, refuse_parameter_range
 from modules.library._threads import fitting_threads
+from modules.library.training._dask_fit import NETWORK_TIMEOUT_MINUTES, fit_watched
 from modules.sdk import (
     DataTable,
     FittedModel,
@@ -127,7 +128,7 @@ class TrainModel(Module):
         feature_types: dict[str, str] = {c.name: c.dtype for c in schema.columns if c.name != label}
         if not _distributable(learner, feature_types):
             ctx.log(f"{learner.name or learner.learner} has no distributed trainer here: the table is gathered")
-            return self.run({**inputs, "dataset": table.gather()}, params, ctx)
+            return self.run({**inputs, "dataset": table.gather(port="dataset")}, params, ctx)
         return {"trained_model": _fit_on_cluster(learner, table, label, feature_types, ctx)}
 
 
@@ -168,8 +169,10 @@ def _fit_on_cluster(
     what = f"fitting {learner.name or learner.learner} on {rows:,} rows × {len(feature_types):,} columns"
     ctx.progress(FITTING, what)
     ctx.log(f"{what}, data-parallel on the Dask cluster ({table.npartitions} partitions)")
-    distributed = trainer(**estimator.get_params(), client=default_client())
-    distributed.fit(features.to_dask_array(lengths=True), y.to_dask_array(lengths=True))
+    client = default_client()
+    settings = {"time_out": NETWORK_TIMEOUT_MINUTES, **estimator.get_params()}
+    distributed = trainer(**settings, client=client)
+    fit_watched(distributed, features.to_dask_array(lengths=True), y.to_dask_array(lengths=True), client, ctx)
     pipeline = build_pipeline(feature_types, clone(estimator))
     if len(pipeline.steps) > 1:  # numeric features only: the encoder passes them through, fitted on one row
         pipeline.steps[0][1].fit(prepare_features(table.frame.head(1), feature_types))

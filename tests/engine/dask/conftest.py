@@ -46,12 +46,19 @@ class Both:
         return self.store.put(Table.serialize(DataTable(df, dict(meta))))
 
     def run(
-        self, module: str, params: dict[str, Any], inputs: dict[str, str], *, dask: bool, version: int | None = None
+        self,
+        module: str,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        *,
+        dask: bool,
+        version: int | None = None,
+        ctx: LocalContext | None = None,
     ) -> dict[str, OutputRecord]:
         registry = default_registry()
         cls = registry.get(module, version)
         node = Node("n", module, cls.version, params)
-        ctx = LocalContext(node_id="n")
+        ctx = ctx or LocalContext(node_id="n")
         path = DaskPath(self.target, lambda: self.client) if dask else None
         records = execute_node(node, registry, inputs, self.store, ctx, dask=path)
         self.logs = ctx.logs

@@ -71,15 +71,23 @@ def start_local_cluster(
     idle_timeout: str | None = IDLE_TIMEOUT,
     env: dict[str, str] | None = None,
     log: Path | None = None,
+    die_with_parent: bool = False,
 ) -> LocalCluster:
     """A scheduler on 127.0.0.1 and ``workers`` single-process workers, each its own OS process; returns
-    once every worker has joined. Workers import Tessera's modules as the caller does (same ``PYTHONPATH``)."""
+    once every worker has joined. Workers import Tessera's modules as the caller does (same ``PYTHONPATH``).
+
+    ``die_with_parent``: each process gets SIGTERM when the thread that started it ends (Linux's
+    ``PR_SET_PDEATHSIG``), so a cluster of a process that is killed does not outlive it (the test suite's:
+    a killed pytest left clusters running for hours). Not for the embedded cluster, which the host's
+    other workers go on using after the one that started it exits."""
     folder.mkdir(parents=True, exist_ok=True)
     scheduler_file = folder / "scheduler.json"
     scheduler_file.unlink(missing_ok=True)
     environ = {**os.environ, **(env or {})}
     out = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115 - handed to the children
     common: dict[str, Any] = {"env": environ, "stdout": out, "stderr": subprocess.STDOUT, "start_new_session": True}
+    if die_with_parent:
+        common["preexec_fn"] = _die_with_parent
     scheduler = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0"]
     scheduler += ["--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file)]
     if idle_timeout:
@@ -98,6 +106,15 @@ def start_local_cluster(
         cluster.stop()
         raise
     return cluster
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the parent thread ends (Linux; elsewhere nothing)."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
 def _joined(address: str) -> int:

@@ -15,10 +15,16 @@ LOG = ROOT / "test-artifacts" / "logs" / "dask-cluster.log"
 
 @contextmanager
 def local_cluster(folder: Path, workers: int = 2) -> Iterator[LocalCluster]:
-    """Scheduler + ``workers`` single-threaded workers (512 MiB each), stopped on exit."""
+    """Scheduler + ``workers`` single-threaded workers (512 MiB each), stopped on exit, or when this process dies."""
     LOG.parent.mkdir(parents=True, exist_ok=True)
     cluster = start_local_cluster(
-        folder, workers=workers, threads_per_worker=1, memory_limit="512MiB", idle_timeout=None, log=LOG
+        folder,
+        workers=workers,
+        threads_per_worker=1,
+        memory_limit="512MiB",
+        idle_timeout=None,
+        log=LOG,
+        die_with_parent=True,  # a killed pytest takes its cluster with it
     )
     try:
         yield cluster

@@ -31,3 +31,45 @@ def test_the_embedded_cluster_starts_once_with_its_workers_and_is_reused(tmp_pat
         assert client.submit(sum, [1, 2, 3]).result() == 6
     finally:
         client.shutdown()  # the scheduler and its workers end; in a worker they stop after 10 idle minutes
+
+
+def test_a_cluster_started_to_die_with_its_parent_ends_when_the_parent_is_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    # given a process that starts a cluster tied to it (as the test suite's are), and prints its processes
+    program = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from designer.engine.dask_cluster import start_local_cluster\n"
+        f"cluster = start_local_cluster(Path({str(tmp_path)!r}), workers=1, memory_limit='300MiB', idle_timeout=None,"
+        " die_with_parent=True)\n"
+        "print(' '.join(str(p.pid) for p in cluster.processes), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    pids = [int(p) for p in parent.stdout.readline().split()]
+    assert len(pids) == 2  # the scheduler and one worker (its nanny)
+
+    # when that process is killed, with no chance to stop its cluster
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+
+    # then the scheduler and the worker end within seconds
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, [pid for pid in pids if _alive(pid)]
+        time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    """A process that still runs (a zombie whose parent died is reaped by init: gone too)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
 import os
 import pkgutil
 
 from designer.engine.graph import Graph
-from modules.sdk import Module, Registry, UnknownModule, default_registry
+from modules.sdk import Registry, UnknownModule, default_registry
 
 LIBRARY = "modules.library"
 
@@ -33,7 +32,7 @@ def registry_for(graph: Graph) -> Registry:
     try:
         for module_id in sorted({n.module for n in graph.nodes.values()}):
             for name in files.get(module_id, ()):
-                _register_from(registry, name)
+                registry.register_defined_in(name)
         for node in graph.nodes.values():
             registry.get(node.module, node.version)
     except (UnknownModule, ImportError):
@@ -50,17 +49,3 @@ def _library_files() -> dict[str, tuple[str, ...]]:
         if not info.ispkg:
             found.setdefault(info.name.rsplit(".", 1)[1], []).append(info.name)
     return {k: tuple(v) for k, v in found.items()}
-
-
-def _register_from(registry: Registry, name: str) -> None:
-    """Register the modules defined in ``name``, as ``Registry.discover`` does."""
-    mod = importlib.import_module(name)
-    for obj in vars(mod).values():
-        if (
-            inspect.isclass(obj)
-            and issubclass(obj, Module)
-            and obj is not Module
-            and obj.__module__ == mod.__name__
-            and "id" in vars(obj)
-        ):
-            registry.register(obj)

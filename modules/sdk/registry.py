@@ -73,16 +73,20 @@ class Registry:
         if hasattr(pkg, "__path__"):
             names += [m.name for m in pkgutil.walk_packages(pkg.__path__, prefix=package + ".")]
         for name in names:
-            mod = importlib.import_module(name)
-            for obj in vars(mod).values():
-                if (
-                    inspect.isclass(obj)
-                    and issubclass(obj, Module)
-                    and obj is not Module
-                    and obj.__module__ == mod.__name__
-                    and "id" in vars(obj)
-                ):
-                    self.register(obj)
+            self.register_defined_in(name)
+
+    def register_defined_in(self, name: str) -> None:
+        """Register every concrete Module subclass defined in the Python module ``name`` (not its imports)."""
+        mod = importlib.import_module(name)
+        for obj in vars(mod).values():
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, Module)
+                and obj is not Module
+                and obj.__module__ == mod.__name__
+                and "id" in vars(obj)
+            ):
+                self.register(obj)
 
 
 def check_module(cls: Any) -> list[str]:

@@ -56,10 +56,12 @@ def read_fast(
     missing_values: Collection[str] | None = None,
     decimal: str = ".",
     column_types: Mapping[str, str] | None = None,
+    refuse_data_as_header: bool = True,
+    quoting: str | None = None,
 ) -> pd.DataFrame | None:
     """The DataFrame ``read_delimited(data, delimiter=..., has_header=..., ...)`` gives with the same options,
     or ``None`` where only ``read_delimited`` can say (see the module's docstring); ``TextDataError`` as it
-    raises it otherwise."""
+    raises it otherwise. ``quoting``: what ``_quoting`` gives for ``data``, when the caller already looked."""
     import pyarrow as pa
 
     markers = missing_markers(missing_values)
@@ -73,7 +75,8 @@ def read_fast(
         except UnicodeDecodeError:
             return None  # read_delimited names the line
     view = memoryview(data)[len(BOM) :] if data.startswith(BOM) else memoryview(data)
-    quoting = _quoting(view, delimiter) if len(view) >= min_bytes else None
+    if quoting is None:
+        quoting = _quoting(view, delimiter) if len(view) >= min_bytes else None
     if quoting is None:
         return None
     first = _first_record(view, delimiter)
@@ -93,7 +96,7 @@ def read_fast(
     columns = dict(zip(header, typed, strict=True))
     # Each column stays its own array (``copy=False`` skips stacking the numbers into one block: a copy of them all).
     df = pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
-    if has_header:
+    if has_header and refuse_data_as_header:
         _refuse_data_as_header(header, df)
     return df
 

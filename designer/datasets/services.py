@@ -11,6 +11,9 @@ transaction, so a failed upload leaves no Dataset or DatasetVersion behind.
 from __future__ import annotations
 
 import io
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePath
@@ -27,7 +30,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from designer.activity import services as activity
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
-from designer.engine.profile import json_safe, profile_stored, profile_table
+from designer.engine.profile import ExactCounts, json_safe, profile_stored, profile_table
 from designer.schedules.dispatch import dataset_version_created
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, TableSchema
@@ -39,6 +42,7 @@ from .fast_csv import read_fast
 from .models import Dataset, DatasetVersion
 from .options import ReadOptions
 from .samples import SAMPLES, Sample, sample_named
+from .stream_csv import TextOptions, typed_pieces
 
 PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -63,6 +67,40 @@ class ParsedUpload:
 
 
 @dataclass(frozen=True)
+class LargeText:
+    """A delimited upload larger than one partition (``TESSERA_DATASET_PARTITION_BYTES``): read in pieces when it
+    is stored or previewed (``stream_csv``), never whole. ``file`` is the upload, read again from its start."""
+
+    file: Any
+    source_name: str
+    options: ReadOptions
+
+    def pieces(self) -> Iterator[pd.DataFrame]:
+        """The table piece by piece, typed as the whole file would be; a 400 naming the line or option at fault."""
+        opts = self.options
+        text = TextOptions(
+            delimiter=str(opts.delimiter),
+            has_header=opts.has_header,
+            encoding=opts.encoding,
+            missing_values=opts.missing_values,
+            decimal=opts.decimal,
+            column_types=opts.column_types,
+        )
+        partition_bytes = int(settings.TESSERA_DATASET_PARTITION_BYTES)
+        try:
+            yield from typed_pieces(partial(_from_start, self.file), text, piece_chars=max(partition_bytes // 2, 1))
+        except TextDataError as exc:
+            raise _text_refusal(self.source_name, exc) from None
+
+
+@contextmanager
+def _from_start(file: Any) -> Iterator[Any]:
+    """The upload from its first byte (left open: the request owns it)."""
+    file.seek(0)
+    yield file
+
+
+@dataclass(frozen=True)
 class FileUpload:
     """A checked zip: the bytes as uploaded, stored as they are."""
 
@@ -82,14 +120,17 @@ def unreadable(message: str) -> ValidationError:
 # -- reading uploads ------------------------------------------------------------------------------
 
 
-def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload | FileUpload:
+def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload | FileUpload | LargeText:
     """A DataFrame from an uploaded CSV, TSV or Parquet file, or the checked bytes of a .zip (a file dataset).
 
     ``file`` is a Django ``UploadedFile`` or similar. ``options`` say how a CSV/TSV is read (Parquet and zip
     ignore them): ``has_header`` whether its first line names the columns (it must then be there: a blank
     first line, or one that looks like data, is refused naming line 1; without one the columns are named
     Col1, Col2, ...), the delimiter (guessed when unset), encoding, missing markers, decimal separator and
-    column type overrides (see ``read_delimited``). Every refusal is a 400 naming the option or the file."""
+    column type overrides (see ``read_delimited``). Every refusal is a 400 naming the option or the file.
+
+    A CSV/TSV larger than ``TESSERA_DATASET_PARTITION_BYTES`` is not read here: it comes back as ``LargeText``,
+    read piece by piece when stored (the same table, in bounded memory)."""
     options = options or ReadOptions()
     name = PurePath(str(getattr(file, "name", "") or "upload")).name
     limit = int(settings.TESSERA_MAX_UPLOAD_BYTES)
@@ -101,6 +142,9 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
         )
     if hasattr(file, "seek"):
         file.seek(0)
+    large = _large_text(file, name, size, options)
+    if large is not None:
+        return large
     data = file.read(limit + 1)
     if len(data) > limit:
         raise UploadTooLarge(
@@ -118,13 +162,8 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
     if name.lower().endswith(PARQUET_SUFFIXES) or data.startswith(PARQUET_MAGIC):
         df = _read_parquet(data, name)
         return ParsedUpload(df=df, source_name=name)
-    delimiter = options.delimiter or _delimiter(name, data, options)
-    options = options.with_delimiter(delimiter)
-    if options.decimal == delimiter:
-        message = (
-            f"the decimal separator and the delimiter cannot both be {options.decimal!r}; choose another delimiter"
-        )
-        raise ValidationError({"detail": message, "fields": {"decimal": [message]}})
+    options = _text_options(name, data, options)
+    delimiter = str(options.delimiter)
     kwargs: dict[str, Any] = {
         "delimiter": delimiter,
         "has_header": options.has_header,
@@ -137,11 +176,41 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
         fast = read_fast(data, **kwargs)
         df = fast if fast is not None else read_delimited(data, **kwargs)
     except TextDataError as exc:
-        if exc.option is None:
-            raise unreadable(f"'{name}': {exc.message}") from None
-        message = f"'{name}': {exc.message}"
-        raise ValidationError({"detail": message, "fields": {exc.option: [message]}}) from None
+        raise _text_refusal(name, exc) from None
     return ParsedUpload(df=df, source_name=name, options=options)
+
+
+def _large_text(file: Any, name: str, size: int | None, options: ReadOptions) -> LargeText | None:
+    """The upload as ``LargeText`` when it is delimited text larger than one partition; else ``None``."""
+    partition_bytes = int(settings.TESSERA_DATASET_PARTITION_BYTES)
+    if size is None or partition_bytes <= 0 or size <= partition_bytes or not hasattr(file, "seek"):
+        return None
+    if name.lower().endswith(ZIP_SUFFIXES + PARQUET_SUFFIXES):
+        return None
+    head = file.read(65536)
+    file.seek(0)
+    if isinstance(head, str) or head.startswith(ZIP_MAGIC) or head.startswith(PARQUET_MAGIC):
+        return None  # refused or read as before
+    return LargeText(file=file, source_name=name, options=_text_options(name, head, options))
+
+
+def _text_options(name: str, head: bytes, options: ReadOptions) -> ReadOptions:
+    """``options`` with the delimiter guessed from the file's start when unset; a 400 when it is the decimal's."""
+    delimiter = options.delimiter or _delimiter(name, head, options)
+    if options.decimal == delimiter:
+        message = (
+            f"the decimal separator and the delimiter cannot both be {options.decimal!r}; choose another delimiter"
+        )
+        raise ValidationError({"detail": message, "fields": {"decimal": [message]}})
+    return options.with_delimiter(delimiter)
+
+
+def _text_refusal(name: str, exc: TextDataError) -> ValidationError:
+    """A 400 naming the file and, where one is at fault, the reading option."""
+    if exc.option is None:
+        return unreadable(f"'{name}': {exc.message}")
+    message = f"'{name}': {exc.message}"
+    return ValidationError({"detail": message, "fields": {exc.option: [message]}})
 
 
 def _checked_zip(data: bytes, name: str) -> bytes:
@@ -263,11 +332,44 @@ def store_partitioned(df: pd.DataFrame, partition_bytes: int) -> StoredTable:
     from designer.engine.tables import StoreTables
 
     rows = partition_rows(df, partition_bytes)
+    counts = ExactCounts()
     with StoreTables(artifact_store()).writer(row_group_rows=rows) as sink:
         for start in range(0, max(len(df), 1), rows):
-            sink.write(DataTable(df.iloc[start : start + rows]))
+            part = df.iloc[start : start + rows]
+            sink.write(DataTable(part))
+            counts.add(part)
         stored = sink.close()
-    profile = profile_stored(stored, _profile_sample(stored).df)
+    return _partitioned(stored, counts)
+
+
+def store_large_text(upload: LargeText) -> StoredTable:
+    """A large delimited upload as partitioned Parquet, written a piece at a time as it is read (each piece of
+    about half ``TESSERA_DATASET_PARTITION_BYTES`` of text one row group), profiled like ``store_partitioned``'s
+    tables, the exact counts taken as the pieces go by (beside the encoding, which Arrow does without the GIL).
+    Nothing is stored when the file is refused: it is parsed whole first."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from designer.engine.tables import StoreTables
+
+    pieces = upload.pieces()
+    first = next(pieces)  # the whole file parsed: every refusal comes before anything is written
+    counts = ExactCounts()
+    with StoreTables(artifact_store()).writer() as sink, ThreadPoolExecutor(1, "tessera-store") as pool:
+        written: Future[None] | None = None
+        for piece in itertools.chain([first], pieces):  # a piece encoded on a second thread while the next is read
+            if written is not None:
+                written.result()
+            written = pool.submit(sink.write, DataTable(piece))
+            counts.add(piece)
+        assert written is not None
+        written.result()
+        stored = sink.close()
+    return _partitioned(stored, counts)
+
+
+def _partitioned(stored: TableArtifact, counts: ExactCounts) -> StoredTable:
+    """The version's record of a partitioned table: profiled from a sample and the exact ``counts``."""
+    profile = profile_stored(stored, _profile_sample(stored).df, counts)
     return StoredTable(
         digest=stored.digest,
         schema=stored.schema.to_dict(),
@@ -316,9 +418,11 @@ def store_file(data: bytes) -> StoredTable:
     )
 
 
-def store_upload(upload: ParsedUpload | FileUpload) -> StoredTable:
+def store_upload(upload: ParsedUpload | FileUpload | LargeText) -> StoredTable:
     if isinstance(upload, FileUpload):
         return store_file(upload.data)
+    if isinstance(upload, LargeText):
+        return store_large_text(upload)
     return store_table(upload.df)
 
 
@@ -491,7 +595,7 @@ def _profile_sample(table: TableArtifact) -> DataTable:
     return table.read_row_groups(sorted({int(i * step) for i in range(wanted)}))
 
 
-def _refuse_other_kind(dataset: Dataset, upload: ParsedUpload | FileUpload) -> None:
+def _refuse_other_kind(dataset: Dataset, upload: ParsedUpload | FileUpload | LargeText) -> None:
     """A pipeline that reads "the latest version" must not find a table turned into a zip (or back)."""
     kind = DatasetVersion.FILE if isinstance(upload, FileUpload) else DatasetVersion.TABLE
     current = dataset.versions.order_by("-version").values_list("kind", flat=True).first()

@@ -13,7 +13,7 @@ from designer.engine.profile import page_table
 from modules.sdk.textdata import float_pattern
 
 from .options import ReadOptions
-from .services import FileUpload, read_upload
+from .services import FileUpload, LargeText, read_upload
 
 
 def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, Any]:
@@ -23,7 +23,22 @@ def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, 
     if isinstance(parsed, FileUpload):
         message = f"'{parsed.source_name}' is a zip: it is stored as it is (a file dataset), with no rows to preview"
         raise ValidationError({"detail": message, "fields": {"file": [message]}})
-    page = page_table(parsed.df, 0, limit)
+    if isinstance(parsed, LargeText):  # read piece by piece: the page from the first, every row counted
+        pieces = parsed.pieces()
+        df = next(pieces)
+        page = page_table(df, 0, limit)
+        total, valued = len(df), {name for name in df.columns if df[name].notna().any()}
+        for piece in pieces:
+            total += len(piece)
+            valued |= {name for name in piece.columns if name not in valued and piece[name].notna().any()}
+        page["total"] = total
+        problems = [
+            p for p in _problems(df, parsed.options) if "no values" not in p["message"] or p["column"] not in valued
+        ]
+    else:
+        df = parsed.df
+        page = page_table(df, 0, limit)
+        problems = _problems(df, parsed.options) if parsed.options is not None else []
     used = parsed.options.used() if parsed.options is not None else None
     return {
         "source_name": parsed.source_name,
@@ -32,7 +47,7 @@ def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, 
         "columns": page["columns"],
         "rows": page["rows"],
         "options": used,
-        "problems": _problems(parsed.df, parsed.options) if parsed.options is not None else [],
+        "problems": problems,
     }
 
 

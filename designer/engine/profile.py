@@ -135,35 +135,49 @@ def page_stored(table: StoredTable, offset: int, limit: int) -> dict[str, Any]:
     return {**page, "total": total, "offset": offset}
 
 
-def profile_stored(table: StoredTable, sample: pd.DataFrame) -> dict[str, Any]:
+class ExactCounts:
+    """A table's missing values, and each number column's count, mean, spread, minimum and maximum, counted exactly
+    one part at a time (row groups read back, or the parts of a table as they are written)."""
+
+    def __init__(self) -> None:
+        self.missing: dict[str, int] = {}
+        self.parts: dict[str, list[tuple[int, float, float, float, float]]] = {}
+
+    def add(self, df: pd.DataFrame) -> None:
+        import numpy as np
+
+        for i, name in enumerate(df.columns):
+            series = df.iloc[:, i]
+            self.missing[str(name)] = self.missing.get(str(name), 0) + int(series.isna().sum())
+            if dtype_of(series) not in _NUMERIC:
+                continue
+            x = series.to_numpy(dtype="float64", na_value=np.nan)
+            x = x[~np.isnan(x)]
+            if x.size:
+                mean = float(x.mean())
+                part = (x.size, mean, float(((x - mean) ** 2).sum()), float(x.min()), float(x.max()))
+                self.parts.setdefault(str(name), []).append(part)
+
+
+def profile_stored(table: StoredTable, sample: pd.DataFrame, counts: ExactCounts | None = None) -> dict[str, Any]:
     """A profile of a stored table whose ``sample`` (rows spread over it) gives the distinct counts, top values
     and histograms, with the row count, missing values and a number column's minimum, maximum, mean and spread
-    counted exactly on every row, one row group at a time (the table is never read whole)."""
-    import numpy as np
-
+    counted exactly on every row, one row group at a time (the table is never read whole), or taken from
+    ``counts`` made while the table was written."""
     profile = profile_table(sample)
     total = table.num_rows
     profile["rows"] = total
     if len(sample) < total:
         profile["sampled_rows"] = len(sample)
-    numeric = [c["name"] for c in profile["columns"] if c["type"] in _NUMERIC]
-    missing = dict.fromkeys((c["name"] for c in profile["columns"]), 0)
-    parts: dict[str, list[tuple[int, float, float, float, float]]] = {n: [] for n in numeric}
-    for group in range(len(table.row_groups)):
-        df = table.read_row_groups([group]).df
-        for name in missing:
-            missing[name] += int(df[name].isna().sum())
-        for name in numeric:
-            x = df[name].to_numpy(dtype="float64", na_value=np.nan)
-            x = x[~np.isnan(x)]
-            if x.size:
-                mean = float(x.mean())
-                parts[name].append((x.size, mean, float(((x - mean) ** 2).sum()), float(x.min()), float(x.max())))
+    if counts is None:
+        counts = ExactCounts()
+        for group in range(len(table.row_groups)):
+            counts.add(table.read_row_groups([group]).df)
     for column in profile["columns"]:
         name = column["name"]
-        column["missing"] = missing[name]
-        if name in parts and parts[name]:
-            column.update({k: json_safe(v) for k, v in _combined(parts[name]).items()})
+        column["missing"] = counts.missing.get(name, 0)
+        if column["type"] in _NUMERIC and counts.parts.get(name):
+            column.update({k: json_safe(v) for k, v in _combined(counts.parts[name]).items()})
     return profile
 
 

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -82,6 +82,9 @@ def read_delimited(
     missing_values: Collection[str] | None = None,
     decimal: str = ".",
     column_types: Mapping[str, str] | None = None,
+    header: Sequence[str] | None = None,
+    first_line: int = 1,
+    header_line: int = 1,
 ) -> pd.DataFrame:
     """Parse delimited text into a DataFrame with inferred column types.
 
@@ -99,6 +102,11 @@ def read_delimited(
     replaces the default markers (``MISSING_MARKERS``; an empty cell stays missing); ``decimal=","`` reads
     ``1,5`` as a number (and ``1.5`` as text); ``column_types`` maps a column to one of ``COLUMN_TYPES``
     instead of the guess, and a value that does not convert is refused naming the column, line and value.
+
+    A piece of a larger file (``designer.datasets.stream_csv``) passes the file's column names as ``header``
+    (the text then holds data rows only, each checked against it), the physical line the text starts on as
+    ``first_line`` and the line of the file's header (or first record, without one) as ``header_line``, so
+    every message names the file's own lines.
     """
     if decimal not in DECIMALS:
         raise TextDataError(f"the decimal separator must be '.' or ',', not {decimal!r}", option="decimal")
@@ -112,7 +120,9 @@ def read_delimited(
         raise TextDataError("the file is empty")
     if max_rows is not None and max_rows < 1:
         raise ValueError("max_rows must be at least 1")
-    header, rows, lines = _split_records(text, delimiter, has_header, max_rows)
+    header, rows, lines = _split_records(
+        text, delimiter, has_header, max_rows, list(header) if header is not None else None, first_line, header_line
+    )
     markers = missing_markers(missing_values)
     overrides = dict(column_types or {})
     _check_overrides(overrides, header)
@@ -138,17 +148,20 @@ def _decode(data: bytes | str, encoding: str = "utf-8") -> str:
     try:
         return raw.decode(codec).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        if codec == "utf-8":
-            hint = "save it as UTF-8 and upload it again, or choose the encoding it was saved in"
-        else:
-            hint = "choose the encoding it was saved in"
-        raise TextDataError(
-            f"the file is not {_codec_label(codec)} text: byte 0x{raw[exc.start]:02x} at line {line} "
-            f"(offset {exc.start}); {hint}",
-            line=line,
-            option=None if codec == "utf-8" else "encoding",
-        ) from None
+        raise undecodable(codec, raw[exc.start], raw.count(b"\n", 0, exc.start) + 1, exc.start) from None
+
+
+def undecodable(codec: str, byte: int, line: int, offset: int) -> TextDataError:
+    """The refusal of a file that is not text in ``codec``: ``byte`` at ``offset`` (on ``line``) does not decode."""
+    if codec == "utf-8":
+        hint = "save it as UTF-8 and upload it again, or choose the encoding it was saved in"
+    else:
+        hint = "choose the encoding it was saved in"
+    return TextDataError(
+        f"the file is not {_codec_label(codec)} text: byte 0x{byte:02x} at line {line} (offset {offset}); {hint}",
+        line=line,
+        option=None if codec == "utf-8" else "encoding",
+    )
 
 
 def _codec_label(codec: str) -> str:
@@ -156,17 +169,21 @@ def _codec_label(codec: str) -> str:
 
 
 def _split_records(
-    text: str, delimiter: str, has_header: bool, max_rows: int | None
+    text: str,
+    delimiter: str,
+    has_header: bool,
+    max_rows: int | None,
+    header: list[str] | None = None,
+    first_line: int = 1,
+    header_line: int = 1,
 ) -> tuple[list[str], list[list[str]], list[int]]:
     """Header names, data rows (cells stripped) and the line each row starts on, checking field counts."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True)
-    header: list[str] | None = None
-    header_line = 1
     rows: list[list[str]] = []
     lines: list[int] = []
-    line = 1
+    line = first_line
     while max_rows is None or len(rows) < max_rows:
-        line = reader.line_num + 1  # the record about to be read starts on this physical line
+        line = reader.line_num + first_line  # the record about to be read starts on this physical line
         try:
             record = next(reader)
         except StopIteration:
@@ -355,4 +372,5 @@ __all__ = [
     "float_pattern",
     "missing_markers",
     "read_delimited",
+    "undecodable",
 ]

@@ -1,9 +1,11 @@
 """An upload larger than a partition (TESSERA_DATASET_PARTITION_MB, tiny here) is stored as partitioned Parquet:
 row groups of about that size, read one at a time as the Dask path's partitions, profiled from its partitions,
-with the same rows, schema and statistics as the same table stored whole."""
+with the same rows, schema and statistics as the same table stored whole. (A Parquet upload here: delimited text
+that large is read in pieces, test_large_text_upload.py.)"""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,7 @@ from designer.artifacts import artifact_store
 from designer.datasets.services import create_dataset, partition_rows
 from designer.engine.partitions import open_partitioned
 from modules.sdk import StoredTable
+from modules.sdk.textdata import read_delimited
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +33,14 @@ def _csv() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _upload(owner: Any, workspace: Any, name: str) -> Any:
-    dataset = create_dataset(owner, workspace, name, SimpleUploadedFile(f"{name}.csv", _csv(), "text/csv"))
-    return dataset.versions.get()
+def _upload(owner: Any, workspace: Any, name: str, parquet: bool = False) -> Any:
+    if parquet:
+        buffer = io.BytesIO()
+        read_delimited(_csv()).to_parquet(buffer, index=False)
+        file = SimpleUploadedFile(f"{name}.parquet", buffer.getvalue())
+    else:
+        file = SimpleUploadedFile(f"{name}.csv", _csv(), "text/csv")
+    return create_dataset(owner, workspace, name, file).versions.get()
 
 
 def _stored(version: Any) -> StoredTable:
@@ -42,10 +50,10 @@ def _stored(version: Any) -> StoredTable:
 def test_a_large_upload_is_stored_in_partitions_profiled_from_them_and_equals_the_whole(
     owner: Any, workspace: Any, settings: Any
 ) -> None:
-    # given the same CSV uploaded under the default threshold, and under one of 2 KiB
+    # given the same table uploaded as CSV under the default threshold, and as Parquet under one of 2 KiB
     whole = _upload(owner, workspace, "whole")
     settings.TESSERA_DATASET_PARTITION_BYTES = 2048
-    parted = _upload(owner, workspace, "parted")
+    parted = _upload(owner, workspace, "parted", parquet=True)
 
     # then the small one is one row group, the large one several of the size the threshold gives
     assert _stored(whole).row_groups == [ROWS]

@@ -1,0 +1,117 @@
+"""An upload of delimited text larger than a partition (TESSERA_DATASET_PARTITION_MB, tiny here) is never parsed
+whole: it is read in pieces into partitioned Parquet, typed as the whole file would be, previewed the same way,
+and refused naming the file's own line, with nothing stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from designer.artifacts import artifact_store
+from designer.datasets import services, stream_csv
+from designer.datasets.models import Dataset, DatasetVersion
+from designer.workspaces.models import Workspace
+from modules.sdk import StoredTable
+from modules.sdk.textdata import read_delimited
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 1500
+PARTITION = 4096
+
+
+def _csv(late_word: bool = True, ragged_at: int | None = None) -> bytes:
+    rng = np.random.default_rng(5)
+    lines = ["x,n,code,flag,note"]
+    for i in range(ROWS):
+        x = "" if i % 11 == 0 else f"{rng.normal(10, 3):.4f}"
+        code = "n/a" if i == ROWS - 2 and late_word else str(i % 97)
+        code = "A-17" if i == ROWS - 1 and late_word else code
+        note = '"two\nlines"' if i % 250 == 3 else "ok"
+        lines.append(f"{x},{i},{code},{'true' if i % 3 else 'false'},{note}")
+        if ragged_at == i:
+            lines.append("1,2")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def pieces_only(monkeypatch: pytest.MonkeyPatch, settings: Any) -> list[int]:
+    """Partitions of 4 KiB; the whole-file parsers of ``read_upload`` fail the test if called; the sizes of the
+    texts the piece parsers were given."""
+    settings.TESSERA_DATASET_PARTITION_BYTES = PARTITION
+
+    def whole(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the upload was parsed whole")
+
+    monkeypatch.setattr(services, "read_fast", whole)
+    monkeypatch.setattr(services, "read_delimited", whole)
+    sizes: list[int] = []
+    real = stream_csv.read_delimited
+
+    def careful(text: str, **kwargs: Any) -> pd.DataFrame:
+        sizes.append(len(text))
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(stream_csv, "read_delimited", careful)
+    return sizes
+
+
+def _post(client: Any, workspace: Workspace, data: bytes, path: str = "/api/datasets/") -> Any:
+    body = {"workspace": workspace.pk, "file": SimpleUploadedFile("big.csv", data, "text/csv")}
+    return client.post(path, {**body, "name": "big"} if path == "/api/datasets/" else body, format="multipart")
+
+
+def test_a_large_text_upload_is_read_in_pieces_into_partitions_typed_as_the_whole_file(
+    as_editor: Any, workspace: Workspace, pieces_only: list[int]
+) -> None:
+    # given a CSV of ~34 KB whose "code" column is integers until its last two rows
+    data = _csv()
+    expected = read_delimited(data)
+    assert str(expected["code"].dtype) == "str" and len(data) > 8 * PARTITION
+
+    # when it is uploaded
+    response = _post(as_editor, workspace, data)
+
+    # then no parser saw more than a piece (half a partition) and a record, and there were many pieces
+    assert response.status_code == 201, response.content
+    assert len(pieces_only) > 10 and max(pieces_only) < PARTITION
+    # and the stored table is the whole file's, in partitions of one size
+    version = DatasetVersion.objects.get(dataset__name="big")
+    stored = StoredTable(version.digest, lambda: artifact_store().open(version.digest))
+    pd.testing.assert_frame_equal(stored.read().df, expected, check_exact=True)
+    groups = stored.row_groups
+    assert len(groups) > 5 and sum(groups) == ROWS  # one row group per piece
+    assert version.rows == ROWS
+    columns = {c["name"]: c for c in version.profile["columns"]}
+    assert columns["code"]["type"] == "string" and columns["x"]["missing"] == len(range(0, ROWS, 11))
+
+
+def test_a_large_text_upload_previews_the_whole_files_types_and_row_count(
+    as_editor: Any, workspace: Workspace, pieces_only: list[int]
+) -> None:
+    response = _post(as_editor, workspace, _csv(), path="/api/datasets/preview/")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["total"] == ROWS
+    types = {c["name"]: c["type"] for c in body["columns"]}
+    assert types["code"] == "string" and types["n"] == "integer" and types["flag"] == "boolean"
+    assert body["rows"][0][2] == "0"  # as spelled, from the file: not the integer the first piece read
+    assert not Dataset.objects.exists()
+
+
+def test_a_ragged_row_deep_in_a_large_upload_is_a_400_naming_its_line_and_nothing_is_stored(
+    as_editor: Any, workspace: Workspace, pieces_only: list[int]
+) -> None:
+    data = _csv(ragged_at=1200)
+    line = data[: data.index(b"\n1,2\n") + 1].count(b"\n") + 1
+
+    response = _post(as_editor, workspace, data)
+
+    assert response.status_code == 400
+    assert f"line {line} has 2 fields but the header has 5" in response.json()["detail"]
+    assert not Dataset.objects.exists() and not DatasetVersion.objects.exists()

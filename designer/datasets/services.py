@@ -35,14 +35,14 @@ from designer.schedules.dispatch import dataset_version_created
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, TableSchema
 from modules.sdk import StoredTable as TableArtifact
+from modules.sdk.fast_csv import read_fast
 from modules.sdk.ports import zip_members
+from modules.sdk.stream_csv import TextOptions, typed_pieces
 from modules.sdk.textdata import TextDataError, read_delimited
 
-from .fast_csv import read_fast
 from .models import Dataset, DatasetVersion
 from .options import ReadOptions
 from .samples import SAMPLES, Sample, sample_named
-from .stream_csv import TextOptions, typed_pieces
 
 PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".pq")

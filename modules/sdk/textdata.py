@@ -103,7 +103,7 @@ def read_delimited(
     ``1,5`` as a number (and ``1.5`` as text); ``column_types`` maps a column to one of ``COLUMN_TYPES``
     instead of the guess, and a value that does not convert is refused naming the column, line and value.
 
-    A piece of a larger file (``designer.datasets.stream_csv``) passes the file's column names as ``header``
+    A piece of a larger file (``modules.sdk.stream_csv``) passes the file's column names as ``header``
     (the text then holds data rows only, each checked against it), the physical line the text starts on as
     ``first_line`` and the line of the file's header (or first record, without one) as ``header_line``, so
     every message names the file's own lines.

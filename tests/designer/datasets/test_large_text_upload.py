@@ -12,10 +12,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from designer.artifacts import artifact_store
-from designer.datasets import services, stream_csv
+from designer.datasets import services
 from designer.datasets.models import Dataset, DatasetVersion
 from designer.workspaces.models import Workspace
-from modules.sdk import StoredTable
+from modules.sdk import StoredTable, stream_csv
 from modules.sdk.textdata import read_delimited
 
 pytestmark = pytest.mark.django_db

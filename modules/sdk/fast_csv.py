@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from modules.sdk.textdata import (
+from .textdata import (
     _FLOAT,
     _INT,
     MISSING_MARKERS,

@@ -43,7 +43,8 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from modules.sdk.textdata import (
+from .fast_csv import BOM, _quoting, read_fast
+from .textdata import (
     _INT,
     TextDataError,
     _refuse_data_as_header,
@@ -51,8 +52,6 @@ from modules.sdk.textdata import (
     read_delimited,
     undecodable,
 )
-
-from .fast_csv import BOM, _quoting, read_fast
 
 #: Bytes decoded at a time.
 _BLOCK = 1 << 20

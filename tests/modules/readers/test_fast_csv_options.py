@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from designer.datasets.fast_csv import read_fast
+from modules.sdk.fast_csv import read_fast
 from modules.sdk.textdata import TextDataError, read_delimited
 
 EUROPEAN = "Stadt;Preis;Menge;Code\nKöln;1,5;3;NA\nMünchen;-2,25;-;EU\nZürich;3;4;n/v\n"

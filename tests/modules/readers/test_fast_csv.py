@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer.datasets.fast_csv import read_fast
+from modules.sdk.fast_csv import read_fast
 from modules.sdk.textdata import TextDataError, read_delimited
 
 
@@ -205,7 +205,7 @@ def test_a_tricky_token_in_a_numeric_column_is_typed_as_read_delimited_types_it(
 
 
 def test_numbers_are_parsed_by_arrow_and_typed_as_read_delimited_types_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    from designer.datasets import fast_csv
+    from modules.sdk import fast_csv
 
     from_text: list[int] = []
     typed = fast_csv._typed

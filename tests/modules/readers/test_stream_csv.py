@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer.datasets import stream_csv
-from designer.datasets.fast_csv import read_fast
-from designer.datasets.stream_csv import TextOptions, typed_pieces
+from modules.sdk import stream_csv
+from modules.sdk.fast_csv import read_fast
+from modules.sdk.stream_csv import TextOptions, typed_pieces
 from modules.sdk.textdata import TextDataError, read_delimited
 
 from .test_fast_csv import MESSY, READ

@@ -37,6 +37,12 @@ def max_bytes() -> int:
     return int(os.environ.get("TESSERA_IMPORT_MAX_MB", "200")) * 1024 * 1024
 
 
+def partition_bytes() -> int:
+    """The partition size of large tables (``TESSERA_DATASET_PARTITION_MB``, as for uploads): a CSV/TSV import
+    larger than it is read in pieces of half of it; 0 turns that off."""
+    return int(float(os.environ.get("TESSERA_DATASET_PARTITION_MB", "128")) * 1024 * 1024)
+
+
 def roots() -> list[Path]:
     raw = os.environ.get("TESSERA_IMPORT_ROOTS", "")
     return [Path(p).resolve() for p in raw.split(os.pathsep) if p.strip()]

@@ -8,7 +8,8 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field
 
-from modules.sdk import DataTable, Module, ModuleError, Out, ParamModel, RunContext, Table
+from modules.sdk import DataTable, Module, ModuleError, Out, ParamModel, RunContext, StoredTable, Table
+from modules.sdk.stream_csv import TextOptions, typed_pieces
 from modules.sdk.textdata import TextDataError, read_delimited
 
 from . import _sources
@@ -62,7 +63,14 @@ class ImportData(Module):
         elif params.data_source == "SQL query":
             df = _from_sql(params)
         else:
-            df = _from_path(params)
+            read = _from_path(params, ctx)
+            if isinstance(read, StoredTable):
+                ctx.log(
+                    f"imported {read.num_rows} rows and {len(read.schema.columns)} columns from a path or object-store "
+                    f"URL, read in {len(read.row_groups)} pieces (larger than a partition)"
+                )
+                return {"dataset": read}
+            df = read
         ctx.log(f"imported {len(df)} rows and {len(df.columns)} columns from {params.data_source.lower()}")
         return {"dataset": DataTable(df.reset_index(drop=True))}
 
@@ -102,7 +110,9 @@ def _fetch_table(url: str, params: ImportData.Params, param: str) -> pd.DataFram
     return parse_bytes(data, fmt, params.has_header, param)
 
 
-def _from_path(params: ImportData.Params) -> pd.DataFrame:
+def _from_path(params: ImportData.Params, ctx: RunContext) -> pd.DataFrame | StoredTable:
+    """The matching files' rows; CSV/TSV files larger together than a partition are read in pieces straight into
+    the store (``stream_csv``: typed as each whole file would be), never whole."""
     import fsspec
 
     if not params.path:
@@ -120,8 +130,12 @@ def _from_path(params: ImportData.Params) -> pd.DataFrame:
         raise ModuleError(f"'{params.path}' cannot be opened: {exc}", param="path") from None
     if not files:
         raise ModuleError(f"no file matches '{params.path}'", param="path")
-    frames = []
     limit = _sources.max_bytes()
+    sizes = [_size(handle, limit) for handle in files]
+    partition = _sources.partition_bytes()
+    if fmt != "Parquet" and 0 < partition < sum(sizes):
+        return _in_pieces(files, fmt, params.has_header, partition, ctx)
+    frames = []
     for handle in files:
         try:
             with handle as f:
@@ -129,15 +143,61 @@ def _from_path(params: ImportData.Params) -> pd.DataFrame:
         except FileNotFoundError:
             raise ModuleError(f"'{handle.path}' does not exist", param="path") from None
         if len(data) > limit:
-            raise ModuleError(
-                f"'{handle.path}' is larger than the {limit // (1024 * 1024)} MB import limit", param="path"
-            )
+            raise _too_large(handle, limit)
         frames.append(parse_bytes(data, fmt, params.has_header, "path"))
     first = list(frames[0].columns)
     for handle, frame in zip(files, frames, strict=True):
         if list(frame.columns) != first:
             raise ModuleError(f"'{handle.path}' has other columns than the first file", param="path")
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _size(handle: Any, limit: int) -> int:
+    try:
+        size = int(handle.fs.size(handle.path))
+    except FileNotFoundError:
+        raise ModuleError(f"'{handle.path}' does not exist", param="path") from None
+    if size > limit:
+        raise _too_large(handle, limit)
+    return size
+
+
+def _too_large(handle: Any, limit: int) -> ModuleError:
+    return ModuleError(f"'{handle.path}' is larger than the {limit // (1024 * 1024)} MB import limit", param="path")
+
+
+def _in_pieces(files: list[Any], fmt: str, has_header: bool, partition: int, ctx: RunContext) -> StoredTable:
+    """The files' rows written piece by piece (one row group each). Each file is typed as a whole, as when read
+    whole; a later file must give each column the first file's type (a column with no values in a piece aside),
+    else the import is refused naming the file and the column."""
+    options = TextOptions(delimiter="\t" if fmt == "TSV" else ",", has_header=has_header)
+    dtypes: pd.Series | None = None
+    with ctx.tables.writer() as sink:
+        for handle in files:
+            try:
+                pieces = typed_pieces(lambda h=handle: h.fs.open(h.path, "rb"), options, piece_chars=partition // 2)
+                for piece in pieces:
+                    dtypes = piece.dtypes if dtypes is None else dtypes
+                    _same_columns(handle, piece, dtypes)
+                    sink.write(DataTable(piece))
+                    ctx.check_cancelled()
+            except TextDataError as exc:
+                message = f"'{handle.path}' cannot be read as {fmt}: {exc.message}"
+                raise ModuleError(message, param="path", column=exc.column) from None
+        return sink.close()
+
+
+def _same_columns(handle: Any, piece: pd.DataFrame, dtypes: pd.Series) -> None:
+    if list(piece.columns) != list(dtypes.index):
+        raise ModuleError(f"'{handle.path}' has other columns than the first file", param="path")
+    for name, dtype in dtypes.items():
+        if piece[name].dtype != dtype and piece[name].notna().any():
+            raise ModuleError(
+                f"'{handle.path}' reads column '{name}' as {piece[name].dtype}, the first file as {dtype}; import "
+                "the files one by one (Add Rows joins them) or make the column alike in all of them",
+                param="path",
+                column=str(name),
+            )
 
 
 def _from_sql(params: ImportData.Params) -> pd.DataFrame:

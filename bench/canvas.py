@@ -235,9 +235,30 @@ def drag(page: Any, start: dict[str, float], dx: float, steps: int = 60) -> None
     page.mouse.up()
 
 
+def top_functions(profile: dict[str, Any], count: int = 25) -> list[str]:
+    """The functions a CPU profile (CDP ``Profiler.stop``) spent most samples in, by self time."""
+    by_id = {node["id"]: node for node in profile["nodes"]}
+    interval = (profile["endTime"] - profile["startTime"]) / max(len(profile.get("samples", [])), 1) / 1000
+    totals: dict[str, float] = {}
+    for sample in profile.get("samples", []):
+        frame = by_id[sample]["callFrame"]
+        where = f"{frame['functionName'] or '(anonymous)'} {frame['url'].rsplit('/', 1)[-1]}:{frame['lineNumber'] + 1}"
+        totals[where] = totals.get(where, 0.0) + interval
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])[:count]
+    return [f"{ms:8.1f} ms  {where}" for where, ms in ranked]
+
+
 def measure(
-    browser: Any, url: str, nodes: int, edges: int, context_args: dict[str, Any], shot: Path | None
+    browser: Any,
+    url: str,
+    nodes: int,
+    edges: int,
+    context_args: dict[str, Any],
+    shot: Path | None,
+    profile: Path | None = None,
 ) -> dict[str, float]:
+    """First paint and frame times; ``profile``: also write a CPU profile of each phase there (and print its
+    busiest functions)."""
     context = browser.new_context(**context_args)
     try:
         page = context.new_page()
@@ -255,8 +276,16 @@ def measure(
             if point is None:
                 raise SystemExit(f"{url}: no place to start the {phase}")
             page.evaluate(START_FRAMES)
+            cdp = context.new_cdp_session(page) if profile else None
+            if cdp:
+                cdp.send("Profiler.enable")
+                cdp.send("Profiler.start")
             drag(page, point, 300 if phase == "pan" else 200)
             page.wait_for_timeout(100)
+            if cdp and profile:
+                taken = cdp.send("Profiler.stop")["profile"]
+                (profile / f"{phase}.cpuprofile").write_text(json.dumps(taken))
+                print(f"  {phase}: busiest functions (self time)", *top_functions(taken), sep="\n    ")
             for name, value in frame_stats(page.evaluate(STOP_FRAMES)).items():
                 out[f"{phase}_{name}"] = value
             page.wait_for_timeout(300)
@@ -309,6 +338,9 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=500)
     parser.add_argument("--screenshots", type=Path, default=None, help="save each page after its first paint")
     parser.add_argument("--no-build", action="store_true", help="use the front-end builds as they are")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="write CPU profiles of Tessera's pan and drag (last round) here"
+    )
     args = parser.parse_args()
 
     if not args.no_build:
@@ -359,7 +391,10 @@ def main() -> None:
             for round_no in range(args.rounds + 1):  # round 0 warms both up and is not counted
                 for name, (url, context_args) in targets.items():
                     shot = args.screenshots / f"canvas-{name}.png" if args.screenshots and round_no == 1 else None
-                    figures = measure(browser, url, args.nodes, edges, context_args, shot)
+                    profile = args.profile if args.profile and name == "tessera" and round_no == args.rounds else None
+                    if profile:
+                        profile.mkdir(parents=True, exist_ok=True)
+                    figures = measure(browser, url, args.nodes, edges, context_args, shot, profile)
                     if round_no:
                         results[name].append(figures)
                     print(

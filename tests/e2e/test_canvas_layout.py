@@ -256,3 +256,65 @@ def test_modules_added_from_the_palette_by_double_click_do_not_stack(
     expect(ui.node(page, None)).to_have_count(4)
     settled(page)
     assert faults(page) == []
+
+
+VIEWPORT = """() => {
+  const m = document.querySelector('.react-flow__viewport').style.transform
+    .match(/translate\\(([-\\d.]+)px, ([-\\d.]+)px\\) scale\\(([\\d.]+)\\)/);
+  return {x: Number(m[1]), y: Number(m[2]), zoom: Number(m[3])};
+}"""
+
+# How many of the minimap's pixels are drawn in the module colour (no run yet: grey boxes), and in total.
+MINIMAP_PIXELS = """() => {
+  const c = document.querySelector('.status-minimap canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let boxes = 0, drawn = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 3] > 0) drawn++;
+    if (d[i] === 0xcf && d[i + 1] === 0xd6 && d[i + 2] === 0xe2) boxes++;
+  }
+  return {boxes, drawn};
+}"""
+
+
+def test_the_minimap_draws_every_module_and_a_click_or_drag_in_it_moves_the_view_there(
+    page: Page, live_server_e2e, account: Account
+) -> None:
+    # given a sample pipeline, zoomed in so that the view holds part of it
+    ui.sign_in(page, live_server_e2e.url, account.username, account.password)
+    pipeline = open_sample(account.user, account.workspace, available()[0].slug).pipeline
+    open_canvas(page, live_server_e2e.url, pipeline.pk)
+    minimap = page.locator(".status-minimap canvas")
+    expect(minimap).to_be_visible()
+    for _ in range(4):
+        page.get_by_role("button", name="Zoom In").click()
+    page.wait_for_timeout(400)
+
+    # then the minimap shows the modules as boxes and veils what is out of view
+    pixels = page.evaluate(MINIMAP_PIXELS)
+    assert pixels["boxes"] > 50 and pixels["drawn"] > pixels["boxes"]
+    before = page.evaluate(VIEWPORT)
+
+    # when the minimap's top-left and then bottom-right corners are clicked
+    box = minimap.bounding_box()
+    assert box is not None
+    minimap.click(position={"x": 10, "y": 10})
+    page.wait_for_timeout(300)
+    top_left = page.evaluate(VIEWPORT)
+    minimap.click(position={"x": box["width"] - 10, "y": box["height"] - 10})
+    page.wait_for_timeout(300)
+    bottom_right = page.evaluate(VIEWPORT)
+
+    # then the view moved to each corner at the same zoom: towards the bottom right, the pipeline moves up and left
+    assert top_left["zoom"] == bottom_right["zoom"] == before["zoom"]
+    assert bottom_right["x"] < top_left["x"] and bottom_right["y"] < top_left["y"]
+
+    # and dragging across it follows the pointer
+    page.mouse.move(box["x"] + box["width"] - 10, box["y"] + box["height"] - 10)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    middle = page.evaluate(VIEWPORT)
+    assert top_left["x"] > middle["x"] > bottom_right["x"]
+    ui.shot(page, "e2e-minimap")

@@ -7,11 +7,11 @@ import {
   Background,
   BackgroundVariant,
   Controls,
-  MiniMap,
   ReactFlow,
   useReactFlow,
   useStore,
   useStoreApi,
+  type Edge,
   type FinalConnectionState,
   type Node,
   type XYPosition,
@@ -27,6 +27,7 @@ import { menuItems, menuLabel, type MenuTarget } from "./canvasMenu";
 import { ContextMenu } from "./ContextMenu";
 import { useGraph } from "./graphStore";
 import { ShortcutHelp } from "./ShortcutHelp";
+import { StatusMiniMap } from "./StatusMiniMap";
 import { NODE_WIDTH } from "./nodeSize";
 import { checkLive, isValidConnection } from "./rules";
 import { toast } from "../../app/toasts";
@@ -151,6 +152,15 @@ export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
   );
 
   // A component node opens on the canvas (its inner graph, with a breadcrumb back).
+  // Handlers that keep their identity: React Flow hands them to every node and edge wrapper, so a new function on
+  // each render (the canvas renders on every frame of a drag) made all 500 cards and edges render again.
+  const onNodeContextMenu = useCallback((e: ReactMouseEvent, n: DesignerNode) => openMenu(e, { kind: "node", id: n.id }), [openMenu]);
+  const onSelectionContextMenu = useCallback(
+    (e: ReactMouseEvent, picked: DesignerNode[]) => picked[0] && openMenu(e, { kind: "node", id: picked[0].id }),
+    [openMenu],
+  );
+  const onEdgeContextMenu = useCallback((e: ReactMouseEvent, edge: Edge) => openMenu(e, { kind: "edge", id: edge.id }), [openMenu]);
+  const onPaneContextMenu = useCallback((e: ReactMouseEvent | MouseEvent) => openMenu(e, { kind: "pane" }), [openMenu]);
   const onNodeDoubleClick = useCallback((_: ReactMouseEvent, node: DesignerNode) => {
     if (isComponentModule(node.data.module)) void openComponentNode(node.id);
   }, []);
@@ -179,11 +189,11 @@ export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
         onEdgesChange={onEdgesChange}
         onConnect={connect}
         onConnectEnd={onConnectEnd}
-        onNodeContextMenu={(e, n) => openMenu(e, { kind: "node", id: n.id })}
+        onNodeContextMenu={onNodeContextMenu}
         onNodeDoubleClick={onNodeDoubleClick}
-        onSelectionContextMenu={(e, picked) => picked[0] && openMenu(e, { kind: "node", id: picked[0].id })}
-        onEdgeContextMenu={(e, edge) => openMenu(e, { kind: "edge", id: edge.id })}
-        onPaneContextMenu={(e) => openMenu(e, { kind: "pane" })}
+        onSelectionContextMenu={onSelectionContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         onMoveStart={closeMenu}
         isValidConnection={isValidConnection}
         connectionLineComponent={ConnectionLine}
@@ -205,7 +215,7 @@ export function Canvas({ readOnly, onDropItem, onRunFrom }: CanvasProps) {
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="#c9d0db" />
         <Controls showInteractive={false} position="bottom-left" />
-        <StatusMiniMap />
+        <RunMiniMap />
         <FarZoom canvas={wrapper} />
       </ReactFlow>
       {menu && (
@@ -254,8 +264,8 @@ function FarZoom({ canvas }: { canvas: RefObject<HTMLDivElement | null> }) {
   return null;
 }
 
-/** The minimap colours nodes by run status; it re-renders when any status changes, which is cheap. */
-function StatusMiniMap() {
+/** The minimap (StatusMiniMap.tsx) colours nodes by run status: drawn again when any status changes. */
+function RunMiniMap() {
   const statuses = useRunStatus((s) => s.nodes);
   const frames = useScope((s) => s.frames);
   const colour = useCallback(
@@ -267,7 +277,7 @@ function StatusMiniMap() {
     },
     [statuses, frames],
   );
-  return <MiniMap pannable zoomable nodeColor={colour} nodeStrokeWidth={0} nodeBorderRadius={6} maskColor="rgba(240, 243, 248, 0.7)" position="bottom-right" />;
+  return <StatusMiniMap colour={colour} />;
 }
 
 const colourCache = new Map<string, string>();

@@ -15,12 +15,23 @@ import { scopedId, useScope } from "../components/scopeStore";
 /** Columns named in a tooltip before "and N more". */
 export const COLUMNS_SHOWN = 8;
 
+/** Every node's wiring, by the edges array it was read from: each card's selector runs on every store update
+ * (a node drag updates it every frame), so the edges are gone through once per edit, not once per card. */
+const wirings = new WeakMap<DesignerEdge[], Map<string, string>>();
+
 /** `port\tsourceNode\tsourcePort` per input edge of `nodeId`, one a line: what feeds each input port. */
 export function inputWiring(edges: DesignerEdge[], nodeId: string): string {
-  return edges
-    .filter((e) => e.target === nodeId)
-    .map((e) => `${e.targetHandle ?? ""}\t${e.source}\t${e.sourceHandle ?? ""}`)
-    .join("\n");
+  let byTarget = wirings.get(edges);
+  if (!byTarget) {
+    byTarget = new Map();
+    for (const e of edges) {
+      const line = `${e.targetHandle ?? ""}\t${e.source}\t${e.sourceHandle ?? ""}`;
+      const before = byTarget.get(e.target);
+      byTarget.set(e.target, before === undefined ? line : `${before}\n${line}`);
+    }
+    wirings.set(edges, byTarget);
+  }
+  return byTarget.get(nodeId) ?? "";
 }
 
 /** "3 columns: age (integer), income (number), city (string)", the first few then "and N more". */

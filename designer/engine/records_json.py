@@ -18,10 +18,12 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from modules.sdk import column_dtypes
+
 
 def records_json(df: pd.DataFrame) -> str:
     """``[{"column": value, ...}, ...]`` for the frame's rows, with no spaces; NaN and infinities as null."""
-    dtypes = df.dtypes.tolist()  # once: ``df.dtypes`` builds a Series each time
+    dtypes = column_dtypes(df)  # once, and without the Series ``df.dtypes`` builds
     if not df.columns.is_unique or not any(dtype.kind == "f" for dtype in dtypes):
         # Nothing to write more exactly than pandas does (and pandas names a repeated column).
         text: str = df.to_json(orient="records", date_format="iso", double_precision=15, force_ascii=False)

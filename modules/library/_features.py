@@ -13,12 +13,14 @@ the one place that picks between the two, for training and every scoring path al
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from modules.sdk import ModuleError
+from modules.sdk import ModuleError, column_dtypes
 
 NUMERIC_TYPES = frozenset({"integer", "number", "datetime"})
 #: One-hot columns per text feature; rarer values share one "infrequent" column.
@@ -94,7 +96,7 @@ _PLAIN_NUMBERS = frozenset({np.dtype("float64"), np.dtype("int64"), pd.Float64Dt
 
 def all_float64(frame: pd.DataFrame) -> bool:
     """Whether every column of ``frame`` is numpy float64 (prepare_features' usual frame: one float block)."""
-    return all(d == _FLOAT64 for d in frame.dtypes.tolist())
+    return all(d == _FLOAT64 for d in column_dtypes(frame))
 
 
 def _numeric_block(df: pd.DataFrame, feature_types: dict[str, str]) -> np.ndarray | None:
@@ -111,7 +113,7 @@ def _numeric_block(df: pd.DataFrame, feature_types: dict[str, str]) -> np.ndarra
     if len(where) != len(names):
         return None  # repeated column names: leave it to pandas
     positions = [where[name] for name in feature_types]
-    dtypes = df.dtypes.tolist()
+    dtypes = column_dtypes(df)
     if any(dtypes[i] not in _PLAIN_NUMBERS for i in positions):
         return None
     if all(d == _FLOAT64 for d in dtypes) and positions == list(range(len(names))):
@@ -251,8 +253,25 @@ def feature_encoder(feature_types: dict[str, str]) -> Any:
     return ColumnTransformer(steps, sparse_threshold=0.0)
 
 
+#: ``accepts_missing`` by estimator: asked on every scoring call, and scikit-learn builds (and deep-copies) a
+#: pipeline's tags each time it is asked. An estimator's tags do not change once it is built (Tessera never sets
+#: another parameter or step on one it has asked about).
+_ACCEPTS_MISSING: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
 def accepts_missing(estimator: Any) -> bool:
     """Whether the (final step of the) estimator can fit and predict with NaN in numeric features."""
+    try:
+        return _ACCEPTS_MISSING[estimator]
+    except (KeyError, TypeError):  # not asked yet; or not weakly referenceable
+        pass
+    answer = _accepts_missing(estimator)
+    with contextlib.suppress(TypeError):
+        _ACCEPTS_MISSING[estimator] = answer
+    return answer
+
+
+def _accepts_missing(estimator: Any) -> bool:
     if hasattr(estimator, "steps") and getattr(estimator.steps[0][1], "fills_missing", False):
         return True  # AutoML's featurizer fills missing values before the learner sees them
     final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator

@@ -21,7 +21,7 @@ from .params import (
 from .partitioned import PartitionedTable
 from .ports import PORT_TYPES, In, MetricsPort, Out, PortType, Table, TrainedModel, Transformation, UntrainedModel
 from .registry import Registry, check_module, default_registry, params_errors
-from .schema import Column, TableSchema, dtype_of
+from .schema import Column, TableSchema, column_dtypes, dtype_of
 from .stored import StoredTable, TableSink, TableStore
 from .values import DataTable, FittedModel, FittedTransform, Learner, Metrics
 
@@ -70,6 +70,7 @@ __all__ = [
     "columns",
     "dataset_kind",
     "default_registry",
+    "column_dtypes",
     "dtype_of",
     "params_errors",
     "pipeline_document",

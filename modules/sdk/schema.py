@@ -66,6 +66,19 @@ class TableSchema:
         return cls(tuple(Column(str(n), dtype_of(df[n])) for n in df.columns), dict(meta or {}))
 
 
+def column_dtypes(df: pd.DataFrame) -> list[Any]:
+    """``df.dtypes.tolist()`` without building a Series: 15 µs each time, several times in a scoring call that
+    takes a millisecond or two. pandas' block manager holds them (a test compares it with ``df.dtypes``);
+    the public path wherever it does not."""
+    get = getattr(getattr(df, "_mgr", None), "get_dtypes", None)
+    if get is not None:
+        try:
+            return list(get())
+        except Exception:  # a pandas whose manager reads otherwise
+            pass
+    return list(df.dtypes.tolist())
+
+
 def dtype_of(series: pd.Series) -> DType:
     import pandas as pd
     from pandas.api import types as t

@@ -185,7 +185,17 @@ def _two_labels(
 
         chosen = pa.array([negative, positive], pa.string()).take(pa.array(positive_rows.astype(np.int8)))
         return pd.Series(chosen, index=index, dtype="str")
+    # Numbers and flags chosen as a typed array, not an object per row (the dtypes _label_series gives them).
+    if all(isinstance(c, bool) for c in classes) and isinstance(positive, bool) and isinstance(negative, bool):
+        return pd.Series(pd.array(np.where(positive_rows, positive, negative), dtype="boolean"), index=index)
+    if all(_int64(c) for c in classes) and _int64(positive) and _int64(negative):
+        values = np.where(positive_rows, np.int64(positive), np.int64(negative))
+        return pd.Series(pd.array(values, dtype="Int64"), index=index)
     return _label_series(_choose(positive_rows, positive, negative), classes, index)
+
+
+def _int64(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
 def _choose(positive_rows: np.ndarray, positive: Any, negative: Any) -> np.ndarray:

@@ -49,7 +49,9 @@ from .textdata import (
     TextDataError,
     _refuse_data_as_header,
     check_encoding,
+    is_blank,
     read_delimited,
+    records,
     undecodable,
 )
 
@@ -249,15 +251,8 @@ class _Reading:
 
         reader = csv.reader(feed(), delimiter=self.options.delimiter, skipinitialspace=True, strict=True)
         first_line, rows, yielded = 1, 0, False
-        while True:
-            line = reader.line_num + 1
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                raise TextDataError(f"line {line}: {exc}", line=line) from None
-            if len(record) <= 1 and not (record and record[0].strip()):
+        for _, record in records(reader):
+            if is_blank(record):
                 continue  # a blank line: the parser skips it too (or, first in a file with a header, refuses it)
             rows += 1
             if size >= self.piece_chars and (yielded or rows > 1 or not self.options.has_header):
@@ -332,8 +327,8 @@ class _Reading:
                 yield line
 
         reader = csv.reader(feed(), delimiter=self.options.delimiter, skipinitialspace=True, strict=True)
-        for record in reader:
-            if len(record) <= 1 and not (record and record[0].strip()):
+        for _, record in records(reader):
+            if is_blank(record):
                 lines.clear()
                 continue
             self.header_line = reader.line_num - len(lines) + 1

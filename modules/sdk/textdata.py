@@ -13,7 +13,8 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -181,17 +182,9 @@ def _split_records(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
-    line = first_line
-    while max_rows is None or len(rows) < max_rows:
-        line = reader.line_num + first_line  # the record about to be read starts on this physical line
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise TextDataError(f"line {line}: {exc}", line=line) from None
+    for line, record in records(reader, first_line):
         cells = [c.strip() for c in record]
-        blank = len(cells) <= 1 and not any(cells)
+        blank = is_blank(record)
         if header is None and has_header and not any(cells):  # blank, or only delimiters
             raise TextDataError(
                 f"line {line}: the header line is blank; the first line must name the columns, so remove the "
@@ -215,11 +208,32 @@ def _split_records(
             )
         rows.append(cells)
         lines.append(line)
+        if max_rows is not None and len(rows) >= max_rows:
+            break  # before reading another record: a preview stops here
     if header is None:
         raise TextDataError("the file is empty")
     if not rows:
         raise TextDataError("the file has a header but no rows", line=header_line)
     return header, rows, lines
+
+
+def records(reader: Any, first_line: int = 1) -> Iterator[tuple[int, list[str]]]:
+    """(the physical line a record starts on, its fields) from a ``csv`` reader, counting lines from
+    ``first_line``; a record ``csv`` cannot read is refused naming its line."""
+    while True:
+        line = reader.line_num + first_line
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise TextDataError(f"line {line}: {exc}", line=line) from None
+        yield line, record
+
+
+def is_blank(record: list[str]) -> bool:
+    """A blank line between rows: one field at most, empty once stripped (a line of only delimiters is not)."""
+    return len(record) <= 1 and not (record and record[0].strip())
 
 
 def _header(cells: list[str], line: int) -> list[str]:

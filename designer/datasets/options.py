@@ -11,6 +11,7 @@ from typing import Any
 
 from rest_framework.exceptions import ValidationError
 
+from modules.sdk.stream_csv import TextOptions
 from modules.sdk.textdata import COLUMN_TYPES, DECIMALS, MISSING_MARKERS, TextDataError, check_encoding
 
 #: Names a form may send for a delimiter that is awkward to type (a tab in a shell, for one).
@@ -30,6 +31,19 @@ class ReadOptions:
 
     def with_delimiter(self, delimiter: str) -> ReadOptions:
         return replace(self, delimiter=delimiter)
+
+    def text(self) -> TextOptions:
+        """The options the readers take, once the delimiter is known (``with_delimiter``)."""
+        if self.delimiter is None:
+            raise ValueError("the delimiter is not known yet")
+        return TextOptions(
+            delimiter=self.delimiter,
+            has_header=self.has_header,
+            encoding=self.encoding,
+            missing_values=self.missing_values,
+            decimal=self.decimal,
+            column_types=self.column_types,
+        )
 
     def used(self) -> dict[str, Any]:
         """The options as a reading applied them (the guessed delimiter, the markers in force), for the preview."""

@@ -37,7 +37,7 @@ from modules.sdk import DataTable, Table, TableSchema
 from modules.sdk import StoredTable as TableArtifact
 from modules.sdk.fast_csv import read_fast
 from modules.sdk.ports import zip_members
-from modules.sdk.stream_csv import TextOptions, typed_pieces
+from modules.sdk.stream_csv import typed_pieces
 from modules.sdk.textdata import TextDataError, read_delimited
 
 from .models import Dataset, DatasetVersion
@@ -77,18 +77,11 @@ class LargeText:
 
     def pieces(self) -> Iterator[pd.DataFrame]:
         """The table piece by piece, typed as the whole file would be; a 400 naming the line or option at fault."""
-        opts = self.options
-        text = TextOptions(
-            delimiter=str(opts.delimiter),
-            has_header=opts.has_header,
-            encoding=opts.encoding,
-            missing_values=opts.missing_values,
-            decimal=opts.decimal,
-            column_types=opts.column_types,
-        )
         partition_bytes = int(settings.TESSERA_DATASET_PARTITION_BYTES)
         try:
-            yield from typed_pieces(partial(_from_start, self.file), text, piece_chars=max(partition_bytes // 2, 1))
+            yield from typed_pieces(
+                partial(_from_start, self.file), self.options.text(), piece_chars=max(partition_bytes // 2, 1)
+            )
         except TextDataError as exc:
             raise _text_refusal(self.source_name, exc) from None
 
@@ -163,15 +156,8 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
         df = _read_parquet(data, name)
         return ParsedUpload(df=df, source_name=name)
     options = _text_options(name, data, options)
-    delimiter = str(options.delimiter)
-    kwargs: dict[str, Any] = {
-        "delimiter": delimiter,
-        "has_header": options.has_header,
-        "encoding": options.encoding,
-        "missing_values": options.missing_values,
-        "decimal": options.decimal,
-        "column_types": options.column_types,
-    }
+    text = options.text()
+    kwargs: dict[str, Any] = {**text.parser_kwargs(), "encoding": text.encoding}
     try:
         fast = read_fast(data, **kwargs)
         df = fast if fast is not None else read_delimited(data, **kwargs)

@@ -32,9 +32,7 @@ def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, 
             total += len(piece)
             valued |= {name for name in piece.columns if name not in valued and piece[name].notna().any()}
         page["total"] = total
-        problems = [
-            p for p in _problems(df, parsed.options) if "no values" not in p["message"] or p["column"] not in valued
-        ]
+        problems = _problems(df, parsed.options, valued)
     else:
         df = parsed.df
         page = page_table(df, 0, limit)
@@ -51,8 +49,9 @@ def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, 
     }
 
 
-def _problems(df: pd.DataFrame, options: ReadOptions) -> list[dict[str, str]]:
-    """Hints, not errors: the table can be saved as it is."""
+def _problems(df: pd.DataFrame, options: ReadOptions, valued: set[str] | None = None) -> list[dict[str, str]]:
+    """Hints, not errors: the table can be saved as it is. ``valued``: columns with a value somewhere in the file,
+    when ``df`` is only its first piece."""
     problems = []
     if df.shape[1] == 1 and options.delimiter is not None:
         problems.append(
@@ -67,7 +66,7 @@ def _problems(df: pd.DataFrame, options: ReadOptions) -> list[dict[str, str]]:
     for name in df.columns:
         series = df[name]
         present = series.dropna()
-        if present.empty:
+        if present.empty and (valued is None or name not in valued):
             problems.append({"field": "column_types", "column": name, "message": f"column {name!r} has no values"})
             continue
         if options.column_types.get(name) == "text" or not pd.api.types.is_string_dtype(series.dtype):

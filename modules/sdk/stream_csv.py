@@ -46,7 +46,6 @@ import pandas as pd
 from .fast_csv import BOM, _quoting, read_fast
 from .textdata import (
     _INT,
-    TextDataError,
     _refuse_data_as_header,
     check_encoding,
     is_blank,
@@ -85,6 +84,7 @@ class TextOptions:
     column_types: Mapping[str, str] | None = None
 
     def parser_kwargs(self) -> dict[str, object]:
+        """``read_fast``'s and ``read_delimited``'s keywords but the encoding (a piece says its own)."""
         return {
             "delimiter": self.delimiter,
             "has_header": self.has_header,
@@ -294,19 +294,15 @@ class _Reading:
         text = self._text(piece)
         if not text.strip():
             return None
-        try:
-            return read_delimited(
-                text,
-                refuse_data_as_header=False,
-                header=self.header,
-                first_line=piece.first_line,
-                header_line=self.header_line,
-                **kwargs,  # type: ignore[arg-type]
-            )
-        except TextDataError as exc:
-            if exc.message.startswith("the file has a header but no rows"):
-                return None  # lines that are blank once stripped
-            raise
+        df = read_delimited(
+            text,
+            refuse_data_as_header=False,
+            header=self.header,
+            first_line=piece.first_line,
+            header_line=self.header_line,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        return df if len(df) else None  # lines that are blank once stripped
 
     def _text(self, piece: Piece) -> str:
         """The piece decoded; a byte that is not text refused as the whole file's reading refuses it."""

@@ -107,7 +107,7 @@ def read_delimited(
     A piece of a larger file (``modules.sdk.stream_csv``) passes the file's column names as ``header``
     (the text then holds data rows only, each checked against it), the physical line the text starts on as
     ``first_line`` and the line of the file's header (or first record, without one) as ``header_line``, so
-    every message names the file's own lines.
+    every message names the file's own lines; a piece of blank lines only is a frame without rows.
     """
     if decimal not in DECIMALS:
         raise TextDataError(f"the decimal separator must be '.' or ',', not {decimal!r}", option="decimal")
@@ -180,6 +180,7 @@ def _split_records(
 ) -> tuple[list[str], list[list[str]], list[int]]:
     """Header names, data rows (cells stripped) and the line each row starts on, checking field counts."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True)
+    piece = header is not None  # a piece of a larger file: it may hold blank lines only
     rows: list[list[str]] = []
     lines: list[int] = []
     for line, record in records(reader, first_line):
@@ -212,7 +213,7 @@ def _split_records(
             break  # before reading another record: a preview stops here
     if header is None:
         raise TextDataError("the file is empty")
-    if not rows:
+    if not rows and not piece:
         raise TextDataError("the file has a header but no rows", line=header_line)
     return header, rows, lines
 

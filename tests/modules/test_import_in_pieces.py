@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modules.sdk import LocalContext, ModuleError, StoredTable, default_registry, stream_csv
+from modules.sdk import LocalContext, ModuleError, StoredTable, default_registry
 from modules.sdk.textdata import read_delimited
+from tests.support.pieces import read_in_pieces_only
 
 
 def run(**params: Any) -> tuple[Any, LocalContext]:
@@ -42,19 +43,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The sizes of the texts the careful parser was given (the whole-file reader must not be called)."""
     from modules.library.data_input import import_data
 
-    def whole(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the file was read whole")
-
-    monkeypatch.setattr(import_data, "parse_bytes", whole)
-    sizes: list[int] = []
-    real = stream_csv.read_delimited
-
-    def careful(text: str, **kwargs: Any) -> pd.DataFrame:
-        sizes.append(len(text))
-        return real(text, **kwargs)
-
-    monkeypatch.setattr(stream_csv, "read_delimited", careful)
-    return sizes
+    return read_in_pieces_only(monkeypatch, (import_data, "parse_bytes"))
 
 
 def test_a_large_file_is_read_in_pieces_into_a_stored_table_equal_to_the_whole_read(

@@ -15,8 +15,9 @@ from designer.artifacts import artifact_store
 from designer.datasets import services
 from designer.datasets.models import Dataset, DatasetVersion
 from designer.workspaces.models import Workspace
-from modules.sdk import StoredTable, stream_csv
+from modules.sdk import StoredTable
 from modules.sdk.textdata import read_delimited
+from tests.support.pieces import read_in_pieces_only
 
 pytestmark = pytest.mark.django_db
 
@@ -43,21 +44,7 @@ def pieces_only(monkeypatch: pytest.MonkeyPatch, settings: Any) -> list[int]:
     """Partitions of 4 KiB; the whole-file parsers of ``read_upload`` fail the test if called; the sizes of the
     texts the piece parsers were given."""
     settings.TESSERA_DATASET_PARTITION_BYTES = PARTITION
-
-    def whole(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the upload was parsed whole")
-
-    monkeypatch.setattr(services, "read_fast", whole)
-    monkeypatch.setattr(services, "read_delimited", whole)
-    sizes: list[int] = []
-    real = stream_csv.read_delimited
-
-    def careful(text: str, **kwargs: Any) -> pd.DataFrame:
-        sizes.append(len(text))
-        return real(text, **kwargs)
-
-    monkeypatch.setattr(stream_csv, "read_delimited", careful)
-    return sizes
+    return read_in_pieces_only(monkeypatch, (services, "read_fast"), (services, "read_delimited"))
 
 
 def _post(client: Any, workspace: Workspace, data: bytes, path: str = "/api/datasets/") -> Any:

@@ -126,6 +126,7 @@ def test_columns_typed_across_pieces_read_as_the_whole_file(
         (b"", {}),
         (b"a;b\n1,5;2\n3,25;4\n", {"delimiter": ";", "decimal": ","}),
         (b"a,b\n1,2\n3,4\n\n\n", {}),  # trailing blank lines: no piece of their own
+        (b'a\n1\n2\n""\n""\n', {}),  # quoted empty lines (blank to the parser) at the end: no rows of their own
     ],
 )
 def test_refusals_and_options_read_as_the_whole_file(data: bytes, options: dict[str, object], by_bytes: bool) -> None:

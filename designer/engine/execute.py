@@ -10,6 +10,7 @@ from __future__ import annotations
 import traceback as tb
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -36,6 +37,7 @@ from .problems import Problem, node_label, sentence
 from .profile import json_safe
 from .recent_tables import RecentTables
 from .store import ArtifactMissing, ArtifactStore
+from .written import WriterFailed, chunks_written_by
 
 
 @dataclass(frozen=True)
@@ -354,20 +356,25 @@ def _save(
     port_type = cls.outputs[port].type
     if isinstance(value, StoredTable):
         return _stored(node, label, cls.outputs[port].label, port, value, store)
-    arrow = None
+    cannot = f"{label}: output '{cls.outputs[port].label}' cannot be saved"
     try:
-        if port_type is Table and recent is not None:  # the same bytes as ``serialize``, the Arrow table kept
+        if port_type is Table:  # the bytes ``serialize`` gives, encoded while they are hashed and written
             arrow = Table.to_arrow(value)
-            data = Table.arrow_bytes(arrow)
         else:
             data = port_type.serialize(value)
     except Exception as exc:
-        message = f"{label}: output '{cls.outputs[port].label}' cannot be saved: {type(exc).__name__}: {exc}"
-        raise _internal(node, message, port=port, trace=tb.format_exc()) from exc
-    digest = store.put(data)
-    if arrow is not None and recent is not None:
-        recent.keep(digest, arrow)
-    return OutputRecord(port=port, type=port_type.name, digest=digest, size=len(data), summary=summarize(value))
+        raise _internal(node, f"{cannot}: {type(exc).__name__}: {exc}", port=port, trace=tb.format_exc()) from exc
+    if port_type is not Table:
+        digest, size = store.put(data), len(data)
+    else:
+        try:
+            digest, size = store.put_chunks(chunks_written_by(partial(Table.write_parquet, arrow)))
+        except WriterFailed as failed:  # Arrow refused to encode; the store's own failures pass as before
+            trace = "".join(tb.format_exception(failed.__cause__)) if failed.__cause__ else ""
+            raise _internal(node, f"{cannot}: {failed}", port=port, trace=trace) from failed.__cause__
+        if recent is not None:
+            recent.keep(digest, arrow)  # the next node here reads it from memory
+    return OutputRecord(port=port, type=port_type.name, digest=digest, size=size, summary=summarize(value))
 
 
 def _stored(

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlparse
@@ -67,6 +68,12 @@ class ArtifactStore(ABC):
         if not self._exists(key) or self._size(key) != len(data):
             self._write(key, data)
         return digest
+
+    def put_chunks(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        """Store the bytes ``chunks`` yields, in order; their digest and size. This store joins them and
+        ``put``s the whole; a local store hashes and writes each piece as it comes (``written.py``)."""
+        data = b"".join(chunks)
+        return self.put(data), len(data)
 
     def get(self, digest: str) -> bytes:
         """The bytes, verified. A corrupt artifact is removed so that recomputing it can put it back."""
@@ -147,6 +154,32 @@ class LocalArtifactStore(ArtifactStore):
 
     def __repr__(self) -> str:
         return f"LocalArtifactStore({str(self.root)!r})"
+
+    def put_chunks(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        """Each piece hashed and written to a temporary file in the store as it comes, then the file renamed
+        to its digest (or dropped when that artifact is already there): never the whole in memory twice."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+        sha = hashlib.sha256()
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as f:
+                for chunk in chunks:
+                    sha.update(chunk)
+                    f.write(chunk)
+                    size += len(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            digest = sha.hexdigest()
+            key = self._key(digest)
+            if not self._exists(key) or self._size(key) != size:
+                target = self.root / key
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return digest, size
 
     def _exists(self, key: str) -> bool:
         return (self.root / key).is_file()

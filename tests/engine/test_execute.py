@@ -161,6 +161,25 @@ def test_wrong_output_type_is_an_internal_error_and_nothing_is_stored(tmp_path: 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_output_parquet_cannot_encode_is_an_internal_error_naming_it_and_nothing_is_stored(tmp_path: Path) -> None:
+    # given a module returning a column Arrow holds but Parquet has no type for
+    store = LocalArtifactStore(tmp_path)
+
+    # when executed
+    with pytest.raises(NodeFailed) as info:
+        execute_node(Node("u", "unstorable", 1), REGISTRY, {}, store, LocalContext())
+
+    # then the node and output are named with Arrow's reason, the traceback is Arrow's, and no file is left
+    problem = info.value.problem
+    assert (problem.code, problem.node, problem.port) == ("internal_error", "u", "table")
+    assert problem.message.startswith(
+        "Node 'u' (Unstorable): output 'Result' cannot be saved: ArrowNotImplementedError"
+    )
+    assert "month_day_nano_interval" in problem.message
+    assert "write_table" in info.value.traceback
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
 def test_missing_output_is_an_internal_error(store: ArtifactStore) -> None:
     # when a module forgets one of its outputs
     with pytest.raises(NodeFailed) as info:

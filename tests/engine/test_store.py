@@ -245,3 +245,45 @@ def test_two_stores_on_one_root_share_artifacts(tmp_path: Path) -> None:
 
     # when the writer puts, then the reader sees it
     assert reader.get(writer.put(DATA)) == DATA
+
+
+def test_put_chunks_stores_the_joined_bytes_under_their_digest(store: ArtifactStore) -> None:
+    # when bytes arrive in pieces, one of them empty
+    digest, size = store.put_chunks(iter([b"hello, ", b"", b"artifacts"]))
+
+    # then they are stored as if put whole
+    assert (digest, size) == (DIGEST, len(DATA))
+    assert store.get(digest) == DATA
+    assert store.put_chunks(iter([DATA])) == (DIGEST, len(DATA))  # again: the same artifact
+
+
+def test_local_put_chunks_keeps_an_existing_artifact_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    # given the artifact already stored
+    store = LocalArtifactStore(tmp_path)
+    store.put(DATA)
+    before = (tmp_path / DIGEST[:2] / DIGEST).stat().st_mtime_ns
+
+    # when the same bytes arrive in pieces
+    store.put_chunks(iter([DATA[:3], DATA[3:]]))
+
+    # then the stored file is the one that was there, and only it is in the store
+    assert (tmp_path / DIGEST[:2] / DIGEST).stat().st_mtime_ns == before
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()] == [
+        f"{DIGEST[:2]}/{DIGEST}"
+    ]
+
+
+def test_local_put_chunks_stores_nothing_when_the_pieces_stop_with_an_error(tmp_path: Path) -> None:
+    # given pieces whose source fails halfway
+    store = LocalArtifactStore(tmp_path)
+
+    def pieces() -> Iterator[bytes]:
+        yield DATA[:5]
+        raise RuntimeError("the writer broke")
+
+    # when they are put
+    with pytest.raises(RuntimeError, match="the writer broke"):
+        store.put_chunks(pieces())
+
+    # then nothing, partial or temporary, is left
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -279,6 +279,23 @@ class NoOutput(Module):
         return {"first": DataTable(pd.DataFrame({"a": [1]}))}
 
 
+class Unstorable(Module):
+    """Returns a table with a column Parquet has no type for (an Arrow month/day/nanosecond interval)."""
+
+    id = "unstorable"
+    name = "Unstorable"
+    category = "Utilities"
+
+    class Outputs:
+        table = Out(Table, "Result")
+
+    def run(self, inputs: dict[str, Any], params: Any, ctx: Any) -> dict[str, Any]:
+        import pyarrow as pa
+
+        interval = pa.array([pa.MonthDayNano([1, 2, 3])], type=pa.month_day_nano_interval())
+        return {"table": DataTable(pd.DataFrame({"gap": pd.Series(interval, dtype=pd.ArrowDtype(interval.type))}))}
+
+
 class Slow(Module):
     """Checks for cancellation before doing anything."""
 
@@ -308,6 +325,7 @@ TOYS: tuple[type[Module], ...] = (
     ReadDataset,
     WrongType,
     NoOutput,
+    Unstorable,
     Slow,
 )
 

@@ -10,7 +10,6 @@ transaction, so a failed upload leaves no Dataset or DatasetVersion behind.
 
 from __future__ import annotations
 
-import io
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from designer.activity import services as activity
 from designer.artifacts import artifact_store
 from designer.artifacts import services as ownership
 from designer.engine.profile import ExactCounts, json_safe, profile_stored, profile_table
+from designer.engine.written import chunks_written_by
 from designer.schedules.dispatch import dataset_version_created
 from designer.workspaces.models import Workspace
 from modules.sdk import DataTable, Table, TableSchema
@@ -38,6 +38,13 @@ from modules.sdk import StoredTable as TableArtifact
 from modules.sdk.fast_csv import read_fast
 from modules.sdk.ports import zip_members
 from modules.sdk.stream_csv import typed_pieces
+from modules.sdk.stream_parquet import (
+    ParquetDataError,
+    parquet_memory_bytes,
+    parquet_pieces,
+    parquet_rows,
+    read_parquet,
+)
 from modules.sdk.textdata import TextDataError, read_delimited
 
 from .models import Dataset, DatasetVersion
@@ -86,6 +93,31 @@ class LargeText:
             raise _text_refusal(self.source_name, exc) from None
 
 
+@dataclass(frozen=True)
+class LargeParquet:
+    """A Parquet upload larger than one partition in memory (``TESSERA_DATASET_PARTITION_BYTES``): read in pieces
+    of about half that when it is stored or previewed (``stream_parquet``), never whole. ``file`` is the upload."""
+
+    file: Any
+    source_name: str
+    options: None = None
+
+    def pieces(self) -> Iterator[pd.DataFrame]:
+        """The table piece by piece, as the whole file reads; a 400 naming the file when it cannot be read."""
+        partition_bytes = int(settings.TESSERA_DATASET_PARTITION_BYTES)
+        try:
+            yield from parquet_pieces(self.file, max(partition_bytes // 2, 1))
+        except ParquetDataError as exc:
+            raise unreadable(f"'{self.source_name}' {exc.message}") from None
+
+    def num_rows(self) -> int:
+        return parquet_rows(self.file)
+
+
+#: An upload read piece by piece, never whole.
+LargeUpload = LargeText | LargeParquet
+
+
 @contextmanager
 def _from_start(file: Any) -> Iterator[Any]:
     """The upload from its first byte (left open: the request owns it)."""
@@ -113,7 +145,7 @@ def unreadable(message: str) -> ValidationError:
 # -- reading uploads ------------------------------------------------------------------------------
 
 
-def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload | FileUpload | LargeText:
+def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload | FileUpload | LargeUpload:
     """A DataFrame from an uploaded CSV, TSV or Parquet file, or the checked bytes of a .zip (a file dataset).
 
     ``file`` is a Django ``UploadedFile`` or similar. ``options`` say how a CSV/TSV is read (Parquet and zip
@@ -123,7 +155,8 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
     column type overrides (see ``read_delimited``). Every refusal is a 400 naming the option or the file.
 
     A CSV/TSV larger than ``TESSERA_DATASET_PARTITION_BYTES`` is not read here: it comes back as ``LargeText``,
-    read piece by piece when stored (the same table, in bounded memory)."""
+    read piece by piece when stored (the same table, in bounded memory); so does a Parquet file whose rows take
+    more than that in memory, as ``LargeParquet``."""
     options = options or ReadOptions()
     name = PurePath(str(getattr(file, "name", "") or "upload")).name
     limit = int(settings.TESSERA_MAX_UPLOAD_BYTES)
@@ -135,7 +168,7 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
         )
     if hasattr(file, "seek"):
         file.seek(0)
-    large = _large_text(file, name, size, options)
+    large = _large_text(file, name, size, options) or _large_parquet(file, name, size)
     if large is not None:
         return large
     data = file.read(limit + 1)
@@ -153,8 +186,10 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
             "file dataset, or export a table as CSV or Parquet"
         )
     if name.lower().endswith(PARQUET_SUFFIXES) or data.startswith(PARQUET_MAGIC):
-        df = _read_parquet(data, name)
-        return ParsedUpload(df=df, source_name=name)
+        try:
+            return ParsedUpload(df=read_parquet(data), source_name=name)
+        except ParquetDataError as exc:
+            raise unreadable(f"'{name}' {exc.message}") from None
     options = _text_options(name, data, options)
     text = options.text()
     kwargs: dict[str, Any] = {**text.parser_kwargs(), "encoding": text.encoding}
@@ -178,6 +213,25 @@ def _large_text(file: Any, name: str, size: int | None, options: ReadOptions) ->
     if isinstance(head, str) or head.startswith(ZIP_MAGIC) or head.startswith(PARQUET_MAGIC):
         return None  # refused or read as before
     return LargeText(file=file, source_name=name, options=_text_options(name, head, options))
+
+
+def _large_parquet(file: Any, name: str, size: int | None) -> LargeParquet | None:
+    """The upload as ``LargeParquet`` when it is a Parquet file whose rows take more than one partition in memory
+    (its footer says; a file too damaged to say is read whole and refused as before); else ``None``."""
+    partition_bytes = int(settings.TESSERA_DATASET_PARTITION_BYTES)
+    if size is None or partition_bytes <= 0 or not hasattr(file, "seek"):
+        return None
+    head = file.read(len(PARQUET_MAGIC))
+    file.seek(0)
+    if isinstance(head, str) or not (name.lower().endswith(PARQUET_SUFFIXES) or head == PARQUET_MAGIC):
+        return None
+    try:
+        in_memory = parquet_memory_bytes(file)
+    except ParquetDataError:
+        return None
+    finally:
+        file.seek(0)
+    return LargeParquet(file=file, source_name=name) if in_memory > partition_bytes else None
 
 
 def _text_options(name: str, head: bytes, options: ReadOptions) -> ReadOptions:
@@ -228,30 +282,6 @@ def _delimiter(name: str, data: bytes, options: ReadOptions) -> str:
     return best if counts[best] else candidates[0]
 
 
-def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        arrow = pq.read_table(io.BytesIO(data))
-        df = arrow.to_pandas()
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise unreadable(f"'{name}' is not a valid Parquet file ({exc})") from None
-    if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
-        df = df.reset_index()  # an index saved by pandas is data the user wants to see
-    else:
-        df = df.reset_index(drop=True)
-    df.columns = [str(c) for c in df.columns]
-    duplicates = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
-    if duplicates:
-        raise unreadable(f"'{name}' has more than one column named {', '.join(repr(d) for d in duplicates)}")
-    if df.shape[1] == 0:
-        raise unreadable(f"'{name}' has no columns")
-    if df.shape[0] == 0:
-        raise unreadable(f"'{name}' has columns but no rows")
-    return df
-
-
 # -- writing datasets -----------------------------------------------------------------------------
 
 #: Rows the profile of a large table is computed from, spread over the table: enough for its statistics,
@@ -284,9 +314,9 @@ def store_table(df: pd.DataFrame) -> StoredTable:
     if partition_bytes > 0 and int(df.memory_usage(index=False).sum()) > partition_bytes:
         return store_partitioned(df, partition_bytes)
 
-    def encode_and_store() -> tuple[str, int]:
-        blob = Table.serialize(DataTable(df))
-        return artifact_store().put(blob), len(blob)
+    def encode_and_store() -> tuple[str, int]:  # the bytes serialize gives, never whole in memory
+        arrow = Table.to_arrow(DataTable(df))
+        return artifact_store().put_chunks(chunks_written_by(partial(Table.write_parquet, arrow)))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tessera-store") as pool:
         stored = pool.submit(encode_and_store)
@@ -328,11 +358,11 @@ def store_partitioned(df: pd.DataFrame, partition_bytes: int) -> StoredTable:
     return _partitioned(stored, counts)
 
 
-def store_large_text(upload: LargeText) -> StoredTable:
-    """A large delimited upload as partitioned Parquet, written a piece at a time as it is read (each piece of
-    about half ``TESSERA_DATASET_PARTITION_BYTES`` of text one row group), profiled like ``store_partitioned``'s
-    tables, the exact counts taken as the pieces go by (beside the encoding, which Arrow does without the GIL).
-    Nothing is stored when the file is refused: it is parsed whole first."""
+def store_large(upload: LargeUpload) -> StoredTable:
+    """A large upload as partitioned Parquet, written a piece at a time as it is read (each piece of about half
+    ``TESSERA_DATASET_PARTITION_BYTES`` one row group), profiled like ``store_partitioned``'s tables, the exact
+    counts taken as the pieces go by (beside the encoding, which Arrow does without the GIL). Nothing is stored
+    when the file is refused: a delimited file is parsed whole, a Parquet file's footer checked, first."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from designer.engine.tables import StoreTables
@@ -404,11 +434,11 @@ def store_file(data: bytes) -> StoredTable:
     )
 
 
-def store_upload(upload: ParsedUpload | FileUpload | LargeText) -> StoredTable:
+def store_upload(upload: ParsedUpload | FileUpload | LargeUpload) -> StoredTable:
     if isinstance(upload, FileUpload):
         return store_file(upload.data)
-    if isinstance(upload, LargeText):
-        return store_large_text(upload)
+    if isinstance(upload, LargeText | LargeParquet):
+        return store_large(upload)
     return store_table(upload.df)
 
 
@@ -581,7 +611,7 @@ def _profile_sample(table: TableArtifact) -> DataTable:
     return table.read_row_groups(sorted({int(i * step) for i in range(wanted)}))
 
 
-def _refuse_other_kind(dataset: Dataset, upload: ParsedUpload | FileUpload | LargeText) -> None:
+def _refuse_other_kind(dataset: Dataset, upload: ParsedUpload | FileUpload | LargeUpload) -> None:
     """A pipeline that reads "the latest version" must not find a table turned into a zip (or back)."""
     kind = DatasetVersion.FILE if isinstance(upload, FileUpload) else DatasetVersion.TABLE
     current = dataset.versions.order_by("-version").values_list("kind", flat=True).first()

@@ -13,7 +13,7 @@ from designer.engine.profile import page_table
 from modules.sdk.textdata import float_pattern
 
 from .options import ReadOptions
-from .services import FileUpload, LargeText, read_upload
+from .services import FileUpload, LargeParquet, LargeText, read_upload
 
 
 def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, Any]:
@@ -23,7 +23,12 @@ def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, 
     if isinstance(parsed, FileUpload):
         message = f"'{parsed.source_name}' is a zip: it is stored as it is (a file dataset), with no rows to preview"
         raise ValidationError({"detail": message, "fields": {"file": [message]}})
-    if isinstance(parsed, LargeText):  # read piece by piece: the page from the first, every row counted
+    if isinstance(parsed, LargeParquet):  # the page from the first piece, the row count from the footer
+        df = next(parsed.pieces())
+        page = page_table(df, 0, limit)
+        page["total"] = parsed.num_rows()
+        problems = []
+    elif isinstance(parsed, LargeText):  # read piece by piece: the page from the first, every row counted
         pieces = parsed.pieces()
         df = next(pieces)
         page = page_table(df, 0, limit)

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from modules.sdk import LocalContext, ModuleError, StoredTable, default_registry
@@ -109,3 +111,101 @@ def test_a_file_under_a_partition_is_read_whole_as_before(root: Path, monkeypatc
 
     assert not isinstance(table, StoredTable)
     pd.testing.assert_frame_equal(table.df, read_delimited(text))
+
+
+# -- Parquet ----------------------------------------------------------------------------------------------------
+
+
+def parquet_frame(rows: int, seed: int, tag: str = "Int64") -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "score": np.where(rng.random(rows) < 0.1, np.nan, rng.normal(size=rows)),
+            "tag": pd.array(np.arange(rows) % 50, dtype=tag)
+            if tag == "Int64"
+            else pd.array([f"t{i}" for i in range(rows)], dtype="str"),
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue"][: 2 + seed % 2], rows)),
+        },
+        index=pd.Index([f"r{i}" for i in range(rows)], name="key"),  # a saved index: Import Data drops it
+    )
+
+
+@pytest.fixture
+def parquet_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole-file Parquet reader fails the test if called."""
+    from modules.library.data_input import import_data
+
+    read_in_pieces_only(monkeypatch, (import_data, "parse_bytes"))
+
+
+def whole(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """What Import Data gives for these files read whole: the rows one after the other, the saved index dropped."""
+    df = pd.concat([f.reset_index(drop=True) for f in frames], ignore_index=True)
+    df["colour"] = df["colour"].astype(str)
+    return df
+
+
+def test_a_large_parquet_file_is_read_in_pieces_into_a_stored_table_equal_to_the_whole_read(
+    root: Path, parquet_in_pieces: None
+) -> None:
+    # given a Parquet file of 3,000 rows in row groups of 20, several partitions in memory
+    df = parquet_frame(3000, seed=1)
+    df.to_parquet(root / "big.parquet", row_group_size=20)
+
+    # when it is imported
+    table, ctx = run(path=str(root / "big.parquet"))
+
+    # then it is a stored table of pieces of about half a partition, with the rows the whole read gives
+    assert isinstance(table, StoredTable)
+    assert len(table.row_groups) > 5 and max(table.row_groups) > 20  # pieces span the file's small row groups
+    back = table.read().df
+    back["colour"] = back["colour"].astype(str)
+    pd.testing.assert_frame_equal(back, whole([df]), check_exact=True)
+    assert "3000 rows" in ctx.logs[-1]
+
+
+def test_a_pattern_of_large_parquet_files_with_other_categories_is_read_file_after_file(
+    root: Path, parquet_in_pieces: None
+) -> None:
+    (root / "parts").mkdir()
+    frames = [parquet_frame(1200, seed=s) for s in (2, 3)]  # "colour" has two categories in one, three in the other
+    for i, df in enumerate(frames):
+        df.to_parquet(root / "parts" / f"p{i}.parquet", row_group_size=400)
+
+    table, _ = run(path=str(root / "parts" / "*.parquet"))
+
+    back = table.read().df
+    back["colour"] = back["colour"].astype(str)
+    pd.testing.assert_frame_equal(back, whole(frames), check_exact=True)
+
+
+def test_a_later_parquet_file_typing_a_column_otherwise_is_refused_naming_it(
+    root: Path, parquet_in_pieces: None
+) -> None:
+    (root / "parts").mkdir()
+    parquet_frame(1200, seed=4).to_parquet(root / "parts" / "a.parquet")
+    parquet_frame(1200, seed=5, tag="str").to_parquet(root / "parts" / "b.parquet")
+
+    with pytest.raises(ModuleError) as refused:
+        run(path=str(root / "parts" / "*.parquet"))
+
+    assert refused.value.param == "path" and refused.value.column == "tag"
+    assert "b.parquet' reads column 'tag' as str, the first file as Int64" in refused.value.message
+
+
+def test_a_large_parquet_file_damaged_further_on_names_the_file(root: Path, parquet_in_pieces: None) -> None:
+    # given a file whose footer reads but whose last row group's page is overwritten
+    table = pa.table({"x": np.random.default_rng(0).normal(size=4000)})
+    pq.write_table(table, root / "big.parquet", row_group_size=1000, compression="snappy", use_dictionary=False)
+    column = pq.ParquetFile(root / "big.parquet").metadata.row_group(3).column(0)
+    data = bytearray((root / "big.parquet").read_bytes())
+    start = column.data_page_offset
+    data[start + 40 : start + column.total_compressed_size - 8] = b"\xff" * (column.total_compressed_size - 48)
+    (root / "big.parquet").write_bytes(bytes(data))
+
+    # when it is imported, then the module refuses it naming the file and the rows read before the damage
+    with pytest.raises(ModuleError) as refused:
+        run(path=str(root / "big.parquet"))
+
+    assert refused.value.param == "path"
+    assert "big.parquet' is damaged after row " in refused.value.message

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from modules.sdk import DataTable, Module, ModuleError, Out, ParamModel, RunContext, StoredTable, Table
 from modules.sdk.stream_csv import TextOptions, typed_pieces
+from modules.sdk.stream_parquet import ParquetDataError, parquet_memory_bytes, parquet_pieces
 from modules.sdk.textdata import TextDataError, read_delimited
 
 from . import _sources
@@ -133,6 +134,8 @@ def _from_path(params: ImportData.Params, ctx: RunContext) -> pd.DataFrame | Sto
     limit = _sources.max_bytes()
     sizes = [_size(handle, limit) for handle in files]
     partition = _sources.partition_bytes()
+    if fmt == "Parquet" and partition > 0 and partition < sum(_parquet_memory(handle) for handle in files):
+        return _parquet_in_pieces(files, partition, ctx)
     if fmt != "Parquet" and 0 < partition < sum(sizes):
         return _in_pieces(files, fmt, params.has_header, partition, ctx)
     frames = []
@@ -187,17 +190,52 @@ def _in_pieces(files: list[Any], fmt: str, has_header: bool, partition: int, ctx
         return sink.close()
 
 
+def _parquet_memory(handle: Any) -> int:
+    """About how many bytes the file's rows take in memory, from its footer (a file whose footer cannot be
+    read counts as small: it is read whole and refused as before)."""
+    try:
+        with handle.fs.open(handle.path, "rb") as f:
+            return parquet_memory_bytes(f)
+    except ParquetDataError:
+        return 0
+
+
+def _parquet_in_pieces(files: list[Any], partition: int, ctx: RunContext) -> StoredTable:
+    """The Parquet files' rows written piece by piece (about half a partition in memory each, one row group
+    each), an index pandas saved dropped as a whole file's is; a later file must give each column the first
+    file's type, as for CSV pieces."""
+    dtypes: pd.Series | None = None
+    with ctx.tables.writer() as sink:
+        for handle in files:
+            try:
+                with handle.fs.open(handle.path, "rb") as f:
+                    for piece in parquet_pieces(f, max(partition // 2, 1), index_as_data=False):
+                        dtypes = piece.dtypes if dtypes is None else dtypes
+                        _same_columns(handle, piece, dtypes)
+                        sink.write(DataTable(piece))
+                        ctx.check_cancelled()
+            except ParquetDataError as exc:
+                raise ModuleError(f"'{handle.path}' {exc.message}", param="path") from None
+        return sink.close()
+
+
 def _same_columns(handle: Any, piece: pd.DataFrame, dtypes: pd.Series) -> None:
     if list(piece.columns) != list(dtypes.index):
         raise ModuleError(f"'{handle.path}' has other columns than the first file", param="path")
     for name, dtype in dtypes.items():
-        if piece[name].dtype != dtype and piece[name].notna().any():
+        if not _alike(piece[name].dtype, dtype) and piece[name].notna().any():
             raise ModuleError(
                 f"'{handle.path}' reads column '{name}' as {piece[name].dtype}, the first file as {dtype}; import "
                 "the files one by one (Add Rows joins them) or make the column alike in all of them",
                 param="path",
                 column=str(name),
             )
+
+
+def _alike(dtype: Any, first: Any) -> bool:
+    """One column type in two pieces: equal, or both categories (each Parquet row group has its own; the table
+    writer stores them as one)."""
+    return bool(dtype == first) or (isinstance(dtype, pd.CategoricalDtype) and isinstance(first, pd.CategoricalDtype))
 
 
 def _from_sql(params: ImportData.Params) -> pd.DataFrame:

@@ -1,11 +1,11 @@
-"""An upload larger than a partition (TESSERA_DATASET_PARTITION_MB, tiny here) is stored as partitioned Parquet:
+"""A table larger than a partition (TESSERA_DATASET_PARTITION_MB, tiny here) is stored as partitioned Parquet:
 row groups of about that size, read one at a time as the Dask path's partitions, profiled from its partitions,
-with the same rows, schema and statistics as the same table stored whole. (A Parquet upload here: delimited text
-that large is read in pieces, test_large_text_upload.py.)"""
+with the same rows, schema and statistics as the same table stored whole. (A frame given whole here, as a run's
+published table or a sample is: uploads that large are read in pieces, test_large_text_upload.py and
+test_large_parquet_upload.py.)"""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from designer.artifacts import artifact_store
-from designer.datasets.services import create_dataset, partition_rows
+from designer.datasets.services import create_dataset, create_dataset_from_frame, partition_rows
 from designer.engine.partitions import open_partitioned
 from modules.sdk import StoredTable
 from modules.sdk.textdata import read_delimited
@@ -33,13 +33,10 @@ def _csv() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _upload(owner: Any, workspace: Any, name: str, parquet: bool = False) -> Any:
-    if parquet:
-        buffer = io.BytesIO()
-        read_delimited(_csv()).to_parquet(buffer, index=False)
-        file = SimpleUploadedFile(f"{name}.parquet", buffer.getvalue())
-    else:
-        file = SimpleUploadedFile(f"{name}.csv", _csv(), "text/csv")
+def _upload(owner: Any, workspace: Any, name: str, frame: bool = False) -> Any:
+    if frame:
+        return create_dataset_from_frame(owner, workspace, name, read_delimited(_csv())).versions.get()
+    file = SimpleUploadedFile(f"{name}.csv", _csv(), "text/csv")
     return create_dataset(owner, workspace, name, file).versions.get()
 
 
@@ -50,10 +47,10 @@ def _stored(version: Any) -> StoredTable:
 def test_a_large_upload_is_stored_in_partitions_profiled_from_them_and_equals_the_whole(
     owner: Any, workspace: Any, settings: Any
 ) -> None:
-    # given the same table uploaded as CSV under the default threshold, and as Parquet under one of 2 KiB
+    # given the same table uploaded as CSV under the default threshold, and given as a frame under one of 2 KiB
     whole = _upload(owner, workspace, "whole")
     settings.TESSERA_DATASET_PARTITION_BYTES = 2048
-    parted = _upload(owner, workspace, "parted", parquet=True)
+    parted = _upload(owner, workspace, "parted", frame=True)
 
     # then the small one is one row group, the large one several of the size the threshold gives
     assert _stored(whole).row_groups == [ROWS]

@@ -39,6 +39,8 @@ DRIVERS = {
 }
 FIRST_WORDS = ("SELECT", "WITH", "VALUES", "TABLE")
 CHANGES = ("INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE")
+#: Rows fetched from the driver at a time.
+BATCH_ROWS = 10_000
 Execute = Callable[[str], Any]  # runs one statement, returns the DB-API cursor holding its rows
 SQLITE_READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 
@@ -90,6 +92,46 @@ def _words(statement: Any) -> list[Any]:
 
 def read_query(url: str, statement: str, name: str) -> pd.DataFrame:
     """The rows of ``statement`` on the database at ``url`` (connection ``name``), read-only whatever it says."""
+    with query_batches(url, statement, name) as (columns, batches):
+        rows = [row for batch in batches for row in batch]
+    return frame(rows, columns)
+
+
+@contextmanager
+def query_batches(
+    url: str, statement: str, name: str, batch_rows: int = BATCH_ROWS
+) -> Iterator[tuple[list[str], Iterator[list[tuple[Any, ...]]]]]:
+    """The column names of ``statement``'s rows and the rows in batches of ``batch_rows``, fetched as they are
+    read (a server-side cursor on PostgreSQL, an unbuffered one on MySQL/MariaDB, SQLite's own), read-only
+    whatever it says. A refusal from the database, at the query or while its rows are fetched, names the
+    connection."""
+    opener, errors = _opener(url, name)
+    with ExitStack() as stack:
+        try:
+            execute = stack.enter_context(opener)
+        except errors as exc:
+            message = f"could not connect to connection '{name}': {_message(exc)}"
+            raise ModuleError(message, param="connection") from None
+        try:
+            cursor = execute(statement)
+            if cursor.description is None:
+                raise ModuleError(f"the query on connection '{name}' returned no rows (not a SELECT)", param="query")
+            columns = [str(d[0]) for d in cursor.description]
+        except errors as exc:
+            raise ModuleError(_refusal(exc, name), param="query") from None
+
+        def batches() -> Iterator[list[tuple[Any, ...]]]:
+            try:
+                while rows := cursor.fetchmany(batch_rows):
+                    yield [tuple(row) for row in rows]
+            except errors as exc:
+                raise ModuleError(_refusal(exc, name), param="query") from None
+
+        yield columns, batches()
+
+
+def _opener(url: str, name: str) -> tuple[AbstractContextManager[Execute], type[Exception]]:
+    """How to open a read-only connection for ``url``, and the driver's base error."""
     import sqlalchemy as sa
 
     try:
@@ -109,35 +151,14 @@ def read_query(url: str, statement: str, name: str) -> pd.DataFrame:
     except Exception as exc:
         raise ModuleError(f"connection '{name}' is misconfigured: {_first_line(exc)}", param="connection") from None
     dbapi = dialect.loaded_dbapi
-    opener: AbstractContextManager[Execute]
     if backend == "sqlite":
-        opener = _sqlite(parsed.database, name)
-    elif backend == "postgresql":
-        opener = _postgresql(dbapi, dialect.create_connect_args(parsed)[1])
-    else:
-        opener = _mysql(dbapi, dialect.create_connect_args(parsed)[1])
-    return _run(opener, dbapi.Error, statement, name)
+        return _sqlite(parsed.database, name), dbapi.Error
+    if backend == "postgresql":
+        return _postgresql(dbapi, dialect.create_connect_args(parsed)[1]), dbapi.Error
+    return _mysql(dbapi, dialect.create_connect_args(parsed)[1]), dbapi.Error
 
 
-def _run(opener: AbstractContextManager[Execute], errors: type[Exception], statement: str, name: str) -> pd.DataFrame:
-    with ExitStack() as stack:
-        try:
-            execute = stack.enter_context(opener)
-        except errors as exc:
-            message = f"could not connect to connection '{name}': {_message(exc)}"
-            raise ModuleError(message, param="connection") from None
-        try:
-            cursor = execute(statement)
-            if cursor.description is None:
-                raise ModuleError(f"the query on connection '{name}' returned no rows (not a SELECT)", param="query")
-            columns = [str(d[0]) for d in cursor.description]
-            rows = cursor.fetchall()
-        except errors as exc:
-            raise ModuleError(_refusal(exc, name), param="query") from None
-    return _frame(rows, columns)
-
-
-def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
+def frame(rows: Any, columns: list[str]) -> pd.DataFrame:
     """The rows as pandas.read_sql would give them: decimals as floats, time zones as UTC."""
     df = pd.DataFrame.from_records(list(rows), columns=columns, coerce_float=True)
     for i, dtype in enumerate(df.dtypes):
@@ -151,9 +172,10 @@ def _postgresql(dbapi: Any, params: Mapping[str, Any]) -> Iterator[Execute]:
     conn = dbapi.connect(**params)
     try:
         conn.read_only = True  # psycopg opens the transaction with BEGIN READ ONLY
-        cursor = conn.cursor()
-        # prepare=True: the extended protocol, where one statement is exactly one command
-        yield lambda sql: cursor.execute(sql, prepare=True)
+        # A server-side cursor (DECLARE ... CURSOR FOR, sent over the extended protocol, where one statement is
+        # exactly one command): rows come as they are fetched, never all at once.
+        cursor = conn.cursor(name="tessera_import")
+        yield lambda sql: cursor.execute(sql)
     finally:
         _close(conn)
 
@@ -161,6 +183,7 @@ def _postgresql(dbapi: Any, params: Mapping[str, Any]) -> Iterator[Execute]:
 @contextmanager
 def _mysql(dbapi: Any, params: Mapping[str, Any]) -> Iterator[Execute]:
     from pymysql.constants import CLIENT
+    from pymysql.cursors import SSCursor
 
     params = {**params, "client_flag": int(params.get("client_flag", 0)) & ~CLIENT.MULTI_STATEMENTS}
     conn = dbapi.connect(**params, autocommit=False)
@@ -168,10 +191,11 @@ def _mysql(dbapi: Any, params: Mapping[str, Any]) -> Iterator[Execute]:
         cursor = conn.cursor()
         cursor.execute("SET SESSION TRANSACTION READ ONLY")
         cursor.execute("START TRANSACTION READ ONLY")
+        rows = conn.cursor(SSCursor)  # unbuffered: rows come as they are fetched, never all at once
 
         def execute(sql: str) -> Any:
-            cursor.execute(sql)  # no arguments: PyMySQL sends the text as it is
-            return cursor
+            rows.execute(sql)  # no arguments: PyMySQL sends the text as it is
+            return rows
 
         yield execute
     finally:

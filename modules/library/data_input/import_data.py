@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import itertools
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import pandas as pd
@@ -14,6 +16,7 @@ from modules.sdk.stream_parquet import ParquetDataError, parquet_memory_bytes, p
 from modules.sdk.textdata import TextDataError, read_delimited
 
 from . import _sources
+from ._record_pieces import typed_record_pieces
 
 HTTP_TIMEOUT = 60
 
@@ -61,14 +64,12 @@ class ImportData(Module):
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         if params.data_source == "URL via HTTP":
             df = _from_http(params)
-        elif params.data_source == "SQL query":
-            df = _from_sql(params)
         else:
-            read = _from_path(params, ctx)
+            read = _from_sql(params, ctx) if params.data_source == "SQL query" else _from_path(params, ctx)
             if isinstance(read, StoredTable):
                 ctx.log(
-                    f"imported {read.num_rows} rows and {len(read.schema.columns)} columns from a path or object-store "
-                    f"URL, read in {len(read.row_groups)} pieces (larger than a partition)"
+                    f"imported {read.num_rows} rows and {len(read.schema.columns)} columns from "
+                    f"{params.data_source.lower()}, read in {len(read.row_groups)} pieces (larger than a partition)"
                 )
                 return {"dataset": read}
             df = read
@@ -238,11 +239,37 @@ def _alike(dtype: Any, first: Any) -> bool:
     return bool(dtype == first) or (isinstance(dtype, pd.CategoricalDtype) and isinstance(first, pd.CategoricalDtype))
 
 
-def _from_sql(params: ImportData.Params) -> pd.DataFrame:
+def _from_sql(params: ImportData.Params, ctx: RunContext) -> pd.DataFrame | StoredTable:
+    """The query's rows: a frame when they take at most a partition in memory, else written piece by piece into
+    the store (``_record_pieces``: typed as the whole result would be), never held whole."""
     from . import _sql
 
     if not params.query.strip():
         raise ModuleError("enter a SQL query", param="query")
     statement = _sql.single_select(params.query)
     url = _sources.connection_url(params.connection)
-    return _sql.read_query(url, statement, params.connection)
+    partition = _sources.partition_bytes()
+    with _sql.query_batches(url, statement, params.connection) as (columns, batches):
+        held: list[tuple[Any, ...]] = []
+        per_row = 0.0
+        for batch in batches:
+            held.extend(batch)
+            if not per_row:  # bytes a row takes in the frame, from the first batch
+                sample = _sql.frame(batch, columns)
+                per_row = max(float(sample.memory_usage(index=False, deep=True).sum()) / max(len(batch), 1), 1.0)
+            if 0 < partition < len(held) * per_row:
+                rows = max(int(partition // 2 // per_row), 1)
+                return _query_in_pieces(columns, itertools.chain([held], batches), rows, ctx)
+    return _sql.frame(held, columns)
+
+
+def _query_in_pieces(
+    columns: list[str], batches: Iterable[list[tuple[Any, ...]]], rows: int, ctx: RunContext
+) -> StoredTable:
+    from . import _sql
+
+    with ctx.tables.writer() as sink:
+        for piece in typed_record_pieces(columns, batches, rows, _sql.frame):
+            sink.write(DataTable(piece))
+            ctx.check_cancelled()
+        return sink.close()

@@ -3,6 +3,9 @@ here) are read in pieces straight into a stored table, never whole, with the row
 
 from __future__ import annotations
 
+import http.server
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +212,80 @@ def test_a_large_parquet_file_damaged_further_on_names_the_file(root: Path, parq
 
     assert refused.value.param == "path"
     assert "big.parquet' is damaged after row " in refused.value.message
+
+
+# -- over HTTP --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """``root`` served over HTTP on loopback (which the fetch guard lets through only when allowed)."""
+    monkeypatch.setenv("TESSERA_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def run_url(url: str) -> tuple[Any, LocalContext]:
+    cls = default_registry().get("import_data")
+    ctx = LocalContext()
+    return cls().run({}, cls.parse_params({"data_source": "URL via HTTP", "url": url}), ctx)["dataset"], ctx
+
+
+def test_a_large_csv_over_http_is_fetched_to_a_file_and_read_in_pieces(root: Path, web: str, parsed: list[int]) -> None:
+    text = csv_text(2000, seed=9, late="n/a-7")
+    (root / "big.csv").write_text(text)
+
+    table, ctx = run_url(f"{web}/big.csv")
+
+    assert isinstance(table, StoredTable)
+    assert len(table.row_groups) > 5 and max(parsed) < 4096
+    pd.testing.assert_frame_equal(table.read().df, read_delimited(text), check_exact=True)
+    assert "url via http, read in" in ctx.logs[-1]
+
+
+def test_a_large_parquet_file_over_http_is_read_in_pieces(root: Path, web: str, parquet_in_pieces: None) -> None:
+    df = parquet_frame(3000, seed=1)
+    df.to_parquet(root / "big.parquet", row_group_size=20)
+
+    table, _ = run_url(f"{web}/big.parquet")
+
+    assert isinstance(table, StoredTable) and len(table.row_groups) > 5
+    back = table.read().df
+    back["colour"] = back["colour"].astype(str)
+    pd.testing.assert_frame_equal(back, whole([df]), check_exact=True)
+
+
+def test_a_ragged_row_deep_in_a_large_csv_over_http_names_the_url_and_its_line(
+    root: Path, web: str, parsed: list[int]
+) -> None:
+    lines = csv_text(2000, seed=7).splitlines(keepends=True)
+    lines.insert(1500, "1,2\n")
+    (root / "big.csv").write_text("".join(lines))
+
+    with pytest.raises(ModuleError) as refused:
+        run_url(f"{web}/big.csv")
+
+    assert refused.value.param == "url"
+    assert (
+        f"'{web}/big.csv' cannot be read as CSV: line 1501 has 2 fields but the header has 4" in refused.value.message
+    )
+
+
+def test_a_small_csv_over_http_is_still_read_whole(root: Path, web: str) -> None:
+    text = csv_text(50, seed=8)
+    (root / "small.csv").write_text(text)
+
+    table, _ = run_url(f"{web}/small.csv")
+
+    assert not isinstance(table, StoredTable)
+    pd.testing.assert_frame_equal(table.df, read_delimited(text))

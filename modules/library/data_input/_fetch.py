@@ -21,6 +21,7 @@ import logging
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -73,12 +74,14 @@ def fetch(
     allowed: Sequence[Network] = (),
     resolve: Resolver = system_resolve,
     ca_certs: str | None = None,
+    into: BinaryIO | None = None,
 ) -> bytes:
-    """The body of ``url`` (at most ``max_bytes``), fetched only from addresses the guard lets through."""
+    """The body of ``url`` (at most ``max_bytes``), fetched only from addresses the guard lets through; with
+    ``into``, written there as it arrives instead (``b""`` is returned), never held whole."""
     for hop in range(MAX_REDIRECTS + 1):
         target = parse(url, param)
         addresses = checked_addresses(target, allowed, resolve, param, redirected=hop > 0)
-        status, reason, location, body = _get(target, addresses, max_bytes, timeout, ca_certs, param)
+        status, reason, location, body = _get(target, addresses, max_bytes, timeout, ca_certs, param, into)
         if status in REDIRECTS and location:
             url = urljoin(target.url, location)
             continue
@@ -159,7 +162,13 @@ def _public(ip: Address) -> bool:
 
 
 def _get(
-    target: Target, addresses: list[str], max_bytes: int, timeout: float, ca_certs: str | None, param: str
+    target: Target,
+    addresses: list[str],
+    max_bytes: int,
+    timeout: float,
+    ca_certs: str | None,
+    param: str,
+    into: BinaryIO | None = None,
 ) -> tuple[int, str, str | None, bytes]:
     """GET ``target`` from the first of ``addresses`` that answers: status, reason, Location, body."""
     failure: Exception | None = None
@@ -185,7 +194,7 @@ def _get(
         try:
             if response.status in REDIRECTS:
                 return response.status, response.reason or "", response.headers.get("Location"), b""
-            body = _read(response, max_bytes, param) if response.status < 300 else b""
+            body = _read(response, max_bytes, param, into) if response.status < 300 else b""
             return response.status, response.reason or "", None, body
         except urllib3.exceptions.HTTPError as exc:
             raise _unreachable(target, exc, param) from None
@@ -212,14 +221,17 @@ def _pool(target: Target, address: str, timeout: float, ca_certs: str | None) ->
     )
 
 
-def _read(response: urllib3.BaseHTTPResponse, max_bytes: int, param: str) -> bytes:
+def _read(response: urllib3.BaseHTTPResponse, max_bytes: int, param: str, into: BinaryIO | None = None) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.stream(CHUNK, decode_content=True):
         size += len(chunk)
         if size > max_bytes:
             raise ModuleError(f"the file is larger than the {max_bytes // (1024 * 1024)} MB import limit", param=param)
-        chunks.append(chunk)
+        if into is not None:
+            into.write(chunk)
+        else:
+            chunks.append(chunk)
     return b"".join(chunks)
 
 

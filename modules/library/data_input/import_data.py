@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Iterable
-from typing import Any, Literal
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal
 
 import pandas as pd
 from pydantic import Field
@@ -63,16 +66,16 @@ class ImportData(Module):
 
     def run(self, inputs: dict[str, Any], params: Params, ctx: RunContext) -> dict[str, Any]:
         if params.data_source == "URL via HTTP":
-            df = _from_http(params)
+            read = _from_http(params, ctx)
         else:
             read = _from_sql(params, ctx) if params.data_source == "SQL query" else _from_path(params, ctx)
-            if isinstance(read, StoredTable):
-                ctx.log(
-                    f"imported {read.num_rows} rows and {len(read.schema.columns)} columns from "
-                    f"{params.data_source.lower()}, read in {len(read.row_groups)} pieces (larger than a partition)"
-                )
-                return {"dataset": read}
-            df = read
+        if isinstance(read, StoredTable):
+            ctx.log(
+                f"imported {read.num_rows} rows and {len(read.schema.columns)} columns from "
+                f"{params.data_source.lower()}, read in {len(read.row_groups)} pieces (larger than a partition)"
+            )
+            return {"dataset": read}
+        df = read
         ctx.log(f"imported {len(df)} rows and {len(df.columns)} columns from {params.data_source.lower()}")
         return {"dataset": DataTable(df.reset_index(drop=True))}
 
@@ -91,25 +94,54 @@ def parse_bytes(data: bytes, fmt: str, has_header: bool, param: str) -> pd.DataF
         raise ModuleError(f"the file cannot be read as {fmt}: {exc.message}", param=param, column=exc.column) from None
 
 
-def _from_http(params: ImportData.Params) -> pd.DataFrame:
+def _from_http(params: ImportData.Params, ctx: RunContext) -> pd.DataFrame | StoredTable:
     if not params.url.strip():
         raise ModuleError("enter an http:// or https:// URL", param="url")
-    return _fetch_table(params.url, params, "url")
+    return _fetch_table(params.url, params, "url", ctx)
 
 
-def _fetch_table(url: str, params: ImportData.Params, param: str) -> pd.DataFrame:
-    """A table from an http(s) URL, fetched through the network guard."""
+def _fetch_table(url: str, params: ImportData.Params, param: str, ctx: RunContext) -> pd.DataFrame | StoredTable:
+    """A table from an http(s) URL, fetched through the network guard into a temporary file as it arrives; read
+    whole, or in pieces when it is larger than a partition, as a file from a path is."""
     from . import _fetch
 
     fmt = _sources.file_format(url, params.file_format, "file_format")
-    data = _fetch.fetch(
-        url,
-        param=param,
-        max_bytes=_sources.max_bytes(),
-        timeout=HTTP_TIMEOUT,
-        allowed=_sources.allowed_networks(param),
-    )
-    return parse_bytes(data, fmt, params.has_header, param)
+    with tempfile.TemporaryFile(prefix="tessera-fetch-") as body:
+        _fetch.fetch(
+            url,
+            param=param,
+            max_bytes=_sources.max_bytes(),
+            timeout=HTTP_TIMEOUT,
+            allowed=_sources.allowed_networks(param),
+            into=body,
+        )
+        source = _Source(url, lambda: _at_start(body))
+        partition = _sources.partition_bytes()
+        if fmt == "Parquet" and 0 < partition < _parquet_memory(source):
+            return _parquet_in_pieces([source], partition, ctx, param)
+        if fmt != "Parquet" and 0 < partition < body.tell():
+            return _in_pieces([source], fmt, params.has_header, partition, ctx, param)
+        body.seek(0)
+        return parse_bytes(body.read(), fmt, params.has_header, param)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A file to import: its name in messages, and how to open it from its start."""
+
+    name: str
+    open: Callable[[], AbstractContextManager[BinaryIO]]
+
+
+def _file(handle: Any) -> _Source:
+    return _Source(str(handle.path), lambda: handle.fs.open(handle.path, "rb"))
+
+
+@contextmanager
+def _at_start(file: BinaryIO) -> Iterator[BinaryIO]:
+    """``file`` from its first byte, left open (its owner closes it)."""
+    file.seek(0)
+    yield file
 
 
 def _from_path(params: ImportData.Params, ctx: RunContext) -> pd.DataFrame | StoredTable:
@@ -120,7 +152,7 @@ def _from_path(params: ImportData.Params, ctx: RunContext) -> pd.DataFrame | Sto
     if not params.path:
         raise ModuleError("enter a path or object-store URL", param="path")
     if _sources.is_http(params.path):  # an http(s) "path" goes through the same guard as the URL source
-        return _fetch_table(params.path, params, "path")
+        return _fetch_table(params.path, params, "path", ctx)
     fmt = _sources.file_format(params.path.replace("*", "x"), params.file_format)
     if _sources.is_local(params.path):
         location = str(_sources.local_path(params.path, "path"))
@@ -135,10 +167,11 @@ def _from_path(params: ImportData.Params, ctx: RunContext) -> pd.DataFrame | Sto
     limit = _sources.max_bytes()
     sizes = [_size(handle, limit) for handle in files]
     partition = _sources.partition_bytes()
-    if fmt == "Parquet" and partition > 0 and partition < sum(_parquet_memory(handle) for handle in files):
-        return _parquet_in_pieces(files, partition, ctx)
+    sources = [_file(handle) for handle in files]
+    if fmt == "Parquet" and partition > 0 and partition < sum(_parquet_memory(source) for source in sources):
+        return _parquet_in_pieces(sources, partition, ctx, "path")
     if fmt != "Parquet" and 0 < partition < sum(sizes):
-        return _in_pieces(files, fmt, params.has_header, partition, ctx)
+        return _in_pieces(sources, fmt, params.has_header, partition, ctx, "path")
     frames = []
     for handle in files:
         try:
@@ -170,65 +203,66 @@ def _too_large(handle: Any, limit: int) -> ModuleError:
     return ModuleError(f"'{handle.path}' is larger than the {limit // (1024 * 1024)} MB import limit", param="path")
 
 
-def _in_pieces(files: list[Any], fmt: str, has_header: bool, partition: int, ctx: RunContext) -> StoredTable:
+def _in_pieces(
+    sources: list[_Source], fmt: str, has_header: bool, partition: int, ctx: RunContext, param: str
+) -> StoredTable:
     """The files' rows written piece by piece (one row group each). Each file is typed as a whole, as when read
     whole; a later file must give each column the first file's type (a column with no values in a piece aside),
     else the import is refused naming the file and the column."""
     options = TextOptions(delimiter="\t" if fmt == "TSV" else ",", has_header=has_header)
     dtypes: pd.Series | None = None
     with ctx.tables.writer() as sink:
-        for handle in files:
+        for source in sources:
             try:
-                pieces = typed_pieces(lambda h=handle: h.fs.open(h.path, "rb"), options, piece_chars=partition // 2)
-                for piece in pieces:
+                for piece in typed_pieces(source.open, options, piece_chars=partition // 2):
                     dtypes = piece.dtypes if dtypes is None else dtypes
-                    _same_columns(handle, piece, dtypes)
+                    _same_columns(source, piece, dtypes, param)
                     sink.write(DataTable(piece))
                     ctx.check_cancelled()
             except TextDataError as exc:
-                message = f"'{handle.path}' cannot be read as {fmt}: {exc.message}"
-                raise ModuleError(message, param="path", column=exc.column) from None
+                message = f"'{source.name}' cannot be read as {fmt}: {exc.message}"
+                raise ModuleError(message, param=param, column=exc.column) from None
         return sink.close()
 
 
-def _parquet_memory(handle: Any) -> int:
+def _parquet_memory(source: _Source) -> int:
     """About how many bytes the file's rows take in memory, from its footer (a file whose footer cannot be
     read counts as small: it is read whole and refused as before)."""
     try:
-        with handle.fs.open(handle.path, "rb") as f:
+        with source.open() as f:
             return parquet_memory_bytes(f)
     except ParquetDataError:
         return 0
 
 
-def _parquet_in_pieces(files: list[Any], partition: int, ctx: RunContext) -> StoredTable:
+def _parquet_in_pieces(sources: list[_Source], partition: int, ctx: RunContext, param: str) -> StoredTable:
     """The Parquet files' rows written piece by piece (about half a partition in memory each, one row group
     each), an index pandas saved dropped as a whole file's is; a later file must give each column the first
     file's type, as for CSV pieces."""
     dtypes: pd.Series | None = None
     with ctx.tables.writer() as sink:
-        for handle in files:
+        for source in sources:
             try:
-                with handle.fs.open(handle.path, "rb") as f:
+                with source.open() as f:
                     for piece in parquet_pieces(f, max(partition // 2, 1), index_as_data=False):
                         dtypes = piece.dtypes if dtypes is None else dtypes
-                        _same_columns(handle, piece, dtypes)
+                        _same_columns(source, piece, dtypes, param)
                         sink.write(DataTable(piece))
                         ctx.check_cancelled()
             except ParquetDataError as exc:
-                raise ModuleError(f"'{handle.path}' {exc.message}", param="path") from None
+                raise ModuleError(f"'{source.name}' {exc.message}", param=param) from None
         return sink.close()
 
 
-def _same_columns(handle: Any, piece: pd.DataFrame, dtypes: pd.Series) -> None:
+def _same_columns(source: _Source, piece: pd.DataFrame, dtypes: pd.Series, param: str) -> None:
     if list(piece.columns) != list(dtypes.index):
-        raise ModuleError(f"'{handle.path}' has other columns than the first file", param="path")
+        raise ModuleError(f"'{source.name}' has other columns than the first file", param=param)
     for name, dtype in dtypes.items():
         if not _alike(piece[name].dtype, dtype) and piece[name].notna().any():
             raise ModuleError(
-                f"'{handle.path}' reads column '{name}' as {piece[name].dtype}, the first file as {dtype}; import "
+                f"'{source.name}' reads column '{name}' as {piece[name].dtype}, the first file as {dtype}; import "
                 "the files one by one (Add Rows joins them) or make the column alike in all of them",
-                param="path",
+                param=param,
                 column=str(name),
             )
 

@@ -1,6 +1,7 @@
 """gunicorn settings of ``scripts/score`` (``--config python:designer.endpoints.gunicorn_conf``): the master
-starts the call-record flusher as a process of its own (``flusher.py``) before it forks the workers, and
-tells them so (``TESSERA_CALL_FLUSHER=process``), so no worker spends its interpreter on database writes;
+loads the app once and forks the workers from it (``--preload``; ``pre_fork`` closes what must not be
+shared), and starts the call-record flusher as a process of its own (``flusher.py``) before it forks them,
+telling the app so (``TESSERA_CALL_FLUSHER=process``), so no worker spends its interpreter on database writes;
 at exit, after the workers have stopped (each has spooled every call it answered), the flusher writes what
 is left and the master waits for it.
 
@@ -15,15 +16,49 @@ import sys
 from typing import Any
 
 _flusher: subprocess.Popen[bytes] | None = None
+#: Set while the app loads in the master (the recorder then starts no thread: see ``recorder.start``).
+IN_MASTER = "TESSERA_APP_IN_GUNICORN_MASTER"
 # The flusher sets Django up as the workers do (designer/scoring_wsgi.py): with the scoring server's apps only.
 os.environ.setdefault("TESSERA_ROOT_URLCONF", "designer.endpoints.scoring_urls")
+
+
+def on_starting(server: Any) -> None:
+    # Before the app is loaded (scripts/score loads it once, in this master: --preload), so that loading it
+    # knows a flusher process, not a thread of its own, writes the spool, and that it is loading in the master.
+    os.environ["TESSERA_CALL_FLUSHER"] = "process"
+    os.environ[IN_MASTER] = "1"
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """The app, loaded once in this master (--preload), is shared by every worker forked from it: the models
+    its endpoints preloaded are in memory once, and a worker answers as soon as it is forked, instead of each
+    importing and loading everything again (two workers doing that at once on two cores doubled the time to
+    a first answer). What must not cross a fork is closed first: database connections, and the psycopg pool
+    with its threads (a worker opens its own on its first call). No other thread runs in the master."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Each worker, once forked, writes what the spool holds (calls a killed predecessor left) from a thread of
+    its own: now, when the master loaded the app; else when the worker loads it (``recorder.start``)."""
+    os.environ.pop(IN_MASTER, None)
+    from django.apps import apps
+
+    if apps.ready:
+        from designer.endpoints.recorder import recorder
+
+        recorder.drain()
 
 
 def when_ready(server: Any) -> None:
     global _flusher
     command = [sys.executable, "-m", "designer.endpoints.flusher", "--parent", str(os.getpid())]
     _flusher = subprocess.Popen(command, preexec_fn=lambda: os.nice(5))  # noqa: PLW1509 - only lowers priority
-    os.environ["TESSERA_CALL_FLUSHER"] = "process"  # inherited by every worker forked from now on
 
 
 def on_exit(server: Any) -> None:

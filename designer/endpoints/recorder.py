@@ -13,10 +13,10 @@ held by a killed flusher expires after ``LEASE_SECONDS``.
 
 Where the flusher runs: by default a daemon thread of the recording process. A scoring server started
 by ``scripts/score`` (gunicorn) runs it in a process of its own instead (``flusher.py``, started by the
-gunicorn master, which sets ``TESSERA_CALL_FLUSHER=process`` for its workers): building thousands of
+gunicorn master, which sets ``TESSERA_CALL_FLUSHER=process`` for the app it loads): building thousands of
 model rows and writing them then never holds a serving worker's interpreter, which is where a scoring
-call's slowest answers came from. Such a worker only appends to the spool, and drains it once when it
-starts (calls a killed predecessor left).
+call's slowest answers came from. Such a worker only appends to the spool, and drains it once when it is
+forked (calls a killed predecessor left).
 
 A failed database write keeps everything for the next try. With the interval set to 0 records are
 written inline, which tests use to check them deterministically.
@@ -181,12 +181,20 @@ class CallRecorder:
     def start(self) -> None:
         """Start the flushing thread now, not on the first call: calls a killed process left in the spool
         are written without waiting for traffic. Where a flusher process serves this process (a scoring
-        server under gunicorn), drain the spool once instead."""
+        server under gunicorn), drain the spool once instead (in a master loading the app for its workers,
+        nothing: each worker drains it once forked)."""
         interval = float(settings.TESSERA_CALL_FLUSH_SECONDS)
+        if os.environ.get("TESSERA_APP_IN_GUNICORN_MASTER"):
+            return  # loading in a gunicorn master about to fork its workers, where no thread may hold a lock
+            # across the fork: each worker drains the spool once forked (gunicorn_conf.post_fork)
         if interval > 0 and not flushed_elsewhere():
             self._ensure_thread(interval)
         else:
-            threading.Thread(target=self._flush_and_close, name="call-recorder-drain", daemon=True).start()
+            self.drain()
+
+    def drain(self) -> None:
+        """Write what the spool holds now, from a thread of its own."""
+        threading.Thread(target=self._flush_and_close, name="call-recorder-drain", daemon=True).start()
 
     def pending(self) -> int:
         with self._lock:

@@ -258,7 +258,7 @@ class Server:
 class ScoringServer(Server):
     """A scoring server as ``scripts/score`` starts it: gunicorn with Tessera's gthread worker class (it
     stamps each request with the moment its connection was handed to a thread: the time from accept),
-    keep-alive 5 s, only the scoring routes."""
+    keep-alive 5 s, the app loaded once in the master and the workers forked from it, only the scoring routes."""
 
     name = "scoring"
 
@@ -268,12 +268,21 @@ class ScoringServer(Server):
         super().__init__(**env)
 
     def ready(self) -> bool:
-        """A worker answers: it has loaded the app and preloaded the endpoints (gunicorn's master listens
-        before any worker has)."""
+        """A worker answers (the app is loaded, the endpoints preloaded: gunicorn's master listens before), and
+        every worker has been forked (and so has drained the spool: a worker forked after traffic began would
+        write that traffic's calls at once)."""
         try:
-            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+            if httpx.get(f"{self.url}/healthz", timeout=1).status_code != 200:
+                return False
         except httpx.HTTPError:
             return False
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            flusher = b"designer.endpoints.flusher"
+            workers = [pid for pid in children if flusher not in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        except OSError:  # a child ended meanwhile: ask again
+            return False
+        return len(workers) >= self.workers
 
     def command(self) -> list[str]:
         bind = f"127.0.0.1:{self.port}"
@@ -290,6 +299,7 @@ class ScoringServer(Server):
             str(self.threads),
             "--keep-alive",
             "5",
+            "--preload",
             "--no-control-socket",
             "--config",
             "python:designer.endpoints.gunicorn_conf",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from modules.sdk import DataTable, LocalContext, ModuleError, default_registry
+from tests.support.web import served
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FRAME = pd.DataFrame({"city": ["Oslo", "Lima", "Pune"], "rain_mm": [3.5, 0.0, 12.25], "year": [2021, 2022, 2023]})
@@ -47,18 +46,8 @@ def web(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (root / "weather.csv").write_text(FRAME.to_csv(index=False))
     monkeypatch.setenv("TESSERA_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")  # loopback is refused unless allowed
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, *args: Any) -> None:
-            return None
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served(root) as url:
+        yield url
 
 
 def test_import_from_an_allowed_path_reads_the_file_like_pandas(root):

@@ -3,21 +3,18 @@ here) are read in pieces straight into a stored table, never whole, with the row
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from modules.sdk import LocalContext, ModuleError, StoredTable, default_registry
 from modules.sdk.textdata import read_delimited
-from tests.support.pieces import read_in_pieces_only
+from tests.support.pieces import damage_last_row_group, read_in_pieces_only
+from tests.support.web import served
 
 
 def run(**params: Any) -> tuple[Any, LocalContext]:
@@ -198,13 +195,7 @@ def test_a_later_parquet_file_typing_a_column_otherwise_is_refused_naming_it(
 
 def test_a_large_parquet_file_damaged_further_on_names_the_file(root: Path, parquet_in_pieces: None) -> None:
     # given a file whose footer reads but whose last row group's page is overwritten
-    table = pa.table({"x": np.random.default_rng(0).normal(size=4000)})
-    pq.write_table(table, root / "big.parquet", row_group_size=1000, compression="snappy", use_dictionary=False)
-    column = pq.ParquetFile(root / "big.parquet").metadata.row_group(3).column(0)
-    data = bytearray((root / "big.parquet").read_bytes())
-    start = column.data_page_offset
-    data[start + 40 : start + column.total_compressed_size - 8] = b"\xff" * (column.total_compressed_size - 48)
-    (root / "big.parquet").write_bytes(bytes(data))
+    (root / "big.parquet").write_bytes(damage_last_row_group(4000, row_groups=4))
 
     # when it is imported, then the module refuses it naming the file and the rows read before the damage
     with pytest.raises(ModuleError) as refused:
@@ -221,18 +212,8 @@ def test_a_large_parquet_file_damaged_further_on_names_the_file(root: Path, parq
 def web(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """``root`` served over HTTP on loopback (which the fetch guard lets through only when allowed)."""
     monkeypatch.setenv("TESSERA_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, *args: Any) -> None:
-            return None
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with served(root) as url:
+        yield url
 
 
 def run_url(url: str) -> tuple[Any, LocalContext]:

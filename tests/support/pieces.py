@@ -29,3 +29,22 @@ def read_in_pieces_only(monkeypatch: pytest.MonkeyPatch, *whole: tuple[Any, str]
 
     monkeypatch.setattr(stream_csv, "read_delimited", careful)
     return sizes
+
+
+def damage_last_row_group(rows: int, row_groups: int) -> bytes:
+    """A Parquet file of one float column in ``row_groups`` row groups (snappy, no dictionary) whose last row
+    group's page is overwritten: its footer reads, and so do the row groups before it."""
+    import io
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    table = pa.table({"x": np.random.default_rng(0).normal(size=rows)})
+    pq.write_table(table, buf, row_group_size=rows // row_groups, compression="snappy", use_dictionary=False)
+    column = pq.ParquetFile(io.BytesIO(buf.getvalue())).metadata.row_group(row_groups - 1).column(0)
+    data = bytearray(buf.getvalue())
+    start, size = column.data_page_offset, column.total_compressed_size
+    data[start + 40 : start + size - 8] = b"\xff" * (size - 48)
+    return bytes(data)

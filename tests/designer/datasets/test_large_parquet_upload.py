@@ -9,8 +9,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -20,6 +18,7 @@ from designer.datasets.models import Dataset, DatasetVersion
 from designer.workspaces.models import Workspace
 from modules.sdk import StoredTable
 from modules.sdk.stream_parquet import read_parquet
+from tests.support.pieces import damage_last_row_group
 
 pytestmark = pytest.mark.django_db
 
@@ -101,16 +100,10 @@ def test_a_large_parquet_upload_damaged_further_on_is_a_400_naming_it_and_nothin
     as_editor: Any, workspace: Workspace, pieces_only: None
 ) -> None:
     # given a file whose last row group's float page is overwritten
-    table = pa.table({"x": np.random.default_rng(0).normal(size=ROWS)})
-    buf = io.BytesIO()
-    pq.write_table(table, buf, row_group_size=ROWS // 4, compression="snappy", use_dictionary=False)
-    column = pq.ParquetFile(io.BytesIO(buf.getvalue())).metadata.row_group(3).column(0)
-    data = bytearray(buf.getvalue())
-    start = column.data_page_offset
-    data[start + 40 : start + column.total_compressed_size - 8] = b"\xff" * (column.total_compressed_size - 48)
+    data = damage_last_row_group(ROWS, row_groups=4)
 
     # when it is uploaded
-    response = _post(as_editor, workspace, bytes(data))
+    response = _post(as_editor, workspace, data)
 
     # then it is refused naming the file and where, and no dataset or version exists
     assert response.status_code == 400, response.content

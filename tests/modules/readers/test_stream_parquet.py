@@ -19,6 +19,7 @@ from modules.sdk.stream_parquet import (
     parquet_rows,
     read_parquet,
 )
+from tests.support.pieces import damage_last_row_group
 
 ROWS = 2_000
 
@@ -166,17 +167,11 @@ def test_a_file_without_rows_is_refused_both_ways() -> None:
 
 def test_a_damaged_page_further_on_is_refused_when_its_piece_is_read() -> None:
     # given a file whose last row group's compressed pages are overwritten
-    df = pd.DataFrame({"x": np.random.default_rng(0).normal(size=ROWS)})
-    buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(df), buf, row_group_size=ROWS // 4, compression="snappy", use_dictionary=False)
-    meta = pq.ParquetFile(io.BytesIO(buf.getvalue())).metadata
-    column = meta.row_group(3).column(0)
-    start = column.data_page_offset
-    data = bytearray(buf.getvalue())
-    data[start + 40 : start + column.total_compressed_size - 8] = b"\xff" * (column.total_compressed_size - 48)
+    data = damage_last_row_group(ROWS, row_groups=4)
+    piece_bytes = int(parquet_memory_bytes(io.BytesIO(data)) / 4) + 1
 
     # when it is read in pieces of a row group
-    pieces = parquet_pieces(io.BytesIO(bytes(data)), int(parquet_memory_bytes(buf) / 4) + 1)
+    pieces = parquet_pieces(io.BytesIO(data), piece_bytes)
 
     # then the first pieces come, and the damaged one is refused naming the rows read before it
     assert len(next(pieces)) == ROWS // 4

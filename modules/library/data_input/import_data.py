@@ -33,7 +33,9 @@ class ImportData(Module):
     the operator set up), a query is one statement run read-only (PostgreSQL, MySQL/MariaDB, SQLite),
     server paths are confined to the directories the operator allows, URLs cannot reach loopback or
     private addresses unless the operator allows them, and a failure names the parameter at fault. Imports are cached
-    like any node: tick "Regenerate output" on the node to fetch fresh data.
+    like any node: tick "Regenerate output" on the node to fetch fresh data. Data larger than a partition
+    (``TESSERA_DATASET_PARTITION_MB``) is never held whole: files (fetched ones too) and query results are read
+    in pieces straight into the stored output, typed as the whole would be.
     """
 
     id = "import_data"

@@ -87,6 +87,9 @@ CASES = {  # a column cut into pieces of two rows: the whole result's type, as f
     "integers then one past 2**63": ([1, 2, 2**63, 5], "uint64"),
     "negative integers then one past 2**63": ([-1, 2, 2**63, 5], "object"),
     "flags then integers": ([True, False, 1, 0], "object"),
+    "a negative integer and a NULL, then one past 2**63": ([-1, None, 2**63, 5], "object"),
+    "a negative number and a NULL, then an integer past 2**63": ([-1.5, None, 2**63, 5], "float64"),
+    "integers and NULLs, then one past 2**63 and a NULL": ([1, None, 2**63, None], "float64"),
     "dates": ([dt.date(2020, 1, 1), None, dt.date(2020, 1, 3), dt.date(2020, 1, 4)], "object"),
     "NULLs only": ([None, None, None, None], "object"),
 }

@@ -34,28 +34,42 @@ Frame = Callable[[Rows, list[str]], pd.DataFrame]
 OBJECTS = np.dtype(object)
 
 
+#: What ``unified`` answers where the pieces' types cannot say: an integer past 2**63 and a value below zero
+#: came in (``from_records`` keeps such a column as objects only if that value is an integer, not a float).
+SCAN = "scan"
+BIG = 2**63
+
+
 @dataclass(frozen=True)
 class Note:
     """A column's type in one piece; ``empty``: every value was NULL (``from_records`` gives objects then);
-    ``negative``: an integer column with a value below zero (integers past 2**63 make unsigned columns)."""
+    ``negative``: a value below zero (an integer's, where the piece's type is integers; perhaps a float's where it
+    is numbers); ``big``: a value from 2**63 on (an unsigned integer, or perhaps one made a number by a NULL)."""
 
     dtype: Any
     empty: bool
     negative: bool = False
+    big: bool = False
 
 
 def note(series: pd.Series) -> Note:
     empty = series.dtype == OBJECTS and bool(series.isna().all())
-    negative = series.dtype.kind == "i" and len(series) > 0 and int(series.min()) < 0
-    return Note(series.dtype, empty, negative)
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else "O"
+    negative = kind in "if" and len(series) > 0 and bool((series < 0).any())
+    big = kind == "u" or (kind == "f" and bool((series.abs() >= BIG).any()))
+    return Note(series.dtype, empty, negative, big)
 
 
 def unified(notes: list[Note]) -> Any:
-    """The type ``from_records`` gives a column over every piece's values, from each piece's type."""
+    """The type ``from_records`` gives a column over every piece's values, from each piece's type; ``SCAN`` where
+    that takes the values themselves (``exact``)."""
     kinds = [n.dtype for n in notes if not n.empty]
     nulls = len(kinds) < len(notes)  # a piece of NULLs only: its values join the others as missing
     if not kinds:
         return OBJECTS
+    numbers = all(isinstance(k, np.dtype) and k.kind in "iuf" for k in kinds)
+    if numbers and any(n.big for n in notes) and any(n.negative for n in notes):
+        return SCAN  # an integer past 2**63 and one below zero make objects; a float below zero does not
     first = kinds[0]
     if all(k == first for k in kinds):
         if first.kind in "iu":
@@ -63,11 +77,23 @@ def unified(notes: list[Note]) -> Any:
         if first.kind == "b":
             return OBJECTS if nulls else first
         return first  # numbers, text, times (a NULL is their missing value), or objects
-    if all(k.kind in "iuf" for k in kinds):
+    if numbers:
         if all(k.kind in "iu" for k in kinds) and not nulls:  # signed and unsigned: unsigned if none is negative
             return OBJECTS if any(n.negative for n in notes) else np.dtype("uint64")
         return np.dtype("float64")
     return OBJECTS
+
+
+def exact(notes: list[Note], values: Iterable[Any]) -> Any:
+    """``unified`` for a ``SCAN`` column, from every value in it: objects where an integer past 2**63 and a
+    negative integer both came in, else the types' rule with neither in doubt."""
+    big = negative = False
+    for v in values:
+        if type(v) is int:
+            big, negative = big or v >= BIG, negative or v < 0
+            if big and negative:
+                return OBJECTS
+    return unified([Note(n.dtype, n.empty, n.negative and negative, n.big and big) for n in notes])
 
 
 def typed_record_pieces(
@@ -85,10 +111,16 @@ def typed_record_pieces(
             pickle.dump(rows, spool, protocol=pickle.HIGHEST_PROTOCOL)
             sizes.append(len(rows))
         targets = [unified(n) for n in notes]
-        spool.seek(0)
-        for _ in sizes:
-            rows = pickle.load(spool)  # noqa: S301 - this process wrote it a moment ago, to its own temporary file
+        for i in [i for i, target in enumerate(targets) if target is SCAN]:  # rare: read the spool once more
+            targets[i] = exact(notes[i], (row[i] for rows in _spooled(spool, sizes) for row in rows))
+        for rows in _spooled(spool, sizes):
             yield _typed(frame(rows, columns), rows, targets)
+
+
+def _spooled(spool: Any, sizes: list[int]) -> Iterator[Rows]:
+    spool.seek(0)
+    for _ in sizes:
+        yield pickle.load(spool)  # noqa: S301 - this process wrote it a moment ago, to its own temporary file
 
 
 def _pieces(batches: Iterable[Rows], size: int) -> Iterator[Rows]:

@@ -20,13 +20,13 @@ _flusher: subprocess.Popen[bytes] | None = None
 IN_MASTER = "TESSERA_APP_IN_GUNICORN_MASTER"
 # The flusher sets Django up as the workers do (designer/scoring_wsgi.py): with the scoring server's apps only.
 os.environ.setdefault("TESSERA_ROOT_URLCONF", "designer.endpoints.scoring_urls")
-
-
-def on_starting(server: Any) -> None:
-    # Before the app is loaded (scripts/score loads it once, in this master: --preload), so that loading it
-    # knows a flusher process, not a thread of its own, writes the spool, and that it is loading in the master.
-    os.environ["TESSERA_CALL_FLUSHER"] = "process"
-    os.environ[IN_MASTER] = "1"
+# Set when gunicorn reads this file, before it loads the app: with --preload the master loads it in
+# ``Arbiter.setup``, before any hook (``on_starting`` comes after). Loading it then knows a flusher process,
+# not a thread of its own, writes the spool (``TESSERA_CALL_FLUSHER=process``, inherited by every worker),
+# and that it is loading in the master, where no thread may start: one would hold database connections
+# outside the workers' pools and could hold the recorder's lock across a fork.
+os.environ["TESSERA_CALL_FLUSHER"] = "process"
+os.environ[IN_MASTER] = "1"
 
 
 def pre_fork(server: Any, worker: Any) -> None:
@@ -58,7 +58,8 @@ def post_fork(server: Any, worker: Any) -> None:
 def when_ready(server: Any) -> None:
     global _flusher
     command = [sys.executable, "-m", "designer.endpoints.flusher", "--parent", str(os.getpid())]
-    _flusher = subprocess.Popen(command, preexec_fn=lambda: os.nice(5))  # noqa: PLW1509 - only lowers priority
+    env = {k: v for k, v in os.environ.items() if k != IN_MASTER}
+    _flusher = subprocess.Popen(command, env=env, preexec_fn=lambda: os.nice(5))  # noqa: PLW1509 - only lowers priority
 
 
 def on_exit(server: Any) -> None:

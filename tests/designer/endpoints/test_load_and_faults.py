@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import psycopg
 import pytest
 from django.db import connection
@@ -130,6 +131,12 @@ def flusher_pids(server: Server) -> set[int]:
     path = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children")
     children = {int(p) for p in path.read_text().split()}
     return {pid for pid in children if b"designer.endpoints.flusher" in _cmdline(pid)}
+
+
+def database_connections(pid: int) -> list[Any]:
+    """The TCP connections process ``pid`` holds to the test database's port."""
+    port = int(connection.settings_dict["PORT"] or 5432)
+    return [c for c in psutil.Process(pid).net_connections("tcp") if c.raddr and c.raddr.port == port]
 
 
 def _cmdline(pid: int) -> bytes:
@@ -254,6 +261,26 @@ def _flood(url: str, endpoint: Endpoint, count: int, application: str) -> tuple[
             most = max(most, backends(application))
         answers = [f.result() for f in futures]
     return answers, most, waiting
+
+
+def test_the_master_that_loads_the_app_for_its_workers_holds_no_database_connection(boom: Endpoint) -> None:
+    """The master loads the app once (--preload) and forks the workers from it: it starts no call-recorder
+    thread of its own, which would write calls with connections outside every worker's pool (the bound
+    above) and could hold the recorder's lock across a fork. Calls made at once after start, before the
+    flusher process's first pass (3 s after start), are where such a thread would write first."""
+    application = f"t-{uuid.uuid4().hex[:10]}"
+    server = ScriptScoringServer(
+        workers=1, threads=2, DATABASE_URL=database_url(application), TESSERA_CALL_FLUSH_SECONDS="0.1"
+    )
+    with running(server):
+        for x in range(1, 11):
+            assert score(server.url, boom, rows(x)).status_code == 200
+        assert len(calls(10)) == 10
+        (worker,) = worker_pids(server)
+        held, in_worker = database_connections(server.proc.pid), database_connections(worker)
+
+    assert held == []
+    assert in_worker  # the calls' connections are the worker's (its pool keeps at least one open)
 
 
 def test_a_scoring_server_holds_at_most_its_pool_and_answers_the_rest_503_with_retry_after(boom: Endpoint) -> None:

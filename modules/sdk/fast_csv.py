@@ -124,15 +124,16 @@ def _quoting(view: memoryview, delimiter: str) -> str | None:
     """How the file quotes: ``"none"``, ``"inline"`` (no quoted field spans lines) or ``"multiline"``;
     ``None`` unless every ``"`` opens a field (after a delimiter or a line break) or closes one (before
     them), in turn: then Arrow and ``csv`` split the fields alike."""
-    raw = view.obj if isinstance(view.obj, bytes) and len(view) == len(view.obj) else bytes(view)
-    if b'"' not in raw:
+    if view.obj is not None and isinstance(view.obj, bytes) and len(view) == len(view.obj) and b'"' not in view.obj:
         return "none"
-    if b' "' in raw:
-        return None  # csv skips the space and reads a quoted field; Arrow reads a bare one
-    data = np.frombuffer(raw, dtype=np.uint8)
+    data = np.frombuffer(view, dtype=np.uint8)  # the bytes themselves (a slice of them is not copied)
     quotes = _positions(data, ord('"'))
+    if not len(quotes):
+        return "none"
     if len(quotes) % 2:
         return None
+    if (data[quotes[quotes > 0] - 1] == ord(" ")).any():
+        return None  # a quote after a space (``a, "b"``): csv skips the space, reads a quoted field; Arrow a bare one
     bounds = np.zeros(256, dtype=bool)
     bounds[[ord("\n"), ord("\r"), ord(delimiter)]] = True
     opens, closes = quotes[0::2], quotes[1::2]

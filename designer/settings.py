@@ -264,6 +264,13 @@ TESSERA_MAX_UPLOAD_BYTES: int = env("TESSERA_MAX_UPLOAD_MB", 200, cast=int) * 10
 # A table dataset larger than this in memory is stored as partitioned Parquet: row groups of about this size,
 # each one partition on the Dask path, and profiled from its partitions (designer/datasets/services.py).
 TESSERA_DATASET_PARTITION_BYTES: int = int(env("TESSERA_DATASET_PARTITION_MB", 128.0, cast=float) * 1024 * 1024)
+# Large temporary files (an upload on its way in, the pieces of a file or query read in pieces, a fetched body) go
+# here, on the data's disk: the system's /tmp is memory on many hosts. Exported for module code, which reads it
+# without Django (modules/sdk/scratch.py), in this process and the workers it starts.
+TESSERA_SCRATCH_DIR: Path = Path(env("TESSERA_SCRATCH_DIR", str(DATA_DIR / "scratch"))).resolve()
+TESSERA_SCRATCH_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["TESSERA_SCRATCH_DIR"] = str(TESSERA_SCRATCH_DIR)
+FILE_UPLOAD_TEMP_DIR = str(TESSERA_SCRATCH_DIR)
 
 # Scoring (real-time endpoints): request limits, how call records are written, who may scrape /metrics.
 TESSERA_SCORING_MAX_BODY_BYTES: int = env("TESSERA_SCORING_MAX_BODY_MB", 5, cast=int) * 1024 * 1024

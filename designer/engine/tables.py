@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from modules.sdk import DataTable, ModuleError, StoredTable, Table, TableSink
+from modules.sdk.scratch import scratch_dir
 
 from .store import ArtifactMissing, ArtifactStore
 from .validate import ArtifactLookup
@@ -71,10 +72,11 @@ class StoreTables:
 
 
 class _FileSink(TableSink):
-    """Chunks into a temporary file, then the file into the store."""
+    """Chunks into a temporary file (in the scratch folder: a large table's, on the data's disk), then the file
+    into the store."""
 
     def __init__(self, tables: StoreTables, row_group_rows: int | None) -> None:
-        fd, path = tempfile.mkstemp(prefix="tessera-table-", suffix=".parquet")
+        fd, path = tempfile.mkstemp(prefix="tessera-table-", suffix=".parquet", dir=scratch_dir())
         self.path = Path(path)
         self.file: BinaryIO = os.fdopen(fd, "wb")
         super().__init__(self.file, row_group_rows)

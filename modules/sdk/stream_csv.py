@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .fast_csv import BOM, _quoting, read_fast
+from .scratch import scratch_dir
 from .textdata import (
     _INT,
     _refuse_data_as_header,
@@ -119,8 +120,9 @@ def typed_pieces(
     it raises it, all of them before the first piece is given (the whole file is parsed first).
 
     ``open_file`` opens the file from its start (again for a second pass, or when the bytes must be cut by
-    ``csv`` after all)."""
-    with tempfile.TemporaryDirectory(prefix="tessera-pieces-", dir=spool_dir) as spool:
+    ``csv`` after all). The parsed pieces wait for the second pass in a folder under ``spool_dir`` (by default
+    the scratch folder, ``scratch.py``)."""
+    with tempfile.TemporaryDirectory(prefix="tessera-pieces-", dir=spool_dir or scratch_dir()) as spool:
         reading = _Reading(open_file, options, piece_chars, Path(spool))
         reading.first_pass()
         yield from reading.second_pass()

@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from modules.sdk.scratch import scratch_dir
+
 Rows = list[tuple[Any, ...]]
 Frame = Callable[[Rows, list[str]], pd.DataFrame]
 
@@ -101,7 +103,7 @@ def typed_record_pieces(
 ) -> Iterator[pd.DataFrame]:
     """The rows of ``batches`` as frames of ``rows_per_piece`` rows (the last one shorter), typed as
     ``frame(all rows, columns)`` would type them; ``frame`` turns rows into a frame as the whole read does."""
-    with tempfile.TemporaryFile(prefix="tessera-query-") as spool:
+    with tempfile.TemporaryFile(prefix="tessera-query-", dir=scratch_dir()) as spool:
         sizes: list[int] = []
         notes: list[list[Note]] = [[] for _ in columns]
         for rows in _pieces(batches, rows_per_piece):

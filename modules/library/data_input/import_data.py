@@ -14,6 +14,7 @@ import pandas as pd
 from pydantic import Field
 
 from modules.sdk import DataTable, Module, ModuleError, Out, ParamModel, RunContext, StoredTable, Table
+from modules.sdk.scratch import scratch_dir
 from modules.sdk.stream_csv import TextOptions, typed_pieces
 from modules.sdk.stream_parquet import ParquetDataError, parquet_memory_bytes, parquet_pieces
 from modules.sdk.textdata import TextDataError, read_delimited
@@ -108,7 +109,7 @@ def _fetch_table(url: str, params: ImportData.Params, param: str, ctx: RunContex
     from . import _fetch
 
     fmt = _sources.file_format(url, params.file_format, "file_format")
-    with tempfile.TemporaryFile(prefix="tessera-fetch-") as body:
+    with tempfile.TemporaryFile(prefix="tessera-fetch-", dir=scratch_dir()) as body:
         _fetch.fetch(
             url,
             param=param,

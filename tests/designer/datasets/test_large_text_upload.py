@@ -4,18 +4,19 @@ and refused naming the file's own line, with nothing stored."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
 from designer.artifacts import artifact_store
 from designer.datasets import services
 from designer.datasets.models import Dataset, DatasetVersion
 from designer.workspaces.models import Workspace
-from modules.sdk import StoredTable
+from modules.sdk import StoredTable, stream_csv
 from modules.sdk.textdata import read_delimited
 from tests.support.pieces import read_in_pieces_only
 
@@ -102,3 +103,23 @@ def test_a_ragged_row_deep_in_a_large_upload_is_a_400_naming_its_line_and_nothin
     assert response.status_code == 400
     assert f"line {line} has 2 fields but the header has 5" in response.json()["detail"]
     assert not Dataset.objects.exists() and not DatasetVersion.objects.exists()
+
+
+def test_a_large_upload_is_received_and_spooled_in_the_scratch_folder_on_the_data_disk(
+    as_editor: Any, workspace: Workspace, pieces_only: list[int], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Not in the system's temporary folder, which is memory on many hosts: the upload as Django receives it
+    and the pieces waiting for the second pass both go to TESSERA_SCRATCH_DIR, by default under the data folder."""
+    spooled: list[Path] = []
+    spool = stream_csv._spool
+    monkeypatch.setattr(stream_csv, "_spool", lambda df, path: (spooled.append(path), spool(df, path))[1])
+
+    response = _post(as_editor, workspace, _csv(late_word=False))
+    received = TemporaryUploadedFile("big.csv", "text/csv", 0, "utf-8")  # how Django receives an upload of > 10 MB
+    received.close()
+
+    assert response.status_code == 201, response.json()
+    assert settings.TESSERA_SCRATCH_DIR == settings.DATA_DIR / "scratch"
+    assert len(spooled) > 3 and {p.parent.parent for p in spooled} == {settings.TESSERA_SCRATCH_DIR}
+    assert Path(received.temporary_file_path()).parent == settings.TESSERA_SCRATCH_DIR
+    assert list(settings.TESSERA_SCRATCH_DIR.glob("tessera-pieces-*")) == []  # removed once stored

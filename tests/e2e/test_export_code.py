@@ -25,13 +25,18 @@ def test_export_a_pipeline_and_a_run_as_code(page: Page, live_server_e2e, worker
     run = submit_run(user=account.user, pipeline=pipeline)
     ui.sign_in(page, live_server_e2e.url, account.username, account.password)
 
-    # When the owner opens the pipeline and clicks Export as code in the toolbar
+    # When the owner opens the pipeline and clicks Export as code in the toolbar's Share menu
     page.goto(f"{live_server_e2e.url}/pipelines/{pipeline.pk}")
-    button = page.get_by_role("toolbar", name="Pipeline").get_by_role("button", name="Export as code")
-    expect(button).to_be_visible(timeout=20_000)
+    toolbar = page.get_by_role("toolbar", name="Pipeline")
+    share = toolbar.get_by_role("button", name="Share")
+    expect(share).to_be_visible(timeout=20_000)
+    share.click()
+    button = toolbar.get_by_role("menu", name="Share").get_by_role("menuitem", name="Export as code")
+    expect(button).to_be_visible()
     ui.shot(page, "e2e-export-code-toolbar")
     with page.expect_download() as download:
         button.click()
+    expect(button).to_be_hidden()  # the menu closes; the download goes on
 
     # Then the browser saves the version as a zip holding the script, the notebook and the data
     saved = download.value

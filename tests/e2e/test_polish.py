@@ -97,3 +97,39 @@ def test_the_pages_a_new_user_met_read_in_full(page: Page, live_server_e2e, work
     assert traffic.locator(".main-svg .bg").first.get_attribute("style") is not None
     assert "rgb(255, 255, 255)" in (traffic.locator(".main-svg .bg").first.get_attribute("style") or "")
     ui.shot(page, "polish-monitoring")
+
+
+def test_the_pipeline_name_stays_readable_beside_a_live_run_and_a_problem(
+    page: Page, live_server_e2e, account: Account
+) -> None:
+    # Given a pipeline with a long name and a run waiting for a worker (none runs here: it stays queued)
+    document = train_score_evaluate(account.dataset_id, "diagnosis")
+    name = "Breast cancer screening, logistic baseline"
+    pipeline = create_pipeline(account.user, account.workspace, name, document=document)
+    runs.submit_run(user=account.user, pipeline=pipeline)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    ui.sign_in(page, live_server_e2e.url, account.username, account.password)
+    page.goto(f"{live_server_e2e.url}/pipelines/{pipeline.pk}")
+    expect(ui.node(page, None)).to_have_count(len(document["nodes"]), timeout=20_000)
+    chip = page.get_by_test_id("run-chip")
+    expect(chip.get_by_role("button", name="Cancel")).to_be_visible(timeout=20_000)
+
+    # When she deletes Score Model, so Evaluate Model misses its input: a problem shows beside the run
+    ui.select(page, "score_model")
+    page.keyboard.press("Delete")
+    expect(page.get_by_test_id("checks")).to_have_text(re.compile("problem"), timeout=15_000)
+    ui.shot(page, "e2e-toolbar-run-and-problem")
+
+    # Then the whole name shows, and nothing in the toolbar is pushed out of the window
+    title = page.locator(".toolbar__name")
+    expect(title).to_have_text(name)
+    assert title.evaluate("e => e.scrollWidth <= e.clientWidth"), "the pipeline name is cut"
+    toolbar = page.get_by_role("toolbar", name="Pipeline")
+    assert toolbar.evaluate("e => e.scrollWidth <= e.clientWidth"), "the toolbar is wider than the window"
+    for width in (1440, 1280, 1024):
+        page.set_viewport_size({"width": width, "height": 900})
+        expect(title).to_be_visible()
+        submit = page.get_by_test_id("submit").bounding_box()
+        assert submit is not None and submit["x"] + submit["width"] <= width, f"Submit is out of a {width} px window"
+        assert toolbar.evaluate("e => e.scrollWidth <= e.clientWidth"), f"the toolbar is wider than a {width} px window"
+    ui.shot(page, "e2e-toolbar-1024")

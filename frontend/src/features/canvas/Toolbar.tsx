@@ -106,7 +106,7 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
         aria-live="polite"
         role={problems ? "button" : undefined}
         tabIndex={problems ? 0 : undefined}
-        title={problems ? "Show the list of problems" : undefined}
+        title={problems ? `${problems} problem${problems === 1 ? "" : "s"} to fix before submitting: click to list them` : undefined}
         onClick={problems ? () => selectOnly([]) : undefined}
       >
         {validationError ? (

@@ -8,7 +8,8 @@ import { messageOf } from "../../api/errors";
 import { toast } from "../../app/toasts";
 import { exportCode, type CodeExportTarget } from "./queries";
 
-export function ExportCodeButton({ target, small = false }: { target: CodeExportTarget; small?: boolean }) {
+/** ``menu``: drawn as an item of a menu (the designer's Share menu). */
+export function ExportCodeButton({ target, small = false, menu = false }: { target: CodeExportTarget; small?: boolean; menu?: boolean }) {
   const [busy, setBusy] = useState(false);
   const what = "run" in target ? `run #${target.run}` : target.version ? `version ${target.version}` : "the newest version";
 
@@ -26,7 +27,8 @@ export function ExportCodeButton({ target, small = false }: { target: CodeExport
 
   return (
     <button
-      className={`btn${small ? " btn--sm btn--ghost" : ""}`}
+      className={`btn${menu ? " share-menu__item" : small ? " btn--sm btn--ghost" : ""}`}
+      role={menu ? "menuitem" : undefined}
       onClick={download}
       disabled={busy}
       title={`Download ${what} as a Python script and a notebook, with its data (a zip that runs without Tessera)`}

@@ -1,5 +1,5 @@
 /** The Clone, Export and Import entry points, for the pipelines list and the designer's toolbar. */
-import { useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { Pipeline } from "../../api/types";
 import { CloneDialog } from "./CloneDialog";
 import { ExportCodeButton } from "./ExportCodeButton";
@@ -12,25 +12,70 @@ export function PipelineRowActions({ pipeline }: { pipeline: Pick<Pipeline, "id"
   return <CloneExport pipeline={pipeline} small />;
 }
 
-/** Clone, Export and Export as code in the designer: the version on the canvas (when saved), else the newest. */
+/**
+ * Clone, Export and Export as code in the designer, under one "Share" menu (the toolbar has no room for
+ * three more buttons beside a live run and the problems): the version on the canvas (when saved), else the
+ * newest. The items stay mounted while the menu is closed, so a dialog or a download one of them started
+ * goes on after the menu closes.
+ */
 export function DesignerShareButtons({ pipelineId, name, workspace, version }: { pipelineId: number; name: string; workspace: number; version: number | null }) {
+  const [open, setOpen] = useState(false);
+  const menuId = useId();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent | KeyboardEvent) => {
+      if (e instanceof KeyboardEvent ? e.key === "Escape" : !ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener("mousedown", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("mousedown", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, [open]);
   return (
-    <>
-      <CloneExport pipeline={{ id: pipelineId, name, workspace }} version={version} />
-      <ExportCodeButton target={{ pipeline: pipelineId, version }} />
-    </>
+    <div className="share-menu" ref={ref}>
+      <button
+        type="button"
+        className="btn"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={menuId}
+        title="Clone into a new pipeline, or export as JSON or as code"
+        onClick={() => setOpen(!open)}
+      >
+        Share <span aria-hidden>▾</span>
+      </button>
+      <div className="share-menu__items" role="menu" id={menuId} aria-label="Share" hidden={!open} onClick={() => setOpen(false)}>
+        <CloneExport pipeline={{ id: pipelineId, name, workspace }} version={version} menu />
+        <ExportCodeButton target={{ pipeline: pipelineId, version }} menu />
+      </div>
+    </div>
   );
 }
 
-function CloneExport({ pipeline, version, small = false }: { pipeline: Pick<Pipeline, "id" | "name" | "workspace">; version?: number | null; small?: boolean }) {
+function CloneExport({
+  pipeline,
+  version,
+  small = false,
+  menu = false,
+}: {
+  pipeline: Pick<Pipeline, "id" | "name" | "workspace">;
+  version?: number | null;
+  small?: boolean;
+  menu?: boolean;
+}) {
   const [cloning, setCloning] = useState(false);
   const canClone = useEditorWorkspaces().length > 0;
-  const size = small ? " btn--sm btn--ghost" : "";
+  const size = menu ? " share-menu__item" : small ? " btn--sm btn--ghost" : "";
+  const role = menu ? "menuitem" : undefined;
   const which = version ? `version ${version}` : "the newest version";
   return (
     <>
       <button
         className={`btn${size}`}
+        role={role}
         onClick={() => setCloning(true)}
         disabled={!canClone}
         title={canClone ? `Copy ${which} into a new pipeline` : "You are not an editor in any workspace"}
@@ -38,7 +83,7 @@ function CloneExport({ pipeline, version, small = false }: { pipeline: Pick<Pipe
       >
         Clone
       </button>
-      <a className={`btn${size}`} href={exportUrl(pipeline.id, version)} download title={`Download ${which} as a JSON file`} aria-label={`Export ${pipeline.name}`}>
+      <a className={`btn${size}`} role={role} href={exportUrl(pipeline.id, version)} download title={`Download ${which} as a JSON file`} aria-label={`Export ${pipeline.name}`}>
         Export
       </a>
       {cloning && <CloneDialog pipeline={pipeline} version={version} onClose={() => setCloning(false)} />}

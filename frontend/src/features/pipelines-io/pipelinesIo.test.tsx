@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { renderWithProviders } from "../inspector/testing/render";
 import { CloneDialog } from "./CloneDialog";
 import { ImportDialog } from "./ImportDialog";
-import { ImportButton, PipelineRowActions } from "./PipelineActions";
+import { DesignerShareButtons, ImportButton, PipelineRowActions } from "./PipelineActions";
 
 const ME = {
   id: 1,
@@ -132,5 +132,30 @@ describe("clone and export", () => {
     expect(screen.getByRole("link", { name: "Export Churn" })).toHaveAttribute("download");
     await screen.findByTitle("You are not an editor in any workspace");
     expect(screen.getByRole("button", { name: "Clone Churn" })).toBeDisabled();
+  });
+
+  it("puts Clone, Export and Export as code under the designer's Share menu, and a clone started there goes on once it closes", async () => {
+    renderWithProviders(<DesignerShareButtons pipelineId={12} name="Churn" workspace={3} version={2} />);
+    const toggle = screen.getByRole("button", { name: "Share" });
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    expect(screen.queryByRole("menu")).toBeNull(); // hidden: not in the accessibility tree
+
+    await userEvent.click(toggle);
+    const menu = screen.getByRole("menu", { name: "Share" });
+    expect(within(menu).getAllByRole("menuitem").map((i) => i.textContent)).toEqual(["Clone", "Export", "Export as code"]);
+    expect(within(menu).getByRole("menuitem", { name: "Export Churn" })).toHaveAttribute("href", "/api/pipelines/12/export/?version=2");
+    await screen.findByTitle("Copy version 2 into a new pipeline");
+
+    await userEvent.click(within(menu).getByRole("menuitem", { name: "Clone Churn" }));
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    expect(await screen.findByRole("dialog")).toBeInTheDocument();
+    expect(screen.getByRole("textbox")).toHaveValue("Churn (copy)");
+
+    await userEvent.keyboard("{Escape}");
+    await userEvent.click(toggle);
+    expect(screen.getByRole("menu", { name: "Share" })).toBeInTheDocument();
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("menu")).toBeNull();
   });
 });

@@ -3,7 +3,8 @@
  * pipeline parameter" and "Bind to existing parameter", and, once bound, the parameter's name as a
  * chip in place of the input, with "Unbind".
  */
-import { useEffect, useId, useRef, useState } from "react";
+import { useCallback, useId, useRef, useState } from "react";
+import { useDismiss } from "../../app/useDismiss";
 import type { FieldSpec } from "../params/schema";
 import { fits, formatParameterValue, hasDefault, TYPE_LABELS, type Declarations, type ParameterSpec } from "./model";
 import "./parameters.css";
@@ -19,18 +20,8 @@ export function FieldActions({ field, parameters, onPromote, onBind }: ActionsPr
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === "Escape" : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener("mousedown", close);
-    document.addEventListener("keydown", close);
-    return () => {
-      document.removeEventListener("mousedown", close);
-      document.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(open, close, ref);
   const names = Object.keys(parameters).sort();
   return (
     <div className="field-actions" ref={ref}>

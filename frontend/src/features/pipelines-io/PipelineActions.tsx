@@ -1,5 +1,6 @@
 /** The Clone, Export and Import entry points, for the pipelines list and the designer's toolbar. */
-import { useEffect, useId, useRef, useState } from "react";
+import { useCallback, useId, useRef, useState } from "react";
+import { useDismiss } from "../../app/useDismiss";
 import type { Pipeline } from "../../api/types";
 import { CloneDialog } from "./CloneDialog";
 import { ExportCodeButton } from "./ExportCodeButton";
@@ -22,18 +23,8 @@ export function DesignerShareButtons({ pipelineId, name, workspace, version }: {
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === "Escape" : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener("mousedown", close);
-    document.addEventListener("keydown", close);
-    return () => {
-      document.removeEventListener("mousedown", close);
-      document.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(open, close, ref);
   return (
     <div className="share-menu" ref={ref}>
       <button

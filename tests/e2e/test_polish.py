@@ -10,8 +10,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from django.utils import timezone
+
 from designer.pipelines.services import create_pipeline, save_version
 from designer.runs import services as runs
+from designer.runs.models import Run
 from tests.support.pipelines import train_score_evaluate
 
 from . import canvas as ui
@@ -102,11 +105,19 @@ def test_the_pages_a_new_user_met_read_in_full(page: Page, live_server_e2e, work
 def test_the_pipeline_name_stays_readable_beside_a_live_run_and_a_problem(
     page: Page, live_server_e2e, account: Account
 ) -> None:
-    # Given a pipeline with a long name and a run waiting for a worker (none runs here: it stays queued)
+    # Given a pipeline with a long name and a run in progress
     document = train_score_evaluate(account.dataset_id, "diagnosis")
     name = "Breast cancer screening, logistic baseline"
     pipeline = create_pipeline(account.user, account.workspace, name, document=document)
-    runs.submit_run(user=account.user, pipeline=pipeline)
+    # A run in progress, as the designer shows it: recorded, not sent (a worker of another test would finish it)
+    Run.objects.create(
+        workspace=account.workspace,
+        pipeline=pipeline,
+        pipeline_version=pipeline.versions.get(),
+        created_by=account.user,
+        status=Run.Status.RUNNING,
+        started_at=timezone.now(),
+    )
     page.set_viewport_size({"width": 1440, "height": 900})
     ui.sign_in(page, live_server_e2e.url, account.username, account.password)
     page.goto(f"{live_server_e2e.url}/pipelines/{pipeline.pk}")
@@ -118,18 +129,25 @@ def test_the_pipeline_name_stays_readable_beside_a_live_run_and_a_problem(
     ui.select(page, "score_model")
     page.keyboard.press("Delete")
     expect(page.get_by_test_id("checks")).to_have_text(re.compile("problem"), timeout=15_000)
-    ui.shot(page, "e2e-toolbar-run-and-problem")
 
-    # Then the whole name shows, and nothing in the toolbar is pushed out of the window
+    # Then, from 1440 px up, the toolbar stays one row, nothing leaves the window, and the name keeps room
     title = page.locator(".toolbar__name")
-    expect(title).to_have_text(name)
-    assert title.evaluate("e => e.scrollWidth <= e.clientWidth"), "the pipeline name is cut"
     toolbar = page.get_by_role("toolbar", name="Pipeline")
-    assert toolbar.evaluate("e => e.scrollWidth <= e.clientWidth"), "the toolbar is wider than the window"
-    for width in (1440, 1280, 1024):
+    for width in (1440, 1680, 1920):
         page.set_viewport_size({"width": width, "height": 900})
-        expect(title).to_be_visible()
-        submit = page.get_by_test_id("submit").bounding_box()
+        page.wait_for_timeout(200)  # the bar fits itself to the new width
+        box, submit = title.bounding_box(), page.get_by_test_id("submit").bounding_box()
+        assert box is not None and box["width"] >= 120, f"the name is squeezed to {box} in a {width} px window"
         assert submit is not None and submit["x"] + submit["width"] <= width, f"Submit is out of a {width} px window"
         assert toolbar.evaluate("e => e.scrollWidth <= e.clientWidth"), f"the toolbar is wider than a {width} px window"
-    ui.shot(page, "e2e-toolbar-1024")
+        assert toolbar.evaluate("e => e.getBoundingClientRect().height") == 52  # one row: the canvas never jumps
+        if width == 1440:
+            ui.shot(page, "e2e-toolbar-run-and-problem")
+    expect(title).to_have_text(name)
+    assert title.evaluate("e => e.scrollWidth <= e.clientWidth"), "the pipeline name is cut at 1920 px"
+
+    # And with room to spare every word is back: the workspace, what the run and the problems say, the save state
+    page.set_viewport_size({"width": 2400, "height": 900})
+    for words in (".toolbar__crumb", ".runchip__when", ".checks__more", ".save-state"):
+        expect(page.locator(words)).to_be_visible()
+    ui.shot(page, "e2e-toolbar-run-and-problem-wide")

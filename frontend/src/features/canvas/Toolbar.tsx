@@ -3,7 +3,7 @@
  * version, the problems that block submitting (always visible), submit, and the live run.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { messageOf } from "../../api/errors";
@@ -18,6 +18,7 @@ import { RunClock } from "../runs/RunClock";
 import { useRunStatus } from "../runs/runStore";
 import { ArrangeButton } from "./ArrangeButton";
 import { useGraph } from "./graphStore";
+import { fitClasses, useToolbarFit } from "./toolbarFit";
 import { useSession } from "./sessionStore";
 import { useValidation } from "./validationStore";
 import { DesignerShareButtons } from "../pipelines-io";
@@ -54,6 +55,8 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
   const unsavedVersion = useSession((s) => s.unsavedVersion);
   const running = run !== null && !isFinal(run.status);
   const lastRun = useIsLastRun(run?.id);
+  const bar = useRef<HTMLDivElement>(null);
+  const fit = useToolbarFit(bar);
 
   let blocked: string | null = null;
   if (empty) blocked = "Add modules to the canvas first.";
@@ -62,7 +65,7 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
   else if (running) blocked = "A run is in progress. Wait for it, or cancel it.";
 
   return (
-    <div className="toolbar" role="toolbar" aria-label="Pipeline">
+    <div className={`toolbar${fitClasses(fit)}`} role="toolbar" aria-label="Pipeline" ref={bar}>
       <div className="toolbar__where">
         <Link to={`/w/${workspace}`} className="toolbar__crumb">
           {workspaceName}
@@ -115,7 +118,8 @@ export function DesignerToolbar({ pipelineId, name, workspace, submitting, onSub
           <span>Checking…</span>
         ) : problems ? (
           <span>
-            ⚠ {problems} problem{problems === 1 ? "" : "s"} to fix before submitting
+            ⚠ {problems} problem{problems === 1 ? "" : "s"}
+            <span className="checks__more"> to fix before submitting</span>
           </span>
         ) : checked && !empty && !running ? (
           <span className="checks__ok">✓ Ready to submit</span>

@@ -8,11 +8,17 @@ no error page shows settings or source.
 Overload is not an error of the app: a request that waited the pool timeout for a database connection
 (``psycopg_pool.PoolTimeout``, which Django wraps in ``OperationalError``) answers 503 with Retry-After
 and a body naming the cause, from any view (``OverloadMiddleware``) and from the scoring views
-(``designer/endpoints/serving.py``, which also record the call).
+(``designer/endpoints/serving.py``, which also record the call). Nor is a full disk: a request whose
+files could not be written (an upload received or spooled in the scratch folder, a table stored in the
+artifact store) answers 507 saying so, from any view (``OverloadMiddleware`` again) and from the REST API
+(``designer/api.py``); what it was writing is left out whole (a dataset is recorded only once stored).
 """
 
 from __future__ import annotations
 
+import errno
+import logging
+import shutil
 import sys
 from typing import Any
 
@@ -22,6 +28,11 @@ from django.utils.deprecation import MiddlewareMixin
 from django.views import defaults
 
 OVERLOAD_CAUSE = "database_pool_timeout"
+OUT_OF_SPACE_CAUSE = "disk_full"
+#: A write that failed for want of room: no space left on the device, or the user's disk quota spent.
+_OUT_OF_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: "Bad request.",
@@ -53,8 +64,11 @@ def page_not_found(request: HttpRequest, exception: Any) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Under WSGI the exception is still being handled here (under ASGI it is not: OverloadMiddleware).
-    if is_overload(sys.exc_info()[1]):
+    handled = sys.exc_info()[1]
+    if is_overload(handled):
         return overload_response(request)
+    if handled is not None and is_out_of_space(handled):
+        return out_of_space_response(request, handled)
     return _json(request, 500) or defaults.server_error(request)
 
 
@@ -70,6 +84,49 @@ def is_overload(exc: BaseException | None) -> bool:
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
+
+
+def is_out_of_space(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an exception it was raised from, is a write that found no room on its disk."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in _OUT_OF_SPACE:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def out_of_space_message() -> str:
+    return (
+        "The server ran out of disk space while writing this request's data; nothing was stored. "
+        "Ask the operator to free space in Tessera's scratch folder and artifact store, then try again."
+    )
+
+
+def out_of_space_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """507 Insufficient Storage: JSON on the API and endpoint routes, plain text elsewhere. The operator's log
+    names the file and the free space on the scratch folder and the data folder; the caller's answer does not."""
+    log.error("%s %s: out of disk space (%s); free: %s", request.method, request.path, exc, free_space())
+    if request.path.startswith("/api/"):
+        body = {"detail": out_of_space_message(), "code": "insufficient_storage", "cause": OUT_OF_SPACE_CAUSE}
+        return JsonResponse(body, status=507)
+    if request.path.startswith(("/endpoints/", "/pipeline-endpoints/")):
+        details = [{"cause": OUT_OF_SPACE_CAUSE}]
+        return JsonResponse({"error": {"code": 507, "message": out_of_space_message(), "details": details}}, status=507)
+    return HttpResponse(out_of_space_message() + "\n", status=507, content_type="text/plain; charset=utf-8")
+
+
+def free_space() -> str:
+    """The free space where Tessera writes large files, for the operator's log."""
+    found = []
+    for what in ("TESSERA_SCRATCH_DIR", "DATA_DIR"):
+        folder = getattr(settings, what, None)
+        if folder is not None:
+            try:
+                found.append(f"{what} {folder}: {shutil.disk_usage(folder).free / 2**20:,.0f} MB")
+            except OSError:
+                found.append(f"{what} {folder}: unknown")
+    return "; ".join(found)
 
 
 def retry_after_seconds() -> int:
@@ -106,7 +163,11 @@ def overload_response(request: HttpRequest) -> HttpResponse:
 
 class OverloadMiddleware(MiddlewareMixin):
     """Turns a connection pool timeout raised by any view (DRF views re-raise what their handler leaves)
-    into 503 with Retry-After, so overload never answers 500."""
+    into 503 with Retry-After, and a full disk into 507, so neither answers 500."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        return overload_response(request) if is_overload(exception) else None
+        if is_overload(exception):
+            return overload_response(request)
+        if is_out_of_space(exception):
+            return out_of_space_response(request, exception)
+        return None

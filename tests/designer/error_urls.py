@@ -11,9 +11,19 @@ def fail(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug nobody caught")
 
 
+def fill(request: HttpRequest) -> HttpResponse:
+    """A write that finds the disk full: /dev/full refuses every write with ENOSPC."""
+    with open("/dev/full", "wb") as full:
+        full.write(b"rows")
+    return HttpResponse("written")
+
+
 urlpatterns = [
     path("api/fail/", fail),
     path("endpoints/fail/score", fail),
     path("fail/", fail),
+    path("api/fill/", fill),
+    path("endpoints/fill/score", fill),
+    path("fill/", fill),
     *app_patterns,
 ]

@@ -57,6 +57,23 @@ def test_an_unhandled_error_answers_json_on_api_and_scoring_routes_and_a_plain_p
     assert b"Traceback" not in page.content
 
 
+@pytest.mark.urls("tests.designer.error_urls")
+def test_a_full_disk_answers_507_naming_it_on_every_route_never_500() -> None:
+    client = Client(raise_request_exception=False)
+
+    api = client.get("/api/fill/")
+    scoring = client.post("/endpoints/fill/score")
+    page = client.get("/fill/")
+
+    assert (api.status_code, api["Content-Type"]) == (507, "application/json")
+    assert api.json()["code"] == "insufficient_storage" and api.json()["cause"] == "disk_full"
+    assert api.json()["detail"].startswith("The server ran out of disk space")
+    assert scoring.status_code == 507
+    assert scoring.json()["error"]["code"] == 507 and scoring.json()["error"]["details"] == [{"cause": "disk_full"}]
+    assert page.status_code == 507 and page["Content-Type"].startswith("text/plain")
+    assert b"/dev/full" not in api.content + scoring.content + page.content  # the log says where; answers do not
+
+
 def test_an_unknown_api_or_scoring_path_is_a_json_404() -> None:
     client = Client()
 

@@ -8,9 +8,8 @@ import copy
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from django.utils import timezone
+from playwright.sync_api import Page, expect
 
 from designer.pipelines.services import create_pipeline, save_version
 from designer.runs import services as runs

@@ -123,3 +123,22 @@ def test_a_large_upload_is_received_and_spooled_in_the_scratch_folder_on_the_dat
     assert len(spooled) > 3 and {p.parent.parent for p in spooled} == {settings.TESSERA_SCRATCH_DIR}
     assert Path(received.temporary_file_path()).parent == settings.TESSERA_SCRATCH_DIR
     assert list(settings.TESSERA_SCRATCH_DIR.glob("tessera-pieces-*")) == []  # removed once stored
+
+
+def test_a_disk_that_fills_while_an_upload_is_read_answers_507_and_stores_nothing(
+    as_editor: Any, workspace: Workspace, pieces_only: list[int], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """The pieces are written by Arrow as always, but to /dev/full, where every write fails as on a full disk
+    (ENOSPC, from the kernel): the answer says the server is out of space, not 500, and nothing is half made."""
+    spool = stream_csv._spool
+    monkeypatch.setattr(stream_csv, "_spool", lambda df, path: spool(df, Path("/dev/full")))
+
+    response = _post(as_editor, workspace, _csv(late_word=False))
+
+    assert response.status_code == 507, response.content
+    body = response.json()
+    assert (body["code"], body["cause"]) == ("insufficient_storage", "disk_full")
+    assert body["detail"].startswith("The server ran out of disk space while writing this request's data")
+    assert str(settings.TESSERA_SCRATCH_DIR) not in body["detail"]  # the operator's log names folders, not the answer
+    assert not Dataset.objects.filter(workspace=workspace).exists()
+    assert list(settings.TESSERA_SCRATCH_DIR.glob("tessera-pieces-*")) == []

@@ -11,6 +11,14 @@ it to them. The rest of the pipeline then runs unchanged on the C-ordered array 
 would have built, step by step as Pipeline runs them, so every prediction is the very same floating-point
 result (tests compare them bit for bit).
 
+Where the steps after it are standard scalers and a two-class logistic regression (Two-Class Logistic
+Regression with normalized features), ``predict_proba`` does their arithmetic itself, in scikit-learn's order on
+an array of the same layout: a copy, minus the means, divided by the scales, the dot product with the
+coefficients plus the intercept, ``expit``, the two columns stacked. scikit-learn's own input checks on every
+call (names, finiteness, shapes, through narwhals) cost more than that arithmetic on an endpoint's single row;
+here the array is checked once (float64, finite, the width the model was fitted on), and anything else goes to
+scikit-learn, which answers (or refuses) as it always did.
+
 Anything the compiler does not know (sparse output, callable column selectors, a transformer that
 is not a pass-through or an estimator, a pipeline of another shape) is left to scikit-learn as it is.
 """
@@ -40,13 +48,12 @@ class CompiledPipeline:
         *self.transforms, self.final = _steps(pipeline.steps[1:])
         self.parts = parts  # (transformer or None for pass-through, its columns), in output order
         self._where: dict[tuple[Any, ...], list[list[int] | None]] = {}  # by column order: a handful
-        # LightGBM reads a column-major array as it is (its C API takes either layout, and each row's values,
-        # so its scores, are the same): the features of a table of numbers then reach it without a copy.
-        self._any_layout = not self.transforms and type(self.final).__module__.startswith("lightgbm")
+        self._proba = _arithmetic_proba(self.transforms, self.final)
 
-    def encode(self, features: pd.DataFrame, *, any_layout: bool = False) -> np.ndarray:
-        """What the fitted ColumnTransformer's ``transform`` returns for ``features``, equal to the bit; in
-        whichever memory layout it comes with ``any_layout`` (C order otherwise, as scikit-learn's)."""
+    def encode(self, features: pd.DataFrame) -> np.ndarray:
+        """What the fitted ColumnTransformer's ``transform`` returns for ``features``, equal to the bit and in the
+        same memory layout: one block as it comes (a table of numbers is then the features' own memory, which
+        LightGBM reads in either layout, without a copy), several stacked row-major."""
         positions = self._positions(features)
         blocks: list[np.ndarray] = []
         numbers: np.ndarray | None = None
@@ -56,14 +63,17 @@ class CompiledPipeline:
                     numbers = features.to_numpy(dtype="float64") if all_float64(features) else None
                 if numbers is not None and where is not None:
                     every = len(where) == numbers.shape[1] and where == list(range(len(where)))
-                    blocks.append(numbers if every else numbers[:, where])
+                    # in the layout scikit-learn's np.asarray(features[names]) gives it (its matrix products,
+                    # so a linear model's last bits, depend on it): the frame's, column-major for one block
+                    some = numbers if every else numbers[:, where]
+                    blocks.append(np.asfortranarray(some) if numbers.flags.f_contiguous else some)
                 else:
                     blocks.append(np.asarray(features[names]))
             else:
                 blocks.append(np.asarray(transformer.transform(features[names])))
         if len(blocks) != 1:
-            return np.hstack(blocks)
-        return blocks[0] if any_layout else np.ascontiguousarray(blocks[0])
+            return np.hstack(blocks)  # row-major, as ColumnTransformer stacks them
+        return blocks[0]  # as ColumnTransformer gives one block: in its own layout
 
     def _positions(self, features: pd.DataFrame) -> list[list[int] | None]:
         """Each pass-through part's column positions in ``features`` (resolved once per column order)."""
@@ -81,7 +91,9 @@ class CompiledPipeline:
         return found
 
     def _model_input(self, features: pd.DataFrame) -> np.ndarray:
-        x = self.encode(features, any_layout=self._any_layout)
+        return self._transformed(self.encode(features))
+
+    def _transformed(self, x: np.ndarray) -> np.ndarray:
         for step in self.transforms:
             x = step.transform(x)
         return x
@@ -90,7 +102,65 @@ class CompiledPipeline:
         return self.final.predict(self._model_input(features), **kwargs)
 
     def predict_proba(self, features: pd.DataFrame, **kwargs: Any) -> Any:
-        return self.final.predict_proba(self._model_input(features), **kwargs)
+        x = self.encode(features)
+        if self._proba is not None and not kwargs and self._proba.takes(x):
+            return self._proba(x)
+        return self.final.predict_proba(self._transformed(x), **kwargs)
+
+
+class _LogisticProba:
+    """``predict_proba`` of standard scalers then a two-class ``LogisticRegression``, as scikit-learn computes it
+    once its checks have passed (``StandardScaler.transform``, ``LinearClassifierMixin._predict_proba_lr``)."""
+
+    def __init__(self, scalers: list[tuple[np.ndarray | None, np.ndarray | None]], model: Any) -> None:
+        from scipy.special import expit
+
+        self.scalers = scalers
+        self.coef_t = model.coef_.T
+        self.intercept = model.intercept_
+        self.width = model.coef_.shape[1]
+        self.expit = expit
+
+    def takes(self, x: np.ndarray) -> bool:
+        """Whether scikit-learn's checks would pass ``x`` unchanged: float64, two axes, the fitted width, finite."""
+        return x.dtype == np.float64 and x.ndim == 2 and x.shape[1] == self.width and bool(np.isfinite(x).all())
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if self.scalers:
+            x = np.array(x, dtype=np.float64, copy=True)  # validate_data's copy: the same memory layout
+            for mean, scale in self.scalers:
+                if mean is not None:
+                    x -= mean
+                if scale is not None:
+                    x /= scale
+        scores = (x @ self.coef_t + self.intercept).reshape(-1)
+        probability = self.expit(scores, out=scores)
+        return np.stack([1 - probability, probability], axis=1)
+
+
+def _arithmetic_proba(transforms: list[Any], final: Any) -> _LogisticProba | None:
+    """The arithmetic of ``transforms`` then ``final`` when they are standard scalers and a two-class logistic
+    regression, fitted on float64; ``None`` for anything else (scikit-learn then runs them)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    if type(final) is not LogisticRegression or len(getattr(final, "classes_", ())) != 2:
+        return None
+    coef, intercept = getattr(final, "coef_", None), getattr(final, "intercept_", None)
+    if not isinstance(coef, np.ndarray) or coef.ndim != 2 or coef.shape[0] != 1 or coef.dtype != np.float64:
+        return None
+    if not isinstance(intercept, np.ndarray) or intercept.dtype != np.float64:
+        return None
+    scalers: list[tuple[np.ndarray | None, np.ndarray | None]] = []
+    for step in transforms:
+        if type(step) is not StandardScaler or getattr(step, "n_features_in_", None) != coef.shape[1]:
+            return None
+        mean = step.mean_ if step.with_mean else None
+        scale = step.scale_ if step.with_std else None
+        if any(v is not None and (not isinstance(v, np.ndarray) or v.dtype != np.float64) for v in (mean, scale)):
+            return None
+        scalers.append((mean, scale))
+    return _LogisticProba(scalers, final)
 
 
 def _steps(steps: list[tuple[str, Any]]) -> list[Any]:

@@ -10,7 +10,7 @@ from lightgbm import LGBMClassifier, LGBMRegressor
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from designer.engine.request_rows import typed_frame
 from designer.engine.scoring import InputSpec, ScoringError, rows_table
@@ -71,6 +71,64 @@ def test_a_compiled_pipeline_predicts_bit_for_bit_what_scikit_learn_does(feature
     got = getattr(compiled, method)(features)
     assert got.dtype == expected.dtype and got.shape == expected.shape
     assert np.array_equal(got, expected)
+
+
+def two_classes(df: pd.DataFrame) -> np.ndarray:
+    return ((df["ratio"] > 0.5) ^ (df["city"] == "Oslo")).to_numpy().astype(int)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())]),
+        Pipeline([("scale", StandardScaler(with_mean=False)), ("model", LogisticRegression(C=0.5))]),
+        Pipeline(
+            [("scale", StandardScaler(with_std=False)), ("again", StandardScaler()), ("model", LogisticRegression())]
+        ),
+        LogisticRegression(C=2.0),
+    ],
+    ids=["scaled", "scaled without centring", "two scalers", "unscaled"],
+)
+@pytest.mark.parametrize("feature_types", [NUMERIC_TYPES, MIXED_TYPES], ids=["numbers", "mixed"])
+@pytest.mark.parametrize("rows", [1, 3, 257])
+def test_two_class_logistic_probabilities_are_computed_here_bit_for_bit_as_scikit_learn_does(
+    model, feature_types, rows
+):
+    train = mixed_frame(400)
+    pipeline = fitted(feature_types, model, train, two_classes(train))
+    compiled = fast_predictor(pipeline)
+    assert isinstance(compiled, CompiledPipeline) and compiled._proba is not None  # scikit-learn's checks skipped
+
+    test = mixed_frame(rows)
+    features = prepare_features(test, feature_types)
+    expected = pipeline.predict_proba(features)
+    got = compiled.predict_proba(features)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert np.array_equal(got, expected)
+    assert np.array_equal(compiled.predict(features), pipeline.predict(features))
+
+
+def test_what_scikit_learn_would_refuse_or_compute_otherwise_is_left_to_it():
+    train = mixed_frame(400)
+    pipeline = fitted(
+        NUMERIC_TYPES,
+        Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())]),
+        train,
+        two_classes(train),
+    )
+    compiled = fast_predictor(pipeline)
+    features = prepare_features(mixed_frame(3), NUMERIC_TYPES)
+    features.iloc[1, 0] = np.inf  # scikit-learn refuses it, naming infinity: so does the compiled pipeline
+    with pytest.raises(ValueError, match="infinity") as refused:
+        pipeline.predict_proba(features)
+    with pytest.raises(ValueError, match="infinity") as also:
+        compiled.predict_proba(features)
+    assert str(also.value) == str(refused.value)
+    # three classes, or a step of another kind: no arithmetic of its own
+    three = (train["ratio"] > 0.5).to_numpy().astype(int) + (train["city"] == "Oslo").to_numpy()
+    assert fast_predictor(fitted(NUMERIC_TYPES, LogisticRegression(), train, three))._proba is None
+    minmax = Pipeline([("scale", MinMaxScaler()), ("model", LogisticRegression())])
+    assert fast_predictor(fitted(NUMERIC_TYPES, minmax, train, two_classes(train)))._proba is None
 
 
 def test_a_pipeline_the_compiler_does_not_know_is_left_to_scikit_learn():
@@ -213,9 +271,15 @@ def test_lightgbm_reads_a_table_of_numbers_without_a_copy_and_predicts_bit_for_b
     # then it is the features' own memory (column-major, no copy), and the scores are scikit-learn's to the bit
     assert np.shares_memory(x, features.to_numpy()) and x.flags.f_contiguous
     np.testing.assert_array_equal(compiled.predict_proba(features), pipeline.predict_proba(features))
-    # a scikit-learn model after the encoding still gets the C-ordered copy it has always had
+    # a scikit-learn model after the encoding gets the layout ColumnTransformer gives it (a linear model's
+    # matrix product, so its last bits, depend on it), and the same probabilities to the bit
     scaled = fitted(numbers, Pipeline([("s", StandardScaler()), ("m", LogisticRegression())]), df, df["label"])
-    assert fast_predictor(scaled).encode(features).flags.c_contiguous
+    encoded, stacked = fast_predictor(scaled).encode(features), scaled.steps[0][1].transform(features)
+    assert (encoded.flags.c_contiguous, encoded.flags.f_contiguous) == (
+        stacked.flags.c_contiguous,
+        stacked.flags.f_contiguous,
+    )
+    assert np.array_equal(fast_predictor(scaled).predict_proba(features), scaled.predict_proba(features))
 
 
 @pytest.mark.parametrize(("negative", "positive"), [("no", "yes"), ("<=50K", ">50K"), ("False", "True")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -38,13 +39,15 @@ def test_debug_pages_are_off_unless_a_developer_turns_them_on(tmp_path) -> None:
     assert _debug_in(**local, TESSERA_DEBUG="true") == "True"
 
 
+def _every_route(name: str) -> tuple[Any, Any, Any]:
+    """The answers of an API route, a scoring route and a page whose view does ``name`` (error_urls.py)."""
+    client = Client(raise_request_exception=False)
+    return client.get(f"/api/{name}/"), client.post(f"/endpoints/{name}/score"), client.get(f"/{name}/")
+
+
 @pytest.mark.urls("tests.designer.error_urls")
 def test_an_unhandled_error_answers_json_on_api_and_scoring_routes_and_a_plain_page_elsewhere() -> None:
-    client = Client(raise_request_exception=False)
-
-    api = client.get("/api/fail/")
-    scoring = client.post("/endpoints/fail/score")
-    page = client.get("/fail/")
+    api, scoring, page = _every_route("fail")
 
     assert (api.status_code, api["Content-Type"]) == (500, "application/json")
     assert api.json() == {"detail": "Internal server error; the error was logged."}
@@ -59,11 +62,7 @@ def test_an_unhandled_error_answers_json_on_api_and_scoring_routes_and_a_plain_p
 
 @pytest.mark.urls("tests.designer.error_urls")
 def test_a_full_disk_answers_507_naming_it_on_every_route_never_500() -> None:
-    client = Client(raise_request_exception=False)
-
-    api = client.get("/api/fill/")
-    scoring = client.post("/endpoints/fill/score")
-    page = client.get("/fill/")
+    api, scoring, page = _every_route("fill")
 
     assert (api.status_code, api["Content-Type"]) == (507, "application/json")
     assert api.json()["code"] == "insufficient_storage" and api.json()["cause"] == "disk_full"

@@ -9,15 +9,17 @@ pass through are taken from one float64 array, and only the transformers that en
 (one-hot on text columns) still see a DataFrame of their own columns, exactly as scikit-learn gives
 it to them. The rest of the pipeline then runs unchanged on the C-ordered array the ColumnTransformer
 would have built, step by step as Pipeline runs them, so every prediction is the very same floating-point
-result (tests compare them bit for bit).
+result (tests compare them bit for bit; scikit-learn's own ColumnTransformer hands a table of numbers over
+column-major, as pandas holds it, and a linear model's matrix product on that can differ in the last bits:
+Score Model, endpoints and exported code all score the row-major array, so they agree with one another).
 
 Where the steps after it are standard scalers and a two-class logistic regression (Two-Class Logistic
-Regression with normalized features), ``predict_proba`` does their arithmetic itself, in scikit-learn's order on
-an array of the same layout: a copy, minus the means, divided by the scales, the dot product with the
-coefficients plus the intercept, ``expit``, the two columns stacked. scikit-learn's own input checks on every
-call (names, finiteness, shapes, through narwhals) cost more than that arithmetic on an endpoint's single row;
-here the array is checked once (float64, finite, the width the model was fitted on), and anything else goes to
-scikit-learn, which answers (or refuses) as it always did.
+Regression with normalized features), ``predict_proba`` does their arithmetic itself, in scikit-learn's order
+on the same array, so to the bit what those steps give: a copy, minus the means, divided by the scales, the
+dot product with the coefficients plus the intercept, ``expit``, the two columns stacked. scikit-learn's own
+input checks on every call (names, finiteness, shapes, through narwhals) cost more than that arithmetic on an
+endpoint's single row; here the array is checked once (float64, finite, the width the model was fitted on),
+and anything else goes to scikit-learn, which answers (or refuses) as it always did.
 
 Anything the compiler does not know (sparse output, callable column selectors, a transformer that
 is not a pass-through or an estimator, a pipeline of another shape) is left to scikit-learn as it is.
@@ -48,12 +50,14 @@ class CompiledPipeline:
         *self.transforms, self.final = _steps(pipeline.steps[1:])
         self.parts = parts  # (transformer or None for pass-through, its columns), in output order
         self._where: dict[tuple[Any, ...], list[list[int] | None]] = {}  # by column order: a handful
+        # LightGBM reads a column-major array as it is (its C API takes either layout, and each row's values,
+        # so its scores, are the same): the features of a table of numbers then reach it without a copy.
+        self._any_layout = not self.transforms and type(self.final).__module__.startswith("lightgbm")
         self._proba = _arithmetic_proba(self.transforms, self.final)
 
-    def encode(self, features: pd.DataFrame) -> np.ndarray:
-        """What the fitted ColumnTransformer's ``transform`` returns for ``features``, equal to the bit and in the
-        same memory layout: one block as it comes (a table of numbers is then the features' own memory, which
-        LightGBM reads in either layout, without a copy), several stacked row-major."""
+    def encode(self, features: pd.DataFrame, *, any_layout: bool = False) -> np.ndarray:
+        """What the fitted ColumnTransformer's ``transform`` returns for ``features``, equal to the bit; in
+        whichever memory layout it comes with ``any_layout``, else row-major (see the module's docstring)."""
         positions = self._positions(features)
         blocks: list[np.ndarray] = []
         numbers: np.ndarray | None = None
@@ -63,17 +67,14 @@ class CompiledPipeline:
                     numbers = features.to_numpy(dtype="float64") if all_float64(features) else None
                 if numbers is not None and where is not None:
                     every = len(where) == numbers.shape[1] and where == list(range(len(where)))
-                    # in the layout scikit-learn's np.asarray(features[names]) gives it (its matrix products,
-                    # so a linear model's last bits, depend on it): the frame's, column-major for one block
-                    some = numbers if every else numbers[:, where]
-                    blocks.append(np.asfortranarray(some) if numbers.flags.f_contiguous else some)
+                    blocks.append(numbers if every else numbers[:, where])
                 else:
                     blocks.append(np.asarray(features[names]))
             else:
                 blocks.append(np.asarray(transformer.transform(features[names])))
         if len(blocks) != 1:
-            return np.hstack(blocks)  # row-major, as ColumnTransformer stacks them
-        return blocks[0]  # as ColumnTransformer gives one block: in its own layout
+            return np.hstack(blocks)
+        return blocks[0] if any_layout else np.ascontiguousarray(blocks[0])
 
     def _positions(self, features: pd.DataFrame) -> list[list[int] | None]:
         """Each pass-through part's column positions in ``features`` (resolved once per column order)."""
@@ -91,7 +92,7 @@ class CompiledPipeline:
         return found
 
     def _model_input(self, features: pd.DataFrame) -> np.ndarray:
-        return self._transformed(self.encode(features))
+        return self._transformed(self.encode(features, any_layout=self._any_layout))
 
     def _transformed(self, x: np.ndarray) -> np.ndarray:
         for step in self.transforms:
@@ -102,7 +103,7 @@ class CompiledPipeline:
         return self.final.predict(self._model_input(features), **kwargs)
 
     def predict_proba(self, features: pd.DataFrame, **kwargs: Any) -> Any:
-        x = self.encode(features)
+        x = self.encode(features, any_layout=self._any_layout)
         if self._proba is not None and not kwargs and self._proba.takes(x):
             return self._proba(x)
         return self.final.predict_proba(self._transformed(x), **kwargs)

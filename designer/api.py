@@ -12,8 +12,6 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from designer.errors import OUT_OF_SPACE_CAUSE, free_space, is_out_of_space, out_of_space_message
-
 log = logging.getLogger(__name__)
 
 
@@ -34,11 +32,6 @@ class Unprocessable(exceptions.APIException):
         self.problems = problems or []
 
 
-class InsufficientStorage(exceptions.APIException):
-    status_code = status.HTTP_507_INSUFFICIENT_STORAGE
-    default_code = "insufficient_storage"
-
-
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
@@ -56,16 +49,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    elif is_out_of_space(exc):
-        log.error("out of disk space (%s); free: %s", exc, free_space())
-        exc = InsufficientStorage(out_of_space_message())
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, Unprocessable):
         response.data = {"detail": str(exc.detail), "problems": exc.problems}
-    elif isinstance(exc, InsufficientStorage):  # as OverloadMiddleware answers it outside DRF
-        response.data = {"detail": str(exc.detail), "code": "insufficient_storage", "cause": OUT_OF_SPACE_CAUSE}
     elif isinstance(response.data, dict) and "detail" not in response.data:
         response.data = {"detail": "Some fields are invalid.", "fields": response.data}
     elif isinstance(response.data, list):

@@ -10,8 +10,8 @@ Overload is not an error of the app: a request that waited the pool timeout for 
 and a body naming the cause, from any view (``OverloadMiddleware``) and from the scoring views
 (``designer/endpoints/serving.py``, which also record the call). Nor is a full disk: a request whose
 files could not be written (an upload received or spooled in the scratch folder, a table stored in the
-artifact store) answers 507 saying so, from any view (``OverloadMiddleware`` again) and from the REST API
-(``designer/api.py``); what it was writing is left out whole (a dataset is recorded only once stored).
+artifact store) answers 507 saying so, from any view (``OverloadMiddleware`` again: DRF re-raises what its
+handler leaves); what it was writing is left out whole (a dataset is recorded only once stored).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import errno
 import logging
 import shutil
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -67,7 +68,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     handled = sys.exc_info()[1]
     if is_overload(handled):
         return overload_response(request)
-    if handled is not None and is_out_of_space(handled):
+    if is_out_of_space(handled):
         return out_of_space_response(request, handled)
     return _json(request, 500) or defaults.server_error(request)
 
@@ -78,19 +79,19 @@ def is_overload(exc: BaseException | None) -> bool:
         from psycopg_pool import PoolTimeout
     except ImportError:  # no pool (SQLite, or TESSERA_DB_POOL_MAX=0 without psycopg_pool installed)
         return False
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, PoolTimeout):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+    return _caused_by(exc, lambda e: isinstance(e, PoolTimeout))
 
 
 def is_out_of_space(exc: BaseException | None) -> bool:
     """Whether ``exc``, or an exception it was raised from, is a write that found no room on its disk."""
+    return _caused_by(exc, lambda e: isinstance(e, OSError) and e.errno in _OUT_OF_SPACE)
+
+
+def _caused_by(exc: BaseException | None, matches: Callable[[BaseException], bool]) -> bool:
+    """Whether ``exc`` or one of the (at most 10) exceptions it was raised from ``matches``."""
     seen = 0
     while exc is not None and seen < 10:
-        if isinstance(exc, OSError) and exc.errno in _OUT_OF_SPACE:
+        if matches(exc):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
@@ -103,17 +104,25 @@ def out_of_space_message() -> str:
     )
 
 
-def out_of_space_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
-    """507 Insufficient Storage: JSON on the API and endpoint routes, plain text elsewhere. The operator's log
-    names the file and the free space on the scratch folder and the data folder; the caller's answer does not."""
+def out_of_space_response(request: HttpRequest, exc: BaseException | None) -> HttpResponse:
+    """507 Insufficient Storage. The operator's log names the file and the free space on the scratch folder and
+    the data folder; the caller's answer does not."""
     log.error("%s %s: out of disk space (%s); free: %s", request.method, request.path, exc, free_space())
+    return _limit_response(request, 507, out_of_space_message(), "insufficient_storage", OUT_OF_SPACE_CAUSE)
+
+
+def _limit_response(
+    request: HttpRequest, status: int, message: str, code: str, cause: str, **more: Any
+) -> HttpResponse:
+    """A limit of the server's (not an error of the app): JSON ``{detail, code, cause}`` on the API, the error
+    envelope on the scoring and pipeline endpoint routes (``cause`` and ``more`` as its one detail), plain text
+    elsewhere."""
     if request.path.startswith("/api/"):
-        body = {"detail": out_of_space_message(), "code": "insufficient_storage", "cause": OUT_OF_SPACE_CAUSE}
-        return JsonResponse(body, status=507)
-    if request.path.startswith(("/endpoints/", "/pipeline-endpoints/")):
-        details = [{"cause": OUT_OF_SPACE_CAUSE}]
-        return JsonResponse({"error": {"code": 507, "message": out_of_space_message(), "details": details}}, status=507)
-    return HttpResponse(out_of_space_message() + "\n", status=507, content_type="text/plain; charset=utf-8")
+        return JsonResponse({"detail": message, "code": code, "cause": cause}, status=status)
+    if request.path.startswith(("/endpoints/", "/pipeline-endpoints/", "/metrics")):
+        details = [{"cause": cause, **more}]
+        return JsonResponse({"error": {"code": status, "message": message, "details": details}}, status=status)
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def free_space() -> str:
@@ -149,14 +158,9 @@ def overload_envelope() -> dict[str, Any]:
 
 def overload_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: JSON on the API and scoring routes, plain text elsewhere."""
-    if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(
-            {"detail": overload_message(), "code": "overloaded", "cause": OVERLOAD_CAUSE}, status=503
-        )
-    elif request.path.startswith(("/endpoints/", "/pipeline-endpoints/", "/metrics")):
-        response = JsonResponse(overload_envelope(), status=503)
-    else:
-        response = HttpResponse(overload_message() + "\n", status=503, content_type="text/plain; charset=utf-8")
+    response = _limit_response(
+        request, 503, overload_message(), "overloaded", OVERLOAD_CAUSE, retry_after=retry_after_seconds()
+    )
     response["Retry-After"] = str(retry_after_seconds())
     return response
 

@@ -124,7 +124,7 @@ def _quoting(view: memoryview, delimiter: str) -> str | None:
     """How the file quotes: ``"none"``, ``"inline"`` (no quoted field spans lines) or ``"multiline"``;
     ``None`` unless every ``"`` opens a field (after a delimiter or a line break) or closes one (before
     them), in turn: then Arrow and ``csv`` split the fields alike."""
-    if view.obj is not None and isinstance(view.obj, bytes) and len(view) == len(view.obj) and b'"' not in view.obj:
+    if isinstance(view.obj, bytes) and len(view) == len(view.obj) and b'"' not in view.obj:
         return "none"
     data = np.frombuffer(view, dtype=np.uint8)  # the bytes themselves (a slice of them is not copied)
     quotes = _positions(data, ord('"'))

@@ -36,35 +36,34 @@ function widthOf(bar: HTMLElement, selector: string): number {
 export function useToolbarFit(ref: RefObject<HTMLElement | null>): number {
   const [level, setLevel] = useState(0);
   const freed = useRef<number[]>([]); // the width each step left out, measured as it was taken
-  const [tick, setTick] = useState(0);
 
+  // Measured when the bar or anything in it changes (a ticking run clock too), and again after each step; the
+  // toolbar renders only when a step is taken or given back.
   useLayoutEffect(() => {
     const bar = ref.current;
-    if (!bar || typeof ResizeObserver === "undefined" || typeof MutationObserver === "undefined") return;
-    const again = () => setTick((t) => t + 1);
-    const resized = new ResizeObserver(again);
+    if (!bar) return;
+    const fit = () => {
+      if (cramped(bar)) {
+        if (level < STEPS.length) {
+          freed.current[level] = widthOf(bar, STEPS[level]!);
+          setLevel(level + 1);
+        }
+        return;
+      }
+      const spare = bar.querySelector<HTMLElement>(".toolbar__spacer")?.getBoundingClientRect().width ?? 0;
+      if (level > 0 && spare > (freed.current[level - 1] ?? 0) + MARGIN) setLevel(level - 1);
+    };
+    fit();
+    if (typeof ResizeObserver === "undefined" || typeof MutationObserver === "undefined") return;
+    const resized = new ResizeObserver(fit);
     resized.observe(bar);
-    const changed = new MutationObserver(again);
+    const changed = new MutationObserver(fit);
     changed.observe(bar, { childList: true, subtree: true, characterData: true });
     return () => {
       resized.disconnect();
       changed.disconnect();
     };
-  }, [ref]);
-
-  useLayoutEffect(() => {
-    const bar = ref.current;
-    if (!bar) return;
-    if (cramped(bar)) {
-      if (level < STEPS.length) {
-        freed.current[level] = widthOf(bar, STEPS[level]!);
-        setLevel(level + 1);
-      }
-      return;
-    }
-    const spare = bar.querySelector<HTMLElement>(".toolbar__spacer")?.getBoundingClientRect().width ?? 0;
-    if (level > 0 && spare > (freed.current[level - 1] ?? 0) + MARGIN) setLevel(level - 1);
-  }, [ref, level, tick]);
+  }, [ref, level]);
 
   return level;
 }

@@ -3,7 +3,7 @@
  * pipeline parameter" and "Bind to existing parameter", and, once bound, the parameter's name as a
  * chip in place of the input, with "Unbind".
  */
-import { useCallback, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { useDismiss } from "../../app/useDismiss";
 import type { FieldSpec } from "../params/schema";
 import { fits, formatParameterValue, hasDefault, TYPE_LABELS, type Declarations, type ParameterSpec } from "./model";
@@ -20,8 +20,7 @@ export function FieldActions({ field, parameters, onPromote, onBind }: ActionsPr
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const ref = useRef<HTMLDivElement>(null);
-  const close = useCallback(() => setOpen(false), []);
-  useDismiss(open, close, ref);
+  useDismiss(open, setOpen, ref);
   const names = Object.keys(parameters).sort();
   return (
     <div className="field-actions" ref={ref}>

@@ -1,5 +1,5 @@
 /** The Clone, Export and Import entry points, for the pipelines list and the designer's toolbar. */
-import { useCallback, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { useDismiss } from "../../app/useDismiss";
 import type { Pipeline } from "../../api/types";
 import { CloneDialog } from "./CloneDialog";
@@ -23,8 +23,7 @@ export function DesignerShareButtons({ pipelineId, name, workspace, version }: {
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const ref = useRef<HTMLDivElement>(null);
-  const close = useCallback(() => setOpen(false), []);
-  useDismiss(open, close, ref);
+  useDismiss(open, setOpen, ref);
   return (
     <div className="share-menu" ref={ref}>
       <button

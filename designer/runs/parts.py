@@ -28,7 +28,7 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -303,9 +303,12 @@ def _error_of(row: NodePart, what: str) -> Exception:
 # --------------------------------------------------------------------------------------------
 # any worker
 # --------------------------------------------------------------------------------------------
-def execute_part_run(part_id: int, worker: str) -> None:
+def execute_part_run(part_id: int, worker: str, leaving: Callable[[], bool] = lambda: False) -> None:
     """Run one part of the batch ``part_id`` belongs to: that part if it is still pending, else the first pending
-    sibling (the node's worker often takes the named one first); a message with nothing left to take does nothing."""
+    sibling (the node's worker often takes the named one first); a message with nothing left to take does nothing.
+
+    A part that raises while ``leaving()`` (this process is on its way out: its worker was told to stop) was
+    interrupted, not failed: it stays ``running`` and is put back once its heartbeat is stale."""
     taken = _take_for_message(part_id, worker)
     if taken is None:
         return
@@ -336,6 +339,8 @@ def execute_part_run(part_id: int, worker: str) -> None:
         result = execute_part(node, default_registry(), input_digests(run, graph, node.id), store, ctx, item)
         outcome = {"status": P.DONE, "result": _dumps(as_json(result, "a part's result"))}
     except Exception as exc:
+        if leaving():
+            raise
         outcome = {"status": P.CANCELLED if isinstance(exc, Cancelled) else P.FAILED, "error": _error_dict(exc)}
     finally:
         beat.stop()

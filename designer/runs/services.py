@@ -391,6 +391,7 @@ def execute_node_run(
     *,
     heartbeat: bool = True,
     chain: Callable[[], bool] | None = None,
+    leaving: Callable[[], bool] | None = None,
 ) -> None:
     """Run one node for one attempt; idempotent.
 
@@ -399,14 +400,20 @@ def execute_node_run(
     the worker goes on with a node that finishing this one made ready (on the same queue) instead of
     sending it to the broker: the hand-off costs one transaction, and the inputs it reads were most
     likely just written here (the engine keeps them in memory).
+
+    ``leaving()`` says whether this process is on its way out because its worker was told to stop: a node
+    that fails then was interrupted (the stop reached the module as whatever it was running raised) and is
+    not recorded as failed; it stays ``running`` for the worker to hand back, to be retried elsewhere.
     """
     worker = worker or default_worker_name()
     nr = _claim(node_run_id, attempt, worker)
     while nr is not None:
-        nr = _execute_claimed(nr, worker, heartbeat, chain)
+        nr = _execute_claimed(nr, worker, heartbeat, chain, leaving or (lambda: False))
 
 
-def _execute_claimed(nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[[], bool] | None) -> NodeRun | None:
+def _execute_claimed(
+    nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[[], bool] | None, leaving: Callable[[], bool]
+) -> NodeRun | None:
     """Run ``nr`` (claimed: running here); the next node claimed for this worker when ``chain()`` says so."""
     attempt = nr.attempt
     run = nr.run
@@ -445,10 +452,14 @@ def _execute_claimed(nr: NodeRun, worker: str, heartbeat: bool, chain: Callable[
         )
     except NodeFailed as exc:
         beats.stop()
+        if leaving():
+            raise
         ctx.log(exc.traceback or "")
         return _finish_node(nr, attempt, S.FAILED, ctx, error={**exc.problem.to_dict()}, keep=keep(), compute=where)
     except Exception as exc:  # the engine wraps module errors; this is a bug in Tessera itself
         beats.stop()
+        if leaving():
+            raise
         ctx.log(traceback.format_exc())
         message = f"Node '{node.id}' ({nr.module_name}) failed inside Tessera: {type(exc).__name__}: {exc}"
         error = {"code": "internal_error", "message": message, "node": node.id}

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from billiard import process as billiard_process
+from billiard.common import terminate_handler_fired
 from celery import shared_task
 from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown, worker_shutting_down
 from django.conf import settings
@@ -29,9 +30,16 @@ log = logging.getLogger(__name__)
 def execute_node_task(self, node_run_id: int, attempt: int) -> None:  # type: ignore[no-untyped-def]
     close_old_connections()
     try:
-        # Goes on with a node this one made ready, unless the worker was asked to stop meanwhile.
+        # Goes on with a node this one made ready, unless the worker was asked to stop meanwhile. A prefork
+        # child told to stop (its process group got SIGTERM) raises SystemExit wherever it is; code that turns
+        # it into another error must not make the interrupted node look failed: billiard then reports nothing
+        # and the worker hands the node back.
         services.execute_node_run(
-            node_run_id, attempt, worker=self.request.hostname or "", chain=lambda: not _shutdown_begun.is_set()
+            node_run_id,
+            attempt,
+            worker=self.request.hostname or "",
+            chain=lambda: not _shutdown_begun.is_set(),
+            leaving=terminate_handler_fired,
         )
     finally:
         close_old_connections()
@@ -41,7 +49,7 @@ def execute_node_task(self, node_run_id: int, attempt: int) -> None:  # type: ig
 def execute_part_task(part_id: int) -> None:
     close_old_connections()
     try:
-        parts.execute_part_run(part_id, worker=services.default_worker_name())
+        parts.execute_part_run(part_id, worker=services.default_worker_name(), leaving=terminate_handler_fired)
     finally:
         close_old_connections()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
@@ -28,6 +29,10 @@ class Sleep(Module):
         tag: str = ""
         #: A file path: the attempt that creates it sleeps ``seconds``, a later attempt (a retry) none.
         once: str = ""
+        #: Turn SystemExit (a stop signal reaching a pool child) into a module error, as code that catches
+        #: BaseException and raises its own error does, and outlive the further SIGTERMs the worker sends its
+        #: children (as slow cleanup would), so that the error reaches the executor.
+        exit_as_error: bool = False
 
     def run(self, inputs: dict[str, Any], params: Any, ctx: Any) -> dict[str, Any]:
         import pandas as pd
@@ -39,10 +44,16 @@ class Sleep(Module):
             except FileExistsError:
                 seconds = 0.0
         end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            ctx.check_cancelled()
-            ctx.progress(1 - left / max(seconds, 1e-9), f"{left:.1f} s left")
-            time.sleep(min(0.1, left))
+        try:
+            while (left := end - time.monotonic()) > 0:
+                ctx.check_cancelled()
+                ctx.progress(1 - left / max(seconds, 1e-9), f"{left:.1f} s left")
+                time.sleep(min(0.1, left))
+        except SystemExit as exc:
+            if params.exit_as_error:
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                raise ModuleError(f"interrupted while sleeping: SystemExit({exc.code})") from exc
+            raise
         table = inputs.get("dataset") or DataTable(pd.DataFrame({"x": [1, 2, 3]}))
         ctx.log(f"slept {seconds} s")
         return {"result": DataTable(table.df.assign(slept_by=params.tag or "sleep"), table.meta)}

@@ -147,6 +147,24 @@ def test_a_failing_node_fails_the_run_with_its_message_and_skips_descendants(use
     assert "failing on purpose: bad" in run.error
 
 
+def test_a_node_that_fails_while_its_process_is_leaving_stays_running_to_be_handed_back(user, ws):
+    # given a node whose module fails (as code interrupted by the worker's stop may)
+    doc = document([("b", "test_fail", {"message": "bad"})], [])
+    run = services.submit_run(user=user, pipeline=create_pipeline(user, ws, "f", document=doc))
+    b = run.nodes.get(node_id="b")
+
+    # when it fails in a process on its way out
+    from designer.engine.execute import NodeFailed
+
+    with pytest.raises(NodeFailed):
+        services.execute_node_run(b.pk, b.attempt, worker="w", heartbeat=False, leaving=lambda: True)
+
+    # then it is not recorded as failed: it stays running under its worker, for the worker to hand back
+    b.refresh_from_db()
+    assert (b.status, b.attempt, b.worker, b.error) == (S.RUNNING, 1, "w", None)
+    assert services.release_nodes("w").retried == [b.pk]
+
+
 def test_a_stale_or_duplicate_delivery_does_nothing(user, ws):
     run = services.submit_run(user=user, pipeline=chain(user, ws, 0))
     node = run.nodes.get()
@@ -287,3 +305,35 @@ def test_a_hand_off_writes_its_events_in_order_in_one_statement_and_the_next_nod
     # and the parents' outputs were not read again by the worker that took the next node
     reads = [q["sql"] for q in queries.captured_queries if "runs_noderun" in q["sql"] and '"node_id" IN' in q["sql"]]
     assert reads == []
+
+
+@pytest.mark.django_db(transaction=True)  # the part's heartbeat thread reads the rows on its own connection
+@pytest.mark.parametrize("leaving", [False, True], ids=["failed", "leaving"])
+def test_a_part_that_fails_while_its_process_is_leaving_stays_running_to_be_put_back(user, ws, leaving):
+    import json
+
+    from designer.runs import parts
+    from designer.runs.models import NodePart
+
+    # given a node running elsewhere, one of whose parts fails (as code interrupted by the worker's stop may)
+    doc = document([("split", "test_split_sleep", {"parts": 1, "seconds": 0, "fail_part": 1})], [])
+    run = services.submit_run(user=user, pipeline=create_pipeline(user, ws, "p", document=doc))
+    node = run.nodes.get()
+    NodeRun.objects.filter(pk=node.pk).update(status=S.RUNNING, worker="node-worker")
+    part = NodePart.objects.create(
+        node_run=node, attempt=node.attempt, index=0, item=json.dumps({"part": 1, "seconds": 0})
+    )
+
+    # when a worker runs it, in a process that is (or is not) on its way out
+    if leaving:
+        with pytest.raises(Exception, match="fails on purpose"):
+            parts.execute_part_run(part.pk, worker="w:1", leaving=lambda: True)
+    else:
+        parts.execute_part_run(part.pk, worker="w:1")
+
+    # then an interrupted part stays running (its stale heartbeat puts it back); only a real failure is recorded
+    part.refresh_from_db()
+    if leaving:
+        assert (part.status, part.worker, part.error) == (NodePart.Status.RUNNING, "w:1", None)
+    else:
+        assert part.status == NodePart.Status.FAILED and "fails on purpose" in part.error["message"]

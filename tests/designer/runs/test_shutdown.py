@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -30,17 +31,23 @@ NODE_SECONDS = 20.0  # far longer than the bound: a worker that waited for the n
 
 
 @pytest.mark.parametrize(
-    ("pool", "to"),
-    [("prefork", "process"), ("prefork", "process group"), ("solo", "process")],
-    ids=["prefork-sigterm-main", "prefork-sigterm-group", "solo-sigterm"],
+    ("pool", "to", "caught"),
+    [
+        ("prefork", "process", False),
+        ("prefork", "process group", False),
+        # the pool child's SystemExit turned into an error by the code it interrupted: not a failure
+        ("prefork", "process group", True),
+        ("solo", "process", False),
+    ],
+    ids=["prefork-sigterm-main", "prefork-sigterm-group", "prefork-sigterm-group-caught", "solo-sigterm"],
 )
 def test_a_worker_stopped_mid_node_exits_within_the_bound_and_the_node_completes_on_another(
-    pool, to, workers, server, http, ada, lab, tmp_path
+    pool, to, caught, workers, server, http, ada, lab, tmp_path
 ):
     # given one worker, alone, running a long node
     workers.stop()
     victim = Worker(
-        f"stopped-{pool}-{to.replace(' ', '-')}",
+        f"stopped-{pool}-{to.replace(' ', '-')}{'-caught' if caught else ''}",
         pool=pool,
         concurrency=2 if pool == "prefork" else 1,
         TESSERA_SHUTDOWN_GRACE_SECONDS=str(GRACE),
@@ -50,7 +57,11 @@ def test_a_worker_stopped_mid_node_exits_within_the_bound_and_the_node_completes
         doc = document(
             [
                 # the retry (attempt 2) finds the file its first attempt created, and does not sleep again
-                ("slow", "test_sleep", {"seconds": NODE_SECONDS, "once": str(tmp_path / "slept")}),
+                (
+                    "slow",
+                    "test_sleep",
+                    {"seconds": NODE_SECONDS, "once": str(tmp_path / "slept"), "exit_as_error": caught},
+                ),
                 ("next", "test_sleep", {"seconds": 0}),
             ],
             ["slow.result -> next.dataset"],
@@ -59,6 +70,11 @@ def test_a_worker_stopped_mid_node_exits_within_the_bound_and_the_node_completes
         run = submit(http, pipeline.pk)
         node = wait_node(http, run["id"], "slow", "running", timeout=60)
         assert node["worker"] == victim.hostname
+        if caught:  # inside the module's loop, not still preparing the node
+            deadline = time.monotonic() + 30
+            while not NodeRun.objects.get(run_id=run["id"], node_id="slow").progress:
+                assert time.monotonic() < deadline, "the node never reported progress"
+                time.sleep(0.1)
 
         # when it is asked to stop: SIGTERM to its main process (docker stop, scripts/start's trap) or to
         # its whole process group (systemd, a terminal)
@@ -73,7 +89,8 @@ def test_a_worker_stopped_mid_node_exits_within_the_bound_and_the_node_completes
         except subprocess.TimeoutExpired:
             pytest.fail(f"worker still running {BOUND + MARGIN} s after SIGTERM: {victim.log_path}")
         stopped = NodeRun.objects.get(run_id=run["id"], node_id="slow")
-        assert (stopped.status, stopped.attempt) == (NodeRun.Status.QUEUED, 2)  # handed back, not left running
+        # handed back, not left running nor failed
+        assert (stopped.status, stopped.attempt) == (NodeRun.Status.QUEUED, 2), (stopped.error, victim.log_path)
         assert stopped.reason == f"retrying: worker {victim.hostname} shut down while running it"
     finally:
         victim.kill()

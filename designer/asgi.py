@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
 django_asgi_app = get_asgi_application()
+
+# Daphne (Twisted) buffers every request body of 100 kB or more in a temporary file before the app sees it, and
+# Django's ASGI handler copies it into another: both in tempfile's folder, /tmp by default, which is memory on
+# many hosts. An upload can be as large as the data: its copies go to the scratch folder on the data's disk.
+tempfile.tempdir = str(settings.TESSERA_SCRATCH_DIR)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

@@ -108,3 +108,71 @@ def test_the_local_server_throttles_failed_sign_ins_in_its_database_cache(local_
 
     assert wrong == [400, 400, 429]
     assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0
+
+
+def _open_files_under(pid: int, folder: Path) -> list[str]:
+    found = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith(f"{folder}/"):
+            found.append(target)
+    return found
+
+
+def test_an_upload_in_flight_is_buffered_on_the_scratch_folder_not_in_the_system_temporary_folder(
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    # given the web server as `make start` runs it, its system temporary folder and Tessera's scratch folder apart
+    system_tmp, data = tmp_path / "system-tmp", tmp_path / "data"
+    system_tmp.mkdir()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
+    env.update(TESSERA_ENV="local", TESSERA_DATA_DIR=str(data), TMPDIR=str(system_tmp))
+    port = free_port()
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with open(LOG_DIR / "local-server-upload.log", "wb") as log:
+        web = subprocess.Popen(
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "designer.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    client = socket.create_connection(("127.0.0.1", port), timeout=2)
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and web.poll() is None, "daphne did not start"
+                    time.sleep(0.2)
+
+            # when a client has sent part of a large upload
+            with client:
+                size = 8 * 2**20
+                head = f"POST /api/datasets/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n"
+                client.sendall(head.encode() + b"Content-Type: application/octet-stream\r\n\r\n" + b"x" * (size // 4))
+                scratch = data / "scratch"
+                buffered: list[str] = []
+                deadline = time.monotonic() + 20
+                while not buffered and time.monotonic() < deadline:
+                    buffered = _open_files_under(web.pid, scratch)
+                    time.sleep(0.1)
+
+                # then the server buffers it in a file on the scratch folder, none in the system's
+                assert buffered, f"no file open under {scratch}"
+                assert _open_files_under(web.pid, system_tmp) == []
+        finally:
+            web.terminate()
+            try:
+                web.wait(15)
+            except subprocess.TimeoutExpired:
+                web.kill()

@@ -3,9 +3,10 @@
 ``python -m designer.endpoints.flusher --parent PID`` writes the spool (calls and drift samples) to the
 database every ``TESSERA_CALL_FLUSH_SECONDS`` until its parent, the gunicorn master that started it
 (``gunicorn_conf.py``), exits; on SIGTERM or SIGINT, and when the parent is gone, it flushes once more and
-exits. Its interpreter is not a serving worker's, so turning spooled records into model rows and writing
-them never holds the interpreter a request is waiting for; it needs Django's ORM only (no pandas or
-scikit-learn), and it runs at a lower CPU priority than the workers.
+exits; after each pass it checkpoints the spool's log, which the workers leave to it. Its interpreter is not
+a serving worker's, so turning spooled records into model rows and writing them never holds the interpreter a
+request is waiting for; it needs Django's ORM only (no pandas or scikit-learn), and it runs at a lower CPU
+priority than the workers.
 
 If it dies anyway, nothing is lost: records stay in the spool, and every worker that starts drains it.
 """
@@ -58,6 +59,7 @@ def main() -> None:
             log.exception("flushing endpoint call records failed")
         finally:
             connections.close_all()
+        recorder.checkpoint()  # the workers only append: the spool's log is copied back here, off their calls
         if last:
             return
         _wait(stop, interval, args.parent)

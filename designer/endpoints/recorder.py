@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 MAX_BUFFER = 100_000
 BATCH = 1000
 LEASE_SECONDS = 120.0
+#: Where an appending process beside a flusher process checkpoints the spool's log itself (pages of 4 kB).
+BACKSTOP_CHECKPOINT_PAGES = 65_536
 
 
 class CallSpool:
@@ -62,6 +64,12 @@ class CallSpool:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # a commit survives a killed process (not a power cut)
+            if flushed_elsewhere():
+                # Only appending here, beside a flusher process that checkpoints after each pass: a checkpoint
+                # (copying the log into the file, then an fsync) would otherwise fall to whichever append
+                # crosses SQLite's 1,000-page mark, 4-5 ms on one call in a few thousand (p99.9 5.0 against
+                # 0.2 ms, measured). The backstop bounds the log if no flusher is left to checkpoint.
+                db.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
             for table in TABLES:
                 db.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} "
@@ -96,6 +104,10 @@ class CallSpool:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             self._conn().execute(statement.format(",".join("?" * len(chunk))), chunk)
+
+    def checkpoint(self) -> None:
+        """Copy the log's committed pages into the spool file, without waiting for its readers or writers."""
+        self._conn().execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def count(self, table: str = "calls") -> int:
         return int(self._conn().execute(f"SELECT count(*) FROM {_table(table)}").fetchone()[0])
@@ -195,6 +207,15 @@ class CallRecorder:
     def drain(self) -> None:
         """Write what the spool holds now, from a thread of its own."""
         threading.Thread(target=self._flush_and_close, name="call-recorder-drain", daemon=True).start()
+
+    def checkpoint(self) -> None:
+        """The flusher process's step after each pass: the spool's log copied back into its file, so the
+        processes that only append never do it on a call's path."""
+        try:
+            with self._lock:
+                self.spool().checkpoint()
+        except (sqlite3.Error, OSError):
+            log.exception("checkpointing the call spool failed; trying again after the next flush")
 
     def pending(self) -> int:
         with self._lock:

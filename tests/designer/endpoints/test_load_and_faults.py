@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -433,6 +434,37 @@ def test_a_batch_written_by_a_flusher_killed_before_it_cleared_the_spool_is_kept
 
     assert written == 1 and spool.count() == 0
     assert list(EndpointCall.objects.values_list("endpoint_id", "status")) == [(boom.pk, 200)]
+
+
+@pytest.mark.parametrize("beside_a_flusher_process", [True, False], ids=["worker", "alone"])
+def test_a_process_beside_a_flusher_process_leaves_checkpoints_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside_a_flusher_process: bool
+) -> None:
+    # given a process recording calls, with or without a flusher process beside it
+    from designer.endpoints.recorder import FLUSHER_ENV
+
+    if beside_a_flusher_process:
+        monkeypatch.setenv(FLUSHER_ENV, "process")
+    else:
+        monkeypatch.delenv(FLUSHER_ENV, raising=False)
+    path = tmp_path / "calls.sqlite3"
+    spool = CallSpool(path)
+
+    # when it appends ~12 MB of records, three times SQLite's 1,000-page checkpoint mark
+    for _ in range(3000):
+        spool.append(json.dumps({"body": "x" * 4000}))
+
+    # then beside a flusher process no append checkpointed (the log holds every page); alone, SQLite's own
+    # checkpoints kept the log near its mark
+    wal = Path(f"{path}-wal")
+    pages = wal.stat().st_size / 4096
+    assert pages > 2500 if beside_a_flusher_process else pages < 1500, pages
+    # and the flusher's checkpoint copies the whole log back into the spool file
+    monkeypatch.delenv(FLUSHER_ENV, raising=False)  # the flusher process's own connection
+    CallRecorder(path).checkpoint()
+    busy, logged, copied = sqlite3.connect(path).execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and logged == copied
+    assert spool.count() == 3000
 
 
 def test_under_concurrent_load_a_flusher_process_records_every_call_and_its_samples_then_exits_with_the_server(

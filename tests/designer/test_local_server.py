@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,19 +30,21 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture
-def local_server(tmp_path: Path) -> Iterator[str]:
+def _local_env(data_dir: Path, **more: str) -> dict[str, str]:
+    """``make start``'s environment: this one's without Tessera's, the database's and Redis's settings."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
     }
-    env.update(TESSERA_ENV="local", TESSERA_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="designer.settings")
-    env.update(TESSERA_LOGIN_FAILURES_PER_ACCOUNT="3")
-    _manage(env, "migrate", "--noinput")
-    create = "from django.contrib.auth.models import User; User.objects.create_user('lena', password='pw-lena-123456')"
-    _manage(env, "shell", "-c", create)
+    env.update(TESSERA_ENV="local", TESSERA_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="designer.settings", **more)
+    return env
+
+
+@contextmanager
+def _daphne(env: dict[str, str], log_name: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """Daphne serving the app as ``make start`` runs it, with ``env``; ``(process, port)``, stopped after."""
     port = free_port()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    with open(LOG_DIR / "local-server.log", "wb") as log:
+    with open(LOG_DIR / log_name, "wb") as log:
         web = subprocess.Popen(
             [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "designer.asgi:application"],
             cwd=ROOT,
@@ -50,22 +53,32 @@ def local_server(tmp_path: Path) -> Iterator[str]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    httpx.get(f"{base}/healthz", timeout=2)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            yield base
+            yield web, port
         finally:
             web.terminate()
             try:
                 web.wait(15)
             except subprocess.TimeoutExpired:
                 web.kill()
+
+
+@pytest.fixture
+def local_server(tmp_path: Path) -> Iterator[str]:
+    env = _local_env(tmp_path, TESSERA_LOGIN_FAILURES_PER_ACCOUNT="3")
+    _manage(env, "migrate", "--noinput")
+    create = "from django.contrib.auth.models import User; User.objects.create_user('lena', password='pw-lena-123456')"
+    _manage(env, "shell", "-c", create)
+    with _daphne(env, "local-server.log") as (_, port):
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base
 
 
 def test_the_local_server_serves_the_app_without_debug_pages(local_server: str) -> None:
@@ -130,49 +143,28 @@ def test_an_upload_in_flight_is_buffered_on_the_scratch_folder_not_in_the_system
     # given the web server as `make start` runs it, its system temporary folder and Tessera's scratch folder apart
     system_tmp, data = tmp_path / "system-tmp", tmp_path / "data"
     system_tmp.mkdir()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
-    }
-    env.update(TESSERA_ENV="local", TESSERA_DATA_DIR=str(data), TMPDIR=str(system_tmp))
-    port = free_port()
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    with open(LOG_DIR / "local-server-upload.log", "wb") as log:
-        web = subprocess.Popen(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "designer.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    client = socket.create_connection(("127.0.0.1", port), timeout=2)
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline and web.poll() is None, "daphne did not start"
-                    time.sleep(0.2)
-
-            # when a client has sent part of a large upload
-            with client:
-                size = 8 * 2**20
-                head = f"POST /api/datasets/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n"
-                client.sendall(head.encode() + b"Content-Type: application/octet-stream\r\n\r\n" + b"x" * (size // 4))
-                scratch = data / "scratch"
-                buffered: list[str] = []
-                deadline = time.monotonic() + 20
-                while not buffered and time.monotonic() < deadline:
-                    buffered = _open_files_under(web.pid, scratch)
-                    time.sleep(0.1)
-
-                # then the server buffers it in a file on the scratch folder, none in the system's
-                assert buffered, f"no file open under {scratch}"
-                assert _open_files_under(web.pid, system_tmp) == []
-        finally:
-            web.terminate()
+    with _daphne(_local_env(data, TMPDIR=str(system_tmp)), "local-server-upload.log") as (web, port):
+        deadline = time.monotonic() + 60
+        while True:
             try:
-                web.wait(15)
-            except subprocess.TimeoutExpired:
-                web.kill()
+                client = socket.create_connection(("127.0.0.1", port), timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and web.poll() is None, "daphne did not start"
+                time.sleep(0.2)
+
+        # when a client has sent part of a large upload
+        with client:
+            size = 8 * 2**20
+            head = f"POST /api/datasets/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {size}\r\n"
+            client.sendall(head.encode() + b"Content-Type: application/octet-stream\r\n\r\n" + b"x" * (size // 4))
+            scratch = data / "scratch"
+            buffered: list[str] = []
+            deadline = time.monotonic() + 20
+            while not buffered and time.monotonic() < deadline:
+                buffered = _open_files_under(web.pid, scratch)
+                time.sleep(0.1)
+
+            # then the server buffers it in a file on the scratch folder, none in the system's
+            assert buffered, f"no file open under {scratch}"
+            assert _open_files_under(web.pid, system_tmp) == []

@@ -237,3 +237,24 @@ def test_as_an_unprivileged_user_every_probe_is_contained(
             os.kill(pid, signal.SIGKILL)
     assert host_escapes(targets) == []
     assert any(line.startswith(f"sandbox: {sandbox}") and "Tessera's uid" in line for line in seen["logs"])
+
+
+def test_a_childs_folder_is_made_in_the_systems_temporary_folder_not_in_the_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tessera's web process points ``tempfile`` at the scratch folder inside its data folder (request bodies
+    go there); a child's folder, bound into its view with the folders above it, must not show that layout."""
+    import tempfile
+
+    from modules.library.python_language._sandbox import Sandbox
+
+    scratch = tmp_path / "data" / "scratch"
+    scratch.mkdir(parents=True)
+    system = tmp_path / "system-tmp"
+    system.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setenv("TMPDIR", str(system))
+
+    with Sandbox() as sandbox:
+        assert sandbox.root.parent == system
+    assert list(scratch.iterdir()) == []

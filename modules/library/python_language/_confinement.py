@@ -283,9 +283,20 @@ PROBE = (
 )
 
 
+def host_temp_dir() -> str:
+    """Where a confined child's folders are made: the system's temporary folder (``TMPDIR``, else ``/tmp``), not
+    ``tempfile``'s, which Tessera's web process points at the scratch folder inside its data folder. A child's
+    folder is bound into its view of the file system along with the folders above it, so one made there would
+    show the script the data folder's layout."""
+    for candidate in (os.environ.get("TMPDIR"), "/tmp", "/var/tmp"):
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    return tempfile.gettempdir()
+
+
 def _probe(candidate: Confinement) -> str | None:
     """``None`` when a child really runs under ``candidate``, else why not (for the log)."""
-    root = Path(tempfile.mkdtemp(prefix="tessera-probe-"))
+    root = Path(tempfile.mkdtemp(prefix="tessera-probe-", dir=host_temp_dir()))
     try:
         work = root / "work"
         work.mkdir()

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import _requirements
+from ._confinement import host_temp_dir
 
 DEFAULT_INDEX = "https://pypi.org/simple"
 READY = "tessera-environment.json"
@@ -227,7 +228,7 @@ def _run(
 ) -> list[str] | None:
     """Run one build step, its output line by line into the node's log. On failure: the output when
     ``failing`` (the caller explains it), else ``BuildFailed``."""
-    home = Path(tempfile.mkdtemp(prefix="tessera-envbuild-"))
+    home = Path(tempfile.mkdtemp(prefix="tessera-envbuild-", dir=host_temp_dir()))
     lines: list[str] = []
     try:
         proc = subprocess.Popen(

@@ -84,7 +84,7 @@ class Sandbox:
     """
 
     def __init__(self, prefix: str = "tessera-python-") -> None:
-        self.root = Path(tempfile.mkdtemp(prefix=prefix))
+        self.root = Path(tempfile.mkdtemp(prefix=prefix, dir=_confinement.host_temp_dir()))
         self.io = self.root / "io"
         self.work = self.root / "work"
         self.io.mkdir(mode=0o700)

@@ -391,7 +391,7 @@ def execute_node_run(
     *,
     heartbeat: bool = True,
     chain: Callable[[], bool] | None = None,
-    leaving: Callable[[], bool] | None = None,
+    leaving: Callable[[], bool] = lambda: False,
 ) -> None:
     """Run one node for one attempt; idempotent.
 
@@ -408,7 +408,7 @@ def execute_node_run(
     worker = worker or default_worker_name()
     nr = _claim(node_run_id, attempt, worker)
     while nr is not None:
-        nr = _execute_claimed(nr, worker, heartbeat, chain, leaving or (lambda: False))
+        nr = _execute_claimed(nr, worker, heartbeat, chain, leaving)
 
 
 def _execute_claimed(

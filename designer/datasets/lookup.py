@@ -26,16 +26,26 @@ class WorkspaceDatasetLookup:
         return self._seen[key]
 
     def _resolve(self, ref: DatasetRef) -> ResolvedDataset:
+        # The version with its dataset in one statement (validation and every run submission ask); what is
+        # wrong with a reference that finds none is then worked out apart.
+        versions = DatasetVersion.objects.select_related("dataset").filter(
+            dataset__workspace=self.workspace, dataset_id=ref.dataset_id
+        )
+        chosen = versions.order_by("-version") if ref.version is None else versions.filter(version=ref.version)
+        found = chosen.first()
+        if found is not None:
+            return self._resolved(found.dataset, found)
         dataset = Dataset.objects.filter(workspace=self.workspace, pk=ref.dataset_id).first()
         if dataset is None:
             raise LookupError(f"dataset {ref.dataset_id} does not exist in this workspace")
         versions = DatasetVersion.objects.filter(dataset=dataset).order_by("-version")
-        chosen = versions.first() if ref.version is None else versions.filter(version=ref.version).first()
-        if chosen is None:
-            latest = versions.values_list("version", flat=True).first()
-            if ref.version is None or latest is None:
-                raise LookupError(f"dataset '{dataset.name}' has no versions")
-            raise LookupError(f"dataset '{dataset.name}' has no version {ref.version}; latest is {latest}")
+        latest = versions.values_list("version", flat=True).first()
+        if ref.version is None or latest is None:
+            raise LookupError(f"dataset '{dataset.name}' has no versions")
+        raise LookupError(f"dataset '{dataset.name}' has no version {ref.version}; latest is {latest}")
+
+    @staticmethod
+    def _resolved(dataset: Dataset, chosen: DatasetVersion) -> ResolvedDataset:
         return ResolvedDataset(
             dataset_id=dataset.pk,
             version=chosen.version,

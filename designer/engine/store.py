@@ -157,7 +157,10 @@ class LocalArtifactStore(ArtifactStore):
 
     def put_chunks(self, chunks: Iterable[bytes]) -> tuple[str, int]:
         """Each piece hashed and written to a temporary file in the store as it comes, then the file renamed
-        to its digest (or dropped when that artifact is already there): never the whole in memory twice."""
+        to its digest (or dropped when that artifact is already there): never the whole in memory twice.
+
+        Only a file that is kept is flushed to disk (``fsync``): one whose artifact is already stored (a node
+        computed again with the same result) is dropped unflushed, its pages never written."""
         self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
         sha = hashlib.sha256()
@@ -169,10 +172,12 @@ class LocalArtifactStore(ArtifactStore):
                     f.write(chunk)
                     size += len(chunk)
                 f.flush()
-                os.fsync(f.fileno())
-            digest = sha.hexdigest()
-            key = self._key(digest)
-            if not self._exists(key) or self._size(key) != size:
+                digest = sha.hexdigest()
+                key = self._key(digest)
+                keep = not self._exists(key) or self._size(key) != size
+                if keep:
+                    os.fsync(f.fileno())
+            if keep:
                 target = self.root / key
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(tmp, 0o644)

@@ -154,9 +154,9 @@ def submit_run(
                     cache_key=plan.keys[node_id],
                 )
             )
-        NodeRun.objects.bulk_create(rows)
+        NodeRun.objects.bulk_create(rows)  # their ids come back (PostgreSQL's RETURNING; SQLite's too)
         # What the cache already has is reused as the scheduler reaches it, never below a node that failed.
-        _advance_locked(run)
+        _advance_locked(run, nodes=rows)
     return run
 
 
@@ -179,16 +179,17 @@ class Keep:
     after: str
 
 
-def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
+def _advance_locked(run: Run, keep: Keep | None = None, nodes: Iterable[NodeRun] | None = None) -> NodeRun | None:
     """Skip what cannot run, reuse or queue what is ready, finish the run when nothing is left.
 
     A node is reused (its cache key already has stored outputs) only once all its parents are done, so
     nothing below a failed node is ever shown as reused: it is skipped, naming the node that failed.
     With ``keep``, one of the ready nodes is claimed for that worker instead of being sent: returned,
-    already ``running``. Caller holds the lock."""
+    already ``running``. ``nodes``: the run's node rows as they are (just created), not read again.
+    Caller holds the lock."""
     if run.is_terminal:
         return None
-    nodes = {n.node_id: n for n in run.nodes.all()}
+    nodes = {n.node_id: n for n in (run.nodes.all() if nodes is None else nodes)}
     graph = run_graph(run)
     stopped = {nid: n.status for nid, n in nodes.items() if n.status in (S.FAILED, S.CANCELLED)}
     if stopped:
@@ -196,6 +197,7 @@ def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
     done = {nid for nid, n in nodes.items() if n.status in NodeRun.DONE}
     cache = _Cache(run, [n for n in nodes.values() if n.status == S.PENDING])
     queued: list[NodeRun] = []
+    now = timezone.now()
     for nid in graph.topological_order():
         n = nodes[nid]
         if n.status != S.PENDING or not graph.parents(nid) <= done:
@@ -205,7 +207,7 @@ def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
             continue
         n.status = S.QUEUED
         n.attempt += 1
-        n.dispatched_at = timezone.now()
+        n.dispatched_at = now
         n.redispatches = 0
         if nid in cache.regenerate:
             n.reason = "ran: regenerate output was requested"
@@ -213,12 +215,7 @@ def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
             n.reason = "ran: no cached output for these parameters and inputs"
         queued.append(n)
     kept = _kept(graph, queued, keep) if keep is not None else None
-    for n in queued:
-        emit(run, "node_queued", **node_payload(n))
-        fields = ["status", "attempt", "dispatched_at", "redispatches", "reason"]
-        if n is kept and keep is not None:  # queued and started in one write
-            fields += _running(n, keep.worker)
-        n.save(update_fields=fields)
+    _write_queued(run, queued, kept, keep, now)
     if kept is not None:
         emit(run, "node_started", **node_payload(kept))
         # Its parents' outputs are in the rows just read: the worker taking it does not read them again.
@@ -236,6 +233,23 @@ def _advance_locked(run: Run, keep: Keep | None = None) -> NodeRun | None:
     first_error = next((n.error for n in nodes.values() if n.status == S.FAILED and n.error), None)
     _finish_run(run, status, (first_error or {}).get("message", "") if status == Run.Status.FAILED else "")
     return None
+
+
+def _write_queued(run: Run, queued: list[NodeRun], kept: NodeRun | None, keep: Keep | None, now: Any) -> None:
+    """Writes the nodes just queued (``kept`` also started, for ``keep``'s worker) and their events; those to be
+    sent alike in one statement."""
+    sent: dict[tuple[int, str], list[int]] = {}
+    for n in queued:
+        emit(run, "node_queued", **node_payload(n))
+        if n is kept and keep is not None:  # queued and started in one write
+            fields = ["status", "attempt", "dispatched_at", "redispatches", "reason", *_running(n, keep.worker)]
+            n.save(update_fields=fields)
+        else:
+            sent.setdefault((n.attempt, n.reason), []).append(n.pk)
+    for (attempt, reason), pks in sent.items():
+        NodeRun.objects.filter(pk__in=pks).update(
+            status=S.QUEUED, attempt=attempt, dispatched_at=now, redispatches=0, reason=reason
+        )
 
 
 def _kept(graph: Graph, queued: list[NodeRun], keep: Keep) -> NodeRun | None:
@@ -368,6 +382,8 @@ def _mark_unsent(items: list[tuple[int, int, str]], error: str) -> None:
 def _claim(node_run_id: int, attempt: int, worker: str) -> NodeRun | None:
     with transaction.atomic():
         # What running the node reads next (its graph, its workspace) comes with the lock; only the run row is locked.
+        # The node is read once the lock is held: read with it, in one statement, it could be a version from before
+        # the lock's holder changed it (PostgreSQL rechecks only the locked row), and be claimed twice.
         runs = Run.objects.select_for_update(of=("self",)).select_related("pipeline_version", "workspace")
         run = runs.filter(nodes__pk=node_run_id).first()
         if run is None:

@@ -273,6 +273,24 @@ def test_local_put_chunks_keeps_an_existing_artifact_and_leaves_no_temporary_fil
     ]
 
 
+def test_local_put_chunks_flushes_to_disk_only_the_file_it_keeps(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    store = LocalArtifactStore(tmp_path)
+
+    # a new artifact is flushed before it is named
+    assert store.put_chunks(iter([DATA[:3], DATA[3:]])) == (DIGEST, len(DATA))
+    assert len(synced) == 1
+
+    # the same bytes again (a node computed again with the same result): dropped, not flushed
+    assert store.put_chunks(iter([DATA])) == (DIGEST, len(DATA))
+    assert len(synced) == 1
+    assert store.get(DIGEST) == DATA
+
+
 def test_local_put_chunks_stores_nothing_when_the_pieces_stop_with_an_error(tmp_path: Path) -> None:
     # given pieces whose source fails halfway
     store = LocalArtifactStore(tmp_path)

@@ -91,6 +91,28 @@ def test_submit_queues_the_roots_and_leaves_the_rest_pending(user, ws):
     assert list(RunEvent.objects.filter(run=run).values_list("type", flat=True)) == ["run_started", "node_queued"]
 
 
+def test_submit_queues_its_roots_in_one_statement_without_reading_its_nodes_back(user, ws):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given a pipeline of three independent nodes
+    pipeline = create_pipeline(
+        user, ws, "roots", document=document([(f"n{i}", "test_sleep", {"seconds": 0}) for i in range(3)], [])
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        run = services.submit_run(user=user, pipeline=pipeline)
+
+    # then all three are queued, each attempt 1 and sent at the same moment
+    nodes = list(run.nodes.all())
+    assert {n.status for n in nodes} == {S.QUEUED} and {n.attempt for n in nodes} == {1}
+    assert len({n.dispatched_at for n in nodes}) == 1
+    # with one UPDATE for the three, and the rows just created not read again
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum(s.startswith('UPDATE "runs_noderun"') for s in sql) == 1
+    assert not any(s.startswith("SELECT") and 'FROM "runs_noderun"' in s for s in sql)
+
+
 def test_a_full_pipeline_runs_in_process_then_is_reused_and_a_changed_parameter_reruns_only_downstream(user, ws):
     dataset = upload_sample(user, ws)
     pipeline = create_pipeline(user, ws, "bc", document=train_score_evaluate(dataset.pk, "diagnosis"))

@@ -7,8 +7,10 @@ for the same number of seconds, optimizing AUC, and their winners are scored on 
 with ``sklearn.metrics.roc_auc_score`` of the positive class's probabilities.
 
 - Tessera: Dataset → AutoML Classification (primary metric AUC, time budget, trial budget 1,000 so only the
-  time stops it, default algorithms: boosted decision tree, decision forest, logistic regression; default
-  holdout 20%; 4 concurrent trials) run through the executor on two real Celery workers (solo pool, Redis
+  time stops it, the latest version's defaults: boosted decision tree, decision forest, logistic regression;
+  Automatic validation, i.e. 5-fold cross-validation of the breast-cancer sample and a 20% holdout of the
+  census-like table at these budgets, as FLAML decides; greedy ensemble selection; 4 concurrent trials) run
+  through the executor on two real Celery workers (solo pool, Redis
   broker, PostgreSQL state): its trials are parts that both workers take. The trained model output is
   loaded from the artifact store and scored in this process with Score Model's scoring (``score_table``).
 - FLAML: ``flaml.AutoML().fit(task="classification", metric="roc_auc", time_budget=..., estimator_list=

@@ -23,6 +23,9 @@ def _numeric(n: int = 160, seed: int = 0) -> pd.DataFrame:
 
 
 def _run(module: Any, df: pd.DataFrame, **params: Any) -> dict[str, Any]:
+    """The module run in-process; measured on the holdout unless ``validation_type`` says otherwise (these tests
+    compare with a holdout split by hand; "Automatic" has its own tests)."""
+    params.setdefault("validation_type", "Holdout")
     return module.run({"training_dataset": DataTable(df)}, module.parse_params(params), LocalContext())
 
 
@@ -241,6 +244,7 @@ def test_cross_validation_measures_the_mean_over_the_folds() -> None:
         maximum_number_of_trials=2,
         validation_type="Cross-validation",
         number_of_folds=4,
+        ensemble_method="Average of the best",
     )
 
     assert out["leaderboard"].meta["sweep"]["evaluation"] == "4-fold cross-validation of the training dataset"
@@ -308,7 +312,13 @@ def test_every_algorithm_of_every_task_runs_a_trial(task: str) -> None:
 
 def test_the_progress_detail_carries_each_trial_as_the_leaderboard_records_it() -> None:
     ctx = LocalContext()
-    params = {"label_column": "y", "maximum_number_of_trials": 4, "maximum_concurrent_trials": 2, "random_seed": 1}
+    params = {
+        "label_column": "y",
+        "maximum_number_of_trials": 4,
+        "maximum_concurrent_trials": 2,
+        "random_seed": 1,
+        "validation_type": "Holdout",
+    }
     module = AutoMLClassification()
 
     out = module.run({"training_dataset": DataTable(_numeric())}, module.parse_params(params), ctx)
@@ -316,12 +326,13 @@ def test_the_progress_detail_carries_each_trial_as_the_leaderboard_records_it() 
     assert ctx.detail["search"] == {"metric": "AUC", "higher_is_better": True, "budget": 4}
     board = out["leaderboard"].df.sort_values("Trial")
     trials = [ctx.detail[str(n)] for n in board["Trial"]]
-    assert sorted(ctx.detail) == ["1", "2", "3", "4", "5", "search"]  # 5: the soft-voting ensemble
+    # every row of the leaderboard, the soft-voting ensemble's too (5) when greedy selection found one
+    assert sorted(ctx.detail) == sorted([*map(str, board["Trial"]), "search"])
     assert [t["algorithm"] for t in trials] == board["Algorithm"].tolist()
     assert [json.dumps(t["settings"], sort_keys=True) for t in trials] == board["Hyperparameters"].tolist()
     assert [t["value"] for t in trials] == board["AUC"].tolist()
     assert [t["duration_s"] for t in trials] == board["Duration (s)"].tolist()
-    assert [t["status"] for t in trials] == ["completed"] * 5
+    assert [t["status"] for t in trials] == ["completed"] * len(board)
     assert all(t["elapsed_s"] >= 0 for t in trials)
     # each round is announced running before its trials finish
     assert [fraction for fraction, message in ctx.progress_updates if "running 2" in message] == [0.0, 0.45]
@@ -365,7 +376,7 @@ def test_the_soft_voting_ensemble_averages_the_best_distinct_trials_and_wins_onl
 
     df = _numeric(seed=0)
     params = {"label_column": "y", "maximum_number_of_trials": 8, "maximum_concurrent_trials": 4, "random_seed": 0}
-    out = _run(AutoMLClassification(), df, **params, ensemble_size=3)
+    out = _run(AutoMLClassification(), df, **params, ensemble_size=3, ensemble_method="Average of the best")
 
     board = out["leaderboard"].df.to_dict("records")
     trials = [r for r in board if r["Algorithm"] != "Soft-voting ensemble"]
@@ -419,6 +430,7 @@ def test_an_ensemble_that_does_not_beat_the_best_trial_stays_a_row_of_the_leader
         maximum_concurrent_trials=4,
         random_seed=1,
         ensemble_size=3,
+        ensemble_method="Average of the best",
     )
 
     board = out["leaderboard"].df.to_dict("records")
@@ -438,6 +450,7 @@ def test_a_regression_ensemble_averages_its_members_predictions() -> None:
         maximum_concurrent_trials=4,
         random_seed=3,
         ensemble_size=3,
+        ensemble_method="Average of the best",
     )
 
     board = out["leaderboard"].df.to_dict("records")
@@ -544,6 +557,22 @@ def test_the_time_budget_reserves_the_winners_refit_and_explanation_from_what_it
     assert (slack(8), slack(60)) == (2.0, 6.0)
 
 
+def test_with_greedy_selection_the_reserve_adds_the_ensembles_other_members_refits_up_to_a_share() -> None:
+    from modules.library.training._automl_budget import ENSEMBLE_SHARE, OUTPUT_SECONDS, SAFETY, TimeBudget
+
+    df = _numeric(n=200)
+    best, second, third = {"fit_s": 2.0, "score_s": 0.1}, {"fit_s": 1.0, "score_s": 0.1}, {"fit_s": 0.6}
+    alone = TimeBudget(60, 0.0, _problem(df)).tail(best)
+
+    # the best trial's tail, plus refitting the other two best distinct trials (on 200 rows rather than 160)
+    clock = TimeBudget(60, 0.0, _problem(df), partners=lambda: [best, second, third])
+    assert clock.tail(best) == pytest.approx(alone + SAFETY * (1.6 * 1.25))
+    # never more than a share of the budget for them
+    short = TimeBudget(10, 0.0, _problem(df), partners=lambda: [best, {"fit_s": 40.0}])
+    assert short.tail(best) == pytest.approx(TimeBudget(10, 0.0, _problem(df)).tail(best) + ENSEMBLE_SHARE * 10)
+    assert clock.tail(None) == 0.2 * 60 + OUTPUT_SECONDS
+
+
 def test_no_round_starts_when_the_time_left_covers_not_half_a_round_and_the_winners_tail() -> None:
     import time
 
@@ -562,3 +591,35 @@ def test_no_round_starts_when_the_time_left_covers_not_half_a_round_and_the_winn
     )
     clock.end -= 9.0
     assert clock.search_stops(trial) == "time budget of 10 s spent"
+
+
+def test_automatic_validation_cross_validates_a_table_small_for_its_time_budget_as_flaml_decides() -> None:
+    from modules.library.training.automl import _validation_type
+
+    def chosen(rows: int, columns: int, budget: int, validation: bool = False) -> str:
+        df = pd.DataFrame({f"x{i}": np.zeros(rows) for i in range(columns)} | {"y": np.zeros(rows)})
+        params = AutoMLRegression.parse_params({"label_column": "y", "time_budget_seconds": budget})
+        return _validation_type(params, DataTable(df), DataTable(df) if validation else None)
+
+    # FLAML's rule: rows x columns / 0.9 under 10,000,000 per hour of budget, and under 100,000 rows
+    assert chosen(426, 30, 20) == "Cross-validation"  # the breast-cancer sample, 20 s: 14,200 < 55,556
+    assert chosen(22_500, 14, 40) == "Holdout"  # the census-like table, 40 s: 350,000 > 111,111
+    assert chosen(22_500, 14, 3600) == "Cross-validation"
+    assert chosen(100_000, 1, 7 * 24 * 3600) == "Holdout"  # 100,000 rows or more: always a holdout
+    assert chosen(1_000, 100, 0) == "Cross-validation"  # no time budget: under 1,000,000 cells
+    assert chosen(20_000, 100, 0) == "Holdout"
+    assert chosen(426, 30, 20, validation=True) == "Holdout"  # a validation dataset measures instead
+
+
+def test_automatic_validation_is_the_default_and_says_what_it_chose() -> None:
+    ctx = LocalContext()
+    module = AutoMLClassification()
+    params = module.parse_params({"label_column": "y", "maximum_number_of_trials": 2, "soft_voting_ensemble": False})
+
+    out = module.run({"training_dataset": DataTable(_numeric())}, params, ctx)
+
+    assert params.validation_type == "Automatic" and params.number_of_folds == 5
+    assert out["leaderboard"].meta["sweep"]["evaluation"] == "5-fold cross-validation of the training dataset"
+    assert "validation (Automatic, 160 rows x 3 feature columns): 5-fold cross-validation of the training dataset" in (
+        "\n".join(ctx.logs)
+    )

@@ -361,6 +361,12 @@ class Problem:
         self.folds = folds
         self.spent: dict[str, float] = {}  # the last ``measure``'s seconds fitting and scoring
 
+    def held_out(self) -> list[DataTable]:
+        """The held-out rows of each evaluation, in ``measure``'s order: the validation dataset, or each split's."""
+        if self.validation is not None:
+            return [self.validation]
+        return [self.training.with_df(self.training.df.iloc[held]) for _, held in self.splits()]
+
     def splits(self, log: RunContext | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """(training rows, held-out rows) of each evaluation; empty when a validation dataset measures."""
         if self.validation is not None:
@@ -418,7 +424,8 @@ class Problem:
                 _balance(member)
         if ensemble:
             named = [(f"trial {n}", member) for n, member in zip(ensemble.trials, members, strict=True)]
-            estimator: Any = SoftVotingClassifier(named) if first.task != "regression" else AveragingRegressor(named)
+            averaging = SoftVotingClassifier if first.task != "regression" else AveragingRegressor
+            estimator: Any = averaging(named, weights=ensemble.weights)
         else:
             estimator = members[0]
         features = prepare_features(df, self.feature_types, port="training_dataset")
@@ -445,11 +452,7 @@ class Problem:
         else:
             with fitting_threads(estimator, threads_of(self.ctx)):
                 pipeline.fit(features, y, **fit_params)
-        name = (
-            f"{ENSEMBLE.lower()} of trials {', '.join(str(n) for n in ensemble.trials)}"
-            if ensemble
-            else first.name or first.learner
-        )
+        name = ensemble_name(ensemble.trials, ensemble.weights) if ensemble else first.name or first.learner
         return FittedModel(
             estimator=pipeline,
             task=first.task,
@@ -467,13 +470,16 @@ class Problem:
         settings: dict[str, Any],
         pruning: dict[str, Any] | None = None,
         stop_at: float | None = None,
+        keep_scores: bool = False,
     ) -> tuple[dict[str, float], list[list[float]]]:
         """The trial's metrics (on the validation dataset, the holdout rows, or the mean over the folds) and,
         for a boosted-tree trial measured with ``pruning``, its validation-loss curve on the first of them
         (``[[trees, loss], ...]``). Raises :class:`Pruned` when the pruner stops it, :class:`TimeUp` once
         ``stop_at`` (``time.time()``) has passed, between folds or trees. ``self.spent`` says the seconds its
-        fits and its scoring took (``fit_s``, ``score_s``), summed over the splits."""
+        fits and its scoring took (``fit_s``, ``score_s``), summed over the splits. With ``keep_scores``,
+        ``self.scored`` holds each split's scored held-out rows (what ensemble selection averages)."""
         self.spent = {"fit_s": 0.0, "score_s": 0.0}
+        self.scored: list[DataTable] = []
         if self.validation is not None:
             splits: list[tuple[np.ndarray | None, DataTable]] = [(None, self.validation)]
         else:
@@ -493,7 +499,10 @@ class Problem:
             scoring = time.monotonic()
             if watch is not None:
                 curve = watch.curve
-            per_split.append(score_metrics(score_table(model, held), self.label))
+            scored = score_table(model, held, append=False)
+            if keep_scores:
+                self.scored.append(scored)
+            per_split.append(score_metrics(scored, self.label))
             self.spent["fit_s"] += scoring - began
             self.spent["score_s"] += time.monotonic() - scoring
         return {name: _mean([split[name] for split in per_split]) for name in per_split[0]}, curve
@@ -501,17 +510,28 @@ class Problem:
 
 @dataclass
 class Ensemble:
-    """The soft-voting ensemble of the learners of ``trials`` (their leaderboard numbers, in order)."""
+    """The soft-voting ensemble of the learners of ``trials`` (their leaderboard numbers, in order), each
+    counted once or ``weights`` times (greedy ensemble selection)."""
 
     trials: list[int]
     learners: list[Learner]
+    weights: list[int] | None = None
 
 
-def ensemble_of(task: str, members: list[dict[str, Any]], seed: int) -> Ensemble:
-    """The ensemble of ``members`` (leaderboard rows: trial, algorithm, settings)."""
+def ensemble_of(task: str, members: list[dict[str, Any]], seed: int, weights: list[int] | None = None) -> Ensemble:
+    """The ensemble of ``members`` (leaderboard rows: trial, algorithm, settings), weighted by ``weights``."""
     return Ensemble(
-        [m["trial"] for m in members], [learner_for(task, m["algorithm"], m["settings"], seed) for m in members]
+        [m["trial"] for m in members],
+        [learner_for(task, m["algorithm"], m["settings"], seed) for m in members],
+        list(weights) if weights is not None else None,
     )
+
+
+def ensemble_name(trials: list[int], weights: list[int] | None = None) -> str:
+    """ "soft-voting ensemble of trials 3, 7" (each once), or "... of trials 3 ×2, 7 ×1" (weighted)."""
+    if weights is None:
+        return f"{ENSEMBLE.lower()} of trials {', '.join(str(n) for n in trials)}"
+    return f"{ENSEMBLE.lower()} of trials {', '.join(f'{n} ×{w}' for n, w in zip(trials, weights, strict=True))}"
 
 
 class TimeUp(Exception):
@@ -648,11 +668,16 @@ def _mean(values: list[float]) -> float:
     return float(np.mean(values)) if all(not math.isnan(v) for v in values) else float("nan")
 
 
+def worker_name() -> str:
+    """This process, as the leaderboard's Worker column names it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def run_trial(problem: Problem, item: dict[str, Any]) -> dict[str, Any]:
     """One trial (``item``: trial number, algorithm, settings, featurization, and the members of an ensemble
     or the pruner's curves) -> its row of the leaderboard: completed, pruned or failed."""
     started = time.monotonic()
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+    worker = worker_name()
     row: dict[str, Any] = {"status": "completed", "error": "", "metrics": {}, "worker": worker, "curve": []}
     stop_at = item.get("stop_at")
     try:
@@ -661,7 +686,14 @@ def run_trial(problem: Problem, item: dict[str, Any]) -> dict[str, Any]:
             row["metrics"], _ = problem.measure(ensemble, item["featurization"])
         else:
             learner = learner_for(problem.task, item["algorithm"], item["settings"], problem.seed)
-            row["metrics"], row["curve"] = problem.measure(learner, item["featurization"], item.get("pruning"), stop_at)
+            keep = bool(item.get("keep_scores"))
+            row["metrics"], row["curve"] = problem.measure(
+                learner, item["featurization"], item.get("pruning"), stop_at, keep_scores=keep
+            )
+            if keep:
+                from modules.library.training._automl_selection import encode_scores
+
+                row["scores"] = encode_scores(problem.scored, problem.label)
         row.update({k: round(v, 4) for k, v in problem.spent.items()})
     except TimeUp as up:
         row.update(status="stopped", error=f"the search's share of the time budget ended: stopped {up}")

@@ -12,6 +12,10 @@ rows its held-out rows were held from, then permutation importance on at most
   holdout fraction)``, ``k / (k - 1)`` for k folds, 1 with a validation dataset);
 - the explanation: one split's fit (none with a validation dataset: the refitted model is explained on
   it), and one scoring of the held-out rows per input column plus one;
+- with greedy ensemble selection (version 3's default), also refitting the other trials the ensemble may
+  take: the next best distinct trials, up to the ensemble size (``partners``), at most
+  :data:`ENSEMBLE_SHARE` of the budget. Selection itself fits nothing; an ensemble whose refit the time
+  left does not cover is cut to a smaller one that fits, or left;
 - all of it times :data:`SAFETY`, plus :data:`OUTPUT_SECONDS` for the outputs; before any trial
   completed, :data:`UNKNOWN_TAIL_SHARE` of the budget.
 
@@ -36,12 +40,21 @@ from __future__ import annotations
 import math
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 #: Estimates of the tail are multiplied by this: none, as trials measure their fits with the pruning watch and
 #: per-split overheads a refit does not have (make bench-automl, 2026-12-07: 1.3 x the estimate reserved 2.6-4.3 x
 #: what the tail took, 0.6-2.2 s against 1.5-9.4 s).
 SAFETY = 1.0
+#: The reserve for refitting an ensemble's other members is at most this share of the budget: the first rounds'
+#: trials (often the slowest) would otherwise keep half of a 40 s budget from the search (make bench-automl,
+#: 2026-12-07: a census-like search stopped at 20 trials with 15 s unused), and selection cuts an ensemble
+#: to what the time left can train.
+ENSEMBLE_SHARE = 0.15
+#: Greedy ensemble selection picks for at most this share of the budget (at least 1 s): 0.1 s for 5 folds of 426
+#: rows or one of 4,500, 0.5 s for 22,000 held-out rows (two classes).
+SELECTION_SHARE = 0.03
 #: A round starts while the time left past the tail covers this share of a typical round.
 ROUND_SHARE = 0.5
 #: Seconds kept for building the output tables and returning them.
@@ -61,11 +74,15 @@ def slack(seconds: float) -> float:
 class TimeBudget:
     """The clock of one AutoML node with a time budget of ``seconds`` from ``started`` (``time.monotonic``)."""
 
-    def __init__(self, seconds: float, started: float, problem: Any) -> None:
+    def __init__(
+        self, seconds: float, started: float, problem: Any, partners: Callable[[], list[dict[str, Any]]] | None = None
+    ) -> None:
         self.seconds = float(seconds)
         self.end = started + self.seconds
         self.problem = problem
         self.rounds: list[float] = []  # wall seconds of each round of trials
+        #: The best distinct trials so far, as many as an ensemble may take (greedy selection), best first.
+        self.partners = partners
 
     def left(self) -> float:
         return self.end - time.monotonic()
@@ -98,11 +115,14 @@ class TimeBudget:
     # ---- the tail --------------------------------------------------------------------------------
 
     def tail(self, best: dict[str, Any] | None) -> float:
-        """Estimated seconds to refit and explain ``best`` (the best single trial so far), and return the outputs;
-        :data:`UNKNOWN_TAIL_SHARE` of the budget while no trial has completed."""
+        """Estimated seconds to refit and explain ``best`` (the best single trial so far), refit the other trials
+        an ensemble may take (``partners``), and return the outputs; :data:`UNKNOWN_TAIL_SHARE` of the budget
+        while no trial has completed."""
         if best is None:
             return UNKNOWN_TAIL_SHARE * self.seconds + OUTPUT_SECONDS
-        return self.cost([best], refit=True, explain=True) + OUTPUT_SECONDS
+        others = [t for t in self.partners() if t is not best] if self.partners is not None else []
+        ensemble = min(self.cost(others, refit=True, explain=False), ENSEMBLE_SHARE * self.seconds) if others else 0.0
+        return self.cost([best], refit=True, explain=True) + ensemble + OUTPUT_SECONDS
 
     def cost(self, trials: list[dict[str, Any]], *, measure: bool = False, refit: bool, explain: bool) -> float:
         """Estimated seconds (safety included) of the model averaging ``trials`` (one trial: that trial's):

@@ -9,8 +9,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, create_model
 
-from modules.library.training import _automl
-from modules.library.training._automl_budget import OUTPUT_SECONDS, TimeBudget, slack
+from modules.library.training import _automl, _automl_selection
+from modules.library.training._automl_budget import OUTPUT_SECONDS, SELECTION_SHARE, TimeBudget, slack
 from modules.library.training.cross_validate_model import check_labelled, metric_names
 from modules.sdk import (
     DataTable,
@@ -63,9 +63,16 @@ class _AutoML(Module):
         )
         for rail in rails:
             ctx.log(f"guardrail {rail.name}: {rail.status}" + (f" ({', '.join(rail.columns)})" if rail.columns else ""))
+        if params.validation_type == AUTOMATIC and problem.validation is None:
+            rows, columns = len(problem.training.df), len(problem.feature_types)
+            ctx.log(f"validation (Automatic, {rows:,} rows x {columns} feature columns): {_evaluation(problem)}")
         problem.splits(ctx)  # refuse an impossible split here, before any trial, and log how folds fall
-        clock = TimeBudget(params.time_budget_seconds, started, problem) if params.time_budget_seconds else None
         metric = params.primary_metric
+        rows: list[dict[str, Any]] = []
+        partners = (lambda: _top_distinct(rows, metric, params.ensemble_size)) if _greedy(params) else None
+        clock = (
+            TimeBudget(params.time_budget_seconds, started, problem, partners) if params.time_budget_seconds else None
+        )
         higher = _automl.higher_is_better(metric)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = optuna.create_study(
@@ -73,7 +80,7 @@ class _AutoML(Module):
             sampler=optuna.samplers.TPESampler(seed=params.random_seed, constant_liar=True),
         )
         budget = params.maximum_number_of_trials
-        rows: list[dict[str, Any]] = []
+        scores: dict[int, dict[str, Any] | None] = {}  # trial -> its held-out scores (greedy ensemble selection)
         search = {"metric": metric, "higher_is_better": higher, "budget": budget}
         ctx.progress(0.0, f"trial 0 / {budget}", detail={"search": search})
         stop = ""
@@ -94,7 +101,8 @@ class _AutoML(Module):
                 clock.rounds.append(time.monotonic() - round_started)
             for (trial, _, _), item, result in zip(asked, items, results, strict=True):
                 _tell(study, trial, result, metric)
-                rows.append({**{k: v for k, v in item.items() if k not in ("pruning", "stop_at")}, **result})
+                scores[item["trial"]] = result.pop("scores", None)
+                rows.append({**{k: v for k, v in item.items() if k not in _ITEM_ONLY}, **result})
                 ctx.log(
                     f"trial {item['trial']} ({item['algorithm']}, worker {result['worker']}): "
                     + _outcome(result, metric)
@@ -118,7 +126,10 @@ class _AutoML(Module):
         if single is None:
             raise _no_winner(rows, params, metric)
         reserved = clock.tail(single) if clock is not None else 0.0
-        best = self._ensemble(inputs, params, ctx, rows, settings, started, clock) or single
+        if _greedy(params):
+            best = self._selected(problem, params, ctx, rows, scores, settings, started, clock) or single
+        else:
+            best = self._ensemble(inputs, params, ctx, rows, settings, started, clock) or single
         ctx.check_cancelled()
         ctx.progress(0.9, f"training trial {best['trial']} ({best['algorithm']}) on the whole training dataset")
         learner = _learner(problem, best, params.random_seed)
@@ -171,6 +182,108 @@ class _AutoML(Module):
             "guardrails": _automl.guardrail_table(rails),
             "explanation": explanation,
         }
+
+    def _selected(
+        self,
+        problem: _automl.Problem,
+        params: Any,
+        ctx: RunContext,
+        rows: list[dict[str, Any]],
+        scores: dict[int, dict[str, Any] | None],
+        settings: dict[str, Any],
+        started: float,
+        clock: TimeBudget | None = None,
+    ) -> dict[str, Any] | None:
+        """Greedy ensemble selection over the trials' held-out scores (``_automl_selection``): a row of the
+        leaderboard when it beats the best single trial, and the row to train unless the time left does not
+        cover training it."""
+        metric = params.primary_metric
+        began = time.monotonic()
+        kept = [r for r in rows if scores.get(r["trial"]) is not None]
+        library = _top_distinct(kept, metric, _automl_selection.LIBRARY)
+        if len(library) < 2:
+            missing = sum(1 for r in rows if r["status"] == "completed" and scores.get(r["trial"]) is None)
+            why = (
+                f"{missing} completed trial(s) kept no held-out scores (more than "
+                f"{_automl_selection.SCORES_LIMIT:,} values, or classes missing from a fold's rows)"
+                if missing
+                else "fewer than 2 distinct trials completed"
+            )
+            ctx.log(f"no soft-voting ensemble: {why}")
+            return None
+        ctx.check_cancelled()
+        ctx.progress(0.88, f"greedy ensemble selection over the best {len(library)} distinct trials")
+        greedy = _automl_selection.select(
+            [(r["trial"], scores[r["trial"]]) for r in library],
+            problem.held_out(),
+            problem.label,
+            metric,
+            _automl.higher_is_better(metric),
+            params.ensemble_size,
+            deadline=began + max(1.0, SELECTION_SHARE * clock.seconds) if clock is not None else None,
+        )
+        if greedy is not None and len(greedy.path) < _automl_selection.PICKS and clock is not None and clock.left() > 0:
+            ctx.log(f"greedy ensemble selection stopped after {len(greedy.path)} picks (time budget)")
+        ranked = greedy.ranked() if greedy is not None else []
+        if greedy is None or not ranked:
+            ctx.log(
+                f"greedy ensemble selection over {len(library)} distinct trials: no mix beats trial "
+                f"{library[0]['trial']} alone ({metric} {library[0]['metrics'][metric]:.6g})"
+            )
+            return None
+        by_trial = {r["trial"]: r for r in rows}
+
+        def cost(i: int) -> float:  # refitting the mix of the first i + 1 picks on every training row
+            members = [by_trial[t] for t in greedy.counts[i]]
+            return clock.cost(members, refit=True, explain=False) + OUTPUT_SECONDS if clock is not None else 0.0
+
+        left = clock.left() if clock is not None else math.inf
+        chosen = next((i for i in ranked if cost(i) <= left), None)
+        selection = greedy.selection(ranked[0] if chosen is None else chosen)
+        members = [by_trial[t] for t in selection.trials]
+        row: dict[str, Any] = {
+            "trial": len(rows) + 1,
+            "algorithm": _automl.ENSEMBLE,
+            "settings": {"trials": selection.trials, "weights": selection.weights},
+            "featurization": settings,
+            "members": [{k: m[k] for k in ("trial", "algorithm", "settings")} for m in members],
+            "weights": selection.weights,
+            "status": "completed",
+            "error": "",
+            "metrics": selection.metrics,
+            "curve": [],
+            "worker": _automl.worker_name(),  # selected here, by the node's own process, from the trials' scores
+            "duration_s": round(time.monotonic() - began, 3),
+            "fit_s": round(sum(float(m.get("fit_s", 0.0)) for m in members), 4),
+            "score_s": round(sum(float(m.get("score_s", 0.0)) for m in members), 4),
+        }
+        rows.append(row)
+        ctx.progress(
+            0.9,
+            f"{_automl.ENSEMBLE.lower()}: {_outcome(row, metric)}",
+            detail={str(row["trial"]): _live(row, row, metric, started)},
+        )
+        name = _automl.ensemble_name(selection.trials, selection.weights)
+        ctx.log(
+            f"trial {row['trial']} ({name}, greedy selection over {len(library)} distinct trials, "
+            f"{sum(selection.weights)} picks): {metric} = {selection.value:.6g}, against {selection.single:.6g} "
+            f"for trial {selection.trials[0]} alone, on the held-out rows it was selected on"
+        )
+        if chosen is None:
+            ctx.log(
+                f"{max(0.0, left):.1f} s of the time budget are left and training this ensemble, or any smaller one "
+                f"that beats trial {selection.trials[0]}, would take longer (at least "
+                f"{min(cost(i) for i in ranked):.1f} s): the best single trial is the trained model"
+            )
+            return None
+        if chosen != ranked[0]:
+            best = greedy.selection(ranked[0])
+            ctx.log(
+                f"(the best mix, {_automl.ensemble_name(best.trials, best.weights)}, {metric} {best.value:.6g}, "
+                f"would take {cost(ranked[0]):.1f} s to train, more than the {left:.1f} s left)"
+            )
+        ctx.log("the ensemble is the trained model")
+        return row
 
     def _ensemble(
         self,
@@ -270,7 +383,7 @@ class _AutoML(Module):
             task,
             label,
             params.random_seed,
-            params.validation_type,
+            _validation_type(params, training, validation),
             params.holdout_fraction,
             params.number_of_folds,
             ctx,
@@ -307,9 +420,22 @@ class _AutoML(Module):
                         f"{max(0.0, clock.left()):.1f} s of the time budget left, fitting the winner on the "
                         f"rows before its held-out rows and permuting its columns would take about {need:.1f} s"
                     )
+                    if winner["algorithm"] != _automl.ENSEMBLE or clock.left() < OUTPUT_SECONDS:
+                        if ctx is not None:
+                            ctx.log(f"no explanation: {reason}")
+                        return _automl.no_importance(metric, reason)
+                    # An ensemble costs a fit per member: its trained model is explained on held-out rows it
+                    # also trained on, which says what it relies on (and may overstate what it overfits).
+                    held = problem.held_out()[0]
+                    table = _automl.importance(model, held, problem.label, metric, seed, rows, deadline)
+                    table.meta["explanation"]["trained_on_rows"] = True
+                    note = f"the ensemble is explained as trained on every row, held-out rows included ({reason})"
+                    table.meta["explanation"]["shortened"] = "; ".join(
+                        filter(None, [note, table.meta["explanation"].get("shortened")])
+                    )
                     if ctx is not None:
-                        ctx.log(f"no explanation: {reason}")
-                    return _automl.no_importance(metric, reason)
+                        ctx.log(f"explanation: {note}")
+                    return table
             fit_rows, held_rows = problem.splits()[0]
             held = problem.training.with_df(problem.training.df.iloc[held_rows])
             fitted = problem.fit(learner, settings, fit_rows)
@@ -375,7 +501,7 @@ def _live(item: dict[str, Any], result: dict[str, Any] | None, metric: str, star
 def _learner(problem: _automl.Problem, row: dict[str, Any], seed: int) -> Any:
     """The learner of a leaderboard row: a trial's learner module, or the ensemble of its members."""
     if row["algorithm"] == _automl.ENSEMBLE:
-        return _automl.ensemble_of(problem.task, row["members"], seed)
+        return _automl.ensemble_of(problem.task, row["members"], seed, row.get("weights"))
     return _automl.learner_for(problem.task, row["algorithm"], row["settings"], seed)
 
 
@@ -391,6 +517,9 @@ def _items(
         {"trial": len(rows) + i + 1, "algorithm": a, "settings": s, "featurization": settings}
         for i, (_, a, s) in enumerate(asked)
     ]
+    if _greedy(params):  # each trial keeps its held-out scores for ensemble selection
+        for item in items:
+            item["keep_scores"] = True
     if _pruning(params):
         curves = _curves(rows)
         for item in items:
@@ -428,6 +557,15 @@ def _no_winner(rows: list[dict[str, Any]], params: Any, metric: str) -> ModuleEr
 
 def _pruning(params: Any) -> bool:
     return bool(getattr(params, "prune_trials", False))
+
+
+def _greedy(params: Any) -> bool:
+    """Whether the ensemble is chosen by greedy selection (version 3's default) rather than as the best averaged."""
+    return bool(getattr(params, "soft_voting_ensemble", False)) and getattr(params, "ensemble_method", "") == GREEDY
+
+
+#: What a round's part items carry that the leaderboard's rows do not.
+_ITEM_ONLY = ("pruning", "stop_at", "keep_scores")
 
 
 def _curves(rows: list[dict[str, Any]]) -> list[list[list[float]]]:
@@ -478,12 +616,36 @@ def _stop(params: Any, best: dict[str, Any] | None, metric: str, clock: TimeBudg
     return clock.search_stops(best) if clock is not None else ""
 
 
+def _validation_type(params: Any, training: DataTable, validation: DataTable | None) -> str:
+    """ "Holdout" or "Cross-validation": as chosen, or for "Automatic" by FLAML's rule (``flaml.AutoML``'s
+    ``eval_method="auto"``): cross-validation when the training table is small for the time it has, else a
+    holdout. The same on every worker (it depends on the table and the parameters only)."""
+    if params.validation_type != AUTOMATIC or validation is not None:
+        return "Holdout" if params.validation_type == AUTOMATIC else params.validation_type
+    rows, columns = len(training.df), max(1, len(training.schema.columns) - 1)
+    cells = rows * columns / 0.9
+    if params.time_budget_seconds:
+        small = cells < CV_CELLS_PER_HOUR * params.time_budget_seconds / 3600 and rows < CV_ROWS
+    else:
+        small = cells < CV_CELLS_UNTIMED
+    return "Cross-validation" if small else "Holdout"
+
+
 def _evaluation(problem: _automl.Problem) -> str:
     if problem.validation is not None:
         return "validation dataset"
     if problem.validation_type == "Cross-validation":
         return f"{problem.folds}-fold cross-validation of the training dataset"
     return f"holdout of {problem.holdout:.0%} of the training dataset"
+
+
+#: "Automatic" validation cross-validates below these sizes (FLAML's ``SMALL_LARGE_THRES`` and
+#: ``CV_HOLDOUT_THRESHOLD``: rows x feature columns / 0.9 per hour of time budget, and rows); without a time
+#: budget, below :data:`CV_CELLS_UNTIMED` cells (a fit of a few seconds at most, times the folds).
+CV_CELLS_PER_HOUR = 10_000_000
+CV_ROWS = 100_000
+CV_CELLS_UNTIMED = 1_000_000
+AUTOMATIC = "Automatic"
 
 
 class _SearchParams(ParamModel):
@@ -537,20 +699,31 @@ class _SearchParams(ParamModel):
     )
 
 
-# Version 2's parameters (version 1 had neither an ensemble nor pruning), shared by both modules.
+# Version 2's parameters (version 1 had neither an ensemble nor pruning) and version 3's (the ensemble method),
+# shared by both modules.
 _SOFT_VOTING_ENSEMBLE: Any = Field(
     True,
     title="Soft-voting ensemble",
-    description="After the search, measure the average of the best trials (probabilities for classes, "
-    "predictions for numbers) like a trial; it is the trained model only when it beats the best single "
-    "trial on the primary metric.",
+    description="After the search, build an ensemble of the best trials (probabilities averaged for classes, "
+    "predictions for numbers); it is the trained model only when it beats the best single trial on the "
+    "primary metric.",
+)
+GREEDY, AVERAGE = "Greedy selection", "Average of the best"
+_ENSEMBLE_METHOD: Any = Field(
+    GREEDY,
+    title="Ensemble method",
+    description="Greedy selection: from the best trials' scores on their held-out rows, add one trial at a "
+    "time, again and again, the one that improves the primary metric most (Caruana's ensemble selection, "
+    "as auto-sklearn does; a trial picked twice weighs twice; no extra fit). Average of the best: the best "
+    "distinct trials, each once, measured like a trial.",
 )
 _ENSEMBLE_SIZE: Any = Field(
     5,
     ge=2,
     le=20,
     title="Ensemble size",
-    description="How many of the best distinct trials the ensemble averages (fewer if fewer completed).",
+    description="At most this many distinct trials in the ensemble (Average of the best: the best this many, "
+    "fewer if fewer completed).",
 )
 _PRUNE_TRIALS: Any = Field(
     True,
@@ -558,7 +731,20 @@ _PRUNE_TRIALS: Any = Field(
     description="Stop a boosted-tree trial early when its validation loss, as trees are added, is worse "
     "than the median of earlier boosted-tree trials at the same number of trees (Optuna's MedianPruner).",
 )
+_VALIDATION_TYPE: Any = Field(
+    AUTOMATIC,
+    title="Validation type",
+    description="How a trial is measured without a validation dataset: Automatic (k-fold cross-validation "
+    "when the training table is small for the time budget, as FLAML decides: rows x columns / 0.9 under "
+    "10,000,000 per hour of budget and under 100,000 rows, or under 1,000,000 cells without a time budget; "
+    "else the holdout), on a held-out share of the training rows (stratified for classes), or the mean "
+    "over k folds.",
+)
+_NUMBER_OF_FOLDS: Any = Field(5, ge=2, le=20, title="Number of folds", description="Folds (Cross-validation).")
 _VERSION_2 = ("soft_voting_ensemble", "ensemble_size", "prune_trials")
+_VERSION_3 = ("ensemble_method",)
+#: Fields version 3 redefined: older versions keep their own (Holdout by default, 3 folds).
+_REDEFINED_IN_3 = ("validation_type", "number_of_folds")
 
 
 class AutoMLClassification(_AutoML):
@@ -578,7 +764,7 @@ class AutoMLClassification(_AutoML):
 
     id = "automl_classification"
     name = "AutoML Classification"
-    version = 2
+    version = 3
 
     class Params(_SearchParams):
         primary_metric: Literal["AUC", "Accuracy", "F-score", "Precision", "Recall", "Average log loss"] = Field(
@@ -594,7 +780,10 @@ class AutoMLClassification(_AutoML):
         blocked_algorithms: list[ClassificationAlgorithm] = Field(
             [], title="Blocked algorithms", description="Learners the search never tries."
         )
+        validation_type: Literal["Automatic", "Holdout", "Cross-validation"] = _VALIDATION_TYPE  # type: ignore[assignment]
+        number_of_folds: int = _NUMBER_OF_FOLDS
         soft_voting_ensemble: bool = _SOFT_VOTING_ENSEMBLE
+        ensemble_method: Literal["Greedy selection", "Average of the best"] = _ENSEMBLE_METHOD
         ensemble_size: int = _ENSEMBLE_SIZE
         prune_trials: bool = _PRUNE_TRIALS
 
@@ -618,7 +807,7 @@ class AutoMLRegression(_AutoML):
 
     id = "automl_regression"
     name = "AutoML Regression"
-    version = 2
+    version = 3
 
     class Params(_SearchParams):
         primary_metric: Literal[
@@ -636,7 +825,10 @@ class AutoMLRegression(_AutoML):
         blocked_algorithms: list[RegressionAlgorithm] = Field(
             [], title="Blocked algorithms", description="Learners the search never tries."
         )
+        validation_type: Literal["Automatic", "Holdout", "Cross-validation"] = _VALIDATION_TYPE  # type: ignore[assignment]
+        number_of_folds: int = _NUMBER_OF_FOLDS
         soft_voting_ensemble: bool = _SOFT_VOTING_ENSEMBLE
+        ensemble_method: Literal["Greedy selection", "Average of the best"] = _ENSEMBLE_METHOD
         ensemble_size: int = _ENSEMBLE_SIZE
         prune_trials: bool = _PRUNE_TRIALS
 
@@ -651,32 +843,37 @@ class AutoMLRegression(_AutoML):
         return "regression"
 
 
-def _version_1(module: type[_AutoML]) -> type[_AutoML]:
-    """``module`` as saved before version 2 (no ensemble, no pruning); kept so older pipelines still run
-    (and give the models they gave): its parameters are version 2's without the three new ones."""
+def _legacy(module: type[_AutoML], version: int, dropped: tuple[str, ...], what: str) -> type[_AutoML]:
+    """``module`` as saved at ``version``, kept so older pipelines still run (and give the models they gave): its
+    parameters are the latest's without ``dropped``; the run reads a missing one as that version did (no
+    ensemble method: the average of the best; no ensemble: none)."""
     latest = module.Params
-    fields = {k: (v.annotation, v) for k, v in latest.model_fields.items() if k not in _VERSION_2}
-    params = create_model(f"{module.__name__}V1Params", __base__=ParamModel, **fields)  # type: ignore[call-overload]
+    fields = {k: (v.annotation, v) for k, v in latest.model_fields.items() if k not in dropped}
+    for name in _REDEFINED_IN_3:
+        old = _SearchParams.model_fields[name]
+        fields[name] = (old.annotation, old)
+    params = create_model(f"{module.__name__}V{version}Params", __base__=ParamModel, **fields)  # type: ignore[call-overload]
 
     @classmethod  # type: ignore[misc]
     def migrate_params(cls: Any, from_version: int, saved: dict[str, Any]) -> dict[str, Any]:
         return dict(saved)
 
     return type(
-        f"{module.__name__}V1",
+        f"{module.__name__}V{version}",
         (module,),
         {
-            "__doc__": f"{module.name} as saved before version 2 (no soft-voting ensemble, no pruning); kept so "
-            "older pipelines still run.",
+            "__doc__": f"{module.name} as saved at version {version} ({what}); kept so older pipelines still run.",
             "__module__": module.__module__,
             "id": module.id,
             "name": module.name,
-            "version": 1,
+            "version": version,
             "Params": params,
             "migrate_params": migrate_params,
         },
     )
 
 
-AutoMLClassificationV1 = _version_1(AutoMLClassification)
-AutoMLRegressionV1 = _version_1(AutoMLRegression)
+AutoMLClassificationV1 = _legacy(AutoMLClassification, 1, _VERSION_2 + _VERSION_3, "no ensemble, no pruning")
+AutoMLRegressionV1 = _legacy(AutoMLRegression, 1, _VERSION_2 + _VERSION_3, "no ensemble, no pruning")
+AutoMLClassificationV2 = _legacy(AutoMLClassification, 2, _VERSION_3, "the ensemble averages the best trials")
+AutoMLRegressionV2 = _legacy(AutoMLRegression, 2, _VERSION_3, "the ensemble averages the best trials")

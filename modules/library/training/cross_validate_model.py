@@ -304,23 +304,28 @@ def train_quietly(
     return model
 
 
-def score_metrics(scored: DataTable, label: str) -> dict[str, float]:
+def score_metrics(scored: DataTable, label: str, only: str | None = None) -> dict[str, float]:
     """The metrics of one table scored by ``score_table``, named as Tune Model Hyperparameters names them.
 
     NaN where a metric is undefined (AUC when the rows hold one class, a relative error when the
-    label is constant, AUC and log loss for a model without probabilities).
+    label is constant, AUC and log loss for a model without probabilities). ``only``: that metric alone
+    where it can be computed alone (two classes), by the same definition (AutoML's ensemble selection
+    asks for one metric many times).
     """
     df, meta = scored.df, scored.meta
     if meta.get("task") == "regression":
-        return _regression_metrics(df[label].to_numpy(dtype="float64"), df[SCORED_LABELS].to_numpy(dtype="float64"))
+        return regression_metrics(df[label].to_numpy(dtype="float64"), df[SCORED_LABELS].to_numpy(dtype="float64"))
     if meta.get("task") == "binary":
-        positive = meta["positive_class"]
-        y = np.array([v == positive for v in _plain(df[label])], dtype=bool)
-        return _binary_metrics(y, df[SCORED_PROBABILITIES].to_numpy(dtype="float64"))
+        return binary_metrics(binary_truth(df[label], meta["positive_class"]), df[SCORED_PROBABILITIES], only)
     return _multiclass_metrics(df, label)
 
 
-def _regression_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+def binary_truth(labels: pd.Series, positive: Any) -> np.ndarray:
+    """Which rows hold the positive class, as ``score_metrics`` compares them."""
+    return np.array([v == positive for v in _plain(labels)], dtype=bool)
+
+
+def regression_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     error = y - p
     spread = y - y.mean()
     abs_spread, sq_spread = float(np.abs(spread).sum()), float((spread**2).sum())
@@ -333,19 +338,22 @@ def _regression_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     }
 
 
-def _binary_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+def binary_metrics(y: np.ndarray, probabilities: Any, only: str | None = None) -> dict[str, float]:
+    """Two-class metrics of the positive class's probabilities against ``y`` (``binary_truth``); ``only``: one."""
     from sklearn.metrics import f1_score, log_loss, precision_score, recall_score, roc_auc_score
 
+    p = np.asarray(probabilities, dtype="float64")
     predicted = p > THRESHOLD
     both = bool(y.any() and not y.all())
-    return {
-        "Accuracy": float((predicted == y).mean()),
-        "Precision": float(precision_score(y, predicted, zero_division=0)),
-        "Recall": float(recall_score(y, predicted, zero_division=0)),
-        "F-score": float(f1_score(y, predicted, zero_division=0)),
-        "AUC": float(roc_auc_score(y, p)) if both else float("nan"),
-        "Average log loss": float(log_loss(y, p, labels=[False, True])),
+    metrics = {
+        "Accuracy": lambda: float((predicted == y).mean()),
+        "Precision": lambda: float(precision_score(y, predicted, zero_division=0)),
+        "Recall": lambda: float(recall_score(y, predicted, zero_division=0)),
+        "F-score": lambda: float(f1_score(y, predicted, zero_division=0)),
+        "AUC": lambda: float(roc_auc_score(y, p)) if both else float("nan"),
+        "Average log loss": lambda: float(log_loss(y, p, labels=[False, True])),
     }
+    return {name: value() for name, value in metrics.items() if only is None or name == only}
 
 
 def _multiclass_metrics(df: pd.DataFrame, label: str) -> dict[str, float]:

@@ -20,6 +20,7 @@ from .conftest import node_status, output_table, submit, upload_sample, wait_for
 WARM = {"maximum_number_of_trials": 4, "maximum_concurrent_trials": 4, "soft_voting_ensemble": False}
 pytestmark = [pytest.mark.workers, pytest.mark.django_db(transaction=True)]
 P = NodePart.Status
+VERSION = 3
 AUTOML = {
     "label_column": "diagnosis",
     "maximum_number_of_trials": 8,
@@ -36,7 +37,7 @@ def _doc(dataset_id: int, **params: Any) -> dict[str, Any]:
         ],
         ["data.dataset -> automl.training_dataset"],
     )
-    doc["nodes"][1]["version"] = 2  # with the soft-voting ensemble and pruning
+    doc["nodes"][1]["version"] = VERSION  # greedy ensemble selection (scores carried back with each part), pruning
     return doc
 
 
@@ -52,7 +53,7 @@ def test_trials_run_on_both_workers_and_give_the_leaderboard_of_one_process(work
 
     assert done["status"] == "completed", done
     board = output_table(http, done["id"], "automl", "leaderboard")
-    assert sorted(board["Trial"]) == list(range(1, 10))  # 8 trials, then the soft-voting ensemble
+    assert sorted(board["Trial"]) == list(range(1, 10))  # 8 trials, then the soft-voting ensemble selected
     assert board.loc[board["Trial"] == 9, "Algorithm"].tolist() == ["Soft-voting ensemble"]
     assert board["Worker"].nunique() == 2, board["Worker"].tolist()
     parts = NodePart.objects.filter(node_run__run_id=done["id"])
@@ -67,7 +68,7 @@ COLUMNS = ["Trial", "Algorithm", "Hyperparameters", "AUC", "Accuracy", "Status"]
 
 def _alone(table: Any, params: dict[str, Any]) -> Any:
     """The leaderboard of the same search in this process (no workers)."""
-    module = default_registry().get("automl_classification")
+    module = default_registry().get("automl_classification", VERSION)
     return module().run({"training_dataset": table}, module.parse_params(params), LocalContext())["leaderboard"].df
 
 

@@ -1,5 +1,5 @@
-"""The AutoML winner deployed as an endpoint, a single learner or the soft-voting ensemble: rows that need its
-featurization score as Score Model scores them."""
+"""The AutoML winner deployed as an endpoint, a single learner or the soft-voting ensemble (version 2's average,
+version 3's weighted greedy selection): rows that need its featurization score as Score Model scores them."""
 
 from __future__ import annotations
 
@@ -46,11 +46,15 @@ def _orders(n: int = 300) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(
-    ("seed", "winner"),
-    [(0, "AutoML: Two-Class Logistic Regression"), (3, "AutoML: soft-voting ensemble of trials 2, 1, 4, 3")],
+    ("version", "seed", "winner"),
+    [
+        (2, 0, "AutoML: Two-Class Logistic Regression"),
+        (2, 3, "AutoML: soft-voting ensemble of trials 2, 1, 4, 3"),
+        (3, 0, "AutoML: soft-voting ensemble of trials 4 ×8, 1 ×2, 3 ×3"),  # greedy selection: weighted
+    ],
 )
 def test_the_automl_winner_answers_as_score_model_does_for_rows_needing_its_featurization(
-    owner: Any, workspace: Any, as_editor: APIClient, seed: int, winner: str
+    owner: Any, workspace: Any, as_editor: APIClient, version: int, seed: int, winner: str
 ) -> None:
     dataset = create_dataset_from_frame(owner, workspace, "Orders", _orders())
     automl = {
@@ -73,7 +77,7 @@ def test_the_automl_winner_answers_as_score_model_does_for_rows_needing_its_feat
             "split.results_dataset2 -> score.dataset",
         ],
     )
-    training["nodes"][2]["version"] = 2  # the soft-voting ensemble may win: it must serve the same way
+    training["nodes"][2]["version"] = version  # the soft-voting ensemble may win: it must serve the same way
     run = drain(runs.submit_run(user=owner, pipeline=create_pipeline(owner, workspace, "Orders", document=training)))
     assert run.status == Run.Status.COMPLETED
     endpoint = deploy(as_editor, workspace, derive(as_editor, run)["pipeline"]["id"], name="orders")

@@ -85,3 +85,36 @@ def test_the_automl_node_shows_its_leaderboard_while_it_searches(
     trials = [int(rows.nth(i).locator("td").nth(0).inner_text()) for i in range(BUDGET)]
     assert trials == list(range(1, BUDGET + 1))
     ui.shot(page, "e2e-automl-leaderboard-finished")
+
+
+def test_a_version_3_automl_node_offers_automatic_validation_and_greedy_ensemble_selection(
+    page: Page, live_server_e2e, account: Account
+) -> None:
+    # Given an AutoML Classification node at the latest version, its parameters left at their defaults
+    doc = document(
+        [
+            ("data", "dataset", {"dataset": {"dataset_id": account.dataset_id}}),
+            ("automl", "automl_classification", {"label_column": "diagnosis"}),
+        ],
+        ["data.dataset -> automl.training_dataset"],
+    )
+    doc["nodes"][1]["version"] = 3
+    pipeline = create_pipeline(account.user, account.workspace, "AutoML v3", document=doc)
+    ui.sign_in(page, live_server_e2e.url, account.username, account.password)
+    page.goto(f"{live_server_e2e.url}/pipelines/{pipeline.pk}")
+    expect(ui.card(page, "automl_classification")).to_be_visible(timeout=20_000)
+
+    # When its panel is opened
+    panel = ui.select(page, "automl_classification")
+
+    # Then validation is Automatic (5 folds) and the ensemble is chosen by greedy selection, each with its choices
+    validation = panel.locator('[data-param="validation_type"] select')
+    expect(validation).to_have_value("Automatic")
+    expect(validation.locator("option")).to_have_text(["Automatic", "Holdout", "Cross-validation"])
+    expect(panel.locator('[data-param="number_of_folds"] input')).to_have_value("5")
+    method = panel.locator('[data-param="ensemble_method"] select')
+    expect(method).to_have_value("Greedy selection")
+    expect(method.locator("option")).to_have_text(["Greedy selection", "Average of the best"])
+    expect(panel.locator('[data-param="ensemble_method"]')).to_contain_text("Ensemble method")
+    panel.locator('[data-param="ensemble_method"]').scroll_into_view_if_needed()
+    ui.shot(page, "e2e-automl-v3-parameters")

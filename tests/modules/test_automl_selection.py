@@ -236,3 +236,20 @@ def test_the_fast_metric_selection_uses_equals_the_one_evaluate_model_reports(me
 
     expected = binary_metrics(y, p)[metric]
     assert (np.isnan(fast) and np.isnan(expected)) or fast == pytest.approx(expected, abs=1e-12)
+
+
+def test_only_the_trials_selection_may_pick_keep_their_scores_in_memory() -> None:
+    from modules.library.training.automl import _keep_library_scores
+
+    # given 30 completed trials (the last five repeating earlier settings) and a failed one, all but it with scores
+    rows = [
+        {"trial": n, "algorithm": "A", "settings": {"k": n % 25}, "status": "completed", "metrics": {"AUC": n / 100}}
+        for n in range(1, 31)
+    ] + [{"trial": 31, "algorithm": "A", "settings": {}, "status": "failed", "metrics": {}}]
+    scores: dict[int, Any] = {n: {"splits": []} for n in range(1, 31)} | {31: None}
+
+    _keep_library_scores(rows, scores, "AUC")
+
+    # then the 20 best distinct ones keep theirs (30..11, a repeat's own scores kept: it is the better of its pair)
+    assert {n for n, s in scores.items() if s is not None} == set(range(11, 31))
+    assert _automl_selection.LIBRARY == 20

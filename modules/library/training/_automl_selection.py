@@ -41,9 +41,9 @@ from modules.sdk import DataTable
 LIBRARY = 20
 #: Picks greedy selection makes; the best prefix is the ensemble.
 PICKS = 25
-#: Held-out values (rows x score columns, over every split) above which a trial keeps no scores: the node
-#: then averages the best trials instead (``Average of the best``), and its log says why.
-SCORES_LIMIT = 250_000
+#: Held-out values (rows x score columns, over every split) above which a trial keeps no scores (about 1 MB in
+#: the part's stored result at the limit); the node's log then says why there is no ensemble.
+SCORES_LIMIT = 100_000
 
 
 def encode_scores(scored: list[DataTable], label: str) -> dict[str, Any] | None:

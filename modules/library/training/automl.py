@@ -107,6 +107,8 @@ class _AutoML(Module):
                     f"trial {item['trial']} ({item['algorithm']}, worker {result['worker']}): "
                     + _outcome(result, metric)
                 )
+            if _greedy(params):
+                _keep_library_scores(rows, scores, metric)
             best = _best(rows, metric)
             summary = (
                 "no trial succeeded yet"
@@ -562,6 +564,16 @@ def _pruning(params: Any) -> bool:
 def _greedy(params: Any) -> bool:
     """Whether the ensemble is chosen by greedy selection (version 3's default) rather than as the best averaged."""
     return bool(getattr(params, "soft_voting_ensemble", False)) and getattr(params, "ensemble_method", "") == GREEDY
+
+
+def _keep_library_scores(rows: list[dict[str, Any]], scores: dict[int, dict[str, Any] | None], metric: str) -> None:
+    """Only the trials greedy selection may pick (the best distinct ones) keep their held-out scores in memory: a
+    search of hundreds of trials holds 20 trials' scores, not all of them."""
+    kept = [r for r in rows if scores.get(r["trial"]) is not None]
+    library = {r["trial"] for r in _top_distinct(kept, metric, _automl_selection.LIBRARY)}
+    for row in kept:
+        if row["trial"] not in library:
+            scores[row["trial"]] = None
 
 
 #: What a round's part items carry that the leaderboard's rows do not.

@@ -32,6 +32,7 @@ import pandas as pd
 from modules.library._features import accepts_missing, check_no_missing_numbers, feature_encoder, prepare_features
 from modules.library._threads import fitting_threads
 from modules.library.scoring.score_model import score_table
+from modules.library.training._automl_selection import encode_scores
 from modules.library.training.cross_validate_model import LOWER_IS_BETTER, fold_assignments, score_metrics
 from modules.library.training.train_model import _label_values
 from modules.sdk import DataTable, FittedModel, Learner, ModuleError, RunContext, default_registry, threads_of
@@ -691,8 +692,6 @@ def run_trial(problem: Problem, item: dict[str, Any]) -> dict[str, Any]:
                 learner, item["featurization"], item.get("pruning"), stop_at, keep_scores=keep
             )
             if keep:
-                from modules.library.training._automl_selection import encode_scores
-
                 row["scores"] = encode_scores(problem.scored, problem.label)
         row.update({k: round(v, 4) for k, v in problem.spent.items()})
     except TimeUp as up:

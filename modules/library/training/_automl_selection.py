@@ -93,13 +93,15 @@ class Selection:
 
 @dataclass
 class Greedy:
-    """Every prefix of the picks: the metric after each (``path``), the picks so far, the scores summed."""
+    """Every prefix of the picks: the metric after each (``path``), the picks so far, the scores summed; whether
+    the deadline stopped the picks (``cut_short``)."""
 
     path: list[float]
     counts: list[dict[int, int]]
     sums: list[list[dict[str, np.ndarray]]]
     splits: list[_Split]
     higher_is_better: bool
+    cut_short: bool = False
 
     def ranked(self) -> list[int]:
         """The prefixes that mix at least two trials and beat the first pick alone, best first (the earliest
@@ -148,6 +150,7 @@ def select(
     greedy = Greedy([], [], [], splits, higher_is_better)
     for _ in range(picks):
         if deadline is not None and time.monotonic() >= deadline and greedy.path:
+            greedy.cut_short = True
             break
         n = sum(counts.values()) + 1
         candidates = [u for u in usable if u[0] in counts] if len(counts) >= size else usable
@@ -227,7 +230,7 @@ def fast_binary_metric(metric: str, y: np.ndarray, p: np.ndarray) -> float:
         return tp / (tp + fn) if tp + fn else 0.0
     if metric == "F-score":
         return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    return binary_metrics(y, p, only=metric)[metric]
+    return binary_metrics(y, p)[metric]
 
 
 def _mean_over(

@@ -224,7 +224,7 @@ class _AutoML(Module):
             params.ensemble_size,
             deadline=began + max(1.0, SELECTION_SHARE * clock.seconds) if clock is not None else None,
         )
-        if greedy is not None and len(greedy.path) < _automl_selection.PICKS and clock is not None and clock.left() > 0:
+        if greedy is not None and greedy.cut_short:
             ctx.log(f"greedy ensemble selection stopped after {len(greedy.path)} picks (time budget)")
         ranked = greedy.ranked() if greedy is not None else []
         if greedy is None or not ranked:
@@ -720,7 +720,7 @@ _SOFT_VOTING_ENSEMBLE: Any = Field(
     "predictions for numbers); it is the trained model only when it beats the best single trial on the "
     "primary metric.",
 )
-GREEDY, AVERAGE = "Greedy selection", "Average of the best"
+GREEDY = "Greedy selection"
 _ENSEMBLE_METHOD: Any = Field(
     GREEDY,
     title="Ensemble method",

@@ -304,19 +304,17 @@ def train_quietly(
     return model
 
 
-def score_metrics(scored: DataTable, label: str, only: str | None = None) -> dict[str, float]:
+def score_metrics(scored: DataTable, label: str) -> dict[str, float]:
     """The metrics of one table scored by ``score_table``, named as Tune Model Hyperparameters names them.
 
     NaN where a metric is undefined (AUC when the rows hold one class, a relative error when the
-    label is constant, AUC and log loss for a model without probabilities). ``only``: that metric alone
-    where it can be computed alone (two classes), by the same definition (AutoML's ensemble selection
-    asks for one metric many times).
+    label is constant, AUC and log loss for a model without probabilities).
     """
     df, meta = scored.df, scored.meta
     if meta.get("task") == "regression":
         return regression_metrics(df[label].to_numpy(dtype="float64"), df[SCORED_LABELS].to_numpy(dtype="float64"))
     if meta.get("task") == "binary":
-        return binary_metrics(binary_truth(df[label], meta["positive_class"]), df[SCORED_PROBABILITIES], only)
+        return binary_metrics(binary_truth(df[label], meta["positive_class"]), df[SCORED_PROBABILITIES])
     return _multiclass_metrics(df, label)
 
 
@@ -338,22 +336,21 @@ def regression_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     }
 
 
-def binary_metrics(y: np.ndarray, probabilities: Any, only: str | None = None) -> dict[str, float]:
-    """Two-class metrics of the positive class's probabilities against ``y`` (``binary_truth``); ``only``: one."""
+def binary_metrics(y: np.ndarray, probabilities: Any) -> dict[str, float]:
+    """Two-class metrics of the positive class's probabilities against ``y`` (``binary_truth``)."""
     from sklearn.metrics import f1_score, log_loss, precision_score, recall_score, roc_auc_score
 
     p = np.asarray(probabilities, dtype="float64")
     predicted = p > THRESHOLD
     both = bool(y.any() and not y.all())
-    metrics = {
-        "Accuracy": lambda: float((predicted == y).mean()),
-        "Precision": lambda: float(precision_score(y, predicted, zero_division=0)),
-        "Recall": lambda: float(recall_score(y, predicted, zero_division=0)),
-        "F-score": lambda: float(f1_score(y, predicted, zero_division=0)),
-        "AUC": lambda: float(roc_auc_score(y, p)) if both else float("nan"),
-        "Average log loss": lambda: float(log_loss(y, p, labels=[False, True])),
+    return {
+        "Accuracy": float((predicted == y).mean()),
+        "Precision": float(precision_score(y, predicted, zero_division=0)),
+        "Recall": float(recall_score(y, predicted, zero_division=0)),
+        "F-score": float(f1_score(y, predicted, zero_division=0)),
+        "AUC": float(roc_auc_score(y, p)) if both else float("nan"),
+        "Average log loss": float(log_loss(y, p, labels=[False, True])),
     }
-    return {name: value() for name, value in metrics.items() if only is None or name == only}
 
 
 def _multiclass_metrics(df: pd.DataFrame, label: str) -> dict[str, float]:

@@ -37,7 +37,7 @@ from modules.sdk import DataTable, Table, TableSchema
 from modules.sdk import StoredTable as TableArtifact
 from modules.sdk.fast_csv import read_fast
 from modules.sdk.ports import zip_members
-from modules.sdk.stream_csv import typed_pieces
+from modules.sdk.stream_csv import Retyped, pieces_read_once, typed_pieces
 from modules.sdk.stream_parquet import (
     ParquetDataError,
     parquet_memory_bytes,
@@ -82,11 +82,14 @@ class LargeText:
     source_name: str
     options: ReadOptions
 
-    def pieces(self) -> Iterator[pd.DataFrame]:
-        """The table piece by piece, typed as the whole file would be; a 400 naming the line or option at fault."""
+    def pieces(self, *, once: bool = False) -> Iterator[pd.DataFrame]:
+        """The table piece by piece, typed as the whole file would be; a 400 naming the line or option at fault.
+        ``once``: read in one pass (``pieces_read_once``), which raises ``Retyped`` when the file must be read
+        again with two (and a refusal may then come after pieces were given)."""
         partition_bytes = int(settings.TESSERA_DATASET_PARTITION_BYTES)
+        read = pieces_read_once if once else typed_pieces
         try:
-            yield from typed_pieces(
+            yield from read(
                 partial(_from_start, self.file), self.options.text(), piece_chars=max(partition_bytes // 2, 1)
             )
         except TextDataError as exc:
@@ -362,13 +365,26 @@ def store_large(upload: LargeUpload) -> StoredTable:
     """A large upload as partitioned Parquet, written a piece at a time as it is read (each piece of about half
     ``TESSERA_DATASET_PARTITION_BYTES`` one row group), profiled like ``store_partitioned``'s tables, the exact
     counts taken as the pieces go by (beside the encoding, which Arrow does without the GIL). Nothing is stored
-    when the file is refused: a delimited file is parsed whole, a Parquet file's footer checked, first."""
+    when the file is refused: the table is written to a temporary file that only a reading run to its end puts
+    in the store.
+
+    A delimited file is read in one pass (``pieces_read_once``: each piece written while the next is parsed);
+    when a later piece changes a column's type, what was written is dropped and the file read again in two
+    (``typed_pieces``: every piece parsed and typed before the first is written)."""
+    if isinstance(upload, LargeText):
+        try:
+            return _store_pieces(upload.pieces(once=True))
+        except Retyped:
+            pass
+    return _store_pieces(upload.pieces())
+
+
+def _store_pieces(pieces: Iterator[pd.DataFrame]) -> StoredTable:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from designer.engine.tables import StoreTables
 
-    pieces = upload.pieces()
-    first = next(pieces)  # the whole file parsed: every refusal comes before anything is written
+    first = next(pieces)
     counts = ExactCounts()
     with StoreTables(artifact_store()).writer() as sink, ThreadPoolExecutor(1, "tessera-store") as pool:
         written: Future[None] | None = None

@@ -148,14 +148,20 @@ class ExactCounts:
 
         for i, name in enumerate(df.columns):
             series = df.iloc[:, i]
-            self.missing[str(name)] = self.missing.get(str(name), 0) + int(series.isna().sum())
             if dtype_of(series) not in _NUMERIC:
+                self.missing[str(name)] = self.missing.get(str(name), 0) + int(series.isna().sum())
                 continue
             x = series.to_numpy(dtype="float64", na_value=np.nan)
-            x = x[~np.isnan(x)]
+            nan = np.isnan(x)
+            missing = int(np.count_nonzero(nan))
+            self.missing[str(name)] = self.missing.get(str(name), 0) + missing
+            if missing:
+                x = x[~nan]
             if x.size:
                 mean = float(x.mean())
-                part = (x.size, mean, float(((x - mean) ** 2).sum()), float(x.min()), float(x.max()))
+                spread = x - mean
+                np.multiply(spread, spread, out=spread)  # (x - mean) ** 2 without a second array
+                part = (x.size, mean, float(spread.sum()), float(x.min()), float(x.max()))
                 self.parts.setdefault(str(name), []).append(part)
 
 

@@ -88,11 +88,12 @@ class ArtifactStore(ABC):
             raise ArtifactCorrupt(digest)
         return data
 
-    def put_file(self, path: Path | str) -> str:
+    def put_file(self, path: Path | str, *, digest: str | None = None) -> str:
         """Store the file at ``path`` (moved or copied in, never read whole into memory); its digest.
+        ``digest``: the file's sha256 when the caller hashed the bytes as it wrote them (else it is read here).
 
         The caller's file may be gone afterwards (a local store moves it when it can)."""
-        digest = file_digest(path)
+        digest = check_digest(digest) if digest is not None else file_digest(path)
         key = self._key(digest)
         if not self._exists(key) or self._size(key) != os.path.getsize(path):
             self._write_file(key, Path(path))

@@ -9,6 +9,8 @@ by its digest, so memory holds one chunk at a time.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Collection
@@ -71,25 +73,72 @@ class StoreTables:
         return _FileSink(self, row_group_rows)
 
 
+class _Hashed:
+    """A file being written, hashed as the bytes go by (the digest is ready when the last byte is written, not
+    after reading the file again).
+
+    A failed write (a full disk) is kept in ``error``, not raised to Arrow's Parquet writer, which calls
+    ``write``: Arrow formats a Python exception raised inside its call, and Python 3.11's traceback formatting
+    (``ast.parse``, for the carets) from there leaves the ``ast`` module's recursion count wrong, so that every
+    later ``ast.parse`` in the process raises SystemError. The sink raises ``error`` after the chunk instead."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.sha = hashlib.sha256()
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.error is None:
+            try:
+                self.file.write(data)
+                self.sha.update(data)
+            except OSError as exc:
+                self.error = exc
+        return len(data)
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    @property
+    def closed(self) -> bool:
+        return self.file.closed
+
+    def close(self) -> None:
+        self.file.close()
+
+
 class _FileSink(TableSink):
-    """Chunks into a temporary file (in the scratch folder: a large table's, on the data's disk), then the file
-    into the store."""
+    """Chunks into a temporary file (in the scratch folder: a large table's, on the data's disk), hashed as they
+    are written, then the file into the store."""
 
     def __init__(self, tables: StoreTables, row_group_rows: int | None) -> None:
         fd, path = tempfile.mkstemp(prefix="tessera-table-", suffix=".parquet", dir=scratch_dir())
         self.path = Path(path)
-        self.file: BinaryIO = os.fdopen(fd, "wb")
-        super().__init__(self.file, row_group_rows)
+        self.file = _Hashed(os.fdopen(fd, "wb"))
+        super().__init__(self.file, row_group_rows)  # type: ignore[arg-type]  # a file to pyarrow: write/tell/flush
         self.tables = tables
 
+    def write(self, table: DataTable) -> None:
+        super().write(table)
+        self._raise_write_error()
+
+    def _raise_write_error(self) -> None:
+        if self.file.error is not None:
+            raise self.file.error
+
     def _finish(self) -> StoredTable:
+        self._raise_write_error()  # the end of the file Arrow wrote when it closed
         self.file.close()
         try:
-            digest = self.tables.store.put_file(self.path)
+            digest = self.tables.store.put_file(self.path, digest=self.file.sha.hexdigest())
         finally:
             self.path.unlink(missing_ok=True)
         return self.tables.stored(self.tables._granted(digest))
 
     def discard(self) -> None:
-        self.file.close()
+        with contextlib.suppress(OSError):  # on a full disk this flush fails too: the file goes all the same
+            self.file.close()
         self.path.unlink(missing_ok=True)

@@ -63,6 +63,7 @@ def test_a_large_file_is_read_in_pieces_into_a_stored_table_equal_to_the_whole_r
     assert len(table.row_groups) > 5 and max(parsed) < 4096
     pd.testing.assert_frame_equal(table.read().df, read_delimited(text), check_exact=True)
     assert "read in" in ctx.logs[-1] and "2000 rows" in ctx.logs[-1]
+    assert any("reading the files again" in line for line in ctx.logs)  # the late word: the one pass gave way
 
 
 def test_a_pattern_of_large_files_is_read_file_after_file(root: Path, parsed: list[int]) -> None:
@@ -71,10 +72,11 @@ def test_a_pattern_of_large_files_is_read_file_after_file(root: Path, parsed: li
     for i, text in enumerate(texts):
         (root / "parts" / f"p{i}.csv").write_text(text)
 
-    table, _ = run(path=str(root / "parts" / "*.csv"))
+    table, ctx = run(path=str(root / "parts" / "*.csv"))
 
     expected = pd.concat([read_delimited(t) for t in texts], ignore_index=True)
     pd.testing.assert_frame_equal(table.read().df, expected, check_exact=True)
+    assert not any("reading the files again" in line for line in ctx.logs)  # types held: each file read once
 
 
 def test_a_later_file_typing_a_column_otherwise_is_refused_naming_the_file_and_column(

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from modules.sdk import DataTable, Module, ModuleError, Out, ParamModel, RunContext, StoredTable, Table
 from modules.sdk.scratch import scratch_dir
-from modules.sdk.stream_csv import TextOptions, typed_pieces
+from modules.sdk.stream_csv import Retyped, TextOptions, pieces_read_once, typed_pieces
 from modules.sdk.stream_parquet import ParquetDataError, parquet_memory_bytes, parquet_pieces
 from modules.sdk.textdata import TextDataError, read_delimited
 
@@ -211,13 +211,32 @@ def _in_pieces(
 ) -> StoredTable:
     """The files' rows written piece by piece (one row group each). Each file is typed as a whole, as when read
     whole; a later file must give each column the first file's type (a column with no values in a piece aside),
-    else the import is refused naming the file and the column."""
+    else the import is refused naming the file and the column.
+
+    Each file is read in one pass (``pieces_read_once``) unless a later piece changes a column's type: then what
+    was written is dropped and every file read again in two (``typed_pieces``)."""
+    try:
+        return _write_pieces(sources, fmt, has_header, partition, ctx, param, pieces_read_once)
+    except Retyped:
+        ctx.log("a column's type changed late in a file: reading the files again, each typed as a whole first")
+        return _write_pieces(sources, fmt, has_header, partition, ctx, param, typed_pieces)
+
+
+def _write_pieces(
+    sources: list[_Source],
+    fmt: str,
+    has_header: bool,
+    partition: int,
+    ctx: RunContext,
+    param: str,
+    read: Callable[..., Iterator[pd.DataFrame]],
+) -> StoredTable:
     options = TextOptions(delimiter="\t" if fmt == "TSV" else ",", has_header=has_header)
     dtypes: pd.Series | None = None
     with ctx.tables.writer() as sink:
         for source in sources:
             try:
-                for piece in typed_pieces(source.open, options, piece_chars=partition // 2):
+                for piece in read(source.open, options, piece_chars=partition // 2):
                     dtypes = piece.dtypes if dtypes is None else dtypes
                     _same_columns(source, piece, dtypes, param)
                     sink.write(DataTable(piece))

@@ -109,12 +109,13 @@ def test_a_large_upload_is_received_and_spooled_in_the_scratch_folder_on_the_dat
     as_editor: Any, workspace: Workspace, pieces_only: list[int], monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     """Not in the system's temporary folder, which is memory on many hosts: the upload as Django receives it
-    and the pieces waiting for the second pass both go to TESSERA_SCRATCH_DIR, by default under the data folder."""
+    and the pieces waiting for the second pass (a column whose type changes late: "code") both go to
+    TESSERA_SCRATCH_DIR, by default under the data folder."""
     spooled: list[Path] = []
     spool = stream_csv._spool
     monkeypatch.setattr(stream_csv, "_spool", lambda df, path: (spooled.append(path), spool(df, path))[1])
 
-    response = _post(as_editor, workspace, _csv(late_word=False))
+    response = _post(as_editor, workspace, _csv())
     received = TemporaryUploadedFile("big.csv", "text/csv", 0, "utf-8")  # how Django receives an upload of > 10 MB
     received.close()
 
@@ -128,12 +129,13 @@ def test_a_large_upload_is_received_and_spooled_in_the_scratch_folder_on_the_dat
 def test_a_disk_that_fills_while_an_upload_is_read_answers_507_and_stores_nothing(
     as_editor: Any, workspace: Workspace, pieces_only: list[int], monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
-    """The pieces are written by Arrow as always, but to /dev/full, where every write fails as on a full disk
-    (ENOSPC, from the kernel): the answer says the server is out of space, not 500, and nothing is half made."""
+    """The pieces waiting for the second pass are written by Arrow as always, but to /dev/full, where every write
+    fails as on a full disk (ENOSPC, from the kernel): the answer says the server is out of space, not 500, and
+    nothing is half made."""
     spool = stream_csv._spool
     monkeypatch.setattr(stream_csv, "_spool", lambda df, path: spool(df, Path("/dev/full")))
 
-    response = _post(as_editor, workspace, _csv(late_word=False))
+    response = _post(as_editor, workspace, _csv())
 
     assert response.status_code == 507, response.content
     body = response.json()
@@ -142,3 +144,50 @@ def test_a_disk_that_fills_while_an_upload_is_read_answers_507_and_stores_nothin
     assert str(settings.TESSERA_SCRATCH_DIR) not in body["detail"]  # the operator's log names folders, not the answer
     assert not Dataset.objects.filter(workspace=workspace).exists()
     assert list(settings.TESSERA_SCRATCH_DIR.glob("tessera-pieces-*")) == []
+
+
+def test_a_large_upload_whose_types_do_not_change_is_stored_in_one_pass(
+    as_editor: Any, workspace: Workspace, pieces_only: list[int], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    # given a large CSV whose columns keep one type throughout, and a spool that fails the test if written
+    data = _csv(late_word=False)
+    monkeypatch.setattr(stream_csv, "_spool", lambda df, path: pytest.fail("a piece was spooled"))
+    parsed: list[int] = []
+    read = stream_csv._Reading._parse
+    monkeypatch.setattr(stream_csv._Reading, "_parse", lambda self, *a, **k: (parsed.append(1), read(self, *a, **k))[1])
+
+    # when it is uploaded
+    response = _post(as_editor, workspace, data)
+
+    # then each piece was parsed once, and the stored table is the whole file's
+    assert response.status_code == 201, response.content
+    version = DatasetVersion.objects.get(dataset__name="big")
+    stored = StoredTable(version.digest, lambda: artifact_store().open(version.digest))
+    assert len(parsed) == len(stored.row_groups) > 5
+    pd.testing.assert_frame_equal(stored.read().df, read_delimited(data), check_exact=True)
+    assert list(settings.TESSERA_SCRATCH_DIR.glob("tessera-table-*")) == []
+
+
+def test_a_disk_that_fills_while_an_upload_is_stored_in_one_pass_answers_507_and_stores_nothing(
+    as_editor: Any, workspace: Workspace, pieces_only: list[int], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """The table is written as it is read, to a file that is /dev/full (ENOSPC from the kernel on every write).
+    The error reaches the answer without passing through Arrow's writer: Python 3.11 formatting it there breaks
+    every later ``ast.parse`` of the process (checked last)."""
+    import ast
+    import os
+
+    from designer.engine import tables
+
+    def full(fd: int, mode: str) -> Any:
+        os.close(fd)
+        return open("/dev/full", mode)  # noqa: SIM115  # the sink closes it
+
+    monkeypatch.setattr(tables.os, "fdopen", full)
+    response = _post(as_editor, workspace, _csv(late_word=False))
+
+    assert response.status_code == 507, response.content
+    assert response.json()["cause"] == "disk_full"
+    assert not Dataset.objects.filter(workspace=workspace).exists()
+    assert list(settings.TESSERA_SCRATCH_DIR.glob("tessera-table-*")) == []
+    ast.parse("x = [1]")  # SystemError (AST constructor recursion depth mismatch) had the error passed through Arrow

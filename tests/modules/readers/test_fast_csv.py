@@ -242,3 +242,28 @@ def test_a_non_number_past_the_first_megabyte_moves_its_column_to_the_text_path(
     assert isinstance(fast, pd.DataFrame)
     assert [str(t) for t in fast.dtypes] == ["str", "float64", "float64"]
     assert fast["a"].iloc[late] == "many" and np.isnan(fast["b"].iloc[late])
+
+
+def test_the_whitespace_arrow_trims_is_every_character_python_strips() -> None:
+    """The trim set is looked for below U+10000 only (cheaper): every code point Python reads as whitespace is."""
+    import sys
+
+    from modules.sdk.fast_csv import _python_whitespace
+
+    everywhere = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert _python_whitespace() == everywhere
+    assert all(c in everywhere for c in " \t\n\u00a0\u3000")
+
+
+def test_a_record_longer_than_arrows_block_is_still_read_by_arrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow parses in blocks (4 MB); a record longer than one is parsed again in one block, not left to the
+    careful parser."""
+    from modules.sdk import fast_csv
+
+    monkeypatch.setattr(fast_csv, "_BLOCK", 1000)
+    long = "x" * 5000
+    data = ("a,b\n" + "".join(f"{i},{'y' if i != 50 else long}\n" for i in range(200))).encode()
+    fast = read_fast(data, delimiter=",", has_header=True, min_bytes=0)
+    slow = read_delimited(data, delimiter=",", has_header=True)
+    assert fast is not None, "the long record sent the file to the careful parser"
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)

@@ -22,25 +22,28 @@ class WriterFailed(Exception):
     """The writer raised; its exception is the ``__cause__`` (not the consumer's failure, e.g. a full disk)."""
 
 
-class _Abandoned(Exception):
-    """The consumer stopped reading: the writer's next write ends it."""
-
-
 class _Sink(io.RawIOBase):
     def __init__(self) -> None:
         super().__init__()
         self.pieces: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self.abandoned = False
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
-        if self.abandoned:
-            raise _Abandoned
         piece = bytes(data)  # a copy only when the writer hands a view it will reuse
         self.pieces.put(piece)
         return len(piece)
+
+    def abandon(self) -> None:
+        """Make the writer's next write fail, so that it stops. The failure is raised by C code (a closed
+        ``BytesIO``'s ``write`` put in place of this one): Arrow formats an exception raised inside its call to
+        ``write``, and formatting one that passed through a Python frame runs ``ast.parse`` (Python 3.11's
+        carets), which from there leaves the ``ast`` module's recursion count wrong for the rest of the process
+        (every later ``ast.parse`` raises SystemError: Create Python Model, Export as code)."""
+        closed = io.BytesIO()
+        closed.close()
+        self.write = closed.write  # type: ignore[method-assign]
 
 
 def chunks_written_by(write: Callable[[BinaryIO], None]) -> Iterator[bytes]:
@@ -61,11 +64,14 @@ def chunks_written_by(write: Callable[[BinaryIO], None]) -> Iterator[bytes]:
 
     thread = threading.Thread(target=run, name="tessera-writer", daemon=True)
     thread.start()
+    finished = False
     try:
         while (piece := sink.pieces.get()) is not _END:
             yield piece  # type: ignore[misc]
+        finished = True
     finally:
-        sink.abandoned = True
+        if not finished:  # the consumer failed or closed the iterator: its exception is the one that counts
+            sink.abandon()
         thread.join()
-    if failure and not isinstance(failure[0], _Abandoned):
+    if failure:
         raise WriterFailed(f"{type(failure[0]).__name__}: {failure[0]}") from failure[0]

@@ -102,3 +102,23 @@ def test_the_sink_takes_views_as_well_as_bytes() -> None:
 
     # then each piece is what was written at the time
     assert list(chunks_written_by(write)) == [b"aaaa", b"bbbb"]
+
+
+def test_a_consumer_that_stops_mid_table_ends_arrows_writer_and_leaves_ast_working() -> None:
+    """Arrow's Parquet writer formats the exception that stops it; one raised through a Python frame would run
+    Python 3.11's caret finder (``ast.parse``) from inside Arrow's call and break every later ``ast.parse`` of
+    the process (SystemError: AST constructor recursion depth mismatch)."""
+    import ast
+
+    # given a table whose Parquet takes many writes
+    rng = np.random.default_rng(1)
+    arrow = pa.table({f"c{i}": rng.normal(size=200_000) for i in range(8)})
+
+    # when its consumer takes one piece and stops
+    pieces = chunks_written_by(lambda sink: Table.write_parquet(arrow, sink))
+    next(pieces)
+    pieces.close()
+
+    # then the writer ended, and ast still parses
+    assert not [t for t in threading.enumerate() if t.name == "tessera-writer"]
+    ast.parse("x = [1]")

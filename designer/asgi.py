@@ -18,6 +18,11 @@ django_asgi_app = get_asgi_application()
 # many hosts. An upload can be as large as the data: its copies go to the scratch folder on the data's disk.
 tempfile.tempdir = str(settings.TESSERA_SCRATCH_DIR)
 
+from designer.daphne_requests import body_from_file  # noqa: E402
+from designer.daphne_requests import install as read_bodies_from_files  # noqa: E402
+
+read_bodies_from_files()  # a body never whole in Daphne's memory; a full disk answers 507
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
@@ -31,7 +36,7 @@ async def stamped_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """Django with the moment Daphne handed the request over in ``scope[READY_AT]``: a scoring call records
     the time from then to its answer, the wait for a thread of the app's executor and for a database
     connection included, beside the view's own latency."""
-    await django_asgi_app({**scope, READY_AT: time.monotonic()}, receive, send)
+    await django_asgi_app({**scope, READY_AT: time.monotonic()}, body_from_file(receive), send)
 
 
 application = ProtocolTypeRouter(

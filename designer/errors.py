@@ -17,6 +17,7 @@ handler leaves); what it was writing is left out whole (a dataset is recorded on
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import shutil
 import sys
@@ -114,15 +115,22 @@ def out_of_space_response(request: HttpRequest, exc: BaseException | None) -> Ht
 def _limit_response(
     request: HttpRequest, status: int, message: str, code: str, cause: str, **more: Any
 ) -> HttpResponse:
-    """A limit of the server's (not an error of the app): JSON ``{detail, code, cause}`` on the API, the error
-    envelope on the scoring and pipeline endpoint routes (``cause`` and ``more`` as its one detail), plain text
-    elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": code, "cause": cause}, status=status)
-    if request.path.startswith(("/endpoints/", "/pipeline-endpoints/", "/metrics")):
+    """A limit of the server's (not an error of the app), as ``limit_body`` words it for the request's path."""
+    content_type, body = limit_body(request.path, status, message, code, cause, **more)
+    return HttpResponse(body, status=status, content_type=content_type)
+
+
+def limit_body(path: str, status: int, message: str, code: str, cause: str, **more: Any) -> tuple[str, bytes]:
+    """``(content type, body)`` of a limit's answer: JSON ``{detail, code, cause}`` on the API, the error envelope
+    on the scoring and pipeline endpoint routes (``cause`` and ``more`` as its one detail), plain text elsewhere.
+    Also what Daphne answers itself when a body could not be buffered (``designer/daphne_requests.py``)."""
+    if path.startswith("/api/"):
+        return "application/json", json.dumps({"detail": message, "code": code, "cause": cause}).encode()
+    if path.startswith(("/endpoints/", "/pipeline-endpoints/", "/metrics")):
         details = [{"cause": cause, **more}]
-        return JsonResponse({"error": {"code": status, "message": message, "details": details}}, status=status)
-    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+        envelope = {"error": {"code": status, "message": message, "details": details}}
+        return "application/json", json.dumps(envelope).encode()
+    return "text/plain; charset=utf-8", (message + "\n").encode()
 
 
 def free_space() -> str:

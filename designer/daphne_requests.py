@@ -108,7 +108,8 @@ class FileBody:
 
 
 class _OneChunk:
-    """Twisted's body file, as Daphne's loop reads it: one read gives the whole body as a ``FileBody``."""
+    """Twisted's body file, as Daphne's loop reads it (``read(buffer_size)``): one read gives the whole body as a
+    ``FileBody``."""
 
     def __init__(self, file: Any) -> None:
         self.file = file
@@ -125,6 +126,8 @@ class _OneChunk:
         return int(self.file.tell())
 
     def read(self, size: int = -1) -> Any:
+        if size < 0:
+            return self.file.read()  # all of it, as bytes: what Daphne replays into a WebSocket it upgrades to
         if self.given:
             return b""
         self.given = True

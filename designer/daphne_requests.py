@@ -21,7 +21,12 @@ dropped the connection: the client saw a reset, no answer. ``install`` keeps tha
 body as it arrives (the file is closed, its space given back) and answers 507 with the same JSON as a full disk
 anywhere else (``designer/errors.py``) once the body has arrived, without calling the app.
 
-Daphne has no hook for either, so both are a patch on its ``WebRequest`` (daphne 4.2); the tests run a real
+A body larger than any route takes (``TESSERA_MAX_REQUEST_MB``: by default the upload limit and 16 MB of form
+fields and framing) is not written at all: declared larger (``Content-Length``), or once more than that has
+arrived (a chunked body), the rest is dropped as it arrives and the answer is 413, so that nobody can fill the
+scratch disk with one request, signed in or not. The views check their own, smaller limits as before.
+
+Daphne has no hook for any of this, so it is a patch on its ``WebRequest`` (daphne 4.2); the tests run a real
 Daphne for each.
 """
 
@@ -39,6 +44,10 @@ log = logging.getLogger(__name__)
 _NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
+#: Daphne's own methods, each called by the one that replaces it.
+_DAPHNE: dict[str, Any] = {}
+
+
 def install() -> None:
     """Patch Daphne's ``WebRequest`` (once; nothing when Daphne is not installed)."""
     try:
@@ -47,37 +56,67 @@ def install() -> None:
         return
     if getattr(WebRequest, "_tessera_reads_bodies", False):
         return
-    init, chunk, process = WebRequest.__init__, WebRequest.handleContentChunk, WebRequest.process
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        init(self, *args, **kwargs)
-        self._parsePOSTFormSubmission = False  # Twisted's Request: no request.args from the body
-        self.tessera_write_error = None
-
-    def handleContentChunk(self: Any, data: bytes) -> None:  # noqa: N802 - Twisted's name
-        if self.tessera_write_error is not None:
-            return  # the rest of a body that could not be kept
-        try:
-            chunk(self, data)
-        except OSError as exc:
-            if exc.errno not in _NO_ROOM:
-                raise
-            self.tessera_write_error = exc
-            with contextlib.suppress(OSError):
-                self.content.close()  # a temporary file without a name: its space comes back now
-            self.content = _Emptied()
-
-    def process_body(self: Any) -> Any:
-        if self.tessera_write_error is not None:
-            return _answer_out_of_space(self)
-        if self.content is not None:
-            self.content = _OneChunk(self.content)
-        return process(self)
-
-    WebRequest.__init__ = __init__
-    WebRequest.handleContentChunk = handleContentChunk
-    WebRequest.process = process_body
+    replaced = {"__init__": _init, "gotLength": _got_length, "handleContentChunk": _content_chunk, "process": _process}
+    for name, method in replaced.items():
+        _DAPHNE[name] = getattr(WebRequest, name)
+        setattr(WebRequest, name, method)
     WebRequest._tessera_reads_bodies = True
+
+
+def _init(self: Any, *args: Any, **kwargs: Any) -> None:
+    _DAPHNE["__init__"](self, *args, **kwargs)
+    self._parsePOSTFormSubmission = False  # Twisted's Request: no request.args from the body
+    self.tessera_write_error = None
+    self.tessera_too_large = None
+    self.tessera_received = 0
+
+
+def _got_length(self: Any, length: int | None) -> None:
+    if length is not None and length > _max_body():
+        self.tessera_too_large = length
+        self.content = _Emptied()  # nothing of it is written
+        return
+    _DAPHNE["gotLength"](self, length)
+
+
+def _content_chunk(self: Any, data: bytes) -> None:
+    if self.tessera_write_error is not None or self.tessera_too_large is not None:
+        return  # the rest of a body that is not kept
+    self.tessera_received += len(data)
+    if self.tessera_received > _max_body():  # a chunked body, or one longer than it said
+        self.tessera_too_large = self.tessera_received
+        _drop(self)
+        return
+    try:
+        _DAPHNE["handleContentChunk"](self, data)
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM:
+            raise
+        self.tessera_write_error = exc
+        _drop(self)
+
+
+def _process(self: Any) -> Any:
+    if self.tessera_too_large is not None:
+        return _answer_too_large(self)
+    if self.tessera_write_error is not None:
+        return _answer_out_of_space(self)
+    if self.content is not None:
+        self.content = _OneChunk(self.content)
+    return _DAPHNE["process"](self)
+
+
+def _max_body() -> int:
+    from django.conf import settings
+
+    return int(settings.TESSERA_MAX_REQUEST_BYTES)
+
+
+def _drop(request: Any) -> None:
+    """Close the body's file (a temporary file without a name: its space comes back now); the rest goes nowhere."""
+    with contextlib.suppress(OSError):
+        request.content.close()
+    request.content = _Emptied()
 
 
 #: Bytes of the body handed to the app at a time.
@@ -178,6 +217,27 @@ class _Emptied:
         self.closed = True
 
 
+def _answer_too_large(request: Any) -> None:
+    from designer.errors import limit_body
+
+    limit, size = _max_body(), request.tessera_too_large
+    said = f"more than {limit:,} bytes" if request.tessera_received >= size else f"{size:,} bytes (its Content-Length)"
+    message = (
+        f"The request's body is {said}; this server takes at most {limit:,} bytes (TESSERA_MAX_REQUEST_MB). "
+        "Nothing of it was kept."
+    )
+    path = request.path.decode("ascii", "replace")
+    content_type, body = limit_body(path, 413, message, "too_large", "request_too_large")
+    _reply(request, 413, content_type, body)
+
+
+def _reply(request: Any, status: int, content_type: str, body: bytes) -> None:
+    request.handle_reply(
+        {"type": "http.response.start", "status": status, "headers": [(b"Content-Type", content_type.encode())]}
+    )
+    request.handle_reply({"type": "http.response.body", "body": body})
+
+
 def _answer_out_of_space(request: Any) -> None:
     from designer.errors import OUT_OF_SPACE_CAUSE, free_space, limit_body, out_of_space_message
 
@@ -190,7 +250,4 @@ def _answer_out_of_space(request: Any) -> None:
         free_space(),
     )
     content_type, body = limit_body(path, 507, out_of_space_message(), "insufficient_storage", OUT_OF_SPACE_CAUSE)
-    request.handle_reply(
-        {"type": "http.response.start", "status": 507, "headers": [(b"Content-Type", content_type.encode())]}
-    )
-    request.handle_reply({"type": "http.response.body", "body": body})
+    _reply(request, 507, content_type, body)

@@ -261,6 +261,11 @@ TESSERA_COMPUTE_DIR: Path = DATA_DIR / "compute"  # the embedded local clusters'
 
 # --- uploads ---------------------------------------------------------------------------------
 TESSERA_MAX_UPLOAD_BYTES: int = env("TESSERA_MAX_UPLOAD_MB", 200, cast=int) * 1024 * 1024
+# The largest request body the web server writes anywhere (Daphne: designer/daphne_requests.py): an upload at the
+# limit, its form fields and multipart framing. A larger one is dropped as it arrives and answered 413.
+TESSERA_MAX_REQUEST_BYTES: int = int(
+    env("TESSERA_MAX_REQUEST_MB", TESSERA_MAX_UPLOAD_BYTES / 2**20 + 16, cast=float) * 1024 * 1024
+)
 # A table dataset larger than this in memory is stored as partitioned Parquet: row groups of about this size,
 # each one partition on the Dask path, and profiled from its partitions (designer/datasets/services.py).
 TESSERA_DATASET_PARTITION_BYTES: int = int(env("TESSERA_DATASET_PARTITION_MB", 128.0, cast=float) * 1024 * 1024)

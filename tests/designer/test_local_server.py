@@ -269,3 +269,38 @@ def test_a_disk_that_fills_while_daphne_buffers_a_body_answers_507_and_the_serve
     assert answer["detail"].startswith("The server ran out of disk space")
     assert health.status_code == 200  # the same process goes on serving
     assert "out of disk space while Daphne buffered the body" in (LOG_DIR / "local-server-full-disk.log").read_text()
+
+
+def test_a_body_larger_than_any_route_takes_is_never_written_and_answers_413(tmp_path: Path) -> None:
+    """Whoever sends it: declared too large (Content-Length), or chunked and found too large as it arrives."""
+    import socket
+
+    data = tmp_path / "data"
+    env = _local_env(data, TESSERA_MAX_UPLOAD_MB="1", TESSERA_MAX_REQUEST_MB="2")
+    _manage(env, "migrate", "--noinput")
+    big = b"x" * (5 * 2**20)
+
+    def chunked() -> Iterator[bytes]:
+        for start in range(0, len(big), 2**16):
+            yield big[start : start + 2**16]
+
+    with _daphne(env, "local-server-too-large.log") as (web, port):
+        base = _ready(port)
+        scratch = data / "scratch"
+        with httpx.Client(base_url=base, timeout=60) as http:
+            declared = http.post("/api/datasets/", content=big, headers={"Content-Type": "application/octet-stream"})
+            streamed = http.post("/api/auth/token/", content=chunked(), headers={"Content-Type": "application/json"})
+            small = http.post("/api/auth/token/", json={"username": "nobody", "password": "x"})
+        # while a declared-too-large body arrives, nothing is written for it
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            head = b"POST /api/datasets/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5242880\r\n\r\n"
+            client.sendall(head + big[: 3 * 2**20])
+            time.sleep(0.5)
+            written = _open_files_under(web.pid, scratch)
+
+    assert declared.status_code == 413, declared.text
+    assert declared.json()["cause"] == "request_too_large"
+    assert "5,242,880 bytes (its Content-Length)" in declared.json()["detail"]
+    assert streamed.status_code == 413 and "more than 2,097,152 bytes" in streamed.json()["detail"]
+    assert small.status_code == 400  # a body under the cap reaches the app as before
+    assert written == []

@@ -4,12 +4,14 @@ hints where the reading looks wrong (numbers left as text, one column only). Sto
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 from rest_framework.exceptions import ValidationError
 
 from designer.engine.profile import page_table
+from modules.sdk.stream_csv import Retyped
 from modules.sdk.textdata import float_pattern
 
 from .options import ReadOptions
@@ -29,13 +31,11 @@ def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, 
         page["total"] = parsed.num_rows()
         problems = []
     elif isinstance(parsed, LargeText):  # read piece by piece: the page from the first, every row counted
-        pieces = parsed.pieces()
-        df = next(pieces)
+        try:  # in one pass, as it is saved; again in two when a later piece changes a column's type
+            df, total, valued = _count_pieces(parsed.pieces(once=True))
+        except Retyped:
+            df, total, valued = _count_pieces(parsed.pieces())
         page = page_table(df, 0, limit)
-        total, valued = len(df), {name for name in df.columns if df[name].notna().any()}
-        for piece in pieces:
-            total += len(piece)
-            valued |= {name for name in piece.columns if name not in valued and piece[name].notna().any()}
         page["total"] = total
         problems = _problems(df, parsed.options, valued)
     else:
@@ -52,6 +52,16 @@ def preview_upload(file: Any, options: ReadOptions, *, limit: int) -> dict[str, 
         "options": used,
         "problems": problems,
     }
+
+
+def _count_pieces(pieces: Iterator[pd.DataFrame]) -> tuple[pd.DataFrame, int, set[str]]:
+    """The first piece, the rows of all of them, and the columns with a value in any."""
+    df = next(pieces)
+    total, valued = len(df), {name for name in df.columns if df[name].notna().any()}
+    for piece in pieces:
+        total += len(piece)
+        valued |= {name for name in piece.columns if name not in valued and piece[name].notna().any()}
+    return df, total, valued
 
 
 def _problems(df: pd.DataFrame, options: ReadOptions, valued: set[str] | None = None) -> list[dict[str, str]]:

@@ -191,3 +191,17 @@ def test_a_disk_that_fills_while_an_upload_is_stored_in_one_pass_answers_507_and
     assert not Dataset.objects.filter(workspace=workspace).exists()
     assert list(settings.TESSERA_SCRATCH_DIR.glob("tessera-table-*")) == []
     ast.parse("x = [1]")  # SystemError (AST constructor recursion depth mismatch) had the error passed through Arrow
+
+
+def test_a_large_upload_whose_types_do_not_change_is_previewed_in_one_pass(
+    as_editor: Any, workspace: Workspace, pieces_only: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream_csv, "_spool", lambda df, path: pytest.fail("a piece was spooled"))
+
+    response = _post(as_editor, workspace, _csv(late_word=False), path="/api/datasets/preview/")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["total"] == ROWS
+    types = {c["name"]: c["type"] for c in body["columns"]}
+    assert types == {"x": "number", "n": "integer", "code": "integer", "flag": "boolean", "note": "string"}

@@ -74,8 +74,9 @@ def read_fast(
     import pyarrow as pa
 
     markers = missing_markers(missing_values)
-    if decimal != "." or column_types or not _fast_markers(markers) or len(data) < min_bytes:
-        return None
+    texts = {name for name, kind in (column_types or {}).items() if kind == "text"}
+    if decimal != "." or len(texts) < len(column_types or {}) or not _fast_markers(markers) or len(data) < min_bytes:
+        return None  # column types but "text" are read_delimited's
     if not delimiter.isascii() or delimiter == "\0":
         return None  # Arrow splits at one byte; csv at one character
     if check_encoding(encoding) != "utf-8":
@@ -88,23 +89,19 @@ def read_fast(
         quoting = _quoting(view, delimiter) if len(view) >= min_bytes else None
     if quoting is None:
         return None
-    if names is not None:  # a later piece: its first line is a record like any other (Arrow refuses a ragged one)
-        if len(names) < 2:
-            return None
-        header, skip = list(names), 0
-    else:
-        first = _first_record(view, delimiter)
-        if first is None or len(first) < 2 or not any(first):
-            return None
-        header, skip = _header(first, 1) if has_header else [f"Col{i + 1}" for i in range(len(first))], int(has_header)
+    found = _header_of(view, delimiter, has_header, names)
+    if found is None or not texts <= set(found[0]):
+        return None  # read_delimited refuses a column_types name the file does not have
+    header, skip = found
+    as_text = {i for i, name in enumerate(header) if name in texts}
     try:
-        columns_in = _parse_columns(view, delimiter, len(header), quoting == "multiline", skip, markers)
+        columns_in = _parse_columns(view, delimiter, len(header), quoting == "multiline", skip, markers, as_text)
     except (pa.ArrowException, ValueError):
         return None
     rows = len(columns_in[0])
     if rows == 0:
         return None
-    typed = _typed_columns(columns_in, markers)
+    typed = _typed_columns(columns_in, markers, as_text)
     if any(column is None for column in typed):
         return None
     columns = dict(zip(header, typed, strict=True))
@@ -115,12 +112,27 @@ def read_fast(
     return df
 
 
+def _header_of(
+    view: memoryview, delimiter: str, has_header: bool, names: list[str] | None
+) -> tuple[list[str], int] | None:
+    """The columns' names and the lines to skip before the records; ``None`` where ``read_delimited`` must look
+    (a blank or unreadable first line, one column)."""
+    if names is not None:  # a later piece: its first line is a record like any other (Arrow refuses a ragged one)
+        return (list(names), 0) if len(names) >= 2 else None
+    first = _first_record(view, delimiter)
+    if first is None or len(first) < 2 or not any(first):
+        return None
+    return (_header(first, 1) if has_header else [f"Col{i + 1}" for i in range(len(first))]), int(has_header)
+
+
 def _fast_markers(markers: frozenset[str]) -> bool:
     """Whether Arrow's ASCII lowering finds exactly the cells Python's ``str.lower`` does for these markers."""
     return markers == MISSING_MARKERS or all(m.isascii() and "k" not in m for m in markers)
 
 
-def _typed_columns(texts: list[Any], markers: frozenset[str] = MISSING_MARKERS) -> list[pd.Series | None]:
+def _typed_columns(
+    texts: list[Any], markers: frozenset[str] = MISSING_MARKERS, as_text: Collection[int] = ()
+) -> list[pd.Series | None]:
     """Every column typed, on as many threads as there are cores (Arrow's kernels let go of the GIL); each
     text column is let go once typed, so the text and the typed table are not both held whole. A column Arrow
     already parsed as numbers (:func:`_parse_numbers`) only changes hands."""
@@ -128,7 +140,7 @@ def _typed_columns(texts: list[Any], markers: frozenset[str] = MISSING_MARKERS) 
 
     def one(i: int) -> pd.Series | None:
         text, texts[i] = texts[i], None
-        return _as_parsed(text) if _is_numbers(text) else _typed(text, markers)
+        return _as_parsed(text) if _is_numbers(text) else _typed(text, markers, as_text=i in as_text)
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(texts), os.cpu_count() or 1))) as pool:
         return list(pool.map(one, range(len(texts))))
@@ -267,12 +279,20 @@ def _null_spellings(markers: frozenset[str]) -> list[str]:
 
 
 def _parse_columns(
-    view: memoryview, delimiter: str, width: int, multiline: bool, skip: int, markers: frozenset[str]
+    view: memoryview,
+    delimiter: str,
+    width: int,
+    multiline: bool,
+    skip: int,
+    markers: frozenset[str],
+    as_text: Collection[int] = (),
 ) -> list[Any]:
-    """Every column of the file, as Arrow numbers where :func:`_numeric_columns` allows it, else as text."""
+    """Every column of the file, as Arrow numbers where :func:`_numeric_columns` allows it (never those of
+    ``as_text``, read as text whatever they hold), else as text."""
     import pyarrow as pa
 
     numeric = _numeric_columns(view, delimiter, width, multiline=multiline, skip=skip, markers=markers)
+    numeric = {name: kind for name, kind in numeric.items() if int(name[1:]) not in as_text}
     for _ in range(_RETRIES):
         try:
             table = _parse(view, delimiter, width, multiline=multiline, skip=skip, numeric=numeric, markers=markers)
@@ -368,12 +388,13 @@ def _as_parsed(column: Any) -> pd.Series:
     return pd.Series(column.to_numpy(zero_copy_only=False), dtype="float64")
 
 
-def _typed(raw: Any, markers: frozenset[str] = MISSING_MARKERS) -> pd.Series | None:
+def _typed(raw: Any, markers: frozenset[str] = MISSING_MARKERS, *, as_text: bool = False) -> pd.Series | None:
     """``_typed_column`` of textdata, on an Arrow text column (no cell holds a quote: the caller checked);
     ``None`` where Arrow cannot type it as Python does.
 
     Casting is the test, as patterns cost more: Arrow's finite numbers are ``_FLOAT``'s, what it reads
-    beyond them (``inf``, ``nan``) comes out infinite or NaN, and its integers are ``_INT``'s plus hex."""
+    beyond them (``inf``, ``nan``) comes out infinite or NaN, and its integers are ``_INT``'s plus hex.
+    ``as_text``: the column is text whatever it holds (``column_types``' "text": stripped, markers missing)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -388,6 +409,8 @@ def _typed(raw: Any, markers: frozenset[str] = MISSING_MARKERS) -> pd.Series | N
         return pd.Series([np.nan] * len(cells), dtype="str")
     values = pc.if_else(missing, pa.scalar(None, pa.string()), cells) if some_missing else cells
     del cells
+    if as_text:
+        return pd.Series(values.to_pandas(), dtype="str")
     numbers = _numbers(values, present)
     if numbers is not False:
         return numbers

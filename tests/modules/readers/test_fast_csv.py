@@ -209,7 +209,9 @@ def test_numbers_are_parsed_by_arrow_and_typed_as_read_delimited_types_them(monk
 
     from_text: list[int] = []
     typed = fast_csv._typed
-    monkeypatch.setattr(fast_csv, "_typed", lambda raw, markers: from_text.append(len(raw)) or typed(raw, markers))
+    monkeypatch.setattr(
+        fast_csv, "_typed", lambda raw, markers, **kw: from_text.append(len(raw)) or typed(raw, markers, **kw)
+    )
     rng = np.random.default_rng(1)
     n = 5_000
     df = pd.DataFrame(
@@ -267,3 +269,32 @@ def test_a_record_longer_than_arrows_block_is_still_read_by_arrow(monkeypatch: p
     slow = read_delimited(data, delimiter=",", has_header=True)
     assert fast is not None, "the long record sent the file to the careful parser"
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1", "2", " 3 ", "NA", "4"],  # integers, read as spelled (stripped)
+        ["1.5", "?", "2e3", "", "-0"],  # numbers and markers
+        ["true", "FALSE", "null", "true", "x"],  # flags and a word
+        ["a", "NA", "n/a", "NULL", "?"],  # markers only but one
+        ["NA", "?", "", "null", "NaN"],  # markers only
+    ],
+)
+def test_a_column_typed_text_by_its_reading_options_is_read_by_arrow_as_read_delimited_reads_it(
+    cells: list[str],
+) -> None:
+    """``column_types`` of "text" only (what a file read in pieces asks of a piece whose column turned out text):
+    Arrow reads it (a column type other than text still goes to read_delimited)."""
+    rng = np.random.default_rng(2)
+    n = 100_000  # over a megabyte
+    rows = [f"{rng.normal():.4f},{cells[i % len(cells)]},{i}" for i in range(n)]
+    data = ("x,c,i\n" + "\n".join(rows) + "\n").encode()
+    options = {"delimiter": ",", "has_header": True, "column_types": {"c": "text"}}
+    fast = read_fast(data, **options)  # type: ignore[arg-type]
+    slow = read_delimited(data, **options)  # type: ignore[arg-type]
+    assert fast is not None, "left to read_delimited"
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert str(fast["c"].dtype) == "str" and str(fast["i"].dtype) == "Int64"
+    assert read_fast(data, **{**options, "column_types": {"c": "integer"}}) is None  # type: ignore[arg-type]
+    assert read_fast(data, **{**options, "column_types": {"nope": "text"}}) is None  # type: ignore[arg-type]

@@ -69,10 +69,11 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     self.tessera_write_error = None
     self.tessera_too_large = None
     self.tessera_received = 0
+    self.tessera_limit = _max_body()  # read once a request, not once a chunk
 
 
 def _got_length(self: Any, length: int | None) -> None:
-    if length is not None and length > _max_body():
+    if length is not None and length > self.tessera_limit:
         self.tessera_too_large = length
         self.content = _Emptied()  # nothing of it is written
         return
@@ -83,7 +84,7 @@ def _content_chunk(self: Any, data: bytes) -> None:
     if self.tessera_write_error is not None or self.tessera_too_large is not None:
         return  # the rest of a body that is not kept
     self.tessera_received += len(data)
-    if self.tessera_received > _max_body():  # a chunked body, or one longer than it said
+    if self.tessera_received > self.tessera_limit:  # a chunked body, or one longer than it said
         self.tessera_too_large = self.tessera_received
         _drop(self)
         return
@@ -220,7 +221,7 @@ class _Emptied:
 def _answer_too_large(request: Any) -> None:
     from designer.errors import limit_body
 
-    limit, size = _max_body(), request.tessera_too_large
+    limit, size = request.tessera_limit, request.tessera_too_large
     said = f"more than {limit:,} bytes" if request.tessera_received >= size else f"{size:,} bytes (its Content-Length)"
     message = (
         f"The request's body is {said}; this server takes at most {limit:,} bytes (TESSERA_MAX_REQUEST_MB). "

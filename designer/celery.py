@@ -26,3 +26,13 @@ def _say_how_user_code_is_confined(**_: object) -> None:
     from modules.library.python_language import report_confinement
 
     report_confinement()  # logs "user code: bubblewrap: ..." (or why user code is refused)
+
+
+@worker_init.connect
+def _import_the_model_format(**_: object) -> None:
+    """skops before the first node, not inside it (the first trained model a worker saved took 1.3-2.5 s
+    longer than the next, past an AutoML node's time budget), and before a prefork pool forks, so that every
+    child starts with it."""
+    from modules.sdk.skops_import import import_skops
+
+    import_skops()

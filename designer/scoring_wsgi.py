@@ -25,8 +25,8 @@ report_confinement()  # endpoints may run Execute Python/R Script: say how it is
 
 from django.conf import settings  # noqa: E402
 
-from designer.endpoints.lean_imports import import_skops  # noqa: E402
 from designer.endpoints.serving import preload  # noqa: E402
+from modules.sdk.skops_import import import_skops  # noqa: E402
 
 import_skops()  # before the first model loads: skops without the parts of scikit-learn it does not need
 

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .skops_import import import_skops
 from .stored import StoredTable, text_columns
 from .values import (
     DataTable,
@@ -154,42 +155,45 @@ _sio: Any = None  # skops.io once imported
 
 
 def _skops_io() -> Any:
-    """``skops.io``, imported without building its default allow-list.
-
-    skops builds that list at import by walking and importing every scikit-learn module
-    (``sklearn.utils.all_estimators``), PyTorch too where it is installed (through scikit-learn's
-    array-API shim): 3 s and ~260 MB before a scoring server could load its first model. Tessera never
-    relies on skops' defaults: ``_skops_loads`` checks every type an artifact holds against
-    ``TRUSTED_PREFIXES`` and passes skops exactly those as ``trusted``. So the walk is skipped (the
-    defaults stay empty, which can only make skops stricter for any other caller in this process, never
-    looser), and a model loads what it needs: scikit-learn's modules for its own estimators, PyTorch
-    only for a model built on it.
-    """
+    """``skops.io``, imported without building its default allow-lists (``skops_import``): Tessera never
+    relies on skops' defaults. ``_skops_loads`` checks every type an artifact holds against
+    ``TRUSTED_PREFIXES`` and passes skops exactly those as ``trusted``, so empty defaults can only make
+    skops stricter for any other caller in this process, never looser; a model loads what it needs."""
     global _sio
     if _sio is not None:
         return _sio
     with _SKOPS_IMPORT:  # also keeps other threads from seeing the module half-imported
         if _sio is None:
-            import sklearn.utils
+            import_skops()
+            import skops.io as sio
 
-            walk = sklearn.utils.all_estimators
-            sklearn.utils.all_estimators = _no_estimators
-            try:
-                import skops.io as sio
-            finally:
-                sklearn.utils.all_estimators = walk
             _sio = sio
     return _sio
 
 
-def _no_estimators(type_filter: Any = None) -> list[tuple[str, type]]:
-    return []
-
-
 def _skops_dumps(obj: Any) -> bytes:
-    sio = _skops_io()
-    data: bytes = sio.dumps(obj)
-    return data
+    """What ``skops.io.dumps`` writes, less the indentation of its ``schema.json``.
+
+    skops 0.16 writes the schema with ``json.dumps(state, indent=2)``, and an indent keeps the standard
+    library on its pure-Python encoder: three quarters of saving an AutoML ensemble of 16 models (0.30 of
+    0.42 s; 2 s and more on a loaded machine, past the node's time budget). The schema's content and the
+    archive's other files are skops' own (``get_state`` with its ``SaveContext``, as ``skops.io._persist``
+    saves them); ``skops.io.loads`` parses either form. skops is pinned (``pyproject.toml``), and
+    ``tests/modules/test_ports.py`` checks the two forms hold the same schema.
+    """
+    _skops_io()
+    import skops
+    from skops.io._utils import SaveContext, get_state
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        context = SaveContext(zip_file=archive)
+        state = get_state(obj, context)
+        context.clear_memo()
+        state["protocol"] = context.protocol
+        state["_skops_version"] = skops.__version__
+        archive.writestr("schema.json", json.dumps(state))
+    return buffer.getvalue()
 
 
 def _skops_loads(data: bytes) -> Any:

@@ -1,7 +1,7 @@
-"""What a scoring server imports before its first model loads, and nothing more.
+"""``skops.io`` imported without what Tessera never uses of it, in every process that saves or loads a model.
 
 skops builds default allow-lists when ``skops.io`` is imported: it walks every scikit-learn estimator
-(``modules.sdk.ports._skops_io`` already skips that walk) and imports
+(3 s and ~260 MB, PyTorch included where it is installed, through scikit-learn's array-API shim) and imports
 ``sklearn.ensemble._hist_gradient_boosting.binning`` for one internal type, which pulls in
 ``sklearn.ensemble`` and with it the tree, neighbors, decomposition and linear-model packages: about
 0.6 s of a scoring server's start for a model that needs none of them. Tessera never relies on skops'
@@ -11,7 +11,8 @@ it loads.
 
 skops also lists, at import, every public ufunc of NumPy and ``scipy.special`` as trusted by default,
 finding each one's module by a walk over every module loaded so far (``whichmodule``): some 400 ufuncs
-times the ~2,000 modules a scoring server holds by then, ~1 s of a start on a quiet machine. Those
+times the ~2,000 modules a scoring server holds by then, ~1 s of a start on a quiet machine, and 1.3-2.5 s
+inside the first node a Celery worker saved a trained model in (it had loaded more by then). Those
 lists are defaults too, never relied on (``_skops_loads`` trusts ``numpy.`` and ``scipy.`` types by
 prefix after listing them), so they are left empty here: skops can only become stricter for any other
 caller in this process.

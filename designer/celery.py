@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
 
 app = Celery("tessera")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["designer.runs", "designer.schedules", "designer.retraining"])
+app.autodiscover_tasks(["designer.runs", "designer.schedules", "designer.retraining", "designer.datasets"])
 
 if app.conf.broker_url.startswith("sqla+"):
     # Poll the embedded SQLite broker every 50 ms; kombu hands transport options to create_engine,

@@ -54,3 +54,52 @@ class DatasetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} v{self.version}"
+
+
+class DatasetRegistration(models.Model):
+    """An upload registered by a worker rather than inside the request that sent it (``Prefer: respond-async``).
+
+    The file as uploaded waits in the artifact store (``staged_digest``, owned by no workspace: nothing can
+    reference it) until a worker reads it into a dataset: a new one named ``name``, or the next version of
+    ``target``. The outcome is ``version`` (completed) or ``error``, the body the same upload would have been
+    answered with inside the request, and its status code (failed)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    STATUSES = [(QUEUED, "Queued"), (RUNNING, "Running"), (COMPLETED, "Completed"), (FAILED, "Failed")]
+    ACTIVE = (QUEUED, RUNNING)
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Dataset, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    options = models.JSONField(default=dict)  # ReadOptions, as registration.options_json writes them
+    source_name = models.CharField(max_length=255, blank=True, default="")
+    staged_digest = models.CharField(max_length=64)
+    size_bytes = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    error = models.JSONField(null=True, blank=True)
+    error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    version = models.ForeignKey(DatasetVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One registration of a new dataset per name at a time (a dataset by that name is refused as well).
+            models.UniqueConstraint(
+                fields=["workspace", "name"],
+                condition=models.Q(status__in=["queued", "running"], target__isnull=True),
+                name="datasetregistration_one_new_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"registration {self.pk} of {self.name} ({self.status})"

@@ -11,7 +11,7 @@ from designer.workspaces.rest import StrictSerializer
 from modules.sdk.textdata import COLUMN_TYPES, MISSING_MARKERS
 
 from . import options as upload_options
-from .models import DatasetVersion
+from .models import DatasetRegistration, DatasetVersion
 
 
 class LatestVersionSerializer(serializers.Serializer):
@@ -221,3 +221,50 @@ class PreviewSerializer(serializers.Serializer):
     limit = serializers.IntegerField()
     columns = ColumnSchemaSerializer(many=True)
     rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+
+
+class DatasetRegistrationSerializer(serializers.ModelSerializer):
+    """An upload a worker registers: where it stands, and what it became or why not."""
+
+    url = serializers.SerializerMethodField(help_text="This registration; poll it until it is completed or failed.")
+    dataset = serializers.SerializerMethodField(
+        help_text="The dataset registered (or given a version), once completed."
+    )
+    version = serializers.SerializerMethodField(help_text="The version number registered, once completed.")
+    target = serializers.IntegerField(
+        source="target_id", allow_null=True, help_text="The dataset given a new version; null for a new dataset."
+    )
+    error = serializers.JSONField(
+        allow_null=True,
+        help_text="Once failed: the body the upload would have been answered with in the request ({detail, fields}).",
+    )
+
+    class Meta:
+        model = DatasetRegistration
+        fields = [
+            "id",
+            "url",
+            "workspace",
+            "name",
+            "target",
+            "source_name",
+            "size_bytes",
+            "status",
+            "error",
+            "error_status",
+            "dataset",
+            "version",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj: Any) -> str:
+        return f"/api/dataset-registrations/{obj.pk}/"
+
+    def get_dataset(self, obj: Any) -> int | None:
+        return obj.version.dataset_id if obj.version is not None else None
+
+    def get_version(self, obj: Any) -> int | None:
+        return obj.version.version if obj.version is not None else None

@@ -47,7 +47,7 @@ from modules.sdk.stream_parquet import (
 )
 from modules.sdk.textdata import TextDataError, read_delimited
 
-from .models import Dataset, DatasetVersion
+from .models import Dataset, DatasetRegistration, DatasetVersion
 from .options import ReadOptions
 from .samples import SAMPLES, Sample, sample_named
 
@@ -164,11 +164,7 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
     name = PurePath(str(getattr(file, "name", "") or "upload")).name
     limit = int(settings.TESSERA_MAX_UPLOAD_BYTES)
     size = getattr(file, "size", None)
-    if size is not None and size > limit:  # checked before anything is read into memory
-        raise UploadTooLarge(
-            f"The file '{name}' is {_megabytes(size)} ({size} bytes); the upload limit is "
-            f"{_megabytes(limit)} ({limit} bytes)."
-        )
+    check_upload_size(name, size)  # before anything is read into memory
     if hasattr(file, "seek"):
         file.seek(0)
     large = _large_text(file, name, size, options) or _large_parquet(file, name, size)
@@ -202,6 +198,16 @@ def read_upload(file: Any, options: ReadOptions | None = None) -> ParsedUpload |
     except TextDataError as exc:
         raise _text_refusal(name, exc) from None
     return ParsedUpload(df=df, source_name=name, options=options)
+
+
+def check_upload_size(name: str, size: int | None) -> None:
+    """A 413 naming the file when ``size`` is over ``TESSERA_MAX_UPLOAD_MB``."""
+    limit = int(settings.TESSERA_MAX_UPLOAD_BYTES)
+    if size is not None and size > limit:
+        raise UploadTooLarge(
+            f"The file '{name}' is {_megabytes(size)} ({size} bytes); the upload limit is "
+            f"{_megabytes(limit)} ({limit} bytes)."
+        )
 
 
 def _large_text(file: Any, name: str, size: int | None, options: ReadOptions) -> LargeText | None:
@@ -458,22 +464,34 @@ def store_upload(upload: ParsedUpload | FileUpload | LargeUpload) -> StoredTable
     return store_table(upload.df)
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": ["A dataset needs a name."]})
     return name
 
 
-def _refuse_duplicate(workspace: Workspace, name: str, exclude: int | None = None) -> None:
+def refuse_duplicate(
+    workspace: Workspace, name: str, exclude: int | None = None, *, registration: int | None = None
+) -> None:
+    """A 400 when the workspace has a dataset ``name`` (other than ``exclude``), or a worker is registering an
+    upload as a new dataset by that name (other than ``registration``, the one asking)."""
     clash = Dataset.objects.filter(workspace=workspace, name=name)
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise _duplicate(name)
+        raise duplicate_name(name)
+    registering = DatasetRegistration.objects.filter(
+        workspace=workspace, name=name, target__isnull=True, status__in=DatasetRegistration.ACTIVE
+    )
+    if registration is not None:
+        registering = registering.exclude(pk=registration)
+    if registering.exists():
+        message = f"An upload named '{name}' is being registered in this workspace."
+        raise ValidationError({"name": [message]})
 
 
-def _duplicate(name: str) -> ValidationError:
+def duplicate_name(name: str) -> ValidationError:
     return ValidationError({"name": [f"A dataset named '{name}' already exists in this workspace."]})
 
 
@@ -485,10 +503,12 @@ def create_dataset(
     description: str = "",
     *,
     options: ReadOptions | None = None,
+    registration: int | None = None,
 ) -> Dataset:
-    """A new dataset whose version 1 is the uploaded file, read with ``options`` (see ``read_upload``)."""
-    name = _clean_name(name)
-    _refuse_duplicate(workspace, name)
+    """A new dataset whose version 1 is the uploaded file, read with ``options`` (see ``read_upload``);
+    ``registration``: the worker's registration this is (``registration.py``), which holds the name."""
+    name = clean_name(name)
+    refuse_duplicate(workspace, name, registration=registration)
     parsed = read_upload(file, options)
     return _create(user, workspace, name, store_upload(parsed), description=description, source_name=parsed.source_name)
 
@@ -502,7 +522,7 @@ def create_dataset_from_frame(
 def _create(
     user: Any, workspace: Workspace, name: str, stored: StoredTable, *, description: str, source_name: str
 ) -> Dataset:
-    name = _clean_name(name)
+    name = clean_name(name)
     try:
         with transaction.atomic():
             dataset = Dataset.objects.create(
@@ -519,7 +539,7 @@ def _create(
                 detail={"version": 1},
             )
     except IntegrityError:
-        raise _duplicate(name) from None  # a concurrent upload took the name
+        raise duplicate_name(name) from None  # a concurrent upload took the name
     return dataset
 
 
@@ -556,7 +576,7 @@ def publish_table(
 ) -> DatasetVersion:
     """A table a run made (Register Dataset) as the next version of the workspace's table dataset ``name``, or as
     version 1 of a new dataset by that name. A table already in the store is recorded as it is, not copied."""
-    name = _clean_name(name)
+    name = clean_name(name)
     stored = store_table(table.df) if isinstance(table, DataTable) else _artifact_version(table)
     for _ in range(3):  # a dataset created by someone else between our look and our insert: add to it instead
         dataset = Dataset.objects.filter(workspace=workspace, name=name).first()
@@ -670,8 +690,8 @@ def _record_version(user: Any, dataset: Dataset, number: int, stored: StoredTabl
 def update_dataset(dataset: Dataset, *, name: str | None = None, description: str | None = None) -> Dataset:
     fields = []
     if name is not None:
-        name = _clean_name(name)
-        _refuse_duplicate(dataset.workspace, name, exclude=dataset.pk)
+        name = clean_name(name)
+        refuse_duplicate(dataset.workspace, name, exclude=dataset.pk)
         dataset.name = name
         fields.append("name")
     if description is not None:
@@ -682,7 +702,7 @@ def update_dataset(dataset: Dataset, *, name: str | None = None, description: st
             with transaction.atomic():
                 dataset.save(update_fields=fields)
         except IntegrityError:
-            raise _duplicate(dataset.name) from None
+            raise duplicate_name(dataset.name) from None
     return dataset
 
 

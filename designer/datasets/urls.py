@@ -4,6 +4,11 @@ from . import figures_views, views
 
 urlpatterns = [
     path("datasets/", views.DatasetListView.as_view(), name="dataset-list"),
+    path(
+        "dataset-registrations/<int:pk>/",
+        views.DatasetRegistrationDetailView.as_view(),
+        name="dataset-registration-detail",
+    ),
     path("datasets/preview/", views.UploadPreviewView.as_view(), name="dataset-upload-preview"),
     path("datasets/<int:pk>/", views.DatasetDetailView.as_view(), name="dataset-detail"),
     path("datasets/<int:pk>/versions/", views.DatasetVersionListView.as_view(), name="dataset-versions"),

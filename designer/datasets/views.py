@@ -16,11 +16,12 @@ from rest_framework.response import Response
 
 from designer.workspaces.rest import WorkspaceScopedView
 
-from . import selectors, services
-from .models import Dataset, DatasetVersion
+from . import registration, selectors, services
+from .models import Dataset, DatasetRegistration, DatasetVersion
 from .serializers import (
     DatasetCreateSerializer,
     DatasetDetailSerializer,
+    DatasetRegistrationSerializer,
     DatasetSerializer,
     DatasetUpdateSerializer,
     DatasetVersionCreateSerializer,
@@ -40,6 +41,25 @@ UPLOAD_ERRORS = {
     ),
     413: OpenApiResponse(description="The file is larger than TESSERA_MAX_UPLOAD_MB."),
 }
+ASYNC = OpenApiResponse(
+    DatasetRegistrationSerializer,
+    description="With `Prefer: respond-async`: the file is stored as it came and a worker registers it; poll the "
+    "registration (its `url`, also the `Location` header) until `status` is `completed` (its `dataset` and "
+    "`version`) or `failed` (its `error`: the body the upload would have been answered with, and `error_status`).",
+)
+PREFER = OpenApiParameter(
+    "Prefer",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="`respond-async`: answer 202 at once and register the file on a worker (large files; a proxy's "
+    "time-out then cannot cut the upload off).",
+)
+
+
+def _accepted(registration_row: DatasetRegistration) -> Response:
+    body = DatasetRegistrationSerializer(registration_row).data
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
 class _WorkspaceField(serializers.Serializer):
@@ -65,7 +85,8 @@ class DatasetListView(DatasetViewBase):
 
     @extend_schema(
         request={"multipart/form-data": DatasetCreateSerializer},
-        responses={201: DatasetDetailSerializer, **UPLOAD_ERRORS},
+        responses={201: DatasetDetailSerializer, 202: ASYNC, **UPLOAD_ERRORS},
+        parameters=[PREFER],
         summary="Upload a CSV, TSV or Parquet file as a new table dataset, or a .zip as a file dataset (editor)",
     )
     def post(self, request: Request) -> Response:
@@ -75,6 +96,17 @@ class DatasetListView(DatasetViewBase):
         workspace = self.get_workspace(target.validated_data["workspace"])
         data = DatasetCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if registration.prefers_async(request):
+            return _accepted(
+                registration.start(
+                    request.user,
+                    workspace,
+                    data.validated_data["file"],
+                    name=data.validated_data["name"],
+                    description=data.validated_data["description"],
+                    options=data.read_options(),
+                )
+            )
         dataset = services.create_dataset(
             request.user,
             workspace,
@@ -133,13 +165,24 @@ class DatasetVersionListView(DatasetViewBase):
 
     @extend_schema(
         request={"multipart/form-data": DatasetVersionCreateSerializer},
-        responses={201: DatasetVersionSerializer, **UPLOAD_ERRORS},
+        responses={201: DatasetVersionSerializer, 202: ASYNC, **UPLOAD_ERRORS},
+        parameters=[PREFER],
         summary="Upload a new version (editor)",
     )
     def post(self, request: Request, pk: int) -> Response:
         dataset = self.get_object(pk)
         data = DatasetVersionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if registration.prefers_async(request):
+            return _accepted(
+                registration.start(
+                    request.user,
+                    dataset.workspace,
+                    data.validated_data["file"],
+                    options=data.read_options(),
+                    target=dataset,
+                )
+            )
         version = services.add_version(request.user, dataset, data.validated_data["file"], options=data.read_options())
         return Response(DatasetVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -189,3 +232,15 @@ class DatasetDownloadView(DatasetViewBase):
         response = StreamingHttpResponse(selectors.csv_chunks(version), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}-v{version.version}.csv"'
         return response
+
+
+class DatasetRegistrationDetailView(WorkspaceScopedView):
+    queryset = DatasetRegistration.objects.select_related("version__dataset")
+    object_label = "dataset registration"
+
+    @extend_schema(
+        responses=DatasetRegistrationSerializer,
+        summary="An upload a worker registers (Prefer: respond-async): queued, running, completed or failed",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(DatasetRegistrationSerializer(self.get_object(pk)).data)

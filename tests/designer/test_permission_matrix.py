@@ -45,6 +45,7 @@ from rest_framework.test import APIClient
 from designer.artifacts.models import ArtifactOwnership
 from designer.components import services as component_services
 from designer.datasets import services as dataset_services
+from designer.datasets.models import DatasetRegistration
 from designer.endpoints import services as endpoint_services
 from designer.endpoints.models import Endpoint
 from designer.environments import services as environment_services
@@ -109,6 +110,7 @@ class World:
     challenger: int = 0
     component: int = 0  # a graph component with two versions, used by no pipeline
     environment: int = 0  # an environment with one version
+    dataset_registration: int = 0  # an upload a worker registered (Prefer: respond-async) as the dataset's version 1
 
 
 def _build_world() -> World:
@@ -198,6 +200,16 @@ def _build_world() -> World:
         trigger_endpoint=trigger_endpoint.pk,
         retraining_pipeline_endpoint=retrainer.pk,
         challenger=challenger.pk,
+        dataset_registration=DatasetRegistration.objects.create(
+            workspace=team,
+            name=dataset.name,
+            source_name="data.csv",
+            staged_digest="0" * 64,
+            size_bytes=1,
+            status=DatasetRegistration.COMPLETED,
+            version=dataset.versions.get(version=1),
+            created_by=owner,
+        ).pk,
     )
 
 
@@ -329,6 +341,7 @@ MATRIX = [
          body=lambda w: {"workspace": w.workspace, "name": "mx upload", "file": _csv(w)}),
     Case("POST", "/api/datasets/preview/", E, multipart=True,
          body=lambda w: {"workspace": w.workspace, "file": _csv(w)}),
+    Case("GET", "/api/dataset-registrations/{id}/", V, {"id": "dataset_registration"}),
     Case("GET", "/api/datasets/{id}/", V, {"id": "dataset"}),
     Case("PATCH", "/api/datasets/{id}/", E, {"id": "dataset"}, body=lambda w: {"description": "mx"}),
     Case("DELETE", "/api/datasets/{id}/", E, {"id": "dataset"}),

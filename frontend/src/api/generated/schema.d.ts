@@ -377,6 +377,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dataset-registrations/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An upload a worker registers (Prefer: respond-async): queued, running, completed or failed */
+        get: operations["dataset_registrations_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets/": {
         parameters: {
             query?: never;
@@ -2257,6 +2274,40 @@ export interface components {
          * @enum {string}
          */
         DatasetKindEnum: "table" | "file";
+        /** @description An upload a worker registers: where it stands, and what it became or why not. */
+        DatasetRegistration: {
+            readonly id: number;
+            /** @description This registration; poll it until it is completed or failed. */
+            readonly url: string;
+            readonly workspace: number;
+            readonly name: string;
+            /** @description The dataset given a new version; null for a new dataset. */
+            target: number | null;
+            readonly source_name: string;
+            readonly size_bytes: number;
+            readonly status: components["schemas"]["DatasetRegistrationStatusEnum"];
+            /** @description Once failed: the body the upload would have been answered with in the request ({detail, fields}). */
+            error: unknown;
+            readonly error_status: number | null;
+            /** @description The dataset registered (or given a version), once completed. */
+            readonly dataset: number | null;
+            /** @description The version number registered, once completed. */
+            readonly version: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `completed` - Completed
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        DatasetRegistrationStatusEnum: "queued" | "running" | "completed" | "failed";
         DatasetVersion: {
             version: number;
             /**
@@ -5157,6 +5208,27 @@ export interface operations {
             };
         };
     };
+    dataset_registrations_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetRegistration"];
+                };
+            };
+        };
+    };
     datasets_list: {
         parameters: {
             query?: {
@@ -5186,7 +5258,10 @@ export interface operations {
     datasets_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `respond-async`: answer 202 at once and register the file on a worker (large files; a proxy's time-out then cannot cut the upload off). */
+                Prefer?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5202,6 +5277,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DatasetDetail"];
+                };
+            };
+            /** @description With `Prefer: respond-async`: the file is stored as it came and a worker registers it; poll the registration (its `url`, also the `Location` header) until `status` is `completed` (its `dataset` and `version`) or `failed` (its `error`: the body the upload would have been answered with, and `error_status`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetRegistration"];
                 };
             };
             /** @description The file cannot be read (the message names the line and column, or the zip member at fault), e.g. a blank or missing header line. */
@@ -5315,7 +5399,10 @@ export interface operations {
     datasets_versions_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `respond-async`: answer 202 at once and register the file on a worker (large files; a proxy's time-out then cannot cut the upload off). */
+                Prefer?: string;
+            };
             path: {
                 id: number;
             };
@@ -5333,6 +5420,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DatasetVersion"];
+                };
+            };
+            /** @description With `Prefer: respond-async`: the file is stored as it came and a worker registers it; poll the registration (its `url`, also the `Location` header) until `status` is `completed` (its `dataset` and `version`) or `failed` (its `error`: the body the upload would have been answered with, and `error_status`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetRegistration"];
                 };
             };
             /** @description The file cannot be read (the message names the line and column, or the zip member at fault), e.g. a blank or missing header line. */

@@ -1,17 +1,23 @@
 """Datasets: upload a file or a DataFrame (as Parquet), list them, their versions, download one.
 
 Uploading under a name the workspace already has adds a version to that dataset, as the designer's
-upload dialog does.
+upload dialog does. A file of ``ASYNC_BYTES`` or more is sent as it is read (not loaded into memory) and
+registered by a worker (``Prefer: respond-async``): ``upload`` follows the registration and returns the
+dataset, or raises the refusal the upload would have got inside the request.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._http import Session
+import httpx
+
+from ._http import Session, error_for
 from .errors import NotFound, UsageError
 from .names import pick
 from .resource import Resource
@@ -20,6 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".zip")
+#: Files from this size on are registered by a worker, as the designer's upload dialog has them registered.
+ASYNC_BYTES = 16 * 1024 * 1024
 
 
 class Dataset(Resource):
@@ -104,10 +112,9 @@ class Datasets:
         are the server's upload options (README, "Using it"): ``delimiter`` (guessed when left out),
         ``encoding`` (UTF-8), ``decimal`` ("." or ","), ``missing_values`` (replaces the default
         markers) and ``column_types`` ({column: "integer" | "number" | "boolean" | "text" | "date"})."""
-        filename, payload, media = _payload(data, name)
+        filename, payload, media, size = _payload(data, name)
         name = name or Path(filename).stem
         existing = self.find(name)
-        files = {"file": (filename, payload, media)}
         form = {"has_header": "true" if has_header else "false"}
         form |= {k: v for k, v in {"delimiter": delimiter, "encoding": encoding, "decimal": decimal}.items() if v}
         if missing_values is not None:
@@ -115,15 +122,40 @@ class Datasets:
         if column_types:
             form["column_types"] = json.dumps(dict(column_types))
         if existing is not None:
-            self.session.post(f"/api/datasets/{existing.id}/versions/", files=files, data=form)
-            return self.get(existing.id)
-        form |= {"workspace": str(self.workspace), "name": name, "description": description}
-        created = self.session.post("/api/datasets/", files=files, data=form)
-        return self.get(created["id"])
+            path = f"/api/datasets/{existing.id}/versions/"
+        else:
+            path = "/api/datasets/"
+            form |= {"workspace": str(self.workspace), "name": name, "description": description}
+        headers = {"Prefer": "respond-async"} if size >= ASYNC_BYTES else {}
+        with contextlib.closing(payload) if hasattr(payload, "close") else contextlib.nullcontext():
+            response = self.session.request(
+                "POST", path, files={"file": (filename, payload, media)}, data=form, headers=headers
+            )
+        answer = response.json()
+        if response.status_code == 202:
+            answer = self._registered(answer, path)
+            return self.get(answer["dataset"])
+        return self.get(existing.id if existing is not None else answer["id"])
+
+    def _registered(self, registration: dict[str, Any], path: str) -> dict[str, Any]:
+        """The registration once a worker has finished it; its refusal raised as the upload's own."""
+        wait = 0.25
+        while registration["status"] not in ("completed", "failed"):
+            time.sleep(wait)
+            wait = min(wait * 1.5, 2.0)
+            registration = self.session.get(registration["url"])
+        if registration["status"] == "failed":
+            refused = httpx.Response(
+                registration.get("error_status") or 500,
+                json=registration.get("error") or {},
+                request=httpx.Request("POST", self.session.url + path),
+            )
+            raise error_for(refused, "POST", path)
+        return registration
 
 
-def _payload(data: Any, name: str | None) -> tuple[str, Any, str]:
-    """(file name, bytes or an open file, media type) for a path or a DataFrame."""
+def _payload(data: Any, name: str | None) -> tuple[str, Any, str, int]:
+    """(file name, bytes or an open file, media type, size) for a path or a DataFrame."""
     if isinstance(data, str | Path):
         path = Path(data)
         if not path.is_file():
@@ -131,9 +163,10 @@ def _payload(data: Any, name: str | None) -> tuple[str, Any, str]:
         if path.suffix.lower() not in UPLOAD_SUFFIXES:
             raise UsageError(f"{path}: upload a CSV, TSV, Parquet or .zip file.")
         media = "application/vnd.apache.parquet" if path.suffix.lower() == ".parquet" else "application/octet-stream"
-        return path.name, path.read_bytes(), media
+        return path.name, path.open("rb"), media, path.stat().st_size
     if hasattr(data, "to_parquet"):
         buffer = io.BytesIO()
         data.to_parquet(buffer, index=False)
-        return f"{name or 'dataframe'}.parquet", buffer.getvalue(), "application/vnd.apache.parquet"
+        payload = buffer.getvalue()
+        return f"{name or 'dataframe'}.parquet", payload, "application/vnd.apache.parquet", len(payload)
     raise UsageError(f"Upload a file path or a pandas DataFrame, not {type(data).__name__}.")

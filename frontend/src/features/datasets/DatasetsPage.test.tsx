@@ -17,6 +17,7 @@ vi.mock("plotly.js-cartesian-dist-min", () => ({
 }));
 
 const { DatasetsPage } = await import("./DatasetsPage");
+const { ASYNC_UPLOAD_BYTES } = await import("./queries");
 
 const ME = {
   id: 1,
@@ -37,6 +38,34 @@ function dataset(id: number, name: string, workspace = 3) {
     created_at: "2026-11-20T10:00:00Z",
     latest_version: { version: 2, kind: "table", rows: 569, columns: 31, size_bytes: 120_000, created_at: "2026-11-21T10:00:00Z" },
   };
+}
+
+/** A registration of an upload by a worker (``Prefer: respond-async``), as the API answers it. */
+function registration(status: "queued" | "running" | "completed" | "failed") {
+  return {
+    id: 5,
+    url: "/api/dataset-registrations/5/",
+    workspace: 3,
+    name: "Big",
+    target: null,
+    source_name: "big.csv",
+    size_bytes: ASYNC_UPLOAD_BYTES,
+    status,
+    error: null,
+    error_status: null,
+    dataset: null,
+    version: null,
+    created_at: "2026-12-07T10:00:00Z",
+    started_at: null,
+    finished_at: null,
+  };
+}
+
+/** A CSV of ``ASYNC_UPLOAD_BYTES``: large enough for the page to have a worker register it. */
+function bigFile(name: string): File {
+  const bytes = new Uint8Array(ASYNC_UPLOAD_BYTES).fill(0x31);
+  bytes.set(new TextEncoder().encode("a,b,c\n"));
+  return new File([bytes], name, { type: "text/csv" });
 }
 
 /** A file dataset: a zip uploaded as it is, listed by its files. */
@@ -208,6 +237,65 @@ describe("DatasetsPage", () => {
 
     expect(await screen.findByRole("heading", { name: "Breast cancer" })).toBeInTheDocument();
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
+  it("has a worker register a large file, saying where it stands, then opens the dataset", async () => {
+    const prefer: (string | null)[] = [];
+    route("POST", "/api/datasets/", (_url: URL, request: Request) => {
+      prefer.push(request.headers.get("Prefer"));
+      return json(registration("queued"), 202);
+    });
+    const answers = [registration("running"), registration("running"), { ...registration("completed"), dataset: 11, version: 1 }];
+    route("GET", "/api/dataset-registrations/5/", () => answers.shift() ?? answers[answers.length - 1]);
+    route("GET", "/api/datasets/11/", { ...dataset(11, "Big"), versions: [versionSummary(1)] });
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    await userEvent.click(await screen.findByRole("button", { name: "Upload dataset" }));
+    const dialog = screen.getByRole("dialog", { name: "Upload a dataset to Team" });
+    await userEvent.upload(within(dialog).getByLabelText("File"), bigFile("big.csv"));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
+
+    expect(await within(dialog).findByText(/A worker is reading the file/)).toBeInTheDocument();
+    expect(within(dialog).getByRole("button", { name: "Registering…" })).toBeDisabled();
+    expect(await screen.findByRole("heading", { name: "Big" }, { timeout: 5000 })).toBeInTheDocument();
+    expect(prefer).toEqual(["respond-async"]);
+    expect(callsTo("/api/dataset-registrations/5/").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("shows a refusal a worker came to as the upload's own", async () => {
+    route("POST", "/api/datasets/", () => json(registration("queued"), 202));
+    const refusal = { detail: "Some fields are invalid.", fields: { file: ["'big.csv': line 9 has 2 fields; the header has 3"] } };
+    route("GET", "/api/dataset-registrations/5/", { ...registration("failed"), error: refusal, error_status: 400 });
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    await userEvent.click(await screen.findByRole("button", { name: "Upload dataset" }));
+    const dialog = screen.getByRole("dialog", { name: "Upload a dataset to Team" });
+    await userEvent.upload(within(dialog).getByLabelText("File"), bigFile("big.csv"));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Upload" }));
+
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("The file was not accepted.");
+    expect(alert).toHaveTextContent("'big.csv': line 9 has 2 fields; the header has 3");
+  });
+
+  it("uploads a small file inside the request, without asking for a worker", async () => {
+    const prefer: (string | null)[] = [];
+    route("POST", "/api/datasets/", (_url: URL, request: Request) => {
+      prefer.push(request.headers.get("Prefer"));
+      return json({ ...dataset(11, "Small"), versions: [versionSummary(1)] }, 201);
+    });
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    await userEvent.click(await screen.findByRole("button", { name: "Upload dataset" }));
+    await userEvent.upload(screen.getByLabelText("File"), new File(["a\n1\n"], "small.csv", { type: "text/csv" }));
+    await userEvent.click(screen.getByRole("button", { name: "Upload" }));
+
+    expect(await screen.findByRole("heading", { name: "Small" })).toBeInTheDocument();
+    expect(prefer).toEqual([null]);
+    expect(callsTo("/api/dataset-registrations/5/")).toEqual([]);
   });
 
   it("sends has_header, true unless the user says the file has no header line", async () => {

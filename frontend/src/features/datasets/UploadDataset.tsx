@@ -10,7 +10,7 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import { ApiError, messageOf } from "../../api/errors";
 import { Modal } from "../../app/Modal";
 import type { Dataset } from "../../api/types";
-import { useUploadDataset, useUploadPreview } from "./queries";
+import { useUploadDataset, useUploadPreview, type UploadStage } from "./queries";
 import { UploadPreviewTable } from "./UploadPreviewTable";
 import { DEFAULT_OPTIONS, delimiterLabel, type ColumnType, type ReadOptions } from "./uploadOptions";
 
@@ -79,6 +79,7 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
   const [description, setDescription] = useState("");
   const [options, setOptions] = useState<ReadOptions>(DEFAULT_OPTIONS);
   const [showOptions, setShowOptions] = useState(false);
+  const [stage, setStage] = useState<UploadStage | null>(null);
   const isTable = file !== null && uploadKind(file.name) === "table";
   const settled = useSettled(options, 300);
   const preview = useUploadPreview(workspace, isTable ? file : null, settled);
@@ -98,8 +99,9 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!file || !name.trim()) return;
+    setStage(null);
     upload.mutate(
-      { workspace, name: name.trim(), description, file, options },
+      { workspace, name: name.trim(), description, file, options, onStage: setStage },
       { onSuccess: (dataset) => onUploaded(dataset) },
     );
   };
@@ -121,7 +123,7 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
             className="btn btn--primary"
             disabled={!file || !name.trim() || upload.isPending}
           >
-            {upload.isPending ? "Uploading…" : "Upload"}
+            {!upload.isPending ? "Upload" : stage === null ? "Uploading…" : "Registering…"}
           </button>
         </>
       }
@@ -315,6 +317,14 @@ export function UploadDataset({ workspace, workspaceName, onClose, onUploaded }:
           <span className="field__label">Description (optional)</span>
           <textarea className="input" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
         </label>
+        {upload.isPending && stage !== null && (
+          <p className="field__help" role="status" data-testid="upload-stage">
+            {stage === "queued"
+              ? "The file is on the server, waiting for a worker to read it."
+              : "A worker is reading the file: parsing, typing and profiling every row."}{" "}
+            You may close this dialog; the dataset appears in the list once it is registered.
+          </p>
+        )}
         {upload.isError && (
           <div className="form__error" role="alert">
             <strong>The file was not accepted.</strong>

@@ -1,0 +1,55 @@
+"""A large CSV in a real browser: the dialog uploads it, says it waits for a worker, and opens the dataset a worker
+registered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+
+from designer.datasets.models import DatasetRegistration
+
+from . import canvas as ui
+from .conftest import Account
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
+
+
+def _large_csv(path: Path, rows: int = 420_000) -> Path:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({f"x{i}": rng.normal(size=rows).round(6) for i in range(4)})
+    df["label"] = rng.choice(["yes", "no"], size=rows)
+    df.to_csv(path, index=False)
+    assert path.stat().st_size >= 16 * 1024 * 1024  # the size from which the dialog asks for a worker
+    return path
+
+
+def test_a_large_csv_waits_for_a_worker_then_opens_as_a_dataset(
+    page: Page, live_server_e2e, workers, account: Account, tmp_path: Path
+) -> None:
+    # Given no worker running, a signed-in owner uploads a 17 MB CSV
+    workers.stop()
+    ui.sign_in(page, live_server_e2e.url, account.username, account.password)
+    page.goto(f"{live_server_e2e.url}/datasets")
+    page.get_by_role("button", name="Upload dataset").click()
+    dialog = page.get_by_role("dialog", name="Upload a dataset to Lab")
+    dialog.get_by_label("File").set_input_files(str(_large_csv(tmp_path / "sensor_log.csv")))
+    dialog.get_by_role("textbox", name="Name").fill("Sensor log")
+    dialog.get_by_role("button", name="Upload").click()
+
+    # Then the dialog says the file is on the server, waiting for a worker
+    expect(dialog.get_by_test_id("upload-stage")).to_contain_text("waiting for a worker", timeout=30_000)
+    expect(dialog.get_by_role("button", name="Registering…")).to_be_disabled()
+    ui.shot(page, "e2e-large-upload-waiting")
+    assert DatasetRegistration.objects.get().status == "queued"
+
+    # When a worker starts, it registers the file and the page opens the dataset
+    workers.ensure()
+    expect(page.get_by_role("heading", name="Sensor log")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("420,000", exact=False).first).to_be_visible()
+    ui.shot(page, "e2e-large-upload-done")
+    registration = DatasetRegistration.objects.get()
+    assert registration.status == "completed" and registration.version.rows == 420_000

@@ -121,7 +121,9 @@ def register(pk: int) -> None:
         return
     registration = R.objects.select_related("workspace", "target", "created_by").get(pk=pk)
     try:
-        version = _read(registration)
+        _read(registration)  # completes the registration in the transaction that records the version
+    except services.AlreadyRegistered:
+        return  # a message delivered twice: the other worker's outcome stands, and it discards the file
     except Exception as exc:  # every outcome is the registration's; none is lost
         status, body = _answer(exc)
         if status >= 500:
@@ -129,20 +131,21 @@ def register(pk: int) -> None:
         R.objects.filter(pk=pk, status=R.RUNNING).update(
             status=R.FAILED, error=body, error_status=status, finished_at=timezone.now()
         )
-    else:
-        R.objects.filter(pk=pk).update(status=R.COMPLETED, version=version, finished_at=timezone.now())
     finally:
         _discard(registration.staged_digest, registration=pk)
 
 
-def _read(registration: DatasetRegistration) -> Any:
+def _read(registration: DatasetRegistration) -> None:
     options = options_of(registration.options)
     with artifact_store().open(registration.staged_digest) as handle:
         file = File(handle, name=registration.source_name)
         file.size = registration.size_bytes
         if registration.target is not None:
-            return services.add_version(registration.created_by, registration.target, file, options=options)
-        dataset = services.create_dataset(
+            services.add_version(
+                registration.created_by, registration.target, file, options=options, registration=registration.pk
+            )
+            return
+        services.create_dataset(
             registration.created_by,
             registration.workspace,
             registration.name,
@@ -151,7 +154,6 @@ def _read(registration: DatasetRegistration) -> Any:
             options=options,
             registration=registration.pk,
         )
-        return dataset.versions.get(version=1)
 
 
 def _answer(exc: Exception) -> tuple[int, dict[str, Any]]:

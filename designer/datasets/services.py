@@ -23,6 +23,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -510,7 +511,11 @@ def create_dataset(
     name = clean_name(name)
     refuse_duplicate(workspace, name, registration=registration)
     parsed = read_upload(file, options)
-    return _create(user, workspace, name, store_upload(parsed), description=description, source_name=parsed.source_name)
+    stored = store_upload(parsed)
+    source_name = parsed.source_name
+    return _create(
+        user, workspace, name, stored, description=description, source_name=source_name, registration=registration
+    )
 
 
 def create_dataset_from_frame(
@@ -520,7 +525,14 @@ def create_dataset_from_frame(
 
 
 def _create(
-    user: Any, workspace: Workspace, name: str, stored: StoredTable, *, description: str, source_name: str
+    user: Any,
+    workspace: Workspace,
+    name: str,
+    stored: StoredTable,
+    *,
+    description: str,
+    source_name: str,
+    registration: int | None = None,
 ) -> Dataset:
     name = clean_name(name)
     try:
@@ -528,7 +540,8 @@ def _create(
             dataset = Dataset.objects.create(
                 workspace=workspace, name=name, description=description or "", created_by=user
             )
-            _record_version(user, dataset, 1, stored, source_name)
+            version = _record_version(user, dataset, 1, stored, source_name)
+            _registered(registration, version)
             activity.record(
                 workspace=workspace,
                 actor=user,
@@ -543,8 +556,27 @@ def _create(
     return dataset
 
 
-def add_version(user: Any, dataset: Dataset, file: Any, *, options: ReadOptions | None = None) -> DatasetVersion:
-    """The uploaded file as the dataset's next version, of the same kind (table or file) as the others."""
+def _registered(registration: int | None, version: DatasetVersion) -> None:
+    """A worker's registration (``registration.py``) completed with ``version``, in the transaction that records
+    it: a worker lost after the commit leaves nothing for the next one to register again."""
+    if registration is None:
+        return
+    completed = DatasetRegistration.objects.filter(pk=registration, status__in=DatasetRegistration.ACTIVE).update(
+        status=DatasetRegistration.COMPLETED, version=version, finished_at=timezone.now()
+    )
+    if not completed:  # another worker given the same message got there first: this version is not recorded
+        raise AlreadyRegistered(registration)
+
+
+class AlreadyRegistered(Exception):
+    """A registration that another worker completed (or that ended) while this one read the same file."""
+
+
+def add_version(
+    user: Any, dataset: Dataset, file: Any, *, options: ReadOptions | None = None, registration: int | None = None
+) -> DatasetVersion:
+    """The uploaded file as the dataset's next version, of the same kind (table or file) as the others;
+    ``registration``: the worker's registration this is."""
     parsed = read_upload(file, options)
     _refuse_other_kind(dataset, parsed)
     stored = store_upload(parsed)
@@ -553,6 +585,7 @@ def add_version(user: Any, dataset: Dataset, file: Any, *, options: ReadOptions 
         _refuse_other_kind(dataset, parsed)  # checked again under the lock
         latest = dataset.versions.aggregate(n=Max("version"))["n"] or 0
         version = _record_version(user, dataset, latest + 1, stored, parsed.source_name)
+        _registered(registration, version)
         activity.record(
             workspace=dataset.workspace_id,
             actor=user,

@@ -168,3 +168,35 @@ def test_only_editors_upload_and_only_members_see_a_registration(workers, http, 
             assert other.get(accepted.json()["url"]).status_code == get_status
     assert not DatasetRegistration.objects.filter(name__startswith="by ").exists()
     assert _finished(http, accepted.json()["url"])["status"] == "completed"
+
+
+def test_a_message_delivered_twice_registers_once(ada, lab) -> None:
+    # A registration of a new version, its file staged as the request would have staged it (no worker: the
+    # worker's side is called here, as a second worker given the same message again would call it).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from designer.datasets import registration, services
+
+    dataset = services.create_dataset(ada, lab, "daily", SimpleUploadedFile("d1.csv", b"a,b\n1,2\n"))
+    content = b"a,b\n1,2\n3,4\n"
+    row = DatasetRegistration.objects.create(
+        workspace=lab,
+        target=dataset,
+        name=dataset.name,
+        source_name="d2.csv",
+        staged_digest=artifact_store().put(content),
+        size_bytes=len(content),
+        status=DatasetRegistration.RUNNING,  # claimed by a first worker, which was then lost
+        created_by=ada,
+    )
+
+    registration.register(row.pk)  # the message, back on another worker
+    registration.register(row.pk)  # and once more: nothing left to claim
+
+    row.refresh_from_db()
+    assert (row.status, row.version.version) == ("completed", 2)
+    # The first worker, had it lived, would find the registration completed and record nothing
+    with pytest.raises(services.AlreadyRegistered):
+        services.add_version(ada, dataset, SimpleUploadedFile("d2.csv", content), registration=row.pk)
+    assert list(dataset.versions.values_list("version", flat=True)) == [1, 2]
+    assert _staged_gone(row.staged_digest)

@@ -188,6 +188,19 @@ def _discard(digest: str, registration: int | None = None) -> None:
         log.warning("could not remove the staged upload %s", digest, exc_info=True)
 
 
+def dismiss(registration: DatasetRegistration) -> None:
+    """Forget a finished registration (its dataset, if any, stays); a 409 while a worker may still read it."""
+    if R.objects.filter(pk=registration.pk, status__in=R.ACTIVE).exists():
+        raise StillRegistering()
+    registration.delete()
+
+
+class StillRegistering(APIException):
+    status_code = 409
+    default_detail = "The upload is still being registered; it can be dismissed once it has completed or failed."
+    default_code = "still_registering"
+
+
 def prefers_async(request: Any) -> bool:
     """``Prefer: respond-async`` (RFC 7240) among the request's preferences."""
     prefer = request.headers.get("Prefer", "")

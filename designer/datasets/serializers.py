@@ -268,3 +268,12 @@ class DatasetRegistrationSerializer(serializers.ModelSerializer):
 
     def get_version(self, obj: Any) -> int | None:
         return obj.version.version if obj.version is not None else None
+
+
+class RegistrationQuerySerializer(serializers.Serializer):
+    workspace = serializers.IntegerField(required=False, min_value=1, help_text="Only this workspace's registrations.")
+    status = serializers.MultipleChoiceField(
+        choices=[c for c, _ in DatasetRegistration.STATUSES],
+        required=False,
+        help_text="Only registrations in these states (repeat the parameter for several); all when left out.",
+    )

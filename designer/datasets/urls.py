@@ -4,6 +4,7 @@ from . import figures_views, views
 
 urlpatterns = [
     path("datasets/", views.DatasetListView.as_view(), name="dataset-list"),
+    path("dataset-registrations/", views.DatasetRegistrationListView.as_view(), name="dataset-registration-list"),
     path(
         "dataset-registrations/<int:pk>/",
         views.DatasetRegistrationDetailView.as_view(),

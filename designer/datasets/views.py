@@ -29,6 +29,7 @@ from .serializers import (
     DatasetVersionSummarySerializer,
     PreviewQuerySerializer,
     PreviewSerializer,
+    RegistrationQuerySerializer,
     UploadPreviewResponseSerializer,
     UploadPreviewSerializer,
 )
@@ -234,9 +235,34 @@ class DatasetDownloadView(DatasetViewBase):
         return response
 
 
-class DatasetRegistrationDetailView(WorkspaceScopedView):
+class DatasetRegistrationViewBase(WorkspaceScopedView):
     queryset = DatasetRegistration.objects.select_related("version__dataset")
     object_label = "dataset registration"
+
+
+class DatasetRegistrationListView(DatasetRegistrationViewBase):
+    @extend_schema(
+        parameters=[RegistrationQuerySerializer],
+        responses=DatasetRegistrationSerializer(many=True),
+        summary="Uploads workers register (Prefer: respond-async) in your workspaces, newest first",
+    )
+    def get(self, request: Request) -> Response:
+        query = RegistrationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = self.filter_workspace(self.scoped_queryset())
+        if query.validated_data.get("status"):
+            rows = rows.filter(status__in=sorted(query.validated_data["status"]))
+        return self.paginate(rows.order_by("-created_at", "-id"), DatasetRegistrationSerializer)
+
+
+class DatasetRegistrationDetailView(DatasetRegistrationViewBase):
+    @extend_schema(
+        responses={204: None, 409: OpenApiResponse(description="The registration is still queued or running.")},
+        summary="Dismiss a finished registration from the list (editor); its dataset stays",
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        registration.dismiss(self.get_object(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         responses=DatasetRegistrationSerializer,

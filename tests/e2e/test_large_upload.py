@@ -1,5 +1,5 @@
-"""A large CSV in a real browser: the dialog uploads it, says it waits for a worker, and opens the dataset a worker
-registered."""
+"""A large CSV in a real browser: the dialog uploads it and says it waits for a worker; closed, the list says so,
+and shows the dataset once a worker has registered it."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _large_csv(path: Path, rows: int = 420_000) -> Path:
     return path
 
 
-def test_a_large_csv_waits_for_a_worker_then_opens_as_a_dataset(
+def test_a_large_csv_waits_for_a_worker_then_is_listed_as_a_dataset(
     page: Page, live_server_e2e, workers, account: Account, tmp_path: Path
 ) -> None:
     # Given no worker running, a signed-in owner uploads a 17 MB CSV
@@ -46,9 +46,18 @@ def test_a_large_csv_waits_for_a_worker_then_opens_as_a_dataset(
     ui.shot(page, "e2e-large-upload-waiting")
     assert DatasetRegistration.objects.get().status == "queued"
 
-    # When a worker starts, it registers the file and the page opens the dataset
+    # When she closes the dialog, the list says the upload waits for a worker
+    dialog.get_by_role("button", name="Cancel").click()
+    uploads = page.get_by_role("region", name="Uploads being registered")
+    expect(uploads).to_contain_text("Sensor log")
+    expect(uploads).to_contain_text("waiting for a worker")
+    ui.shot(page, "e2e-large-upload-listed")
+
+    # Then, once a worker starts and registers it, the list shows the dataset, which opens with every row
     workers.ensure()
-    expect(page.get_by_role("heading", name="Sensor log")).to_be_visible(timeout=60_000)
+    expect(uploads).to_have_count(0, timeout=60_000)
+    page.get_by_role("link", name="Sensor log").click()
+    expect(page.get_by_role("heading", name="Sensor log")).to_be_visible()
     expect(page.get_by_text("420,000", exact=False).first).to_be_visible()
     ui.shot(page, "e2e-large-upload-done")
     registration = DatasetRegistration.objects.get()

@@ -200,3 +200,31 @@ def test_a_message_delivered_twice_registers_once(ada, lab) -> None:
         services.add_version(ada, dataset, SimpleUploadedFile("d2.csv", content), registration=row.pk)
     assert list(dataset.versions.values_list("version", flat=True)) == [1, 2]
     assert _staged_gone(row.staged_digest)
+
+
+def test_registrations_are_listed_by_workspace_and_status_and_a_finished_one_is_dismissed(workers, http, lab) -> None:
+    done = _finished(
+        http,
+        _post(http, "/api/datasets/", {"workspace": lab.pk, "name": "ok"}, _csv(50), "ok.csv", **ASYNC).json()["url"],
+    )
+    bad = _post(http, "/api/datasets/", {"workspace": lab.pk, "name": "bad"}, b"a,b\n1\n" * 3, "bad.csv", **ASYNC)
+    failed = _finished(http, bad.json()["url"])
+    assert (done["status"], failed["status"]) == ("completed", "failed")
+
+    every = http.get("/api/dataset-registrations/", params={"workspace": lab.pk}).json()
+    only_failed = http.get("/api/dataset-registrations/", params={"workspace": lab.pk, "status": "failed"}).json()
+    unknown = http.get("/api/dataset-registrations/", params={"status": "lost"})
+
+    assert [r["name"] for r in every["results"]] == ["bad", "ok"]  # newest first
+    assert [r["id"] for r in only_failed["results"]] == [failed["id"]]
+    assert unknown.status_code == 400 and "status" in unknown.json()["fields"]
+    assert http.delete(failed["url"]).status_code == 204
+    assert http.get(failed["url"]).status_code == 404
+    assert Dataset.objects.filter(workspace=lab, name="ok").exists()
+    # one a worker has not finished cannot be dismissed
+    workers.stop()
+    waiting = _post(http, "/api/datasets/", {"workspace": lab.pk, "name": "later"}, _csv(50), "l.csv", **ASYNC).json()
+    refused = http.delete(waiting["url"])
+    assert refused.status_code == 409, refused.text
+    workers.ensure()
+    assert _finished(http, waiting["url"])["status"] == "completed"

@@ -377,6 +377,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dataset-registrations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Uploads workers register (Prefer: respond-async) in your workspaces, newest first */
+        get: operations["dataset_registrations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dataset-registrations/{id}/": {
         parameters: {
             query?: never;
@@ -388,7 +405,8 @@ export interface paths {
         get: operations["dataset_registrations_retrieve"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Dismiss a finished registration from the list (editor); its dataset stays */
+        delete: operations["dataset_registrations_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3063,6 +3081,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Dataset"][];
         };
+        PaginatedDatasetRegistrationList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["DatasetRegistration"][];
+        };
         PaginatedDatasetVersionSummaryList: {
             /** @example 123 */
             count: number;
@@ -5208,6 +5241,34 @@ export interface operations {
             };
         };
     };
+    dataset_registrations_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Only registrations in these states (repeat the parameter for several); all when left out. */
+                status?: ("queued" | "running" | "completed" | "failed")[];
+                /** @description Only this workspace's registrations. */
+                workspace?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDatasetRegistrationList"];
+                };
+            };
+        };
+    };
     dataset_registrations_retrieve: {
         parameters: {
             query?: never;
@@ -5226,6 +5287,33 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["DatasetRegistration"];
                 };
+            };
+        };
+    };
+    dataset_registrations_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The registration is still queued or running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

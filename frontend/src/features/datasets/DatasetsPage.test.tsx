@@ -107,6 +107,7 @@ beforeEach(() => {
   void fakePlotly;
   useCurrentWorkspace.setState({ current: 3 });
   route("GET", "/api/auth/me/", ME);
+  route("GET", "/api/dataset-registrations/", { count: 0, next: null, previous: null, results: [] });
   route("GET", "/api/datasets/", (url: URL) => ({
     count: 2,
     next: null,
@@ -278,6 +279,49 @@ describe("DatasetsPage", () => {
     const alert = await within(dialog).findByRole("alert");
     expect(alert).toHaveTextContent("The file was not accepted.");
     expect(alert).toHaveTextContent("'big.csv': line 9 has 2 fields; the header has 3");
+  });
+
+  it("lists a failed registration with its refusal, and dismisses it", async () => {
+    const refusal = { detail: "Some fields are invalid.", fields: { file: ["'big.csv': line 9 has 2 fields; the header has 3"] } };
+    let listed = [{ ...registration("failed"), error: refusal, error_status: 400 }];
+    route("GET", "/api/dataset-registrations/", (url: URL) => {
+      expect(url.searchParams.get("workspace")).toBe("3");
+      expect(url.searchParams.getAll("status")).toEqual(["queued", "running", "failed"]);
+      return { count: listed.length, next: null, previous: null, results: listed };
+    });
+    route("DELETE", "/api/dataset-registrations/5/", () => {
+      listed = [];
+      return new Response(null, { status: 204 });
+    });
+    document.cookie = "csrftoken=t";
+    page("/datasets");
+
+    const uploads = await screen.findByRole("region", { name: "Uploads being registered" });
+    expect(within(uploads).getByText("Big")).toBeInTheDocument();
+    expect(within(uploads).getByText(/not registered/)).toBeInTheDocument();
+    expect(within(uploads).getByRole("alert")).toHaveTextContent("'big.csv': line 9 has 2 fields; the header has 3");
+    await userEvent.click(within(uploads).getByRole("button", { name: "Dismiss" }));
+
+    await waitFor(() => expect(screen.queryByRole("region", { name: "Uploads being registered" })).not.toBeInTheDocument());
+    expect(callsTo("/api/dataset-registrations/5/").map((c) => c.method)).toEqual(["DELETE"]);
+  });
+
+  it("follows a registration under way and lists its dataset once a worker has registered it", async () => {
+    let polls = 0;
+    route("GET", "/api/dataset-registrations/", () => {
+      polls += 1;
+      const results = polls < 2 ? [registration("running")] : [];
+      return { count: results.length, next: null, previous: null, results };
+    });
+    page("/datasets");
+
+    const uploads = await screen.findByRole("region", { name: "Uploads being registered" });
+    expect(within(uploads).getByText(/a worker is reading it/)).toBeInTheDocument();
+    const before = callsTo("/api/datasets/").length;
+    await waitFor(() => expect(screen.queryByRole("region", { name: "Uploads being registered" })).not.toBeInTheDocument(), {
+      timeout: 5000,
+    });
+    await waitFor(() => expect(callsTo("/api/datasets/").length).toBeGreaterThan(before));
   });
 
   it("uploads a small file inside the request, without asking for a worker", async () => {

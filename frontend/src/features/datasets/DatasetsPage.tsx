@@ -13,6 +13,7 @@ import { toast } from "../../app/toasts";
 import { useCurrentWorkspace } from "../../app/workspaceStore";
 import { useMe } from "../auth";
 import { DatasetView } from "./DatasetView";
+import { Registrations } from "./Registrations";
 import { datasetShape } from "./shape";
 import { ago } from "./time";
 import { UploadDataset } from "./UploadDataset";
@@ -91,6 +92,7 @@ function DatasetsLayout() {
       </header>
       <div className="datasets-page__body">
         <aside className="dataset-list card" aria-label="Datasets">
+          <Registrations workspace={workspace.id} canDismiss={canUpload} />
           <input
             type="search"
             className="input input--sm dataset-list__filter"

@@ -13,6 +13,10 @@ export type DatasetVersion = Omit<components["schemas"]["DatasetVersion"], "prof
   profile: TableProfile | ZipContents;
 };
 
+export const registrationKeys = {
+  list: (workspace: number) => ["dataset-registrations", workspace] as const,
+};
+
 export const datasetKeys = {
   detail: (id: number) => ["dataset", id] as const,
   version: (id: number, version: number) => ["dataset-version", id, version] as const,
@@ -118,6 +122,7 @@ export function useUploadDataset() {
       if (!response.ok) throw describeFailure(response.status, error, action);
       if (response.status !== 202) return data as DatasetDetail;
       const registration = data as unknown as Registration;
+      void client.invalidateQueries({ queryKey: registrationKeys.list(workspace) });
       onStage?.(registration.status);
       return registered(registration.id, file.name, onStage);
     },

@@ -153,6 +153,25 @@ def test_local_default_runs_pipelines_in_a_worker_process_and_streams_status(loc
         assert {n["worker"] for n in run["nodes"]} == {"local@test"}
 
 
+def test_on_the_local_default_a_worker_registers_an_upload_sent_with_respond_async(local_stack: LocalStack) -> None:
+    # SQLite for the registration's row (its name held by a partial unique index) and for the broker's message
+    csv = pd.DataFrame({"x": range(5000), "y": [f"v{i % 7}" for i in range(5000)]}).to_csv(index=False).encode()
+    with local_stack.client() as http:
+        workspace = _first(http.get("/api/workspaces/").json())[0]
+        form = {"workspace": workspace["id"], "name": "async"}
+        accepted = http.post(
+            "/api/datasets/", data=form, files={"file": ("a.csv", csv, "text/csv")}, headers={"Prefer": "respond-async"}
+        )
+        assert accepted.status_code == 202, accepted.text
+        deadline = time.monotonic() + 120
+        while (done := http.get(accepted.json()["url"]).json())["status"] not in ("completed", "failed"):
+            assert time.monotonic() < deadline, done
+            time.sleep(0.2)
+        assert done["status"] == "completed", done
+        version = http.get(f"/api/datasets/{done['dataset']}/versions/1/").json()
+        assert (version["rows"], version["columns"]) == (5000, 2)
+
+
 def test_on_the_local_default_a_hostile_script_reaches_neither_the_password_nor_the_database(
     local_stack: LocalStack,
 ) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,13 +106,15 @@ class Datasets:
         decimal: str | None = None,
         missing_values: list[str] | None = None,
         column_types: dict[str, str] | None = None,
+        on_stage: Callable[[str], None] | None = None,
     ) -> Dataset:
         """Upload a file (CSV, TSV, Parquet or a zip) or a DataFrame (sent as Parquet) as ``name``.
 
         A new dataset, or the next version of the dataset of that name in this workspace. The options
         are the server's upload options (README, "Using it"): ``delimiter`` (guessed when left out),
         ``encoding`` (UTF-8), ``decimal`` ("." or ","), ``missing_values`` (replaces the default
-        markers) and ``column_types`` ({column: "integer" | "number" | "boolean" | "text" | "date"})."""
+        markers) and ``column_types`` ({column: "integer" | "number" | "boolean" | "text" | "date"}).
+        ``on_stage`` is told where a worker's registration stands ("queued", "running") while it is followed."""
         filename, payload, media, size = _payload(data, name)
         name = name or Path(filename).stem
         existing = self.find(name)
@@ -133,14 +136,18 @@ class Datasets:
             )
         answer = response.json()
         if response.status_code == 202:
-            answer = self._registered(answer, path)
+            answer = self._registered(answer, path, on_stage)
             return self.get(answer["dataset"])
         return self.get(existing.id if existing is not None else answer["id"])
 
-    def _registered(self, registration: dict[str, Any], path: str) -> dict[str, Any]:
+    def _registered(
+        self, registration: dict[str, Any], path: str, on_stage: Callable[[str], None] | None = None
+    ) -> dict[str, Any]:
         """The registration once a worker has finished it; its refusal raised as the upload's own."""
         wait = 0.25
         while registration["status"] not in ("completed", "failed"):
+            if on_stage is not None:
+                on_stage(registration["status"])
             time.sleep(wait)
             wait = min(wait * 1.5, 2.0)
             registration = self.session.get(registration["url"])

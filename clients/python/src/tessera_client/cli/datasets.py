@@ -10,13 +10,15 @@ import typer
 from tessera_client.errors import UsageError
 
 from .context import Output, OutputOpt, WorkspaceOpt, state
-from .output import emit, emit_one, out
+from .output import emit, emit_one, err, out
 
 app = typer.Typer(help="Upload, list and download datasets.", no_args_is_help=True)
 
 DELIMITER = "One character, or comma/semicolon/tab/pipe/space (default: guessed)."
 MISSING = "A missing-value marker (repeat it for more); the markers given replace the defaults."
 TYPES = "COLUMN=integer|number|boolean|text|date, overriding the guessed type (repeat it for more)."
+#: Where a worker's registration of a large file stands (the server's status), as the terminal shows it.
+STAGES = {"queued": "the file is on the server, waiting for a worker…", "running": "a worker is reading the file…"}
 
 
 @app.command()
@@ -42,10 +44,12 @@ def upload(
             raise UsageError(f"--type takes COLUMN=TYPE, not '{item}'.")
         types[column] = kind
     ws = state(ctx).workspace(workspace)
-    dataset = ws.datasets.upload(
-        file, name or file.stem, description=description, has_header=not no_header, delimiter=delimiter,
-        encoding=encoding, decimal=decimal, missing_values=missing, column_types=types or None,
-    )  # fmt: skip
+    with err.status(f"uploading {file.name}…") as status:  # shown on a terminal only
+        dataset = ws.datasets.upload(
+            file, name or file.stem, description=description, has_header=not no_header, delimiter=delimiter,
+            encoding=encoding, decimal=decimal, missing_values=missing, column_types=types or None,
+            on_stage=lambda stage: status.update(STAGES.get(stage, stage)),
+        )  # fmt: skip
     latest = dataset.info.get("latest_version") or {}
     row = {"id": dataset.id, "name": dataset.name, "version": latest.get("version"), "rows": latest.get("rows"),
            "columns": latest.get("columns")}  # fmt: skip

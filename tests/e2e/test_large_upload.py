@@ -59,6 +59,8 @@ def test_a_large_csv_waits_for_a_worker_then_is_listed_as_a_dataset(
     page.get_by_role("link", name="Sensor log").click()
     expect(page.get_by_role("heading", name="Sensor log")).to_be_visible()
     expect(page.get_by_text("420,000", exact=False).first).to_be_visible()
+    # its distinct counts and top values come from a sample, and the profile says so
+    expect(page.get_by_role("note")).to_contain_text("from 100,000 rows spread over the table's 420,000")
     ui.shot(page, "e2e-large-upload-done")
     registration = DatasetRegistration.objects.get()
     assert registration.status == "completed" and registration.version.rows == 420_000

@@ -22,6 +22,19 @@ describe("StatsTable", () => {
     expect(screen.getByRole("img", { name: "Distribution of age" }).querySelectorAll("rect")).toHaveLength(2);
   });
 
+  it("says which statistics come from a sample of a large table, and says nothing for a table counted whole", () => {
+    const { rerender } = render(
+      <StatsTable profile={{ ...PROFILE, rows: 420_000, sampled_rows: 100_000 }} selected={null} onSelect={vi.fn()} />,
+    );
+
+    expect(screen.getByRole("note")).toHaveTextContent(
+      "Distinct counts, top values, shapes and charts come from 100,000 rows spread over the table's 420,000; " +
+        "missing values, min, max, mean and std count every row.",
+    );
+    rerender(<StatsTable profile={PROFILE} selected={null} onSelect={vi.fn()} />);
+    expect(screen.queryByRole("note")).not.toBeInTheDocument();
+  });
+
   it("opens the first column until another is picked, and closes a column picked again", async () => {
     const onSelect = vi.fn();
     const detail = (name: string) => <p>chart of {name}</p>;

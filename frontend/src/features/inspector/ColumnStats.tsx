@@ -57,8 +57,15 @@ const NUMERIC_HEADINGS = new Set(["Missing", "Distinct", "Min", "Max", "Mean", "
 /** Statistics of every column, one row each; picking a row opens its chart beneath it (picking it again closes it). */
 export function StatsTable({ profile, selected, onSelect, detail }: StatsTableProps) {
   const open = selected === undefined ? (profile.columns[0]?.name ?? null) : selected;
+  const sampled = profile.sampled_rows !== undefined && profile.sampled_rows < profile.rows ? profile.sampled_rows : null;
   return (
     <div className="stats-scroll">
+      {sampled !== null && (
+        <p className="muted stats__sampled" role="note">
+          Distinct counts, top values, shapes and charts come from {formatCount(sampled)} rows spread over the table&apos;s{" "}
+          {formatCount(profile.rows)}; missing values, min, max, mean and std count every row.
+        </p>
+      )}
       <table className="stats">
         <caption className="visually-hidden">Statistics of each column; pick one to open its chart.</caption>
         <thead>

@@ -45,6 +45,8 @@ export interface ColumnProfile {
 export interface TableProfile {
   rows: number;
   columns: ColumnProfile[];
+  /** Set when distinct counts, top values and histograms come from this many rows spread over a larger table. */
+  sampled_rows?: number;
 }
 
 /** One file of a zip: its path inside the archive and its unpacked size in bytes. */

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 
 from designer.artifacts import artifact_store
 from designer.artifacts.models import ArtifactOwnership
@@ -163,12 +163,7 @@ def _answer(exc: Exception) -> tuple[int, dict[str, Any]]:
     if is_out_of_space(exc):
         log.error("registration of an upload: out of disk space (%s); free: %s", exc, free_space())
         return 507, {"detail": out_of_space_message(), "code": "insufficient_storage", "cause": OUT_OF_SPACE_CAUSE}
-    response = exception_handler(exc, {}) if isinstance(exc, APIException | ValidationError) else None
-    if response is None:
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
-        if isinstance(exc, DjangoValidationError):
-            response = exception_handler(exc, {})
+    response = exception_handler(exc, {})  # the API's own: None for anything it would answer 500
     if response is None:
         return 500, {"detail": f"The upload could not be registered: internal error ({type(exc).__name__})."}
     return response.status_code, json.loads(json.dumps(response.data, default=str))
